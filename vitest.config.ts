@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests sit beside the modules they test (`foo.ts` → `foo.test.ts`).
+// Several suites start real processes (servers, load generators, Chromium) on a
+// 2-core machine, so files run in forked processes with generous timeouts.
+export default defineConfig({
+  test: {
+    include: ['{db,bench,generator,server,simulator}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'site/**', 'server/dist/**'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    reporters: ['default'],
+  },
+});
