@@ -1,0 +1,104 @@
+/**
+ * The chapter list: data/chapters.json, the repository's record of which commit
+ * each chapter of the book is (git tags alone may not survive a clone).
+ */
+import { readFileSync } from 'node:fs';
+import type { Database } from 'sql.js';
+
+export interface Experiment {
+  /** Short name, e.g. "shed-100"; runs of it are stored with this `experiment`. */
+  name: string;
+  /** Extra arguments appended to the chapter contract's start command. */
+  args?: string[];
+  /** Extra environment for the server process. */
+  env?: Record<string, string>;
+}
+
+export interface Chapter {
+  number: number;
+  tag: string;
+  /** Full 40-hex commit id on main. */
+  commit: string;
+  title: string;
+  technique: string;
+  summary: string;
+  experiments?: Experiment[];
+}
+
+export interface CommitInfo {
+  message: string;
+  author: string;
+  /** ISO 8601 */
+  date: string;
+}
+
+/** Parses and validates the chapter list; errors name the file and the entry. */
+export function parseChapterList(text: string, file = 'data/chapters.json'): Chapter[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON: ${(error as Error).message}`);
+  }
+  const list = (parsed as { chapters?: unknown })?.chapters;
+  if (!Array.isArray(list)) throw new Error(`${file}: expected {"chapters": [...]}`);
+  const seenTags = new Set<string>();
+  const seenNumbers = new Set<number>();
+  return list.map((entry, index) => {
+    const where = `${file}: chapters[${index}]`;
+    const e = entry as Record<string, unknown>;
+    for (const key of ['tag', 'commit', 'title', 'technique', 'summary'] as const) {
+      if (typeof e[key] !== 'string' || (e[key] as string).length === 0) throw new Error(`${where}: "${key}" must be a non-empty string`);
+    }
+    if (!Number.isInteger(e.number) || (e.number as number) < 1) throw new Error(`${where}: "number" must be a positive integer`);
+    if (!/^[0-9a-f]{40}$/.test(e.commit as string)) throw new Error(`${where}: "commit" must be a full 40-hex commit id`);
+    if (seenTags.has(e.tag as string)) throw new Error(`${where}: duplicate tag ${e.tag as string}`);
+    if (seenNumbers.has(e.number as number)) throw new Error(`${where}: duplicate chapter number ${e.number as number}`);
+    seenTags.add(e.tag as string);
+    seenNumbers.add(e.number as number);
+    if (e.experiments !== undefined && !Array.isArray(e.experiments)) throw new Error(`${where}: "experiments" must be an array`);
+    return e as unknown as Chapter;
+  }).sort((a, b) => a.number - b.number);
+}
+
+export function readChapterList(file: string): Chapter[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the chapter list ${file}: ${(error as Error).message}`);
+  }
+  return parseChapterList(text, file);
+}
+
+/**
+ * Mirrors the chapter list into the `chapters` table: the list is the authority,
+ * so chapters no longer listed are removed. Commit details, when given, are kept;
+ * when not given, what the database already knew is kept.
+ */
+export function syncChapters(db: Database, chapters: Chapter[], commits: Map<string, CommitInfo> = new Map()): void {
+  db.run('BEGIN');
+  try {
+    const tags = chapters.map((c) => c.tag);
+    db.run(`DELETE FROM chapters WHERE tag NOT IN (${tags.map(() => '?').join(',') || "''"})`, tags);
+    for (const c of chapters) {
+      const info = commits.get(c.commit);
+      db.run(
+        `INSERT INTO chapters(tag, chapter_number, title, technique, summary, commit_hash, commit_message, commit_author, committed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(tag) DO UPDATE SET
+           chapter_number = excluded.chapter_number, title = excluded.title, technique = excluded.technique,
+           summary = excluded.summary,
+           commit_message = CASE WHEN excluded.commit_hash = chapters.commit_hash THEN COALESCE(excluded.commit_message, chapters.commit_message) ELSE excluded.commit_message END,
+           commit_author  = CASE WHEN excluded.commit_hash = chapters.commit_hash THEN COALESCE(excluded.commit_author, chapters.commit_author) ELSE excluded.commit_author END,
+           committed_at   = CASE WHEN excluded.commit_hash = chapters.commit_hash THEN COALESCE(excluded.committed_at, chapters.committed_at) ELSE excluded.committed_at END,
+           commit_hash = excluded.commit_hash`,
+        [c.tag, c.number, c.title, c.technique, c.summary, c.commit, info?.message ?? null, info?.author ?? null, info?.date ?? null],
+      );
+    }
+    db.run('COMMIT');
+  } catch (error) {
+    db.run('ROLLBACK');
+    throw error;
+  }
+}

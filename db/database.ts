@@ -1,0 +1,99 @@
+/**
+ * Opening and saving the SQLite database file through sql.js (SQLite compiled to
+ * WebAssembly: no native build, same bytes on every machine).
+ *
+ * sql.js keeps the whole database in memory; saving writes a temporary file in the
+ * same directory, fsyncs it and renames it over the original, so a crash or Ctrl-C
+ * at any point leaves either the old or the new database, never a torn one.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
+import { applySchema } from './schema.ts';
+
+export type { Database } from 'sql.js';
+
+let sqlJs: Promise<SqlJsStatic> | undefined;
+
+/** Loads the sql.js WebAssembly module once per process. */
+export function loadSqlJs(): Promise<SqlJsStatic> {
+  if (!sqlJs) {
+    const require = createRequire(import.meta.url);
+    const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
+    sqlJs = initSqlJs({ wasmBinary: readFileSync(wasmPath) as unknown as ArrayBuffer });
+  }
+  return sqlJs;
+}
+
+/** An empty in-memory database with the schema applied (tests, fresh starts). */
+export async function createDatabase(): Promise<Database> {
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database();
+  applySchema(db);
+  return db;
+}
+
+export interface OpenOptions {
+  /** Create an empty database when the file does not exist (the bench); otherwise a missing file is an error. */
+  create?: boolean;
+}
+
+/** Opens a database file into memory and brings its schema up to date. */
+export async function openDatabase(path: string, options: OpenOptions = {}): Promise<Database> {
+  const SQL = await loadSqlJs();
+  if (!existsSync(path)) {
+    if (!options.create) throw new Error(`database not found: ${path}`);
+    const db = new SQL.Database();
+    applySchema(db);
+    return db;
+  }
+  let db: Database;
+  try {
+    db = new SQL.Database(readFileSync(path));
+    db.exec('SELECT count(*) FROM sqlite_master');
+  } catch (error) {
+    throw new Error(`${path} is not a readable SQLite database: ${(error as Error).message}`);
+  }
+  applySchema(db);
+  return db;
+}
+
+/** Writes the database to `path` atomically (temp file + fsync + rename). */
+export function saveDatabase(db: Database, path: string): void {
+  const bytes = db.export();
+  // sql.js's export() resets connection-level pragmas; keep foreign keys enforced.
+  db.run('PRAGMA foreign_keys = ON');
+  const temporary = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w');
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(temporary, path);
+  // Make the rename itself durable.
+  const dirFd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+/** Rows of a query as plain objects (column name → value). */
+export function queryRows(db: Database, sql: string, params: (string | number | null)[] = []): Record<string, unknown>[] {
+  const statement = db.prepare(sql);
+  try {
+    statement.bind(params);
+    const rows: Record<string, unknown>[] = [];
+    while (statement.step()) rows.push(statement.getAsObject() as Record<string, unknown>);
+    return rows;
+  } finally {
+    statement.free();
+  }
+}
