@@ -1,0 +1,122 @@
+/**
+ * Configuration from flags and environment (flags win). Parsing is pure: it returns either a
+ * config, a request for help, or a readable error; main.ts turns the error into exit code 2.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  /** Base URL of the provider; the feed is fetched from `<providerUrl>/api/events`. */
+  providerUrl: string;
+  /** Pause between two successful polls, ms. */
+  pollIntervalMs: number;
+  /** Whole-request deadline of one poll (connect + headers + body), ms. */
+  pollTimeoutMs: number;
+  /** Cap of the retry delay after failed polls, ms. */
+  backoffMaxMs: number;
+  /** Larger provider answers are refused. */
+  maxBodyBytes: number;
+  dataDir: string;
+  /** How long a graceful shutdown may take before the process exits anyway, ms. */
+  shutdownTimeoutMs: number;
+}
+
+export type ConfigParse = { kind: 'config'; config: Config } | { kind: 'help' } | { kind: 'error'; message: string };
+
+interface Option {
+  flag: string;
+  env: string;
+  key: keyof Config;
+  type: 'string' | 'port' | 'ms' | 'bytes' | 'url';
+  default?: string;
+  description: string;
+}
+
+export const OPTIONS: readonly Option[] = [
+  { flag: '--host', env: 'HOST', key: 'host', type: 'string', default: '127.0.0.1', description: 'interface to listen on' },
+  { flag: '--port', env: 'PORT', key: 'port', type: 'port', default: '8080', description: 'TCP port (0 = any free port; the bound port is logged)' },
+  { flag: '--provider-url', env: 'PROVIDER_URL', key: 'providerUrl', type: 'url', description: 'provider base URL (required); the feed is <url>/api/events' },
+  { flag: '--poll-interval', env: 'POLL_INTERVAL_MS', key: 'pollIntervalMs', type: 'ms', default: '10000', description: 'ms between successful polls' },
+  { flag: '--poll-timeout', env: 'POLL_TIMEOUT_MS', key: 'pollTimeoutMs', type: 'ms', default: '10000', description: 'ms deadline of one provider request' },
+  { flag: '--backoff-max', env: 'BACKOFF_MAX_MS', key: 'backoffMaxMs', type: 'ms', default: '30000', description: 'ms cap of the retry delay after failures' },
+  { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', key: 'maxBodyBytes', type: 'bytes', default: String(16 * 1024 * 1024), description: 'largest provider answer accepted' },
+  { flag: '--data-dir', env: 'DATA_DIR', key: 'dataDir', type: 'string', default: './event-search-data', description: 'directory of the persisted store (store.json)' },
+  { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'ms', default: '10000', description: 'ms a graceful shutdown may take' },
+];
+
+export function helpText(program = 'node server/dist/server.mjs'): string {
+  const rows = OPTIONS.map((o) => {
+    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' ? 'bytes' : o.type === 'port' ? 'port' : 'value'}>`;
+    const def = o.default !== undefined ? ` (default ${o.default})` : '';
+    return `${left.padEnd(30)}${o.description}${def}; env ${o.env}`;
+  });
+  return [
+    `Usage: ${program} --provider-url <url> [options]`,
+    '',
+    'Event-search service: polls the provider feed and answers GET /search and GET /health.',
+    '',
+    'Options (flags override environment variables):',
+    ...rows,
+    '  -h, --help                  show this help',
+    '',
+  ].join('\n');
+}
+
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ConfigParse {
+  const fromFlags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return { kind: 'help' };
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const option = OPTIONS.find((o) => o.flag === name);
+    if (!option) return { kind: 'error', message: `unknown option "${arg}"` };
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) return { kind: 'error', message: `${name} needs a value` };
+      i++;
+    }
+    if (fromFlags.has(name)) return { kind: 'error', message: `${name} given more than once` };
+    fromFlags.set(name, value);
+  }
+
+  const config: Record<string, string | number> = {};
+  for (const option of OPTIONS) {
+    const source = fromFlags.has(option.flag) ? option.flag : option.env;
+    const raw = fromFlags.get(option.flag) ?? nonEmpty(env[option.env]) ?? option.default;
+    if (raw === undefined) return { kind: 'error', message: `${option.flag} (or ${option.env}) is required` };
+    const value = convert(option, raw);
+    if (typeof value === 'object') return { kind: 'error', message: `${source}: ${value.error}` };
+    config[option.key] = value;
+  }
+  return { kind: 'config', config: config as unknown as Config };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function convert(option: Option, raw: string): string | number | { error: string } {
+  const integer = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  switch (option.type) {
+    case 'string':
+      return raw;
+    case 'port':
+      return Number.isSafeInteger(integer) && integer <= 65535 ? integer : { error: `"${raw}" is not a port number (0-65535)` };
+    case 'ms':
+      return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a positive number of milliseconds` };
+    case 'bytes':
+      return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a positive number of bytes` };
+    case 'url': {
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        return { error: `"${raw}" is not a URL` };
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: `"${raw}" must be an http(s) URL` };
+      return raw.replace(/\/+$/, '');
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import http from 'node:http';
+import https from 'node:https';
+import { describeError, type Logger } from './log.ts';
+
+export interface FetchLimits {
+  /** Time allowed to establish the TCP connection, ms. */
+  connectTimeoutMs: number;
+  /** Deadline of the whole request (headers and body), ms. */
+  totalTimeoutMs: number;
+  maxBodyBytes: number;
+}
+
+/**
+ * GET a text document with hard limits: connect timeout, total deadline, body cap. Any non-200
+ * status, short body or oversize answer rejects. `signal` aborts it (used on shutdown).
+ */
+export function fetchText(url: URL, limits: FetchLimits, signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const finish = (err: Error | null, text?: string): void => {
+      if (settled) return;
+      settled = true;
+      timers.forEach(clearTimeout);
+      signal?.removeEventListener('abort', onAbort);
+      if (err) {
+        req.destroy();
+        reject(err);
+      } else resolve(text as string);
+    };
+    const onAbort = (): void => finish(new Error('aborted'));
+    if (signal?.aborted) return reject(new Error('aborted'));
+    signal?.addEventListener('abort', onAbort);
+
+    const req = client.request(url, { method: 'GET', headers: { accept: 'application/xml, text/xml' } });
+    timers.push(setTimeout(() => finish(new Error(`no complete answer within ${limits.totalTimeoutMs} ms`)), limits.totalTimeoutMs));
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return; // a reused keep-alive socket
+      const connectTimer = setTimeout(() => finish(new Error(`connect timeout after ${limits.connectTimeoutMs} ms`)), limits.connectTimeoutMs);
+      timers.push(connectTimer);
+      socket.once('connect', () => clearTimeout(connectTimer));
+    });
+    req.on('error', (err) => finish(err));
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return finish(new Error(`provider answered HTTP ${res.statusCode}`));
+      }
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > limits.maxBodyBytes) {
+        return finish(new Error(`answer of ${declared} bytes exceeds the ${limits.maxBodyBytes}-byte cap`));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limits.maxBodyBytes) return finish(new Error(`answer exceeds the ${limits.maxBodyBytes}-byte cap`));
+        chunks.push(chunk);
+      });
+      res.on('error', (err) => finish(err));
+      res.on('aborted', () => finish(new Error('connection closed mid-answer')));
+      res.on('end', () => {
+        if (!res.complete) return finish(new Error('connection closed mid-answer'));
+        finish(null, Buffer.concat(chunks).toString('utf8'));
+      });
+    });
+    req.end();
+  });
+}
+
+export interface PollerOptions {
+  feedUrl: URL;
+  intervalMs: number;
+  limits: FetchLimits;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /**
+   * Handles one fetched document. Resolve `true` when it was ingested, `false` when it was
+   * rejected (malformed): a rejection is retried like a failed request.
+   */
+  ingest: (body: string) => Promise<boolean>;
+  log: Logger;
+  random?: () => number;
+}
+
+/** Retry delay after `failures` consecutive failures: exponential, capped, "equal jitter". */
+export function backoffDelay(failures: number, baseMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * Background polling: one poll at a time (the next is scheduled only when the previous one has
+ * finished, ingestion and persistence included), the first one immediately.
+ */
+export class Poller {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private abort: AbortController | null = null;
+  private stopped = false;
+  private failures = 0;
+  private readonly random: () => number;
+
+  constructor(private readonly options: PollerOptions) {
+    this.random = options.random ?? Math.random;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Stops scheduling, aborts an in-flight request and waits for the current poll to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.abort?.abort();
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.pollOnce().finally(() => {
+        this.running = null;
+      });
+    }, delayMs);
+  }
+
+  private async pollOnce(): Promise<void> {
+    const { feedUrl, limits, log } = this.options;
+    const started = Date.now();
+    this.abort = new AbortController();
+    let ok = false;
+    try {
+      const body = await fetchText(feedUrl, limits, this.abort.signal);
+      ok = await this.options.ingest(body);
+    } catch (err) {
+      if (this.stopped) return;
+      log.warn('poll.failed', { error: describeError(err), durationMs: Date.now() - started, consecutiveFailures: this.failures + 1 });
+    } finally {
+      this.abort = null;
+    }
+    if (ok) {
+      this.failures = 0;
+      // ±10 % jitter keeps a fleet of instances from polling in lockstep.
+      this.schedule(Math.round(this.options.intervalMs * (0.9 + 0.2 * this.random())));
+    } else {
+      this.failures++;
+      const retryInMs = backoffDelay(this.failures, this.options.backoffBaseMs, this.options.backoffMaxMs, this.random);
+      log.info('poll.retry', { retryInMs, consecutiveFailures: this.failures });
+      this.schedule(retryInMs);
+    }
+  }
+}

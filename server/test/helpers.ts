@@ -1,0 +1,142 @@
+/**
+ * Test helpers: build the server bundle, run it as a real process on an ephemeral port,
+ * talk HTTP to it. Nothing here mocks the network.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const SERVER_DIR = path.join(REPO_ROOT, 'server');
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+}
+
+/**
+ * Runs the workspace's own build script, writing to a private file so test files running in
+ * parallel never read a bundle another one is still writing. Returns the bundle path.
+ */
+export function buildPrivateBundle(): string {
+  const pkg = JSON.parse(readFileSync(path.join(SERVER_DIR, 'package.json'), 'utf8')) as { scripts: { build: string } };
+  const outfile = path.join(tempDir('server-bundle'), 'server.mjs');
+  const script = pkg.scripts.build.replace('--outfile=dist/server.mjs', `--outfile=${outfile}`);
+  if (script === pkg.scripts.build) throw new Error('build script no longer writes dist/server.mjs; update the test helper');
+  execFileSync('sh', ['-c', script], {
+    cwd: SERVER_DIR,
+    env: { ...process.env, PATH: `${path.join(REPO_ROOT, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}` },
+    stdio: 'pipe',
+  });
+  return outfile;
+}
+
+export interface LogLine {
+  time: string;
+  level: string;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export interface ServerProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  logs(): LogLine[];
+  /** Raw stderr, including anything that is not a JSON log line. */
+  stderr(): string;
+  /** Sends the signal and resolves with the exit code (or the signal name). */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** Starts `command` (a server start command) whose config says `--port 0`, and waits for its `listening` log line. */
+export function startServerProcess(command: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+  const child = spawn(command[0], command.slice(1), {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const lines: LogLine[] = [];
+  let pending = '';
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return new Promise((resolve, reject) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      stderr += chunk;
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) !== -1) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line) as LogLine;
+          lines.push(entry);
+          if (entry.msg === 'listening') {
+            const port = entry.port as number;
+            resolve({
+              url: `http://127.0.0.1:${port}`,
+              port,
+              child,
+              logs: () => lines,
+              stderr: () => stderr,
+              stop: (signal = 'SIGTERM') => {
+                if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+                return exited;
+              },
+            });
+          }
+        } catch {
+          // not a log line; kept in stderr
+        }
+      }
+    });
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${stderr}`)));
+  });
+}
+
+/** The usual start command for a bundle, with test-friendly defaults. */
+export function serverCommand(bundle: string, args: { providerUrl: string; dataDir: string; pollIntervalMs?: number; extra?: string[] }): string[] {
+  return [
+    process.execPath, bundle,
+    '--host', '127.0.0.1', '--port', '0',
+    '--provider-url', args.providerUrl,
+    '--data-dir', args.dataDir,
+    '--poll-interval', String(args.pollIntervalMs ?? 50),
+    ...(args.extra ?? []),
+  ];
+}
+
+/** Polls `condition` until it is truthy. The deadline is a hang guard, not a performance assertion. */
+export async function waitFor<T>(what: string, condition: () => T | Promise<T>, deadlineMs = 20_000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`gave up waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface JsonResponse {
+  status: number;
+  contentType: string | null;
+  headers: Headers;
+  body: any;
+}
+
+export async function request(url: string, init?: RequestInit): Promise<JsonResponse> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get('content-type'), headers: res.headers, body: text ? JSON.parse(text) : null };
+}
+
+export const SAMPLE_RANGE = 'starts_at=2021-02-01T00:00:00Z&ends_at=2022-07-03T00:00:00Z';
+
+/** The expected answer to SAMPLE_RANGE after sample answers 1, 2, 3 (ids are UUID v5, fixed namespace). */
+export const EXPECTED_SAMPLE_EVENTS = [
+  { id: '4c405b30-d48c-53f3-b39d-2beead710061', title: 'Pantomima Full', start_date: '2021-02-10', start_time: '20:00:00', end_date: '2021-02-10', end_time: '21:30:00', min_price: 55, max_price: 55 },
+  { id: 'a4eaba49-c35e-5b15-a75c-c31b47cf077a', title: 'Camela en concierto', start_date: '2021-06-30', start_time: '21:00:00', end_date: '2021-06-30', end_time: '21:30:00', min_price: 15, max_price: 30 },
+  { id: '7c2f3d9d-0658-55d9-a30f-f7862bce4508', title: 'Los Morancos', start_date: '2021-07-31', start_time: '20:00:00', end_date: '2021-07-31', end_time: '21:00:00', min_price: 65, max_price: 75 },
+];

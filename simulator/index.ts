@@ -1,0 +1,3 @@
+export { startSimulator, type Faults, type Simulator, type SimulatorOptions } from './server.ts';
+export { generatedAnswer, sampleAnswers, toLegacyNames, defaultGeneratedFeedOptions, type GeneratedFeedOptions, type NamingVariant } from './feed.ts';
+export { mulberry32, rngFor } from './prng.ts';
