@@ -1,0 +1,82 @@
+/**
+ * Test support: a temporary git repository holding a TINY server that honours the
+ * chapter contract (cheap prepare/build, a node:http server answering /health and
+ * /search), with tagged commits and its own data/chapters.json. Real git, real
+ * processes — nothing mocked.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const TINY_SERVER = `
+import http from 'node:http';
+const args = process.argv.slice(2);
+const option = (name) => args[args.indexOf(name) + 1];
+if (process.env.TINY_FAIL_MESSAGE) {
+  console.error(process.env.TINY_FAIL_MESSAGE);
+  process.exit(3);
+}
+const body = JSON.stringify({ data: { events: [{ id: 'x', title: process.env.TINY_LABEL || 'tiny' }] }, error: null });
+http.createServer((req, res) => {
+  if (req.url === '/health') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return; }
+  if (req.url.startsWith('/search')) { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }); res.end(body); return; }
+  res.writeHead(404); res.end();
+}).listen(Number(option('--port')), '127.0.0.1');
+`;
+
+export interface TinyChapter {
+  tag: string;
+  /** Extra environment in the contract (e.g. TINY_FAIL_MESSAGE to make the server fail). */
+  env?: Record<string, string>;
+  /** Override of the contract's prepare command. */
+  prepare?: string[];
+  build?: string[];
+}
+
+export function tinyContract(chapter: TinyChapter): object {
+  return {
+    contract: 1,
+    prepare: chapter.prepare ?? ['node', '-e', '0'],
+    build: chapter.build ?? ['node', '-e', '0'],
+    start: ['node', 'server/tiny.mjs', '--port', '{port}', '--provider-url', '{providerUrl}', '--data-dir', '{dataDir}'],
+    ready: { path: '/health', status: 200 },
+    env: { TINY_LABEL: chapter.tag, ...(chapter.env ?? {}) },
+  };
+}
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 't@example.org' },
+  }).trim();
+}
+
+/** Creates the repository; one commit + tag per chapter, then data/chapters.json committed on top. */
+export function createTinyRepo(chapters: TinyChapter[]): { dir: string; commits: Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-tiny-repo-'));
+  git(dir, 'init', '-q', '-b', 'main');
+  mkdirSync(join(dir, 'server'), { recursive: true });
+  writeFileSync(join(dir, 'server', 'tiny.mjs'), TINY_SERVER);
+  writeFileSync(join(dir, '.gitignore'), '.cache/\n');
+  const commits: Record<string, string> = {};
+  for (const chapter of chapters) {
+    writeFileSync(join(dir, 'server', 'chapter.json'), JSON.stringify(tinyContract(chapter), null, 2));
+    writeFileSync(join(dir, 'server', 'version.txt'), chapter.tag);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', `chapter ${chapter.tag}`);
+    git(dir, 'tag', chapter.tag);
+    commits[chapter.tag] = git(dir, 'rev-parse', 'HEAD');
+  }
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  writeFileSync(
+    join(dir, 'data', 'chapters.json'),
+    JSON.stringify({
+      chapters: chapters.map((c, i) => ({ number: i + 1, tag: c.tag, commit: commits[c.tag], title: `Chapter ${c.tag}`, technique: 'tiny', summary: 'a tiny test server' })),
+    }, null, 2),
+  );
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'chapter list');
+  return { dir, commits };
+}
