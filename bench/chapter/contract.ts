@@ -253,7 +253,10 @@ export async function startServer(
   const stdout = new Tail();
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
   child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  type Exit = { code: number | null; signal: NodeJS.Signals | null };
+  // Set from event handlers; read through exitState() so TypeScript does not narrow it to its initial null.
+  let exited: Exit | null = null;
+  const exitState = (): Exit | null => exited;
   let spawnError: Error | null = null;
   const exitPromise = new Promise<void>((resolveExit) => {
     child.on('error', (error) => {
@@ -279,7 +282,7 @@ export async function startServer(
   };
   const stop = async () => {
     liveServers.delete(running);
-    if (exited === null) {
+    if (exitState() === null) {
       killGroup('SIGTERM');
       const timer = setTimeout(() => killGroup('SIGKILL'), 5000);
       await exitPromise;
@@ -295,9 +298,10 @@ export async function startServer(
   const readyUrl = url + contract.ready.path;
   let lastSeen = 'no answer yet';
   while (true) {
-    if (exited !== null) {
+    const exit = exitState();
+    if (exit !== null) {
       await stop();
-      const how = spawnError ? `could not start: ${(spawnError as Error).message}` : `exited (${exited.signal ?? `code ${exited.code}`}) before it was ready`;
+      const how = spawnError ? `could not start: ${(spawnError as Error).message}` : `exited (${exit.signal ?? `code ${exit.code}`}) before it was ready`;
       throw new Error(`server \`${[file, ...args].join(' ')}\` ${how}; its stderr ends with:\n${stderrTail() || '(nothing)'}`);
     }
     if (Date.now() > deadline) {
