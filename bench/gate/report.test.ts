@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { renderGateReport } from './report.ts';
+import type { GateResult } from './types.ts';
+import { evaluatePairs } from './verdict.ts';
+
+function result(headRps: number[], threshold = 0.1): GateResult {
+  const baseRps = [1000, 1020, 980, 1000];
+  const pairs = baseRps.map((b, i) => ({
+    pair: i + 1,
+    order: (i % 2 === 0 ? ['base', 'head'] : ['head', 'base']) as GateResult['pairs'][number]['order'],
+    base: { requestsPerSecond: b, p99LatencyUs: 2500, successfulRequests: b * 2, errors: 0 },
+    head: { requestsPerSecond: headRps[i], p99LatencyUs: 5000, successfulRequests: headRps[i] * 2, errors: 0 },
+  }));
+  return {
+    base: { ref: 'main~1', commit: 'a'.repeat(40), subject: 'base | commit' },
+    head: { ref: 'HEAD', commit: 'b'.repeat(40), subject: 'head commit' },
+    settings: { threshold, pairs: 4, durationSeconds: 2, connections: 8, warmupSeconds: 1, scenario: 'hot', path: '/search?q=x', tool: { name: 'wrk', version: '4.1.0', path: '/usr/bin/wrk' } },
+    machine: { fingerprint: 'f00d', cpu_model: 'Test CPU', cores: 2, memory_bytes: 4 * 2 ** 30, kernel: '6.1.0', os: 'Linux', node_version: 'v20.0.0' },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:01:00.000Z',
+    pairs,
+    ...evaluatePairs(pairs, threshold),
+  };
+}
+
+describe('renderGateReport', () => {
+  it('reports a failure with refs, commits, tool, machine, per-pair numbers, ratio and CI', () => {
+    const md = renderGateReport(result([500, 510, 490, 500]));
+    expect(md).toMatch(/^## Regression gate: FAIL/);
+    expect(md).toContain('Verdict: **fail** (exit code 1)');
+    expect(md).toContain('| base | `main~1` | `aaaaaaaaaaaa` | base \\| commit |');
+    expect(md).toContain('| head | `HEAD` | `bbbbbbbbbbbb` | head commit |');
+    expect(md).toContain('wrk 4.1.0');
+    expect(md).toContain('Test CPU, 2 cores, 4.0 GiB');
+    expect(md).toContain('| 1 | base → head | 1000 | 2.50 ms | 500 | 5.00 ms | 0.500 |');
+    expect(md).toContain('| 2 | head → base | 1020 | 2.50 ms | 510 | 5.00 ms | 0.500 |');
+    expect(md).toMatch(/Throughput ratio head\/base: \*\*0\.500\*\* \(95% CI 0\.500–0\.500, 4 pairs\); limit 0\.900 \(threshold 10\.0% slower\)/);
+    expect(md).toMatch(/p99 latency ratio head\/base: \*\*2\.000\*\*/);
+  });
+
+  it('reports a pass', () => {
+    const md = renderGateReport(result([1000, 1020, 980, 1000]));
+    expect(md).toMatch(/^## Regression gate: PASS/);
+    expect(md).toContain('Verdict: **pass** (exit code 0)');
+  });
+
+  it('reports an inconclusive result as such, with its own exit code', () => {
+    const md = renderGateReport(result([800, 1020, 880, 1000]));
+    expect(md).toMatch(/^## Regression gate: INCONCLUSIVE/);
+    expect(md).toContain('Verdict: **inconclusive** (exit code 3)');
+    expect(md).not.toMatch(/PASS|FAIL/);
+  });
+
+  it('says when p99 is not available', () => {
+    const r = result([1000, 1020, 980, 1000]);
+    r.p99 = null;
+    r.pairs[0].base.p99LatencyUs = null;
+    const md = renderGateReport(r);
+    expect(md).toContain('p99 latency ratio head/base: n/a');
+    expect(md).toContain('| 1 | base → head | 1000 | n/a |');
+  });
+});

@@ -1,0 +1,62 @@
+/** What one gate run measured and decided: the input of the report, the output of the run. */
+import type { Side } from './schedule.ts';
+import type { Decision, RatioInterval } from './verdict.ts';
+
+export interface GateSettings {
+  threshold: number;
+  pairs: number;
+  durationSeconds: number;
+  connections: number;
+  warmupSeconds: number;
+  scenario: string;
+  /** The request path of the scenario (the gate loads one path: the `hot` search). */
+  path: string;
+  tool: { name: string; version: string; path: string };
+}
+
+export interface GateRevision {
+  /** As given on the command line (a branch, tag, or hash). */
+  ref: string;
+  commit: string;
+  subject: string;
+}
+
+export interface GateMachine {
+  fingerprint: string;
+  cpu_model: string;
+  cores: number;
+  memory_bytes: number;
+  kernel: string;
+  os: string;
+  node_version: string;
+}
+
+export interface RunFigures {
+  requestsPerSecond: number;
+  p99LatencyUs: number | null;
+  successfulRequests: number;
+  errors: number;
+}
+
+export interface PairMeasurement {
+  /** 1-based. */
+  pair: number;
+  order: [Side, Side];
+  base: RunFigures;
+  head: RunFigures;
+}
+
+export interface GateResult {
+  base: GateRevision;
+  head: GateRevision;
+  settings: GateSettings;
+  machine: GateMachine;
+  startedAt: string;
+  finishedAt: string;
+  pairs: PairMeasurement[];
+  /** head/base requests per second: below 1 means head is slower. */
+  throughput: RatioInterval;
+  /** head/base p99 latency: above 1 means head is slower; null when a run had no p99. */
+  p99: RatioInterval | null;
+  decision: Decision;
+}
