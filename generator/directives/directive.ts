@@ -1,0 +1,95 @@
+/**
+ * What every directive module provides, and the checks common to all of them
+ * (known keys, required keys, bare keys).
+ */
+import type { Database } from 'sql.js';
+import { DirectiveProblem } from './errors.ts';
+import type { DirectiveAttribute, ParsedDirective } from './parse.ts';
+
+export interface DirectiveContext {
+  db: Database;
+  /** A NULL figure for a known chapter is an error instead of "no measurement yet". */
+  strict: boolean;
+  repoUrl?: string;
+  buildCommit?: string;
+  generatedAt: Date;
+  /** Collected @meta values of the page being rendered (written by @meta). */
+  meta: Record<string, string>;
+}
+
+export interface DirectiveOutput {
+  html: string;
+  /** `inline` output may sit inside a paragraph; `block` output must stand alone. */
+  placement: 'inline' | 'block' | 'none';
+  /** Plain text of the output, for heading ids and titles. */
+  text?: string;
+  usesCharts?: boolean;
+  usesMermaid?: boolean;
+}
+
+export interface KeySpec {
+  required?: boolean;
+  /** The key may be written without a value (`@footer:generated_at`). */
+  bare?: boolean;
+}
+
+export interface DirectiveDefinition {
+  name: string;
+  keys: Record<string, KeySpec>;
+  render(attributes: Attributes, context: DirectiveContext): DirectiveOutput;
+}
+
+/** Checked attributes: every key is known, required ones present, values present unless bare is allowed. */
+export class Attributes {
+  constructor(private readonly entries: Map<string, DirectiveAttribute>) {}
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  /** The value of a key, or undefined when absent (or bare). */
+  get(key: string): string | undefined {
+    return this.entries.get(key)?.value ?? undefined;
+  }
+
+  raw(key: string): string | undefined {
+    return this.entries.get(key)?.raw ?? undefined;
+  }
+
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+}
+
+export function checkAttributes(definition: DirectiveDefinition, directive: ParsedDirective): Attributes {
+  const allowed = Object.keys(definition.keys);
+  for (const [key, attribute] of directive.attributes) {
+    const spec = definition.keys[key];
+    if (!spec) {
+      throw new DirectiveProblem(`unknown key "${key}" (allowed: ${allowed.join(', ') || 'none'})`);
+    }
+    if (attribute.value === null && !spec.bare) throw new DirectiveProblem(`key "${key}" needs a value: ${key}="…"`);
+  }
+  for (const [key, spec] of Object.entries(definition.keys)) {
+    if (spec.required && directive.attributes.get(key)?.value == null) {
+      throw new DirectiveProblem(`missing required key "${key}"`);
+    }
+  }
+  return new Attributes(directive.attributes);
+}
+
+/** Parses a JSON attribute that must hold an object; the JSON parser's message is kept. */
+export function parseJsonObject(key: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new DirectiveProblem(`invalid JSON in "${key}": ${(error as Error).message}`);
+  }
+  if (!isPlainObject(value)) throw new DirectiveProblem(`"${key}" must be a JSON object`);
+  return value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,139 @@
+/**
+ * The directive parser: the lexical rules of shared spec "directives.md".
+ *
+ *   <!-- @name:key="value" other='value' bare_key -->
+ *
+ * Input is the text of ONE Markdown `html` node (the Markdown parser has already
+ * decided what is HTML; code spans and fences never reach here). The node is split
+ * into directive comments, ordinary comments and other HTML. Pure: no I/O.
+ */
+import { DirectiveProblem } from './errors.ts';
+
+export interface DirectiveAttribute {
+  /** The value with escapes resolved (`\"` `\'` `\\`; other backslashes kept), or null for a bare key. */
+  value: string | null;
+  /** The value exactly as written between the quotes (for directives that give `\n` a meaning). */
+  raw: string | null;
+}
+
+export interface ParsedDirective {
+  name: string;
+  /** In source order; keys are unique. */
+  attributes: Map<string, DirectiveAttribute>;
+}
+
+export type HtmlPart =
+  | { kind: 'directive'; directive: ParsedDirective; offset: number; text: string }
+  | { kind: 'comment'; offset: number; text: string }
+  | { kind: 'html'; offset: number; text: string };
+
+/** A directive comment that breaks the lexical rules; `offset` is the comment's start in the node. */
+export class DirectiveSyntaxError extends DirectiveProblem {
+  constructor(readonly directive: string, reason: string, readonly offset: number) {
+    super(reason);
+    this.name = 'DirectiveSyntaxError';
+  }
+}
+
+const DIRECTIVE_START = /^<!--\s*@(\w+):/;
+const KEY = /^[A-Za-z_][\w-]*/;
+const WHITESPACE = /\s/;
+
+/** Splits the text of an HTML node into directives, ordinary comments and other HTML. */
+export function splitHtml(text: string): HtmlPart[] {
+  const parts: HtmlPart[] = [];
+  let position = 0;
+  while (position < text.length) {
+    const open = text.indexOf('<!--', position);
+    if (open === -1) {
+      parts.push({ kind: 'html', offset: position, text: text.slice(position) });
+      break;
+    }
+    if (open > position) parts.push({ kind: 'html', offset: position, text: text.slice(position, open) });
+    const start = DIRECTIVE_START.exec(text.slice(open));
+    if (start) {
+      const { directive, end } = readDirective(text, open, start[1], open + start[0].length);
+      parts.push({ kind: 'directive', directive, offset: open, text: text.slice(open, end) });
+      position = end;
+    } else {
+      const close = text.indexOf('-->', open + 4);
+      const end = close === -1 ? text.length : close + 3;
+      parts.push({ kind: 'comment', offset: open, text: text.slice(open, end) });
+      position = end;
+    }
+  }
+  return parts;
+}
+
+/**
+ * Parses one comment that must be a directive, e.g. `<!-- @metric:tag="v1" -->`.
+ * Returns null for an ordinary comment; throws DirectiveSyntaxError for a broken directive
+ * or when the text holds anything besides the one comment.
+ */
+export function parseDirective(text: string): ParsedDirective | null {
+  const parts = splitHtml(text.trim());
+  const directives = parts.filter((p) => p.kind === 'directive');
+  if (directives.length === 0) return null;
+  if (parts.length !== 1) {
+    throw new DirectiveSyntaxError(directives[0].directive.name, 'expected exactly one directive comment', directives[0].offset);
+  }
+  return directives[0].directive;
+}
+
+/** Reads attributes from `position` (just after `@name:`) up to the closing `-->`. */
+function readDirective(text: string, open: number, name: string, position: number): { directive: ParsedDirective; end: number } {
+  const attributes = new Map<string, DirectiveAttribute>();
+  const fail = (reason: string): never => {
+    throw new DirectiveSyntaxError(name, reason, open);
+  };
+  let i = position;
+  for (;;) {
+    while (i < text.length && WHITESPACE.test(text[i])) i++;
+    if (text.startsWith('-->', i)) return { directive: { name, attributes }, end: i + 3 };
+    if (i >= text.length) fail('unterminated directive: missing "-->"');
+    const key = KEY.exec(text.slice(i))?.[0];
+    if (!key) fail(`unexpected ${JSON.stringify(text[i])}: expected key="value" or "-->"`);
+    const keyName = key as string;
+    if (attributes.has(keyName)) fail(`duplicate key "${keyName}"`);
+    i += keyName.length;
+    if (text[i] !== '=') {
+      attributes.set(keyName, { value: null, raw: null });
+    } else {
+      i++;
+      const quote = text[i];
+      if (quote !== '"' && quote !== "'") fail(`the value of "${keyName}" must be quoted with " or '`);
+      i++;
+      const rawStart = i;
+      let value = '';
+      for (;;) {
+        if (i >= text.length) fail(`unterminated value of "${keyName}": missing closing ${quote}`);
+        const c = text[i];
+        if (c === '\\' && i + 1 < text.length) {
+          const next = text[i + 1];
+          // Only quotes and backslashes are escapes for everyone; `\n` etc. stay as
+          // written so that the directive that gives them meaning (@mermaid) can.
+          value += next === '"' || next === "'" || next === '\\' ? next : c + next;
+          i += 2;
+          continue;
+        }
+        if (c === quote) break;
+        value += c;
+        i++;
+      }
+      attributes.set(keyName, { value, raw: text.slice(rawStart, i) });
+      i++;
+    }
+    if (i < text.length && !WHITESPACE.test(text[i]) && !text.startsWith('-->', i)) {
+      fail(`expected whitespace or "-->" after "${keyName}", found ${JSON.stringify(text[i])}`);
+    }
+  }
+}
+
+/** Resolves the escapes of a raw attribute value, `\n` meaning a newline (used by @mermaid's diagram). */
+export function unescapeWithNewlines(raw: string): string {
+  return raw.replace(/\\(.)/gs, (whole, c: string) => {
+    if (c === 'n') return '\n';
+    if (c === '"' || c === "'" || c === '\\') return c;
+    return whole;
+  });
+}

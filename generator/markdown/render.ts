@@ -1,0 +1,100 @@
+/**
+ * Markdown → HTML for one book page:
+ *   remark-parse + remark-gfm → directive expansion (mdast) → remark-rehype
+ *   (raw HTML kept, so directive output passes) → rehype-highlight → rehype-stringify.
+ * The processor is built once per process; per-page state travels in the VFile's data.
+ */
+import rehypeHighlight from 'rehype-highlight';
+import rehypeStringify from 'rehype-stringify';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import remarkRehype from 'remark-rehype';
+import type { Database } from 'sql.js';
+import { unified } from 'unified';
+import type { Root } from 'mdast';
+import type { VFile } from 'vfile';
+import { DirectiveError } from '../directives/errors.ts';
+import { expandPage, type Heading, type PageRun } from './expand.ts';
+
+export { DirectiveError } from '../directives/errors.ts';
+export type { Heading } from './expand.ts';
+
+export interface RenderOptions {
+  /** Already opened; author queries run read-only. */
+  db: Database;
+  /** Path shown in errors, e.g. "book/server/01-baseline.md". */
+  file: string;
+  /** Preview mode: draw a visible error box (class "directive-error") instead of throwing; errors still returned. */
+  keepGoing?: boolean;
+  /** An unmeasured chapter (NULL figure) is an error instead of a "no measurement yet" note. */
+  strict?: boolean;
+  /** e.g. https://github.com/owner/repo — @git links each tag to `${repoUrl}/tree/${tag}`. */
+  repoUrl?: string;
+  /** The commit the book is built from (for @footer). */
+  buildCommit?: string;
+  /** For @footer; default: now. */
+  generatedAt?: Date;
+}
+
+export interface RenderedPage {
+  /** Body fragment (no <html>/<head>). */
+  html: string;
+  /** From @meta. */
+  meta: Record<string, string>;
+  /** @meta title, else the first h1's text. */
+  title: string | null;
+  /** h2/h3 with their ids, for a table of contents. */
+  headings: Heading[];
+  /** Non-empty only with keepGoing. */
+  errors: DirectiveError[];
+  usesCharts: boolean;
+  usesMermaid: boolean;
+}
+
+const PAGE_RUN = 'bookPageRun';
+
+function remarkBookDirectives() {
+  return (tree: Root, file: VFile): void => {
+    expandPage(tree, file.data[PAGE_RUN] as PageRun);
+  };
+}
+
+const processor = unified()
+  .use(remarkParse)
+  .use(remarkGfm)
+  .use(remarkBookDirectives)
+  .use(remarkRehype, { allowDangerousHtml: true })
+  .use(rehypeHighlight)
+  .use(rehypeStringify, { allowDangerousHtml: true })
+  .freeze();
+
+export async function renderMarkdown(source: string, options: RenderOptions): Promise<RenderedPage> {
+  const meta: Record<string, string> = {};
+  const run: PageRun = {
+    file: options.file,
+    keepGoing: options.keepGoing === true,
+    context: {
+      db: options.db,
+      strict: options.strict === true,
+      repoUrl: options.repoUrl?.replace(/\/+$/, ''),
+      buildCommit: options.buildCommit,
+      generatedAt: options.generatedAt ?? new Date(),
+      meta,
+    },
+    errors: [],
+    usesCharts: false,
+    usesMermaid: false,
+    headings: [],
+    firstH1: null,
+  };
+  const file = await processor.process({ value: source, path: options.file, data: { [PAGE_RUN]: run } });
+  return {
+    html: String(file),
+    meta,
+    title: meta.title ?? run.firstH1,
+    headings: run.headings,
+    errors: run.errors,
+    usesCharts: run.usesCharts,
+    usesMermaid: run.usesMermaid,
+  };
+}
