@@ -1,0 +1,138 @@
+/**
+ * Command-line options of `npm run book`: parsing and validation only (pure).
+ * A bad flag is a UsageError; the CLI prints its message with the usage and exits 2.
+ */
+import { parseArgs } from 'node:util';
+
+export interface BuildOptions {
+  /** Folder holding index.md and one folder per book. */
+  bookDir: string;
+  /** The benchmark database (read into memory, never written). */
+  db: string;
+  /** The chapter list mirrored into the in-memory database; default: chapters.json beside the database. */
+  chapters: string;
+  /** Output folder. */
+  out: string;
+  /** Build this one Markdown file instead of the book folder. */
+  input?: string;
+  /** Preview mode: draw directive errors as boxes, keep building, still fail at the end. */
+  keepGoing: boolean;
+  /** CI mode: a chapter without measurement is an error. */
+  strict: boolean;
+  quiet: boolean;
+}
+
+export interface CliOptions extends BuildOptions {
+  help: boolean;
+  watch: boolean;
+  /** Port of the --watch server; 0 = any free port. */
+  port: number;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: npm run book -- [options]
+
+Builds the book: book/index.md and book/<book>/*.md → site/ (static HTML, works from file://).
+
+Options:
+  --book-dir <dir>    folder of the book's Markdown              (default: book)
+  --db <file>         benchmark database to read                 (default: data/bench.sqlite)
+  --chapters <file>   chapter list                               (default: chapters.json beside --db)
+  --out <dir>         output folder                              (default: site)
+  --input <file.md>   build this one Markdown file to <out>/<name>.html instead of the book
+  --keep-going        preview: show directive errors as red boxes in the pages, exit 1 at the end
+  --strict            a chapter without measurement is an error (for CI)
+  --watch             serve the site on localhost and rebuild on changes to book/, data/, generator/
+  --port <n>          port for --watch                           (default: 4173, 0 = any free port)
+  --quiet             print nothing but errors
+  -h, --help          show this help
+
+Exit status: 0 built, 1 a page could not be built (directive errors are listed as
+file:line:col @directive: reason), 2 bad command line.`;
+
+const DEFAULTS = { bookDir: 'book', db: 'data/bench.sqlite', out: 'site', port: 4173 } as const;
+
+/** Parses argv (without node and script); throws UsageError for anything it does not understand. */
+export function parseCliOptions(argv: string[]): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'book-dir': { type: 'string' },
+        db: { type: 'string' },
+        chapters: { type: 'string' },
+        out: { type: 'string' },
+        input: { type: 'string' },
+        'keep-going': { type: 'boolean' },
+        strict: { type: 'boolean' },
+        watch: { type: 'boolean' },
+        port: { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(describeParseError(error as Error & { code?: string }));
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${positionals[0]}" (to build one file, use --input ${positionals[0]})`);
+  }
+  for (const key of ['book-dir', 'db', 'chapters', 'out', 'input'] as const) {
+    const value = values[key];
+    if (typeof value === 'string' && value.trim() === '') throw new UsageError(`--${key} needs a non-empty value`);
+  }
+  if (typeof values.input === 'string' && !values.input.toLowerCase().endsWith('.md')) {
+    throw new UsageError(`--input expects a Markdown file ending in .md, got "${values.input}"`);
+  }
+  let port: number = DEFAULTS.port;
+  if (values.port !== undefined) {
+    if (!values.watch) throw new UsageError('--port only applies with --watch');
+    const text = String(values.port);
+    port = Number(text);
+    if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port expects a number from 0 to 65535, got "${text}"`);
+  }
+  if (values.watch && values.input) throw new UsageError('--watch builds the whole book; it cannot be combined with --input');
+
+  const db = (values.db as string | undefined) ?? DEFAULTS.db;
+  return {
+    bookDir: (values['book-dir'] as string | undefined) ?? DEFAULTS.bookDir,
+    db,
+    chapters: (values.chapters as string | undefined) ?? chaptersBeside(db),
+    out: (values.out as string | undefined) ?? DEFAULTS.out,
+    input: values.input as string | undefined,
+    keepGoing: values['keep-going'] === true,
+    strict: values.strict === true,
+    quiet: values.quiet === true,
+    watch: values.watch === true,
+    help: values.help === true,
+    port,
+  };
+}
+
+/** data/bench.sqlite → data/chapters.json (the pair the bench keeps together). */
+function chaptersBeside(db: string): string {
+  const slash = Math.max(db.lastIndexOf('/'), db.lastIndexOf('\\'));
+  return slash < 0 ? 'chapters.json' : `${db.slice(0, slash + 1)}chapters.json`;
+}
+
+/** node:util's parseArgs messages mention positionals and '--'; say plainly what was wrong. */
+function describeParseError(error: Error & { code?: string }): string {
+  const option = /'(-[^']*)'/.exec(error.message)?.[1];
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? error.message}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return option && /argument missing/.test(error.message)
+        ? `option ${option.split(' ')[0]} needs a value`
+        : error.message.replace(/^Option /, 'option ').replace(/'/g, '');
+    default:
+      return error.message;
+  }
+}
