@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, parseGateArgs, UsageError } from './args.ts';
+
+describe('parseGateArgs', () => {
+  it('applies the defaults', () => {
+    expect(parseGateArgs(['--base', 'main~1', '--head', 'main'])).toEqual({
+      base: 'main~1',
+      head: 'main',
+      threshold: DEFAULTS.threshold,
+      pairs: DEFAULTS.pairs,
+      durationSeconds: DEFAULTS.durationSeconds,
+      connections: DEFAULTS.connections,
+      warmupSeconds: DEFAULTS.warmupSeconds,
+      tool: 'autocannon',
+      repo: '.',
+      path: null,
+      report: null,
+      summary: false,
+    });
+  });
+
+  it('reads every flag', () => {
+    const o = parseGateArgs(['--base=a', '--head=b', '--threshold', '0.05', '--pairs', '8', '--duration', '3', '--connections', '4', '--warmup', '0', '--tool', 'wrk', '--path', '/x', '--repo', '/tmp/r', '--report', 'r.md', '--summary']);
+    expect(o).toMatchObject({ threshold: 0.05, pairs: 8, durationSeconds: 3, connections: 4, warmupSeconds: 0, tool: 'wrk', path: '/x', repo: '/tmp/r', report: 'r.md', summary: true });
+  });
+
+  it('returns null for --help', () => {
+    expect(parseGateArgs(['--help'])).toBeNull();
+  });
+
+  it.each([
+    [['--head', 'b'], /--base <ref> is required/],
+    [['--base', 'a'], /--head <ref> is required/],
+    [['--base', 'a', '--head', 'b', '--threshold', '10'], /--threshold must be a fraction/],
+    [['--base', 'a', '--head', 'b', '--threshold', 'ten'], /--threshold must be a fraction/],
+    [['--base', 'a', '--head', 'b', '--pairs', '1'], /--pairs must be an integer of at least 2/],
+    [['--base', 'a', '--head', 'b', '--pairs', '2.5'], /--pairs must be an integer/],
+    [['--base', 'a', '--head', 'b', '--duration', '0'], /--duration must be/],
+    [['--base', 'a', '--head', 'b', '--connections', ''], /--connections must be a positive integer/],
+    [['--base', 'a', '--head', 'b', '--tool', 'ab'], /--tool must be one of autocannon, wrk, oha/],
+    [['--base', 'a', '--head', 'b', '--path', 'search'], /--path must start with/],
+    [['--base', 'a', '--head', 'b', '--bogus'], /Unknown option '--bogus'/],
+    [['--base', 'a', '--head', 'b', 'extra'], /Unexpected argument 'extra'/],
+  ])('rejects %j with a readable UsageError', (argv, message) => {
+    expect(() => parseGateArgs(argv)).toThrow(UsageError);
+    expect(() => parseGateArgs(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,123 @@
+/** Command-line flags of `npm run gate`, parsed and checked (pure: no I/O). */
+import { parseArgs } from 'node:util';
+
+export interface GateCliOptions {
+  base: string;
+  head: string;
+  threshold: number;
+  pairs: number;
+  durationSeconds: number;
+  connections: number;
+  warmupSeconds: number;
+  tool: string;
+  /** The repository holding both refs. */
+  repo: string;
+  /** Request path to load; default: the bench's `hot` scenario. */
+  path: string | null;
+  report: string | null;
+  summary: boolean;
+}
+
+/** A mistake in the command line: printed without a stack trace, exit 2. */
+export class UsageError extends Error {}
+
+export const DEFAULTS = {
+  threshold: 0.1,
+  pairs: 6,
+  durationSeconds: 5,
+  connections: 16,
+  warmupSeconds: 2,
+  tool: 'autocannon',
+} as const;
+
+export const HELP = `Usage: npm run gate -- --base <ref> --head <ref> [options]
+
+Compares the throughput of two commits on this machine: both trees are prepared with
+the chapter contract (server/chapter.json), both servers are started against one provider
+simulator, and short load runs alternate between them (ABBA order). The head/base ratio of
+requests per second gets a paired 95% confidence interval (Student t on log ratios).
+
+Options:
+  --base <ref>          the reference commit (branch, tag or hash)           (required)
+  --head <ref>          the commit under test                                 (required)
+  --threshold <frac>    tolerated slowdown, as a fraction                     (default ${DEFAULTS.threshold})
+  --pairs <n>           number of base/head run pairs, at least 2             (default ${DEFAULTS.pairs})
+  --duration <s>        seconds per run                                       (default ${DEFAULTS.durationSeconds})
+  --connections <n>     concurrent connections per run                        (default ${DEFAULTS.connections})
+  --warmup <s>          warm-up seconds per server before the pairs, 0 = none (default ${DEFAULTS.warmupSeconds})
+  --tool <name>         load generator: autocannon, wrk or oha                (default ${DEFAULTS.tool})
+  --path <path>         request path to load                    (default: the bench's hot search)
+  --repo <dir>          repository holding both refs                          (default: .)
+  --report <file>       also write the Markdown report to this file
+  --summary             append the report to $GITHUB_STEP_SUMMARY when it is set
+  --help                show this help
+
+Verdict and exit code (limit = 1 − threshold):
+  0  pass          the lower bound of the interval is at or above the limit
+  1  fail          the upper bound is below the limit: head is slower, with confidence
+  3  inconclusive  the interval straddles the limit (more pairs or longer runs needed)
+  2  error         bad flags, unknown refs, a tree that fails to build or start, a failed run
+  130 interrupted  Ctrl-C / SIGTERM (servers stopped, worktrees removed)
+`;
+
+function numberFlag(raw: string | undefined, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || !check(value)) {
+    throw new UsageError(`--${name} must be ${expected}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Parses argv (without node and script); returns null when --help was asked for. */
+export function parseGateArgs(argv: string[]): GateCliOptions | null {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        base: { type: 'string' },
+        head: { type: 'string' },
+        threshold: { type: 'string' },
+        pairs: { type: 'string' },
+        duration: { type: 'string' },
+        connections: { type: 'string' },
+        warmup: { type: 'string' },
+        tool: { type: 'string' },
+        path: { type: 'string' },
+        repo: { type: 'string' },
+        report: { type: 'string' },
+        summary: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    // node:util's messages are readable ("Unknown option '--foo'"); drop its hints about '--'.
+    throw new UsageError((error as Error).message.split('. To specify')[0]);
+  }
+  if (values.help) return null;
+  if (!values.base) throw new UsageError('--base <ref> is required (the commit to compare against)');
+  if (!values.head) throw new UsageError('--head <ref> is required (the commit under test)');
+  const integer = (n: number) => Number.isInteger(n);
+  const options: GateCliOptions = {
+    base: values.base,
+    head: values.head,
+    threshold: numberFlag(values.threshold, 'threshold', DEFAULTS.threshold, (n) => n > 0 && n < 1, 'a fraction between 0 and 1 (e.g. 0.10 for 10%)'),
+    pairs: numberFlag(values.pairs, 'pairs', DEFAULTS.pairs, (n) => integer(n) && n >= 2, 'an integer of at least 2'),
+    durationSeconds: numberFlag(values.duration, 'duration', DEFAULTS.durationSeconds, (n) => integer(n) && n >= 1, 'a whole number of seconds, at least 1'),
+    connections: numberFlag(values.connections, 'connections', DEFAULTS.connections, (n) => integer(n) && n >= 1, 'a positive integer'),
+    warmupSeconds: numberFlag(values.warmup, 'warmup', DEFAULTS.warmupSeconds, (n) => integer(n) && n >= 0, 'a whole number of seconds (0 for none)'),
+    tool: values.tool ?? DEFAULTS.tool,
+    repo: values.repo ?? '.',
+    path: values.path ?? null,
+    report: values.report ?? null,
+    summary: values.summary ?? false,
+  };
+  if (!['autocannon', 'wrk', 'oha'].includes(options.tool)) {
+    throw new UsageError(`--tool must be one of autocannon, wrk, oha, got "${options.tool}"`);
+  }
+  if (options.path !== null && !options.path.startsWith('/')) throw new UsageError(`--path must start with "/", got "${options.path}"`);
+  return options;
+}
