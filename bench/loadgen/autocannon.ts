@@ -1,0 +1,174 @@
+// autocannon adapter: the default load generator (npm, always installed).
+// Runs in a child process (autocannon-worker.ts, compiled once with esbuild so no TypeScript
+// loader runs inside the measured process) and reads its JSON lines.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transformSync } from 'esbuild';
+import { checkRequest, overrunLimitMs } from './request.ts';
+import { describeAbnormalExit, runToolProcess } from './process.ts';
+import { buildParsedLoad, completeResult, failedResult, type ParsedLoad } from './result.ts';
+import type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, LoadSample, ToolInfo } from './types.ts';
+
+const requireHere = createRequire(import.meta.url);
+
+/** The subset of autocannon's result object this adapter reads (autocannon 9). */
+export interface AutocannonResultJson {
+  duration: number;            // seconds, rounded to 10 ms
+  start?: string;              // ISO dates, ms precision
+  finish?: string;
+  errors: number;              // socket errors + timeouts
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+  latency: { average: number; p50: number; p90: number; p99: number; max: number; totalCount: number }; // ms
+  throughput: { total: number }; // bytes
+}
+
+/** The worker's final JSON line (also the fixture format). */
+export interface AutocannonWorkerReport {
+  type: 'result';
+  tool: { name: 'autocannon'; version: string };
+  latencyUs: LatencyUs | null;
+  samples: LoadSample[];
+  autocannon: AutocannonResultJson;
+}
+
+function isWorkerReport(value: unknown): value is AutocannonWorkerReport {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'result'
+    && typeof (value as { autocannon?: unknown }).autocannon === 'object';
+}
+
+function finiteNumber(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`autocannon result: ${what} is not a number`);
+  return value;
+}
+
+/**
+ * Parses autocannon's result: either the worker's report (JSON lines or one JSON document with
+ * µs latencies and per-second samples) or a bare autocannon result object, whose latency is in
+ * whole milliseconds (converted to µs; no samples).
+ */
+export function parseAutocannonResult(json: string | object): ParsedLoad {
+  const raw = typeof json === 'string' ? json : JSON.stringify(json);
+  let document: unknown = json;
+  if (typeof json === 'string') {
+    const lines = json.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('{'));
+    const parsedLines = lines.map((line) => {
+      try { return JSON.parse(line) as unknown; } catch { return undefined; }
+    });
+    document = parsedLines.reverse().find(isWorkerReport);
+    if (document === undefined) {
+      try {
+        document = JSON.parse(json);
+      } catch {
+        throw new Error('autocannon output holds no result JSON');
+      }
+    }
+  }
+  const report: { result: AutocannonResultJson; latencyUs: LatencyUs | null | undefined; samples: LoadSample[] } = isWorkerReport(document)
+    ? { result: document.autocannon, latencyUs: document.latencyUs, samples: document.samples }
+    : { result: document as AutocannonResultJson, latencyUs: undefined, samples: [] };
+  const result = report.result;
+  const errors = finiteNumber(result.errors, 'errors');
+  const timeouts = finiteNumber(result.timeouts, 'timeouts');
+  const successful = finiteNumber(result['2xx'], '2xx');
+  let durationSeconds = finiteNumber(result.duration, 'duration');
+  if (result.start && result.finish) {
+    const measured = (Date.parse(result.finish) - Date.parse(result.start)) / 1000;
+    if (Number.isFinite(measured) && measured > 0) durationSeconds = measured;
+  }
+  let latencyUs: LatencyUs | null;
+  if (report.latencyUs !== undefined) {
+    latencyUs = report.latencyUs;
+  } else if (result.latency && result.latency.totalCount > 0) {
+    const ms = result.latency;
+    latencyUs = { avg: ms.average * 1000, p50: ms.p50 * 1000, p90: ms.p90 * 1000, p99: ms.p99 * 1000, max: ms.max * 1000 };
+  } else {
+    latencyUs = null;
+  }
+  return buildParsedLoad({
+    durationSeconds,
+    successfulRequests: successful,
+    non2xx: finiteNumber(result.non2xx, 'non2xx'),
+    socketErrors: errors - timeouts,
+    timeoutErrors: timeouts,
+    bytes: finiteNumber(result.throughput?.total, 'throughput.total'),
+    latencyUs,
+    samples: report.samples,
+    raw,
+  });
+}
+
+/**
+ * The worker compiled to plain JavaScript once per source version, cached beside the installed
+ * autocannon (node_modules/.cache) so that `import 'autocannon'` resolves from there.
+ */
+function compiledWorkerPath(): string {
+  const sourcePath = join(dirname(fileURLToPath(import.meta.url)), 'autocannon-worker.ts');
+  const source = readFileSync(sourcePath, 'utf8');
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const nodeModules = dirname(dirname(requireHere.resolve('autocannon/package.json')));
+  const cacheDir = join(nodeModules, '.cache', 'bench-loadgen');
+  const target = join(cacheDir, `autocannon-worker-${hash}.mjs`);
+  if (!existsSync(target)) {
+    mkdirSync(cacheDir, { recursive: true });
+    const { code } = transformSync(source, { loader: 'ts', format: 'esm', platform: 'node', target: 'node20', sourcefile: sourcePath });
+    const temporary = `${target}.${process.pid}.tmp`;
+    writeFileSync(temporary, code);
+    renameSync(temporary, target); // atomic: concurrent runs never see half a file
+  }
+  return target;
+}
+
+function autocannonVersion(): string {
+  return (requireHere('autocannon/package.json') as { version: string }).version;
+}
+
+export const autocannonGenerator: LoadGenerator = {
+  name: 'autocannon',
+  installHint: 'npm install autocannon (it is a dependency of this repository: run npm ci)',
+
+  async detect(): Promise<ToolInfo | null> {
+    try {
+      return { name: 'autocannon', version: autocannonVersion(), path: dirname(requireHere.resolve('autocannon/package.json')) };
+    } catch {
+      return null;
+    }
+  },
+
+  async run(request: LoadRequest, onSample?: (sample: LoadSample) => void): Promise<LoadResult> {
+    const checked = checkRequest(request);
+    const config = {
+      origin: checked.origin,
+      paths: checked.paths,
+      connections: checked.connections,
+      durationSeconds: checked.durationSeconds,
+      keepAlive: checked.keepAlive,
+      timeoutSeconds: checked.timeoutSeconds,
+    };
+    const limitMs = overrunLimitMs(checked);
+    const run = await runToolProcess({
+      command: process.execPath,
+      args: [compiledWorkerPath(), JSON.stringify(config)],
+      timeoutMs: limitMs,
+      onLine: (line) => {
+        if (!onSample || !line.startsWith('{"type":"sample"')) return;
+        onSample((JSON.parse(line) as { sample: LoadSample }).sample);
+      },
+      isFinalReportLine: (line) => line.startsWith('{"type":"result"'),
+    });
+    const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };
+    const abnormal = describeAbnormalExit('autocannon', run, limitMs);
+    if (abnormal !== null) return failedResult(abnormal, run.stdout, measured);
+    let parsed: ParsedLoad;
+    try {
+      parsed = parseAutocannonResult(run.stdout);
+    } catch (error) {
+      return failedResult(`autocannon output unreadable: ${(error as Error).message}`, run.stdout, measured);
+    }
+    return completeResult(parsed, measured);
+  },
+};

@@ -1,0 +1,46 @@
+// Entry point of the load generators: pick one by name, require it installed, and know how
+// many cores it can keep busy (so a run can tell when the tool, not the server, saturated).
+import { availableParallelism } from 'node:os';
+import { autocannonGenerator } from './autocannon.ts';
+import type { LoadGenerator, LoadRequest, ToolInfo } from './types.ts';
+
+export type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, LoadSample, ToolInfo } from './types.ts';
+
+const generators: Record<string, LoadGenerator> = {
+  autocannon: autocannonGenerator,
+};
+
+export const knownLoadGenerators: readonly string[] = Object.keys(generators);
+
+/** The adapter for `name`; throws a readable error listing the known ones. */
+export function loadGenerator(name: string): LoadGenerator {
+  const generator = Object.hasOwn(generators, name) ? generators[name] : undefined;
+  if (!generator) {
+    throw new Error(`unknown load generator ${JSON.stringify(name)}: choose one of ${knownLoadGenerators.join(', ')}`);
+  }
+  return generator;
+}
+
+/** The adapter and its detected installation; throws "wrk is not installed: apt-get install wrk" style errors. */
+export async function requireTool(name: string): Promise<{ generator: LoadGenerator; tool: ToolInfo }> {
+  const generator = loadGenerator(name);
+  const tool = await generator.detect();
+  if (!tool) throw new Error(`${generator.name} is not installed: ${generator.installHint}`);
+  return { generator, tool };
+}
+
+/**
+ * How many cores the tool can keep busy: autocannon is one Node.js event loop (1); wrk runs
+ * `threads` threads; oha has no thread-count flag and runs a tokio runtime with one worker
+ * per core, so it can use every core of the machine.
+ */
+export function saturationCores(generator: LoadGenerator, request: LoadRequest): number {
+  switch (generator.name) {
+    case 'autocannon':
+      return 1;
+    case 'wrk':
+      return request.threads ?? 1;
+    case 'oha':
+      return availableParallelism();
+  }
+}

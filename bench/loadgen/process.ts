@@ -1,0 +1,127 @@
+// Runs one load-generator process: stdout split into lines as they come, a CPU monitor on its
+// pid, and a guard that kills it if it overruns. Tools that can wait for us after their final
+// report (wrk's Lua done(), the autocannon worker) block on stdin until we have read their CPU
+// time from /proc, so that figure is exact rather than the monitor's last poll.
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { readCpuSeconds, startCpuMonitor } from '../proc/cpu.ts';
+
+export interface ToolProcessOptions {
+  command: string;
+  args: string[];
+  timeoutMs: number;                          // overrun guard: SIGTERM, then SIGKILL 2 s later
+  env?: NodeJS.ProcessEnv;
+  onLine?: (line: string) => void;            // every complete stdout line, as it arrives
+  isFinalReportLine?: (line: string) => boolean; // the tool now waits on stdin for us to read its CPU
+}
+
+export interface ToolProcessRun {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  spawnError: Error | null;
+  wallSeconds: number;
+  cpuSeconds: number | null;
+  pid: number | null;
+}
+
+export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcessRun> {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+    const child = spawn(options.command, options.args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+    });
+    const stdoutChunks: Buffer[] = [];
+    const stderrChunks: Buffer[] = [];
+    let pending = '';
+    let timedOut = false;
+    let spawnError: Error | null = null;
+    let finalCpu: number | null = null;
+    const monitor = child.pid !== undefined ? startCpuMonitor(child.pid, 100) : null;
+
+    const releaseTool = (): void => {
+      if (child.stdin && !child.stdin.destroyed) child.stdin.end();
+    };
+    child.stdin.on('error', () => { /* the tool exited before reading stdin: nothing to release */ });
+
+    const handleLine = (line: string): void => {
+      options.onLine?.(line);
+      if (options.isFinalReportLine?.(line)) {
+        if (child.pid !== undefined) finalCpu = readCpuSeconds(child.pid);
+        releaseTool();
+      }
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdoutChunks.push(chunk);
+      pending += chunk.toString('utf8');
+      let newline = pending.indexOf('\n');
+      while (newline >= 0) {
+        handleLine(pending.slice(0, newline));
+        pending = pending.slice(newline + 1);
+        newline = pending.indexOf('\n');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => stderrChunks.push(chunk));
+
+    let killTimer: NodeJS.Timeout | undefined;
+    const guard = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), 2000);
+    }, options.timeoutMs);
+
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(guard);
+      if (killTimer) clearTimeout(killTimer);
+      if (pending !== '') handleLine(pending);
+      const monitored = monitor ? monitor.stop() : null;
+      resolve({
+        stdout: Buffer.concat(stdoutChunks).toString('utf8'),
+        stderr: Buffer.concat(stderrChunks).toString('utf8'),
+        exitCode,
+        signal,
+        timedOut,
+        spawnError,
+        wallSeconds: elapsed(),
+        cpuSeconds: finalCpu ?? monitored,
+        pid: child.pid ?? null,
+      });
+    });
+  });
+}
+
+/** Absolute path of an executable found on PATH, or null. */
+export function findExecutable(name: string, pathVariable = process.env.PATH ?? ''): string | null {
+  for (const dir of pathVariable.split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** A short explanation of why a tool run produced no report. */
+export function describeAbnormalExit(name: string, run: ToolProcessRun, limitMs: number): string | null {
+  if (run.spawnError) return `${name} could not be started: ${run.spawnError.message}`;
+  if (run.timedOut) return `${name} overran its time limit (${(limitMs / 1000).toFixed(0)} s) and was killed`;
+  if (run.signal) return `${name} was killed by ${run.signal}: ${tail(run.stderr)}`;
+  if (run.exitCode !== 0) return `${name} exited with code ${run.exitCode}: ${tail(run.stderr || run.stdout)}`;
+  return null;
+}
+
+export function tail(text: string, lines = 5): string {
+  return text.trim().split('\n').slice(-lines).join(' | ') || '(no output)';
+}

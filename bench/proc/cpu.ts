@@ -1,0 +1,80 @@
+// CPU time of a process, read from /proc/<pid>/stat (Linux).
+// Used to measure a load generator's own CPU so a run can tell whether the tool, not the
+// server, was the bottleneck.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+let cachedTicksPerSecond: number | null = null;
+
+/**
+ * Clock ticks per second (USER_HZ), the unit of utime/stime in /proc/<pid>/stat.
+ * Asked once from `getconf CLK_TCK`; 100 is the Linux USER_HZ on every mainstream
+ * architecture, used only when getconf itself is missing or answers nonsense.
+ */
+export function clockTicksPerSecond(): number {
+  if (cachedTicksPerSecond === null) {
+    cachedTicksPerSecond = 100;
+    try {
+      const answer = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+      if (Number.isInteger(answer) && answer > 0) cachedTicksPerSecond = answer;
+    } catch {
+      // getconf missing: keep the Linux default (documented above).
+    }
+  }
+  return cachedTicksPerSecond;
+}
+
+/**
+ * Parses the text of /proc/<pid>/stat into CPU seconds: utime + stime + cutime + cstime.
+ * The command name (field 2) is in parentheses and may itself contain spaces or ')', so
+ * fields are counted from the LAST ')'.
+ */
+export function parseProcStat(text: string, ticksPerSecond: number): number {
+  const close = text.lastIndexOf(')');
+  if (close < 0) throw new Error(`not a /proc/<pid>/stat line: ${JSON.stringify(text.slice(0, 80))}`);
+  // After ')': field 3 (state) is index 0, so field N is index N - 3.
+  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const field = (n: number): number => {
+    const value = Number(fields[n - 3]);
+    if (!Number.isFinite(value)) throw new Error(`/proc/<pid>/stat field ${n} is not a number`);
+    return value;
+  };
+  const ticks = field(14) + field(15) + field(16) + field(17); // utime stime cutime cstime
+  return ticks / ticksPerSecond;
+}
+
+/** utime+stime (+ reaped children's cutime/cstime) of a process in seconds; null when it no longer exists. */
+export function readCpuSeconds(pid: number): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null; // the process is gone (its /proc entry vanishes once reaped)
+  }
+  return parseProcStat(text, clockTicksPerSecond());
+}
+
+/**
+ * Polls a process's CPU seconds every `intervalMs` and remembers the last value seen,
+ * because the /proc entry vanishes when the process exits. stop() takes one more reading
+ * (the process may still be alive) and returns the last value, or null if none was ever read.
+ * CPU spent after the last successful reading is not seen: callers that can keep the process
+ * alive until they have read it (see the wrk and autocannon runners) get an exact figure.
+ */
+export function startCpuMonitor(pid: number, intervalMs = 100): { stop(): number | null } {
+  let last: number | null = null;
+  const poll = (): void => {
+    const value = readCpuSeconds(pid);
+    if (value !== null) last = value;
+  };
+  poll();
+  const timer = setInterval(poll, intervalMs);
+  timer.unref();
+  return {
+    stop(): number | null {
+      clearInterval(timer);
+      poll();
+      return last;
+    },
+  };
+}
