@@ -1,9 +1,13 @@
 /** The directives a book may use, by name. */
+import { chart } from './chart.ts';
 import type { DirectiveDefinition } from './directive.ts';
+import { footer } from './footer.ts';
+import { git } from './git.ts';
 import { meta } from './meta.ts';
 import { mermaid } from './mermaid.ts';
 import { metric } from './metric.ts';
+import { table } from './table.ts';
 
 export const DIRECTIVES: ReadonlyMap<string, DirectiveDefinition> = new Map(
-  [metric, meta, mermaid].map((definition) => [definition.name, definition]),
+  [metric, chart, table, meta, git, footer, mermaid].map((definition) => [definition.name, definition]),
 );

@@ -1,0 +1,167 @@
+/**
+ * @chart — a Chart.js chart from SQL, drawn in the browser by the site's client script.
+ *
+ *   <!-- @chart:query="SELECT x, y, series FROM …" type="line" title="…"
+ *        datasets='{"a": {"label": "A", "yAxisID": "y1"}}' options='{"scales": {…}}' -->
+ *
+ * Series are aligned on x: the labels are the union of every series' x values (in
+ * first-appearance order, or numerically sorted when all are numbers) and each
+ * series' data is indexed by label, so a series missing a point has a gap (null),
+ * never a shifted value.
+ */
+import type { SqlValue } from 'sql.js';
+import { isPlainObject, parseJsonObject, type DirectiveDefinition } from './directive.ts';
+import { DirectiveProblem } from './errors.ts';
+import { escapeHtml, scriptSafeJson } from './escape.ts';
+import { runReadOnlyQuery, type QueryResult } from './query.ts';
+
+export const CHART_TYPES = ['line', 'bar', 'scatter'] as const;
+export type ChartType = (typeof CHART_TYPES)[number];
+
+export interface ChartSpec {
+  type: ChartType;
+  x?: string;
+  y?: string;
+  series?: string;
+  datasets: Record<string, unknown>;
+  options: Record<string, unknown>;
+}
+
+type Label = string | number;
+type Point = number | null | { x: number | string; y: number | null };
+
+export interface ChartConfig {
+  type: ChartType;
+  data: { labels: Label[]; datasets: Record<string, unknown>[] };
+  options: Record<string, unknown>;
+}
+
+const BASE_OPTIONS = { responsive: true, maintainAspectRatio: false };
+
+/** Deep merge of plain objects; arrays and other values from `override` replace. */
+export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = merged[key];
+    merged[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return merged;
+}
+
+function columnIndex(result: QueryResult, role: string, name: string | undefined, fallback: number): number {
+  if (name === undefined) {
+    if (fallback >= result.columns.length) {
+      throw new DirectiveProblem(`the query must return at least ${fallback + 1} columns for ${role} (got: ${result.columns.join(', ')})`);
+    }
+    return fallback;
+  }
+  const index = result.columns.indexOf(name);
+  if (index === -1) throw new DirectiveProblem(`no column "${name}" for ${role} (columns: ${result.columns.join(', ')})`);
+  return index;
+}
+
+function labelOf(value: SqlValue, column: string): Label {
+  if (typeof value === 'number' || typeof value === 'string') return value;
+  throw new DirectiveProblem(`x column "${column}" holds ${value === null ? 'NULL' : 'binary data'}; every point needs an x value`);
+}
+
+function numberOf(value: SqlValue, column: string): number | null {
+  if (value === null || typeof value === 'number') return value;
+  throw new DirectiveProblem(`y column "${column}" holds the non-number ${JSON.stringify(typeof value === 'string' ? value : '<binary>')}`);
+}
+
+/** Builds the complete Chart.js config from a query result (pure). */
+export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartConfig {
+  if (result.rows.length === 0) throw new DirectiveProblem('query returned no rows');
+  const xIndex = columnIndex(result, 'x', spec.x, 0);
+  const yIndex = columnIndex(result, 'y', spec.y, 1);
+  let seriesIndex = -1;
+  if (spec.series !== undefined) seriesIndex = columnIndex(result, 'series', spec.series, 2);
+  else if (result.columns.length > 2 && xIndex !== 2 && yIndex !== 2) seriesIndex = 2;
+  const xName = result.columns[xIndex];
+  const yName = result.columns[yIndex];
+
+  // One pass: labels in first-appearance order, series in first-appearance order.
+  const labels: Label[] = [];
+  const labelKeys = new Map<string, Label>();
+  const series = new Map<string, Map<string, number | null>>();
+  for (const row of result.rows) {
+    const x = labelOf(row[xIndex], xName);
+    const key = `${typeof x}:${x}`;
+    if (!labelKeys.has(key)) {
+      labelKeys.set(key, x);
+      labels.push(x);
+    }
+    const seriesValue = seriesIndex === -1 ? yName : row[seriesIndex];
+    if (seriesValue === null || seriesValue instanceof Uint8Array) {
+      throw new DirectiveProblem(`series column "${result.columns[seriesIndex]}" holds ${seriesValue === null ? 'NULL' : 'binary data'}`);
+    }
+    const seriesName = String(seriesValue);
+    let points = series.get(seriesName);
+    if (!points) series.set(seriesName, (points = new Map()));
+    if (points.has(key)) {
+      throw new DirectiveProblem(`series "${seriesName}" has two rows for ${xName} = ${x}; aggregate them in the query`);
+    }
+    points.set(key, numberOf(row[yIndex], yName));
+  }
+  if (labels.every((label) => typeof label === 'number')) (labels as number[]).sort((a, b) => a - b);
+
+  for (const key of Object.keys(spec.datasets)) {
+    if (!series.has(key)) {
+      throw new DirectiveProblem(`"datasets" has an entry "${key}" that matches no series (series: ${[...series.keys()].join(', ')})`);
+    }
+  }
+
+  const datasets = [...series].map(([name, points]) => {
+    const data: Point[] =
+      spec.type === 'scatter'
+        ? [...points].map(([key, y]) => ({ x: labelKeys.get(key) as Label, y }))
+        : labels.map((label) => {
+            const y = points.get(`${typeof label}:${label}`);
+            return y === undefined ? null : y;
+          });
+    const overrides = spec.datasets[name];
+    if (overrides !== undefined && !isPlainObject(overrides)) {
+      throw new DirectiveProblem(`"datasets" entry "${name}" must be a JSON object of Chart.js dataset options`);
+    }
+    return deepMerge({ label: name, data, spanGaps: false }, overrides ?? {});
+  });
+
+  return {
+    type: spec.type,
+    data: { labels, datasets },
+    options: deepMerge(BASE_OPTIONS, spec.options),
+  };
+}
+
+export const chart: DirectiveDefinition = {
+  name: 'chart',
+  keys: { query: { required: true }, title: {}, type: {}, x: {}, y: {}, series: {}, datasets: {}, options: {} },
+  render(attributes, context) {
+    const type = attributes.get('type') ?? 'line';
+    if (!(CHART_TYPES as readonly string[]).includes(type)) {
+      throw new DirectiveProblem(`unknown chart type "${type}" (allowed: ${CHART_TYPES.join(', ')})`);
+    }
+    const datasetsText = attributes.get('datasets');
+    const optionsText = attributes.get('options');
+    const spec: ChartSpec = {
+      type: type as ChartType,
+      x: attributes.get('x'),
+      y: attributes.get('y'),
+      series: attributes.get('series'),
+      datasets: datasetsText === undefined ? {} : parseJsonObject('datasets', datasetsText),
+      options: optionsText === undefined ? {} : parseJsonObject('options', optionsText),
+    };
+    const config = buildChartConfig(runReadOnlyQuery(context.db, attributes.get('query') as string), spec);
+    const title = attributes.get('title');
+    const label = escapeHtml(title ?? `Chart: ${config.data.datasets.map((d) => String(d.label)).join(', ')}`);
+    const caption = title === undefined ? '' : `<figcaption>${escapeHtml(title)}</figcaption>`;
+    return {
+      html:
+        `<figure class="chart"><div class="chart-box"><canvas aria-label="${label}" role="img"></canvas></div>` +
+        `<script type="application/json" class="chart-config">${scriptSafeJson(config)}</script>${caption}</figure>`,
+      placement: 'block',
+      usesCharts: true,
+    };
+  },
+};

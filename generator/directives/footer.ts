@@ -1,0 +1,87 @@
+/**
+ * @footer — <!-- @footer:generated_at --> or <!-- @footer:style="default" -->:
+ * when the page was generated, from which commit, and where its numbers come from
+ * (sessions and runs in the database, the latest session's date, machine and tool).
+ */
+import type { DirectiveContext, DirectiveDefinition } from './directive.ts';
+import { DirectiveProblem } from './errors.ts';
+import { escapeHtml } from './escape.ts';
+import { formatNumber } from './format.ts';
+import { runReadOnlyQuery } from './query.ts';
+
+export const FOOTER_STYLES = ['default'] as const;
+
+interface Provenance {
+  runs: number;
+  sessions: number;
+  latestStartedAt: string;
+  cpuModel: string;
+  cores: number;
+  tool: string;
+  toolVersion: string;
+}
+
+/** What the database says about its measurements; null when it holds none. */
+function provenance(context: DirectiveContext): Provenance | null {
+  const counts = runReadOnlyQuery(
+    context.db,
+    `SELECT COUNT(*), COUNT(DISTINCT session_id) FROM runs WHERE status = 'ok'`,
+  ).rows[0];
+  const runs = Number(counts[0]);
+  if (runs === 0) return null;
+  const latest = runReadOnlyQuery(
+    context.db,
+    `SELECT s.started_at, m.cpu_model, m.cores, s.tool, s.tool_version
+       FROM sessions s JOIN machines m ON m.fingerprint = s.machine_fingerprint
+      WHERE s.id IN (SELECT session_id FROM runs WHERE status = 'ok')
+      ORDER BY s.started_at DESC, s.id DESC LIMIT 1`,
+  ).rows[0];
+  if (!latest) throw new DirectiveProblem('runs refer to a session or machine that is not in the database');
+  const [latestStartedAt, cpuModel, cores, tool, toolVersion] = latest;
+  return {
+    runs,
+    sessions: Number(counts[1]),
+    latestStartedAt: String(latestStartedAt),
+    cpuModel: String(cpuModel),
+    cores: Number(cores),
+    tool: String(tool),
+    toolVersion: String(toolVersion),
+  };
+}
+
+export function renderFooter(context: DirectiveContext, numbers: Provenance | null): string {
+  const generated = context.generatedAt.toISOString();
+  let built = '';
+  if (context.buildCommit) {
+    const short = escapeHtml(context.buildCommit.slice(0, 7));
+    built = context.repoUrl
+      ? ` from commit <a href="${escapeHtml(`${context.repoUrl}/commit/${context.buildCommit}`)}"><code>${short}</code></a>`
+      : ` from commit <code>${short}</code>`;
+  }
+  const source =
+    numbers === null
+      ? 'The database holds no measurements yet.'
+      : `Numbers: ${formatNumber(numbers.runs, 'comma')} measured ${numbers.runs === 1 ? 'run' : 'runs'} in ` +
+        `${formatNumber(numbers.sessions, 'comma')} bench ${numbers.sessions === 1 ? 'session' : 'sessions'}; ` +
+        `latest session ${escapeHtml(numbers.latestStartedAt)} on ${escapeHtml(numbers.cpuModel)} ` +
+        `(${numbers.cores} ${numbers.cores === 1 ? 'core' : 'cores'}), load from ${escapeHtml(numbers.tool)} ${escapeHtml(numbers.toolVersion)}.`;
+  return (
+    `<footer class="book-footer"><p class="book-generated">Generated <time datetime="${generated}">${generated}</time>${built}.</p>` +
+    `<p class="book-provenance">${source}</p></footer>`
+  );
+}
+
+export const footer: DirectiveDefinition = {
+  name: 'footer',
+  keys: { generated_at: { bare: true }, style: {} },
+  render(attributes, context) {
+    const style = attributes.get('style');
+    if (style !== undefined && !(FOOTER_STYLES as readonly string[]).includes(style)) {
+      throw new DirectiveProblem(`unknown style "${style}" (allowed: ${FOOTER_STYLES.join(', ')})`);
+    }
+    if (attributes.get('generated_at') !== undefined) {
+      throw new DirectiveProblem('"generated_at" is a bare key: write @footer:generated_at without a value');
+    }
+    return { html: renderFooter(context, provenance(context)), placement: 'block' };
+  },
+};
