@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { helpText, parseConfig } from './config.ts';
+
+const base = ['--provider-url', 'http://127.0.0.1:9000/'];
+
+describe('parseConfig', () => {
+  it('applies defaults and strips a trailing slash from the provider URL', () => {
+    const parsed = parseConfig(base, {});
+    expect(parsed).toEqual({
+      kind: 'config',
+      config: {
+        host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000,
+      },
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const parsed = parseConfig(['--port=9001'], { PORT: '9000', PROVIDER_URL: 'http://p', POLL_INTERVAL_MS: '250', DATA_DIR: '/tmp/x' });
+    expect(parsed.kind === 'config' && parsed.config).toMatchObject({ port: 9001, providerUrl: 'http://p', pollIntervalMs: 250, dataDir: '/tmp/x' });
+  });
+
+  it('asks for help', () => {
+    expect(parseConfig(['--port', 'x', '-h'], {})).toEqual({ kind: 'help' });
+    expect(helpText()).toContain('--data-dir');
+  });
+
+  it.each([
+    [['--port', '70000', ...base], '--port: "70000" is not a port number (0-65535)'],
+    [['--poll-interval', '-5', ...base], '--poll-interval: "-5" is not a positive number of milliseconds'],
+    [['--poll-interval'], '--poll-interval needs a value'],
+    [['--poll-interval', '1.5', ...base], '--poll-interval: "1.5" is not a positive number of milliseconds'],
+    [['--nope', ...base], 'unknown option "--nope"'],
+    [['--port', '1', '--port', '2', ...base], '--port given more than once'],
+    [[], '--provider-url (or PROVIDER_URL) is required'],
+    [['--provider-url', 'localhost:80'], '--provider-url: "localhost:80" must be an http(s) URL'],
+  ])('rejects %j', (argv, message) => {
+    expect(parseConfig(argv, {})).toEqual({ kind: 'error', message });
+  });
+
+  it('names the environment variable when it is the bad source', () => {
+    expect(parseConfig(base, { PORT: 'abc' })).toEqual({ kind: 'error', message: 'PORT: "abc" is not a port number (0-65535)' });
+  });
+});

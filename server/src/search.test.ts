@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { CatalogEntry } from './catalog.ts';
+import { parseSearchQuery, searchEvents } from './search.ts';
+
+const at = (iso: string) => Date.parse(`${iso}Z`);
+const entry = (id: string, start: string, end: string): CatalogEntry => ({
+  id, basePlanId: id, planId: id, title: `t${id}`, startsAt: at(start), endsAt: at(end), minPrice: 1, maxPrice: 2,
+});
+
+describe('parseSearchQuery', () => {
+  it('leaves missing bounds open', () => {
+    expect(parseSearchQuery('')).toEqual({ ok: true, range: { startsAt: null, endsAt: null } });
+    expect(parseSearchQuery('ends_at=2021-01-01&other=1')).toEqual({ ok: true, range: { startsAt: null, endsAt: at('2021-01-01T00:00:00') } });
+  });
+  it('accepts equal bounds, rejects crossed ones', () => {
+    expect(parseSearchQuery('starts_at=2021-01-01&ends_at=2021-01-01T00:00:00Z').ok).toBe(true);
+    expect(parseSearchQuery('starts_at=2021-01-02&ends_at=2021-01-01')).toEqual({ ok: false, message: 'starts_at is after ends_at' });
+  });
+  it('rejects repeated parameters, naming them', () => {
+    const res = parseSearchQuery('ends_at=2021-01-01&ends_at=2021-01-01');
+    expect(res.ok).toBe(false);
+    expect(!res.ok && res.message).toMatch(/^ends_at: given 2 times/);
+  });
+  it('tells impossible from unparseable', () => {
+    const impossible = parseSearchQuery('starts_at=2021-02-30');
+    const garbage = parseSearchQuery('starts_at=soon');
+    expect(!impossible.ok && impossible.message).toContain('not a real date-time');
+    expect(!garbage.ok && garbage.message).toContain('not an ISO 8601 date-time');
+  });
+});
+
+describe('searchEvents', () => {
+  const entries = [
+    entry('b', '2021-01-02T10:00:00', '2021-01-02T11:00:00'),
+    entry('a', '2021-01-02T10:00:00', '2021-01-02T12:00:00'),
+    entry('c', '2021-01-01T10:00:00', '2021-01-03T10:00:00'),
+  ];
+  it('orders by start, then id', () => {
+    expect(searchEvents(entries, { startsAt: null, endsAt: null }).map((e) => e.id)).toEqual(['c', 'a', 'b']);
+  });
+  it('uses inclusive containment, not overlap', () => {
+    const range = { startsAt: at('2021-01-02T00:00:00'), endsAt: at('2021-01-02T12:00:00') };
+    expect(searchEvents(entries, range).map((e) => e.id)).toEqual(['a', 'b']);
+    expect(searchEvents(entries, { startsAt: null, endsAt: at('2021-01-02T11:59:59') }).map((e) => e.id)).toEqual(['b']);
+  });
+  it('renders dates, times and prices of the spec', () => {
+    expect(searchEvents([entry('x', '2021-06-30T21:00:00', '2021-07-01T00:30:00')], { startsAt: null, endsAt: null })).toEqual([
+      { id: 'x', title: 'tx', start_date: '2021-06-30', start_time: '21:00:00', end_date: '2021-07-01', end_time: '00:30:00', min_price: 1, max_price: 2 },
+    ]);
+  });
+  it('does not modify its input', () => {
+    const copy = [...entries];
+    searchEvents(entries, { startsAt: null, endsAt: null });
+    expect(entries).toEqual(copy);
+  });
+});
