@@ -16,7 +16,7 @@
  */
 import type { Database } from 'sql.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The subject name used for the raw node:http reference server's runs. */
 export const REFERENCE_SUBJECT = 'reference';
@@ -143,6 +143,24 @@ CREATE TABLE IF NOT EXISTS summaries (
   capacity_rps         REAL,            -- sweep: throughput at that concurrency
   saturated_runs  INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (session_id, subject, experiment, scenario, settings_key)
+);
+
+-- Schema 2: what it cost to get each subject ready in a session, outside the load
+-- itself (worktree, cached install, build, start, readiness), in seconds.
+CREATE TABLE IF NOT EXISTS preparations (
+  session_id       INTEGER NOT NULL REFERENCES sessions(id),
+  subject          TEXT NOT NULL,
+  experiment       TEXT NOT NULL DEFAULT '',
+  commit_hash      TEXT,
+  worktree_seconds REAL,
+  install_seconds  REAL,
+  install_cache_hit INTEGER,
+  build_seconds    REAL,
+  start_seconds    REAL,                 -- spawn until the ready answer
+  total_seconds    REAL,
+  status           TEXT NOT NULL,        -- ok | failed
+  failure          TEXT,
+  PRIMARY KEY (session_id, subject, experiment)
 );
 
 -- Series that later chapters (load shedding, adaptive limits, scaling) record.

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, parseOptions, UsageError } from './options.ts';
+
+describe('parseOptions', () => {
+  it('has sane defaults', () => {
+    const o = parseOptions([], '/repo');
+    expect(o).toMatchObject({ repoDir: '/repo', dbPath: '/repo/data/bench.sqlite', chapters: null, scenarios: ['hot', 'mix', 'close'], ...DEFAULTS, force: false, list: false, exportDir: null });
+  });
+  it('reads every flag', () => {
+    const o = parseOptions(['--chapters', 'v1-baseline,v2-x', '--scenario', 'hot,sweep', '--runs', '3', '--duration', '2', '--connections', '8', '--warmup', '0', '--tool', 'wrk', '--force', '--export', 'out', '--db', 'x.sqlite', '--repo', 'r'], '/w');
+    expect(o).toMatchObject({ repoDir: '/w/r', dbPath: '/w/x.sqlite', chapters: ['v1-baseline', 'v2-x'], scenarios: ['hot', 'sweep'], runs: 3, durationSeconds: 2, connections: 8, warmupSeconds: 0, tool: 'wrk', force: true, exportDir: '/w/out' });
+  });
+  it('explains bad flags', () => {
+    const bad = (args: string[]) => {
+      try {
+        parseOptions(args);
+      } catch (error) {
+        expect(error).toBeInstanceOf(UsageError);
+        return (error as Error).message;
+      }
+      throw new Error('no error');
+    };
+    expect(bad(['--runs', 'five'])).toBe('--runs: expected a positive integer, got "five"');
+    expect(bad(['--runs', '0'])).toMatch(/positive integer/);
+    expect(bad(['--scenario', 'hot,cold'])).toBe('--scenario: unknown scenario "cold" (known: hot, mix, close, sweep)');
+    expect(bad(['--tool', 'ab'])).toMatch(/unknown load generator "ab" \(known: autocannon, wrk, oha\)/);
+    expect(bad(['--bogus'])).toMatch(/Unknown option '--bogus'/);
+    expect(bad(['--duration'])).toMatch(/argument missing/);
+    expect(bad(['--sweep-max-errors', '2'])).toMatch(/between 0 and 1/);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Command-line options of `npm run bench`: parsing and validation (pure). A bad
+ * flag is a UsageError: the CLI prints its message and exits 2, no stack trace.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SCENARIOS, DEFAULT_SWEEP_LIMITS, SCENARIO_NAMES, type ScenarioName, type SweepLimits } from './scenarios/index.ts';
+
+export class UsageError extends Error {}
+
+export const TOOLS = ['autocannon', 'wrk', 'oha'] as const;
+export type ToolName = (typeof TOOLS)[number];
+
+export interface BenchOptions {
+  repoDir: string;
+  dbPath: string;
+  chapters: string[] | null;
+  scenarios: ScenarioName[];
+  runs: number;
+  durationSeconds: number;
+  connections: number;
+  warmupSeconds: number;
+  tool: ToolName;
+  threads: number;
+  force: boolean;
+  list: boolean;
+  exportDir: string | null;
+  sweep: SweepLimits;
+  help: boolean;
+}
+
+// Defaults for a small (2-core) machine shared by the server and the load generator.
+export const DEFAULTS = { runs: 5, durationSeconds: 10, connections: 32, warmupSeconds: 3, tool: 'autocannon' as ToolName, threads: 1 };
+
+export const HELP = `Usage: npm run bench -- [options]
+
+Measures every chapter of data/chapters.json (each at its recorded commit, in a git
+worktree) with a real HTTP load generator, and records the results in SQLite.
+Already measured chapter × scenario × settings on this machine are skipped.
+
+Options:
+  --chapters <tags>      comma-separated chapter tags (default: all in data/chapters.json)
+  --scenario <names>     comma-separated: hot, mix, close, sweep (default: hot,mix,close)
+  --runs <n>             measured runs per chapter and scenario (default ${DEFAULTS.runs})
+  --duration <s>         seconds per measured run (default ${DEFAULTS.durationSeconds})
+  --connections <n>      concurrent connections (default ${DEFAULTS.connections}; sweep steps its own)
+  --warmup <s>           warm-up seconds per chapter and scenario, not recorded (default ${DEFAULTS.warmupSeconds}; 0 = none)
+  --tool <name>          autocannon | wrk | oha (default autocannon)
+  --threads <n>          wrk/oha worker threads (default ${DEFAULTS.threads})
+  --sweep-max-p99 <ms>   sweep: p99 limit of a healthy step (default ${DEFAULT_SWEEP_LIMITS.maxP99Ms})
+  --sweep-max-errors <p> sweep: error-rate limit of a healthy step, 0..1 (default ${DEFAULT_SWEEP_LIMITS.maxErrorRate})
+  --force                re-measure even what is already measured
+  --list                 list the chapters and what is already measured, then exit
+  --export <dir>         write bencher.json and github-action-benchmark.json from the latest summaries
+  --db <path>            database file (default data/bench.sqlite)
+  --repo <dir>           repository whose chapters to measure (default: this one)
+  -h, --help             this text
+`;
+
+function positiveNumber(flag: string, raw: string, { integer, allowZero }: { integer: boolean; allowZero?: boolean }): number {
+  const value = Number(raw);
+  const ok = raw.trim() !== '' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0) && (!integer || Number.isInteger(value));
+  if (!ok) throw new UsageError(`${flag}: expected a ${allowZero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}, got "${raw}"`);
+  return value;
+}
+
+function list(raw: string): string[] {
+  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        chapters: { type: 'string' },
+        scenario: { type: 'string' },
+        scenarios: { type: 'string' },
+        runs: { type: 'string' },
+        duration: { type: 'string' },
+        connections: { type: 'string' },
+        warmup: { type: 'string' },
+        tool: { type: 'string' },
+        threads: { type: 'string' },
+        'sweep-max-p99': { type: 'string' },
+        'sweep-max-errors': { type: 'string' },
+        force: { type: 'boolean' },
+        list: { type: 'boolean' },
+        export: { type: 'string' },
+        db: { type: 'string' },
+        repo: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const v = parsed.values;
+  const repoDir = resolve(cwd, v.repo ?? '.');
+  const scenarioRaw = v.scenario ?? v.scenarios;
+  const scenarios = scenarioRaw === undefined ? [...DEFAULT_SCENARIOS] : list(scenarioRaw);
+  if (scenarios.length === 0) throw new UsageError('--scenario: name at least one scenario');
+  for (const name of scenarios) {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(name)) throw new UsageError(`--scenario: unknown scenario "${name}" (known: ${SCENARIO_NAMES.join(', ')})`);
+  }
+  const tool = v.tool ?? DEFAULTS.tool;
+  if (!(TOOLS as readonly string[]).includes(tool)) throw new UsageError(`--tool: unknown load generator "${tool}" (known: ${TOOLS.join(', ')})`);
+  const chapters = v.chapters === undefined ? null : list(v.chapters);
+  if (chapters !== null && chapters.length === 0) throw new UsageError('--chapters: name at least one chapter tag');
+  const maxErrorRate = v['sweep-max-errors'] === undefined ? DEFAULT_SWEEP_LIMITS.maxErrorRate : positiveNumber('--sweep-max-errors', v['sweep-max-errors'], { integer: false, allowZero: true });
+  if (maxErrorRate > 1) throw new UsageError(`--sweep-max-errors: expected a share between 0 and 1, got "${v['sweep-max-errors']}"`);
+  if (v.export === '') throw new UsageError('--export: needs a directory');
+  return {
+    repoDir,
+    dbPath: resolve(cwd, v.db ?? resolve(repoDir, 'data', 'bench.sqlite')),
+    chapters: chapters ? [...new Set(chapters)] : null,
+    scenarios: [...new Set(scenarios)] as ScenarioName[],
+    runs: v.runs === undefined ? DEFAULTS.runs : positiveNumber('--runs', v.runs, { integer: true }),
+    durationSeconds: v.duration === undefined ? DEFAULTS.durationSeconds : positiveNumber('--duration', v.duration, { integer: true }),
+    connections: v.connections === undefined ? DEFAULTS.connections : positiveNumber('--connections', v.connections, { integer: true }),
+    warmupSeconds: v.warmup === undefined ? DEFAULTS.warmupSeconds : positiveNumber('--warmup', v.warmup, { integer: true, allowZero: true }),
+    tool: tool as ToolName,
+    threads: v.threads === undefined ? DEFAULTS.threads : positiveNumber('--threads', v.threads, { integer: true }),
+    force: v.force ?? false,
+    list: v.list ?? false,
+    exportDir: v.export === undefined ? null : resolve(cwd, v.export),
+    sweep: {
+      maxErrorRate,
+      maxP99Ms: v['sweep-max-p99'] === undefined ? DEFAULT_SWEEP_LIMITS.maxP99Ms : positiveNumber('--sweep-max-p99', v['sweep-max-p99'], { integer: false }),
+    },
+    help: v.help ?? false,
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The load scenarios, one table. Every chapter gets exactly the same requests.
+ *
+ * - hot:   one fixed search (a quarter of 2022), keep-alive — the headline.
+ * - mix:   64 distinct seeded date ranges (7–90 days within the feed's 2021–2023),
+ *          each connection cycling through them, so caching one answer cannot win.
+ * - close: the hot search with `Connection: close` — a new TCP connection per request.
+ * - sweep: the hot search at rising concurrency (see SWEEP_STEPS) until the error
+ *          rate or the p99 limit is crossed; the last healthy step is the capacity.
+ */
+import { seededRandom } from '../stats.ts';
+
+export type ScenarioName = 'hot' | 'mix' | 'close' | 'sweep';
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'sweep'];
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['hot', 'mix', 'close'];
+
+export interface Scenario {
+  name: ScenarioName;
+  description: string;
+  paths: string[];
+  keepAlive: boolean;
+  /** sweep only: concurrency is stepped instead of using --connections. */
+  stepped: boolean;
+}
+
+export const HOT_PATH = '/search?starts_at=2022-01-01T00:00:00Z&ends_at=2022-03-31T23:59:59Z';
+export const MIX_SEED = 20210601;
+export const MIX_RANGES = 64;
+
+const DAY_MS = 86_400_000;
+const FEED_START = Date.UTC(2021, 0, 1);
+const FEED_DAYS = 3 * 365;
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Distinct date ranges from a fixed seed: the same list on every machine, every time. */
+export function mixPaths(count = MIX_RANGES, seed = MIX_SEED): string[] {
+  const random = seededRandom(seed);
+  const paths = new Set<string>();
+  while (paths.size < count) {
+    const length = 7 + Math.floor(random() * 84);
+    const startDay = Math.floor(random() * (FEED_DAYS - length));
+    const starts = FEED_START + startDay * DAY_MS;
+    const ends = starts + length * DAY_MS;
+    paths.add(`/search?starts_at=${isoDay(starts)}T00:00:00Z&ends_at=${isoDay(ends)}T00:00:00Z`);
+  }
+  return [...paths];
+}
+
+export function scenario(name: ScenarioName): Scenario {
+  switch (name) {
+    case 'hot':
+      return { name, description: 'one fixed search, keep-alive', paths: [HOT_PATH], keepAlive: true, stepped: false };
+    case 'mix':
+      return { name, description: `${MIX_RANGES} seeded distinct date ranges, keep-alive`, paths: mixPaths(), keepAlive: true, stepped: false };
+    case 'close':
+      return { name, description: 'the hot search, Connection: close (a new TCP connection per request)', paths: [HOT_PATH], keepAlive: false, stepped: false };
+    case 'sweep':
+      return { name, description: 'the hot search at rising concurrency until an error-rate or p99 limit is crossed', paths: [HOT_PATH], keepAlive: true, stepped: true };
+  }
+}
+
+/** Concurrency steps of the sweep. */
+export const SWEEP_STEPS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+
+export interface SweepLimits {
+  /** Highest acceptable share of failed requests (errors + non-2xx) at a step. */
+  maxErrorRate: number;
+  /** Highest acceptable p99 latency at a step, ms. */
+  maxP99Ms: number;
+}
+
+export const DEFAULT_SWEEP_LIMITS: SweepLimits = { maxErrorRate: 0.01, maxP99Ms: 250 };
+
+export interface StepOutcome {
+  ok: boolean;
+  totalRequests: number;
+  failedRequests: number;
+  p99LatencyUs: number | null;
+}
+
+/** Whether a sweep step is healthy; the reason when it is not. */
+export function stepHealth(step: StepOutcome, limits: SweepLimits): { healthy: boolean; reason?: string } {
+  if (!step.ok) return { healthy: false, reason: 'the run failed' };
+  const errorRate = step.totalRequests > 0 ? step.failedRequests / step.totalRequests : 1;
+  if (errorRate > limits.maxErrorRate) return { healthy: false, reason: `error rate ${(errorRate * 100).toFixed(2)}% > ${limits.maxErrorRate * 100}%` };
+  if (step.p99LatencyUs === null) return { healthy: false, reason: 'no latency measured' };
+  if (step.p99LatencyUs / 1000 > limits.maxP99Ms) return { healthy: false, reason: `p99 ${(step.p99LatencyUs / 1000).toFixed(1)} ms > ${limits.maxP99Ms} ms` };
+  return { healthy: true };
+}
