@@ -2,12 +2,14 @@
 // many cores it can keep busy (so a run can tell when the tool, not the server, saturated).
 import { availableParallelism } from 'node:os';
 import { autocannonGenerator } from './autocannon.ts';
+import { wrkGenerator } from './wrk.ts';
 import type { LoadGenerator, LoadRequest, ToolInfo } from './types.ts';
 
 export type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, LoadSample, ToolInfo } from './types.ts';
 
 const generators: Record<string, LoadGenerator> = {
   autocannon: autocannonGenerator,
+  wrk: wrkGenerator,
 };
 
 export const knownLoadGenerators: readonly string[] = Object.keys(generators);
