@@ -31,6 +31,8 @@ Server:
   -h, --help
 `;
 
+const VALUE_FLAGS = ['--mode', '--variant', '--seed', '--base-plans', '--plans-per-base', '--years', '--growth', '--host', '--port', '--latency', '--fail-rate', '--truncate-rate', '--hang-rate', '--oversize-bytes'];
+
 function fail(message: string): never {
   process.stderr.write(`simulator: ${message}\nRun with --help for the options.\n`);
   process.exit(2);
@@ -62,7 +64,7 @@ function parseArgs(argv: string[]): SimulatorOptions {
     const eq = arg.indexOf('=');
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (!flag.startsWith('--')) fail(`unexpected argument "${arg}"`);
+    if (!VALUE_FLAGS.includes(flag)) fail(flag.startsWith('--') ? `unknown option "${flag}"` : `unexpected argument "${arg}"`);
     if (value === undefined) fail(`${flag} needs a value`);
     switch (flag) {
       case '--mode':
