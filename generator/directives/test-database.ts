@@ -6,6 +6,7 @@
 import type { Database } from 'sql.js';
 import { syncChapters, type Chapter } from '../../db/chapters.ts';
 import { createDatabase } from '../../db/database.ts';
+import { DirectiveError } from './errors.ts';
 
 export const TEST_CHAPTERS: Chapter[] = [
   { number: 1, tag: 'v1-baseline', commit: '1'.repeat(40), title: 'Baseline', technique: 'none', summary: 'The starting point' },
@@ -55,4 +56,15 @@ export async function createTestDatabase(): Promise<Database> {
     db.run('INSERT INTO adaptive_limiter_samples(elapsed_seconds, connection_limit, observed_rps) VALUES (?, ?, ?)', [elapsed, limit, rps]);
   }
   return db;
+}
+
+/** The DirectiveError a render rejects with (fails the test when it resolves or rejects otherwise). */
+export async function directiveErrorOf(rendering: Promise<unknown>): Promise<DirectiveError> {
+  try {
+    await rendering;
+  } catch (error) {
+    if (error instanceof DirectiveError) return error;
+    throw error;
+  }
+  throw new Error('expected a DirectiveError, but the page rendered');
 }

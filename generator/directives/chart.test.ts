@@ -1,0 +1,168 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from 'sql.js';
+import { renderMarkdown } from '../markdown/render.ts';
+import { buildChartConfig, deepMerge, type ChartConfig, type ChartSpec } from './chart.ts';
+import { createTestDatabase, directiveErrorOf } from './test-database.ts';
+
+let db: Database;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+
+const render = (source: string) => renderMarkdown(source, { db, file: 'book/c.md' });
+
+/** The Chart.js configs of a page, read back the way the browser would (JSON.parse of the script text). */
+function configsOf(html: string): ChartConfig[] {
+  return [...html.matchAll(/<script type="application\/json" class="chart-config">([^<]*)<\/script>/g)].map((m) => JSON.parse(m[1]));
+}
+
+const SPEC: ChartSpec = { type: 'line', datasets: {}, options: {} };
+
+// The spec's example with two y axes, verbatim.
+const TWO_AXES =
+  `<!-- @chart:query="SELECT elapsed_seconds, observed_rps as value, 'throughput' as series FROM adaptive_limiter_series UNION ALL SELECT elapsed_seconds, connection_limit as value, 'limit' as series FROM adaptive_limiter_series ORDER BY elapsed_seconds" x="elapsed_seconds" y="value" series="series" datasets='{"throughput": {"label": "Requests/sec", "yAxisID": "y"}, "limit": {"label": "Connection Limit", "yAxisID": "y1"}}' options='{"scales": {"y1": {"type": "linear", "position": "right", "grid": {"drawOnChartArea": false}}}}' title="Throughput vs Connection Limit (Adaptive)" -->`;
+
+describe('@chart', () => {
+  it("renders the spec's two-y-axes example: two datasets on y and y1, y1 scale merged into the defaults", async () => {
+    const page = await render(TWO_AXES);
+    expect(page.usesCharts).toBe(true);
+    expect(page.html).toMatch(
+      /^<figure class="chart"><div class="chart-box"><canvas aria-label="Throughput vs Connection Limit \(Adaptive\)" role="img"><\/canvas><\/div><script type="application\/json" class="chart-config">.*<\/script><figcaption>Throughput vs Connection Limit \(Adaptive\)<\/figcaption><\/figure>$/,
+    );
+    const [config] = configsOf(page.html);
+    expect(config.type).toBe('line');
+    expect(config.data.labels).toEqual([0, 1, 2]);
+    expect(config.data.datasets).toEqual([
+      { label: 'Requests/sec', data: [900, 1800, 2500], spanGaps: false, yAxisID: 'y' },
+      { label: 'Connection Limit', data: [10, 20, 30], spanGaps: false, yAxisID: 'y1' },
+    ]);
+    expect(config.options).toEqual({
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: { y1: { type: 'linear', position: 'right', grid: { drawOnChartArea: false } } },
+    });
+  });
+
+  it('aligns series on x: union of labels, gaps as null, never shifted', () => {
+    const config = buildChartConfig(
+      {
+        columns: ['t', 'v', 's'],
+        rows: [
+          [3, 30, 'a'],
+          [1, 10, 'a'],
+          [2, 200, 'b'],
+          [3, 300, 'b'],
+          [5, 50, 'a'],
+        ],
+      },
+      SPEC,
+    );
+    expect(config.data.labels).toEqual([1, 2, 3, 5]); // all numbers: sorted numerically
+    expect(config.data.datasets.map((d) => [d.label, d.data])).toEqual([
+      ['a', [10, null, 30, 50]],
+      ['b', [null, 200, 300, null]],
+    ]);
+  });
+
+  it('keeps first-appearance order for text labels', () => {
+    const config = buildChartConfig(
+      { columns: ['tag', 'rps'], rows: [['v2', 2], ['v1', 1], ['v10', 10]] },
+      SPEC,
+    );
+    expect(config.data.labels).toEqual(['v2', 'v1', 'v10']);
+    expect(config.data.datasets).toEqual([{ label: 'rps', data: [2, 1, 10], spanGaps: false }]);
+  });
+
+  it('uses {x, y} points for scatter charts', () => {
+    const config = buildChartConfig(
+      { columns: ['c', 'rps', 's'], rows: [[8, 100, 'a'], [16, 180, 'a'], [8, 90, 'b']] },
+      { ...SPEC, type: 'scatter' },
+    );
+    expect(config.data.datasets.map((d) => d.data)).toEqual([
+      [{ x: 8, y: 100 }, { x: 16, y: 180 }],
+      [{ x: 8, y: 90 }],
+    ]);
+  });
+
+  it('supports horizontal bars via options.indexAxis and dataset options for a single series', async () => {
+    const page = await render(
+      `<!-- @chart:type="bar" query="SELECT tag, baseline_rps FROM versions ORDER BY chapter_number" options='{"indexAxis": "y"}' datasets='{"baseline_rps": {"label": "req/s", "borderWidth": 2}}' -->`,
+    );
+    const [config] = configsOf(page.html);
+    expect(config.type).toBe('bar');
+    expect(config.options.indexAxis).toBe('y');
+    expect(config.data.labels).toEqual(['v1-baseline', 'v2-cache', 'v3-pool']);
+    expect(config.data.datasets).toEqual([{ label: 'req/s', data: [10000, 14230, null], spanGaps: false, borderWidth: 2 }]);
+  });
+
+  it('cannot inject markup through labels or series names', async () => {
+    const hostile = await createTestDatabase();
+    hostile.run("UPDATE chapters SET tag = '</script><script>alert(1)</script>' WHERE tag = 'v3-pool'");
+    const page = await renderMarkdown(
+      `<!-- @chart:query="SELECT tag, chapter_number, '<b>' || tag FROM versions" title="<img src=x onerror=alert(1)>" -->`,
+      { db: hostile, file: 'x.md' },
+    );
+    expect(page.html.match(/<script/g)).toHaveLength(1); // only the config element itself
+    expect(page.html).not.toContain('<img');
+    expect(page.html).toContain('<figcaption>&lt;img src=x onerror=alert(1)&gt;</figcaption>');
+    const [config] = configsOf(page.html);
+    expect(config.data.labels).toContain('</script><script>alert(1)</script>');
+    expect(config.data.datasets.map((d) => d.label)).toContain('<b></script><script>alert(1)</script>');
+  });
+
+  it('deep-merges options objects and replaces arrays', () => {
+    expect(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2], e: 3 } })).toEqual({ a: { b: 1, c: [2], e: 3 }, d: 1 });
+  });
+
+  it('errors on bad JSON in datasets with the parser message, at the exact location', async () => {
+    const error = await directiveErrorOf(
+      render('# Title\n\nSome text.\n\n  <!-- @chart:query="SELECT tag, chapter_number FROM versions"\n  datasets=\'{"a": }\' -->'),
+    );
+    expect([error.line, error.column, error.directive]).toEqual([5, 3, 'chart']);
+    expect(error.reason).toMatch(/^invalid JSON in "datasets": Unexpected token/);
+    expect(error.message.startsWith('book/c.md:5:3 @chart: invalid JSON in "datasets": ')).toBe(true);
+  });
+
+  it('errors on bad JSON in options', async () => {
+    const error = await directiveErrorOf(render(`<!-- @chart:query="SELECT 1, 2" options='{scales: 1}' -->`));
+    expect(error.reason).toMatch(/^invalid JSON in "options": /);
+  });
+
+  it('passes an SQL error through with the location', async () => {
+    const error = await directiveErrorOf(
+      render('Intro\n\n<!-- @chart:query="SELECT elapsed_seconds, observed_rp FROM adaptive_limiter_series" -->\n'),
+    );
+    expect(error.message).toBe('book/c.md:3:1 @chart: no such column: observed_rp');
+  });
+
+  it('errors on an empty result, unknown columns, unknown type and unmatched dataset keys', async () => {
+    expect((await directiveErrorOf(render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions WHERE 0" -->`))).reason).toBe(
+      'query returned no rows',
+    );
+    expect((await directiveErrorOf(render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions" y="rps" -->`))).reason).toBe(
+      'no column "rps" for y (columns: tag, baseline_rps)',
+    );
+    expect((await directiveErrorOf(render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions" type="pie" -->`))).reason).toBe(
+      'unknown chart type "pie" (allowed: line, bar, scatter)',
+    );
+    expect(
+      (await directiveErrorOf(render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions" datasets='{"rps": {}}' -->`))).reason,
+    ).toBe('"datasets" has an entry "rps" that matches no series (series: baseline_rps)');
+    expect((await directiveErrorOf(render(`<!-- @chart:query="SELECT tag FROM versions" -->`))).reason).toBe(
+      'the query must return at least 2 columns for y (got: tag)',
+    );
+  });
+
+  it('refuses duplicate points of one series rather than keeping one silently', () => {
+    expect(() => buildChartConfig({ columns: ['x', 'y'], rows: [[1, 1], [1, 2]] }, SPEC)).toThrow(
+      'series "y" has two rows for x = 1; aggregate them in the query',
+    );
+  });
+
+  it('is a block: inside a paragraph it is an error', async () => {
+    const error = await directiveErrorOf(render(`See <!-- @chart:query="SELECT 1, 2" -->`));
+    expect(error.message).toBe(
+      'book/c.md:1:5 @chart: @chart is a block: put it on its own line(s), not inside a paragraph, list text or table cell',
+    );
+  });
+});
