@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderGateReport } from './report.ts';
+import { renderGateError, renderGateReport } from './report.ts';
 import type { GateResult } from './types.ts';
 import { evaluatePairs } from './verdict.ts';
 
@@ -32,8 +32,8 @@ describe('renderGateReport', () => {
     expect(md).toContain('| head | `HEAD` | `bbbbbbbbbbbb` | head commit |');
     expect(md).toContain('wrk 4.1.0');
     expect(md).toContain('Test CPU, 2 cores, 4.0 GiB');
-    expect(md).toContain('| 1 | base → head | 1000 | 2.50 ms | 500 | 5.00 ms | 0.500 |');
-    expect(md).toContain('| 2 | head → base | 1020 | 2.50 ms | 510 | 5.00 ms | 0.500 |');
+    expect(md).toContain('| 1 | base → head | 1000 | 2.50 ms | 500 | 5.00 ms | 0.500 | 0/0 |');
+    expect(md).toContain('| 2 | head → base | 1020 | 2.50 ms | 510 | 5.00 ms | 0.500 | 0/0 |');
     expect(md).toMatch(/Throughput ratio head\/base: \*\*0\.500\*\* \(95% CI 0\.500–0\.500, 4 pairs\); limit 0\.900 \(threshold 10\.0% slower\)/);
     expect(md).toMatch(/p99 latency ratio head\/base: \*\*2\.000\*\*/);
   });
@@ -58,5 +58,14 @@ describe('renderGateReport', () => {
     const md = renderGateReport(r);
     expect(md).toContain('p99 latency ratio head/base: n/a');
     expect(md).toContain('| 1 | base → head | 1000 | n/a |');
+  });
+});
+
+describe('renderGateError', () => {
+  it('names both refs and the error, without a verdict', () => {
+    const md = renderGateError('main~1', 'HEAD', 'build command `npm run build` failed (exit 1)');
+    expect(md).toMatch(/^## Regression gate: ERROR — no verdict/);
+    expect(md).toContain('`main~1` (base) with `HEAD` (head) failed (exit code 2)');
+    expect(md).toContain('build command `npm run build` failed (exit 1)');
   });
 });

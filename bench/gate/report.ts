@@ -44,10 +44,10 @@ export function renderGateReport(result: GateResult): string {
   }
   lines.push('');
   lines.push('### Runs', '');
-  lines.push('| pair | order | base req/s | base p99 | head req/s | head p99 | head/base req/s |', '|---:|---|---:|---:|---:|---:|---:|');
+  lines.push('| pair | order | base req/s | base p99 | head req/s | head p99 | head/base req/s | errors base/head |', '|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const p of result.pairs) {
     const order = p.order.join(' → ');
-    lines.push(`| ${p.pair} | ${order} | ${[...runCells(p.base), ...runCells(p.head)].join(' | ')} | ${ratio(p.head.requestsPerSecond / p.base.requestsPerSecond)} |`);
+    lines.push(`| ${p.pair} | ${order} | ${[...runCells(p.base), ...runCells(p.head)].join(' | ')} | ${ratio(p.head.requestsPerSecond / p.base.requestsPerSecond)} | ${p.base.errors}/${p.head.errors} |`);
   }
   lines.push('');
   lines.push('### Settings', '');
@@ -62,4 +62,18 @@ export function renderGateReport(result: GateResult): string {
   lines.push(`- ${cell(machine.os)}, kernel ${cell(machine.kernel)}, Node ${machine.node_version}; fingerprint \`${machine.fingerprint}\``);
   lines.push('');
   return lines.join('\n');
+}
+
+/** The report when the gate could not measure: no verdict, the reason, exit code 2. */
+export function renderGateError(base: string, head: string, message: string): string {
+  return [
+    '## Regression gate: ERROR — no verdict',
+    '',
+    `Comparing \`${cell(base)}\` (base) with \`${cell(head)}\` (head) failed (exit code ${EXIT_CODE.error}):`,
+    '',
+    '```',
+    message.replace(/```/g, "'''"),
+    '```',
+    '',
+  ].join('\n');
 }

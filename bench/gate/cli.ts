@@ -1,0 +1,81 @@
+/**
+ * `npm run gate -- --base <ref> --head <ref>`: the regression gate. Exit codes: 0 pass,
+ * 1 fail (regression), 2 error (bad flags, unknown refs, build/start/run failures),
+ * 3 inconclusive, 130 interrupted. Progress goes to stderr, the Markdown report to stdout.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { HELP, parseGateArgs, UsageError, type GateCliOptions } from './args.ts';
+import { Cleanup } from './cleanup.ts';
+import { renderGateError, renderGateReport } from './report.ts';
+import { runGate } from './run.ts';
+import { EXIT_CODE } from './verdict.ts';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function publish(markdown: string, options: GateCliOptions): void {
+  process.stdout.write(`${markdown}\n`);
+  if (options.report) {
+    const file = resolve(options.report);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${markdown}\n`);
+    log(`gate: report written to ${file}`);
+  }
+  if (options.summary) {
+    const summary = process.env.GITHUB_STEP_SUMMARY;
+    if (summary) appendFileSync(summary, `${markdown}\n`);
+    else log('gate: --summary: GITHUB_STEP_SUMMARY is not set (not on GitHub Actions), nothing appended');
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options: GateCliOptions | null;
+  try {
+    options = parseGateArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      log(`gate: ${error.message}\nRun with --help for the flags.`);
+      return EXIT_CODE.error;
+    }
+    throw error;
+  }
+  if (options === null) {
+    process.stdout.write(HELP);
+    return EXIT_CODE.pass;
+  }
+
+  const cleanup = new Cleanup();
+  let interrupted = false;
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`gate: ${signal}: stopping the servers and removing the worktrees`);
+    void cleanup.run().then((failures) => {
+      for (const failure of failures) log(`gate: cleanup: ${failure}`);
+      process.exit(130);
+    });
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+
+  try {
+    const result = await runGate(options, cleanup, log);
+    for (const failure of await cleanup.run()) log(`gate: cleanup: ${failure}`);
+    publish(renderGateReport(result), options);
+    const { verdict } = result.decision;
+    log(`gate: ${verdict.toUpperCase()}: head/base throughput ${result.throughput.ratio.toFixed(3)} (95% CI ${result.throughput.low.toFixed(3)}–${result.throughput.high.toFixed(3)}), limit ${result.decision.limit.toFixed(3)}`);
+    return EXIT_CODE[verdict];
+  } catch (error) {
+    if (interrupted) {
+      // The signal handler finishes the cleanup and exits 130; nothing to report.
+      await new Promise(() => {});
+    }
+    for (const failure of await cleanup.run()) log(`gate: cleanup: ${failure}`);
+    const message = (error as Error).message;
+    log(`gate: error: ${message}`);
+    publish(renderGateError(options.base, options.head, message), { ...options });
+    return EXIT_CODE.error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,125 @@
+/**
+ * The gate end to end, as a real child process, on a temporary repository whose commits
+ * differ only in the CPU work their tiny server does per request (see work-repo.ts).
+ */
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASE_ITERATIONS, createWorkRepo, type WorkRepo } from './work-repo.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'bench', 'gate', 'cli.ts');
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runGate(args: string[], options: { env?: Record<string, string>; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Short runs: the test checks the decision logic end to end, not precise numbers. */
+const SHORT = ['--pairs', '6', '--duration', '1', '--warmup', '1', '--connections', '4'];
+
+let repo: WorkRepo;
+let tmp: string;
+
+function worktreesOf(dir: string): string[] {
+  return execFileSync('git', ['worktree', 'list', '--porcelain'], { cwd: dir, encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .slice(1);
+}
+
+beforeAll(() => {
+  // Commit 1: base work; commit 2: twice the work per request; commit 3: same tree as commit 2.
+  repo = createWorkRepo([BASE_ITERATIONS, BASE_ITERATIONS * 2, BASE_ITERATIONS * 2]);
+  tmp = mkdtempSync(join(tmpdir(), 'gate-test-'));
+});
+
+afterAll(() => {
+  repo?.remove();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('npm run gate', () => {
+  it('fails (exit 1) when head does twice the work per request, and reports it', async () => {
+    const [base, head] = repo.commits;
+    const report = join(tmp, 'fail.md');
+    const summary = join(tmp, 'summary.md');
+    writeFileSync(summary, '# earlier step\n');
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, ...SHORT, '--report', report, '--summary'], {
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(outcome.stderr).toContain('gate: FAIL');
+    expect(outcome.code).toBe(1);
+    const markdown = readFileSync(report, 'utf8');
+    expect(markdown).toMatch(/^## Regression gate: FAIL/);
+    expect(markdown).toContain(base.slice(0, 12));
+    expect(markdown).toContain(head.slice(0, 12));
+    expect(markdown).toContain('| 6 | head → base |');
+    expect(outcome.stdout).toContain(markdown.trim());
+    expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${markdown}`);
+    expect(worktreesOf(repo.dir)).toEqual([]);
+  }, 150_000);
+
+  it('does not fail for two commits with the same tree (pass or inconclusive)', async () => {
+    const [, head, sameAsHead] = repo.commits;
+    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, ...SHORT]);
+    expect([0, 3]).toContain(outcome.code);
+    expect(outcome.stdout).toMatch(/^## Regression gate: (PASS|INCONCLUSIVE)/);
+    expect(worktreesOf(repo.dir)).toEqual([]);
+  }, 150_000);
+
+  it('exits 2 with a readable message for a bad flag or an unknown ref, leaving nothing behind', async () => {
+    const badFlag = await runGate(['--base', 'a', '--head', 'b', '--pairs', 'many']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toContain('gate: --pairs must be an integer of at least 2, got "many"');
+    expect(badFlag.stderr).not.toMatch(/\n\s+at /);
+
+    const unknownRef = await runGate(['--repo', repo.dir, '--base', 'no-such-ref', '--head', repo.commits[1], ...SHORT]);
+    expect(unknownRef.code).toBe(2);
+    expect(unknownRef.stderr).toContain(`gate: error: --base no-such-ref is not a commit in ${repo.dir}`);
+    expect(unknownRef.stdout).toMatch(/^## Regression gate: ERROR/);
+    expect(unknownRef.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('on SIGINT stops both servers, removes the worktrees and exits 130', async () => {
+    const [base, head] = repo.commits;
+    const urls: string[] = [];
+    let signalled = false;
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '2', '--duration', '30', '--warmup', '0', '--connections', '2'], {
+      onStderr: (text, child) => {
+        if (!signalled && text.includes('head server ready at')) {
+          signalled = true;
+          urls.push(...[...text.matchAll(/server ready at (http:\S+)/g)].map((m) => m[1]));
+          // Let the first load run start, then interrupt it.
+          setTimeout(() => child.kill('SIGINT'), 1500);
+        }
+      },
+    });
+    expect(signalled).toBe(true);
+    expect(outcome.code).toBe(130);
+    expect(outcome.stderr).toContain('gate: SIGINT: stopping the servers and removing the worktrees');
+    expect(urls).toHaveLength(2);
+    for (const url of urls) await expect(fetch(`${url}/health`)).rejects.toThrow();
+    expect(worktreesOf(repo.dir)).toEqual([]);
+  }, 90_000);
+});

@@ -1,0 +1,158 @@
+/**
+ * The gate's measurement, with side effects: both refs checked out as worktrees and
+ * prepared with the chapter contract, one provider simulator from the current tree,
+ * both servers started, then alternating short runs of the `hot` scenario. Everything
+ * started is registered with a Cleanup so an error or Ctrl-C leaves nothing behind.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { startSimulator } from '../../simulator/index.ts';
+import { prepareTree, readContract, startServer, type ChapterContract } from '../chapter/contract.ts';
+import { addWorktree } from '../git/worktree.ts';
+import { requireTool, type LoadGenerator } from '../loadgen/index.ts';
+import { machineInfo } from '../machine/fingerprint.ts';
+import { scenario } from '../scenarios/index.ts';
+import type { GateCliOptions } from './args.ts';
+import type { Cleanup } from './cleanup.ts';
+import { alternatingPairs, type Side } from './schedule.ts';
+import type { GateResult, GateRevision, PairMeasurement, RunFigures } from './types.ts';
+import { evaluatePairs } from './verdict.ts';
+
+export type GateRunOptions = Omit<GateCliOptions, 'report' | 'summary'>;
+
+/** Resolves a ref to its commit and subject; a readable error when it is not a commit. */
+export async function resolveRevision(repo: string, ref: string, role: Side): Promise<GateRevision> {
+  const git = simpleGit(repo);
+  let commit: string;
+  try {
+    commit = (await git.revparse(['--verify', '--quiet', `${ref}^{commit}`])).trim();
+  } catch {
+    commit = '';
+  }
+  if (!/^[0-9a-f]{40}$/.test(commit)) throw new Error(`--${role} ${ref} is not a commit in ${repo}`);
+  const subject = (await git.raw(['show', '-s', '--format=%s', commit])).trim();
+  return { ref, commit, subject };
+}
+
+async function assertGitRepository(repo: string): Promise<void> {
+  let isRepo = false;
+  try {
+    isRepo = await simpleGit(repo).checkIsRepo();
+  } catch {
+    isRepo = false;
+  }
+  if (!isRepo) throw new Error(`--repo ${repo} is not a git repository`);
+}
+
+export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (line: string) => void): Promise<GateResult> {
+  const startedAt = new Date().toISOString();
+  const repo = resolve(options.repo);
+  await assertGitRepository(repo);
+  const revisions: Record<Side, GateRevision> = {
+    base: await resolveRevision(repo, options.base, 'base'),
+    head: await resolveRevision(repo, options.head, 'head'),
+  };
+  const { generator, tool } = await requireTool(options.tool);
+  const hot = scenario('hot');
+  const path = options.path ?? hot.paths[0];
+  const machine = machineInfo();
+  log(`gate: base ${revisions.base.ref} = ${revisions.base.commit.slice(0, 12)}, head ${revisions.head.ref} = ${revisions.head.commit.slice(0, 12)}; ${tool.name} ${tool.version}`);
+
+  // Both trees, prepared with their own chapter contract (installs cached by lockfile).
+  const cacheDir = join(repo, '.cache', 'bench', 'installs');
+  const trees = {} as Record<Side, { dir: string; contract: ChapterContract }>;
+  for (const side of ['base', 'head'] as const) {
+    const worktree = await addWorktree(repo, revisions[side].commit);
+    await cleanup.add(`remove ${side} worktree ${worktree.path}`, () => worktree.remove());
+    const contract = readContract(worktree.path);
+    const prepared = await prepareTree(worktree.path, contract, { cacheDir, onLog: (line) => log(`gate: ${side}: ${line}`) });
+    log(`gate: ${side} prepared (install ${prepared.installSeconds.toFixed(1)} s${prepared.cacheHit ? ', cached' : ''}, build ${prepared.buildSeconds.toFixed(1)} s)`);
+    trees[side] = { dir: worktree.path, contract };
+  }
+
+  // One provider simulator from the current tree: both servers see the same data.
+  const simulator = await startSimulator({ mode: 'generated' });
+  await cleanup.add('stop the provider simulator', () => simulator.close());
+
+  const urls = {} as Record<Side, string>;
+  for (const side of ['base', 'head'] as const) {
+    const dataDir = mkdtempSync(join(tmpdir(), `gate-${side}-data-`));
+    await cleanup.add(`remove ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await startServer(trees[side].dir, trees[side].contract, { providerUrl: simulator.url, dataDir });
+    await cleanup.add(`stop the ${side} server (pid ${server.pid})`, () => server.stop());
+    urls[side] = server.url;
+    log(`gate: ${side} server ready at ${server.url}`);
+  }
+
+  const load = (side: Side, durationSeconds: number, label: string) =>
+    measure(generator, { url: urls[side], path, keepAlive: hot.keepAlive, connections: options.connections, durationSeconds }, `${side} ${label}`);
+
+  if (options.warmupSeconds > 0) {
+    for (const side of ['base', 'head'] as const) await load(side, options.warmupSeconds, 'warm-up');
+  }
+
+  const pairs: PairMeasurement[] = [];
+  const schedule = alternatingPairs(options.pairs);
+  for (const [index, order] of schedule.entries()) {
+    const figures = {} as Record<Side, RunFigures>;
+    for (const side of order) figures[side] = await load(side, options.durationSeconds, `run of pair ${index + 1}`);
+    pairs.push({ pair: index + 1, order, base: figures.base, head: figures.head });
+    const ratio = figures.head.requestsPerSecond / figures.base.requestsPerSecond;
+    log(`gate: pair ${index + 1}/${schedule.length} (${order.join(' → ')}): base ${figures.base.requestsPerSecond.toFixed(0)} req/s, head ${figures.head.requestsPerSecond.toFixed(0)} req/s, head/base ${ratio.toFixed(3)}`);
+  }
+
+  return {
+    base: revisions.base,
+    head: revisions.head,
+    settings: {
+      threshold: options.threshold,
+      pairs: options.pairs,
+      durationSeconds: options.durationSeconds,
+      connections: options.connections,
+      warmupSeconds: options.warmupSeconds,
+      scenario: hot.name,
+      path,
+      tool: { name: tool.name, version: tool.version, path: tool.path },
+    },
+    machine: {
+      fingerprint: machine.fingerprint,
+      cpu_model: machine.cpu_model,
+      cores: machine.cores,
+      memory_bytes: machine.memory_bytes,
+      kernel: machine.kernel,
+      os: machine.os,
+      node_version: machine.node_version,
+    },
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    pairs,
+    ...evaluatePairs(pairs, options.threshold),
+  };
+}
+
+/** One load run; a failed run is an error, never a number. */
+async function measure(
+  generator: LoadGenerator,
+  request: { url: string; path: string; keepAlive: boolean; connections: number; durationSeconds: number },
+  label: string,
+): Promise<RunFigures> {
+  const result = await generator.run({
+    url: request.url,
+    paths: [request.path],
+    connections: request.connections,
+    durationSeconds: request.durationSeconds,
+    keepAlive: request.keepAlive,
+    threads: 1,
+  });
+  if (!result.ok || result.requestsPerSecond === null || !(result.requestsPerSecond > 0)) {
+    throw new Error(`${label} failed: ${result.failure ?? 'no successful response'}`);
+  }
+  return {
+    requestsPerSecond: result.requestsPerSecond,
+    p99LatencyUs: result.latencyUs?.p99 ?? null,
+    successfulRequests: result.successfulRequests,
+    errors: result.non2xx + result.socketErrors + result.timeoutErrors,
+  };
+}
