@@ -2,6 +2,7 @@
 // many cores it can keep busy (so a run can tell when the tool, not the server, saturated).
 import { availableParallelism } from 'node:os';
 import { autocannonGenerator } from './autocannon.ts';
+import { ohaGenerator } from './oha.ts';
 import { wrkGenerator } from './wrk.ts';
 import type { LoadGenerator, LoadRequest, ToolInfo } from './types.ts';
 
@@ -10,6 +11,7 @@ export type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, LoadSample, Too
 const generators: Record<string, LoadGenerator> = {
   autocannon: autocannonGenerator,
   wrk: wrkGenerator,
+  oha: ohaGenerator,
 };
 
 export const knownLoadGenerators: readonly string[] = Object.keys(generators);
