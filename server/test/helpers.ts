@@ -50,6 +50,10 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+// A failing test must not leave servers behind: kill whatever is still running when the worker exits.
+const running = new Set<ChildProcess>();
+process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+
 /** Starts `command` (a server start command) whose config says `--port 0`, and waits for its `listening` log line. */
 export function startServerProcess(command: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
   const child = spawn(command[0], command.slice(1), {
@@ -57,6 +61,8 @@ export function startServerProcess(command: readonly string[], options: { cwd?: 
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stderr = '';
   const lines: LogLine[] = [];
   let pending = '';
