@@ -1,0 +1,164 @@
+/**
+ * How often does the gate alarm? Runs the real gate CLI many times on a temporary
+ * repository (see work-repo.ts) and counts verdicts:
+ *   - identical trees (head = base content, another commit): every FAIL is a false alarm;
+ *   - heads doing a fixed fraction more CPU work per request (default +10% and +25%):
+ *     every FAIL is a detection.
+ * Cases are interleaved trial by trial so machine drift spreads over all of them.
+ *
+ *   tsx bench/gate/trials.ts --trials 10 [--pairs 6 --duration 1 --warmup 1 --connections 4
+ *                                          --threshold 0.10 --tool autocannon --extra 0.10,0.25]
+ *
+ * Note: "+10% work per request" slows the server by a little less than 10%, since each
+ * request also costs fixed HTTP overhead; the measured ratio is printed beside the rates.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { median } from '../stats.ts';
+import { BASE_ITERATIONS, createWorkRepo } from './work-repo.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'bench', 'gate', 'cli.ts');
+
+interface TrialCase {
+  name: string;
+  extraWork: number;
+  head: string;
+}
+
+interface TrialOutcome {
+  exitCode: number | null;
+  verdict: string;
+  ratio: number | null;
+  low: number | null;
+  high: number | null;
+  seconds: number;
+}
+
+const VERDICTS: Record<number, string> = { 0: 'pass', 1: 'fail', 2: 'error', 3: 'inconclusive' };
+
+function fail(message: string): never {
+  process.stderr.write(`trials: ${message}\nUsage: tsx bench/gate/trials.ts --trials N [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --extra F,F]\n`);
+  process.exit(2);
+}
+
+function parse(argv: string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        trials: { type: 'string', default: '10' },
+        pairs: { type: 'string', default: '6' },
+        duration: { type: 'string', default: '1' },
+        warmup: { type: 'string', default: '1' },
+        connections: { type: 'string', default: '4' },
+        threshold: { type: 'string', default: '0.10' },
+        tool: { type: 'string', default: 'autocannon' },
+        extra: { type: 'string', default: '0.10,0.25' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    fail((error as Error).message.split('. To specify')[0]);
+  }
+  if (values.help) fail('help');
+  const trials = Number(values.trials);
+  if (!Number.isInteger(trials) || trials < 1) fail(`--trials must be a positive integer, got "${values.trials}"`);
+  const extras = values.extra.split(',').map((x) => Number(x.trim()));
+  if (extras.some((x) => !Number.isFinite(x) || x <= 0)) fail(`--extra must list positive fractions, e.g. 0.10,0.25, got "${values.extra}"`);
+  const gateArgs = [
+    '--pairs', values.pairs, '--duration', values.duration, '--warmup', values.warmup,
+    '--connections', values.connections, '--threshold', values.threshold, '--tool', values.tool,
+  ];
+  return { trials, extras, gateArgs };
+}
+
+function runGateOnce(repo: string, base: string, head: string, gateArgs: string[]): Promise<TrialOutcome> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--repo', repo, '--base', base, '--head', head, ...gateArgs], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      const match = /head\/base throughput ([\d.]+) \(95% CI ([\d.]+)–([\d.]+)\)/.exec(stderr);
+      const verdict = exitCode === null ? 'killed' : (VERDICTS[exitCode] ?? `exit ${exitCode}`);
+      if (verdict === 'error') process.stderr.write(`trials: gate error:\n${stderr.split('\n').filter((l) => l.includes('error')).join('\n')}\n`);
+      resolve({
+        exitCode,
+        verdict,
+        ratio: match ? Number(match[1]) : null,
+        low: match ? Number(match[2]) : null,
+        high: match ? Number(match[3]) : null,
+        seconds: (performance.now() - started) / 1000,
+      });
+    });
+  });
+}
+
+const { trials, extras, gateArgs } = parse(process.argv.slice(2));
+const iterations = [BASE_ITERATIONS, BASE_ITERATIONS, ...extras.map((x) => Math.round(BASE_ITERATIONS * (1 + x)))];
+const repo = createWorkRepo(iterations);
+let interrupted = false;
+process.on('SIGINT', () => {
+  interrupted = true; // the running gate gets the SIGINT too, cleans up and exits; then we stop
+});
+
+const [base, same, ...slower] = repo.commits;
+const cases: TrialCase[] = [
+  { name: 'identical trees', extraWork: 0, head: same },
+  ...extras.map((x, i) => ({ name: `head +${Math.round(x * 100)}% work`, extraWork: x, head: slower[i] })),
+];
+const outcomes = new Map<TrialCase, TrialOutcome[]>(cases.map((c) => [c, []]));
+const started = new Date();
+process.stderr.write(`trials: ${trials} trials × ${cases.length} cases on ${repo.dir}; gate ${gateArgs.join(' ')}; base work ${BASE_ITERATIONS} iterations/request\n`);
+
+try {
+  for (let t = 1; t <= trials && !interrupted; t++) {
+    for (const c of cases) {
+      if (interrupted) break;
+      const outcome = await runGateOnce(repo.dir, base, c.head, gateArgs);
+      outcomes.get(c)!.push(outcome);
+      const ci = outcome.ratio === null ? 'no ratio' : `${outcome.ratio.toFixed(3)} [${outcome.low!.toFixed(3)}, ${outcome.high!.toFixed(3)}]`;
+      process.stderr.write(`trials: ${t}/${trials} ${c.name}: ${outcome.verdict} (head/base ${ci}, ${outcome.seconds.toFixed(0)} s)\n`);
+    }
+  }
+} finally {
+  repo.remove();
+}
+
+const pct = (k: number, n: number) => (n === 0 ? 'n/a' : `${((100 * k) / n).toFixed(0)}% (${k}/${n})`);
+const lines = [
+  `## Gate trials — ${started.toISOString()} → ${new Date().toISOString()}`,
+  '',
+  `Command: \`tsx bench/gate/trials.ts ${process.argv.slice(2).join(' ')}\``,
+  `Gate settings: \`${gateArgs.join(' ')}\`; base server work ${BASE_ITERATIONS} busy-loop iterations per request.`,
+  '',
+  '| case | runs | fail (alarm) | pass | inconclusive | error | median head/base req/s | median CI width |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
+];
+for (const c of cases) {
+  const runs = outcomes.get(c)!;
+  const count = (v: string) => runs.filter((r) => r.verdict === v).length;
+  const ratios = runs.flatMap((r) => (r.ratio === null ? [] : [r.ratio]));
+  const widths = runs.flatMap((r) => (r.low === null || r.high === null ? [] : [r.high - r.low]));
+  lines.push(
+    `| ${c.name} | ${runs.length} | ${pct(count('fail'), runs.length)} | ${pct(count('pass'), runs.length)} | ${pct(count('inconclusive'), runs.length)} | ${count('error')} | ${ratios.length ? median(ratios).toFixed(3) : 'n/a'} | ${widths.length ? median(widths).toFixed(3) : 'n/a'} |`,
+  );
+}
+const identical = outcomes.get(cases[0])!;
+lines.push('');
+lines.push(`False-alarm rate (FAIL on identical trees): ${pct(identical.filter((r) => r.verdict === 'fail').length, identical.length)}.`);
+for (const c of cases.slice(1)) {
+  const runs = outcomes.get(c)!;
+  lines.push(`Detection rate, ${c.name}: ${pct(runs.filter((r) => r.verdict === 'fail').length, runs.length)}.`);
+}
+process.stdout.write(`${lines.join('\n')}\n`);
+process.exitCode = interrupted ? 130 : 0;
