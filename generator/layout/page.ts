@@ -45,6 +45,8 @@ export interface PageView {
   /** The book it belongs to, shown in the browser title after the page title. */
   bookTitle?: string;
   description?: string;
+  /** From @meta lang; default "en". */
+  lang?: string;
   /** Rendered Markdown (from the core's renderMarkdown). */
   html: string;
   headings: TocHeading[];
@@ -87,7 +89,7 @@ export function renderPage(view: PageView): string {
   const menu = view.nav ? renderMenu(view.nav, view.outPath, href) : '';
 
   return `<!doctype html>
-<html lang="en" data-theme="light">
+<html lang="${escapeAttribute(view.lang ?? 'en')}" data-theme="light">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
