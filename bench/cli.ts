@@ -1,0 +1,43 @@
+/**
+ * `npm run bench` — see bench/README.md. Exit codes: 0 done, 1 failure (a chapter
+ * could not be measured, a tool is missing, another bench runs), 2 bad flags,
+ * 130 interrupted.
+ */
+import { join } from 'node:path';
+import { readChapterList } from '../db/chapters.ts';
+import { listMeasured } from './list.ts';
+import { HELP, parseOptions, UsageError } from './options.ts';
+import { runBench } from './runner.ts';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench: ${error.message}\nRun with --help for the options.\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  try {
+    if (options.list) {
+      process.stdout.write(await listMeasured(readChapterList(join(options.repoDir, 'data', 'chapters.json')), options));
+      return 0;
+    }
+    return await runBench(options, { stdout: process.stdout, stderr: process.stderr });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench: ${error.message}\nRun with --help for the options.\n`);
+      return 2;
+    }
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+process.exit(await main());

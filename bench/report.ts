@@ -1,0 +1,67 @@
+/**
+ * The end-of-run tables: per subject × scenario the median throughput with its
+ * 95% interval, CV, ratio to the reference, p99 and honesty flags; and the
+ * per-chapter overhead outside the load.
+ */
+import type { BenchStore, PreparationRecord } from './store.ts';
+
+export interface SummaryLine {
+  label: string;
+  subject: string;
+  experiment: string;
+  scenario: string;
+  flags: string[];
+}
+
+const FLAG_TEXT: Record<string, string> = {
+  'loadgen-bottleneck': 'load generator was the bottleneck',
+  errors: 'errors/non-2xx (not counted as throughput)',
+  'littles-law': "Little's law off by >20%",
+  failed: 'failed runs',
+  'sweep-limit-not-reached': 'sweep: limit not reached',
+};
+
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const num = (v: unknown, digits = 0): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+
+export function formatSummaryTable(store: BenchStore, sessionId: number, lines: SummaryLine[]): string {
+  const rows = lines.map((l) => {
+    const s = store.rows('SELECT * FROM summaries WHERE session_id = ? AND subject = ? AND experiment = ? AND scenario = ?', [sessionId, l.subject, l.experiment, l.scenario])[0] ?? {};
+    const rps = s.scenario === 'sweep' ? s.capacity_rps : s.rps_median;
+    const ci = s.rps_ci_low === null || s.rps_ci_low === undefined ? '' : ` [${num(s.rps_ci_low)}–${num(s.rps_ci_high)}]`;
+    const flags = [...l.flags.map((f) => FLAG_TEXT[f] ?? f)];
+    if (s.scenario === 'sweep' && s.capacity_connections !== null && s.capacity_connections !== undefined) flags.unshift(`capacity ${s.capacity_connections} connections`);
+    return [
+      l.label,
+      l.scenario,
+      `${num(rps)}${ci}`,
+      s.rps_cv === null || s.rps_cv === undefined ? '—' : `${num((s.rps_cv as number) * 100, 1)}%`,
+      num(s.ratio_median, 3),
+      s.p99_latency_us === null || s.p99_latency_us === undefined ? '—' : `${num((s.p99_latency_us as number) / 1000, 2)} ms`,
+      `${num(s.runs)}/${num((s.runs as number) + (s.failed_runs as number))}`,
+      flags.join('; '),
+    ];
+  });
+  return formatTable(['chapter', 'scenario', 'median req/s [95% CI]', 'CV', 'ratio to ref', 'p99', 'ok runs', 'flags'], rows);
+}
+
+export function formatOverheadTable(entries: { label: string; prep: PreparationRecord }[]): string {
+  const f = (v: number | null) => (v === null ? '—' : v.toFixed(2));
+  return formatTable(
+    ['chapter', 'worktree', 'install', 'build', 'start+ready', 'total', 'notes'],
+    entries.map(({ label, prep }) => [
+      label,
+      f(prep.worktreeSeconds),
+      f(prep.installSeconds),
+      f(prep.buildSeconds),
+      f(prep.startSeconds),
+      f(prep.totalSeconds),
+      [prep.installCacheHit === null ? '' : prep.installCacheHit ? 'install cache hit' : 'fresh install', prep.status === 'failed' ? `FAILED: ${prep.failure?.split('\n')[0]}` : ''].filter(Boolean).join('; '),
+    ]),
+  );
+}
