@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { openDatabase, type Database } from '../db/database.ts';
 import { readChapterList, syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
@@ -89,6 +90,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   for (const view of views) files.set(view.outPath, renderPage(view));
   files.set(ASSETS.css, buildStylesheet());
   files.set(ASSETS.script, (await clientBundle()).code);
+  files.set(ASSETS.favicon, { copyFrom: fileURLToPath(new URL('./layout/favicon.svg', import.meta.url)) });
   if (views.some((view) => view.usesMermaid)) {
     files.set(ASSETS.mermaid, { copyFrom: createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js') });
   }

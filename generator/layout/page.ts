@@ -63,6 +63,7 @@ export const ASSETS = {
   css: 'assets/book.css',
   script: 'assets/book.js',
   mermaid: 'assets/mermaid.min.js',
+  favicon: 'assets/favicon.svg',
 } as const;
 
 /** Marker an index.md may contain to choose where the book cards go (default: after the text). */
@@ -96,6 +97,7 @@ export function renderPage(view: PageView): string {
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(documentTitle)}</title>
 ${view.description ? `<meta name="description" content="${escapeAttribute(view.description)}">\n` : ''}<script>${THEME_BOOTSTRAP}</script>
+<link rel="icon" href="${root}${ASSETS.favicon}" type="image/svg+xml">
 <link rel="stylesheet" href="${root}${ASSETS.css}">
 ${view.usesMermaid ? `<script src="${root}${ASSETS.mermaid}" defer></script>\n` : ''}<script src="${root}${ASSETS.script}" defer></script>
 </head>

@@ -1,0 +1,180 @@
+/**
+ * The built site in a real browser (Chromium, headless): every page of a fixture book
+ * loads without console errors or failed requests, charts draw pixels, Mermaid renders
+ * from the local copy, the theme toggle switches and is remembered, every internal link
+ * resolves — served over http on a localhost port and opened from file://.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSite } from './build.ts';
+import { serveDirectory, type StaticServer } from './serve.ts';
+import { FIXTURE_PAGES, writeFixtureBook } from './test-fixtures/book.ts';
+import { writeTestDatabase } from './test-fixtures/bench-db.ts';
+
+let workDir: string;
+let outDir: string;
+let server: StaticServer;
+let browser: Browser;
+
+function chromiumPath(): string {
+  if (process.env.PUPPETEER_EXECUTABLE_PATH) return process.env.PUPPETEER_EXECUTABLE_PATH;
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  return puppeteer.executablePath();
+}
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'book-browser-'));
+  const bookDir = join(workDir, 'book');
+  outDir = join(workDir, 'site');
+  writeFixtureBook(bookDir);
+  const data = await writeTestDatabase(join(workDir));
+  const result = await buildSite({ bookDir, db: data.db, chapters: data.chapters, out: outDir, keepGoing: false, strict: false, quiet: true });
+  expect(result.pages.sort()).toEqual([...FIXTURE_PAGES].sort());
+  expect(result.charts).toBe(3);
+  server = await serveDirectory(outDir, { port: 0 });
+  browser = await puppeteer.launch({
+    executablePath: chromiumPath(),
+    userDataDir: mkdtempSync(join(tmpdir(), 'book-chromium-')),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+interface PageProblems {
+  consoleErrors: string[];
+  failedRequests: string[];
+  foreignRequests: string[];
+}
+
+/** Opens a page, recording console errors, failed requests and any request leaving the site. */
+async function openPage(url: string, allowedPrefix: string): Promise<{ page: Page; problems: PageProblems }> {
+  const page = await browser.newPage();
+  const problems: PageProblems = { consoleErrors: [], failedRequests: [], foreignRequests: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.consoleErrors.push(String(error)));
+  page.on('requestfailed', (request) => problems.failedRequests.push(`${request.url()} (${request.failure()?.errorText})`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.failedRequests.push(`${response.url()} → ${response.status()}`);
+  });
+  page.on('request', (request) => {
+    const target = request.url();
+    if (!target.startsWith(allowedPrefix) && !target.startsWith('data:') && !target.startsWith('blob:')) problems.foreignRequests.push(target);
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, problems };
+}
+
+/** Non-transparent pixels of every chart canvas on the page, once all have drawn something. */
+async function chartPixels(page: Page): Promise<number[]> {
+  const count = () =>
+    [...document.querySelectorAll<HTMLCanvasElement>('figure.chart canvas')].map((canvas) => {
+      const context = canvas.getContext('2d');
+      if (!context || canvas.width === 0 || canvas.height === 0) return 0;
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let drawn = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) drawn++;
+      return drawn;
+    });
+  await page.waitForFunction(`(${count.toString()})().every((n) => n > 0)`, { timeout: 30_000 }).catch(() => undefined);
+  return page.evaluate(count);
+}
+
+describe('the built site in Chromium', () => {
+  it('loads every page over http without console errors, failed or outside requests; charts draw', async () => {
+    for (const path of FIXTURE_PAGES) {
+      const { page, problems } = await openPage(new URL(path, server.url).href, server.url);
+      const expectedCharts = path === 'alpha/00-intro.html' || path === 'alpha/01-more.html' || path === 'beta/00-only.html' ? 1 : 0;
+      const pixels = await chartPixels(page);
+      expect(pixels, path).toHaveLength(expectedCharts);
+      for (const drawn of pixels) expect(drawn, `${path}: chart pixels`).toBeGreaterThan(0);
+      if (path === 'alpha/00-intro.html') {
+        await page.waitForSelector('pre.mermaid svg', { timeout: 30_000 });
+        expect(await page.$$eval('pre.mermaid svg', (svgs) => svgs.length)).toBe(1);
+        expect(await page.$$eval('code.hljs .hljs-keyword', (nodes) => nodes.length)).toBeGreaterThan(0);
+        expect(await page.$$eval('table th', (cells) => cells.map((c) => c.textContent))).toEqual(['Version', 'Technique', 'RPS']);
+      }
+      expect(problems, path).toEqual({ consoleErrors: [], failedRequests: [], foreignRequests: [] });
+      await page.close();
+    }
+  }, 180_000);
+
+  it('the theme toggle switches theme and background, redraws charts and is remembered', async () => {
+    const { page, problems } = await openPage(new URL('alpha/01-more.html', server.url).href, server.url);
+    await chartPixels(page);
+    const state = () =>
+      page.evaluate(() => ({
+        theme: document.documentElement.getAttribute('data-theme'),
+        background: getComputedStyle(document.body).backgroundColor,
+        pressed: document.querySelector('.theme-toggle')?.getAttribute('aria-pressed'),
+      }));
+    const before = await state();
+    await page.click('.theme-toggle');
+    const after = await state();
+    expect(before.theme === 'light' || before.theme === 'dark').toBe(true);
+    expect(after.theme).toBe(before.theme === 'dark' ? 'light' : 'dark');
+    expect(after.background).not.toBe(before.background);
+    expect(after.pressed).toBe(String(after.theme === 'dark'));
+    const pixels = await chartPixels(page);
+    expect(pixels[0]).toBeGreaterThan(0);
+
+    await page.reload({ waitUntil: 'load' });
+    expect((await state()).theme).toBe(after.theme);
+    await page.click('.theme-toggle');
+    expect((await state()).theme).toBe(before.theme);
+    expect(problems.consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('every internal link of every page resolves', async () => {
+    const checked = new Set<string>();
+    for (const path of FIXTURE_PAGES) {
+      const { page } = await openPage(new URL(path, server.url).href, server.url);
+      const links = await page.$$eval('a[href]', (anchors) =>
+        anchors
+          .map((a) => a.getAttribute('href') as string)
+          .filter((href) => !/^(https?:|#|mailto:)/.test(href))
+          .map((href) => new URL(href, location.href).href),
+      );
+      expect(links.length, path).toBeGreaterThan(0);
+      for (const link of links) {
+        const target = link.replace(/#.*$/, '');
+        if (checked.has(target)) continue;
+        checked.add(target);
+        const response = await fetch(target);
+        expect(response.status, `${path} → ${link}`).toBe(200);
+      }
+      await page.close();
+    }
+    expect(checked.size).toBeGreaterThanOrEqual(FIXTURE_PAGES.length);
+  }, 120_000);
+
+  it('opened from file://, a chapter draws its chart and loads only local files', async () => {
+    const url = pathToFileURL(join(outDir, 'alpha', '01-more.html')).href;
+    const { page, problems } = await openPage(url, pathToFileURL(outDir).href);
+    const pixels = await chartPixels(page);
+    expect(pixels).toHaveLength(1);
+    expect(pixels[0]).toBeGreaterThan(0);
+    expect(problems).toEqual({ consoleErrors: [], failedRequests: [], foreignRequests: [] });
+    await page.close();
+  }, 60_000);
+});
