@@ -136,6 +136,7 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
 
 export const chart: DirectiveDefinition = {
   name: 'chart',
+  placement: 'block',
   keys: { query: { required: true }, title: {}, type: {}, x: {}, y: {}, series: {}, datasets: {}, options: {} },
   render(attributes, context) {
     const type = attributes.get('type') ?? 'line';
@@ -160,7 +161,6 @@ export const chart: DirectiveDefinition = {
       html:
         `<figure class="chart"><div class="chart-box"><canvas aria-label="${label}" role="img"></canvas></div>` +
         `<script type="application/json" class="chart-config">${scriptSafeJson(config)}</script>${caption}</figure>`,
-      placement: 'block',
       usesCharts: true,
     };
   },

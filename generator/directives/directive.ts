@@ -19,8 +19,6 @@ export interface DirectiveContext {
 
 export interface DirectiveOutput {
   html: string;
-  /** `inline` output may sit inside a paragraph; `block` output must stand alone. */
-  placement: 'inline' | 'block' | 'none';
   /** Plain text of the output, for heading ids and titles. */
   text?: string;
   usesCharts?: boolean;
@@ -35,6 +33,8 @@ export interface KeySpec {
 
 export interface DirectiveDefinition {
   name: string;
+  /** `inline` output sits in running text; `block` output must stand on its own line(s); `none` renders nothing. */
+  placement: 'inline' | 'block' | 'none';
   keys: Record<string, KeySpec>;
   render(attributes: Attributes, context: DirectiveContext): DirectiveOutput;
 }

@@ -73,6 +73,7 @@ export function renderFooter(context: DirectiveContext, numbers: Provenance | nu
 
 export const footer: DirectiveDefinition = {
   name: 'footer',
+  placement: 'block',
   keys: { generated_at: { bare: true }, style: {} },
   render(attributes, context) {
     const style = attributes.get('style');
@@ -82,6 +83,6 @@ export const footer: DirectiveDefinition = {
     if (attributes.get('generated_at') !== undefined) {
       throw new DirectiveProblem('"generated_at" is a bare key: write @footer:generated_at without a value');
     }
-    return { html: renderFooter(context, provenance(context)), placement: 'block' };
+    return { html: renderFooter(context, provenance(context)) };
   },
 };

@@ -60,12 +60,13 @@ export function renderTimeline(entries: TimelineEntry[], context: DirectiveConte
 
 export const git: DirectiveDefinition = {
   name: 'git',
+  placement: 'block',
   keys: { show: { required: true } },
   render(attributes, context) {
     const show = attributes.get('show') as string;
     if (!(GIT_VIEWS as readonly string[]).includes(show)) {
       throw new DirectiveProblem(`unknown show="${show}" (allowed: ${GIT_VIEWS.join(', ')})`);
     }
-    return { html: renderTimeline(timelineEntries(context), context), placement: 'block' };
+    return { html: renderTimeline(timelineEntries(context), context) };
   },
 };

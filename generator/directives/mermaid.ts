@@ -14,13 +14,13 @@ export function mermaidFigure(diagram: string, title?: string): DirectiveOutput 
   const caption = title ? `<figcaption>${escapeHtml(title)}</figcaption>` : '';
   return {
     html: `<figure class="mermaid-figure"><pre class="mermaid">${escapeHtml(diagram)}</pre>${caption}</figure>`,
-    placement: 'block',
     usesMermaid: true,
   };
 }
 
 export const mermaid: DirectiveDefinition = {
   name: 'mermaid',
+  placement: 'block',
   keys: { diagram: { required: true }, title: {} },
   render(attributes) {
     return mermaidFigure(unescapeWithNewlines(attributes.raw('diagram') ?? ''), attributes.get('title'));

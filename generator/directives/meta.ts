@@ -9,12 +9,13 @@ export const META_KEYS = ['title', 'author', 'description', 'generated', 'keywor
 
 export const meta: DirectiveDefinition = {
   name: 'meta',
+  placement: 'none',
   keys: Object.fromEntries(META_KEYS.map((key) => [key, {}])),
   render(attributes, context) {
     for (const key of attributes.keys()) {
       const value = attributes.get(key);
       if (value !== undefined) context.meta[key] = value;
     }
-    return { html: '', placement: 'none' };
+    return { html: '' };
   },
 };

@@ -38,12 +38,12 @@ export function missingMeasurement(context: DirectiveContext, what: string, attr
   return {
     html: `<span class="metric metric-missing"${attributes}>${MISSING_TEXT}</span>`,
     text: MISSING_TEXT,
-    placement: 'inline',
   };
 }
 
 export const metric: DirectiveDefinition = {
   name: 'metric',
+  placement: 'inline',
   keys: { tag: {}, field: {}, format: {}, query: {} },
   render(attributes, context) {
     const tag = attributes.get('tag');
@@ -66,7 +66,7 @@ export const metric: DirectiveDefinition = {
       const dataAttributes = ` data-field="${escapeHtml(column)}"`;
       if (value === null) return missingMeasurement(context, `the query's ${column}`, dataAttributes);
       const text = formatValue(value, column, format);
-      return { html: `<span class="metric"${dataAttributes}>${escapeHtml(text)}</span>`, text, placement: 'inline' };
+      return { html: `<span class="metric"${dataAttributes}>${escapeHtml(text)}</span>`, text };
     }
 
     if (tag === undefined) throw new DirectiveProblem('needs "tag" (a chapter tag) or "query"');
@@ -78,6 +78,6 @@ export const metric: DirectiveDefinition = {
     const value = row[index];
     if (value === null) return missingMeasurement(context, tag, dataAttributes);
     const text = formatValue(value, field, format);
-    return { html: `<span class="metric"${dataAttributes}>${escapeHtml(text)}</span>`, text, placement: 'inline' };
+    return { html: `<span class="metric"${dataAttributes}>${escapeHtml(text)}</span>`, text };
   },
 };

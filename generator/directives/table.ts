@@ -83,12 +83,13 @@ export function renderTable(result: QueryResult, specs: Record<string, ColumnSpe
 
 export const table: DirectiveDefinition = {
   name: 'table',
+  placement: 'block',
   keys: { query: { required: true }, title: {}, columns: {} },
   render(attributes, context) {
     const columnsText = attributes.get('columns');
     const columnsJson = columnsText === undefined ? {} : parseJsonObject('columns', columnsText);
     const result = runReadOnlyQuery(context.db, attributes.get('query') as string);
     const specs = parseColumnSpecs(columnsJson, result.columns);
-    return { html: renderTable(result, specs, attributes.get('title')), placement: 'block' };
+    return { html: renderTable(result, specs, attributes.get('title')) };
   },
 };

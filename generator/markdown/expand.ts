@@ -4,7 +4,11 @@
  * ```mermaid fences into diagrams, gives headings unique ids and collects the
  * page's title and table of contents.
  */
-import type { Code, Heading as MdHeading, Html, Nodes, Root, RootContent } from 'mdast';
+import type { Code, Heading as MdHeading, Html, Nodes, Paragraph, Root, RootContent } from 'mdast';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import type { Point } from 'unist';
 import { checkAttributes, type DirectiveContext, type DirectiveOutput } from '../directives/directive.ts';
 import { DirectiveError, DirectiveProblem, reasonOf } from '../directives/errors.ts';
 import { escapeHtml } from '../directives/escape.ts';
@@ -52,7 +56,14 @@ export function expandPage(tree: Root, run: PageRun): void {
 function walk(parent: ParentNode, run: PageRun): void {
   const inline = !BLOCK_CONTAINERS.has(parent.type);
   for (let index = 0; index < parent.children.length; index++) {
-    const node = parent.children[index];
+    let node = parent.children[index];
+    if (node.type === 'html' && !inline) {
+      const paragraph = inlineDirectiveParagraph(node, parent.children[index + 1]);
+      if (paragraph) {
+        parent.children.splice(index, paragraph.mergedNext ? 2 : 1, paragraph.node);
+        node = paragraph.node;
+      }
+    }
     if (node.type === 'html') {
       const expanded = expandHtml(node, inline, run);
       if (expanded.value === '') {
@@ -67,6 +78,59 @@ function walk(parent: ParentNode, run: PageRun): void {
       walk(node as ParentNode, run);
     }
   }
+}
+
+/** Parses Markdown the way the page processor does (same extensions), for re-reading raw lines. */
+const markdownParser = unified().use(remarkParse).use(remarkGfm).freeze();
+
+/**
+ * A line that starts with `<!--` is an HTML block in CommonMark: the whole line is raw
+ * HTML and the following lines form a separate paragraph. For a line that starts with
+ * an inline directive (`<!-- @metric:tag="v1" --> requests/second`) the author meant
+ * running text, so the node is re-read as a paragraph (the directive becomes inline
+ * HTML, the rest is Markdown again) and joined with the paragraph right below it.
+ * Returns null when that reading does not apply; the node is then handled as is.
+ */
+function inlineDirectiveParagraph(node: Html, next: Nodes | undefined): { node: Paragraph; mergedNext: boolean } | null {
+  const start = node.position?.start;
+  if (!start) return null;
+  let parts;
+  try {
+    parts = splitHtml(node.value);
+  } catch {
+    return null; // reported with its location by expandHtml
+  }
+  const placements = parts.filter((part) => part.kind === 'directive').map((part) => DIRECTIVES.get(part.directive.name)?.placement);
+  if (!placements.includes('inline') || placements.some((p) => p !== 'inline' && p !== 'none')) return null;
+  // A leading character keeps the comment from starting an HTML block; it is removed below.
+  const tree = markdownParser.parse(`x${node.value}`);
+  const paragraph = tree.children[0];
+  if (tree.children.length !== 1 || paragraph.type !== 'paragraph') return null;
+  const first = paragraph.children[0];
+  if (first?.type !== 'text' || !first.value.startsWith('x')) return null;
+  if (first.value === 'x') paragraph.children.shift();
+  else first.value = first.value.slice(1);
+  shiftPositions(paragraph, start);
+  paragraph.position = { start: { ...start }, end: paragraph.position?.end ?? node.position!.end };
+  const end = node.position?.end;
+  if (next?.type === 'paragraph' && end && next.position && next.position.start.line === end.line + 1) {
+    paragraph.children.push({ type: 'text', value: '\n' }, ...next.children);
+    paragraph.position.end = next.position.end;
+    return { node: paragraph, mergedNext: true };
+  }
+  return { node: paragraph, mergedNext: false };
+}
+
+/** Moves positions parsed from `x` + node text to where that text sits in the file. */
+function shiftPositions(node: Nodes, start: Point): void {
+  if (node.position) {
+    for (const point of [node.position.start, node.position.end]) {
+      if (point.line === 1) point.column += start.column - 2;
+      point.line += start.line - 1;
+      if (point.offset !== undefined && start.offset !== undefined) point.offset += start.offset - 1;
+    }
+  }
+  if ('children' in node) for (const child of node.children as Nodes[]) shiftPositions(child, start);
 }
 
 function expandMermaidFence(node: Code, run: PageRun): Html {
@@ -141,11 +205,10 @@ function renderDirective(directive: ParsedDirective, inline: boolean, context: D
     throw new DirectiveProblem(`unknown directive @${directive.name} (known: ${[...DIRECTIVES.keys()].sort().join(', ')})`);
   }
   const attributes = checkAttributes(definition, directive);
-  const output = definition.render(attributes, context);
-  if (inline && output.placement === 'block') {
+  if (inline && definition.placement === 'block') {
     throw new DirectiveProblem(`@${directive.name} is a block: put it on its own line(s), not inside a paragraph, list text or table cell`);
   }
-  return output;
+  return definition.render(attributes, context);
 }
 
 /** Throws, or in keepGoing mode records the error and returns a visible error box. */

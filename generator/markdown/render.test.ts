@@ -57,6 +57,13 @@ describe('renderMarkdown: where directives are found', () => {
     expect(page.html).toBe('<!-- a note for editors -->\n<p>Text <!-- inline note --> and <kbd>Ctrl</kbd>.</p>\n<div class="x">raw</div>');
   });
 
+  it('reads a line that starts with an inline directive as running text, joined with the next line', async () => {
+    const page = await render(`${METRIC} requests/second, **fast**\non one core.\n\n- ${METRIC} in a list\n\n${METRIC}\n`);
+    expect(page.html).toBe(
+      `<p>${VALUE} requests/second, <strong>fast</strong>\non one core.</p>\n<ul>\n<li>${VALUE} in a list</li>\n</ul>\n<p>${VALUE}</p>`,
+    );
+  });
+
   it('expands a multi-line directive and several directives on one line', async () => {
     const page = await render(`<!-- @metric:\n  tag="v1-baseline"\n  format="short" -->\n\n${METRIC} ${METRIC}`);
     expect(page.html).toContain('>10K</span>');
@@ -82,11 +89,16 @@ describe('renderMarkdown: errors', () => {
     expect([error.line, error.column]).toEqual([4, 14]);
   });
 
-  it('refuses a directive that shares its HTML block with text, explaining why', async () => {
-    const error = await directiveErrorOf(render(`${METRIC} requests per second`));
+  it('refuses a block directive that shares its line with text, explaining why', async () => {
+    const error = await directiveErrorOf(render('<!-- @chart:query="SELECT 1, 2" --> and text'));
     expect(error.message).toMatch(
-      /^book\/p\.md:1:1 @metric: a directive comment must be alone in its HTML block, but it shares it with "requests per second"/,
+      /^book\/p\.md:1:1 @chart: a directive comment must be alone in its HTML block, but it shares it with "and text"/,
     );
+  });
+
+  it('locates errors in a line that starts with a directive (re-read as a paragraph)', async () => {
+    const error = await directiveErrorOf(render(`Intro\n\n${METRIC} and <!-- @metric:tag="v9-x" -->`));
+    expect([error.line, error.column]).toEqual([3, 40]); // 34-character METRIC + " and "
   });
 
   it('reports unknown keys with the allowed ones', async () => {
