@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
 import { checkRequest, overrunLimitMs } from './request.ts';
-import { describeAbnormalExit, runToolProcess } from './process.ts';
+import { describeAbnormalExit, rawOutput, runToolProcess } from './process.ts';
 import { buildParsedLoad, completeResult, failedResult, type ParsedLoad } from './result.ts';
 import type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, LoadSample, ToolInfo } from './types.ts';
 
@@ -48,8 +48,8 @@ function finiteNumber(value: unknown, what: string): number {
 
 /**
  * Parses autocannon's result: either the worker's report (JSON lines or one JSON document with
- * µs latencies and per-second samples) or a bare autocannon result object, whose latency is in
- * whole milliseconds (converted to µs; no samples).
+ * µs latencies and per-second samples) or a bare autocannon result object (counts only: its
+ * latencies are whole milliseconds, so latencyUs is null; no samples).
  */
 export function parseAutocannonResult(json: string | object): ParsedLoad {
   const raw = typeof json === 'string' ? json : JSON.stringify(json);
@@ -80,15 +80,9 @@ export function parseAutocannonResult(json: string | object): ParsedLoad {
     const measured = (Date.parse(result.finish) - Date.parse(result.start)) / 1000;
     if (Number.isFinite(measured) && measured > 0) durationSeconds = measured;
   }
-  let latencyUs: LatencyUs | null;
-  if (report.latencyUs !== undefined) {
-    latencyUs = report.latencyUs;
-  } else if (result.latency && result.latency.totalCount > 0) {
-    const ms = result.latency;
-    latencyUs = { avg: ms.average * 1000, p50: ms.p50 * 1000, p90: ms.p90 * 1000, p99: ms.p99 * 1000, max: ms.max * 1000 };
-  } else {
-    latencyUs = null;
-  }
+  // A bare autocannon result has only whole-millisecond latencies (a fast server's p50 reads
+  // "0 ms"): too coarse to report in µs, so its latency is left unknown.
+  const latencyUs: LatencyUs | null = report.latencyUs ?? null;
   return buildParsedLoad({
     durationSeconds,
     successfulRequests: successful,
@@ -162,7 +156,7 @@ export const autocannonGenerator: LoadGenerator = {
     });
     const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };
     const abnormal = describeAbnormalExit('autocannon', run, limitMs);
-    if (abnormal !== null) return failedResult(abnormal, run.stdout, measured);
+    if (abnormal !== null) return failedResult(abnormal, rawOutput(run), measured);
     let parsed: ParsedLoad;
     try {
       parsed = parseAutocannonResult(run.stdout);

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkRequest, overrunLimitMs } from './request.ts';
-import { describeAbnormalExit, findExecutable, runToolProcess } from './process.ts';
+import { describeAbnormalExit, rawOutput, findExecutable, runToolProcess } from './process.ts';
 import { buildParsedLoad, completeResult, failedResult, type ParsedLoad } from './result.ts';
 import type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, ToolInfo } from './types.ts';
 
@@ -171,7 +171,7 @@ export const ohaGenerator: LoadGenerator = {
       const run = await runToolProcess({ command: tool.path, args, timeoutMs: limitMs });
       const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };
       const abnormal = describeAbnormalExit('oha', run, limitMs);
-      if (abnormal !== null) return failedResult(abnormal, run.stdout, measured);
+      if (abnormal !== null) return failedResult(abnormal, rawOutput(run), measured);
       let parsed: ParsedLoad;
       try {
         parsed = parseOhaReport(run.stdout);

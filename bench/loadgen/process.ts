@@ -122,6 +122,11 @@ export function describeAbnormalExit(name: string, run: ToolProcessRun, limitMs:
   return null;
 }
 
+/** What a failed run keeps as its raw output: stdout, then stderr, both verbatim. */
+export function rawOutput(run: ToolProcessRun): string {
+  return run.stdout + run.stderr;
+}
+
 export function tail(text: string, lines = 5): string {
   return text.trim().split('\n').slice(-lines).join(' | ') || '(no output)';
 }

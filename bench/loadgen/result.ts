@@ -25,7 +25,6 @@ export interface LoadCounts {
 export function buildParsedLoad(counts: LoadCounts): ParsedLoad {
   const totalRequests = counts.successfulRequests + counts.non2xx + counts.socketErrors + counts.timeoutErrors;
   const duration = counts.durationSeconds !== null && counts.durationSeconds > 0 ? counts.durationSeconds : null;
-  const requestsPerSecond = duration === null ? null : counts.successfulRequests / duration;
   let failure: string | undefined = counts.toolFailure;
   if (failure === undefined && duration === null) failure = 'the tool reported no run duration';
   if (failure === undefined && counts.successfulRequests === 0) {
@@ -37,9 +36,11 @@ export function buildParsedLoad(counts: LoadCounts): ParsedLoad {
     if (counts.extraFailureDetail) parts.push(counts.extraFailureDetail);
     failure = `no successful (2xx) response: ${parts.join(', ')}`;
   }
+  const ok = failure === undefined;
   const parsed: ParsedLoad = {
-    ok: failure === undefined,
-    requestsPerSecond,
+    ok,
+    // a failed run has no throughput: null, never a 0 that could be stored as a measurement
+    requestsPerSecond: ok && duration !== null ? counts.successfulRequests / duration : null,
     totalRequests,
     successfulRequests: counts.successfulRequests,
     non2xx: counts.non2xx,

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkRequest, overrunLimitMs } from './request.ts';
-import { describeAbnormalExit, findExecutable, runToolProcess } from './process.ts';
+import { describeAbnormalExit, rawOutput, findExecutable, runToolProcess } from './process.ts';
 import { buildParsedLoad, completeResult, failedResult, type ParsedLoad } from './result.ts';
 import type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, LoadSample, ToolInfo } from './types.ts';
 import { parseByteSize, parseDurationToMicroseconds, parseSiNumber } from './units.ts';
@@ -283,7 +283,7 @@ export const wrkGenerator: LoadGenerator = {
       });
       const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };
       const abnormal = describeAbnormalExit('wrk', run, limitMs);
-      if (abnormal !== null) return failedResult(abnormal, run.stdout, measured);
+      if (abnormal !== null) return failedResult(abnormal, rawOutput(run), measured);
       let parsed: ParsedLoad;
       try {
         parsed = parseWrkReport(run.stdout);

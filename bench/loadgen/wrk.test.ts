@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReferenceServer } from '../reference/reference-server.ts';
+import { readFixture, refusingUrl, startTestServer, type TestServer } from './test-support.ts';
+import type { LoadSample } from './types.ts';
+import {
+  WRK_REPORT_MARKER, parseWrkReport, parseWrkText, parseWrkVersion, wrkArguments, wrkGenerator, wrkLuaScript,
+  wrkPrintedRequestsPerSecond,
+} from './wrk.ts';
+
+// Fixtures: real wrk 4.1.0 (Debian) runs recorded by fixtures/record-fixtures.ts.
+describe('parseWrkReport on the JSON report of the generated script', () => {
+  it('reads the hot-path run exactly', () => {
+    const parsed = parseWrkReport(readFixture('wrk-4.1-done-report.txt'));
+    expect(parsed).toMatchObject({
+      ok: true,
+      totalRequests: 38287,
+      successfulRequests: 38287,
+      non2xx: 0,
+      socketErrors: 0,
+      timeoutErrors: 0,
+      bytes: 6853373,
+      durationSeconds: 2.099919,
+      latencyUs: { avg: 633.6609810892752, p50: 82, p90: 808, p99: 15311, max: 41680 },
+    });
+    expect(parsed.requestsPerSecond).toBe(38287 / 2.099919);
+    // the 0.1 s left after the second whole second is no per-second sample
+    expect(parsed.samples).toEqual([
+      { second: 1, requestsPerSecond: 13955, errors: 0, p99LatencyUs: null },
+      { second: 2, requestsPerSecond: 22357, errors: 0, p99LatencyUs: null },
+    ]);
+    expect(parsed.raw).toBe(readFixture('wrk-4.1-done-report.txt'));
+  });
+
+  it('counts 500s as non-2xx and keeps them out of throughput', () => {
+    const parsed = parseWrkReport(readFixture('wrk-4.1-mix-500.txt'));
+    expect(parsed).toMatchObject({ ok: true, successfulRequests: 12789, non2xx: 12789, totalRequests: 25578, durationSeconds: 2.100045 });
+    expect(parsed.requestsPerSecond).toBe(12789 / 2.100045);
+    expect(parsed.samples.map((sample) => sample.errors)).toEqual([1482, 10311]);
+  });
+
+  it('throws on a report that is not JSON', () => {
+    expect(() => parseWrkReport(`${WRK_REPORT_MARKER}{"format":1,`)).toThrow(/not valid JSON/);
+  });
+});
+
+describe('parseWrkText (wrk without the script)', () => {
+  it('reads wrk\'s plain summary with --latency, converting units', () => {
+    const parsed = parseWrkText(readFixture('wrk-4.1-text.txt'));
+    expect(parsed).toMatchObject({ ok: true, successfulRequests: 28177, totalRequests: 28177, non2xx: 0, durationSeconds: 2.01 });
+    expect(parsed.bytes).toBeCloseTo(4.81 * 1024 * 1024, 6);
+    expect(parsed.requestsPerSecond).toBe(28177 / 2.01);
+    expect(parsed.latencyUs?.avg).toBeCloseTo(1410, 6);
+    expect(parsed.latencyUs?.p50).toBeCloseTo(91, 6);
+    expect(parsed.latencyUs?.p90).toBeCloseTo(2770, 6);
+    expect(parsed.latencyUs?.p99).toBeCloseTo(25720, 6);
+    expect(parsed.latencyUs?.max).toBeCloseTo(52970, 6);
+    expect(parsed.samples).toEqual([]);
+    expect(wrkPrintedRequestsPerSecond(readFixture('wrk-4.1-text.txt'))).toBe(14051.52);
+  });
+
+  it('agrees with the JSON report on counts for the same run', () => {
+    const text = readFixture('wrk-4.1-mix-500.txt').split('\n').filter((line) => !line.startsWith(WRK_REPORT_MARKER)).join('\n');
+    const parsed = parseWrkText(text);
+    expect(parsed).toMatchObject({ successfulRequests: 12789, non2xx: 12789, durationSeconds: 2.1 });
+    expect(parsed.latencyUs?.p50).toBeCloseTo(105, 6);
+  });
+
+  it('reads socket errors, k-suffixed rates, and leaves latency null without a distribution', () => {
+    const text = [
+      'Running 1s test @ http://127.0.0.1:8080/',
+      '  1 threads and 2 connections',
+      '  Thread Stats   Avg      Stdev     Max   +/- Stdev',
+      '    Latency     1.23ms  200.00us   1.50s    90.00%',
+      '    Req/Sec     1.20k   100.00     1.30k    80.00%',
+      '  1200 requests in 1.00s, 100.00KB read',
+      '  Socket errors: connect 1, read 2, write 3, timeout 4',
+      '  Non-2xx or 3xx responses: 200',
+      'Requests/sec:  12.34k',
+      'Transfer/sec:    100.00KB',
+    ].join('\n');
+    const parsed = parseWrkText(text);
+    expect(parsed).toMatchObject({ successfulRequests: 1000, non2xx: 200, socketErrors: 6, timeoutErrors: 4, totalRequests: 1210, bytes: 102400 });
+    expect(parsed.requestsPerSecond).toBe(1000);
+    expect(parsed.latencyUs).toBeNull();
+    expect(wrkPrintedRequestsPerSecond(text)).toBeCloseTo(12340, 6);
+  });
+
+  it('throws on output without a summary', () => {
+    expect(() => parseWrkReport(readFixture('wrk-4.1-refused.txt'))).toThrow(/requests in/);
+  });
+});
+
+describe('wrk command line and script', () => {
+  it('parses the version wrk prints', () => {
+    expect(parseWrkVersion('wrk debian/4.1.0-3+b2 [epoll] Copyright (C) 2012 Will Glozer\nUsage: wrk')).toBe('debian/4.1.0-3+b2');
+    expect(parseWrkVersion('wrk 4.2.0 [epoll] Copyright (C) 2012 Will Glozer')).toBe('4.2.0');
+    expect(parseWrkVersion('nothing here')).toBeNull();
+  });
+
+  it('builds the arguments: threads, connections, whole seconds, latency, script, first path', () => {
+    const args = wrkArguments(
+      { url: 'http://127.0.0.1:9000', paths: ['/search?q=a', '/health'], connections: 8, durationSeconds: 5, keepAlive: true, threads: 2, timeoutSeconds: 2.5 },
+      '/tmp/x.lua',
+    );
+    expect(args).toEqual(['--threads', '2', '--connections', '8', '--duration', '5s', '--timeout', '3s', '--latency', '--script', '/tmp/x.lua', 'http://127.0.0.1:9000/search?q=a']);
+  });
+
+  it('refuses fractional durations and fewer connections than threads', () => {
+    const base = { url: 'http://127.0.0.1:9000', paths: ['/'], keepAlive: true };
+    expect(() => wrkArguments({ ...base, connections: 2, durationSeconds: 1.5 }, 's.lua')).toThrow(/whole seconds/);
+    expect(() => wrkArguments({ ...base, connections: 1, durationSeconds: 1, threads: 2 }, 's.lua')).toThrow(/one connection per thread/);
+  });
+
+  it('rotates paths in request() only for a mix, and sends Connection: close without keep-alive', () => {
+    const hot = wrkLuaScript(['/'], true);
+    expect(hot).not.toContain('function request()');
+    expect(hot).not.toContain('Connection');
+    const mix = wrkLuaScript(['/a', '/b'], false);
+    expect(mix).toContain('function request()');
+    expect(mix).toContain('local lg_paths = { "/a", "/b" }');
+    expect(mix).toContain('wrk.headers["Connection"] = "close"');
+  });
+});
+
+describe('wrk runs (real wrk, local servers)', () => {
+  let server: TestServer;
+  beforeAll(async () => { server = await startTestServer(); });
+  afterAll(async () => { await server.close(); });
+
+  it('detects the installed wrk', async () => {
+    const tool = await wrkGenerator.detect();
+    expect(tool).toMatchObject({ name: 'wrk', path: '/usr/bin/wrk' });
+    expect(tool?.version).toMatch(/\d+\.\d+\.\d+/);
+  });
+
+  it('loads the reference server and reports 2xx throughput, latency, samples and its own CPU', async () => {
+    const reference = await startReferenceServer(Buffer.from('hello\n'), { 'content-type': 'text/plain' });
+    try {
+      const seen: LoadSample[] = [];
+      const result = await wrkGenerator.run({ url: reference.url, paths: ['/'], connections: 2, durationSeconds: 1, keepAlive: true }, (sample) => seen.push(sample));
+      expect(result.ok).toBe(true);
+      expect(result.successfulRequests).toBeGreaterThan(0);
+      expect(result.non2xx + result.socketErrors + result.timeoutErrors).toBe(0);
+      expect(result.requestsPerSecond).toBe(parseWrkReport(result.raw).requestsPerSecond);
+      expect(result.latencyUs?.p50).toBeGreaterThan(0);
+      expect(result.samples.length).toBeGreaterThan(0);
+      expect(seen).toEqual(result.samples);
+      expect(result.cpuSeconds).not.toBeNull();
+      expect(result.raw).toContain(WRK_REPORT_MARKER);
+    } finally {
+      await reference.stop();
+    }
+  });
+
+  it('cycles through a mix, counting the 500s as non-2xx, never as throughput', async () => {
+    const result = await wrkGenerator.run({ url: server.url, paths: ['/ok', '/fail'], connections: 2, durationSeconds: 1, keepAlive: true });
+    expect(result.ok).toBe(true);
+    expect(result.non2xx).toBeGreaterThan(0);
+    // strict rotation per thread: the two paths alternate (in-flight requests at the end differ by at most one per connection)
+    expect(Math.abs(result.successfulRequests - result.non2xx)).toBeLessThanOrEqual(2);
+    const parsed = parseWrkReport(result.raw);
+    expect(result.requestsPerSecond).toBe(result.successfulRequests / (parsed.durationSeconds as number));
+  });
+
+  it('opens a new connection per request without keep-alive', async () => {
+    const before = server.connections();
+    const result = await wrkGenerator.run({ url: server.url, paths: ['/ok'], connections: 1, durationSeconds: 1, keepAlive: false });
+    expect(result.ok).toBe(true);
+    expect(server.connections() - before).toBeGreaterThanOrEqual(result.totalRequests);
+  });
+
+  it('reports a port that refuses connections as a failed run', async () => {
+    const result = await wrkGenerator.run({ url: await refusingUrl(), paths: ['/'], connections: 2, durationSeconds: 1, keepAlive: true });
+    expect(result.ok).toBe(false);
+    expect(result.failure).toMatch(/wrk exited with code 1: unable to connect to 127\.0\.0\.1:\d+ Connection refused/);
+    expect(result.requestsPerSecond).toBeNull();
+    expect(result.latencyUs).toBeNull();
+  });
+});
