@@ -15,6 +15,8 @@ export interface DirectiveContext {
   generatedAt: Date;
   /** Collected @meta values of the page being rendered (written by @meta). */
   meta: Record<string, string>;
+  /** Query results reused within one page (e.g. the `versions` view for many @metric). */
+  cache: Map<string, unknown>;
 }
 
 export interface DirectiveOutput {

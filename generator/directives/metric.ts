@@ -8,19 +8,31 @@ import type { DirectiveContext, DirectiveDefinition, DirectiveOutput } from './d
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { checkFormat, defaultFormatFor, formatNumber } from './format.ts';
-import { runReadOnlyQuery } from './query.ts';
+import { runReadOnlyQuery, type QueryResult } from './query.ts';
 
 export const DEFAULT_FIELD = 'baseline_rps';
 export const MISSING_TEXT = 'no measurement yet';
 
+/** The whole `versions` view, read once per page (a chapter may hold dozens of @metric). */
+function versionsOf(context: DirectiveContext): QueryResult {
+  let versions = context.cache.get('versions') as QueryResult | undefined;
+  if (!versions) {
+    versions = runReadOnlyQuery(context.db, 'SELECT * FROM versions ORDER BY chapter_number');
+    context.cache.set('versions', versions);
+  }
+  return versions;
+}
+
 /** The `versions` row of a chapter, or a DirectiveProblem naming the known tags. */
 export function versionRow(context: DirectiveContext, tag: string): { columns: string[]; row: SqlValue[] } {
-  const result = runReadOnlyQuery(context.db, 'SELECT * FROM versions WHERE tag = ?', [tag]);
-  if (result.rows.length === 0) {
-    const known = runReadOnlyQuery(context.db, 'SELECT tag FROM versions ORDER BY chapter_number').rows.map((r) => String(r[0]));
+  const { columns, rows } = versionsOf(context);
+  const tagIndex = columns.indexOf('tag');
+  const row = rows.find((r) => r[tagIndex] === tag);
+  if (!row) {
+    const known = rows.map((r) => String(r[tagIndex]));
     throw new DirectiveProblem(`unknown tag ${tag} (known: ${known.join(', ') || 'none — the database lists no chapters'})`);
   }
-  return { columns: result.columns, row: result.rows[0] };
+  return { columns, row };
 }
 
 /** Text of a measured value; a non-numeric value is shown as text (escaped by the caller). */

@@ -80,6 +80,7 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
       buildCommit: options.buildCommit,
       generatedAt: options.generatedAt ?? new Date(),
       meta,
+      cache: new Map(),
     },
     errors: [],
     usesCharts: false,
