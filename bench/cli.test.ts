@@ -1,0 +1,199 @@
+/**
+ * End to end: the real CLI as a child process, against a temporary git repository
+ * of a tiny server honouring the chapter contract, with real load (autocannon,
+ * 1-second runs). Nothing is mocked.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, queryRows } from '../db/database.ts';
+import { listWorktrees } from './git/worktree.ts';
+import { HARNESS_ROOT } from './provenance.ts';
+import { createTinyRepo } from './testing/tiny-repo.ts';
+
+const TSX = join(HARNESS_ROOT, 'node_modules', '.bin', 'tsx');
+const CLI = join(HARNESS_ROOT, 'bench', 'cli.ts');
+const repos: string[] = [];
+afterAll(() => {
+  for (const dir of repos) rmSync(dir, { recursive: true, force: true });
+});
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function bench(args: string[], options: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [CLI, ...args], { cwd: HARNESS_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      options.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function tinyRepo(chapters: Parameters<typeof createTinyRepo>[0]) {
+  const repo = createTinyRepo(chapters);
+  repos.push(repo.dir);
+  return { ...repo, db: join(repo.dir, 'bench.sqlite') };
+}
+
+/** Processes whose working directory is inside `dir` (a server left running from a worktree). */
+function processesInside(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) pids.push(Number(entry));
+    } catch {
+      // Gone, or not ours to inspect.
+    }
+  }
+  return pids;
+}
+
+const SHORT = ['--duration', '1', '--warmup', '0', '--connections', '4', '--tool', 'autocannon'];
+
+describe('npm run bench (end to end)', () => {
+  it('measures every chapter at its commit, skips what is measured, re-measures with --force, exports', async () => {
+    const { dir, db, commits } = tinyRepo([{ tag: 'v1-tiny' }, { tag: 'v2-tiny' }]);
+    const first = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '2', ...SHORT]);
+    expect(first.stderr).not.toMatch(/Error|failed/);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/median req\/s \[95% CI\]/);
+
+    let database = await openDatabase(db);
+    const runs = queryRows(database, "SELECT subject, commit_hash, run_index, status FROM runs WHERE status = 'ok' ORDER BY sequence");
+    expect(runs.filter((r) => r.subject === 'v1-tiny').map((r) => r.commit_hash)).toEqual([commits['v1-tiny'], commits['v1-tiny']]);
+    expect(runs.filter((r) => r.subject === 'v2-tiny').map((r) => r.commit_hash)).toEqual([commits['v2-tiny'], commits['v2-tiny']]);
+    expect(runs.filter((r) => r.subject === 'reference').map((r) => r.commit_hash)).toEqual([null, null]);
+    // Interleaved and rotated: round 0 starts with the reference, round 1 with v1-tiny.
+    expect(runs.map((r) => `${r.run_index}:${r.subject}`)).toEqual(['0:reference', '0:v1-tiny', '0:v2-tiny', '1:v1-tiny', '1:v2-tiny', '1:reference']);
+    const samples = queryRows(database, 'SELECT COUNT(*) AS n FROM run_samples');
+    expect(Number(samples[0].n)).toBeGreaterThan(0);
+    const versions = queryRows(database, 'SELECT tag, baseline_rps, reference_ratio FROM versions ORDER BY chapter_number');
+    expect(versions.map((v) => v.tag)).toEqual(['v1-tiny', 'v2-tiny']);
+    for (const v of versions) {
+      expect(v.baseline_rps as number).toBeGreaterThan(0);
+      expect(v.reference_ratio as number).toBeGreaterThan(0);
+    }
+    const session = queryRows(database, 'SELECT status, harness_commit, tool, settings_json FROM sessions')[0];
+    expect(session.status).toBe('complete');
+    expect(session.harness_commit).toMatch(/^[0-9a-f]{40}$/);
+    const settings = JSON.parse(session.settings_json as string);
+    expect(settings.statistics.interval_method_for_runs).toBe('bootstrap');
+    expect(Object.keys(settings.preparation)).toEqual(['v1-tiny', 'v2-tiny']);
+    expect(queryRows(database, 'SELECT subject, status FROM preparations ORDER BY subject')).toEqual([
+      { subject: 'v1-tiny', status: 'ok' },
+      { subject: 'v2-tiny', status: 'ok' },
+    ]);
+    expect(await listWorktrees(dir)).toEqual([]);
+    expect(processesInside(dir)).toEqual([]);
+
+    // Already measured on this machine with these settings: skipped, nothing new.
+    const again = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '2', ...SHORT]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/skip v1-tiny \/ hot: already measured/);
+    expect(again.stdout).toMatch(/nothing to measure/);
+    database = await openDatabase(db);
+    expect(queryRows(database, 'SELECT COUNT(*) AS n FROM sessions')[0].n).toBe(1);
+
+    const listed = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '2', ...SHORT, '--list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/v1-tiny .* hot .* 2 ok\/0 failed runs .*this machine, current settings/);
+
+    // --force re-measures (only the chapter asked for), and --export writes both formats.
+    const exportDir = join(dir, 'export');
+    const forced = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--chapters', 'v2-tiny', '--force', '--export', exportDir, ...SHORT]);
+    expect(forced.code).toBe(0);
+    database = await openDatabase(db);
+    expect(queryRows(database, 'SELECT session_id, subject FROM runs WHERE session_id = 2 ORDER BY sequence')).toEqual([
+      { session_id: 2, subject: 'reference' },
+      { session_id: 2, subject: 'v2-tiny' },
+    ]);
+    const bencher = JSON.parse(readFileSync(join(exportDir, 'bencher.json'), 'utf8'));
+    expect(Object.keys(bencher).sort()).toEqual(['reference/hot', 'v1-tiny/hot', 'v2-tiny/hot']);
+    expect(bencher['v2-tiny/hot'].throughput.value).toBeGreaterThan(0);
+    const gab = JSON.parse(readFileSync(join(exportDir, 'github-action-benchmark.json'), 'utf8'));
+    expect(gab.map((e: { name: string; unit: string }) => `${e.name} ${e.unit}`)).toEqual(['reference/hot req/s', 'v1-tiny/hot req/s', 'v2-tiny/hot req/s']);
+  });
+
+  it('reports a chapter whose server fails to start with its stderr tail, measures the others, leaves nothing behind', async () => {
+    const { dir, db } = tinyRepo([{ tag: 'v1-ok' }, { tag: 'v2-broken', env: { TINY_FAIL_MESSAGE: 'FATAL: cannot bind the index file' } }]);
+    const result = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', ...SHORT]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/v2-broken could not be prepared or started:[\s\S]*exited \(code 3\) before it was ready[\s\S]*FATAL: cannot bind the index file/);
+    const database = await openDatabase(db);
+    expect(queryRows(database, 'SELECT DISTINCT subject FROM runs ORDER BY subject')).toEqual([{ subject: 'reference' }, { subject: 'v1-ok' }]);
+    expect(queryRows(database, "SELECT status FROM preparations WHERE subject = 'v2-broken'")).toEqual([{ status: 'failed' }]);
+    expect(queryRows(database, 'SELECT status FROM sessions')).toEqual([{ status: 'failed' }]);
+    expect(await listWorktrees(dir)).toEqual([]);
+    expect(processesInside(dir)).toEqual([]);
+  });
+
+  it('stops on SIGINT mid-run: exit 130, database intact, session interrupted, nothing left behind', async () => {
+    const { dir, db } = tinyRepo([{ tag: 'v1-a' }, { tag: 'v2-b' }]);
+    const complete = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--chapters', 'v1-a', ...SHORT]);
+    expect(complete.code).toBe(0);
+    let sent = false;
+    const interrupted = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '5', '--force', ...SHORT], {
+      onStdout: (text, child) => {
+        // Interrupt once the first round is saved, while later runs are under way.
+        if (!sent && /hot round 2\/5/.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toMatch(/session 2 marked interrupted/);
+    const database = await openDatabase(db);
+    expect(queryRows(database, 'SELECT id, status FROM sessions ORDER BY id')).toEqual([
+      { id: 1, status: 'complete' },
+      { id: 2, status: 'interrupted' },
+    ]);
+    expect(queryRows(database, 'SELECT COUNT(*) AS n FROM runs WHERE session_id = 1')[0].n).toBe(2);
+    expect(Number(queryRows(database, 'SELECT COUNT(*) AS n FROM runs WHERE session_id = 2')[0].n)).toBeGreaterThanOrEqual(3);
+    expect(existsSync(`${db}.lock`)).toBe(false);
+    expect(await listWorktrees(dir)).toEqual([]);
+    expect(processesInside(dir)).toEqual([]);
+  });
+
+  it('refuses a second concurrent bench, a missing tool, and bad flags — without touching the database', async () => {
+    const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
+    writeFileSync(`${db}.lock`, `${process.pid}\n`); // a live process holds the lock
+    const locked = await bench(['--repo', dir, '--db', db, ...SHORT]);
+    expect(locked.code).toBe(1);
+    expect(locked.stderr).toMatch(new RegExp(`another bench is already running on .*bench\\.sqlite \\(pid ${process.pid}\\)`));
+    expect(existsSync(db)).toBe(false);
+    rmSync(`${db}.lock`);
+
+    // A PATH holding nothing but node: oha cannot be found, whatever this machine has installed.
+    const onlyNode = mkdtempSync(join(tmpdir(), 'bench-path-'));
+    repos.push(onlyNode);
+    symlinkSync(process.execPath, join(onlyNode, 'node'));
+    const oha = await bench(['--repo', dir, '--db', db, '--tool', 'oha'], { env: { ...process.env, PATH: onlyNode } });
+    expect(oha.code).toBe(1);
+    expect(oha.stderr).toMatch(/oha is not installed: .*install/i);
+    expect(oha.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(db)).toBe(false);
+
+    const bad = await bench(['--repo', dir, '--db', db, '--runs', 'many']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('bench: --runs: expected a positive integer, got "many"\nRun with --help for the options.\n');
+    const unknownChapter = await bench(['--repo', dir, '--db', db, '--chapters', 'v9-nope', ...SHORT]);
+    expect(unknownChapter.code).toBe(2);
+    expect(unknownChapter.stderr).toMatch(/--chapters: unknown chapter v9-nope \(known: v1-a\)/);
+    expect(existsSync(db)).toBe(false);
+  });
+});
