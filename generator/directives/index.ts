@@ -1,4 +1,5 @@
 /** The directives a book may use, by name. */
+import { c4 } from './c4.ts';
 import { chart } from './chart.ts';
 import type { DirectiveDefinition } from './directive.ts';
 import { footer } from './footer.ts';
@@ -9,5 +10,5 @@ import { metric } from './metric.ts';
 import { table } from './table.ts';
 
 export const DIRECTIVES: ReadonlyMap<string, DirectiveDefinition> = new Map(
-  [metric, chart, table, meta, git, footer, mermaid].map((definition) => [definition.name, definition]),
+  [metric, chart, table, meta, git, footer, mermaid, c4].map((definition) => [definition.name, definition]),
 );

@@ -31,9 +31,4 @@ describe('@mermaid', () => {
     expect((await directiveErrorOf(render('<!-- @mermaid:title="x" -->'))).reason).toBe('missing required key "diagram"');
     expect((await directiveErrorOf(render('<!-- @mermaid:diagram=" " -->'))).reason).toBe('the diagram is empty');
   });
-
-  it('@c4 is not supported yet: an unknown-directive error', async () => {
-    const error = await directiveErrorOf(render('<!-- @c4:model="Person(u, \\"User\\")" -->'));
-    expect(error.message).toBe('book/d.md:1:1 @c4: unknown directive @c4 (known: chart, footer, git, mermaid, meta, metric, table)');
-  });
 });
