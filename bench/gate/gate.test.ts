@@ -35,8 +35,12 @@ function runGate(args: string[], options: { env?: Record<string, string>; onStde
   });
 }
 
-/** Short runs: the test checks the decision logic end to end, not precise numbers. */
-const SHORT = ['--pairs', '6', '--duration', '1', '--warmup', '1', '--connections', '4'];
+/**
+ * Short runs: the test checks the decision end to end, not precise numbers. The 2× case
+ * gets 10 pairs so that even on a busy machine the interval clears the limit; the
+ * identical case only has to avoid a failure, which fewer pairs do as well.
+ */
+const SHORT = ['--duration', '1', '--warmup', '1', '--connections', '4'];
 
 let repo: WorkRepo;
 let tmp: string;
@@ -65,7 +69,7 @@ describe('npm run gate', () => {
     const report = join(tmp, 'fail.md');
     const summary = join(tmp, 'summary.md');
     writeFileSync(summary, '# earlier step\n');
-    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, ...SHORT, '--report', report, '--summary'], {
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '10', ...SHORT, '--report', report, '--summary'], {
       env: { GITHUB_STEP_SUMMARY: summary },
     });
     expect(outcome.stderr).toContain('gate: FAIL');
@@ -74,7 +78,7 @@ describe('npm run gate', () => {
     expect(markdown).toMatch(/^## Regression gate: FAIL/);
     expect(markdown).toContain(base.slice(0, 12));
     expect(markdown).toContain(head.slice(0, 12));
-    expect(markdown).toContain('| 6 | head → base |');
+    expect(markdown).toContain('| 10 | head → base |');
     expect(outcome.stdout).toContain(markdown.trim());
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${markdown}`);
     expect(worktreesOf(repo.dir)).toEqual([]);
@@ -82,7 +86,7 @@ describe('npm run gate', () => {
 
   it('does not fail for two commits with the same tree (pass or inconclusive)', async () => {
     const [, head, sameAsHead] = repo.commits;
-    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, ...SHORT]);
+    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, '--pairs', '4', ...SHORT]);
     expect([0, 3]).toContain(outcome.code);
     expect(outcome.stdout).toMatch(/^## Regression gate: (PASS|INCONCLUSIVE)/);
     expect(worktreesOf(repo.dir)).toEqual([]);
@@ -94,7 +98,7 @@ describe('npm run gate', () => {
     expect(badFlag.stderr).toContain('gate: --pairs must be an integer of at least 2, got "many"');
     expect(badFlag.stderr).not.toMatch(/\n\s+at /);
 
-    const unknownRef = await runGate(['--repo', repo.dir, '--base', 'no-such-ref', '--head', repo.commits[1], ...SHORT]);
+    const unknownRef = await runGate(['--repo', repo.dir, '--base', 'no-such-ref', '--head', repo.commits[1]]);
     expect(unknownRef.code).toBe(2);
     expect(unknownRef.stderr).toContain(`gate: error: --base no-such-ref is not a commit in ${repo.dir}`);
     expect(unknownRef.stdout).toMatch(/^## Regression gate: ERROR/);

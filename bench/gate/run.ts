@@ -1,8 +1,14 @@
 /**
  * The gate's measurement, with side effects: both refs checked out as worktrees and
- * prepared with the chapter contract, one provider simulator from the current tree,
+ * prepared with the chapter contract, the provider simulator from the current tree,
  * both servers started, then alternating short runs of the `hot` scenario. Everything
  * started is registered with a Cleanup so an error or Ctrl-C leaves nothing behind.
+ *
+ * The provider: the bench's feed (bench/runner.ts FEED: same seed and size as the book's
+ * numbers), one simulator instance per side, frozen once its server is ready (later polls
+ * answer 503, which every chapter must tolerate). One shared instance would hand base and
+ * head different answers of the feed (it advances per answer), so they would not serve
+ * the same data.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +17,7 @@ import { simpleGit } from 'simple-git';
 import { startSimulator } from '../../simulator/index.ts';
 import { prepareTree, readContract, startServer, type ChapterContract } from '../chapter/contract.ts';
 import { addWorktree } from '../git/worktree.ts';
+import { FEED } from '../runner.ts';
 import { requireTool, type LoadGenerator } from '../loadgen/index.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
 import { scenario } from '../scenarios/index.ts';
@@ -72,16 +79,15 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
     trees[side] = { dir: worktree.path, contract };
   }
 
-  // One provider simulator from the current tree: both servers see the same data.
-  const simulator = await startSimulator({ mode: 'generated' });
-  await cleanup.add('stop the provider simulator', () => simulator.close());
-
   const urls = {} as Record<Side, string>;
   for (const side of ['base', 'head'] as const) {
+    const simulator = await startSimulator({ ...FEED, port: 0 });
+    await cleanup.add(`stop the ${side} provider simulator`, () => simulator.close());
     const dataDir = mkdtempSync(join(tmpdir(), `gate-${side}-data-`));
     await cleanup.add(`remove ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
     const server = await startServer(trees[side].dir, trees[side].contract, { providerUrl: simulator.url, dataDir });
     await cleanup.add(`stop the ${side} server (pid ${server.pid})`, () => server.stop());
+    simulator.setFaults({ failRate: 1 }); // frozen: both servers keep the feed's first answer
     urls[side] = server.url;
     log(`gate: ${side} server ready at ${server.url}`);
   }
