@@ -28,7 +28,8 @@ export async function clientBundle(cacheDir = DEFAULT_CACHE_DIR): Promise<Client
   } catch {
     // not cached yet
   }
-  const esbuild = await import('esbuild');
+  // require, not import(): the generator runs as a CommonJS bundle (generator-bundle.ts).
+  const esbuild = require('esbuild') as typeof import('esbuild');
   const result = await esbuild.build({
     entryPoints: [ENTRY],
     bundle: true,

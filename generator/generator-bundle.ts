@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Script } from 'node:vm';
+import { constants, Script } from 'node:vm';
 
 export interface GeneratorModule {
   main(argv: string[]): Promise<number>;
@@ -54,7 +54,12 @@ function runBundle(bundle: string): GeneratorModule {
     // first run of this bundle
   }
   const source = readFileSync(bundle, 'utf8');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundle,
+    cachedData,
+    // A dynamic import() left in the bundle resolves like one in any module of the main program.
+    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
   const module = { exports: {} as GeneratorModule };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   // Externals (sql.js, esbuild) resolve from the repository's node_modules.

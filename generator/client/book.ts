@@ -177,7 +177,13 @@ function setUpMenu(): void {
   });
 }
 
+/** On a phone the table of contents sits above the text: start it folded. */
+function foldTocOnSmallScreens(): void {
+  if (window.matchMedia?.('(max-width: 860px)').matches) document.querySelector('.toc details')?.removeAttribute('open');
+}
+
 // Deferred script: the document is parsed; mermaid.min.js (deferred before us) has run.
+foldTocOnSmallScreens();
 setUpThemeToggle();
 setUpMenu();
 collectCharts();
