@@ -26,7 +26,7 @@ export const DEFAULTS = {
   pairs: 6,
   durationSeconds: 5,
   connections: 16,
-  warmupSeconds: 2,
+  warmupSeconds: 3,
   tool: 'autocannon',
 } as const;
 
