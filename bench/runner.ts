@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { readChapterList, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
-import { prepareTree, readContract, startServer, type ChapterContract, type RunningServer } from './chapter/contract.ts';
+import { prepareTree, readContract, runningServers, startServer, stopRunningCommands, type ChapterContract, type RunningServer } from './chapter/contract.ts';
 import { toBencherMetricFormat, toGithubActionBenchmark } from './export.ts';
 import { addWorktree, type Worktree } from './git/worktree.ts';
 import { requireTool, saturationCores, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from './loadgen/index.ts';
@@ -208,10 +208,24 @@ export async function runBench(options: BenchOptions, io: RunnerIO): Promise<num
   let resolveInterrupt: () => void = () => {};
   const interruptedPromise = new Promise<void>((r) => (resolveInterrupt = r));
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return;
+    if (interrupted) {
+      // A second Ctrl-C: do not wait for a graceful cleanup. The database on disk is the last atomic save.
+      io.stderr.write(`bench: ${signal} again: killing servers and exiting now\n`);
+      stopRunningCommands();
+      for (const server of runningServers()) {
+        try {
+          process.kill(-server.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      lock.release();
+      process.exit(130);
+    }
     interrupted = true;
     progress.clearStatus();
     io.stderr.write(`\nbench: ${signal}: stopping servers, removing worktrees, keeping what was measured…\n`);
+    stopRunningCommands();
     resolveInterrupt();
   };
   process.on('SIGINT', onSignal);

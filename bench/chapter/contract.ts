@@ -165,11 +165,28 @@ class Tail {
   }
 }
 
+/** prepare/build commands still running, so an interrupted bench can stop them. */
+const liveCommands = new Set<ChildProcess>();
+
+/** Stops every prepare/build command still running (SIGTERM to its process group). */
+export function stopRunningCommands(): void {
+  for (const child of liveCommands) {
+    if (child.pid === undefined) continue;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
 /** Runs a contract command to completion; rejects with its output tail when it fails. */
 function runCommand(command: string[], cwd: string, env: Record<string, string>, log: (line: string) => void, what: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const [file, ...args] = command;
-    const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Own process group, so stopping it also stops what it spawned (npm → node → esbuild).
+    const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    liveCommands.add(child);
     const tail = new Tail();
     const onData = (chunk: Buffer) => {
       tail.push(chunk);
@@ -177,8 +194,12 @@ function runCommand(command: string[], cwd: string, env: Record<string, string>,
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('error', (error) => reject(new Error(`${what} command ${command.join(' ')} could not start: ${error.message}`)));
+    child.on('error', (error) => {
+      liveCommands.delete(child);
+      reject(new Error(`${what} command ${command.join(' ')} could not start: ${error.message}`));
+    });
     child.on('close', (code, signal) => {
+      liveCommands.delete(child);
       if (code === 0) resolvePromise();
       else reject(new Error(`${what} command \`${command.join(' ')}\` failed (${signal ?? `exit ${code}`}) in ${cwd}:\n${tail}`));
     });
