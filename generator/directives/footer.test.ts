@@ -16,7 +16,7 @@ describe('@footer', () => {
     const page = await renderMarkdown('<!-- @footer:generated_at -->', { db, file: 'f.md', generatedAt, buildCommit: 'abcdef0123456789' });
     expect(page.html).toBe(
       '<footer class="book-footer"><p class="book-generated">Generated <time datetime="2026-11-22T06:00:00.000Z">2026-11-22T06:00:00.000Z</time> from commit <code>abcdef0</code>.</p>' +
-        '<p class="book-provenance">Numbers: 4 measured runs in 1 bench session; latest session 2026-11-20T10:00:00.000Z on Test CPU 3000 (2 cores), load from autocannon 9.0.0.</p></footer>',
+        '<p class="book-provenance">Numbers: 4 measured runs in 1 session; latest session 2026-11-20T10:00:00.000Z on Test CPU 3000 (2 cores), load from autocannon 9.0.0.</p></footer>',
     );
   });
 

@@ -62,7 +62,7 @@ export function renderFooter(context: DirectiveContext, numbers: Provenance | nu
     numbers === null
       ? 'The database holds no measurements yet.'
       : `Numbers: ${formatNumber(numbers.runs, 'comma')} measured ${numbers.runs === 1 ? 'run' : 'runs'} in ` +
-        `${formatNumber(numbers.sessions, 'comma')} bench ${numbers.sessions === 1 ? 'session' : 'sessions'}; ` +
+        `${formatNumber(numbers.sessions, 'comma')} ${numbers.sessions === 1 ? 'session' : 'sessions'}; ` +
         `latest session ${escapeHtml(numbers.latestStartedAt)} on ${escapeHtml(numbers.cpuModel)} ` +
         `(${numbers.cores} ${numbers.cores === 1 ? 'core' : 'cores'}), load from ${escapeHtml(numbers.tool)} ${escapeHtml(numbers.toolVersion)}.`;
   return (

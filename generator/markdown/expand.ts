@@ -53,7 +53,7 @@ export function expandPage(tree: Root, run: PageRun): void {
   collectHeadings(tree, run);
 }
 
-function walk(parent: ParentNode, run: PageRun): void {
+function walk(parent: ParentNode, run: PageRun, inTable = false): void {
   const inline = !BLOCK_CONTAINERS.has(parent.type);
   for (let index = 0; index < parent.children.length; index++) {
     let node = parent.children[index];
@@ -65,6 +65,8 @@ function walk(parent: ParentNode, run: PageRun): void {
       }
     }
     if (node.type === 'html') {
+      // In a GitHub table a literal pipe is written \| (also inside a directive's value).
+      if (inTable) node.value = node.value.replace(/\\\|/g, '|');
       const expanded = expandHtml(node, inline, run);
       if (expanded.value === '') {
         parent.children.splice(index, 1); // @meta: nothing to show, not even a blank line
@@ -75,7 +77,7 @@ function walk(parent: ParentNode, run: PageRun): void {
     } else if (node.type === 'code' && node.lang === 'mermaid') {
       parent.children[index] = expandMermaidFence(node, run);
     } else if ('children' in node) {
-      walk(node as ParentNode, run);
+      walk(node as ParentNode, run, inTable || node.type === 'table');
     }
   }
 }

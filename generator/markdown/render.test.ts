@@ -33,6 +33,11 @@ describe('renderMarkdown: where directives are found', () => {
     expect(page.html).toContain(`<td align="right">${VALUE}</td>`);
   });
 
+  it('reads \\| in a table cell as a pipe inside a directive, as GitHub tables require', async () => {
+    const page = await render('| a |\n|---|\n| <!-- @metric:query="SELECT \'x\\|y\' AS label" --> |');
+    expect(page.html).toContain('<td><span class="metric" data-field="label">x|y</span></td>');
+  });
+
   it('leaves directives in fenced, indented and inline code literal (and highlights fenced code)', async () => {
     const page = await render(
       [
