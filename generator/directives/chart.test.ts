@@ -110,6 +110,12 @@ describe('@chart', () => {
     expect(config.data.datasets.map((d) => d.label)).toContain('<b></script><script>alert(1)</script>');
   });
 
+  it('refuses text x values in a scatter chart', () => {
+    expect(() => buildChartConfig({ columns: ['tag', 'rps'], rows: [['v1', 1]] }, { ...SPEC, type: 'scatter' })).toThrow(
+      'a scatter chart needs numbers in x column "tag", found "v1"',
+    );
+  });
+
   it('deep-merges options objects and replaces arrays', () => {
     expect(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2], e: 3 } })).toEqual({ a: { b: 1, c: [2], e: 3 }, d: 1 });
   });

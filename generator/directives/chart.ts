@@ -87,6 +87,9 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
   const series = new Map<string, Map<string, number | null>>();
   for (const row of result.rows) {
     const x = labelOf(row[xIndex], xName);
+    if (spec.type === 'scatter' && typeof x !== 'number') {
+      throw new DirectiveProblem(`a scatter chart needs numbers in x column "${xName}", found ${JSON.stringify(x)}`);
+    }
     const key = `${typeof x}:${x}`;
     if (!labelKeys.has(key)) {
       labelKeys.set(key, x);
