@@ -53,8 +53,8 @@ function worktreesOf(dir: string): string[] {
 }
 
 beforeAll(() => {
-  // Commit 1: base work; commit 2: twice the work per request; commit 3: same tree as commit 2.
-  repo = createWorkRepo([BASE_ITERATIONS, BASE_ITERATIONS * 2, BASE_ITERATIONS * 2]);
+  // Commit 1: base work; 2: twice the work per request; 3: same tree as 2; 4: crashes at start.
+  repo = createWorkRepo([BASE_ITERATIONS, BASE_ITERATIONS * 2, BASE_ITERATIONS * 2, 'broken']);
   tmp = mkdtempSync(join(tmpdir(), 'gate-test-'));
 });
 
@@ -103,6 +103,19 @@ describe('npm run gate', () => {
     expect(unknownRef.stderr).toContain(`gate: error: --base no-such-ref is not a commit in ${repo.dir}`);
     expect(unknownRef.stdout).toMatch(/^## Regression gate: ERROR/);
     expect(unknownRef.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('exits 2 when the head server crashes at start, stopping the base server and removing the worktrees', async () => {
+    const [base, , , broken] = repo.commits;
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', broken, '--pairs', '2', '--duration', '1', '--warmup', '0']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/gate: error: server `node server\/work-server\.mjs [^`]*` exited \(code 1\) before it was ready/);
+    expect(outcome.stderr).toContain('SyntaxError');
+    expect(outcome.stdout).toMatch(/^## Regression gate: ERROR/);
+    const baseUrl = /base server ready at (http:\S+)/.exec(outcome.stderr)?.[1];
+    expect(baseUrl).toBeDefined();
+    await expect(fetch(`${baseUrl}/health`)).rejects.toThrow();
+    expect(worktreesOf(repo.dir)).toEqual([]);
   }, 60_000);
 
   it('on SIGINT stops both servers, removes the worktrees and exits 130', async () => {

@@ -61,9 +61,10 @@ function git(dir: string, ...args: string[]): string {
 
 /**
  * One commit per entry, each setting the server's per-request iterations; an entry
- * equal to the previous one makes an empty commit (same tree, different commit).
+ * equal to the previous one makes an empty commit (same tree, different commit);
+ * 'broken' commits a server that crashes at start (its work.json is not JSON).
  */
-export function createWorkRepo(iterations: number[]): WorkRepo {
+export function createWorkRepo(iterations: Array<number | 'broken'>): WorkRepo {
   const dir = mkdtempSync(join(tmpdir(), 'gate-work-repo-'));
   git(dir, 'init', '-q', '-b', 'main');
   mkdirSync(join(dir, 'server'), { recursive: true });
@@ -72,9 +73,10 @@ export function createWorkRepo(iterations: number[]): WorkRepo {
   writeFileSync(join(dir, 'server', 'chapter.json'), JSON.stringify(CONTRACT, null, 2));
   const commits: string[] = [];
   iterations.forEach((n, i) => {
-    writeFileSync(join(dir, 'server', 'work.json'), JSON.stringify({ iterations: n }));
+    writeFileSync(join(dir, 'server', 'work.json'), n === 'broken' ? '{ not json' : JSON.stringify({ iterations: n }));
     git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '--allow-empty', '-m', `commit ${i + 1}: ${n} iterations of work per request`);
+    const message = n === 'broken' ? 'a server that crashes at start' : `${n} iterations of work per request`;
+    git(dir, 'commit', '-q', '--allow-empty', '-m', `commit ${i + 1}: ${message}`);
     commits.push(git(dir, 'rev-parse', 'HEAD'));
   });
   return { dir, commits, remove: () => rmSync(dir, { recursive: true, force: true }) };
