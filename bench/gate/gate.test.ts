@@ -103,6 +103,7 @@ describe('npm run gate', () => {
     expect(unknownRef.stderr).toContain(`gate: error: --base no-such-ref is not a commit in ${repo.dir}`);
     expect(unknownRef.stdout).toMatch(/^## Regression gate: ERROR/);
     expect(unknownRef.stderr).not.toMatch(/\n\s+at /);
+    expect(worktreesOf(repo.dir)).toEqual([]);
   }, 60_000);
 
   it('exits 2 when the head server crashes at start, stopping the base server and removing the worktrees', async () => {
