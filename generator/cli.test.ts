@@ -1,0 +1,154 @@
+/**
+ * The book command as users run it: a real process (tsx generator/cli.ts) in a temp
+ * folder with a fixture book and a test database.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFixtureBook } from './test-fixtures/book.ts';
+import { writeTestDatabase } from './test-fixtures/bench-db.ts';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+const CLI = join(REPO, 'generator', 'cli.ts');
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'book-cli-'));
+  writeFixtureBook(join(dir, 'book'));
+  mkdirSync(join(dir, 'data'));
+  await writeTestDatabase(join(dir, 'data'));
+  mkdirSync(join(dir, 'empty'));
+  await writeTestDatabase(join(dir, 'empty'), { measured: false });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function book(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [CLI, ...args], { cwd: dir, env: { ...process.env, BOOK_DEBUG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+const NO_STACK = /^\s+at /m;
+
+describe('npm run book', () => {
+  it('rejects a bad flag with a readable message and the usage, exit 2', async () => {
+    const result = await book(['--frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^book: unknown option --frobnicate\n\nUsage: npm run book/);
+    expect(result.stderr).not.toMatch(NO_STACK);
+  });
+
+  it('--help prints the usage, exit 0', async () => {
+    const result = await book(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--keep-going');
+    expect(result.stdout).toContain('--input <file.md>');
+  });
+
+  it('a missing database names the path and how to create it, exit 1', async () => {
+    const result = await book(['--db', 'data/missing.sqlite', '--out', 'out-missing']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('database not found: data/missing.sqlite');
+    expect(result.stderr).toContain('npm run bench');
+    expect(result.stderr).not.toMatch(NO_STACK);
+    expect(existsSync(join(dir, 'out-missing'))).toBe(false);
+  });
+
+  it('builds every book with a one-line summary, cleans old pages, keeps other files and never writes the database', async () => {
+    mkdirSync(join(dir, 'site', 'gone'), { recursive: true });
+    writeFileSync(join(dir, 'site', 'old-page.html'), 'old');
+    writeFileSync(join(dir, 'site', 'gone', 'chapter.html'), 'old');
+    writeFileSync(join(dir, 'site', 'CNAME'), 'book.example.org\n');
+    const before = sha256(join(dir, 'data', 'bench.sqlite'));
+    const result = await book([]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^book: 4 pages, 3 charts in \d+\.\d\d s → site\/\n$/);
+    for (const page of ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'assets/book.js', 'assets/book.css', 'assets/mermaid.min.js']) {
+      expect(existsSync(join(dir, 'site', page)), page).toBe(true);
+    }
+    expect(existsSync(join(dir, 'site', 'old-page.html'))).toBe(false);
+    expect(existsSync(join(dir, 'site', 'gone'))).toBe(false);
+    expect(readFileSync(join(dir, 'site', 'CNAME'), 'utf8')).toBe('book.example.org\n');
+    expect(sha256(join(dir, 'data', 'bench.sqlite'))).toBe(before);
+    // The chapter list was synced into the in-memory copy: the landing page's metric is live.
+    expect(readFileSync(join(dir, 'site', 'index.html'), 'utf8')).toMatch(/Chapter one serves <span class="metric"[^>]*>1,010<\/span>/);
+  });
+
+  it('--input builds one Markdown file from anywhere, with its assets', async () => {
+    mkdirSync(join(dir, 'elsewhere'), { recursive: true });
+    writeFileSync(
+      join(dir, 'elsewhere', 'kraft-book.md'),
+      '<!-- @meta:title="KraftServer - High-Performance HTTP Server" -->\n# KraftServer\n\n' +
+        '**Result: <!-- @metric:tag="v1-baseline" --> requests/second**\n\n' +
+        '<!-- @chart:query="SELECT tag, baseline_rps FROM versions ORDER BY chapter_number" type="bar" title="RPS" -->\n',
+    );
+    const result = await book(['--input', 'elsewhere/kraft-book.md', '--out', 'single', '--quiet']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('');
+    expect(result.code).toBe(0);
+    const html = readFileSync(join(dir, 'single', 'kraft-book.html'), 'utf8');
+    expect(html).toContain('<title>KraftServer - High-Performance HTTP Server</title>');
+    expect(html).toContain('<figure class="chart">');
+    expect(html).toContain('href="assets/book.css"');
+    expect(existsSync(join(dir, 'single', 'assets', 'book.js'))).toBe(true);
+    expect(existsSync(join(dir, 'single', 'index.html'))).toBe(false);
+    expect(existsSync(join(dir, 'single', 'assets', 'mermaid.min.js'))).toBe(false); // no diagram, no 3 MB copy
+  });
+
+  describe('with a broken directive', () => {
+    beforeAll(() => {
+      mkdirSync(join(dir, 'broken', 'alpha'), { recursive: true });
+      writeFileSync(join(dir, 'broken', 'alpha', '00-fine.md'), '# Fine\n\nThroughput: <!-- @metric:tag="v1-baseline" -->\n');
+      writeFileSync(
+        join(dir, 'broken', 'alpha', '01-broken.md'),
+        '# Broken\n\nSome text.\n\n<!-- @chart:query="SELECT second, observed_rp FROM run_samples" title="Oops" -->\n\nMore text.\n',
+      );
+    });
+
+    it('stops with file:line:col @name: reason, exit 1, no stack trace, nothing written', async () => {
+      const result = await book(['--book-dir', 'broken', '--out', 'out-broken']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^broken\/alpha\/01-broken\.md:5:1 @chart: no such column: observed_rp\n$/);
+      expect(existsSync(join(dir, 'out-broken'))).toBe(false);
+    });
+
+    it('--keep-going draws the error as a box, builds the rest, lists the errors and still exits 1', async () => {
+      const result = await book(['--book-dir', 'broken', '--out', 'out-preview', '--keep-going']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('broken/alpha/01-broken.md:5:1 @chart: no such column: observed_rp');
+      expect(result.stderr).toMatch(/1 directive error/);
+      expect(result.stderr).not.toMatch(NO_STACK);
+      const page = readFileSync(join(dir, 'out-preview', 'alpha', '01-broken.html'), 'utf8');
+      expect(page).toMatch(/<div class="directive-error" role="alert">[^<]*observed_rp/);
+      expect(page).toContain('More text.');
+      expect(readFileSync(join(dir, 'out-preview', 'alpha', '00-fine.html'), 'utf8')).toContain('1,010');
+    });
+  });
+
+  it('--strict fails on a chapter without measurement; without it the page says so', async () => {
+    mkdirSync(join(dir, 'unmeasured', 'alpha'), { recursive: true });
+    writeFileSync(join(dir, 'unmeasured', 'index.md'), '# Home\n\nChapter one serves <!-- @metric:tag="v1-baseline" --> requests per second.\n');
+    writeFileSync(join(dir, 'unmeasured', 'alpha', '00-a.md'), '# A\n');
+    const strict = await book(['--book-dir', 'unmeasured', '--db', 'empty/bench.sqlite', '--out', 'out-strict', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/^unmeasured\/index\.md:3:20 @metric: v1-baseline has no measurement yet/);
+    const lenient = await book(['--book-dir', 'unmeasured', '--db', 'empty/bench.sqlite', '--out', 'out-lenient', '--quiet']);
+    expect(lenient.stderr).toBe('');
+    expect(lenient.code).toBe(0);
+    expect(readFileSync(join(dir, 'out-lenient', 'index.html'), 'utf8')).toContain('no measurement yet');
+  });
+});
