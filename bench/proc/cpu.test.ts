@@ -1,0 +1,54 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { clockTicksPerSecond, parseProcStat, readCpuSeconds, startCpuMonitor } from './cpu.ts';
+
+describe('parseProcStat', () => {
+  it('sums utime, stime, cutime and cstime of a real stat line', () => {
+    const line = readFileSync('/proc/self/stat', 'utf8');
+    const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    expect(parseProcStat(line, 100)).toBe(ticks / 100);
+  });
+  it('counts fields from the last ")" so a command name with spaces and parentheses cannot shift them', () => {
+    const line = '4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 7 3 20 0 1 0 12345 1000 100 18446744073709551615';
+    expect(parseProcStat(line, 100)).toBe((250 + 50 + 7 + 3) / 100);
+  });
+  it('rejects text that is not a stat line', () => {
+    expect(() => parseProcStat('garbage', 100)).toThrow(/not a \/proc/);
+  });
+});
+
+describe('readCpuSeconds', () => {
+  it('uses the clock tick rate getconf reports', () => {
+    expect(clockTicksPerSecond()).toBe(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()));
+  });
+  it('reads the CPU this process has spent, and null for a process that is gone', async () => {
+    let spin = 0;
+    const until = Date.now() + 200;
+    while (Date.now() < until) spin += 1;
+    expect(spin).toBeGreaterThan(0);
+    expect(readCpuSeconds(process.pid)).toBeGreaterThan(0);
+    const child = spawn(process.execPath, ['-e', '']);
+    const pid = child.pid as number;
+    await once(child, 'exit');
+    expect(readCpuSeconds(pid)).toBeNull();
+  });
+});
+
+describe('startCpuMonitor', () => {
+  it('keeps the last CPU time seen after the process has exited', async () => {
+    const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 400; while (Date.now() < end) {}']);
+    const monitor = startCpuMonitor(child.pid as number, 20);
+    await once(child, 'exit');
+    expect(readCpuSeconds(child.pid as number)).toBeNull();
+    expect(monitor.stop()).toBeGreaterThan(0);
+  });
+  it('returns null when it never saw the process', async () => {
+    const child = spawn(process.execPath, ['-e', '']);
+    const pid = child.pid as number;
+    await once(child, 'exit');
+    expect(startCpuMonitor(pid).stop()).toBeNull();
+  });
+});
