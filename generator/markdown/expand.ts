@@ -230,8 +230,9 @@ function collectHeadings(tree: Root, run: PageRun): void {
   const visit = (nodes: RootContent[]): void => {
     for (const node of nodes) {
       if (node.type === 'heading') {
-        const text = plainText(node).trim();
-        const id = slugger.slug(text);
+        const text = plainText(node, true).trim();
+        // Ids come from the author's words only, so links stay valid when the numbers change.
+        const id = slugger.slug(plainText(node, false).trim());
         const heading = node as MdHeading;
         heading.data = { ...heading.data, hProperties: { ...heading.data?.hProperties, id } };
         if (heading.depth === 1 && run.firstH1 === null) run.firstH1 = text;
@@ -244,9 +245,9 @@ function collectHeadings(tree: Root, run: PageRun): void {
   visit(tree.children);
 }
 
-function plainText(node: Nodes): string {
+function plainText(node: Nodes, withDirectives: boolean): string {
   if (node.type === 'text' || node.type === 'inlineCode') return node.value;
-  if (node.type === 'html') return (node as ExpandedHtml).data?.directiveText ?? '';
-  if ('children' in node) return (node.children as Nodes[]).map(plainText).join('');
+  if (node.type === 'html') return withDirectives ? ((node as ExpandedHtml).data?.directiveText ?? '') : '';
+  if ('children' in node) return (node.children as Nodes[]).map((child) => plainText(child, withDirectives)).join('');
   return '';
 }
