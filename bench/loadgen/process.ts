@@ -116,7 +116,7 @@ export function findExecutable(name: string, pathVariable = process.env.PATH ?? 
 /** A short explanation of why a tool run produced no report. */
 export function describeAbnormalExit(name: string, run: ToolProcessRun, limitMs: number): string | null {
   if (run.spawnError) return `${name} could not be started: ${run.spawnError.message}`;
-  if (run.timedOut) return `${name} overran its time limit (${(limitMs / 1000).toFixed(0)} s) and was killed`;
+  if (run.timedOut) return `${name} overran its time limit (${limitMs / 1000} s) and was killed`;
   if (run.signal) return `${name} was killed by ${run.signal}: ${tail(run.stderr)}`;
   if (run.exitCode !== 0) return `${name} exited with code ${run.exitCode}: ${tail(run.stderr || run.stdout)}`;
   return null;

@@ -1,0 +1,71 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeAbnormalExit, findExecutable, runToolProcess } from './process.ts';
+
+describe('runToolProcess', () => {
+  it('streams stdout lines, keeps stdout and stderr apart, and measures wall and CPU time', async () => {
+    const lines: string[] = [];
+    const run = await runToolProcess({
+      command: process.execPath,
+      args: ['-e', 'console.log("one"); console.error("warn"); const end = Date.now() + 300; while (Date.now() < end) {} process.stdout.write("two\\nthree")'],
+      timeoutMs: 30_000,
+      onLine: (line) => lines.push(line),
+    });
+    expect(lines).toEqual(['one', 'two', 'three']);
+    expect(run).toMatchObject({ stdout: 'one\ntwo\nthree', stderr: 'warn\n', exitCode: 0, signal: null, timedOut: false, spawnError: null });
+    expect(run.cpuSeconds).toBeGreaterThan(0);
+    expect(run.wallSeconds).toBeGreaterThan(0);
+    expect(describeAbnormalExit('node', run, 30_000)).toBeNull();
+  });
+
+  it('reads the CPU time while a tool waits after its final report, then releases it by closing stdin', async () => {
+    const script = [
+      'const end = Date.now() + 300; while (Date.now() < end) {}',
+      'console.log("REPORT");',
+      'process.stdin.resume(); process.stdin.on("end", () => { console.log("released"); process.exit(0); });',
+    ].join('\n');
+    const run = await runToolProcess({
+      command: process.execPath,
+      args: ['-e', script],
+      timeoutMs: 30_000,
+      isFinalReportLine: (line) => line === 'REPORT',
+    });
+    expect(run.stdout).toBe('REPORT\nreleased\n');
+    expect(run.exitCode).toBe(0);
+    expect(run.cpuSeconds).toBeGreaterThan(0);
+  });
+
+  it('kills a tool that overruns its limit', async () => {
+    const run = await runToolProcess({ command: 'sleep', args: ['30'], timeoutMs: 300 });
+    expect(run.timedOut).toBe(true);
+    expect(run.signal).toBe('SIGTERM');
+    expect(describeAbnormalExit('sleep', run, 300)).toBe('sleep overran its time limit (0.3 s) and was killed');
+  });
+
+  it('reports a tool that cannot be started and one that fails', async () => {
+    const missing = await runToolProcess({ command: '/nonexistent/tool', args: [], timeoutMs: 5_000 });
+    expect(describeAbnormalExit('tool', missing, 5_000)).toMatch(/^tool could not be started: .*ENOENT/);
+    const failing = await runToolProcess({ command: process.execPath, args: ['-e', 'console.error("bad flag"); process.exit(3)'], timeoutMs: 30_000 });
+    expect(describeAbnormalExit('node', failing, 30_000)).toBe('node exited with code 3: bad flag');
+  });
+});
+
+describe('findExecutable', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'find-exe-'));
+    writeFileSync(join(dir, 'runnable'), '#!/bin/sh\n');
+    chmodSync(join(dir, 'runnable'), 0o755);
+    writeFileSync(join(dir, 'plain-file'), '');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds executables on PATH only', () => {
+    expect(findExecutable('runnable', `/nonexistent:${dir}`)).toBe(join(dir, 'runnable'));
+    expect(findExecutable('plain-file', dir)).toBeNull();
+    expect(findExecutable('wrk')).toBe('/usr/bin/wrk');
+    expect(findExecutable('runnable', '')).toBeNull();
+  });
+});
