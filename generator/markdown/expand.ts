@@ -163,6 +163,16 @@ function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
     const at = locate(error.offset);
     return failure(new DirectiveError(run.file, at.line, at.column, error.directive, error.reason), inline, run, node);
   }
+  // `<!-- @metric tag="v1" -->` is by the lexical rules an ordinary comment, so the number
+  // would silently vanish; for a known directive name that is surely a typo.
+  for (const part of parts) {
+    const name = part.kind === 'comment' ? /^<!--\s*@(\w+)(?!\w|:)/.exec(part.text)?.[1] : undefined;
+    if (name !== undefined && DIRECTIVES.has(name)) {
+      const at = locate(part.offset);
+      const reason = `missing ":" after @${name} (write <!-- @${name}:key="value" -->)`;
+      return failure(new DirectiveError(run.file, at.line, at.column, name, reason), inline, run, node);
+    }
+  }
   const directives = parts.filter((part) => part.kind === 'directive');
   if (directives.length === 0) return node; // ordinary comments and HTML pass through
 

@@ -106,6 +106,13 @@ describe('renderMarkdown: errors', () => {
     expect([error.line, error.column]).toEqual([3, 40]); // 34-character METRIC + " and "
   });
 
+  it('treats "@metric" without a colon as a typo, but leaves other @words in comments alone', async () => {
+    const error = await directiveErrorOf(render('Value: <!-- @metric tag="v1-baseline" -->'));
+    expect(error.message).toBe('book/p.md:1:8 @metric: missing ":" after @metric (write <!-- @metric:key="value" -->)');
+    const page = await render('<!-- @todo check this -->\n\n<!-- @metrics are great -->');
+    expect(page.html).toBe('<!-- @todo check this -->\n<!-- @metrics are great -->');
+  });
+
   it('reports unknown keys with the allowed ones', async () => {
     const error = await directiveErrorOf(render('<!-- @metric:tag="v1-baseline" fromat="short" -->'));
     expect(error.reason).toBe('unknown key "fromat" (allowed: tag, field, format, query)');
