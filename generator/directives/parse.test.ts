@@ -45,6 +45,8 @@ describe('parseDirective', () => {
 
   it('reads bare keys as null values', () => {
     expect(attributesOf('<!-- @footer:generated_at -->')).toEqual({ generated_at: null });
+    expect(attributesOf('<!--@footer:generated_at-->')).toEqual({ generated_at: null });
+    expect(attributesOf('<!-- @metric:tag="v1"-->')).toEqual({ tag: 'v1' });
     expect(attributesOf('<!-- @footer:generated_at style="default" -->')).toEqual({ generated_at: null, style: 'default' });
   });
 

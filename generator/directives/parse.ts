@@ -36,7 +36,7 @@ export class DirectiveSyntaxError extends DirectiveProblem {
 }
 
 const DIRECTIVE_START = /^<!--\s*@(\w+):/;
-const KEY = /^[A-Za-z_][\w-]*/;
+const KEY = /^[A-Za-z_]\w*/;
 const WHITESPACE = /\s/;
 
 /** Splits the text of an HTML node into directives, ordinary comments and other HTML. */
