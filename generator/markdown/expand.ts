@@ -60,6 +60,16 @@ function walk(parent: ParentNode, run: PageRun, inTable = false): void {
     if (node.type === 'html' && !inline) {
       const paragraph = inlineDirectiveParagraph(node, parent.children[index + 1]);
       if (paragraph) {
+        const previous = parent.children[index - 1];
+        if (previous?.type === 'paragraph' && isLineBefore(previous, paragraph.node)) {
+          // The comment interrupted a paragraph (CommonMark lets HTML blocks do that): continue it.
+          walk(paragraph.node as ParentNode, run, inTable);
+          previous.children.push({ type: 'text', value: '\n' }, ...paragraph.node.children);
+          if (previous.position && paragraph.node.position) previous.position.end = paragraph.node.position.end;
+          parent.children.splice(index, paragraph.mergedNext ? 2 : 1);
+          index--;
+          continue;
+        }
         parent.children.splice(index, paragraph.mergedNext ? 2 : 1, paragraph.node);
         node = paragraph.node;
       }
@@ -114,13 +124,19 @@ function inlineDirectiveParagraph(node: Html, next: Nodes | undefined): { node: 
   else first.value = first.value.slice(1);
   shiftPositions(paragraph, start);
   paragraph.position = { start: { ...start }, end: paragraph.position?.end ?? node.position!.end };
-  const end = node.position?.end;
-  if (next?.type === 'paragraph' && end && next.position && next.position.start.line === end.line + 1) {
+  if (next?.type === 'paragraph' && isLineBefore(node, next)) {
     paragraph.children.push({ type: 'text', value: '\n' }, ...next.children);
-    paragraph.position.end = next.position.end;
+    if (next.position) paragraph.position.end = next.position.end;
     return { node: paragraph, mergedNext: true };
   }
   return { node: paragraph, mergedNext: false };
+}
+
+/** Whether `after` starts on the line right below the end of `before`. */
+function isLineBefore(before: Nodes, after: Nodes): boolean {
+  const end = before.position?.end;
+  const start = after.position?.start;
+  return end !== undefined && start !== undefined && start.line === end.line + 1;
 }
 
 /** Moves positions parsed from `x` + node text to where that text sits in the file. */

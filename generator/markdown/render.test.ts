@@ -69,6 +69,11 @@ describe('renderMarkdown: where directives are found', () => {
     );
   });
 
+  it('continues the paragraph that a line starting with an inline directive interrupts', async () => {
+    const page = await render(`Chapter one serves\n${METRIC} requests/second\n${METRIC} again\nand more.\n\nNext.`);
+    expect(page.html).toBe(`<p>Chapter one serves\n${VALUE} requests/second\n${VALUE} again\nand more.</p>\n<p>Next.</p>`);
+  });
+
   it('expands a multi-line directive and several directives on one line', async () => {
     const page = await render(`<!-- @metric:\n  tag="v1-baseline"\n  format="short" -->\n\n${METRIC} ${METRIC}`);
     expect(page.html).toContain('>10K</span>');
