@@ -140,6 +140,19 @@ describe('npm run bench (end to end)', () => {
     expect(processesInside(dir)).toEqual([]);
   });
 
+  it('sweep: steps concurrency until a limit is crossed and records each step', async () => {
+    const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
+    // A p99 limit no real server meets: the first step (1 connection) is already unhealthy.
+    const result = await bench(['--repo', dir, '--db', db, '--scenario', 'sweep', '--runs', '1', '--sweep-max-p99', '0.000001', ...SHORT]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/sweep v1-a: 1 connections unhealthy \(p99 .* ms > 0\.000001 ms\); capacity not found/);
+    const database = await openDatabase(db);
+    expect(queryRows(database, "SELECT subject, scenario, connections FROM runs")).toEqual([{ subject: 'v1-a', scenario: 'sweep', connections: 1 }]);
+    expect(queryRows(database, 'SELECT runs, failed_runs, capacity_connections, capacity_rps FROM summaries')).toEqual([
+      { runs: 0, failed_runs: 1, capacity_connections: null, capacity_rps: null },
+    ]);
+  });
+
   it('stops on SIGINT mid-run: exit 130, database intact, session interrupted, nothing left behind', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-a' }, { tag: 'v2-b' }]);
     const complete = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--chapters', 'v1-a', ...SHORT]);

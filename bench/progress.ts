@@ -32,7 +32,7 @@ export class Progress {
   }
 
   private fit(text: string): string {
-    const width = this.stream.columns ?? 120;
-    return text.length >= width ? text.slice(0, width - 1) : text;
+    const width = this.stream.columns;
+    return width && text.length >= width ? text.slice(0, width - 1) : text;
   }
 }

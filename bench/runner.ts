@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -289,6 +290,7 @@ export async function runBench(options: BenchOptions, io: RunnerIO): Promise<num
         failures.push(`${label}: ${(error as Error).message}`);
         io.stderr.write(`bench: ${label} could not be prepared or started:\n${(error as Error).message}\n`);
       }
+      progress.clearStatus();
       store.recordPreparation(prep);
       overhead.push({ label, prep });
       (settings.preparation as Record<string, unknown>)[label] = {
@@ -300,24 +302,28 @@ export async function runBench(options: BenchOptions, io: RunnerIO): Promise<num
     }
     // The worktrees stay until the end: the servers run from them.
 
+    const needsReference = scenarios.some((sc) => !sc.stepped && plan.has(sc.name));
     if (subjects.length > 0) {
       // 2. The reference server: the exact bytes and headers of the first chapter's hot answer.
       const source = subjects[0];
-      const answer = await step(fetch(source.url + HOT_PATH));
-      const body = Buffer.from(await answer.arrayBuffer());
-      if (answer.status !== 200) throw new Error(`${source.label} answered ${answer.status} to the hot search ${HOT_PATH}: ${body.toString('utf8', 0, 300)}`);
-      const headers: Record<string, string> = {};
-      const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date']);
-      answer.headers.forEach((value, name) => {
-        if (!hopByHop.has(name.toLowerCase())) headers[name] = value;
-      });
-      const reference = await step(startReferenceServer(body, headers));
-      cleanups.push({ label: `reference server (pid ${reference.pid})`, run: () => reference.stop() });
-      settings.reference = { source: source.label, body_bytes: body.length, body_sha256: createHash('sha256').update(body).digest('hex'), headers };
-      store.updateSessionSettings(sessionId, settings);
-      store.save();
-      const referenceSubject: Subject = { label: REFERENCE_SUBJECT, subject: REFERENCE_SUBJECT, experiment: '', commit: null, url: reference.url, pid: reference.pid };
-      log(`reference server on ${reference.url}: ${body.length} bytes of ${source.label}'s hot answer`);
+      let referenceSubject: Subject | null = null;
+      if (needsReference) {
+        const answer = await step(rawGet(source.url + HOT_PATH));
+        const body = answer.body;
+        if (answer.status !== 200) throw new Error(`${source.label} answered ${answer.status} to the hot search ${HOT_PATH}: ${body.toString('utf8', 0, 300)}`);
+        const headers: Record<string, string> = {};
+        const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date']);
+        for (const [name, value] of Object.entries(answer.headers)) {
+          if (!hopByHop.has(name.toLowerCase()) && value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+        }
+        const reference = await step(startReferenceServer(body, headers));
+        cleanups.push({ label: `reference server (pid ${reference.pid})`, run: () => reference.stop() });
+        settings.reference = { source: source.label, body_bytes: body.length, body_sha256: createHash('sha256').update(body).digest('hex'), headers };
+        store.updateSessionSettings(sessionId, settings);
+        store.save();
+        referenceSubject = { label: REFERENCE_SUBJECT, subject: REFERENCE_SUBJECT, experiment: '', commit: null, url: reference.url, pid: reference.pid };
+        log(`reference server on ${reference.url}: ${body.length} bytes of ${source.label}'s hot answer`);
+      }
 
       // 3. Scenarios, each in interleaved rounds.
       let sequence = 0;
@@ -327,7 +333,7 @@ export async function runBench(options: BenchOptions, io: RunnerIO): Promise<num
         const measured = subjects.filter((s) => todo.some((u) => unitLabel(u) === s.label));
         if (measured.length === 0) continue;
         // The reference is a subject of every round (not of the sweep: capacity is the chapter's own).
-        const roundSubjects = sc.stepped ? measured : [referenceSubject, ...measured];
+        const roundSubjects = sc.stepped || !referenceSubject ? measured : [referenceSubject, ...measured];
         const settingsKeyOf = keys.get(sc.name)!;
         const outcomes = new Map<string, RunOutcome[]>(roundSubjects.map((s) => [s.label, []]));
         const flags = new Map<string, Set<string>>(roundSubjects.map((s) => [s.label, new Set()]));
@@ -474,6 +480,23 @@ export async function runBench(options: BenchOptions, io: RunnerIO): Promise<num
     return 1;
   }
   return 0;
+}
+
+/**
+ * One GET exactly as the load generators send it (no Accept-Encoding, nothing
+ * decoded), so the reference server gets the very bytes a chapter serves them.
+ */
+function rawGet(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent: false, timeout: 10_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer from ${url} within 10 s`)));
+    request.on('error', reject);
+  });
 }
 
 function toOutcome(r: RunRecord, round: number): RunOutcome {
