@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, r
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { openDatabase, type Database } from '../db/database.ts';
+import { openDatabase, queryRows, type Database } from '../db/database.ts';
 import { readChapterList, syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { clientBundle } from './client-bundle.ts';
 import { discoverBook, singleSource, type SourcePage } from './discover.ts';
@@ -55,10 +55,13 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   if (options.input) assertSafeOutDir(outDir, dirname(options.input), { outMayBeInsideSources: true });
   else assertSafeOutDir(outDir, options.bookDir, { outMayBeInsideSources: false });
 
+  const mark = profiler();
   const db = await openBookDatabase(options);
+  mark('database');
   let rendered: { index: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[]; single: RenderedSource | null };
   try {
     const provenance = findProvenance(process.cwd());
+    mark('provenance');
     const render = async (source: SourcePage): Promise<RenderedSource> => {
       const markdown = readFileSync(source.file, 'utf8');
       const page = await renderMarkdown(markdown, {
@@ -84,6 +87,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   } finally {
     db.close(); // in memory only: nothing is ever saved back
   }
+  mark('render');
 
   const views = rendered.single ? [singlePageView(rendered.single)] : bookPageViews(rendered);
   const files = new Map<string, string | { copyFrom: string }>();
@@ -94,7 +98,9 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   if (views.some((view) => view.usesMermaid)) {
     files.set(ASSETS.mermaid, { copyFrom: createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js') });
   }
+  mark('layout+assets');
   writeSite(outDir, files);
+  mark('write');
 
   const all = [rendered.index, rendered.single, ...rendered.books.flatMap((b) => b.chapters)].filter((r): r is RenderedSource => r !== null);
   return {
@@ -103,6 +109,17 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
     charts: all.reduce((sum, r) => sum + countCharts(r.page.html), 0),
     errors: all.flatMap((r) => r.page.errors),
     durationMs: performance.now() - started,
+  };
+}
+
+/** BOOK_PROFILE=1 prints how long each phase took (to stderr). */
+function profiler(): (phase: string) => void {
+  if (!process.env.BOOK_PROFILE) return () => undefined;
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    process.stderr.write(`book: ${phase} ${(now - last).toFixed(0)} ms\n`);
+    last = now;
   };
 }
 
@@ -124,7 +141,10 @@ async function openBookDatabase(options: BuildOptions): Promise<Database> {
     // The chapter list decides which chapters exist, measured or not; synced into the in-memory copy only.
     if (existsSync(options.chapters)) {
       const chapters = readChapterList(options.chapters);
-      syncChapters(db, chapters, commitInfo(chapters));
+      const known = new Set(
+        queryRows(db, 'SELECT commit_hash FROM chapters WHERE commit_message IS NOT NULL').map((row) => String(row.commit_hash)),
+      );
+      syncChapters(db, chapters, commitInfo(chapters.filter((c) => !known.has(c.commit))));
     }
   } catch (error) {
     db.close();
@@ -133,7 +153,7 @@ async function openBookDatabase(options: BuildOptions): Promise<Database> {
   return db;
 }
 
-/** Message, author and date of each chapter's commit, in one git call; empty outside a checkout. */
+/** Message, author and date of each chapter's commit the database does not know yet, in one git call; empty outside a checkout. */
 function commitInfo(chapters: Chapter[]): Map<string, CommitInfo> {
   const info = new Map<string, CommitInfo>();
   if (chapters.length === 0) return info;

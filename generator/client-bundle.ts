@@ -4,7 +4,7 @@
  * The cache key is a hash of the client sources and the chart.js and esbuild versions.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,21 @@ export async function clientBundle(cacheDir = DEFAULT_CACHE_DIR): Promise<Client
   const temporary = `${cached}.${process.pid}.tmp`;
   writeFileSync(temporary, code);
   renameSync(temporary, cached);
+  removeOldBundles(cacheDir, cached);
   return { code, built: true };
+}
+
+/** Bundles of earlier client sources (kept a minute, in case a concurrent build still reads one). */
+function removeOldBundles(cacheDir: string, current: string): void {
+  for (const name of readdirSync(cacheDir)) {
+    const file = join(cacheDir, name);
+    if (!/^book-client-[0-9a-f]{16}\.js$/.test(name) || file === current) continue;
+    try {
+      if (Date.now() - statSync(file).mtimeMs > 60_000) rmSync(file, { force: true });
+    } catch {
+      // already gone
+    }
+  }
 }
 
 function bundleKey(): string {

@@ -19,6 +19,11 @@ export interface GeneratorModule {
   describeFailure(error: unknown): string;
 }
 
+export interface LoadedGenerator extends GeneratorModule {
+  /** Call after a complete build: caches V8's compiled code for the next start. */
+  saveCodeCache(): void;
+}
+
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const GENERATOR_DIR = join(REPO, 'generator');
 const CACHE_DIR = join(REPO, '.cache');
@@ -26,7 +31,7 @@ const ENTRY = join(GENERATOR_DIR, 'main.ts');
 /** Loaded by node at run time, not bundled: sql.js finds its .wasm beside itself; esbuild runs a binary. */
 const EXTERNAL = ['sql.js', 'esbuild'];
 
-export async function loadGenerator(): Promise<GeneratorModule> {
+export async function loadGenerator(): Promise<LoadedGenerator> {
   if (process.env.BOOK_FROM_SOURCES) return fromSources();
   let bundle: string;
   try {
@@ -44,8 +49,13 @@ export async function loadGenerator(): Promise<GeneratorModule> {
   return runBundle(bundle);
 }
 
-/** Evaluates the CommonJS bundle like node's own loader would, reusing V8's compiled code when cached. */
-function runBundle(bundle: string): GeneratorModule {
+/**
+ * Evaluates the CommonJS bundle like node's own loader would, reusing V8's compiled code
+ * when cached. The code cache is written after a complete build (`saveCodeCache`), when
+ * it also holds every function the build compiled lazily — most of the generator's
+ * cold-start cost.
+ */
+function runBundle(bundle: string): LoadedGenerator {
   const codeCacheFile = bundle.replace(/\.cjs$/, '.v8cache');
   let cachedData: Buffer | undefined;
   try {
@@ -64,20 +74,25 @@ function runBundle(bundle: string): GeneratorModule {
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   // Externals (sql.js, esbuild) resolve from the repository's node_modules.
   wrapper(module.exports, createRequire(ENTRY), module, bundle, dirname(bundle));
-  if (cachedData === undefined || script.cachedDataRejected) {
-    try {
-      const temporary = `${codeCacheFile}.${process.pid}.tmp`;
-      writeFileSync(temporary, script.createCachedData());
-      renameSync(temporary, codeCacheFile);
-    } catch {
-      // only an optimisation
-    }
-  }
-  return module.exports;
+  const needsCache = cachedData === undefined || script.cachedDataRejected === true;
+  return {
+    ...module.exports,
+    saveCodeCache() {
+      if (!needsCache) return;
+      try {
+        const temporary = `${codeCacheFile}.${process.pid}.tmp`;
+        writeFileSync(temporary, script.createCachedData());
+        renameSync(temporary, codeCacheFile);
+      } catch {
+        // only an optimisation
+      }
+    },
+  };
 }
 
-function fromSources(): Promise<GeneratorModule> {
-  return import('./main.ts') as Promise<GeneratorModule>;
+async function fromSources(): Promise<LoadedGenerator> {
+  const module = (await import('./main.ts')) as GeneratorModule;
+  return { main: module.main, describeFailure: module.describeFailure, saveCodeCache: () => undefined };
 }
 
 /** Hash of everything the bundle is made of: our sources (generator/, db/) and the locked dependencies. */

@@ -4,8 +4,8 @@
  * a copied folder) the book still builds, it just cannot link to commits.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export interface Provenance {
   repoUrl?: string;
@@ -16,9 +16,9 @@ export interface Provenance {
 export function findProvenance(root: string, env: NodeJS.ProcessEnv = process.env): Provenance {
   const repoUrl =
     toHttpsRepoUrl(repositoryFromPackageJson(root)) ??
-    toHttpsRepoUrl(git(root, ['remote', 'get-url', 'origin'])) ??
+    toHttpsRepoUrl(originUrl(root)) ??
     (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}` : undefined);
-  const head = git(root, ['rev-parse', 'HEAD']);
+  const head = readHead(root) ?? git(root, ['rev-parse', 'HEAD']);
   const buildCommit = head && /^[0-9a-f]{40}$/.test(head) ? head : env.GITHUB_SHA && /^[0-9a-f]{40}$/.test(env.GITHUB_SHA) ? env.GITHUB_SHA : undefined;
   return { ...(repoUrl ? { repoUrl } : {}), ...(buildCommit ? { buildCommit } : {}) };
 }
@@ -57,6 +57,102 @@ function repositoryFromPackageJson(root: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/*
+ * Reading HEAD and the origin URL straight from .git costs microseconds; starting git
+ * costs tens of milliseconds each time, which matters for a build run on every save.
+ * Anything unusual (no loose or packed ref, an unexpected layout) returns undefined,
+ * and the caller asks git itself.
+ */
+
+interface GitDirs {
+  /** The checkout's own git dir (differs from `common` in a linked worktree). */
+  gitDir: string;
+  common: string;
+}
+
+function findGitDirs(root: string): GitDirs | undefined {
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    const dotGit = join(dir, '.git');
+    try {
+      let gitDir = dotGit;
+      if (statSync(dotGit).isFile()) {
+        const target = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+        if (!target) return undefined;
+        gitDir = resolve(dir, target);
+      }
+      let common = gitDir;
+      try {
+        common = resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim());
+      } catch {
+        // not a linked worktree
+      }
+      return { gitDir, common };
+    } catch {
+      if (dirname(dir) === dir) return undefined;
+    }
+  }
+}
+
+/** The commit HEAD points to, from .git/HEAD and the loose or packed ref. */
+export function readHead(root: string): string | undefined {
+  const dirs = findGitDirs(root);
+  if (!dirs) return undefined;
+  try {
+    const head = readFileSync(join(dirs.gitDir, 'HEAD'), 'utf8').trim();
+    if (/^[0-9a-f]{40}$/.test(head)) return head;
+    const ref = /^ref:\s*(refs\/\S+)$/.exec(head)?.[1];
+    if (!ref) return undefined;
+    for (const base of [dirs.gitDir, dirs.common]) {
+      try {
+        const value = readFileSync(join(base, ref), 'utf8').trim();
+        if (/^[0-9a-f]{40}$/.test(value)) return value;
+      } catch {
+        // not a loose ref here
+      }
+    }
+    const packed = readFileSync(join(dirs.common, 'packed-refs'), 'utf8');
+    for (const line of packed.split('\n')) {
+      const [hash, name] = line.trim().split(' ');
+      if (name === ref && /^[0-9a-f]{40}$/.test(hash)) return hash;
+    }
+  } catch {
+    // fall through to git
+  }
+  return undefined;
+}
+
+function originUrl(root: string): string | undefined {
+  const read = readOriginUrl(root);
+  if (read === null) return undefined; // the config says: no origin
+  return read ?? git(root, ['remote', 'get-url', 'origin']);
+}
+
+/**
+ * `remote.origin.url` from .git/config: the URL, null when the config has no origin,
+ * undefined when it cannot tell (no config, includes, url rewrites: ask git).
+ */
+export function readOriginUrl(root: string): string | null | undefined {
+  const dirs = findGitDirs(root);
+  if (!dirs) return undefined;
+  let config: string;
+  try {
+    config = readFileSync(join(dirs.common, 'config'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (/^\s*\[(include|includeIf)\b/m.test(config) || /insteadOf/i.test(config)) return undefined;
+  let inOrigin = false;
+  for (const raw of config.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('[')) inOrigin = /^\[remote\s+"origin"\]$/.test(line);
+    else if (inOrigin) {
+      const url = /^url\s*=\s*(.+)$/.exec(line)?.[1]?.trim();
+      if (url) return url.replace(/^"(.*)"$/, '$1');
+    }
+  }
+  return null;
 }
 
 function git(cwd: string, args: string[]): string | undefined {
