@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from 'sql.js';
 import { renderMarkdown } from '../markdown/render.ts';
-import { buildChartConfig, deepMerge, type ChartConfig, type ChartSpec } from './chart.ts';
+import { buildChartConfig, chartColumns, deepMerge, type ChartConfig, type ChartSpec } from './chart.ts';
 import { createTestDatabase, directiveErrorOf } from './test-database.ts';
 
 let db: Database;
@@ -110,6 +110,14 @@ describe('@chart', () => {
     expect(config.data.datasets.map((d) => d.label)).toContain('<b></script><script>alert(1)</script>');
   });
 
+  it('takes x, y, series from names, else the unused columns in order', () => {
+    const result = { columns: ['a', 'b', 'c', 'd'], rows: [] };
+    expect(chartColumns(result, {})).toEqual({ x: 0, y: 1, series: 2 });
+    expect(chartColumns(result, { x: 'b' })).toEqual({ x: 1, y: 0, series: 2 });
+    expect(chartColumns(result, { y: 'a', series: 'd' })).toEqual({ x: 1, y: 0, series: 3 });
+    expect(chartColumns({ columns: ['a', 'b'], rows: [] }, { x: 'b', y: 'a' })).toEqual({ x: 1, y: 0, series: -1 });
+  });
+
   it('refuses text x values in a scatter chart', () => {
     expect(() => buildChartConfig({ columns: ['tag', 'rps'], rows: [['v1', 1]] }, { ...SPEC, type: 'scatter' })).toThrow(
       'a scatter chart needs numbers in x column "tag", found "v1"',
@@ -155,7 +163,7 @@ describe('@chart', () => {
       (await directiveErrorOf(render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions" datasets='{"rps": {}}' -->`))).reason,
     ).toBe('"datasets" has an entry "rps" that matches no series (series: baseline_rps)');
     expect((await directiveErrorOf(render(`<!-- @chart:query="SELECT tag FROM versions" -->`))).reason).toBe(
-      'the query must return at least 2 columns for y (got: tag)',
+      'the query has no column left for y (columns: tag)',
     );
   });
 

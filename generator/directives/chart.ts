@@ -48,16 +48,29 @@ export function deepMerge(base: Record<string, unknown>, override: Record<string
   return merged;
 }
 
-function columnIndex(result: QueryResult, role: string, name: string | undefined, fallback: number): number {
-  if (name === undefined) {
-    if (fallback >= result.columns.length) {
-      throw new DirectiveProblem(`the query must return at least ${fallback + 1} columns for ${role} (got: ${result.columns.join(', ')})`);
-    }
-    return fallback;
-  }
+function namedColumn(result: QueryResult, role: string, name: string): number {
   const index = result.columns.indexOf(name);
   if (index === -1) throw new DirectiveProblem(`no column "${name}" for ${role} (columns: ${result.columns.join(', ')})`);
   return index;
+}
+
+/**
+ * Which columns are x, y and series: the named ones, the others in column order
+ * (so with no names: first, second, third if any); a column is never used twice.
+ */
+export function chartColumns(result: QueryResult, spec: Pick<ChartSpec, 'x' | 'y' | 'series'>): { x: number; y: number; series: number } {
+  const x = spec.x === undefined ? undefined : namedColumn(result, 'x', spec.x);
+  const y = spec.y === undefined ? undefined : namedColumn(result, 'y', spec.y);
+  const series = spec.series === undefined ? undefined : namedColumn(result, 'series', spec.series);
+  const unused = result.columns.map((_, i) => i).filter((i) => i !== x && i !== y && i !== series);
+  const next = (role: string): number => {
+    const index = unused.shift();
+    if (index === undefined) throw new DirectiveProblem(`the query has no column left for ${role} (columns: ${result.columns.join(', ')})`);
+    return index;
+  };
+  const xIndex = x ?? next('x');
+  const yIndex = y ?? next('y');
+  return { x: xIndex, y: yIndex, series: series ?? unused[0] ?? -1 };
 }
 
 function labelOf(value: SqlValue, column: string): Label {
@@ -72,12 +85,8 @@ function numberOf(value: SqlValue, column: string): number | null {
 
 /** Builds the complete Chart.js config from a query result (pure). */
 export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartConfig {
+  const { x: xIndex, y: yIndex, series: seriesIndex } = chartColumns(result, spec);
   if (result.rows.length === 0) throw new DirectiveProblem('query returned no rows');
-  const xIndex = columnIndex(result, 'x', spec.x, 0);
-  const yIndex = columnIndex(result, 'y', spec.y, 1);
-  let seriesIndex = -1;
-  if (spec.series !== undefined) seriesIndex = columnIndex(result, 'series', spec.series, 2);
-  else if (result.columns.length > 2 && xIndex !== 2 && yIndex !== 2) seriesIndex = 2;
   const xName = result.columns[xIndex];
   const yName = result.columns[yIndex];
 
