@@ -15,7 +15,7 @@ function result(headRps: number[], threshold = 0.1): GateResult {
     base: { ref: 'main~1', commit: 'a'.repeat(40), subject: 'base | commit' },
     head: { ref: 'HEAD', commit: 'b'.repeat(40), subject: 'head commit' },
     settings: { threshold, pairs: 4, durationSeconds: 2, connections: 8, warmupSeconds: 1, scenario: 'hot', path: '/search?q=x', tool: { name: 'wrk', version: '4.1.0', path: '/usr/bin/wrk' } },
-    machine: { fingerprint: 'f00d', cpu_model: 'Test CPU', cores: 2, memory_bytes: 4 * 2 ** 30, kernel: '6.1.0', os: 'Linux', node_version: 'v20.0.0' },
+    machine: { fingerprint: 'f00d', cpu_model: 'Test CPU', cores: 2, memory_bytes: 4 * 2 ** 30, kernel: '6.1.0', os: 'Linux', node_version: 'v20.0.0', loadAverage: { start: [0.5, 0.25, 0.125], end: [1.5, 0.75, 0.5] } },
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
     pairs,
@@ -32,10 +32,17 @@ describe('renderGateReport', () => {
     expect(md).toContain('| head | `HEAD` | `bbbbbbbbbbbb` | head commit |');
     expect(md).toContain('wrk 4.1.0');
     expect(md).toContain('Test CPU, 2 cores, 4.0 GiB');
+    expect(md).toContain('Load average (1 / 5 / 15 min): 0.50 / 0.25 / 0.13 at the start, 1.50 / 0.75 / 0.50 at the end');
     expect(md).toContain('| 1 | base → head | 1000 | 2.50 ms | 500 | 5.00 ms | 0.500 | 0/0 |');
     expect(md).toContain('| 2 | head → base | 1020 | 2.50 ms | 510 | 5.00 ms | 0.500 | 0/0 |');
     expect(md).toMatch(/Throughput ratio head\/base: \*\*0\.500\*\* \(95% CI 0\.500–0\.500, 4 pairs\); limit 0\.900 \(threshold 10\.0% slower\)/);
     expect(md).toMatch(/p99 latency ratio head\/base: \*\*2\.000\*\*/);
+  });
+
+  it('reports the run-to-run variation of each side', () => {
+    // base 1000, 1020, 980, 1000: sd 16.33, mean 1000 → 1.6%; head constant → 0.0%
+    const md = renderGateReport(result([500, 500, 500, 500]));
+    expect(md).toContain('coefficient of variation of req/s): base 1.6%, head 0.0%.');
   });
 
   it('reports a pass', () => {

@@ -1,4 +1,5 @@
 /** The gate's Markdown report (for --report and $GITHUB_STEP_SUMMARY), pure. */
+import { coefficientOfVariation } from '../stats.ts';
 import type { GateResult, RunFigures } from './types.ts';
 import { EXIT_CODE } from './verdict.ts';
 import type { RatioInterval } from './verdict.ts';
@@ -50,6 +51,11 @@ export function renderGateReport(result: GateResult): string {
     lines.push(`| ${p.pair} | ${order} | ${[...runCells(p.base), ...runCells(p.head)].join(' | ')} | ${ratio(p.head.requestsPerSecond / p.base.requestsPerSecond)} | ${p.base.errors}/${p.head.errors} |`);
   }
   lines.push('');
+  const cv = (values: number[]) => percent(coefficientOfVariation(values));
+  lines.push(
+    `Run-to-run variation (coefficient of variation of req/s): base ${cv(result.pairs.map((p) => p.base.requestsPerSecond))}, head ${cv(result.pairs.map((p) => p.head.requestsPerSecond))}.`,
+  );
+  lines.push('');
   lines.push('### Settings', '');
   lines.push(`- Tool: ${settings.tool.name} ${settings.tool.version} (\`${cell(settings.tool.path)}\`)`);
   lines.push(`- Scenario: \`${settings.scenario}\` — \`GET ${cell(settings.path)}\`, ${settings.connections} connections, keep-alive`);
@@ -60,6 +66,8 @@ export function renderGateReport(result: GateResult): string {
   lines.push('### Machine', '');
   lines.push(`- ${cell(machine.cpu_model)}, ${machine.cores} cores, ${(machine.memory_bytes / 2 ** 30).toFixed(1)} GiB`);
   lines.push(`- ${cell(machine.os)}, kernel ${cell(machine.kernel)}, Node ${machine.node_version}; fingerprint \`${machine.fingerprint}\``);
+  const load = (values: number[]) => values.map((v) => v.toFixed(2)).join(' / ');
+  lines.push(`- Load average (1 / 5 / 15 min): ${load(machine.loadAverage.start)} at the start, ${load(machine.loadAverage.end)} at the end`);
   lines.push('');
   return lines.join('\n');
 }

@@ -11,7 +11,7 @@
  * the same data.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { startSimulator } from '../../simulator/index.ts';
@@ -55,6 +55,7 @@ async function assertGitRepository(repo: string): Promise<void> {
 
 export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (line: string) => void): Promise<GateResult> {
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg();
   const repo = resolve(options.repo);
   await assertGitRepository(repo);
   const revisions: Record<Side, GateRevision> = {
@@ -130,6 +131,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
       kernel: machine.kernel,
       os: machine.os,
       node_version: machine.node_version,
+      loadAverage: { start: loadAtStart, end: loadavg() },
     },
     startedAt,
     finishedAt: new Date().toISOString(),

@@ -29,6 +29,8 @@ export interface GateMachine {
   kernel: string;
   os: string;
   node_version: string;
+  /** os.loadavg() (1, 5, 15 min) when the gate started and when it finished: how busy the machine was. */
+  loadAverage: { start: number[]; end: number[] };
 }
 
 export interface RunFigures {
