@@ -110,6 +110,12 @@ describe('autocannon runs (real autocannon in a child process, local servers)', 
     expect(result.latencyUs).not.toBeNull();
   });
 
+  it('fails the run with the error of a throwing onSample callback, after the tool has finished', async () => {
+    await expect(autocannonGenerator.run({ url: server.url, paths: ['/ok'], connections: 1, durationSeconds: 1, keepAlive: true }, () => {
+      throw new Error('progress display broke');
+    })).rejects.toThrow('progress display broke');
+  });
+
   it('counts socket errors against a port that refuses connections: a failed run', async () => {
     const result = await autocannonGenerator.run({ url: await refusingUrl(), paths: ['/'], connections: 2, durationSeconds: 1, keepAlive: true });
     expect(result.ok).toBe(false);

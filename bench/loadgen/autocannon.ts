@@ -144,16 +144,29 @@ export const autocannonGenerator: LoadGenerator = {
       timeoutSeconds: checked.timeoutSeconds,
     };
     const limitMs = overrunLimitMs(checked);
+    // A throwing onSample must not crash the stream handler: its first error fails run() once the tool is done.
+    let sampleCallbackError: unknown = null;
     const run = await runToolProcess({
       command: process.execPath,
       args: [compiledWorkerPath(), JSON.stringify(config)],
       timeoutMs: limitMs,
       onLine: (line) => {
-        if (!onSample || !line.startsWith('{"type":"sample"')) return;
-        onSample((JSON.parse(line) as { sample: LoadSample }).sample);
+        if (!onSample || sampleCallbackError !== null || !line.startsWith('{"type":"sample"')) return;
+        let sample: LoadSample;
+        try {
+          sample = (JSON.parse(line) as { sample: LoadSample }).sample;
+        } catch {
+          return; // the final report carries every sample; a garbled progress line is not fatal
+        }
+        try {
+          onSample(sample);
+        } catch (error) {
+          sampleCallbackError = error;
+        }
       },
       isFinalReportLine: (line) => line.startsWith('{"type":"result"'),
     });
+    if (sampleCallbackError !== null) throw sampleCallbackError;
     const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };
     const abnormal = describeAbnormalExit('autocannon', run, limitMs);
     if (abnormal !== null) return failedResult(abnormal, rawOutput(run), measured);
