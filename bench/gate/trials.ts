@@ -39,8 +39,10 @@ interface TrialOutcome {
 
 const VERDICTS: Record<number, string> = { 0: 'pass', 1: 'fail', 2: 'error', 3: 'inconclusive' };
 
+const USAGE = 'Usage: tsx bench/gate/trials.ts --trials N [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --extra F,F]\n';
+
 function fail(message: string): never {
-  process.stderr.write(`trials: ${message}\nUsage: tsx bench/gate/trials.ts --trials N [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --extra F,F]\n`);
+  process.stderr.write(`trials: ${message}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -65,7 +67,10 @@ function parse(argv: string[]) {
   } catch (error) {
     fail((error as Error).message.split('. To specify')[0]);
   }
-  if (values.help) fail('help');
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   const trials = Number(values.trials);
   if (!Number.isInteger(trials) || trials < 1) fail(`--trials must be a positive integer, got "${values.trials}"`);
   const extras = values.extra.split(',').map((x) => Number(x.trim()));
