@@ -12,7 +12,7 @@
  * on SIGINT/SIGTERM (session marked interrupted, exit 130).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -435,6 +435,8 @@ export async function runBench(options: BenchOptions, io: RunnerIO): Promise<num
           store.save();
         }
         for (const subject of roundSubjects) {
+          const failedRuns = outcomes.get(subject.label)!.filter((o) => o.status === 'failed' && o.capacity === undefined).length;
+          if (failedRuns > 0) failures.push(`${subject.label} / ${sc.name}: ${failedRuns} of ${options.runs} runs failed`);
           lines.push({ label: subject.label, scenario: sc.name, subject: subject.subject, experiment: subject.experiment, flags: [...flags.get(subject.label)!] });
         }
       }
@@ -458,6 +460,15 @@ export async function runBench(options: BenchOptions, io: RunnerIO): Promise<num
     process.off('SIGTERM', onSignal);
   }
   if (status === 'interrupted') {
+    // A load run cut short may still have its tool running (it would stop by itself
+    // at its deadline); stop every child process of ours that is still there.
+    for (const pid of childProcessesOf(process.pid)) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
     io.stderr.write(`bench: interrupted; session ${sessionId} marked interrupted, measured runs kept in ${options.dbPath}\n`);
     return 130;
   }
@@ -480,6 +491,22 @@ export async function runBench(options: BenchOptions, io: RunnerIO): Promise<num
     return 1;
   }
   return 0;
+}
+
+/** Direct children of a process, from /proc (Linux). */
+function childProcessesOf(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === parent) children.push(Number(entry));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return children;
 }
 
 /**

@@ -1,13 +1,23 @@
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TINY_SERVER, tinyContract } from '../testing/tiny-repo.ts';
 import { assertPortFree, freePort, prepareTree, readContract, startServer, type ChapterContract } from './contract.ts';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+function temp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function tree(contract: object | string | null): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-contract-'));
+  const dir = temp('bench-contract-');
   mkdirSync(join(dir, 'server'));
   writeFileSync(join(dir, 'server', 'tiny.mjs'), TINY_SERVER);
   if (contract !== null) writeFileSync(join(dir, 'server', 'chapter.json'), typeof contract === 'string' ? contract : JSON.stringify(contract));
@@ -41,11 +51,11 @@ describe('readContract', () => {
 
 describe('prepareTree', () => {
   // The prepare command counts its runs in a file outside the tree and creates node_modules.
-  const counter = join(mkdtempSync(join(tmpdir(), 'bench-count-')), 'count');
+  const counter = join(temp('bench-count-'), 'count');
   const prepare = ['node', '-e', `const fs=require('fs');fs.appendFileSync(${JSON.stringify(counter)},'x');fs.mkdirSync('node_modules/dep',{recursive:true});fs.writeFileSync('node_modules/dep/index.js','ok')`];
 
   it('installs once per lockfile and links the cached install into later trees', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'bench-cache-'));
+    const cacheDir = temp('bench-cache-');
     const contract = { ...tinyContract({ tag: 'v1', prepare, build: ['node', '-e', "require('fs').writeFileSync('built','yes')"] }) } as ChapterContract;
     const first = tree(contract);
     writeFileSync(join(first, 'package-lock.json'), '{"lock":1}');
@@ -71,12 +81,12 @@ describe('prepareTree', () => {
 
   it('fails with the output of a failing build', async () => {
     const contract = tinyContract({ tag: 'v1', build: ['node', '-e', "console.error('syntax error in src/x.ts'); process.exit(2)"] }) as ChapterContract;
-    await expect(prepareTree(tree(contract), contract, { cacheDir: mkdtempSync(join(tmpdir(), 'bench-cache-')) })).rejects.toThrow(/build command .*failed \(exit 2\)[\s\S]*syntax error in src\/x\.ts/);
+    await expect(prepareTree(tree(contract), contract, { cacheDir: temp('bench-cache-') })).rejects.toThrow(/build command .*failed \(exit 2\)[\s\S]*syntax error in src\/x\.ts/);
   });
 });
 
 describe('startServer', () => {
-  const dataDir = () => mkdtempSync(join(tmpdir(), 'bench-data-'));
+  const dataDir = () => temp('bench-data-');
 
   it('starts on a free port, answers once ready, and stops', async () => {
     const contract = tinyContract({ tag: 'v1' }) as ChapterContract;

@@ -1,8 +1,18 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { createTinyRepo } from '../testing/tiny-repo.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTinyRepo as createRepo } from '../testing/tiny-repo.ts';
 import { addWorktree, listWorktrees } from './worktree.ts';
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+function createTinyRepo(chapters: Parameters<typeof createRepo>[0]) {
+  const repo = createRepo(chapters);
+  made.push(repo.dir);
+  return repo;
+}
 
 describe('addWorktree', () => {
   it('checks a commit out detached and removes it completely', async () => {
