@@ -19,6 +19,7 @@ let workDir: string;
 let outDir: string;
 let server: StaticServer;
 let browser: Browser;
+let profileDir: string;
 
 function chromiumPath(): string {
   if (process.env.PUPPETEER_EXECUTABLE_PATH) return process.env.PUPPETEER_EXECUTABLE_PATH;
@@ -38,7 +39,7 @@ beforeAll(async () => {
   server = await serveDirectory(outDir, { port: 0 });
   browser = await puppeteer.launch({
     executablePath: chromiumPath(),
-    userDataDir: mkdtempSync(join(tmpdir(), 'book-chromium-')),
+    userDataDir: (profileDir = mkdtempSync(join(tmpdir(), 'book-chromium-'))),
     args: [
       '--headless',
       '--no-sandbox',
@@ -56,6 +57,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 interface PageProblems {
@@ -142,6 +144,20 @@ describe('the built site in Chromium', () => {
     await page.click('.theme-toggle');
     expect((await state()).theme).toBe(before.theme);
     expect(problems.consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('diagrams are drawn again in the new theme', async () => {
+    const { page, problems } = await openPage(new URL('alpha/00-intro.html', server.url).href, server.url);
+    await page.waitForSelector('pre.mermaid svg', { timeout: 30_000 });
+    const before = await page.$eval('pre.mermaid svg', (svg) => svg.outerHTML);
+    await page.click('.theme-toggle');
+    await page.waitForFunction((old) => {
+      const svg = document.querySelector('pre.mermaid svg');
+      return svg !== null && svg.outerHTML !== old;
+    }, { timeout: 30_000 }, before);
+    expect(await page.$$eval('pre.mermaid svg', (svgs) => svgs.length)).toBe(1);
+    expect(problems).toEqual({ consoleErrors: [], failedRequests: [], foreignRequests: [] });
     await page.close();
   }, 60_000);
 

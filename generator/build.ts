@@ -5,7 +5,7 @@
  * Nothing is written unless every page rendered (or --keep-going was asked for).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -153,23 +153,43 @@ async function openBookDatabase(options: BuildOptions): Promise<Database> {
   return db;
 }
 
-/** Message, author and date of each chapter's commit the database does not know yet, in one git call; empty outside a checkout. */
+/** Commits never change, so what git said about them is kept here between builds. */
+const COMMIT_CACHE = fileURLToPath(new URL('../.cache/book-commits.json', import.meta.url));
+
+/**
+ * Message, author and date of each chapter's commit the database does not know yet:
+ * from the cache, else from one git call. Empty outside a checkout.
+ */
 function commitInfo(chapters: Chapter[]): Map<string, CommitInfo> {
   const info = new Map<string, CommitInfo>();
   if (chapters.length === 0) return info;
+  let cache: Record<string, CommitInfo> = {};
   try {
-    const output = execFileSync('git', ['show', '--no-patch', '--no-walk', '--format=%H%x00%s%x00%an%x00%aI', ...chapters.map((c) => c.commit)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 5000,
-    });
-    for (const line of output.split('\n')) {
-      const [hash, message, author, date] = line.split('\0');
-      if (hash && date) info.set(hash, { message, author, date });
-    }
+    cache = JSON.parse(readFileSync(COMMIT_CACHE, 'utf8')) as Record<string, CommitInfo>;
   } catch {
-    // Not a checkout, or a commit missing from a shallow clone: what the database knows is kept.
+    // no cache yet
   }
+  const missing = chapters.map((c) => c.commit).filter((hash) => !cache[hash]);
+  if (missing.length > 0) {
+    try {
+      const output = execFileSync('git', ['show', '--no-patch', '--no-walk', '--format=%H%x00%s%x00%an%x00%aI', ...missing], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 5000,
+      });
+      for (const line of output.split('\n')) {
+        const [hash, message, author, date] = line.split('\0');
+        if (hash && date) cache[hash] = { message, author, date };
+      }
+      mkdirSync(dirname(COMMIT_CACHE), { recursive: true });
+      const temporary = `${COMMIT_CACHE}.${process.pid}.tmp`;
+      writeFileSync(temporary, JSON.stringify(cache));
+      renameSync(temporary, COMMIT_CACHE);
+    } catch {
+      // Not a checkout, or a commit missing from a shallow clone: what the database knows is kept.
+    }
+  }
+  for (const chapter of chapters) if (cache[chapter.commit]) info.set(chapter.commit, cache[chapter.commit]);
   return info;
 }
 
@@ -254,10 +274,17 @@ function writeSite(outDir: string, files: Map<string, string | { copyFrom: strin
   const stale = new Set([...previous, ...oldPages(outDir)]);
   for (const [path, content] of files) {
     const target = join(outDir, path);
-    mkdirSync(dirname(target), { recursive: true });
-    if (typeof content === 'string') writeFileSync(target, content);
-    else copyFileSync(content.copyFrom, target);
     stale.delete(path);
+    // Unchanged files are left alone: cheaper than rewriting, and their mtimes stay meaningful.
+    if (typeof content === 'string') {
+      if (sameText(target, content)) continue;
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    } else {
+      if (sameCopy(content.copyFrom, target)) continue;
+      mkdirSync(dirname(target), { recursive: true });
+      copyFileSync(content.copyFrom, target);
+    }
   }
   for (const path of stale) {
     const target = join(outDir, path);
@@ -266,6 +293,24 @@ function writeSite(outDir: string, files: Map<string, string | { copyFrom: strin
     removeEmptyParents(outDir, dirname(target));
   }
   writeFileSync(join(outDir, MANIFEST), `${JSON.stringify([...files.keys()].sort(), null, 1)}\n`);
+}
+
+function sameText(file: string, content: string): boolean {
+  try {
+    return statSync(file).size === Buffer.byteLength(content) && readFileSync(file, 'utf8') === content;
+  } catch {
+    return false;
+  }
+}
+
+/** A copy made by an earlier build: same size, and not older than its source. */
+function sameCopy(source: string, copy: string): boolean {
+  try {
+    const [from, to] = [statSync(source), statSync(copy)];
+    return from.size === to.size && to.mtimeMs >= from.mtimeMs;
+  } catch {
+    return false;
+  }
 }
 
 function readManifest(outDir: string): string[] {
