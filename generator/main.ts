@@ -47,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
 function summary(result: BuildResult): string {
   const pages = `${result.pages.length} ${result.pages.length === 1 ? 'page' : 'pages'}`;
   const charts = `${result.charts} ${result.charts === 1 ? 'chart' : 'charts'}`;
-  const where = relative(process.cwd(), result.outDir) || '.';
+  const rel = relative(process.cwd(), result.outDir);
+  const where = rel === '' ? '.' : rel.startsWith('..') ? result.outDir : rel;
   return `book: ${pages}, ${charts} in ${(result.durationMs / 1000).toFixed(2)} s → ${where}/`;
 }
 

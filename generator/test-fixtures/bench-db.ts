@@ -37,9 +37,9 @@ export async function writeTestDatabase(dir: string, options: { measured?: boole
       }
       db.run(
         `INSERT INTO summaries(session_id, subject, experiment, scenario, settings_key, runs, failed_runs, rps_median, rps_ci_low, rps_ci_high, rps_cv,
-           avg_latency_us, p50_latency_us, p90_latency_us, p99_latency_us, max_latency_us)
-         VALUES (1, ?, '', 'hot', 'k', 3, 0, ?, ?, ?, 0.01, 900, 800, 1500, 3000, 9000)`,
-        [chapter.tag, 1000 * (chapterIndex + 1) + 10, 1000 * (chapterIndex + 1), 1000 * (chapterIndex + 1) + 20],
+           ratio_median, avg_latency_us, p50_latency_us, p90_latency_us, p99_latency_us, max_latency_us)
+         VALUES (1, ?, '', 'hot', 'k', 3, 0, ?, ?, ?, 0.01, ?, 900, 800, 1500, 3000, 9000)`,
+        [chapter.tag, 1000 * (chapterIndex + 1) + 10, 1000 * (chapterIndex + 1), 1000 * (chapterIndex + 1) + 20, 0.25 * (chapterIndex + 1)],
       );
     }
   }
