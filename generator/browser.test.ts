@@ -161,6 +161,23 @@ describe('the built site in Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('on a phone the menu collapses behind its button and nothing is wider than the screen', async () => {
+    const { page, problems } = await openPage('about:blank', 'about:blank');
+    await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+    await page.goto(new URL('alpha/00-intro.html', server.url).href, { waitUntil: 'load' });
+    const menuVisible = () => page.$eval('#site-menu', (menu) => getComputedStyle(menu).display !== 'none');
+    expect(await menuVisible()).toBe(false);
+    await page.click('.menu-toggle');
+    expect(await menuVisible()).toBe(true);
+    expect(await page.$eval('.menu-toggle', (b) => b.getAttribute('aria-expanded'))).toBe('true');
+    await page.keyboard.press('Escape');
+    expect(await menuVisible()).toBe(false);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(problems.consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('every internal link of every page resolves', async () => {
     const checked = new Set<string>();
     for (const path of FIXTURE_PAGES) {
