@@ -3,7 +3,7 @@
  * and generator/ (which reads it).
  *
  * Tables hold what was measured, as measured. Views expose the names that books
- * query (see shared spec "directives.md": versions, version_progression,
+ * query (see docs/spec/directives.md: versions, version_progression,
  * latest_baseline, commits, benchmark_runs, benchmark_results, and the *_series
  * names). Nothing here invents a number: a chapter that has no measurement has
  * NULL figures in `versions`, and readers must say so.

@@ -1,5 +1,5 @@
 /**
- * The directive parser: the lexical rules of shared spec "directives.md".
+ * The directive parser: the lexical rules of docs/spec/directives.md.
  *
  *   <!-- @name:key="value" other='value' bare_key -->
  *
