@@ -3,7 +3,7 @@
  * of a tiny server honouring the chapter contract, with real load (autocannon,
  * 1-second runs). Nothing is mocked.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -207,6 +207,19 @@ describe('npm run bench (end to end)', () => {
     const unknownChapter = await bench(['--repo', dir, '--db', db, '--chapters', 'v9-nope', ...SHORT]);
     expect(unknownChapter.code).toBe(2);
     expect(unknownChapter.stderr).toMatch(/--chapters: unknown chapter v9-nope \(known: v1-a\)/);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('--restore-tags recreates chapter tags a clone lacks, without measuring anything', async () => {
+    const { dir, db } = tinyRepo([{ tag: 'v1-a' }, { tag: 'v2-b' }]);
+    const commitOf = (ref: string) => execFileSync('git', ['rev-parse', ref], { cwd: dir, encoding: 'utf8' }).trim();
+    const v1 = commitOf('v1-a^{commit}');
+    execFileSync('git', ['tag', '-d', 'v1-a'], { cwd: dir });
+    const restored = await bench(['--repo', dir, '--db', db, '--restore-tags']);
+    expect(restored.code).toBe(0);
+    expect(restored.stderr).toContain('created v1-a at the commits recorded in data/chapters.json');
+    expect(restored.stderr).toContain('already present: v2-b');
+    expect(commitOf('v1-a^{commit}')).toBe(v1);
     expect(existsSync(db)).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { readChapterList } from '../db/chapters.ts';
+import { describeTagRestore, restoreChapterTags } from './git/tags.ts';
 import { listMeasured } from './list.ts';
 import { HELP, parseOptions, UsageError } from './options.ts';
 import { runBench } from './runner.ts';
@@ -25,6 +26,11 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
+    if (options.restoreTags) {
+      const report = describeTagRestore(await restoreChapterTags(options.repoDir, readChapterList(join(options.repoDir, 'data', 'chapters.json'))));
+      process.stderr.write(report.text);
+      return report.ok ? 0 : 1;
+    }
     if (options.list) {
       process.stdout.write(await listMeasured(readChapterList(join(options.repoDir, 'data', 'chapters.json')), options));
       return 0;

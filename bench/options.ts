@@ -24,6 +24,7 @@ export interface BenchOptions {
   threads: number;
   force: boolean;
   list: boolean;
+  restoreTags: boolean;
   exportDir: string | null;
   sweep: SweepLimits;
   help: boolean;
@@ -51,6 +52,8 @@ Options:
   --sweep-max-errors <p> sweep: error-rate limit of a healthy step, 0..1 (default ${DEFAULT_SWEEP_LIMITS.maxErrorRate})
   --force                re-measure even what is already measured
   --list                 list the chapters and what is already measured, then exit
+  --restore-tags         create chapter tags missing from this clone at the commits of
+                         data/chapters.json (an existing tag is never moved), then exit
   --export <dir>         write bencher.json and github-action-benchmark.json from the latest summaries
   --db <path>            database file (default data/bench.sqlite)
   --repo <dir>           repository whose chapters to measure (default: this one)
@@ -89,6 +92,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
         'sweep-max-errors': { type: 'string' },
         force: { type: 'boolean' },
         list: { type: 'boolean' },
+        'restore-tags': { type: 'boolean' },
         export: { type: 'string' },
         db: { type: 'string' },
         repo: { type: 'string' },
@@ -126,6 +130,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     threads: v.threads === undefined ? DEFAULTS.threads : positiveNumber('--threads', v.threads, { integer: true }),
     force: v.force ?? false,
     list: v.list ?? false,
+    restoreTags: v['restore-tags'] ?? false,
     exportDir: v.export === undefined ? null : resolve(cwd, v.export),
     sweep: {
       maxErrorRate,
