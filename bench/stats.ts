@@ -14,6 +14,7 @@
  * Ratios to the reference are paired: r_i = chapter_i / reference_i of the same
  * round, and the median and interval are those of the r_i.
  */
+import { mulberry32 } from '../simulator/prng.ts';
 
 export type IntervalMethod = 'order-statistic' | 'bootstrap' | 'none';
 
@@ -72,17 +73,8 @@ export function intervalMethod(n: number, confidence = 0.95): IntervalMethod {
   return orderStatisticRank(n, confidence) === null ? 'bootstrap' : 'order-statistic';
 }
 
-/** mulberry32: a small, fast, seedable PRNG (deterministic resampling). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seedable PRNG for deterministic resampling and scenario plans: the simulator's mulberry32. */
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Quantile by linear interpolation between order statistics (type 7). */
 function quantileOfSorted(s: number[], p: number): number {

@@ -1,4 +1,5 @@
 /** What one gate run measured and decided: the input of the report, the output of the run. */
+import type { MachineInfo } from '../machine/fingerprint.ts';
 import type { Side } from './schedule.ts';
 import type { Decision, RatioInterval } from './verdict.ts';
 
@@ -21,14 +22,8 @@ export interface GateRevision {
   subject: string;
 }
 
-export interface GateMachine {
-  fingerprint: string;
-  cpu_model: string;
-  cores: number;
-  memory_bytes: number;
-  kernel: string;
-  os: string;
-  node_version: string;
+/** The machine of a gate run: its fingerprint (as in bench runs) and how busy it was. */
+export interface GateMachine extends Omit<MachineInfo, 'details_json'> {
   /** os.loadavg() (1, 5, 15 min) when the gate started and when it finished: how busy the machine was. */
   loadAverage: { start: number[]; end: number[] };
 }
