@@ -25,14 +25,15 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  const chapterList = () => readChapterList(join(options.repoDir, 'data', 'chapters.json'));
   try {
     if (options.restoreTags) {
-      const report = describeTagRestore(await restoreChapterTags(options.repoDir, readChapterList(join(options.repoDir, 'data', 'chapters.json'))));
+      const report = describeTagRestore(await restoreChapterTags(options.repoDir, chapterList()));
       process.stderr.write(report.text);
       return report.ok ? 0 : 1;
     }
     if (options.list) {
-      process.stdout.write(await listMeasured(readChapterList(join(options.repoDir, 'data', 'chapters.json')), options));
+      process.stdout.write(await listMeasured(chapterList(), options));
       return 0;
     }
     return await runBench(options, { stdout: process.stdout, stderr: process.stderr });
