@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { startSimulator } from '../../simulator/index.ts';
 import { prepareTree, readContract, startServer, type ChapterContract } from '../chapter/contract.ts';
+import { resolveCommit } from '../git/commit.ts';
 import { addWorktree } from '../git/worktree.ts';
 import { FEED } from '../runner.ts';
 import { requireTool, type LoadGenerator } from '../loadgen/index.ts';
@@ -31,15 +32,9 @@ export type GateRunOptions = Omit<GateCliOptions, 'report' | 'summary'>;
 
 /** Resolves a ref to its commit and subject; a readable error when it is not a commit. */
 export async function resolveRevision(repo: string, ref: string, role: Side): Promise<GateRevision> {
-  const git = simpleGit(repo);
-  let commit: string;
-  try {
-    commit = (await git.revparse(['--verify', '--quiet', `${ref}^{commit}`])).trim();
-  } catch {
-    commit = '';
-  }
-  if (!/^[0-9a-f]{40}$/.test(commit)) throw new Error(`--${role} ${ref} is not a commit in ${repo}`);
-  const subject = (await git.raw(['show', '-s', '--format=%s', commit])).trim();
+  const commit = await resolveCommit(repo, ref);
+  if (commit === null) throw new Error(`--${role} ${ref} is not a commit in ${repo}`);
+  const subject = (await simpleGit(repo).raw(['show', '-s', '--format=%s', commit])).trim();
   return { ref, commit, subject };
 }
 

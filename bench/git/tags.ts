@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Chapter } from '../../db/chapters.ts';
+import { resolveCommit } from './commit.ts';
 
 export interface TagMismatch {
   tag: string;
@@ -29,12 +30,7 @@ export async function restoreChapterTags(repoDir: string, chapters: Chapter[]): 
   const git = simpleGit(resolve(repoDir));
   const result: TagRestoreResult = { created: [], present: [], mismatched: [], missingCommits: [] };
   for (const chapter of chapters) {
-    let tagged: string | null = null;
-    try {
-      tagged = (await git.revparse([`refs/tags/${chapter.tag}^{commit}`])).trim();
-    } catch {
-      tagged = null;
-    }
+    const tagged = await resolveCommit(repoDir, `refs/tags/${chapter.tag}`);
     if (tagged === chapter.commit) {
       result.present.push(chapter.tag);
       continue;
@@ -43,9 +39,7 @@ export async function restoreChapterTags(repoDir: string, chapters: Chapter[]): 
       result.mismatched.push({ tag: chapter.tag, tagged, listed: chapter.commit });
       continue;
     }
-    try {
-      await git.revparse([`${chapter.commit}^{commit}`]);
-    } catch {
+    if ((await resolveCommit(repoDir, chapter.commit)) === null) {
       result.missingCommits.push(chapter.tag);
       continue;
     }

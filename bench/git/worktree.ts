@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { resolveCommit } from './commit.ts';
 
 export interface Worktree {
   path: string;
@@ -27,12 +28,8 @@ export function defaultWorktreeParent(repoDir: string): string {
 export async function addWorktree(repoDir: string, commit: string, options: { parentDir?: string } = {}): Promise<Worktree> {
   const repo = resolve(repoDir);
   const git = simpleGit(repo);
-  let fullCommit: string;
-  try {
-    fullCommit = (await git.revparse([`${commit}^{commit}`])).trim();
-  } catch {
-    throw new Error(`commit ${commit} does not exist in ${repo} (fetch it, or fix data/chapters.json)`);
-  }
+  const fullCommit = await resolveCommit(repo, commit);
+  if (fullCommit === null) throw new Error(`commit ${commit} does not exist in ${repo} (fetch it, or fix data/chapters.json)`);
   await pruneStaleWorktrees(repo);
   const parent = resolve(options.parentDir ?? defaultWorktreeParent(repo));
   mkdirSync(parent, { recursive: true });
