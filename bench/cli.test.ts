@@ -200,6 +200,11 @@ describe('npm run bench (end to end)', () => {
     expect(oha.stderr).toMatch(/oha is not installed: .*install/i);
     expect(oha.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(db)).toBe(false);
+    // wrk is the default: without --tool, its install command and how to name another tool.
+    const noWrk = await bench(['--repo', dir, '--db', db], { env: { ...process.env, PATH: onlyNode } });
+    expect(noWrk.code).toBe(1);
+    expect(noWrk.stderr).toMatch(/wrk is not installed: apt-get install wrk \(it is the default load generator; or name another one: --tool autocannon\|oha\)/);
+    expect(existsSync(db)).toBe(false);
 
     const bad = await bench(['--repo', dir, '--db', db, '--runs', 'many']);
     expect(bad.code).toBe(2);

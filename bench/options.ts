@@ -27,11 +27,16 @@ export interface BenchOptions {
   restoreTags: boolean;
   exportDir: string | null;
   sweep: SweepLimits;
+  /** Whether --tool was given: a missing default tool then says how to install it or name another. */
+  toolNamed: boolean;
+  /** Pin the servers and the load generator to disjoint CPU sets (Linux, taskset, ≥ 2 cores). */
+  pin: boolean;
   help: boolean;
 }
 
 // Defaults for a small (2-core) machine shared by the server and the load generator.
-export const DEFAULTS = { runs: 5, durationSeconds: 10, connections: 32, warmupSeconds: 3, tool: 'autocannon' as ToolName, threads: 1 };
+// wrk (C, one thread) outruns a bare node:http server; autocannon (one Node.js event loop) does not.
+export const DEFAULTS = { runs: 5, durationSeconds: 10, connections: 32, warmupSeconds: 3, tool: 'wrk' as ToolName, threads: 1 };
 
 export const HELP = `Usage: npm run bench -- [options]
 
@@ -46,10 +51,11 @@ Options:
   --duration <s>         seconds per measured run (default ${DEFAULTS.durationSeconds})
   --connections <n>      concurrent connections (default ${DEFAULTS.connections}; sweep steps its own)
   --warmup <s>           warm-up seconds per chapter and scenario, not recorded (default ${DEFAULTS.warmupSeconds}; 0 = none)
-  --tool <name>          autocannon | wrk | oha (default autocannon)
+  --tool <name>          wrk | autocannon | oha (default wrk: apt-get install wrk)
   --threads <n>          wrk/oha worker threads (default ${DEFAULTS.threads})
   --sweep-max-p99 <ms>   sweep: p99 limit of a healthy step (default ${DEFAULT_SWEEP_LIMITS.maxP99Ms})
   --sweep-max-errors <p> sweep: error-rate limit of a healthy step, 0..1 (default ${DEFAULT_SWEEP_LIMITS.maxErrorRate})
+  --no-pin               do not pin the servers and the load generator to separate CPUs
   --force                re-measure even what is already measured
   --list                 list the chapters and what is already measured, then exit
   --restore-tags         create chapter tags missing from this clone at the commits of
@@ -91,6 +97,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
         'sweep-max-p99': { type: 'string' },
         'sweep-max-errors': { type: 'string' },
         force: { type: 'boolean' },
+        'no-pin': { type: 'boolean' },
         list: { type: 'boolean' },
         'restore-tags': { type: 'boolean' },
         export: { type: 'string' },
@@ -136,6 +143,8 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       maxErrorRate,
       maxP99Ms: v['sweep-max-p99'] === undefined ? DEFAULT_SWEEP_LIMITS.maxP99Ms : positiveNumber('--sweep-max-p99', v['sweep-max-p99'], { integer: false }),
     },
+    toolNamed: v.tool !== undefined,
+    pin: !(v['no-pin'] ?? false),
     help: v.help ?? false,
   };
 }

@@ -103,7 +103,7 @@ export async function runBench(options: BenchOptions, io: RunnerIO): Promise<num
   const log = (line: string) => progress.line(line);
 
   // Everything that can be refused is refused before the database is touched.
-  const { generator, tool } = await requireTool(options.tool);
+  const { generator, tool } = await requireTool(options.tool, { isDefault: !options.toolNamed });
   const allChapters = readChapterList(join(options.repoDir, 'data', 'chapters.json'));
   let chapters = allChapters;
   if (options.chapters) {

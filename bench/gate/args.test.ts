@@ -11,7 +11,7 @@ describe('parseGateArgs', () => {
       durationSeconds: DEFAULTS.durationSeconds,
       connections: DEFAULTS.connections,
       warmupSeconds: DEFAULTS.warmupSeconds,
-      tool: 'autocannon',
+      tool: 'wrk',
       repo: '.',
       path: null,
       report: null,

@@ -27,7 +27,7 @@ export const DEFAULTS = {
   durationSeconds: 5,
   connections: 16,
   warmupSeconds: 3,
-  tool: 'autocannon',
+  tool: 'wrk',
 } as const;
 
 export const HELP = `Usage: npm run gate -- --base <ref> --head <ref> [options]
@@ -45,7 +45,7 @@ Options:
   --duration <s>        seconds per run                                       (default ${DEFAULTS.durationSeconds})
   --connections <n>     concurrent connections per run                        (default ${DEFAULTS.connections})
   --warmup <s>          warm-up seconds per server before the pairs, 0 = none (default ${DEFAULTS.warmupSeconds})
-  --tool <name>         load generator: autocannon, wrk or oha                (default ${DEFAULTS.tool})
+  --tool <name>         load generator: wrk, autocannon or oha                (default ${DEFAULTS.tool})
   --path <path>         request path to load                    (default: the bench's hot search)
   --repo <dir>          repository holding both refs                          (default: .)
   --report <file>       also write the Markdown report to this file

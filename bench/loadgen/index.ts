@@ -26,10 +26,14 @@ export function loadGenerator(name: string): LoadGenerator {
 }
 
 /** The adapter and its detected installation; throws "wrk is not installed: apt-get install wrk" style errors. */
-export async function requireTool(name: string): Promise<{ generator: LoadGenerator; tool: ToolInfo }> {
+export async function requireTool(name: string, options: { isDefault?: boolean } = {}): Promise<{ generator: LoadGenerator; tool: ToolInfo }> {
   const generator = loadGenerator(name);
   const tool = await generator.detect();
-  if (!tool) throw new Error(`${generator.name} is not installed: ${generator.installHint}`);
+  if (!tool) {
+    const others = knownLoadGenerators.filter((n) => n !== name).join('|');
+    const hint = options.isDefault ? ` (it is the default load generator; or name another one: --tool ${others})` : '';
+    throw new Error(`${generator.name} is not installed: ${generator.installHint}${hint}`);
+  }
   return { generator, tool };
 }
 
