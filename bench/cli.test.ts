@@ -4,12 +4,13 @@
  * 1-second runs). Nothing is mocked.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../db/database.ts';
 import { listWorktrees } from './git/worktree.ts';
+import { planPinning } from './proc/pinning.ts';
 import { HARNESS_ROOT } from './provenance.ts';
 import { createTinyRepo } from './testing/tiny-repo.ts';
 
@@ -61,7 +62,7 @@ function processesInside(dir: string): number[] {
   return pids;
 }
 
-const SHORT = ['--duration', '1', '--warmup', '0', '--connections', '4', '--tool', 'autocannon'];
+const SHORT = ['--duration', '1', '--warmup', '0', '--connections', '4'];
 
 describe('npm run bench (end to end)', () => {
   it('measures every chapter at its commit, skips what is measured, re-measures with --force, exports', async () => {
@@ -80,16 +81,24 @@ describe('npm run bench (end to end)', () => {
     expect(runs.map((r) => `${r.run_index}:${r.subject}`)).toEqual(['0:reference', '0:v1-tiny', '0:v2-tiny', '1:v1-tiny', '1:v2-tiny', '1:reference']);
     const samples = queryRows(database, 'SELECT COUNT(*) AS n FROM run_samples');
     expect(Number(samples[0].n)).toBeGreaterThan(0);
-    const versions = queryRows(database, 'SELECT tag, baseline_rps, reference_ratio FROM versions ORDER BY chapter_number');
+    const versions = queryRows(database, 'SELECT tag, baseline_rps, reference_ratio, ratio_note FROM versions ORDER BY chapter_number');
     expect(versions.map((v) => v.tag)).toEqual(['v1-tiny', 'v2-tiny']);
     for (const v of versions) {
       expect(v.baseline_rps as number).toBeGreaterThan(0);
-      expect(v.reference_ratio as number).toBeGreaterThan(0);
+      // A ratio, or none because the load generator was the limit — never a number from a saturated run.
+      if (v.reference_ratio === null) expect(v.ratio_note).toMatch(/the load generator was the limit/);
+      else expect(v.reference_ratio as number).toBeGreaterThan(0);
     }
-    const session = queryRows(database, 'SELECT status, harness_commit, tool, settings_json FROM sessions')[0];
+    const session = queryRows(database, 'SELECT status, harness_commit, tool, settings_json, server_cpus, loadgen_cpus, pinning_note FROM sessions')[0];
     expect(session.status).toBe('complete');
+    expect(session.tool).toBe('wrk');
+    // Pinned as this machine allows, and recorded in both places.
+    const plan = await planPinning(true);
+    expect({ server_cpus: session.server_cpus, loadgen_cpus: session.loadgen_cpus, pinning_note: session.pinning_note }).toEqual({ server_cpus: plan.serverCpus, loadgen_cpus: plan.loadgenCpus, pinning_note: plan.note });
+    expect(first.stdout).toContain(plan.note);
     expect(session.harness_commit).toMatch(/^[0-9a-f]{40}$/);
     const settings = JSON.parse(session.settings_json as string);
+    expect(settings.pinning).toMatchObject({ server_cpus: plan.serverCpus, loadgen_cpus: plan.loadgenCpus, note: plan.note });
     expect(settings.statistics.interval_method_for_runs).toBe('bootstrap');
     expect(Object.keys(settings.preparation)).toEqual(['v1-tiny', 'v2-tiny']);
     expect(queryRows(database, 'SELECT subject, status FROM preparations ORDER BY subject')).toEqual([
@@ -213,6 +222,23 @@ describe('npm run bench (end to end)', () => {
     expect(unknownChapter.code).toBe(2);
     expect(unknownChapter.stderr).toMatch(/--chapters: unknown chapter v9-nope \(known: v1-a\)/);
     expect(existsSync(db)).toBe(false);
+  });
+
+  it('goes on unpinned, and says so, when taskset fails', async () => {
+    const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
+    const fake = mkdtempSync(join(tmpdir(), 'bench-taskset-'));
+    repos.push(fake);
+    writeFileSync(join(fake, 'taskset'), '#!/bin/sh\necho "taskset: sched_getaffinity: Operation not permitted" >&2\nexit 1\n');
+    chmodSync(join(fake, 'taskset'), 0o755);
+    const result = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', ...SHORT], { env: { ...process.env, PATH: `${fake}:${process.env.PATH}` } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const note = 'not pinned: taskset failed: taskset: sched_getaffinity: Operation not permitted';
+    expect(result.stdout).toContain(note);
+    const database = await openDatabase(db);
+    expect(queryRows(database, 'SELECT status, server_cpus, loadgen_cpus, pinning_note FROM sessions')).toEqual([{ status: 'complete', server_cpus: null, loadgen_cpus: null, pinning_note: note }]);
+    expect(JSON.parse(queryRows(database, 'SELECT settings_json FROM sessions')[0].settings_json as string).pinning).toMatchObject({ server_cpus: null, note });
+    expect(queryRows(database, "SELECT COUNT(*) AS n FROM runs WHERE status = 'ok'")[0].n).toBe(2);
   });
 
   it('--restore-tags recreates chapter tags a clone lacks, without measuring anything', async () => {

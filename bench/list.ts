@@ -5,12 +5,15 @@ import { openDatabase, queryRows } from '../db/database.ts';
 import { machineInfo } from './machine/fingerprint.ts';
 import type { BenchOptions } from './options.ts';
 import { formatTable } from './report.ts';
+import { planPinning } from './proc/pinning.ts';
 import { settingsKey } from './runner.ts';
-import { scenario } from './scenarios/index.ts';
+import { scenarioModules } from './scenarios/registry.ts';
 
 export async function listMeasured(chapters: Chapter[], options: BenchOptions): Promise<string> {
   const db = existsSync(options.dbPath) ? await openDatabase(options.dbPath) : null;
   const fingerprint = machineInfo().fingerprint;
+  const modules = scenarioModules();
+  const pinning = await planPinning(options.pin);
   const rows: string[][] = [];
   for (const c of chapters) {
     const summaries = db
@@ -25,7 +28,8 @@ export async function listMeasured(chapters: Chapter[], options: BenchOptions): 
       : [];
     if (summaries.length === 0) rows.push([c.tag, c.commit.slice(0, 12), '—', 'not measured', '']);
     for (const s of summaries) {
-      const current = s.settings_key === settingsKey(options, scenario(s.scenario as never));
+      const module = modules.get(String(s.scenario));
+      const current = module !== undefined && s.settings_key === settingsKey(options, module, pinning);
       const rps = (s.scenario === 'sweep' ? s.capacity_rps : s.rps_median) as number | null;
       rows.push([
         s.experiment ? `${c.tag}+${s.experiment}` : c.tag,

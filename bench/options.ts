@@ -15,7 +15,8 @@ export interface BenchOptions {
   repoDir: string;
   dbPath: string;
   chapters: string[] | null;
-  scenarios: ScenarioName[];
+  /** Scenario names (bench/scenarios/registry.ts); validated here against the built-in ones. */
+  scenarios: string[];
   runs: number;
   durationSeconds: number;
   connections: number;
@@ -128,7 +129,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     repoDir,
     dbPath: resolve(cwd, v.db ?? resolve(repoDir, 'data', 'bench.sqlite')),
     chapters: chapters ? [...new Set(chapters)] : null,
-    scenarios: [...new Set(scenarios)] as ScenarioName[],
+    scenarios: [...new Set(scenarios)],
     runs: v.runs === undefined ? DEFAULTS.runs : positiveNumber('--runs', v.runs, { integer: true }),
     durationSeconds: v.duration === undefined ? DEFAULTS.durationSeconds : positiveNumber('--duration', v.duration, { integer: true }),
     connections: v.connections === undefined ? DEFAULTS.connections : positiveNumber('--connections', v.connections, { integer: true }),

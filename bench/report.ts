@@ -3,7 +3,7 @@
  * 95% interval, CV, ratio to the reference, p99 and honesty flags; and the
  * per-chapter overhead outside the load.
  */
-import type { BenchStore, PreparationRecord } from './store.ts';
+import type { BenchStore, PreparationRow } from './store.ts';
 
 export interface SummaryLine {
   label: string;
@@ -35,13 +35,14 @@ export function formatSummaryTable(store: BenchStore, sessionId: number, lines: 
     const rps = s.scenario === 'sweep' ? s.capacity_rps : s.rps_median;
     const ci = s.rps_ci_low === null || s.rps_ci_low === undefined ? '' : ` [${num(s.rps_ci_low)}–${num(s.rps_ci_high)}]`;
     const flags = [...l.flags.map((f) => FLAG_TEXT[f] ?? f)];
+    if (typeof s.ratio_note === 'string') flags.push(`no ratio: ${s.ratio_note}`);
     if (s.scenario === 'sweep' && s.capacity_connections !== null && s.capacity_connections !== undefined) flags.unshift(`capacity ${s.capacity_connections} connections`);
     return [
       l.label,
       l.scenario,
       `${num(rps)}${ci}`,
       s.rps_cv === null || s.rps_cv === undefined ? '—' : `${num((s.rps_cv as number) * 100, 1)}%`,
-      num(s.ratio_median, 3),
+      s.ratio_median === null && s.ratio_note ? 'none' : num(s.ratio_median, 3),
       s.p99_latency_us === null || s.p99_latency_us === undefined ? '—' : `${num((s.p99_latency_us as number) / 1000, 2)} ms`,
       `${num(s.runs)}/${num((s.runs as number) + (s.failed_runs as number))}`,
       flags.join('; '),
@@ -50,18 +51,18 @@ export function formatSummaryTable(store: BenchStore, sessionId: number, lines: 
   return formatTable(['chapter', 'scenario', 'median req/s [95% CI]', 'CV', 'ratio to ref', 'p99', 'ok runs', 'flags'], rows);
 }
 
-export function formatOverheadTable(entries: { label: string; prep: PreparationRecord }[]): string {
+export function formatOverheadTable(entries: { label: string; prep: PreparationRow }[]): string {
   const f = (v: number | null) => (v === null ? '—' : v.toFixed(2));
   return formatTable(
     ['chapter', 'worktree', 'install', 'build', 'start+ready', 'total', 'notes'],
     entries.map(({ label, prep }) => [
       label,
-      f(prep.worktreeSeconds),
-      f(prep.installSeconds),
-      f(prep.buildSeconds),
-      f(prep.startSeconds),
-      f(prep.totalSeconds),
-      [prep.installCacheHit === null ? '' : prep.installCacheHit ? 'install cache hit' : 'fresh install', prep.status === 'failed' ? `FAILED: ${prep.failure?.split('\n')[0]}` : ''].filter(Boolean).join('; '),
+      f(prep.worktree_seconds),
+      f(prep.install_seconds),
+      f(prep.build_seconds),
+      f(prep.start_seconds),
+      f(prep.total_seconds),
+      [prep.install_cache_hit === null ? '' : prep.install_cache_hit ? 'install cache hit' : 'fresh install', prep.status === 'failed' ? `FAILED: ${prep.failure?.split('\n')[0]}` : ''].filter(Boolean).join('; '),
     ]),
   );
 }

@@ -3,20 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../db/database.ts';
-import { BenchStore, type RunRecord } from './store.ts';
-import { summarize } from './summarize.ts';
+import { BenchStore, type RunRow } from './store.ts';
+import { summarize, type RunOutcome } from './summarize.ts';
 
-const machine = (fingerprint: string) => ({ fingerprint, cpu_model: 'cpu', cores: 2, memory_bytes: 1, kernel: 'k', os: 'linux', node_version: 'v20', details_json: '{}' });
+const machine = (fingerprint: string) => ({ fingerprint, cpu_model: 'cpu', cores: 2, memory_bytes: 1, kernel: 'k', os: 'linux', node_version: 'v20', details_json: '{"arch":"x64"}' });
 
-function run(sessionId: number, over: Partial<RunRecord> = {}): RunRecord {
+function run(sessionId: number, over: Partial<RunRow> = {}): RunRow {
   return {
-    sessionId, subject: 'v1', commitHash: 'a'.repeat(40), experiment: '', scenario: 'hot', settingsKey: 'key', runIndex: 0, sequence: 0, tool: 'autocannon',
-    toolVersion: '9', connections: 32, threads: null, durationSeconds: 10, keepAlive: true, startedAt: '2026-01-01T00:00:00Z', status: 'ok', failure: null,
-    requestsPerSecond: 100, totalRequests: 1000, successfulRequests: 1000, non2xx: 0, socketErrors: 0, timeoutErrors: 0, bytes: 5, avgLatencyUs: NaN,
-    p50LatencyUs: null, p90LatencyUs: null, p99LatencyUs: 10, maxLatencyUs: 20, serverCpuSeconds: 1, loadgenCpuSeconds: 1, loadgenSaturated: false,
-    littlesLawRatio: 1, rawOutput: '{"raw":true}', ...over,
+    session_id: sessionId, subject: 'v1', commit_hash: 'a'.repeat(40), experiment: '', scenario: 'hot', settings_key: 'key', run_index: 0, sequence: 0, tool: 'wrk',
+    tool_version: '4', connections: 32, threads: 1, duration_seconds: 10, keep_alive: 1, started_at: '2026-01-01T00:00:00Z', status: 'ok', failure: null,
+    requests_per_second: 100, total_requests: 1000, successful_requests: 1000, non_2xx: 0, socket_errors: 0, timeout_errors: 0, bytes_transferred: 5, avg_latency_us: NaN,
+    p50_latency_us: null, p90_latency_us: null, p99_latency_us: 10, max_latency_us: 20, server_cpu_seconds: 1, loadgen_cpu_seconds: 1, loadgen_saturated: 0,
+    littles_law_ratio: 1, raw_output: '{"raw":true}', ...over,
   };
 }
+
+const outcome = (round: number, rps: number): RunOutcome => ({
+  run_index: round, status: 'ok', connections: 32, requests_per_second: rps, avg_latency_us: 1, p50_latency_us: 1, p90_latency_us: 1, p99_latency_us: 1, max_latency_us: 1, loadgen_saturated: false,
+});
 
 async function store(): Promise<BenchStore> {
   const s = await BenchStore.open(join(mkdtempSync(join(tmpdir(), 'bench-store-')), 'bench.sqlite'));
@@ -26,29 +30,26 @@ async function store(): Promise<BenchStore> {
 }
 
 const session = (s: BenchStore, fingerprint: string) =>
-  s.startSession({ startedAt: '2026-01-01T00:00:00Z', harnessCommit: 'c', harnessDirty: false, machineFingerprint: fingerprint, tool: 'autocannon', toolVersion: '9', settings: { runs: 2 } });
+  s.startSession({ started_at: '2026-01-01T00:00:00Z', harness_commit: 'c', harness_dirty: false, machine_fingerprint: fingerprint, tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: 'pinned', settings: { runs: 2 } });
 
 describe('BenchStore', () => {
   it('stores runs with samples, NaN as NULL, and survives a save/reopen', async () => {
     const s = await store();
     const id = session(s, 'here');
-    const runId = s.recordRun(run(id), [{ second: 1, requestsPerSecond: 99, p99LatencyUs: 10, errors: 0 }, { second: 2, requestsPerSecond: 101, p99LatencyUs: null, errors: 0 }]);
+    const runId = s.recordRun(run(id), [{ second: 1, requests_per_second: 99, p99_latency_us: 10, errors: 0 }, { second: 2, requests_per_second: 101, p99_latency_us: null, errors: 0 }]);
     s.finishSession(id, 'complete', '2026-01-01T00:01:00Z');
     s.save();
     const db = await openDatabase(s.path);
     expect(queryRows(db, 'SELECT avg_latency_us, raw_output, status FROM runs WHERE id = ?', [runId])).toEqual([{ avg_latency_us: null, raw_output: '{"raw":true}', status: 'ok' }]);
     expect(queryRows(db, 'SELECT second, requests_per_second FROM run_samples ORDER BY second')).toEqual([{ second: 1, requests_per_second: 99 }, { second: 2, requests_per_second: 101 }]);
-    expect(queryRows(db, 'SELECT status, finished_at FROM sessions')).toEqual([{ status: 'complete', finished_at: '2026-01-01T00:01:00Z' }]);
+    expect(queryRows(db, 'SELECT status, finished_at, server_cpus, loadgen_cpus FROM sessions')).toEqual([{ status: 'complete', finished_at: '2026-01-01T00:01:00Z', server_cpus: '0', loadgen_cpus: '1' }]);
   });
 
   it('counts as measured only a complete summary with the same settings on the same machine', async () => {
     const s = await store();
     const here = session(s, 'here');
-    const key = { sessionId: here, subject: 'v1', experiment: '', scenario: 'hot', settingsKey: 'key' };
-    const twoRuns = summarize([
-      { round: 0, status: 'ok', connections: 32, requestsPerSecond: 100, avgLatencyUs: 1, p50LatencyUs: 1, p90LatencyUs: 1, p99LatencyUs: 1, maxLatencyUs: 1, loadgenSaturated: false },
-      { round: 1, status: 'ok', connections: 32, requestsPerSecond: 110, avgLatencyUs: 1, p50LatencyUs: 1, p90LatencyUs: 1, p99LatencyUs: 1, maxLatencyUs: 1, loadgenSaturated: false },
-    ]);
+    const key = { session_id: here, subject: 'v1', experiment: '', scenario: 'hot', settings_key: 'key' };
+    const twoRuns = summarize([outcome(0, 100), outcome(1, 110)]);
     s.upsertSummary(key, { ...twoRuns, runs: 1 }); // an interrupted session: one of two runs
     expect(s.isMeasured('here', 'v1', '', 'hot', 'key', 2)).toBe(false);
     s.upsertSummary(key, twoRuns);
@@ -56,18 +57,40 @@ describe('BenchStore', () => {
     expect(s.isMeasured('elsewhere', 'v1', '', 'hot', 'key', 2)).toBe(false);
     expect(s.isMeasured('here', 'v1', '', 'hot', 'other-key', 2)).toBe(false);
     expect(s.isMeasured('here', 'v1', '', 'mix', 'key', 2)).toBe(false);
-    s.upsertSummary(key, { ...twoRuns, failedRuns: 1 });
+    s.upsertSummary(key, { ...twoRuns, failed_runs: 1 });
     expect(s.isMeasured('here', 'v1', '', 'hot', 'key', 2)).toBe(false);
   });
 
-  it('exports the latest summary of each subject × scenario', async () => {
+  it('exports the latest summary of each subject × scenario, on the comparison machine only', async () => {
     const s = await store();
     const first = session(s, 'here');
     const second = session(s, 'here');
-    const figures = (rps: number) => ({ ...summarize([{ round: 0, status: 'ok', connections: 1, requestsPerSecond: rps, avgLatencyUs: 1, p50LatencyUs: 1, p90LatencyUs: 1, p99LatencyUs: 1, maxLatencyUs: 1, loadgenSaturated: false }]) });
-    s.upsertSummary({ sessionId: first, subject: 'v1', experiment: '', scenario: 'hot', settingsKey: 'k' }, figures(100));
-    s.upsertSummary({ sessionId: second, subject: 'v1', experiment: '', scenario: 'hot', settingsKey: 'k' }, figures(200));
-    s.upsertSummary({ sessionId: first, subject: 'v1', experiment: '', scenario: 'mix', settingsKey: 'k' }, figures(50));
+    const elsewhere = session(s, 'elsewhere');
+    const figures = (rps: number) => summarize([outcome(0, rps)]);
+    s.upsertSummary({ session_id: first, subject: 'v1', experiment: '', scenario: 'hot', settings_key: 'k' }, figures(100));
+    s.upsertSummary({ session_id: second, subject: 'v1', experiment: '', scenario: 'hot', settings_key: 'k' }, figures(200));
+    s.upsertSummary({ session_id: first, subject: 'v1', experiment: '', scenario: 'mix', settings_key: 'k' }, figures(50));
+    s.upsertSummary({ session_id: elsewhere, subject: 'v1', experiment: '', scenario: 'hot', settings_key: 'k' }, figures(999));
+    s.finishSession(first, 'complete', '2026-01-01T00:01:00Z');
+    s.finishSession(second, 'complete', '2026-01-01T00:02:00Z');
+    // The latest complete session ran here; the one elsewhere never completed.
     expect(s.latestSummaries().map((r) => [r.scenario, r.session_id, r.rps_median])).toEqual([['hot', second, 200], ['mix', first, 50]]);
+  });
+
+  it('writes series samples with their session, subject, experiment and scenario', async () => {
+    const s = await store();
+    const id = session(s, 'here');
+    s.finishSession(id, 'complete');
+    const writer = s.seriesWriter('adaptive_limiter', { sessionId: id, subject: 'v7-limits', experiment: 'tight', scenario: 'overload' });
+    writer.write({ elapsed_seconds: 1, connection_limit: 64, observed_rps: 900, rejection_rate: 0, active_connections: 60, saturation_ratio: 0.94, action: 'hold' });
+    writer.write({ elapsed_seconds: 2, connection_limit: 48, observed_rps: 880, rejection_rate: 0.1, active_connections: 48, saturation_ratio: 1, action: 'decrease' });
+    s.seriesWriter('stress_test', { sessionId: id, subject: 'v6-shed', experiment: '', scenario: 'overload' }).write({ test_type: 'spike', elapsed_seconds: 1, observed_rps: 10, success_rate: 1, active_connections: 5, rejection_rate: 0, avg_latency_us: 100 });
+    s.seriesWriter('scaling_signals', { sessionId: id, subject: 'v8', experiment: '', scenario: 'overload' }).write({ elapsed_seconds: 1, rejection_rate: 0.2, saturation_ratio: 1, needs_scaleout: true, connection_limit: 10, active_connections: 10, observed_rps: 5 });
+    expect(s.rows('SELECT session_id, subject, experiment, scenario, elapsed_seconds, connection_limit, action FROM adaptive_limiter_series ORDER BY elapsed_seconds')).toEqual([
+      { session_id: id, subject: 'v7-limits', experiment: 'tight', scenario: 'overload', elapsed_seconds: 1, connection_limit: 64, action: 'hold' },
+      { session_id: id, subject: 'v7-limits', experiment: 'tight', scenario: 'overload', elapsed_seconds: 2, connection_limit: 48, action: 'decrease' },
+    ]);
+    expect(s.rows('SELECT subject, test_type FROM stress_test_series')).toEqual([{ subject: 'v6-shed', test_type: 'spike' }]);
+    expect(s.rows('SELECT subject, needs_scaleout FROM scaling_signals_series')).toEqual([{ subject: 'v8', needs_scaleout: 1 }]);
   });
 });

@@ -1,43 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { summarize, type RunOutcome } from './summarize.ts';
+import { RATIO_NOTE_SATURATED, summarize, type RunOutcome } from './summarize.ts';
 
 const run = (round: number, rps: number | null, extra: Partial<RunOutcome> = {}): RunOutcome => ({
-  round,
+  run_index: round,
   status: rps === null ? 'failed' : 'ok',
   connections: 32,
-  requestsPerSecond: rps,
-  avgLatencyUs: rps === null ? null : 1000 + round,
-  p50LatencyUs: 900,
-  p90LatencyUs: 1500,
-  p99LatencyUs: rps === null ? null : 3000 + round * 100,
-  maxLatencyUs: 9000,
-  loadgenSaturated: false,
+  requests_per_second: rps,
+  avg_latency_us: rps === null ? null : 1000 + round,
+  p50_latency_us: 900,
+  p90_latency_us: 1500,
+  p99_latency_us: rps === null ? null : 3000 + round * 100,
+  max_latency_us: 9000,
+  loadgen_saturated: false,
   ...extra,
 });
 
+const reference = (rps: number[], extra: Partial<RunOutcome> = {}) => rps.map((r, round) => run(round, r, extra));
+
 describe('summarize', () => {
   it('counts failed runs apart and pairs ratios by round', () => {
-    const runs = [run(0, 1000), run(1, 1100), run(2, null), run(3, 900), run(4, 1000, { loadgenSaturated: true })];
-    const reference = new Map([[0, 2000], [1, 2200], [2, 2000], [3, 1800], [4, 2000]]);
-    const s = summarize(runs, reference);
+    const runs = [run(0, 1000), run(1, 1100), run(2, null), run(3, 900), run(4, 1000)];
+    const s = summarize(runs, reference([2000, 2200, 2000, 1800, 2000]));
     expect(s.runs).toBe(4);
-    expect(s.failedRuns).toBe(1);
-    expect(s.rpsMedian).toBe(1000);
-    expect(s.ratioMedian).toBe(0.5);
-    expect(s.ratioCv).toBe(0); // every round's ratio is exactly ½
-    expect(s.p99LatencyUs).toBe(3200); // median of 3000, 3100, 3300, 3400
-    expect(s.saturatedRuns).toBe(1);
-    expect(s.capacityConnections).toBeNull();
+    expect(s.failed_runs).toBe(1);
+    expect(s.rps_median).toBe(1000);
+    expect(s.ratio_median).toBe(0.5);
+    expect(s.ratio_cv).toBe(0); // every round's ratio is exactly ½
+    expect(s.ratio_note).toBeNull();
+    expect(s.p99_latency_us).toBe(3200); // median of 3000, 3100, 3300, 3400
+    expect(s.saturated_runs).toBe(0);
+    expect(s.capacity_connections).toBeNull();
+  });
+
+  it('gives no ratio, and says why, when the chapter or the reference was load-generator bound', () => {
+    const chapterBound = summarize([run(0, 1000), run(1, 1000, { loadgen_saturated: true })], reference([2000, 2000]));
+    expect(chapterBound).toMatchObject({ rps_median: 1000, saturated_runs: 1, ratio_median: null, ratio_ci_low: null, ratio_ci_high: null, ratio_cv: null });
+    expect(chapterBound.ratio_note).toBe(`${RATIO_NOTE_SATURATED} (chapter runs)`);
+    const referenceBound = summarize([run(0, 1000), run(1, 1000)], reference([2000, 2000], { loadgen_saturated: true }));
+    expect(referenceBound).toMatchObject({ rps_median: 1000, saturated_runs: 0, ratio_median: null, ratio_note: `${RATIO_NOTE_SATURATED} (reference runs)` });
   });
 
   it('gives no interval and no CV from one run, and no ratio without a reference', () => {
     const s = summarize([run(0, 1234)]);
-    expect(s).toMatchObject({ runs: 1, rpsMedian: 1234, rpsCiLow: null, rpsCiHigh: null, rpsCv: null, ratioMedian: null });
+    expect(s).toMatchObject({ runs: 1, rps_median: 1234, rps_ci_low: null, rps_ci_high: null, rps_cv: null, ratio_median: null, ratio_note: null });
   });
 
   it('reports nothing measured when every run failed', () => {
-    const s = summarize([run(0, null), run(1, null)], new Map([[0, 5], [1, 5]]));
-    expect(s).toMatchObject({ runs: 0, failedRuns: 2, rpsMedian: null, ratioMedian: null, p99LatencyUs: null });
+    const s = summarize([run(0, null), run(1, null)], reference([5, 5]));
+    expect(s).toMatchObject({ runs: 0, failed_runs: 2, rps_median: null, ratio_median: null, p99_latency_us: null });
   });
 
   it('summarises a sweep by the last healthy step of each round', () => {
@@ -47,7 +57,7 @@ describe('summarize', () => {
     ];
     const s = summarize(runs);
     expect(s.runs).toBe(2);
-    expect(s.capacityConnections).toBe(3);
-    expect(s.capacityRps).toBe(950);
+    expect(s.capacity_connections).toBe(3);
+    expect(s.capacity_rps).toBe(950);
   });
 });

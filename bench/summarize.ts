@@ -2,93 +2,93 @@
  * From the runs of one subject × scenario in one session to its summary row
  * (pure). Failed runs are counted, never averaged in. Ratios to the reference
  * are paired by round: only rounds where both the subject and the reference
- * succeeded contribute.
+ * succeeded contribute — and there is no ratio at all when a run of either was
+ * load-generator bound, since its throughput was then the tool's limit, not the
+ * server's (ratio_note says so).
  */
+import type { RunRow, SummaryFigures } from '../db/schema.ts';
 import { coefficientOfVariation, median, medianConfidenceInterval, ratioConfidenceInterval } from './stats.ts';
 
-export interface RunOutcome {
-  round: number;
+export type { SummaryFigures };
+
+/** What a summary needs of one run: the run's own columns, plus the sweep's mark. */
+export type RunOutcome = Pick<
+  RunRow,
+  'run_index' | 'connections' | 'requests_per_second' | 'avg_latency_us' | 'p50_latency_us' | 'p90_latency_us' | 'p99_latency_us' | 'max_latency_us'
+> & {
   status: 'ok' | 'failed';
-  connections: number;
-  requestsPerSecond: number | null;
-  avgLatencyUs: number | null;
-  p50LatencyUs: number | null;
-  p90LatencyUs: number | null;
-  p99LatencyUs: number | null;
-  maxLatencyUs: number | null;
-  loadgenSaturated: boolean;
+  loadgen_saturated: boolean;
   /** sweep: this step was the last healthy one of its round. */
   capacity?: boolean;
-}
+};
 
-export interface SummaryFigures {
-  runs: number;
-  failedRuns: number;
-  rpsMedian: number | null;
-  rpsCiLow: number | null;
-  rpsCiHigh: number | null;
-  rpsCv: number | null;
-  ratioMedian: number | null;
-  ratioCiLow: number | null;
-  ratioCiHigh: number | null;
-  ratioCv: number | null;
-  avgLatencyUs: number | null;
-  p50LatencyUs: number | null;
-  p90LatencyUs: number | null;
-  p99LatencyUs: number | null;
-  maxLatencyUs: number | null;
-  capacityConnections: number | null;
-  capacityRps: number | null;
-  saturatedRuns: number;
-}
+export const RATIO_NOTE_SATURATED = 'not comparable: the load generator was the limit';
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-function medianOf(values: (number | null)[]): number | null {
-  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+function medianOf(values: (number | null | undefined)[]): number | null {
+  const present = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return present.length === 0 ? null : median(present);
+}
+
+interface Ratio {
+  ratio_median: number | null;
+  ratio_ci_low: number | null;
+  ratio_ci_high: number | null;
+  ratio_cv: number | null;
+  ratio_note: string | null;
+}
+
+const NO_RATIO: Ratio = { ratio_median: null, ratio_ci_low: null, ratio_ci_high: null, ratio_cv: null, ratio_note: null };
+
+/** The paired ratio to the reference, or none (with the reason) when a run of either side hit the load generator's limit. */
+function ratioToReference(ok: RunOutcome[], reference: RunOutcome[]): Ratio {
+  const saturated = [ok.some((r) => r.loadgen_saturated) ? 'chapter' : '', reference.some((r) => r.loadgen_saturated) ? 'reference' : ''].filter(Boolean);
+  if (saturated.length > 0) return { ...NO_RATIO, ratio_note: `${RATIO_NOTE_SATURATED} (${saturated.join(' and ')} runs)` };
+  const referenceRps = new Map<number, number>();
+  for (const r of reference) if (r.status === 'ok' && r.requests_per_second !== null && r.requests_per_second > 0) referenceRps.set(r.run_index, r.requests_per_second);
+  const paired = ok.filter((r) => referenceRps.has(r.run_index));
+  if (paired.length === 0) return NO_RATIO;
+  const numerators = paired.map((r) => r.requests_per_second as number);
+  const denominators = paired.map((r) => referenceRps.get(r.run_index) as number);
+  const interval = ratioConfidenceInterval(numerators, denominators);
+  return {
+    ratio_median: interval.ratio,
+    ratio_ci_low: finite(interval.low),
+    ratio_ci_high: finite(interval.high),
+    ratio_cv: finite(coefficientOfVariation(numerators.map((n, i) => n / denominators[i]))),
+    ratio_note: null,
+  };
 }
 
 /**
  * @param runs the subject's runs (for sweep: the capacity steps carry `capacity`)
- * @param referenceRps the reference's successful throughput per round (absent for the reference itself)
+ * @param reference the reference's runs of the same rounds (absent for the reference itself and for the sweep)
  */
-export function summarize(runs: RunOutcome[], referenceRps?: Map<number, number>): SummaryFigures {
+export function summarize(runs: RunOutcome[], reference?: RunOutcome[]): SummaryFigures {
   // A sweep is summarised by its capacity steps: one per round.
   const isSweep = runs.some((r) => r.capacity !== undefined);
   const considered = isSweep ? runs.filter((r) => r.capacity) : runs;
-  const ok = considered.filter((r) => r.status === 'ok' && r.requestsPerSecond !== null);
-  const failedRuns = isSweep ? new Set(runs.map((r) => r.round)).size - ok.length : runs.length - ok.length;
-  const rps = ok.map((r) => r.requestsPerSecond as number);
+  const ok = considered.filter((r) => r.status === 'ok' && r.requests_per_second !== null);
+  const failedRuns = isSweep ? new Set(runs.map((r) => r.run_index)).size - ok.length : runs.length - ok.length;
+  const rps = ok.map((r) => r.requests_per_second as number);
   const ci = rps.length > 0 ? medianConfidenceInterval(rps) : null;
-  let ratio: { ratio: number; low: number; high: number; cv: number } | null = null;
-  if (referenceRps) {
-    const paired = ok.filter((r) => (referenceRps.get(r.round) ?? 0) > 0);
-    if (paired.length > 0) {
-      const numerators = paired.map((r) => r.requestsPerSecond as number);
-      const denominators = paired.map((r) => referenceRps.get(r.round) as number);
-      const interval = ratioConfidenceInterval(numerators, denominators);
-      ratio = { ...interval, cv: coefficientOfVariation(numerators.map((n, i) => n / denominators[i])) };
-    }
-  }
+  const ratio = reference ? ratioToReference(ok, reference) : NO_RATIO;
   return {
     runs: ok.length,
-    failedRuns: Math.max(0, failedRuns),
-    rpsMedian: rps.length > 0 ? median(rps) : null,
-    rpsCiLow: ci ? finite(ci.low) : null,
-    rpsCiHigh: ci ? finite(ci.high) : null,
-    rpsCv: rps.length > 0 ? finite(coefficientOfVariation(rps)) : null,
-    ratioMedian: ratio ? ratio.ratio : null,
-    ratioCiLow: ratio ? finite(ratio.low) : null,
-    ratioCiHigh: ratio ? finite(ratio.high) : null,
-    ratioCv: ratio ? finite(ratio.cv) : null,
-    avgLatencyUs: medianOf(ok.map((r) => r.avgLatencyUs)),
-    p50LatencyUs: medianOf(ok.map((r) => r.p50LatencyUs)),
-    p90LatencyUs: medianOf(ok.map((r) => r.p90LatencyUs)),
-    p99LatencyUs: medianOf(ok.map((r) => r.p99LatencyUs)),
-    maxLatencyUs: medianOf(ok.map((r) => r.maxLatencyUs)),
-    capacityConnections: isSweep && ok.length > 0 ? Math.floor(median(ok.map((r) => r.connections))) : null,
-    capacityRps: isSweep ? (rps.length > 0 ? median(rps) : null) : null,
-    saturatedRuns: runs.filter((r) => r.loadgenSaturated).length,
+    failed_runs: Math.max(0, failedRuns),
+    rps_median: rps.length > 0 ? median(rps) : null,
+    rps_ci_low: ci ? finite(ci.low) : null,
+    rps_ci_high: ci ? finite(ci.high) : null,
+    rps_cv: rps.length > 0 ? finite(coefficientOfVariation(rps)) : null,
+    ...ratio,
+    avg_latency_us: medianOf(ok.map((r) => r.avg_latency_us)),
+    p50_latency_us: medianOf(ok.map((r) => r.p50_latency_us)),
+    p90_latency_us: medianOf(ok.map((r) => r.p90_latency_us)),
+    p99_latency_us: medianOf(ok.map((r) => r.p99_latency_us)),
+    max_latency_us: medianOf(ok.map((r) => r.max_latency_us)),
+    capacity_connections: isSweep && ok.length > 0 ? Math.floor(median(ok.map((r) => r.connections))) : null,
+    capacity_rps: isSweep ? (rps.length > 0 ? median(rps) : null) : null,
+    saturated_runs: runs.filter((r) => r.loadgen_saturated).length,
   };
 }

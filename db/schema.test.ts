@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseChapterList, syncChapters, type Chapter } from './chapters.ts';
 import { createDatabase, openDatabase, queryRows, saveDatabase, type Database } from './database.ts';
@@ -11,24 +12,37 @@ const chapters: Chapter[] = [
   { number: 2, tag: 'v2-fast', commit: 'b'.repeat(40), title: 'Fast', technique: 'node:http', summary: 'Faster' },
 ];
 
-function addSession(db: Database, id: number): void {
+function addSession(db: Database, id: number, machine = 'm', status = 'running', startedAt = `2026-01-01T00:00:0${id}Z`): void {
+  // Through the old table name on purpose: books' fixtures insert machines that way.
   db.run(
-    `INSERT OR IGNORE INTO machines(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version) VALUES ('m', 'cpu', 2, 1, 'k', 'linux', 'v20')`,
+    `INSERT OR IGNORE INTO machines(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version, details_json)
+     VALUES (?, ?, 2, 1, 'k', 'linux', 'v20', ?)`,
+    [machine, `cpu ${machine}`, JSON.stringify({ arch: machine === 'arm' ? 'arm64' : 'x64' })],
   );
   db.run(
-    `INSERT INTO sessions(id, started_at, harness_commit, machine_fingerprint, tool, tool_version, settings_json)
-     VALUES (?, '2026-01-01T00:00:00Z', 'c', 'm', 'autocannon', '9.0.0', '{}')`,
-    [id],
+    `INSERT INTO sessions(id, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json)
+     VALUES (?, ?, ?, 'c', ?, 'wrk', '4.1.0', '{}')`,
+    [id, startedAt, status, machine],
   );
 }
 
-function addHotSummary(db: Database, session: number, subject: string, rps: number): void {
+function addHotSummary(db: Database, session: number, subject: string, rps: number, ratio: number | null = null): void {
   db.run(
-    `INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, p99_latency_us)
-     VALUES (?, ?, 'hot', 'k', 5, 0, ?, 900)`,
+    `INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, ratio_median, p99_latency_us)
+     VALUES (?, ?, 'hot', 'k', 5, 0, ?, ?, 900)`,
+    [session, subject, rps, ratio],
+  );
+}
+
+function addRun(db: Database, session: number, subject: string, rps: number): void {
+  db.run(
+    `INSERT INTO runs(session_id, subject, scenario, settings_key, run_index, sequence, tool, tool_version, connections, duration_seconds, keep_alive, started_at, status, requests_per_second)
+     VALUES (?, ?, 'hot', 'k', 0, 0, 'wrk', '4.1.0', 32, 10, 1, '2026-01-01T00:00:00Z', 'ok', ?)`,
     [session, subject, rps],
   );
 }
+
+const COMMITTED_DATABASE = fileURLToPath(new URL('../data/bench.sqlite', import.meta.url));
 
 describe('schema', () => {
   it('creates every view books query, and re-applying it is harmless', async () => {
@@ -59,7 +73,7 @@ describe('schema', () => {
     addHotSummary(db, 2, 'v2-fast', 2200);
     const rows = queryRows(db, 'SELECT tag, baseline_rps, improvement_percent FROM versions ORDER BY chapter_number');
     expect(rows).toEqual([
-      { tag: 'v1-baseline', baseline_rps: 1100, improvement_percent: 0 },
+      { tag: 'v1-baseline', baseline_rps: 1100, improvement_percent: null },
       { tag: 'v2-fast', baseline_rps: 2200, improvement_percent: 100 },
     ]);
     const progression = queryRows(db, 'SELECT tag, previous_rps, rps_delta FROM version_progression ORDER BY chapter_number');
@@ -76,6 +90,75 @@ describe('schema', () => {
     addHotSummary(db, 2, 'v2-fast', 1250);
     const [v2] = queryRows(db, "SELECT improvement_percent FROM versions WHERE tag = 'v2-fast'");
     expect(v2.improvement_percent).toBe(25);
+  });
+
+  it('takes every figure of every comparing view from one machine, and names it', async () => {
+    const db = await createDatabase();
+    syncChapters(db, chapters);
+    // x64 measured both chapters and completed; arm measured later, but its session failed.
+    addSession(db, 1, 'x64', 'complete');
+    addHotSummary(db, 1, 'v1-baseline', 1000, 0.1);
+    addHotSummary(db, 1, 'v2-fast', 3000, 0.3);
+    addRun(db, 1, 'v1-baseline', 1000);
+    addSession(db, 2, 'arm', 'failed');
+    addHotSummary(db, 2, 'v2-fast', 9999, 0.9);
+    addRun(db, 2, 'v2-fast', 9999);
+    const x64 = 'cpu x64 · 2 cores · x64';
+    const arm = 'cpu arm · 2 cores · arm64';
+    expect(queryRows(db, 'SELECT tag, baseline_rps, reference_ratio, improvement_percent, machine FROM versions ORDER BY chapter_number')).toEqual([
+      { tag: 'v1-baseline', baseline_rps: 1000, reference_ratio: 0.1, improvement_percent: null, machine: x64 },
+      { tag: 'v2-fast', baseline_rps: 3000, reference_ratio: 0.3, improvement_percent: 200, machine: x64 },
+    ]);
+    expect(queryRows(db, 'SELECT DISTINCT machine FROM version_progression')).toEqual([{ machine: x64 }]);
+    expect(queryRows(db, 'SELECT tag, machine FROM latest_baseline')).toEqual([{ tag: 'v2-fast', machine: x64 }]);
+    expect(queryRows(db, 'SELECT tag, machine FROM benchmark_runs')).toEqual([{ tag: 'v1-baseline', machine: x64 }]);
+    expect(queryRows(db, 'SELECT tag, requests_per_second, machine FROM benchmark_results')).toEqual([{ tag: 'v1-baseline', requests_per_second: 1000, machine: x64 }]);
+    expect(queryRows(db, 'SELECT fingerprint, machine, sessions, complete_sessions, runs, subjects, scenarios, is_comparison_machine FROM machines ORDER BY fingerprint')).toEqual([
+      { fingerprint: 'arm', machine: arm, sessions: 1, complete_sessions: 0, runs: 1, subjects: 'v2-fast', scenarios: 'hot', is_comparison_machine: 0 },
+      { fingerprint: 'x64', machine: x64, sessions: 1, complete_sessions: 1, runs: 1, subjects: 'v1-baseline, v2-fast', scenarios: 'hot', is_comparison_machine: 1 },
+    ]);
+
+    // Once arm completes a session it becomes the comparison machine: chapter 1 is then
+    // not measured there, and nothing of x64 leaks in.
+    addSession(db, 3, 'arm', 'complete');
+    addHotSummary(db, 3, 'v2-fast', 8000);
+    expect(queryRows(db, 'SELECT tag, baseline_rps, improvement_percent, machine FROM versions ORDER BY chapter_number')).toEqual([
+      { tag: 'v1-baseline', baseline_rps: null, improvement_percent: null, machine: arm },
+      { tag: 'v2-fast', baseline_rps: 8000, improvement_percent: null, machine: arm },
+    ]);
+    expect(queryRows(db, 'SELECT DISTINCT tag, machine FROM benchmark_results')).toEqual([{ tag: 'v2-fast', machine: arm }]);
+
+    // A book may name its machine.
+    db.run("INSERT INTO meta(key, value) VALUES ('comparison_machine', 'x64')");
+    expect(queryRows(db, "SELECT baseline_rps, machine FROM versions WHERE tag = 'v2-fast'")).toEqual([{ baseline_rps: 3000, machine: x64 }]);
+  });
+
+  it('upgrades a database of an older schema on open: the committed data/bench.sqlite, copied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'db-migrate-'));
+    const copy = join(dir, 'bench.sqlite');
+    const before = readFileSync(COMMITTED_DATABASE);
+    copyFileSync(COMMITTED_DATABASE, copy);
+    const SQL = await (await import('./database.ts')).loadSqlJs();
+    const old = new SQL.Database(readFileSync(copy));
+    // Written by schema 2 when this test was added (a re-measured file may be newer: then this is a plain open).
+    expect(schemaVersionOf(old)).toBeLessThanOrEqual(SCHEMA_VERSION);
+    const oldRuns = queryRows(old, 'SELECT COUNT(*) AS n FROM runs')[0].n;
+
+    const db = await openDatabase(copy);
+    expect(schemaVersionOf(db)).toBe(SCHEMA_VERSION);
+    const columns = (table: string) => queryRows(db, `PRAGMA table_info(${table})`).map((c) => c.name);
+    expect(columns('summaries')).toContain('ratio_note');
+    expect(columns('sessions')).toEqual(expect.arrayContaining(['server_cpus', 'loadgen_cpus', 'pinning_note']));
+    for (const series of ['stress_test_samples', 'adaptive_limiter_samples', 'scaling_signal_samples']) {
+      expect(columns(series)).toEqual(expect.arrayContaining(['session_id', 'subject', 'experiment', 'scenario']));
+    }
+    expect(queryRows(db, "SELECT type FROM sqlite_master WHERE name IN ('machines', 'machine_info') ORDER BY name")).toEqual([{ type: 'table' }, { type: 'view' }]);
+    expect(queryRows(db, 'SELECT COUNT(*) AS n FROM runs')[0].n).toBe(oldRuns);
+    for (const view of BOOK_VIEWS) expect(() => db.exec(`SELECT * FROM ${view}`)).not.toThrow();
+    expect(queryRows(db, 'SELECT COUNT(*) AS n FROM machines WHERE is_comparison_machine = 1')[0].n).toBe(1);
+    // Opening twice is harmless, and the committed file was only read.
+    applySchema(db);
+    expect(readFileSync(COMMITTED_DATABASE).equals(before)).toBe(true);
   });
 
   it('saves atomically and reopens the same content', async () => {

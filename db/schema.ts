@@ -2,264 +2,383 @@
  * The one schema of the benchmark database, shared by bench/ (which writes it)
  * and generator/ (which reads it).
  *
- * Tables hold what was measured, as measured. Views expose the names that books
- * query (see docs/spec/directives.md: versions, version_progression,
- * latest_baseline, commits, benchmark_runs, benchmark_results, and the *_series
- * names). Nothing here invents a number: a chapter that has no measurement has
- * NULL figures in `versions`, and readers must say so.
+ * Tables hold what was measured, as measured; each is defined once below (db/table.ts)
+ * with its row type beside it, so a new metric is one column here plus its producer.
+ * Views expose the names that books query (see docs/spec/directives.md: versions,
+ * version_progression, latest_baseline, commits, benchmark_runs, benchmark_results,
+ * the *_series names, and machines). Nothing here invents a number: a chapter that has
+ * no measurement has NULL figures in `versions`, and readers must say so.
+ *
+ * One machine per comparison: every view that compares chapters takes all its figures
+ * from one machine, `comparison_machine` — the one named by meta key
+ * 'comparison_machine' when set, otherwise the machine of the most recent complete
+ * bench session (or, when no session completed, of the most recent one) — and says
+ * which in its `machine` column.
  *
  * Headline throughput (versions.baseline_rps) is defined once, here:
  *   the `rps_median` of the chapter's `hot` scenario summary (default experiment)
- *   from the most recent bench session that measured that chapter successfully.
- * improvement_percent compares that to chapter 1's headline, measured the same way
- * (preferring chapter 1 from the same session, so both come from one machine run).
+ *   from the most recent session on the comparison machine that measured the chapter.
+ * improvement_percent compares that to the first chapter's headline, measured the same
+ * way (preferring the first chapter from the same session); NULL for the first chapter.
+ *
+ * Migrations: an older database is upgraded when opened (applySchema): versioned steps
+ * for what cannot be derived (a renamed table), then every column a table lacks is
+ * added (ALTER TABLE ADD COLUMN).
  */
 import type { Database } from 'sql.js';
+import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The subject name used for the raw node:http reference server's runs. */
 export const REFERENCE_SUBJECT = 'reference';
 
-const TABLES = /* sql */ `
-CREATE TABLE IF NOT EXISTS meta (
-  key   TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
+export const meta = table('meta', { key: text('PRIMARY KEY'), value: text('NOT NULL') });
 
--- The chapter list (data/chapters.json), mirrored so queries can join on it.
-CREATE TABLE IF NOT EXISTS chapters (
-  tag            TEXT PRIMARY KEY,
-  chapter_number INTEGER NOT NULL UNIQUE,
-  title          TEXT NOT NULL,
-  technique      TEXT NOT NULL,
-  summary        TEXT NOT NULL,
-  commit_hash    TEXT NOT NULL,
-  commit_message TEXT,
-  commit_author  TEXT,
-  committed_at   TEXT
-);
+/** The chapter list (data/chapters.json), mirrored so queries can join on it. */
+export const chapters = table('chapters', {
+  tag: text('PRIMARY KEY'),
+  chapter_number: integer('NOT NULL UNIQUE'),
+  title: text('NOT NULL'),
+  technique: text('NOT NULL'),
+  summary: text('NOT NULL'),
+  commit_hash: text('NOT NULL'),
+  commit_message: text(),
+  commit_author: text(),
+  committed_at: text(),
+});
 
--- A machine as the bench saw it; fingerprint = hash of the identifying fields.
-CREATE TABLE IF NOT EXISTS machines (
-  fingerprint  TEXT PRIMARY KEY,
-  cpu_model    TEXT NOT NULL,
-  cores        INTEGER NOT NULL,
-  memory_bytes INTEGER NOT NULL,
-  kernel       TEXT NOT NULL,
-  os           TEXT NOT NULL,
-  node_version TEXT NOT NULL,
-  details_json TEXT NOT NULL DEFAULT '{}'
-);
+/** A machine as the bench saw it; fingerprint = hash of the identifying fields. (Schema < 3: `machines`, now a view.) */
+export const machineInfo = table('machine_info', {
+  fingerprint: text('PRIMARY KEY'),
+  cpu_model: text('NOT NULL'),
+  cores: integer('NOT NULL'),
+  memory_bytes: integer('NOT NULL'),
+  kernel: text('NOT NULL'),
+  os: text('NOT NULL'),
+  node_version: text('NOT NULL'),
+  details_json: text("NOT NULL DEFAULT '{}'"),
+});
+export type MachineRow = Row<typeof machineInfo>;
 
--- One invocation of the bench runner (or of the regression gate).
-CREATE TABLE IF NOT EXISTS sessions (
-  id                  INTEGER PRIMARY KEY,
-  kind                TEXT NOT NULL DEFAULT 'bench',      -- bench | gate
-  started_at          TEXT NOT NULL,                      -- ISO 8601 UTC
-  finished_at         TEXT,
-  status              TEXT NOT NULL DEFAULT 'running',    -- running | complete | interrupted | failed
-  harness_commit      TEXT NOT NULL,
-  harness_dirty       INTEGER NOT NULL DEFAULT 0,
-  machine_fingerprint TEXT NOT NULL REFERENCES machines(fingerprint),
-  tool                TEXT NOT NULL,
-  tool_version        TEXT NOT NULL,
-  settings_json       TEXT NOT NULL
-);
+/** One invocation of the bench runner (or of the regression gate). */
+export const sessions = table('sessions', {
+  id: integer('PRIMARY KEY'),
+  kind: text("NOT NULL DEFAULT 'bench'"), // bench | gate
+  started_at: text('NOT NULL'), // ISO 8601 UTC
+  finished_at: text(),
+  status: text("NOT NULL DEFAULT 'running'"), // running | complete | interrupted | failed
+  harness_commit: text('NOT NULL'),
+  harness_dirty: integer('NOT NULL DEFAULT 0'),
+  machine_fingerprint: text('NOT NULL REFERENCES machine_info(fingerprint)'),
+  tool: text('NOT NULL'),
+  tool_version: text('NOT NULL'),
+  settings_json: text('NOT NULL'),
+  // Schema 3: CPU pinning (taskset lists such as "0" and "1"); NULL when not pinned, pinning_note says why.
+  server_cpus: text(),
+  loadgen_cpus: text(),
+  pinning_note: text(),
+});
+export type SessionRow = NewRow<typeof sessions>;
 
--- One measured load run against one subject (a chapter tag, or the reference server).
-CREATE TABLE IF NOT EXISTS runs (
-  id                   INTEGER PRIMARY KEY,
-  session_id           INTEGER NOT NULL REFERENCES sessions(id),
-  subject              TEXT NOT NULL,              -- chapter tag, or 'reference'
-  commit_hash          TEXT,                       -- the chapter's commit (NULL for the reference)
-  experiment           TEXT NOT NULL DEFAULT '',   -- '' = the chapter as tagged
-  scenario             TEXT NOT NULL,              -- hot | mix | close | sweep
-  settings_key         TEXT NOT NULL,              -- canonical settings, for incremental skipping
-  run_index            INTEGER NOT NULL,           -- 0-based repetition number
-  sequence             INTEGER NOT NULL,           -- position in the session's interleaved order
-  tool                 TEXT NOT NULL,
-  tool_version         TEXT NOT NULL,
-  connections          INTEGER NOT NULL,
-  threads              INTEGER,
-  duration_seconds     REAL NOT NULL,
-  keep_alive           INTEGER NOT NULL,
-  started_at           TEXT NOT NULL,
-  status               TEXT NOT NULL,              -- ok | failed
-  failure              TEXT,                       -- why, when status = failed
-  requests_per_second  REAL,                       -- successful (2xx) responses per second
-  total_requests       INTEGER,
-  successful_requests  INTEGER,
-  non_2xx              INTEGER,
-  socket_errors        INTEGER,
-  timeout_errors       INTEGER,
-  bytes_transferred    INTEGER,
-  avg_latency_us       REAL,
-  p50_latency_us       REAL,
-  p90_latency_us       REAL,
-  p99_latency_us       REAL,
-  max_latency_us       REAL,
-  server_cpu_seconds   REAL,
-  loadgen_cpu_seconds  REAL,
-  loadgen_saturated    INTEGER,                    -- 1 when the load generator was the bottleneck
-  littles_law_ratio    REAL,                       -- (throughput × mean latency) / connections
-  raw_output           TEXT
+/** One measured load run against one subject (a chapter tag, or the reference server). */
+export const runs = table('runs', {
+  id: integer('PRIMARY KEY'),
+  session_id: integer('NOT NULL REFERENCES sessions(id)'),
+  subject: text('NOT NULL'), // chapter tag, or 'reference'
+  commit_hash: text(), // the chapter's commit (NULL for the reference)
+  experiment: text("NOT NULL DEFAULT ''"), // '' = the chapter as tagged
+  scenario: text('NOT NULL'), // hot | mix | close | sweep | …
+  settings_key: text('NOT NULL'), // canonical settings, for incremental skipping
+  run_index: integer('NOT NULL'), // 0-based repetition number (round)
+  sequence: integer('NOT NULL'), // position in the session's interleaved order
+  tool: text('NOT NULL'),
+  tool_version: text('NOT NULL'),
+  connections: integer('NOT NULL'),
+  threads: integer(),
+  duration_seconds: real('NOT NULL'),
+  keep_alive: integer('NOT NULL'),
+  started_at: text('NOT NULL'),
+  status: text('NOT NULL'), // ok | failed
+  failure: text(), // why, when status = failed
+  requests_per_second: real(), // successful (2xx) responses per second
+  total_requests: integer(),
+  successful_requests: integer(),
+  non_2xx: integer(),
+  socket_errors: integer(),
+  timeout_errors: integer(),
+  bytes_transferred: integer(),
+  avg_latency_us: real(),
+  p50_latency_us: real(),
+  p90_latency_us: real(),
+  p99_latency_us: real(),
+  max_latency_us: real(),
+  server_cpu_seconds: real(),
+  loadgen_cpu_seconds: real(),
+  loadgen_saturated: integer(), // 1 when the load generator was the bottleneck
+  littles_law_ratio: real(), // (throughput × mean latency) / connections
+  raw_output: text(),
+});
+export type RunRow = Omit<Row<typeof runs>, 'id'>;
+
+/** Per-second samples of a run, for time-series charts. */
+export const runSamples = table(
+  'run_samples',
+  {
+    run_id: integer('NOT NULL REFERENCES runs(id)'),
+    second: integer('NOT NULL'),
+    requests_per_second: real(),
+    p99_latency_us: real(),
+    errors: integer(),
+  },
+  ['PRIMARY KEY (run_id, second)'],
 );
+export type RunSampleRow = Omit<NewRow<typeof runSamples>, 'run_id'>;
+
+/** Statistics over the runs of one subject × scenario × experiment in one session. */
+export const summaries = table(
+  'summaries',
+  {
+    session_id: integer('NOT NULL REFERENCES sessions(id)'),
+    subject: text('NOT NULL'),
+    experiment: text("NOT NULL DEFAULT ''"),
+    scenario: text('NOT NULL'),
+    settings_key: text('NOT NULL'),
+    runs: integer('NOT NULL'), // successful runs summarised
+    failed_runs: integer('NOT NULL'),
+    rps_median: real(),
+    rps_ci_low: real(), // 95% confidence interval of the median
+    rps_ci_high: real(),
+    rps_cv: real(), // coefficient of variation (stdev / mean)
+    ratio_median: real(), // rps / reference rps of the same round; NULL when not comparable (ratio_note)
+    ratio_ci_low: real(),
+    ratio_ci_high: real(),
+    ratio_cv: real(),
+    avg_latency_us: real(), // medians over runs
+    p50_latency_us: real(),
+    p90_latency_us: real(),
+    p99_latency_us: real(),
+    max_latency_us: real(),
+    capacity_connections: integer(), // sweep: last healthy concurrency
+    capacity_rps: real(), // sweep: throughput at that concurrency
+    saturated_runs: integer('NOT NULL DEFAULT 0'),
+    ratio_note: text(), // schema 3: why there is no ratio (e.g. the load generator was the limit)
+  },
+  ['PRIMARY KEY (session_id, subject, experiment, scenario, settings_key)'],
+);
+export type SummaryRow = Row<typeof summaries>;
+/** Which summary a row is: the key columns. */
+export type SummaryKey = Pick<SummaryRow, 'session_id' | 'subject' | 'experiment' | 'scenario' | 'settings_key'>;
+/** The figures of a summary: everything but its key. */
+export type SummaryFigures = Omit<SummaryRow, keyof SummaryKey>;
+
+/** Schema 2: what it cost to get each subject ready in a session, outside the load itself, in seconds. */
+export const preparations = table(
+  'preparations',
+  {
+    session_id: integer('NOT NULL REFERENCES sessions(id)'),
+    subject: text('NOT NULL'),
+    experiment: text("NOT NULL DEFAULT ''"),
+    commit_hash: text(),
+    worktree_seconds: real(),
+    install_seconds: real(),
+    install_cache_hit: integer(),
+    build_seconds: real(),
+    start_seconds: real(), // spawn until the ready answer
+    total_seconds: real(),
+    status: text('NOT NULL'), // ok | failed
+    failure: text(),
+  },
+  ['PRIMARY KEY (session_id, subject, experiment)'],
+);
+export type PreparationRow = Row<typeof preparations>;
+
+/** What every series sample says about where it comes from (schema 3). */
+const seriesContext = {
+  run_id: integer('REFERENCES runs(id)'),
+  session_id: integer('REFERENCES sessions(id)'),
+  subject: text(),
+  experiment: text("NOT NULL DEFAULT ''"),
+  scenario: text(),
+};
+
+/** Series that later chapters (load shedding, adaptive limits, scaling) record, one row per sample. */
+export const stressTestSamples = table('stress_test_samples', {
+  ...seriesContext,
+  test_type: text('NOT NULL'),
+  elapsed_seconds: real('NOT NULL'),
+  observed_rps: real(),
+  success_rate: real(),
+  active_connections: integer(),
+  rejection_rate: real(),
+  avg_latency_us: real(),
+});
+export const adaptiveLimiterSamples = table('adaptive_limiter_samples', {
+  ...seriesContext,
+  elapsed_seconds: real('NOT NULL'),
+  connection_limit: integer(),
+  observed_rps: real(),
+  rejection_rate: real(),
+  active_connections: integer(),
+  saturation_ratio: real(),
+  action: text(),
+});
+export const scalingSignalSamples = table('scaling_signal_samples', {
+  ...seriesContext,
+  elapsed_seconds: real('NOT NULL'),
+  rejection_rate: real(),
+  saturation_ratio: real(),
+  needs_scaleout: integer(),
+  connection_limit: integer(),
+  active_connections: integer(),
+  observed_rps: real(),
+});
+export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples } as const;
+export type SeriesKind = keyof typeof SERIES_TABLES;
+/** The columns saying where a sample comes from, filled in by the store's series writer. */
+export type SeriesContext = 'run_id' | 'session_id' | 'subject' | 'experiment' | 'scenario';
+export type SeriesSample<K extends SeriesKind> = Omit<NewRow<(typeof SERIES_TABLES)[K]>, SeriesContext>;
+
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples];
+
+const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
-
--- Per-second samples of a run, for time-series charts.
-CREATE TABLE IF NOT EXISTS run_samples (
-  run_id              INTEGER NOT NULL REFERENCES runs(id),
-  second              INTEGER NOT NULL,
-  requests_per_second REAL,
-  p99_latency_us      REAL,
-  errors              INTEGER,
-  PRIMARY KEY (run_id, second)
-);
-
--- Statistics over the runs of one subject × scenario × experiment in one session.
-CREATE TABLE IF NOT EXISTS summaries (
-  session_id      INTEGER NOT NULL REFERENCES sessions(id),
-  subject         TEXT NOT NULL,
-  experiment      TEXT NOT NULL DEFAULT '',
-  scenario        TEXT NOT NULL,
-  settings_key    TEXT NOT NULL,
-  runs            INTEGER NOT NULL,     -- successful runs summarised
-  failed_runs     INTEGER NOT NULL,
-  rps_median      REAL,
-  rps_ci_low      REAL,                 -- 95% confidence interval of the median
-  rps_ci_high     REAL,
-  rps_cv          REAL,                 -- coefficient of variation (stdev / mean)
-  ratio_median    REAL,                 -- rps / reference rps of the same round
-  ratio_ci_low    REAL,
-  ratio_ci_high   REAL,
-  ratio_cv        REAL,
-  avg_latency_us  REAL,                 -- medians over runs
-  p50_latency_us  REAL,
-  p90_latency_us  REAL,
-  p99_latency_us  REAL,
-  max_latency_us  REAL,
-  capacity_connections INTEGER,         -- sweep: last healthy concurrency
-  capacity_rps         REAL,            -- sweep: throughput at that concurrency
-  saturated_runs  INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (session_id, subject, experiment, scenario, settings_key)
-);
-
--- Schema 2: what it cost to get each subject ready in a session, outside the load
--- itself (worktree, cached install, build, start, readiness), in seconds.
-CREATE TABLE IF NOT EXISTS preparations (
-  session_id       INTEGER NOT NULL REFERENCES sessions(id),
-  subject          TEXT NOT NULL,
-  experiment       TEXT NOT NULL DEFAULT '',
-  commit_hash      TEXT,
-  worktree_seconds REAL,
-  install_seconds  REAL,
-  install_cache_hit INTEGER,
-  build_seconds    REAL,
-  start_seconds    REAL,                 -- spawn until the ready answer
-  total_seconds    REAL,
-  status           TEXT NOT NULL,        -- ok | failed
-  failure          TEXT,
-  PRIMARY KEY (session_id, subject, experiment)
-);
-
--- Series that later chapters (load shedding, adaptive limits, scaling) record.
-CREATE TABLE IF NOT EXISTS stress_test_samples (
-  run_id INTEGER REFERENCES runs(id),
-  test_type TEXT NOT NULL, elapsed_seconds REAL NOT NULL, observed_rps REAL, success_rate REAL,
-  active_connections INTEGER, rejection_rate REAL, avg_latency_us REAL
-);
-CREATE TABLE IF NOT EXISTS adaptive_limiter_samples (
-  run_id INTEGER REFERENCES runs(id),
-  elapsed_seconds REAL NOT NULL, connection_limit INTEGER, observed_rps REAL, rejection_rate REAL,
-  active_connections INTEGER, saturation_ratio REAL, action TEXT
-);
-CREATE TABLE IF NOT EXISTS scaling_signal_samples (
-  run_id INTEGER REFERENCES runs(id),
-  elapsed_seconds REAL NOT NULL, rejection_rate REAL, saturation_ratio REAL, needs_scaleout INTEGER,
-  connection_limit INTEGER, active_connections INTEGER, observed_rps REAL
-);
 `;
 
+/** A readable name of a machine, for captions: CPU model · cores · architecture. */
+const MACHINE_LABEL = `m.cpu_model || ' · ' || m.cores || ' cores · ' || COALESCE(json_extract(m.details_json, '$.arch'), m.os)`;
+
+/** Sessions on the comparison machine (alias se). */
+const ON_COMPARISON_MACHINE = `se.machine_fingerprint = (SELECT fingerprint FROM comparison_machine)`;
+
 const VIEWS = /* sql */ `
-DROP VIEW IF EXISTS headline;
+CREATE VIEW machines AS
+  SELECT m.fingerprint, ${MACHINE_LABEL} AS machine, m.cpu_model, m.cores, m.memory_bytes, m.kernel, m.os, m.node_version,
+         json_extract(m.details_json, '$.arch') AS arch, m.details_json,
+         (SELECT COUNT(*) FROM sessions se WHERE se.machine_fingerprint = m.fingerprint) AS sessions,
+         (SELECT COUNT(*) FROM sessions se WHERE se.machine_fingerprint = m.fingerprint AND se.status = 'complete') AS complete_sessions,
+         (SELECT MIN(se.started_at) FROM sessions se WHERE se.machine_fingerprint = m.fingerprint) AS first_session_at,
+         (SELECT MAX(se.started_at) FROM sessions se WHERE se.machine_fingerprint = m.fingerprint) AS last_session_at,
+         (SELECT COUNT(*) FROM runs r JOIN sessions se ON se.id = r.session_id WHERE se.machine_fingerprint = m.fingerprint) AS runs,
+         (SELECT group_concat(subject, ', ') FROM (SELECT DISTINCT su.subject FROM summaries su JOIN sessions se ON se.id = su.session_id
+            WHERE se.machine_fingerprint = m.fingerprint AND su.runs > 0 ORDER BY su.subject)) AS subjects,
+         (SELECT group_concat(scenario, ', ') FROM (SELECT DISTINCT su.scenario FROM summaries su JOIN sessions se ON se.id = su.session_id
+            WHERE se.machine_fingerprint = m.fingerprint AND su.runs > 0 ORDER BY su.scenario)) AS scenarios,
+         m.fingerprint IS (SELECT fingerprint FROM comparison_machine) AS is_comparison_machine
+  FROM machine_info m;
+
+-- Books and older fixtures insert machines by this name: keep that working.
+CREATE TRIGGER machines_insert INSTEAD OF INSERT ON machines BEGIN
+  INSERT INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version, details_json)
+  VALUES (NEW.fingerprint, NEW.cpu_model, NEW.cores, NEW.memory_bytes, NEW.kernel, NEW.os, NEW.node_version, COALESCE(NEW.details_json, '{}'));
+END;
+
+CREATE VIEW comparison_machine AS
+  SELECT m.fingerprint, ${MACHINE_LABEL} AS machine
+  FROM machine_info m
+  WHERE m.fingerprint = COALESCE(
+    (SELECT value FROM meta WHERE key = 'comparison_machine'),
+    (SELECT machine_fingerprint FROM sessions WHERE kind = 'bench' AND status = 'complete' ORDER BY started_at DESC, id DESC LIMIT 1),
+    (SELECT machine_fingerprint FROM sessions WHERE kind = 'bench' ORDER BY started_at DESC, id DESC LIMIT 1));
+
 CREATE VIEW headline AS
   SELECT s.subject AS tag, s.session_id, s.rps_median, s.rps_ci_low, s.rps_ci_high, s.rps_cv,
-         s.ratio_median, s.avg_latency_us, s.p50_latency_us, s.p90_latency_us, s.p99_latency_us,
-         s.max_latency_us, s.runs
-  FROM summaries s
-  WHERE s.scenario = 'hot' AND s.experiment = '' AND s.runs > 0 AND s.rps_median IS NOT NULL
+         s.ratio_median, s.ratio_note, s.avg_latency_us, s.p50_latency_us, s.p90_latency_us, s.p99_latency_us,
+         s.max_latency_us, s.runs, se.machine_fingerprint
+  FROM summaries s JOIN sessions se ON se.id = s.session_id
+  WHERE s.scenario = 'hot' AND s.experiment = '' AND s.runs > 0 AND s.rps_median IS NOT NULL AND ${ON_COMPARISON_MACHINE}
     AND s.session_id = (
-      SELECT MAX(s2.session_id) FROM summaries s2
+      SELECT MAX(s2.session_id) FROM summaries s2 JOIN sessions se2 ON se2.id = s2.session_id
       WHERE s2.subject = s.subject AND s2.scenario = 'hot' AND s2.experiment = ''
-        AND s2.runs > 0 AND s2.rps_median IS NOT NULL);
+        AND s2.runs > 0 AND s2.rps_median IS NOT NULL AND se2.machine_fingerprint = se.machine_fingerprint);
 
-DROP VIEW IF EXISTS versions;
 CREATE VIEW versions AS
   SELECT c.tag, c.chapter_number, c.title, c.summary AS description, c.commit_hash,
          h.rps_median AS baseline_rps,
-         CASE WHEN h.rps_median IS NULL THEN NULL
+         CASE WHEN h.rps_median IS NULL OR c.chapter_number = (SELECT MIN(chapter_number) FROM chapters) THEN NULL
               ELSE 100.0 * (h.rps_median / COALESCE(
                      (SELECT s1.rps_median FROM summaries s1
-                        WHERE s1.session_id = h.session_id AND s1.scenario = 'hot' AND s1.experiment = ''
+                        WHERE s1.session_id = h.session_id AND s1.scenario = 'hot' AND s1.experiment = '' AND s1.runs > 0
                           AND s1.subject = (SELECT tag FROM chapters ORDER BY chapter_number LIMIT 1)),
                      (SELECT h1.rps_median FROM headline h1
                         WHERE h1.tag = (SELECT tag FROM chapters ORDER BY chapter_number LIMIT 1))) - 1.0)
          END AS improvement_percent,
          c.technique,
-         h.rps_ci_low, h.rps_ci_high, h.rps_cv, h.ratio_median AS reference_ratio,
+         h.rps_ci_low, h.rps_ci_high, h.rps_cv, h.ratio_median AS reference_ratio, h.ratio_note,
          h.avg_latency_us, h.p50_latency_us, h.p90_latency_us, h.p99_latency_us, h.max_latency_us,
-         h.runs AS measured_runs, h.session_id
-  FROM chapters c LEFT JOIN headline h ON h.tag = c.tag;
+         h.runs AS measured_runs, h.session_id,
+         cm.machine, cm.fingerprint AS machine_fingerprint
+  FROM chapters c LEFT JOIN headline h ON h.tag = c.tag LEFT JOIN comparison_machine cm;
 
-DROP VIEW IF EXISTS version_progression;
 CREATE VIEW version_progression AS
   SELECT v.chapter_number, v.tag, v.title, v.technique, v.baseline_rps, v.improvement_percent,
          LAG(v.baseline_rps) OVER (ORDER BY v.chapter_number) AS previous_rps,
-         v.baseline_rps - LAG(v.baseline_rps) OVER (ORDER BY v.chapter_number) AS rps_delta
+         v.baseline_rps - LAG(v.baseline_rps) OVER (ORDER BY v.chapter_number) AS rps_delta,
+         v.machine, v.machine_fingerprint
   FROM versions v;
 
-DROP VIEW IF EXISTS latest_baseline;
 CREATE VIEW latest_baseline AS
   SELECT * FROM versions ORDER BY chapter_number DESC LIMIT 1;
 
-DROP VIEW IF EXISTS commits;
 CREATE VIEW commits AS
   SELECT commit_hash AS hash, tag, commit_message AS message, commit_author AS author,
          committed_at AS created_at
   FROM chapters;
 
-DROP VIEW IF EXISTS benchmark_runs;
 CREATE VIEW benchmark_runs AS
   SELECT r.id, r.commit_hash, r.scenario AS run_type, m.cpu_model || ' / ' || m.cores || ' cores / ' || m.kernel AS environment,
          r.started_at, r.duration_seconds, r.threads, r.connections, r.keep_alive,
-         r.subject AS tag, r.tool, r.tool_version, r.session_id, r.status
-  FROM runs r JOIN sessions s ON s.id = r.session_id JOIN machines m ON m.fingerprint = s.machine_fingerprint;
+         r.subject AS tag, r.tool, r.tool_version, r.session_id, r.status,
+         ${MACHINE_LABEL} AS machine, m.fingerprint AS machine_fingerprint
+  FROM runs r JOIN sessions se ON se.id = r.session_id JOIN machine_info m ON m.fingerprint = se.machine_fingerprint
+  WHERE ${ON_COMPARISON_MACHINE};
 
-DROP VIEW IF EXISTS benchmark_results;
 CREATE VIEW benchmark_results AS
   SELECT r.id AS run_id, r.requests_per_second, r.total_requests, r.bytes_transferred,
          r.avg_latency_us, r.p50_latency_us, r.p90_latency_us, r.p99_latency_us, r.max_latency_us,
-         r.socket_errors, r.timeout_errors, r.non_2xx, r.subject AS tag, r.scenario
-  FROM runs r WHERE r.status = 'ok';
+         r.socket_errors, r.timeout_errors, r.non_2xx, r.subject AS tag, r.scenario, r.session_id,
+         cm.machine, cm.fingerprint AS machine_fingerprint
+  FROM runs r JOIN sessions se ON se.id = r.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE r.status = 'ok';
 
-DROP VIEW IF EXISTS stress_test_series;
 CREATE VIEW stress_test_series AS
-  SELECT test_type, elapsed_seconds, observed_rps, success_rate, active_connections, rejection_rate, avg_latency_us
-  FROM stress_test_samples;
+  SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
+  FROM stress_test_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
-DROP VIEW IF EXISTS adaptive_limiter_series;
 CREATE VIEW adaptive_limiter_series AS
-  SELECT elapsed_seconds, connection_limit, observed_rps, rejection_rate, active_connections, saturation_ratio, action
-  FROM adaptive_limiter_samples;
+  SELECT t.elapsed_seconds, t.connection_limit, t.observed_rps, t.rejection_rate, t.active_connections, t.saturation_ratio, t.action,
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
+  FROM adaptive_limiter_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
-DROP VIEW IF EXISTS scaling_signals_series;
 CREATE VIEW scaling_signals_series AS
-  SELECT elapsed_seconds, rejection_rate, saturation_ratio, needs_scaleout, connection_limit, active_connections, observed_rps
-  FROM scaling_signal_samples;
+  SELECT t.elapsed_seconds, t.rejection_rate, t.saturation_ratio, t.needs_scaleout, t.connection_limit, t.active_connections, t.observed_rps,
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
+  FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 `;
 
-/** Creates (or upgrades) every table and view. Idempotent. */
+/**
+ * Versioned steps an automatic "add the missing columns" cannot do, keyed by the
+ * version they upgrade to. Each runs once, views already dropped, in order.
+ */
+const MIGRATIONS: Record<number, (db: Database) => void> = {
+  3: (db) => {
+    // `machines` becomes a view (each machine and what it measured); its rows move to machine_info.
+    if (kindOf(db, 'machines') === 'table' && kindOf(db, 'machine_info') === null) db.run('ALTER TABLE machines RENAME TO machine_info');
+  },
+};
+
+function kindOf(db: Database, name: string): string | null {
+  const rows = db.exec('SELECT type FROM sqlite_master WHERE name = ?', [name]);
+  return rows.length === 0 ? null : String(rows[0].values[0][0]);
+}
+
+function dropViewsAndTriggers(db: Database): void {
+  const objects = db.exec("SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger')")[0]?.values ?? [];
+  for (const [type, name] of objects) db.run(`DROP ${String(type).toUpperCase()} IF EXISTS "${String(name)}"`);
+}
+
+/** Creates every table and view, or upgrades an older database to this schema. Idempotent. */
 export function applySchema(db: Database): void {
   const current = schemaVersionOf(db);
   if (current !== null && current > SCHEMA_VERSION) {
@@ -268,14 +387,27 @@ export function applySchema(db: Database): void {
     );
   }
   db.run('PRAGMA foreign_keys = ON');
-  db.exec(TABLES);
-  db.exec(VIEWS);
-  db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
+  db.run('BEGIN');
+  try {
+    dropViewsAndTriggers(db);
+    const from = current ?? (kindOf(db, 'runs') === null ? SCHEMA_VERSION : 1);
+    for (let version = from + 1; version <= SCHEMA_VERSION; version++) MIGRATIONS[version]?.(db);
+    for (const t of TABLES) {
+      db.run(createTableSql(t));
+      addMissingColumns(db, t);
+    }
+    db.exec(INDEXES);
+    db.exec(VIEWS);
+    db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
+    db.run('COMMIT');
+  } catch (error) {
+    db.run('ROLLBACK');
+    throw error;
+  }
 }
 
 export function schemaVersionOf(db: Database): number | null {
-  const hasMeta = db.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
-  if (hasMeta.length === 0) return null;
+  if (kindOf(db, 'meta') !== 'table') return null;
   const rows = db.exec("SELECT value FROM meta WHERE key = 'schema_version'");
   const value = rows[0]?.values[0]?.[0];
   return value === undefined ? null : Number(value);
@@ -292,4 +424,5 @@ export const BOOK_VIEWS = [
   'stress_test_series',
   'adaptive_limiter_series',
   'scaling_signals_series',
+  'machines',
 ] as const;

@@ -258,12 +258,21 @@ export function runningServers(): RunningServer[] {
 export async function startServer(
   treeDir: string,
   contract: ChapterContract,
-  options: { providerUrl: string; dataDir: string; port?: number; extraArgs?: string[]; env?: Record<string, string>; readyTimeoutMs?: number },
+  options: {
+    providerUrl: string;
+    dataDir: string;
+    port?: number;
+    extraArgs?: string[];
+    env?: Record<string, string>;
+    readyTimeoutMs?: number;
+    /** A command prefix that execs the server (taskset -c 0, valgrind …): what the server forks inherits it. */
+    wrap?: string[];
+  },
 ): Promise<RunningServer> {
   if (options.port !== undefined) await assertPortFree(options.port);
   const port = options.port ?? (await freePort());
   const values = { port: String(port), providerUrl: options.providerUrl, dataDir: options.dataDir };
-  const [file, ...args] = [...contract.start.map((part) => fillPlaceholders(part, values)), ...(options.extraArgs ?? [])];
+  const [file, ...args] = [...(options.wrap ?? []), ...contract.start.map((part) => fillPlaceholders(part, values)), ...(options.extraArgs ?? [])];
   const child: ChildProcess = spawn(file, args, {
     cwd: treeDir,
     env: { ...process.env, ...contract.env, ...options.env },

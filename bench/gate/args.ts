@@ -16,6 +16,8 @@ export interface GateCliOptions {
   path: string | null;
   report: string | null;
   summary: boolean;
+  /** Pin the servers and the load generator to disjoint CPUs (default true; --no-pin). */
+  pin?: boolean;
 }
 
 /** A mistake in the command line: printed without a stack trace, exit 2. */
@@ -49,6 +51,7 @@ Options:
   --path <path>         request path to load                    (default: the bench's hot search)
   --repo <dir>          repository holding both refs                          (default: .)
   --report <file>       also write the Markdown report to this file
+  --no-pin              do not pin the servers and the load generator to separate CPUs
   --summary             append the report to $GITHUB_STEP_SUMMARY when it is set
   --help                show this help
 
@@ -90,6 +93,7 @@ export function parseGateArgs(argv: string[]): GateCliOptions | null {
         repo: { type: 'string' },
         report: { type: 'string' },
         summary: { type: 'boolean' },
+        'no-pin': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -115,6 +119,7 @@ export function parseGateArgs(argv: string[]): GateCliOptions | null {
     report: values.report ?? null,
     summary: values.summary ?? false,
   };
+  if (values['no-pin']) options.pin = false;
   if (!['autocannon', 'wrk', 'oha'].includes(options.tool)) {
     throw new UsageError(`--tool must be one of autocannon, wrk, oha, got "${options.tool}"`);
   }

@@ -110,7 +110,7 @@ describe('npm run gate', () => {
     const [base, , , broken] = repo.commits;
     const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', broken, '--pairs', '2', '--duration', '1', '--warmup', '0']);
     expect(outcome.code).toBe(2);
-    expect(outcome.stderr).toMatch(/gate: error: server `node server\/work-server\.mjs [^`]*` exited \(code 1\) before it was ready/);
+    expect(outcome.stderr).toMatch(/gate: error: server `(taskset -c \S+ )?node server\/work-server\.mjs [^`]*` exited \(code 1\) before it was ready/);
     expect(outcome.stderr).toContain('SyntaxError');
     expect(outcome.stdout).toMatch(/^## Regression gate: ERROR/);
     const baseUrl = /base server ready at (http:\S+)/.exec(outcome.stderr)?.[1];

@@ -1,29 +1,21 @@
 /**
- * The gate's measurement, with side effects: both refs checked out as worktrees and
- * prepared with the chapter contract, the provider simulator from the current tree,
- * both servers started, then alternating short runs of the `hot` scenario. Everything
+ * The gate's measurement, with side effects: both refs started as subjects (worktree →
+ * chapter contract → simulator → server → frozen feed, bench/subject/subject.ts, the
+ * bench's own feed), then alternating short runs of the `hot` scenario. Everything
  * started is registered with a Cleanup so an error or Ctrl-C leaves nothing behind.
- *
- * The provider: the bench's feed (bench/runner.ts FEED: same seed and size as the book's
- * numbers), one simulator instance per side, frozen once its server is ready (later polls
- * answer 503, which every chapter must tolerate). One shared instance would hand base and
- * head different answers of the feed (it advances per answer), so they would not serve
- * the same data.
+ * Servers and load generator run on disjoint CPUs where taskset allows (bench/proc/pinning.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { startSimulator } from '../../simulator/index.ts';
-import { prepareTree, readContract, startServer, type ChapterContract } from '../chapter/contract.ts';
 import { resolveCommit } from '../git/commit.ts';
-import { addWorktree } from '../git/worktree.ts';
-import { FEED } from '../runner.ts';
 import { requireTool, type LoadGenerator } from '../loadgen/index.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
+import { pinPrefix, planPinning } from '../proc/pinning.ts';
 import { scenario } from '../scenarios/index.ts';
+import type { Cleanup } from '../subject/cleanup.ts';
+import { launchSubject, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
 import type { GateCliOptions } from './args.ts';
-import type { Cleanup } from './cleanup.ts';
 import { alternatingPairs, type Side } from './schedule.ts';
 import type { GateResult, GateRevision, PairMeasurement, RunFigures } from './types.ts';
 import { evaluatePairs } from './verdict.ts';
@@ -63,33 +55,25 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
   const machine = machineInfo();
   log(`gate: base ${revisions.base.ref} = ${revisions.base.commit.slice(0, 12)}, head ${revisions.head.ref} = ${revisions.head.commit.slice(0, 12)}; ${tool.name} ${tool.version}`);
 
-  // Both trees, prepared with their own chapter contract (installs cached by lockfile).
-  const cacheDir = join(repo, '.cache', 'bench', 'installs');
-  const trees = {} as Record<Side, { dir: string; contract: ChapterContract }>;
-  for (const side of ['base', 'head'] as const) {
-    const worktree = await addWorktree(repo, revisions[side].commit);
-    await cleanup.add(`remove ${side} worktree ${worktree.path}`, () => worktree.remove());
-    const contract = readContract(worktree.path);
-    const prepared = await prepareTree(worktree.path, contract, { cacheDir, onLog: (line) => log(`gate: ${side}: ${line}`) });
-    log(`gate: ${side} prepared (install ${prepared.installSeconds.toFixed(1)} s${prepared.cacheHit ? ', cached' : ''}, build ${prepared.buildSeconds.toFixed(1)} s)`);
-    trees[side] = { dir: worktree.path, contract };
-  }
+  const pinning = await planPinning(options.pin ?? true);
+  log(`gate: ${pinning.note}`);
 
+  // Both trees, prepared with their own chapter contract (installs cached by lockfile), then both servers.
+  const trees = {} as Record<Side, PreparedTree>;
+  for (const side of ['base', 'head'] as const) {
+    const prepared = await prepareSubjectTree(repo, revisions[side].commit, cleanup, { onLog: (line) => log(`gate: ${side}: ${line}`) });
+    log(`gate: ${side} prepared (install ${prepared.installSeconds.toFixed(1)} s${prepared.installCacheHit ? ', cached' : ''}, build ${prepared.buildSeconds.toFixed(1)} s)`);
+    trees[side] = prepared;
+  }
   const urls = {} as Record<Side, string>;
   for (const side of ['base', 'head'] as const) {
-    const simulator = await startSimulator({ ...FEED, port: 0 });
-    await cleanup.add(`stop the ${side} provider simulator`, () => simulator.close());
-    const dataDir = mkdtempSync(join(tmpdir(), `gate-${side}-data-`));
-    await cleanup.add(`remove ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
-    const server = await startServer(trees[side].dir, trees[side].contract, { providerUrl: simulator.url, dataDir });
-    await cleanup.add(`stop the ${side} server (pid ${server.pid})`, () => server.stop());
-    simulator.setFaults({ failRate: 1 }); // frozen: both servers keep the feed's first answer
-    urls[side] = server.url;
-    log(`gate: ${side} server ready at ${server.url}`);
+    const launched = await launchSubject(trees[side], cleanup, { wrap: pinPrefix(pinning.serverCpus) });
+    urls[side] = launched.url;
+    log(`gate: ${side} server ready at ${launched.url}`);
   }
 
   const load = (side: Side, durationSeconds: number, label: string) =>
-    measure(generator, { url: urls[side], path, keepAlive: hot.keepAlive, connections: options.connections, durationSeconds }, `${side} ${label}`);
+    measure(generator, { url: urls[side], path, keepAlive: hot.keepAlive, connections: options.connections, durationSeconds, cpus: pinning.loadgenCpus ?? undefined }, `${side} ${label}`);
 
   if (options.warmupSeconds > 0) {
     for (const side of ['base', 'head'] as const) await load(side, options.warmupSeconds, 'warm-up');
@@ -117,6 +101,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
       scenario: hot.name,
       path,
       tool: { name: tool.name, version: tool.version, path: tool.path },
+      pinning,
     },
     machine: {
       fingerprint: machine.fingerprint,
@@ -138,7 +123,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
 /** One load run; a failed run is an error, never a number. */
 async function measure(
   generator: LoadGenerator,
-  request: { url: string; path: string; keepAlive: boolean; connections: number; durationSeconds: number },
+  request: { url: string; path: string; keepAlive: boolean; connections: number; durationSeconds: number; cpus?: string },
   label: string,
 ): Promise<RunFigures> {
   const result = await generator.run({
@@ -148,6 +133,7 @@ async function measure(
     durationSeconds: request.durationSeconds,
     keepAlive: request.keepAlive,
     threads: 1,
+    cpus: request.cpus,
   });
   if (!result.ok || result.requestsPerSecond === null || !(result.requestsPerSecond > 0)) {
     throw new Error(`${label} failed: ${result.failure ?? 'no successful response'}`);

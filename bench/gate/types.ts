@@ -1,5 +1,6 @@
 /** What one gate run measured and decided: the input of the report, the output of the run. */
 import type { MachineInfo } from '../machine/fingerprint.ts';
+import type { CpuPlan } from '../proc/pinning.ts';
 import type { Side } from './schedule.ts';
 import type { Decision, RatioInterval } from './verdict.ts';
 
@@ -13,6 +14,8 @@ export interface GateSettings {
   /** The request path of the scenario (the gate loads one path: the `hot` search). */
   path: string;
   tool: { name: string; version: string; path: string };
+  /** Which CPUs the servers and the load generator ran on (bench/proc/pinning.ts); absent in older reports. */
+  pinning?: CpuPlan;
 }
 
 export interface GateRevision {

@@ -150,6 +150,7 @@ export const autocannonGenerator: LoadGenerator = {
       command: process.execPath,
       args: [compiledWorkerPath(), JSON.stringify(config)],
       timeoutMs: limitMs,
+      cpus: request.cpus,
       onLine: (line) => {
         if (!onSample || sampleCallbackError !== null || !line.startsWith('{"type":"sample"')) return;
         let sample: LoadSample;

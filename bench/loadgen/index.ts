@@ -1,6 +1,7 @@
 // Entry point of the load generators: pick one by name, require it installed, and know how
 // many cores it can keep busy (so a run can tell when the tool, not the server, saturated).
 import { availableParallelism } from 'node:os';
+import { cpuCount } from '../proc/pinning.ts';
 import { autocannonGenerator } from './autocannon.ts';
 import { ohaGenerator } from './oha.ts';
 import { wrkGenerator } from './wrk.ts';
@@ -43,12 +44,13 @@ export async function requireTool(name: string, options: { isDefault?: boolean }
  * per core, so it can use every core of the machine.
  */
 export function saturationCores(generator: LoadGenerator, request: LoadRequest): number {
+  const usable = cpuCount(request.cpus) ?? availableParallelism();
   switch (generator.name) {
     case 'autocannon':
       return 1;
     case 'wrk':
-      return request.threads ?? 1;
+      return Math.min(request.threads ?? 1, usable);
     case 'oha':
-      return availableParallelism();
+      return usable;
   }
 }

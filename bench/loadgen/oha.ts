@@ -168,7 +168,7 @@ export const ohaGenerator: LoadGenerator = {
       const { args, urlsFileContent } = ohaArguments(request, { version: tool.version, supportsUrlsFromFile }, urlsFile);
       if (urlsFileContent !== null) writeFileSync(urlsFile, urlsFileContent);
       const limitMs = overrunLimitMs(checked);
-      const run = await runToolProcess({ command: tool.path, args, timeoutMs: limitMs });
+      const run = await runToolProcess({ command: tool.path, args, timeoutMs: limitMs, cpus: request.cpus });
       const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };
       const abnormal = describeAbnormalExit('oha', run, limitMs);
       if (abnormal !== null) return failedResult(abnormal, rawOutput(run), measured);

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { readCpuSeconds, startCpuMonitor } from '../proc/cpu.ts';
+import { pinPrefix } from '../proc/pinning.ts';
 
 export interface ToolProcessOptions {
   command: string;
@@ -14,6 +15,7 @@ export interface ToolProcessOptions {
   env?: NodeJS.ProcessEnv;
   onLine?: (line: string) => void;            // every complete stdout line, as it arrives
   isFinalReportLine?: (line: string) => boolean; // the tool now waits on stdin for us to read its CPU
+  cpus?: string;                              // pin the tool to these CPUs (taskset execs it: same pid)
 }
 
 export interface ToolProcessRun {
@@ -32,7 +34,8 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
     const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e9;
-    const child = spawn(options.command, options.args, {
+    const [command, ...args] = [...pinPrefix(options.cpus ?? null), options.command, ...options.args];
+    const child = spawn(command, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: options.env ?? process.env,
     });

@@ -6,7 +6,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 10;
 export const DEFAULT_THREADS = 1;
 
 /** A LoadRequest with its defaults filled in and its base URL split into origin and host. */
-export interface CheckedRequest extends Required<LoadRequest> {
+export interface CheckedRequest extends Required<Omit<LoadRequest, 'cpus'>> {
+  cpus?: string;
   origin: string;   // "http://127.0.0.1:8080", no trailing slash
   hostname: string;
   port: number;
@@ -71,6 +72,7 @@ export function checkRequest(request: LoadRequest): CheckedRequest {
     origin: target.origin,
     hostname: target.hostname,
     port: Number(target.port),
+    cpus: request.cpus,
   };
 }
 

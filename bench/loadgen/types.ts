@@ -9,6 +9,7 @@ export interface LoadRequest {
   keepAlive: boolean;        // false → 'Connection: close', a new TCP connection per request
   threads?: number;          // wrk/oha worker threads (default 1: the server shares the 2 cores)
   timeoutSeconds?: number;   // per-request timeout (default 10)
+  cpus?: string;             // pinned: run the tool on these CPUs (a taskset list, e.g. "1"); see bench/proc/pinning.ts
 }
 
 export interface LatencyUs { avg: number; p50: number; p90: number; p99: number; max: number }

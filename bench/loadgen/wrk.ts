@@ -279,6 +279,7 @@ export const wrkGenerator: LoadGenerator = {
         command: path,
         args: wrkArguments(request, scriptPath),
         timeoutMs: limitMs,
+        cpus: request.cpus,
         isFinalReportLine: (line) => line.startsWith(WRK_REPORT_MARKER),
       });
       const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };

@@ -32,6 +32,8 @@ export interface TinyChapter {
   /** Override of the contract's prepare command. */
   prepare?: string[];
   build?: string[];
+  /** Override of the contract's start command (must pass {port}). */
+  start?: string[];
 }
 
 export function tinyContract(chapter: TinyChapter): object {
@@ -39,7 +41,7 @@ export function tinyContract(chapter: TinyChapter): object {
     contract: 1,
     prepare: chapter.prepare ?? ['node', '-e', '0'],
     build: chapter.build ?? ['node', '-e', '0'],
-    start: ['node', 'server/tiny.mjs', '--port', '{port}', '--provider-url', '{providerUrl}', '--data-dir', '{dataDir}'],
+    start: chapter.start ?? ['node', 'server/tiny.mjs', '--port', '{port}', '--provider-url', '{providerUrl}', '--data-dir', '{dataDir}'],
     ready: { path: '/health', status: 200 },
     env: { TINY_LABEL: chapter.tag, ...(chapter.env ?? {}) },
   };

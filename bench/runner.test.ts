@@ -1,0 +1,79 @@
+/**
+ * A scenario is a module the runner knows nothing about: a fake one, plugged in, gets
+ * its rounds, its summary and its settings key — against real servers of a temporary
+ * repository, with real (1-second) load.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, queryRows } from '../db/database.ts';
+import { parseOptions } from './options.ts';
+import { runBench } from './runner.ts';
+import type { ScenarioModule } from './scenarios/module.ts';
+import { summarize } from './summarize.ts';
+import { createTinyRepo } from './testing/tiny-repo.ts';
+
+const repos: string[] = [];
+afterAll(() => {
+  for (const dir of repos) rmSync(dir, { recursive: true, force: true });
+});
+
+function sink(): Writable & { text: string } {
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      stream.text += String(chunk);
+      done();
+    },
+  }) as Writable & { text: string };
+  stream.text = '';
+  return stream;
+}
+
+describe('the runner with a plugged-in scenario module', () => {
+  it('runs its rounds over the chapters, stores its summary under its settings key, with no reference when it does not compare', async () => {
+    const { dir } = createTinyRepo([{ tag: 'v1-a' }, { tag: 'v2-b' }]);
+    repos.push(dir);
+    const calls: string[] = [];
+    const fake: ScenarioModule = {
+      name: 'twice',
+      description: 'two short runs per round, at 1 then 2 connections',
+      comparesToReference: false,
+      settingsKeyParts: () => ['fake-part'],
+      settings: () => ({ description: 'two short runs per round' }),
+      warmup: () => null,
+      runRound: async (context, round) => {
+        calls.push(`${context.label}:${round}`);
+        const first = await context.measure({ paths: ['/search?a=1'], keepAlive: true, connections: 1, durationSeconds: 1 });
+        const second = await context.measure({ paths: ['/search?a=2'], keepAlive: true, connections: 2, durationSeconds: 1 });
+        context.flag('fake-flag');
+        return [first.outcome, second.outcome];
+      },
+      // Its own summary: the second run of each round only.
+      summarize: (runs) => summarize(runs.filter((r) => r.connections === 2)),
+      failures: (runs) => runs.filter((r) => r.status === 'failed').length,
+    };
+    const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '2', '--warmup', '0']), scenarios: ['twice'] };
+    const stdout = sink();
+    const stderr = sink();
+    const code = await runBench(options, { stdout, stderr }, { scenarios: new Map([['twice', fake]]) });
+    expect(stderr.text).toBe('');
+    expect(code).toBe(0);
+    expect(calls).toEqual(['v1-a:0', 'v2-b:0', 'v2-b:1', 'v1-a:1']);
+    expect(stdout.text).toMatch(/twice round 1\/2 v1-a @1: /);
+    expect(stdout.text).toMatch(/fake-flag/);
+
+    const db = await openDatabase(options.dbPath);
+    expect(queryRows(db, 'SELECT subject, run_index, connections FROM runs ORDER BY sequence')).toEqual([
+      { subject: 'v1-a', run_index: 0, connections: 1 }, { subject: 'v1-a', run_index: 0, connections: 2 },
+      { subject: 'v2-b', run_index: 0, connections: 1 }, { subject: 'v2-b', run_index: 0, connections: 2 },
+      { subject: 'v2-b', run_index: 1, connections: 1 }, { subject: 'v2-b', run_index: 1, connections: 2 },
+      { subject: 'v1-a', run_index: 1, connections: 1 }, { subject: 'v1-a', run_index: 1, connections: 2 },
+    ]);
+    const summaries = queryRows(db, 'SELECT subject, scenario, settings_key, runs, ratio_median FROM summaries ORDER BY subject');
+    expect(summaries.map((s) => [s.subject, s.scenario, s.runs, s.ratio_median])).toEqual([['v1-a', 'twice', 2, null], ['v2-b', 'twice', 2, null]]);
+    expect(String(summaries[0].settings_key)).toMatch(/^twice\|wrk\|fake-part\|d10\|w0\|r2\|/);
+    const settings = JSON.parse(String(queryRows(db, 'SELECT settings_json FROM sessions')[0].settings_json));
+    expect(settings.scenarios.twice).toEqual({ settings_key: summaries[0].settings_key, description: 'two short runs per round' });
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * What a scenario is to the runner: a module that owns its steps (what one subject
+ * does in one round), its summary, and its part of the settings key. The runner
+ * prepares subjects, schedules interleaved rounds, records runs and saves; it knows
+ * nothing of any particular scenario.
+ */
+import type { LoadResult } from '../loadgen/index.ts';
+import type { BenchOptions } from '../options.ts';
+import type { SummaryFigures } from '../store.ts';
+import type { RunOutcome } from '../summarize.ts';
+
+/** One load run's shape; the runner adds the subject's URL, threads and pinned CPUs. */
+export interface LoadShape {
+  paths: string[];
+  keepAlive: boolean;
+  connections: number;
+  durationSeconds: number;
+}
+
+export interface Measured {
+  /** What the summary needs of the recorded run (status from the tool's verdict). */
+  outcome: RunOutcome;
+  result: LoadResult;
+}
+
+/** What a scenario's round may do with its subject. */
+export interface RoundContext {
+  options: BenchOptions;
+  /** The subject's label (tag, tag+experiment or 'reference'). */
+  label: string;
+  /** One recorded load run of this subject in this round. */
+  measure(load: LoadShape): Promise<Measured>;
+  log(line: string): void;
+  /** A flag for the end-of-run table (report.ts FLAG_TEXT names the known ones). */
+  flag(name: string): void;
+}
+
+export interface ScenarioModule {
+  name: string;
+  description: string;
+  /** Whether the reference server runs in this scenario's rounds and ratios are taken to it. */
+  comparesToReference: boolean;
+  /** This scenario's part of the settings key: what must match for a summary to count as measured. */
+  settingsKeyParts(options: BenchOptions): string[];
+  /** What the session's settings record about this scenario. */
+  settings(options: BenchOptions): Record<string, unknown>;
+  /** The unrecorded warm-up load of each subject, or null for none. */
+  warmup(options: BenchOptions): LoadShape | null;
+  /** One subject's recorded runs in one round. */
+  runRound(context: RoundContext, round: number): Promise<RunOutcome[]>;
+  /** A subject's summary from its runs (and the reference's runs of the same rounds, when compared). */
+  summarize(runs: RunOutcome[], reference?: RunOutcome[]): SummaryFigures;
+  /** How many of a subject's runs count as failures of the session. */
+  failures(runs: RunOutcome[]): number;
+}

@@ -1,0 +1,106 @@
+/**
+ * Starting and stopping a subject — one chapter commit as a running server — for the
+ * bench and the gate alike: a git worktree at the commit, its chapter contract (install
+ * cached by lockfile, build), its own provider simulator from the current tree, a fresh
+ * data dir, the server, and the feed frozen once the server is ready. Every step that
+ * starts something registers its undo in one Cleanup stack (bench/subject/cleanup.ts),
+ * so an error or a Ctrl-C leaves nothing behind.
+ *
+ * Two halves, because the bench runs several experiments of one chapter from one tree:
+ * prepareSubjectTree (worktree → contract → install/build) and launchSubject
+ * (simulator → server → freeze).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
+import { prepareTree, readContract, startServer, type ChapterContract, type RunningServer } from '../chapter/contract.ts';
+import { addWorktree } from '../git/worktree.ts';
+import type { Cleanup } from './cleanup.ts';
+
+/** The provider feed every chapter gets: generated, seeded, ~1,200 plans (~550 KB of XML). */
+export const FEED = { mode: 'generated' as const, seed: 42, basePlans: 500, plansPerBase: 4, years: 3 };
+export type FeedOptions = Omit<SimulatorOptions, 'port'>;
+
+/** Lets a caller race each step against an interrupt (the bench) or run it as is (the gate). */
+export type Guard = <T>(step: Promise<T>) => Promise<T>;
+const unguarded: Guard = (step) => step;
+
+export interface PreparedTree {
+  commit: string;
+  path: string;
+  contract: ChapterContract;
+  worktreeSeconds: number;
+  installSeconds: number;
+  buildSeconds: number;
+  installCacheHit: boolean;
+}
+
+const secondsSince = (from: number): number => Math.round(performance.now() - from) / 1000;
+
+/** A worktree at `commit`, prepared by its own chapter contract; removed by `cleanup`. */
+export async function prepareSubjectTree(
+  repoDir: string,
+  commit: string,
+  cleanup: Cleanup,
+  options: { onLog?: (line: string) => void; guard?: Guard } = {},
+): Promise<PreparedTree> {
+  const guard = options.guard ?? unguarded;
+  const started = performance.now();
+  const tree = await guard(addWorktree(repoDir, commit));
+  await cleanup.add(`worktree ${tree.path}`, () => tree.remove());
+  const worktreeSeconds = secondsSince(started);
+  const contract = readContract(tree.path);
+  const install = await guard(prepareTree(tree.path, contract, { cacheDir: join(repoDir, '.cache', 'bench', 'installs'), onLog: options.onLog }));
+  return { commit, path: tree.path, contract, worktreeSeconds, installSeconds: install.installSeconds, buildSeconds: install.buildSeconds, installCacheHit: install.cacheHit };
+}
+
+export interface LaunchOptions {
+  /** The simulator's feed (default FEED). */
+  feed?: FeedOptions;
+  /** Freeze the data once the server is ready: later polls answer 503 (default true). */
+  freeze?: boolean;
+  /** A prefix that execs the server: taskset for pinning, valgrind for instruction counts. */
+  wrap?: string[];
+  /** An experiment's extra server arguments and environment. */
+  args?: string[];
+  env?: Record<string, string>;
+  guard?: Guard;
+}
+
+export interface LaunchedSubject {
+  url: string;
+  pid: number;
+  server: RunningServer;
+  simulator: Simulator;
+  /** Spawn until the ready answer. */
+  startSeconds: number;
+}
+
+/** Its own simulator, a fresh data dir, the server (wrapped if asked), then the feed frozen. */
+export async function launchSubject(tree: PreparedTree, cleanup: Cleanup, options: LaunchOptions = {}): Promise<LaunchedSubject> {
+  const guard = options.guard ?? unguarded;
+  const simulator = await guard(startSimulator({ ...(options.feed ?? FEED), port: 0 }));
+  await cleanup.add(`simulator ${simulator.url}`, () => simulator.close());
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
+  await cleanup.add(`data dir ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
+  const started = performance.now();
+  const server = await guard(startServer(tree.path, tree.contract, { providerUrl: simulator.url, dataDir, extraArgs: options.args, env: options.env, wrap: options.wrap }));
+  await cleanup.add(`server ${tree.commit.slice(0, 12)} (pid ${server.pid})`, () => server.stop());
+  const startSeconds = secondsSince(started);
+  // One instance per subject, frozen after its first answer: every subject serves the same data
+  // (a shared simulator advances per answer). A chapter must tolerate the failing polls.
+  if (options.freeze ?? true) simulator.setFaults({ failRate: 1 });
+  return { url: server.url, pid: server.pid, server, simulator, startSeconds };
+}
+
+/** Both halves at once (the gate: one subject per commit). */
+export async function startSubject(
+  repoDir: string,
+  commit: string,
+  cleanup: Cleanup,
+  options: LaunchOptions & { onLog?: (line: string) => void } = {},
+): Promise<{ tree: PreparedTree; subject: LaunchedSubject }> {
+  const tree = await prepareSubjectTree(repoDir, commit, cleanup, options);
+  return { tree, subject: await launchSubject(tree, cleanup, options) };
+}
