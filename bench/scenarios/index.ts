@@ -19,7 +19,7 @@ export interface Scenario {
   description: string;
   paths: string[];
   keepAlive: boolean;
-  /** sweep only: concurrency is stepped instead of using --connections. */
+  /** Descriptive: concurrency is stepped (sweep). What a round does is the scenario module's (registry.ts). */
   stepped: boolean;
 }
 
