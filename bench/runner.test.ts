@@ -47,6 +47,7 @@ describe('the runner with a plugged-in scenario module', () => {
         const first = await context.measure({ paths: ['/search?a=1'], keepAlive: true, connections: 1, durationSeconds: 1 });
         const second = await context.measure({ paths: ['/search?a=2'], keepAlive: true, connections: 2, durationSeconds: 1 });
         context.flag('fake-flag');
+        context.series('stress_test', second.runId).write({ test_type: 'fake', elapsed_seconds: round, observed_rps: second.outcome.requests_per_second });
         return [first.outcome, second.outcome];
       },
       // Its own summary: the second run of each round only.
@@ -73,6 +74,13 @@ describe('the runner with a plugged-in scenario module', () => {
     const summaries = queryRows(db, 'SELECT subject, scenario, settings_key, runs, ratio_median FROM summaries ORDER BY subject');
     expect(summaries.map((s) => [s.subject, s.scenario, s.runs, s.ratio_median])).toEqual([['v1-a', 'twice', 2, null], ['v2-b', 'twice', 2, null]]);
     expect(String(summaries[0].settings_key)).toMatch(/^twice\|wrk\|fake-part\|d10\|w0\|r2\|/);
+    const series = queryRows(db, 'SELECT subject, scenario, test_type, elapsed_seconds, observed_rps, run_id FROM stress_test_series ORDER BY subject, elapsed_seconds');
+    const runOf = (subject: string, round: number) => queryRows(db, 'SELECT id, requests_per_second FROM runs WHERE subject = ? AND run_index = ? AND connections = 2', [subject, round])[0];
+    expect(series).toEqual(
+      [['v1-a', 0], ['v1-a', 1], ['v2-b', 0], ['v2-b', 1]].map(([subject, round]) => ({
+        subject, scenario: 'twice', test_type: 'fake', elapsed_seconds: round, observed_rps: runOf(subject as string, round as number).requests_per_second, run_id: runOf(subject as string, round as number).id,
+      })),
+    );
     const settings = JSON.parse(String(queryRows(db, 'SELECT settings_json FROM sessions')[0].settings_json));
     expect(settings.scenarios.twice).toEqual({ settings_key: summaries[0].settings_key, description: 'two short runs per round' });
   });

@@ -449,7 +449,7 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
   const warmup = module.warmup(options);
   if (warmup) {
     for (const subject of subjects) {
-      const { result } = await loadRun(session, module, subject, 0, warmup, null, flags.get(subject.label)!);
+      const { result } = await runLoad(session, module, subject, 0, warmup, null);
       if (!result.ok) session.io.stderr.write(`bench: warm-up of ${subject.label} / ${module.name} failed: ${result.failure ?? 'no successful response'}\n`);
     }
   }
@@ -461,9 +461,10 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
         {
           options,
           label: subject.label,
-          measure: (load) => loadRun(session, module, subject, round, load, key, subjectFlags),
+          measure: (load) => recordedRun(session, module, subject, round, load, key, subjectFlags),
           log: session.log,
           flag: (name) => subjectFlags.add(name),
+          series: (kind, runId) => store.seriesWriter(kind, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, runId }),
         },
         round,
       );
@@ -485,11 +486,8 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
   }
 }
 
-/**
- * One load run of a subject, with its server's CPU time; recorded (with its samples)
- * when `key` is given, a warm-up otherwise.
- */
-async function loadRun(session: Session, module: ScenarioModule, subject: Subject, round: number, load: LoadShape, key: string | null, flags: Set<string>): Promise<Measured> {
+/** One load run of a subject, with its server's CPU time, as a runs row (not yet stored). */
+async function runLoad(session: Session, module: ScenarioModule, subject: Subject, round: number, load: LoadShape, key: string | null): Promise<{ run: RunRow; result: LoadResult }> {
   const { options, request, progress } = session;
   const loadRequest: LoadRequest = { url: subject.url, ...load, threads: options.threads, cpus: request.pinning.loadgenCpus ?? undefined };
   const where = `${module.name} · ${subject.label} · ${key === null ? 'warm-up' : `run ${round + 1}/${options.runs}`} · ${load.connections} conn`;
@@ -509,18 +507,17 @@ async function loadRun(session: Session, module: ScenarioModule, subject: Subjec
   }
   const cpuAfter = monitor.stop();
   const serverCpu = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
-  const run = runRow(session, module, subject, round, key ?? '', loadRequest, startedAt, result, serverCpu);
-  const measured = { outcome: outcomeOf(run), result };
-  if (key === null) return measured;
-  if (session.signals.interrupted()) throw new Interrupted();
-  store(session, run, result);
-  flagRun(flags, run, result);
-  session.log(describeRun(module, subject, round, options.runs, run, result));
-  return measured;
+  return { run: runRow(session, module, subject, round, key ?? '', loadRequest, startedAt, result, serverCpu), result };
 }
 
-function store(session: Session, run: RunRow, result: LoadResult): void {
-  session.store.recordRun(run, result.samples.map((s) => ({ second: s.second, requests_per_second: s.requestsPerSecond, p99_latency_us: s.p99LatencyUs, errors: s.errors })));
+/** A recorded run of a scenario's round: stored with its per-second samples, flagged, logged. */
+async function recordedRun(session: Session, module: ScenarioModule, subject: Subject, round: number, load: LoadShape, key: string, flags: Set<string>): Promise<Measured> {
+  const { run, result } = await runLoad(session, module, subject, round, load, key);
+  if (session.signals.interrupted()) throw new Interrupted();
+  const runId = session.store.recordRun(run, result.samples.map((s) => ({ second: s.second, requests_per_second: s.requestsPerSecond, p99_latency_us: s.p99LatencyUs, errors: s.errors })));
+  flagRun(flags, run, result);
+  session.log(describeRun(module, subject, round, session.options.runs, run, result));
+  return { outcome: outcomeOf(run), result, runId };
 }
 
 /** The runs row of one load run: what the tool reported, and the honesty checks. */

@@ -6,7 +6,8 @@
  */
 import type { LoadResult } from '../loadgen/index.ts';
 import type { BenchOptions } from '../options.ts';
-import type { SummaryFigures } from '../store.ts';
+import type { SeriesKind } from '../../db/schema.ts';
+import type { SeriesWriter, SummaryFigures } from '../store.ts';
 import type { RunOutcome } from '../summarize.ts';
 
 /** One load run's shape; the runner adds the subject's URL, threads and pinned CPUs. */
@@ -21,6 +22,8 @@ export interface Measured {
   /** What the summary needs of the recorded run (status from the tool's verdict). */
   outcome: RunOutcome;
   result: LoadResult;
+  /** The recorded run's id in `runs`. */
+  runId: number;
 }
 
 /** What a scenario's round may do with its subject. */
@@ -33,6 +36,8 @@ export interface RoundContext {
   log(line: string): void;
   /** A flag for the end-of-run table (report.ts FLAG_TEXT names the known ones). */
   flag(name: string): void;
+  /** A writer of one series table for this subject and scenario (a sample per second, say), optionally tied to a run. */
+  series<K extends SeriesKind>(kind: K, runId?: number): SeriesWriter<K>;
 }
 
 export interface ScenarioModule {

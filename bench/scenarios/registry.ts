@@ -1,11 +1,18 @@
 /** The scenario modules the bench knows, by name (descriptors in ./index.ts). */
-import { scenario, SCENARIO_NAMES, type ScenarioName } from './index.ts';
+import { scenario, SCENARIO_NAMES, type Scenario, type ScenarioName } from './index.ts';
 import type { ScenarioModule } from './module.ts';
 import { steadyScenario } from './steady.ts';
 import { sweepScenario } from './sweep.ts';
 
+const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = {
+  hot: steadyScenario,
+  mix: steadyScenario,
+  close: steadyScenario,
+  sweep: sweepScenario,
+};
+
 export function scenarioModule(name: ScenarioName): ScenarioModule {
-  return name === 'sweep' ? sweepScenario(scenario(name)) : steadyScenario(scenario(name));
+  return MODULES[name](scenario(name));
 }
 
 export function scenarioModules(): Map<string, ScenarioModule> {
