@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,14 @@ describe('runToolProcess', () => {
     expect(run.cpuSeconds).toBeGreaterThan(0);
     expect(run.wallSeconds).toBeGreaterThan(0);
     expect(describeAbnormalExit('node', run, 30_000)).toBeNull();
+  });
+
+  it('runs the tool pinned to the CPUs it is given, under its own pid', async () => {
+    const cpu = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1];
+    const run = await runToolProcess({ command: 'sh', args: ['-c', 'echo $$; grep Cpus_allowed_list /proc/self/status'], timeoutMs: 30_000, cpus: cpu });
+    const [pid, allowed] = run.stdout.trim().split('\n');
+    expect(Number(pid)).toBe(run.pid); // taskset execs the tool: the pid whose CPU time is read is the tool's
+    expect(allowed).toMatch(new RegExp(`^Cpus_allowed_list:\\s*${cpu}$`));
   });
 
   it('reads the CPU time while a tool waits after its final report, then releases it by closing stdin', async () => {

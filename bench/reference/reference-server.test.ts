@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { readCpuSeconds } from '../proc/cpu.ts';
@@ -31,6 +32,17 @@ async function rawExchange(url: string, request: string, responses: number): Pro
 
 describe('startReferenceServer', () => {
   const body = Buffer.from([0x7b, 0x22, 0xc3, 0xa9, 0x22, 0x3a, 0x31, 0x7d, 0x0a, 0x00, 0xff]); // arbitrary bytes, not only ASCII
+
+  it('runs wrapped in a command prefix: pinned by taskset to the CPU it names', async () => {
+    const cpu = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1];
+    const server = await startReferenceServer(body, {}, { wrap: ['taskset', '-c', cpu] });
+    try {
+      expect(/^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))![1]).toBe(cpu);
+      expect((await fetch(`${server.url}/x`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
 
   it('answers any GET with exactly the given bytes and headers, from a child process', async () => {
     const server = await startReferenceServer(body, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=60', Connection: 'keep-alive' });
