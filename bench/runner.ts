@@ -13,14 +13,13 @@
  * stopped and removed at the end, on failure, and on SIGINT/SIGTERM (session marked
  * interrupted, exit 130).
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { readChapterList, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { REFERENCE_SUBJECT } from '../db/schema.ts';
-import { runningServers, stopRunningCommands } from './chapter/contract.ts';
 import { toBencherMetricFormat, toGithubActionBenchmark } from './export.ts';
-import { requireTool, saturationCores, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from './loadgen/index.ts';
+import { requireTool, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from './loadgen/index.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { machineInfo, type MachineInfo } from './machine/fingerprint.ts';
 import { UsageError, type BenchOptions } from './options.ts';
@@ -30,22 +29,21 @@ import { Progress } from './progress.ts';
 import { harnessState } from './provenance.ts';
 import { describeReference, fetchReferenceSource, startReferenceFrom } from './reference/from-answer.ts';
 import { formatOverheadTable, formatSummaryTable, type SummaryLine } from './report.ts';
+import { describeRun, failedResult, flagRun, fmtRps, LITTLE_TOLERANCE, outcomeOf, runRow, SATURATION_SHARE } from './run-row.ts';
 import { HOT_PATH } from './scenarios/index.ts';
 import type { LoadShape, Measured, ScenarioModule } from './scenarios/module.ts';
 import { scenarioModules } from './scenarios/registry.ts';
 import { interleavedOrder } from './schedule.ts';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from './stats.ts';
 import { BenchStore, type PreparationRow, type RunRow } from './store.ts';
+import { Interrupted, stopChildProcesses, watchSignals, type SignalWatch } from './signals.ts';
 import { Cleanup } from './subject/cleanup.ts';
-import { FEED, launchSubject, prepareSubjectTree, type Guard, type PreparedTree } from './subject/subject.ts';
+import { FEED, launchSubject, prepareSubjectTree, type PreparedTree } from './subject/subject.ts';
 import type { RunOutcome } from './summarize.ts';
 
 export { FEED };
 
-/** Little's law cross-check tolerance: flag runs whose ratio is off by more than this. */
-export const LITTLE_TOLERANCE = 0.2;
-/** A run is "load generator was the bottleneck" when the tool used this share of the cores it can use. */
-export const SATURATION_SHARE = 0.9;
+export { LITTLE_TOLERANCE, SATURATION_SHARE };
 
 export interface Subject {
   /** tag, or tag+experiment, or 'reference' */
@@ -66,8 +64,6 @@ export interface RunnerIO {
 export interface RunnerDeps {
   scenarios?: Map<string, ScenarioModule>;
 }
-
-class Interrupted extends Error {}
 
 /** Canonical settings of one scenario: what must match for a summary to count as "already measured". */
 export function settingsKey(options: BenchOptions, module: ScenarioModule, pinning: CpuPlan): string {
@@ -139,10 +135,6 @@ async function commitDetails(repoDir: string, chapters: Chapter[]): Promise<Map<
     }
   }
   return details;
-}
-
-function fmtRps(v: number | null): string {
-  return v === null ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1);
 }
 
 /** Everything that can be refused is refused here, before the database is touched. */
@@ -223,62 +215,50 @@ function sessionSettings(options: BenchOptions, request: Request, needed: Unit[]
   };
 }
 
-interface SignalWatch {
-  interrupted(): boolean;
-  /** Races a step against an interrupt, so a Ctrl-C never waits for a 10 s load run. */
-  guard: Guard;
-  dispose(): void;
-}
-
-/** SIGINT/SIGTERM: the first stops gracefully (steps reject with Interrupted), a second exits at once. */
-function watchSignals(io: RunnerIO, progress: Progress, lock: Lock): SignalWatch {
-  let interrupted = false;
-  let resolveInterrupt: () => void = () => {};
-  const interruptedPromise = new Promise<void>((r) => (resolveInterrupt = r));
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
-      // A second Ctrl-C: do not wait for a graceful cleanup. The database on disk is the last atomic save.
-      io.stderr.write(`bench: ${signal} again: killing servers and exiting now\n`);
-      stopRunningCommands();
-      for (const server of runningServers()) {
-        try {
-          process.kill(-server.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-      lock.release();
-      process.exit(130);
-    }
-    interrupted = true;
-    progress.clearStatus();
-    io.stderr.write(`\nbench: ${signal}: stopping servers, removing worktrees, keeping what was measured…\n`);
-    stopRunningCommands();
-    resolveInterrupt();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const guard: Guard = async (promise) => {
-    if (interrupted) throw new Interrupted();
-    const result = await Promise.race([promise, interruptedPromise.then(() => Promise.reject(new Interrupted()))]);
-    if (interrupted) throw new Interrupted();
-    return result;
-  };
-  return {
-    interrupted: () => interrupted,
-    guard,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
-
 export async function runBench(options: BenchOptions, io: RunnerIO, deps: RunnerDeps = {}): Promise<number> {
   const progress = new Progress(io.stdout);
   const log = (line: string) => progress.line(line);
   const request = await checkRequest(options, deps.scenarios ?? scenarioModules());
+  const { store, lock, machine } = await openStore(options, io, request);
+  const plan = planWork(options, request, store, machine.fingerprint, log);
+  const needed = request.units.filter((u) => [...plan.values()].some((list) => list.includes(u)));
+  if (needed.length === 0) {
+    store.save();
+    lock.release();
+    log('nothing to measure: every chapter × scenario is already measured on this machine.');
+    if (options.exportDir) writeExports(store, options.exportDir, log);
+    return 0;
+  }
+  const settings = sessionSettings(options, request, needed);
+  const id = startSessionRow(store, request, machine, settings);
+  log(`session ${id}: ${needed.length} chapter subject(s), scenarios ${[...plan.keys()].join(', ')}, ${options.runs} run(s) × ${options.durationSeconds} s, ${options.connections} connections, ${request.tool.name} ${request.tool.version}`);
+  log(request.pinning.note);
+  const session: Session = {
+    options, io, request, store, machine, id, settings, progress, log,
+    cleanup: new Cleanup(),
+    signals: watchSignals(io, progress, lock),
+    sequence: 0,
+    failures: [],
+    lines: [],
+    overhead: [],
+  };
+  const status = await runSession(session, plan, needed, lock);
+  if (status === 'interrupted') {
+    stopChildProcesses();
+    io.stderr.write(`bench: interrupted; session ${id} marked interrupted, measured runs kept in ${options.dbPath}\n`);
+    return 130;
+  }
+  report(session);
+  if (options.exportDir) writeExports(store, options.exportDir, log);
+  if (session.failures.length > 0) {
+    io.stderr.write(`\nbench: ${session.failures.length} failure(s):\n${session.failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}\n`);
+    return 1;
+  }
+  return 0;
+}
 
+/** The lock, the database, this machine and the chapter list recorded. */
+async function openStore(options: BenchOptions, io: RunnerIO, request: Request): Promise<{ store: BenchStore; lock: Lock; machine: MachineInfo }> {
   const lock = acquireLock(options.dbPath, (notice) => io.stderr.write(`bench: ${notice}\n`));
   let store: BenchStore;
   try {
@@ -290,17 +270,10 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
   const machine = machineInfo();
   store.recordMachine(machine);
   store.syncChapters(request.allChapters, request.commits);
-  const plan = planWork(options, request, store, machine.fingerprint, log);
-  const needed = request.units.filter((u) => [...plan.values()].some((list) => list.includes(u)));
-  if (needed.length === 0) {
-    store.save();
-    lock.release();
-    log('nothing to measure: every chapter × scenario is already measured on this machine.');
-    if (options.exportDir) writeExports(store, options.exportDir, log);
-    return 0;
-  }
+  return { store, lock, machine };
+}
 
-  const settings = sessionSettings(options, request, needed);
+function startSessionRow(store: BenchStore, request: Request, machine: MachineInfo, settings: Record<string, unknown>): number {
   const id = store.startSession({
     started_at: new Date().toISOString(),
     harness_commit: request.harness.commit,
@@ -314,18 +287,12 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
     settings,
   });
   store.save();
-  log(`session ${id}: ${needed.length} chapter subject(s), scenarios ${[...plan.keys()].join(', ')}, ${options.runs} run(s) × ${options.durationSeconds} s, ${options.connections} connections, ${request.tool.name} ${request.tool.version}`);
-  log(request.pinning.note);
+  return id;
+}
 
-  const session: Session = {
-    options, io, request, store, machine, id, settings, progress, log,
-    cleanup: new Cleanup(),
-    signals: watchSignals(io, progress, lock),
-    sequence: 0,
-    failures: [],
-    lines: [],
-    overhead: [],
-  };
+/** Measures, then always: stops and removes everything, records how the session ended, saves, unlocks. */
+async function runSession(session: Session, plan: Map<string, Unit[]>, needed: Unit[], lock: Lock): Promise<'complete' | 'failed' | 'interrupted'> {
+  const { io, store } = session;
   let status: 'complete' | 'failed' | 'interrupted' = 'complete';
   try {
     await measureSession(session, plan, needed);
@@ -338,26 +305,15 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
       io.stderr.write(`bench: ${(error as Error).message}\n`);
     }
   } finally {
-    progress.clearStatus();
+    session.progress.clearStatus();
     for (const failure of await session.cleanup.run()) io.stderr.write(`bench: cleanup of ${failure}\n`);
-    store.updateSessionSettings(id, settings);
-    store.finishSession(id, status);
+    store.updateSessionSettings(session.id, session.settings);
+    store.finishSession(session.id, status);
     store.save();
     lock.release();
     session.signals.dispose();
   }
-  if (status === 'interrupted') {
-    stopChildProcesses();
-    io.stderr.write(`bench: interrupted; session ${id} marked interrupted, measured runs kept in ${options.dbPath}\n`);
-    return 130;
-  }
-  report(session);
-  if (options.exportDir) writeExports(store, options.exportDir, log);
-  if (session.failures.length > 0) {
-    io.stderr.write(`\nbench: ${session.failures.length} failure(s):\n${session.failures.map((f) => `  - ${f.split('\n')[0]}`).join('\n')}\n`);
-    return 1;
-  }
-  return 0;
+  return status;
 }
 
 /** Subjects, the reference where a scenario compares to it, then every planned scenario. */
@@ -507,7 +463,9 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
   }
   const cpuAfter = monitor.stop();
   const serverCpu = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
-  return { run: runRow(session, module, subject, round, key ?? '', loadRequest, startedAt, result, serverCpu), result };
+  const place = { sessionId: session.id, subject: subject.subject, commit: subject.commit, experiment: subject.experiment, scenario: module.name, settingsKey: key ?? '', round, sequence: session.sequence++ };
+  const tool = { generator: request.generator, tool: request.tool, threads: options.tool === 'autocannon' ? null : options.threads };
+  return { run: runRow(place, tool, loadRequest, startedAt, result, serverCpu), result };
 }
 
 /** A recorded run of a scenario's round: stored with its per-second samples, flagged, logged. */
@@ -516,68 +474,8 @@ async function recordedRun(session: Session, module: ScenarioModule, subject: Su
   if (session.signals.interrupted()) throw new Interrupted();
   const runId = session.store.recordRun(run, result.samples.map((s) => ({ second: s.second, requests_per_second: s.requestsPerSecond, p99_latency_us: s.p99LatencyUs, errors: s.errors })));
   flagRun(flags, run, result);
-  session.log(describeRun(module, subject, round, session.options.runs, run, result));
+  session.log(describeRun(subject.label, session.options.runs, run, result));
   return { outcome: outcomeOf(run), result, runId };
-}
-
-/** The runs row of one load run: what the tool reported, and the honesty checks. */
-function runRow(session: Session, module: ScenarioModule, subject: Subject, round: number, key: string, request: LoadRequest, startedAt: string, result: LoadResult, serverCpu: number | null): RunRow {
-  const cores = saturationCores(session.request.generator, request);
-  const saturated = result.cpuSeconds !== null && result.wallSeconds > 0 ? result.cpuSeconds / result.wallSeconds >= SATURATION_SHARE * cores : null;
-  const little = result.requestsPerSecond !== null && result.latencyUs !== null ? (result.requestsPerSecond * (result.latencyUs.avg / 1e6)) / request.connections : null;
-  return {
-    session_id: session.id, subject: subject.subject, commit_hash: subject.commit, experiment: subject.experiment, scenario: module.name, settings_key: key,
-    run_index: round, sequence: session.sequence++, tool: session.request.tool.name, tool_version: session.request.tool.version, connections: request.connections,
-    threads: session.options.tool === 'autocannon' ? null : session.options.threads, duration_seconds: request.durationSeconds, keep_alive: request.keepAlive ? 1 : 0, started_at: startedAt,
-    status: result.ok ? 'ok' : 'failed', failure: result.ok ? null : (result.failure ?? 'the load generator reported failure'), requests_per_second: result.requestsPerSecond,
-    total_requests: result.totalRequests, successful_requests: result.successfulRequests, non_2xx: result.non2xx, socket_errors: result.socketErrors,
-    timeout_errors: result.timeoutErrors, bytes_transferred: result.bytes, avg_latency_us: result.latencyUs?.avg ?? null, p50_latency_us: result.latencyUs?.p50 ?? null,
-    p90_latency_us: result.latencyUs?.p90 ?? null, p99_latency_us: result.latencyUs?.p99 ?? null, max_latency_us: result.latencyUs?.max ?? null,
-    server_cpu_seconds: serverCpu, loadgen_cpu_seconds: result.cpuSeconds, loadgen_saturated: saturated === null ? null : saturated ? 1 : 0, littles_law_ratio: little, raw_output: result.raw,
-  };
-}
-
-/** What a summary needs of a run row. */
-function outcomeOf(run: RunRow): RunOutcome {
-  return {
-    run_index: run.run_index,
-    status: run.status === 'ok' ? 'ok' : 'failed',
-    connections: run.connections,
-    requests_per_second: run.requests_per_second,
-    avg_latency_us: run.avg_latency_us,
-    p50_latency_us: run.p50_latency_us,
-    p90_latency_us: run.p90_latency_us,
-    p99_latency_us: run.p99_latency_us,
-    max_latency_us: run.max_latency_us,
-    loadgen_saturated: run.loadgen_saturated === 1,
-  };
-}
-
-function errorsOf(result: LoadResult): number {
-  return result.non2xx + result.socketErrors + result.timeoutErrors;
-}
-
-function littleOff(run: RunRow): boolean {
-  return typeof run.littles_law_ratio === 'number' && Math.abs(run.littles_law_ratio - 1) > LITTLE_TOLERANCE;
-}
-
-function flagRun(flags: Set<string>, run: RunRow, result: LoadResult): void {
-  if (!result.ok) flags.add('failed');
-  if (run.loadgen_saturated === 1) flags.add('loadgen-bottleneck');
-  if (errorsOf(result) > 0) flags.add('errors');
-  if (littleOff(run)) flags.add('littles-law');
-}
-
-function describeRun(module: ScenarioModule, subject: Subject, round: number, runs: number, run: RunRow, result: LoadResult): string {
-  const head = `${module.name} round ${round + 1}/${runs} ${subject.label} @${run.connections}: `;
-  if (!result.ok) return `${head}FAILED: ${run.failure}`;
-  const errors = errorsOf(result);
-  return (
-    head +
-    `${fmtRps(result.requestsPerSecond)} req/s, p99 ${result.latencyUs ? (result.latencyUs.p99 / 1000).toFixed(2) : '—'} ms` +
-    `${errors ? `, ${errors} errors/non-2xx` : ''}, cpu server ${run.server_cpu_seconds?.toFixed(2) ?? '—'} s / loadgen ${result.cpuSeconds?.toFixed(2) ?? '—'} s` +
-    `${run.loadgen_saturated === 1 ? ' [load generator was the bottleneck]' : ''}${littleOff(run) ? ` [Little's law off: ${(run.littles_law_ratio as number).toFixed(2)}]` : ''}`
-  );
 }
 
 /** The end-of-session tables and the headline of the comparison machine. */
@@ -594,27 +492,6 @@ function report(session: Session): void {
     const ratio = h.reference_ratio === null ? (h.ratio_note ? `, ${String(h.ratio_note)}` : '') : `, ${(h.reference_ratio as number).toFixed(3)} × reference`;
     io.stdout.write(`  ${String(h.tag).padEnd(24)} ${rps === null ? 'not measured' : `${rps.toFixed(0)} req/s${imp === null ? '' : ` (${imp >= 0 ? '+' : ''}${imp.toFixed(1)}% vs chapter 1)`}${ratio} [session ${h.session_id}]`}\n`);
   }
-}
-
-/**
- * A load run cut short by an interrupt may still have its tool running (it would stop by
- * itself at its deadline); stop every child process of ours that is still there (Linux /proc).
- */
-function stopChildProcesses(): void {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid) process.kill(Number(entry), 'SIGTERM');
-    } catch {
-      // Exited meanwhile, or already gone.
-    }
-  }
-}
-
-function failedResult(failure: string): LoadResult {
-  return { ok: false, failure, requestsPerSecond: null, totalRequests: 0, successfulRequests: 0, non2xx: 0, socketErrors: 0, timeoutErrors: 0, bytes: 0, latencyUs: null, samples: [], raw: '', cpuSeconds: null, wallSeconds: 0 };
 }
 
 export function writeExports(store: BenchStore, dir: string, log: (line: string) => void): void {

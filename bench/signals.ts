@@ -1,0 +1,78 @@
+/**
+ * Ctrl-C during a bench: the first SIGINT/SIGTERM stops gracefully (every guarded step
+ * rejects with Interrupted, what was measured is kept), a second one exits at once.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { runningServers, stopRunningCommands } from './chapter/contract.ts';
+import type { Lock } from './lock.ts';
+import type { Progress } from './progress.ts';
+import type { Guard } from './subject/subject.ts';
+
+export class Interrupted extends Error {}
+
+export interface SignalWatch {
+  interrupted(): boolean;
+  /** Races a step against an interrupt, so a Ctrl-C never waits for a 10 s load run. */
+  guard: Guard;
+  dispose(): void;
+}
+
+export function watchSignals(io: { stderr: NodeJS.WritableStream }, progress: Progress, lock: Lock): SignalWatch {
+  let interrupted = false;
+  let resolveInterrupt: () => void = () => {};
+  const interruptedPromise = new Promise<void>((r) => (resolveInterrupt = r));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      // A second Ctrl-C: do not wait for a graceful cleanup. The database on disk is the last atomic save.
+      io.stderr.write(`bench: ${signal} again: killing servers and exiting now\n`);
+      stopRunningCommands();
+      for (const server of runningServers()) {
+        try {
+          process.kill(-server.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      lock.release();
+      process.exit(130);
+    }
+    interrupted = true;
+    progress.clearStatus();
+    io.stderr.write(`\nbench: ${signal}: stopping servers, removing worktrees, keeping what was measured…\n`);
+    stopRunningCommands();
+    resolveInterrupt();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const guard: Guard = async (promise) => {
+    if (interrupted) throw new Interrupted();
+    const result = await Promise.race([promise, interruptedPromise.then(() => Promise.reject(new Interrupted()))]);
+    if (interrupted) throw new Interrupted();
+    return result;
+  };
+  return {
+    interrupted: () => interrupted,
+    guard,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/**
+ * A load run cut short by an interrupt may still have its tool running (it would stop by
+ * itself at its deadline); stop every child process of ours that is still there (Linux /proc).
+ */
+export function stopChildProcesses(): void {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid) process.kill(Number(entry), 'SIGTERM');
+    } catch {
+      // Exited meanwhile, or already gone.
+    }
+  }
+}
