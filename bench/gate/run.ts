@@ -15,7 +15,7 @@ import { pinPrefix, planPinning } from '../proc/pinning.ts';
 import { scenario } from '../scenarios/index.ts';
 import type { Cleanup } from '../subject/cleanup.ts';
 import { launchSubject, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
-import type { GateCliOptions } from './args.ts';
+import { DEFAULTS, type GateCliOptions } from './args.ts';
 import { alternatingPairs, type Side } from './schedule.ts';
 import type { GateResult, GateRevision, PairMeasurement, RunFigures } from './types.ts';
 import { evaluatePairs } from './verdict.ts';
@@ -49,7 +49,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
     base: await resolveRevision(repo, options.base, 'base'),
     head: await resolveRevision(repo, options.head, 'head'),
   };
-  const { generator, tool } = await requireTool(options.tool);
+  const { generator, tool } = await requireTool(options.tool, { isDefault: options.tool === DEFAULTS.tool });
   const hot = scenario('hot');
   const path = options.path ?? hot.paths[0];
   const machine = machineInfo();
