@@ -17,7 +17,7 @@
  *   - any other table (machines, chapters) is shared: a row is added unless an
  *     identical row or a row with the same key is already there (the target's wins).
  */
-import type { Database } from 'sql.js';
+import { queryRows, type Database } from './database.ts';
 
 type SqlValue = string | number | Uint8Array | null;
 
@@ -48,17 +48,8 @@ export interface MergeReport {
   rowsWithoutSession: Record<string, number>;
 }
 
-function rows(db: Database, sql: string, params: SqlValue[] = []): Record<string, SqlValue>[] {
-  const statement = db.prepare(sql);
-  try {
-    statement.bind(params);
-    const out: Record<string, SqlValue>[] = [];
-    while (statement.step()) out.push(statement.getAsObject() as Record<string, SqlValue>);
-    return out;
-  } finally {
-    statement.free();
-  }
-}
+/** Rows with their SQLite values (sql.js returns TEXT, numbers, BLOBs as Uint8Array, NULL). */
+const rows = (db: Database, sql: string, params: SqlValue[] = []) => queryRows(db, sql, params) as Record<string, SqlValue>[];
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
