@@ -6,7 +6,9 @@
  * Never mixes machines: a row is copied only together with the session it belongs to,
  * and a session keeps its machine fingerprint. Idempotent: a session is identified by
  * machine fingerprint + started_at + kind, and a session already in the target is not
- * copied again (nor anything that belongs to it).
+ * copied again (nor anything that belongs to it). So a session is taken as it was at its
+ * first merge: merge a machine's file after its bench finished (the CI merges into a fresh
+ * checkout of the committed database on every run).
  *
  * Generic over the schema, so tables and columns added later need no edit here: the
  * tables and columns are read from sqlite_master / PRAGMA table_info, and
