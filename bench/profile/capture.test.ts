@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { collectProfiles, pidOfProfileName, stateAndGroup, stopProfiledServer, withCpuProfile } from './capture.ts';
+import { collectProfiles, monotonicMicros, pidOfProfileName, stateAndGroup, stopProfiledServer, withCpuProfile } from './capture.ts';
 
 describe('withCpuProfile', () => {
   it('inserts the flags right after node', () => {
@@ -55,10 +55,14 @@ describe('recording real processes', () => {
 
   it('writes the profile of a server whose SIGTERM handler exits', async () => {
     const server = await start(script('graceful.mjs', "import http from 'node:http';\nconst s = http.createServer((q, r) => r.end('x')).listen(0, '127.0.0.1', () => console.log('ready'));\nprocess.on('SIGTERM', () => s.close(() => process.exit(0)));\n"));
+    const loadStart = monotonicMicros();
     await stopProfiledServer(server.pid);
     const profiles = collectProfiles(server.out);
     expect(profiles.map((p) => [p.process, p.pid])).toEqual([['main', server.pid]]);
     expect(profiles[0].profile.samples.length).toBeGreaterThan(0);
+    // One clock: the bench's reading while the server ran lies inside the profile's span.
+    expect(profiles[0].profile.startTime).toBeLessThan(loadStart);
+    expect(profiles[0].profile.endTime).toBeGreaterThan(loadStart);
   });
 
   it('writes one profile per node:cluster process, the primary labelled main', async () => {

@@ -42,6 +42,15 @@ export function withCpuProfile(command: readonly string[], dir: string): string[
   return [program, ...cpuProfileFlags(dir), ...args];
 }
 
+/**
+ * Now on the clock of V8's profile timestamps (CLOCK_MONOTONIC, shared by every process
+ * of the machine), in microseconds: read it when the load starts and ends, and reduce
+ * that window only, so the server's start and first ingest stay out of the table.
+ */
+export function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 /** A recorded profile and the process that wrote it. */
 export interface CollectedProfile extends ProcessProfile {
   file: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseCpuProfile } from './cpuprofile.ts';
 import { classifyFrame } from './locate.ts';
-import { functionTimes, reduceProfiles, sampleDurations, topRows, type ProfileRow } from './reduce.ts';
+import { clipToWindow, functionTimes, reduceProfiles, sampleDurations, topRows, type ProfileRow } from './reduce.ts';
 import { buildProfile, frame } from './testing.ts';
 
 const SRC = 'file:///repo/src/app.js';
@@ -132,5 +132,31 @@ describe('a real profile (tiny node:http server under wrk, fixtures/record.ts)',
   it('names Node internals node:… and keeps the categories', () => {
     expect(rows.some((r) => r.file.startsWith('node:'))).toBe(true);
     expect(rows.map((r) => r.file)).toEqual(expect.arrayContaining(['(program)', '(garbage collector)']));
+  });
+});
+
+describe('clipToWindow', () => {
+  // Samples at 1010 (a), 1110 (b), 1410 (a); end 2010.
+  const profile = buildProfile([frame('(root)'), [frame('a', SRC, 0)], [frame('b', SRC, 9)]], [[[0], 100], [[1], 300], [[0], 600]]);
+
+  it('keeps only the samples taken inside the window, the last one lasting until its end', () => {
+    const clipped = clipToWindow(profile, 1100, 1500);
+    expect(sampleDurations(clipped)).toEqual([300, 90]);
+    const rows = topRows(functionTimes(clipped, locate), 10, 'main');
+    expect(row(rows, 'b')!.selfShare).toBeCloseTo(300 / 390);
+    expect(row(rows, 'a')!.selfShare).toBeCloseTo(90 / 390);
+  });
+
+  it('rejects an empty or inverted window', () => {
+    expect(() => clipToWindow(profile, 5000, 6000)).toThrow(/no sample between 5000 and 6000/);
+    expect(() => clipToWindow(profile, 1500, 1100)).toThrow(/must start before it ends/);
+  });
+});
+
+describe('reduceProfiles with a window', () => {
+  it('reduces only the samples inside it', () => {
+    const profile = buildProfile([frame('(root)'), [frame('start', SRC, 0)], [frame('serve', SRC, 9)]], [[[0], 500], [[1], 100], [[1], 100]]);
+    const rows = reduceProfiles([{ process: 'main', profile }], locate, 5, { fromUs: 1500, toUs: 1710 });
+    expect(rows.map((r) => [r.function, r.selfShare])).toEqual([['serve', 1]]);
   });
 });

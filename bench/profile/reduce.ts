@@ -50,18 +50,41 @@ export interface ProcessProfile {
 /** Label of the merged table when a server ran in several processes. */
 export const ALL_PROCESSES = 'all';
 
+/** Each sample's timestamp: V8's monotonic clock in microseconds, the clock of process.hrtime. */
+export function sampleStamps(profile: CpuProfile): number[] {
+  let at = profile.startTime;
+  return profile.timeDeltas.map((delta) => (at += delta));
+}
+
 /** Microseconds each sample stands for: the time until the next sample (the last: until endTime). */
 export function sampleDurations(profile: CpuProfile): number[] {
-  const { samples, timeDeltas, endTime } = profile;
-  const durations = new Array<number>(samples.length);
-  let at = profile.startTime;
-  const stamps = timeDeltas.map((delta) => (at += delta));
-  for (let i = 0; i < samples.length; i++) {
-    const next = i + 1 < samples.length ? stamps[i + 1] : Math.max(endTime, stamps[i]);
+  const stamps = sampleStamps(profile);
+  return stamps.map((stamp, i) => {
+    const next = i + 1 < stamps.length ? stamps[i + 1] : Math.max(profile.endTime, stamp);
     // V8 occasionally records a negative delta (samples out of order): count no time, not negative time.
-    durations[i] = Math.max(0, next - stamps[i]);
+    return Math.max(0, next - stamp);
+  });
+}
+
+/**
+ * The profile restricted to the samples taken in [fromUs, toUs), e.g. the load run alone
+ * without the server's start and ingest. The bounds are process.hrtime.bigint() / 1000n
+ * readings of any process on the machine (one monotonic clock).
+ */
+export function clipToWindow(profile: CpuProfile, fromUs: number, toUs: number): CpuProfile {
+  if (!(fromUs < toUs)) throw new Error(`the profile window must start before it ends (got ${fromUs}..${toUs} µs)`);
+  const stamps = sampleStamps(profile);
+  const kept = stamps.flatMap((stamp, i) => (stamp >= fromUs && stamp < toUs ? [i] : []));
+  if (kept.length === 0) {
+    throw new Error(`no sample between ${fromUs} and ${toUs} µs (the profile spans ${profile.startTime}..${profile.endTime}); were both read from process.hrtime?`);
   }
-  return durations;
+  return {
+    nodes: profile.nodes,
+    startTime: fromUs,
+    endTime: Math.min(toUs, profile.endTime),
+    samples: kept.map((i) => profile.samples[i]),
+    timeDeltas: kept.map((i, k) => stamps[i] - (k === 0 ? fromUs : stamps[kept[k - 1]])),
+  };
 }
 
 /** Microseconds of samples whose leaf is each node. */
@@ -153,13 +176,23 @@ export function topRows(times: ProfileTimes, top: number, process: string): Prof
   return rows;
 }
 
+/** The part of a run to reduce, in microseconds of the monotonic clock (see clipToWindow). */
+export interface TimeWindow {
+  fromUs: number;
+  toUs: number;
+}
+
 /**
  * The tables of a server's profiles: one per process, and when there are several, a
- * merged one labelled 'all' (first, as the one a page shows).
+ * merged one labelled 'all' (first, as the one a page shows). With a window, only the
+ * samples taken inside it count.
  */
-export function reduceProfiles(profiles: ProcessProfile[], locate: Locator, top: number): ProfileRow[] {
+export function reduceProfiles(profiles: ProcessProfile[], locate: Locator, top: number, window?: TimeWindow): ProfileRow[] {
   if (profiles.length === 0) throw new Error('no CPU profile to reduce');
-  const perProcess = profiles.map((p) => ({ process: p.process, times: functionTimes(p.profile, locate) }));
+  const perProcess = profiles.map((p) => ({
+    process: p.process,
+    times: functionTimes(window ? clipToWindow(p.profile, window.fromUs, window.toUs) : p.profile, locate),
+  }));
   const tables = perProcess.map((p) => topRows(p.times, top, p.process));
   if (profiles.length === 1) return tables[0];
   return [...topRows(mergeTimes(perProcess.map((p) => p.times)), top, ALL_PROCESSES), ...tables.flat()];
