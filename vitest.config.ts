@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ['{db,bench,generator,server,simulator}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'site/**', 'server/dist/**'],
+    // One line naming what to install when chromium, wrk or valgrind is missing.
+    globalSetup: ['bench/testing/global-setup.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { readChapterList } from '../db/chapters.ts';
 import { describeTagRestore, restoreChapterTags } from './git/tags.ts';
 import { listMeasured } from './list.ts';
+import { mergeFiles } from './merge.ts';
 import { HELP, parseOptions, UsageError } from './options.ts';
 import { runBench } from './runner.ts';
 
@@ -31,6 +32,10 @@ async function main(): Promise<number> {
       const report = describeTagRestore(await restoreChapterTags(options.repoDir, chapterList()));
       process.stderr.write(report.text);
       return report.ok ? 0 : 1;
+    }
+    if (options.merge) {
+      process.stdout.write(await mergeFiles(options.merge, options.dbPath, (message) => process.stderr.write(`bench: ${message}\n`)));
+      return 0;
     }
     if (options.list) {
       process.stdout.write(await listMeasured(chapterList(), options));

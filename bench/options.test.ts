@@ -28,4 +28,10 @@ describe('parseOptions', () => {
     expect(bad(['--duration'])).toMatch(/argument missing/);
     expect(bad(['--sweep-max-errors', '2'])).toMatch(/between 0 and 1/);
   });
+  it('reads --merge and the files after it, and nothing positional without it', () => {
+    expect(parseOptions([], '/w').merge).toBeNull();
+    expect(parseOptions(['--merge', 'a.sqlite', 'm/b.sqlite', '--db', 'out.sqlite'], '/w')).toMatchObject({ merge: ['/w/a.sqlite', '/w/m/b.sqlite'], dbPath: '/w/out.sqlite' });
+    expect(() => parseOptions(['stray.sqlite'])).toThrow(new UsageError('unexpected argument "stray.sqlite"'));
+    expect(() => parseOptions(['--merge', 'a.sqlite', '--list'])).toThrow(/--merge: cannot be combined with --list/);
+  });
 });

@@ -27,6 +27,8 @@ export interface BenchOptions {
   list: boolean;
   restoreTags: boolean;
   exportDir: string | null;
+  /** Database files of other machines to merge into --db, then exit. */
+  merge: string[] | null;
   sweep: SweepLimits;
   /** Whether --tool was given: a missing default tool then says how to install it or name another. */
   toolNamed: boolean;
@@ -62,6 +64,8 @@ Options:
   --restore-tags         create chapter tags missing from this clone at the commits of
                          data/chapters.json (an existing tag is never moved), then exit
   --export <dir>         write bencher.json and github-action-benchmark.json from the latest summaries
+  --merge <files…>       add the sessions of other machines' database files to --db (never
+                         mixing machines; merging a file twice adds nothing), then exit
   --db <path>            database file (default data/bench.sqlite)
   --repo <dir>           repository whose chapters to measure (default: this one)
   -h, --help             this text
@@ -78,13 +82,24 @@ function list(raw: string): string[] {
   return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** `--merge a.sqlite b.sqlite …`: the flag's value and the arguments after it. */
+function mergeArguments(first: string | undefined, rest: string[], cwd: string): string[] | null {
+  if (first === undefined) {
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    return null;
+  }
+  const files = [first, ...rest];
+  if (files.some((file) => file === '' || file.startsWith('-'))) throw new UsageError('--merge: needs database files');
+  return files.map((file) => resolve(cwd, file));
+}
+
 export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true, // only after --merge: its further files
       options: {
         chapters: { type: 'string' },
         scenario: { type: 'string' },
@@ -102,6 +117,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
         list: { type: 'boolean' },
         'restore-tags': { type: 'boolean' },
         export: { type: 'string' },
+        merge: { type: 'string' },
         db: { type: 'string' },
         repo: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -125,6 +141,8 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
   const maxErrorRate = v['sweep-max-errors'] === undefined ? DEFAULT_SWEEP_LIMITS.maxErrorRate : positiveNumber('--sweep-max-errors', v['sweep-max-errors'], { integer: false, allowZero: true });
   if (maxErrorRate > 1) throw new UsageError(`--sweep-max-errors: expected a share between 0 and 1, got "${v['sweep-max-errors']}"`);
   if (v.export === '') throw new UsageError('--export: needs a directory');
+  const merge = mergeArguments(v.merge, parsed.positionals, cwd);
+  if (merge && (v.list || v['restore-tags'] || v.export !== undefined)) throw new UsageError('--merge: cannot be combined with --list, --restore-tags or --export');
   return {
     repoDir,
     dbPath: resolve(cwd, v.db ?? resolve(repoDir, 'data', 'bench.sqlite')),
@@ -140,6 +158,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     list: v.list ?? false,
     restoreTags: v['restore-tags'] ?? false,
     exportDir: v.export === undefined ? null : resolve(cwd, v.export),
+    merge,
     sweep: {
       maxErrorRate,
       maxP99Ms: v['sweep-max-p99'] === undefined ? DEFAULT_SWEEP_LIMITS.maxP99Ms : positiveNumber('--sweep-max-p99', v['sweep-max-p99'], { integer: false }),

@@ -86,7 +86,7 @@ export function saveDatabase(db: Database, path: string): void {
 }
 
 /** Rows of a query as plain objects (column name → value). */
-export function queryRows(db: Database, sql: string, params: (string | number | null)[] = []): Record<string, unknown>[] {
+export function queryRows(db: Database, sql: string, params: (string | number | Uint8Array | null)[] = []): Record<string, unknown>[] {
   const statement = db.prepare(sql);
   try {
     statement.bind(params);

@@ -4,12 +4,13 @@
  * from the local copy, the theme toggle switches and is remembered, every internal link
  * resolves — served over http on a localhost port and opened from file://.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateChromium, processEnvironment } from '../bench/testing/requirements.ts';
 import { buildSite } from './build.ts';
 import { serveDirectory, type StaticServer } from './serve.ts';
 import { FIXTURE_PAGES, writeFixtureBook } from './test-fixtures/book.ts';
@@ -21,10 +22,9 @@ let server: StaticServer;
 let browser: Browser;
 let profileDir: string;
 
-function chromiumPath(): string {
-  if (process.env.PUPPETEER_EXECUTABLE_PATH) return process.env.PUPPETEER_EXECUTABLE_PATH;
-  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  return puppeteer.executablePath();
+/** The browser the suite's global setup checked for (bench/testing/requirements.ts). */
+async function chromiumPath(): Promise<string> {
+  return (await locateChromium(processEnvironment())).path ?? puppeteer.executablePath();
 }
 
 beforeAll(async () => {
@@ -38,7 +38,7 @@ beforeAll(async () => {
   expect(result.charts).toBe(3);
   server = await serveDirectory(outDir, { port: 0 });
   browser = await puppeteer.launch({
-    executablePath: chromiumPath(),
+    executablePath: await chromiumPath(),
     userDataDir: (profileDir = mkdtempSync(join(tmpdir(), 'book-chromium-'))),
     args: [
       '--headless',

@@ -19,9 +19,9 @@ afterAll(() => {
 });
 
 describe('workflow lint (actionlint)', () => {
-  it('finds the test and book workflows', () => {
+  it('finds the test, book and gate workflows', () => {
     const names = workflowFiles(workflowsDir).map((file) => path.basename(file));
-    expect(names).toEqual(expect.arrayContaining(['book.yml', 'test.yml']));
+    expect(names).toEqual(expect.arrayContaining(['book.yml', 'gate.yml', 'test.yml']));
   });
 
   it('reports zero errors for every workflow in .github/workflows', async () => {
@@ -29,17 +29,17 @@ describe('workflow lint (actionlint)', () => {
     expect(results.map(formatLintResult)).toEqual([]);
   });
 
-  it('reports an unknown key typo in a broken copy of the book workflow', async () => {
+  it('reports an unknown key typo in a broken copy of the gate workflow', async () => {
     const dir = tempWorkflowsDir();
-    const original = readFileSync(path.join(workflowsDir, 'book.yml'), 'utf8');
+    const original = readFileSync(path.join(workflowsDir, 'gate.yml'), 'utf8');
     const broken = original.replace('  gate:\n    name: regression gate\n', '  gate:\n    name: regression gate\n    runs_on: ubuntu-latest\n');
     expect(broken).not.toBe(original);
-    writeFileSync(path.join(dir, 'book.yml'), broken);
+    writeFileSync(path.join(dir, 'gate.yml'), broken);
     copyFileSync(path.join(workflowsDir, 'test.yml'), path.join(dir, 'test.yml'));
 
     const results = await lintWorkflowDirectory(dir);
     expect(results.length).toBeGreaterThan(0);
-    expect(results.every((r) => r.file === path.join(dir, 'book.yml'))).toBe(true);
+    expect(results.every((r) => r.file === path.join(dir, 'gate.yml'))).toBe(true);
     expect(results.some((r) => r.kind === 'syntax-check' && r.message.includes('unexpected key "runs_on"'))).toBe(true);
   });
 

@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseProfileArgs, UsageError } from './args.ts';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/tiny-http.cpuprofile', import.meta.url));
+
+describe('parseProfileArgs', () => {
+  it('reads paths, --top and --root', () => {
+    expect(parseProfileArgs(['a.cpuprofile', '--top', '5', '--root', '/r'])).toEqual({ paths: ['a.cpuprofile'], top: 5, root: '/r' });
+    expect(parseProfileArgs(['a.cpuprofile'])!.top).toBe(15);
+    expect(parseProfileArgs(['--help'])).toBeNull();
+  });
+
+  it('rejects bad flags with a UsageError', () => {
+    expect(() => parseProfileArgs([])).toThrow(UsageError);
+    expect(() => parseProfileArgs(['a', '--top', '0'])).toThrow(/--top must be a positive integer/);
+    expect(() => parseProfileArgs(['a', '--top', '2.5'])).toThrow(UsageError);
+    expect(() => parseProfileArgs(['a', '--nope'])).toThrow(UsageError);
+  });
+});
+
+describe('the CLI', () => {
+  const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bench/profile/cli.ts', ...args], { cwd: repo }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+  it('prints the table of a recorded profile', async () => {
+    const { code, stdout } = await cli(fixture, '--top', '3', '--root', '/repo');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(6); // header, rule, 3 functions, the rest
+    expect(stdout).toContain('handleSearch');
+    expect(lines[5]).toMatch(/other functions\) \| \(rest\)/);
+  });
+
+  it('exits 2 on a bad flag and 1 on a file that is not a profile', async () => {
+    expect(await cli(fixture, '--top', 'x')).toMatchObject({ code: 2, stderr: expect.stringContaining('--top must be a positive integer') });
+    expect(await cli('package.json')).toMatchObject({ code: 1, stderr: expect.stringContaining('package.json: not a V8 CPU profile') });
+    expect(await cli('missing.cpuprofile')).toMatchObject({ code: 1, stderr: expect.stringContaining('missing.cpuprofile: cannot read (ENOENT)') });
+  });
+});

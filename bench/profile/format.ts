@@ -1,0 +1,33 @@
+/**
+ * The reduced table as text: a Markdown table (which also reads well in a terminal),
+ * one per process, self share first because the rows are ranked by it.
+ */
+import type { ProfileRow } from './reduce.ts';
+
+const percent = (share: number | null): string => (share === null ? '' : `${(share * 100).toFixed(1)} %`);
+const escapeCell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** `file:line`, or the file alone when the line is unknown. */
+export function placeOf(row: Pick<ProfileRow, 'file' | 'line'>): string {
+  return row.line === null ? row.file : `${row.file}:${row.line}`;
+}
+
+const HEADER = ['#', 'function', 'where', 'self', 'total', 'self ms'];
+const RIGHT_ALIGNED = new Set([0, 3, 4, 5]);
+
+/** One process's rows as an aligned Markdown table. */
+export function formatTable(rows: ProfileRow[]): string {
+  const cells = rows.map((r) => [String(r.rank), escapeCell(r.function), escapeCell(placeOf(r)), percent(r.selfShare), percent(r.totalShare), r.selfMs.toFixed(1)]);
+  const widths = HEADER.map((h, c) => Math.max(h.length, 3, ...cells.map((row) => row[c].length)));
+  const pad = (text: string, c: number) => (RIGHT_ALIGNED.has(c) ? text.padStart(widths[c]) : text.padEnd(widths[c]));
+  const line = (row: string[]) => `| ${row.map(pad).join(' | ')} |`;
+  const rule = `| ${widths.map((w, c) => (RIGHT_ALIGNED.has(c) ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ')} |`;
+  return [line(HEADER), rule, ...cells.map(line)].join('\n');
+}
+
+/** Every process's table, each under a heading naming the process (in the rows' order). */
+export function formatProfiles(rows: ProfileRow[]): string {
+  const processes = [...new Set(rows.map((r) => r.process))];
+  if (processes.length === 1) return formatTable(rows);
+  return processes.map((p) => `process ${p}\n\n${formatTable(rows.filter((r) => r.process === p))}`).join('\n\n');
+}
