@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SecondTally, checkSchedule, intendedSendTimesMs, outcomeOfStatus, percentileOfSorted, phaseOfSecond } from './open-loop-tally.ts';
+import { SecondTally, checkSchedule, intendedSendTimesMs, outcomeOfStatus, percentileOfSorted, phaseAt } from './open-loop-tally.ts';
 
 describe('outcomeOfStatus', () => {
   it('serves 2xx, rejects 503 and 429, fails the rest', () => {
@@ -21,7 +21,7 @@ describe('the schedule', () => {
   });
   it('maps seconds to phases, null after the schedule', () => {
     const phases = [{ rate: 1, seconds: 2 }, { rate: 1, seconds: 1 }];
-    expect([0, 1, 2, 3].map((second) => phaseOfSecond(phases, second))).toEqual([0, 0, 1, null]);
+    expect([0, 1, 2, 3].map((second) => phaseAt(phases, second))).toEqual([{ index: 0, secondInPhase: 0 }, { index: 0, secondInPhase: 1 }, { index: 1, secondInPhase: 0 }, null]);
   });
 });
 

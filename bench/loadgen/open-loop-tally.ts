@@ -58,12 +58,12 @@ export function intendedSendTimesMs(phases: readonly OpenLoopPhase[]): Float64Ar
   return times;
 }
 
-/** The phase a second of the run belongs to; null after the schedule. */
-export function phaseOfSecond(phases: readonly OpenLoopPhase[], second: number): number | null {
-  let end = 0;
+/** Where `second` of the run falls: the phase's index and the second within it; null after the schedule. */
+export function phaseAt(phases: readonly { seconds: number }[], second: number): { index: number; secondInPhase: number } | null {
+  let start = 0;
   for (const [index, phase] of phases.entries()) {
-    end += phase.seconds;
-    if (second < end) return index;
+    if (second < start + phase.seconds) return { index, secondInPhase: second - start };
+    start += phase.seconds;
   }
   return null;
 }
@@ -131,7 +131,7 @@ export class SecondTally {
     const served = bucket.served.sort((a, b) => a - b);
     return {
       second,
-      phaseIndex: phaseOfSecond(this.phases, second),
+      phaseIndex: phaseAt(this.phases, second)?.index ?? null,
       offered: bucket.offered,
       completed: bucket.completed,
       rejected: bucket.rejected,
