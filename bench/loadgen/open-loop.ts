@@ -14,6 +14,8 @@ export type { OpenLoopPhase, OpenLoopSecond } from './open-loop-tally.ts';
 
 export const DEFAULT_OPEN_LOOP_CONNECTIONS = 256;
 export const DEFAULT_LAG_TOLERANCE_MS = 50;
+// A generator that cannot keep up must still read answers: it yields after this many sends.
+const MAX_SENDS_PER_TICK = 256;
 
 export interface OpenLoopRequest {
   url: string;                 // http://127.0.0.1:<port> or http://localhost:<port>, nothing else
@@ -121,9 +123,11 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       let now = clock();
-      while (next < intended.length && (intended[next] ?? Infinity) <= now) {
+      let sentThisTick = 0;
+      while (next < intended.length && (intended[next] ?? Infinity) <= now && sentThisTick < MAX_SENDS_PER_TICK) {
         send(next);
         next += 1;
+        sentThisTick += 1;
         now = clock();
       }
       const nextIntended = intended[next] ?? Infinity;
@@ -137,7 +141,8 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
       }
       const untilSend = nextIntended - now;
       const untilClose = (closed + 1) * 1000 - now;
-      setTimeout(tick, Math.max(0, Math.min(untilSend, untilClose)));
+      if (untilSend <= 0) setImmediate(tick); // behind: let answers in, then go on sending
+      else setTimeout(tick, Math.min(untilSend, untilClose));
     };
     tick();
   });

@@ -15,7 +15,8 @@ describe('parseOverloadArgs', () => {
   });
   it('gives a readable usage error for a bad flag, before any load', () => {
     const bad: [string[], RegExp][] = [
-      [['--capacity', '10'], /--url is required/],
+      [['--capacity', '10'], /give either --url .* or --reference/],
+      [['--url', 'http://127.0.0.1:1', '--reference', '--capacity', '10'], /give either --url/],
       [['--url', 'http://127.0.0.1:1'], /--capacity is required/],
       [['--url', 'http://127.0.0.1:1', '--capacity', 'lots'], /--capacity must be a positive number \(got "lots"\)/],
       [['--url', 'http://127.0.0.1:1', '--capacity', '10', '--steps', '1,,2'], /--steps must be a positive number/],
@@ -34,7 +35,7 @@ describe('main', () => {
   it('exits 2 on a usage error', async () => {
     let stderr = '';
     expect(await main(['--capacity', '10'], () => {}, (text) => { stderr += text; })).toBe(2);
-    expect(stderr).toMatch(/^overload: --url is required[\s\S]*Usage: npx tsx bench\/overload\/cli.ts/);
+    expect(stderr).toMatch(/^overload: give either --url[\s\S]*Usage: npx tsx bench\/overload\/cli.ts/);
   });
   it('prints a line per second and the step table against a real server', async () => {
     server = await startLimitServer({ delayMs: 50, limit: 2 });
@@ -48,5 +49,13 @@ describe('main', () => {
     expect(text).toMatch(/offered 240, 2xx \d+, rejected [1-9]\d*/);
     expect([0, 1]).toContain(code); // 1 only when this shared machine made the generator late, which it then says
     if (code === 1) expect(text).toMatch(/GENERATOR BEHIND/);
+  });
+  it('runs against the reference server it starts itself with --reference', async () => {
+    const lines: string[] = [];
+    const code = await main(['--reference', '--capacity', '20', '--steps', '1', '--step-seconds', '1'], (line) => lines.push(line));
+    const text = lines.join('\n');
+    expect(lines[0]).toMatch(/^reference server http:\/\/127\.0\.0\.1:\d+$/);
+    expect(text).toMatch(/offered 20, 2xx 20, rejected 0, failed 0, unfinished 0/);
+    expect([0, 1]).toContain(code);
   });
 });
