@@ -52,6 +52,17 @@ describe('runOpenLoop', () => {
     expect(worst).toBeGreaterThanOrEqual(1_050_000);
   });
 
+  it('fails a request that waited for a connection past its timeout, without sending it', async () => {
+    // One connection, ≥ 300 ms per answer, 10 sends in one second, 0.5 s timeout: a request must
+    // go out by intended + 500 ms, and the sends intended up to 900 ms are all due by 1400 ms, so
+    // at most 5 connection turns (at ≥ 0, 300, 600, 900, 1200 ms) can serve them.
+    server = await startLimitServer({ delayMs: 300, limit: 1000 });
+    const result = await runOpenLoop({ url: server.url, paths: ['/'], phases: [{ rate: 10, seconds: 1 }], connections: 1, timeoutSeconds: 0.5 });
+    expect(result.totals.completed).toBe(server.served());
+    expect(result.totals.failed).toBeGreaterThanOrEqual(5);
+    expect(result.totals.completed + result.totals.failed).toBe(10);
+  });
+
   it('flags the seconds in which the generator itself could not send on time', async () => {
     server = await startLimitServer({ delayMs: 1, limit: 1000 });
     // Block this process's event loop for 300 ms during the first second: sends due then go out late.

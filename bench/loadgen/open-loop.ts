@@ -3,10 +3,10 @@
 // A thin driver on undici's Pool (see README "open loop" for why no packaged tool does this).
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { OpenLoopClient } from './open-loop-client.ts';
 import { checkRequest } from './request.ts';
 import {
-  SecondTally, checkSchedule, intendedSendTimesMs, outcomeOfStatus,
+  SecondTally, checkSchedule, intendedSendTimesMs,
   type OpenLoopPhase, type OpenLoopSecond, type Outcome,
 } from './open-loop-tally.ts';
 
@@ -29,15 +29,15 @@ export interface OpenLoopRequest {
 /** A second as reported in the result (the raw latencies go only to onSecond). */
 export type OpenLoopSecondRow = Omit<OpenLoopSecond, 'servedLatenciesUs'>;
 
-export interface OpenLoopTotals { offered: number; completed: number; rejected: number; failed: number; unfinished: number }
+export interface OpenLoopTotals { offered: number; completed: number; rejected: number; failed: number; unfinished: number; unsent: number }
 
 export interface OpenLoopResult {
-  ok: boolean;                 // false: not a single 2xx answer
+  ok: boolean;                 // false: not a single 2xx answer, or part of the schedule never sent
   failure?: string;
   tool: { name: 'undici'; version: string };
   seconds: OpenLoopSecondRow[];
-  totals: OpenLoopTotals;      // unfinished: still unanswered when the drain deadline passed
-  generatorKeptUp: boolean;    // false: some second was sent late (behindSeconds) — not the server's figure there
+  totals: OpenLoopTotals;      // unfinished: unanswered at the deadline; unsent: never sent (the generator was still behind at the deadline)
+  generatorKeptUp: boolean;    // false: some second was sent late (behindSeconds) or never sent — not the server's figure there
   behindSeconds: number[];
   cpuSeconds: number;          // this process's CPU (user+sys) during the run: the driver's, when the server runs elsewhere
   wallSeconds: number;
@@ -73,12 +73,9 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
   const intended = intendedSendTimesMs(checked.phases);
   const scheduleSeconds = checked.phases.reduce((sum, phase) => sum + phase.seconds, 0);
   const drainDeadlineMs = scheduleSeconds * 1000 + checked.timeoutMs + 2000;
-  const pool = new Pool(checked.origin, {
-    connections: checked.connections, pipelining: 1, headersTimeout: checked.timeoutMs, bodyTimeout: checked.timeoutMs,
-  });
   const tally = new SecondTally(checked.phases, checked.lagToleranceUs);
   const seconds: OpenLoopSecondRow[] = [];
-  const totals: OpenLoopTotals = { offered: 0, completed: 0, rejected: 0, failed: 0, unfinished: 0 };
+  const totals: OpenLoopTotals = { offered: 0, completed: 0, rejected: 0, failed: 0, unfinished: 0, unsent: 0 };
   const cpuAtStart = process.cpuUsage();
   const start = performance.now();
   const clock = (): number => performance.now() - start;
@@ -92,21 +89,12 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
     tally.ended(intendedMs, clock(), outcome);
     totals[outcome] += 1;
   };
+  const client = new OpenLoopClient({ origin: checked.origin, connections: checked.connections, timeoutMs: checked.timeoutMs, clock, onEnd: end });
   const send = (index: number): void => {
     const intendedMs = intended[index] ?? 0;
     tally.sent(intendedMs, clock());
     totals.offered += 1;
-    pool.request({ method: 'GET', path: checked.paths[index % checked.paths.length] ?? '/' }).then(
-      async ({ statusCode, body }) => {
-        try {
-          await body.dump();
-          end(intendedMs, outcomeOfStatus(statusCode));
-        } catch {
-          end(intendedMs, 'failed');
-        }
-      },
-      () => end(intendedMs, 'failed'),
-    );
+    client.offer(intendedMs, checked.paths[index % checked.paths.length] ?? '/');
   };
   const closeSecond = (): void => {
     const record = tally.close(closed);
@@ -148,22 +136,25 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
   });
   finished = true;
   totals.unfinished = tally.inFlight;
+  totals.unsent = intended.length - next;
   const wallSeconds = clock() / 1000;
   const cpu = process.cpuUsage(cpuAtStart);
-  await pool.destroy();
+  await client.destroy();
   if (callbackError !== null) throw callbackError;
 
   const behindSeconds = seconds.filter((second) => second.generatorBehind).map((second) => second.second);
   const result: OpenLoopResult = {
-    ok: totals.completed > 0,
+    ok: totals.completed > 0 && totals.unsent === 0,
     tool: { name: 'undici', version: undiciVersion() },
     seconds, totals,
-    generatorKeptUp: behindSeconds.length === 0,
+    generatorKeptUp: behindSeconds.length === 0 && totals.unsent === 0,
     behindSeconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     wallSeconds,
   };
-  if (!result.ok) {
+  if (totals.unsent > 0) {
+    result.failure = `the generator fell behind its schedule and ${totals.unsent} of ${intended.length} requests were never sent before the deadline (${drainDeadlineMs / 1000} s)`;
+  } else if (!result.ok) {
     result.failure = `no request was served (${totals.offered} offered: ${totals.rejected} rejected, ${totals.failed} failed, ${totals.unfinished} unfinished)`;
   }
   return result;

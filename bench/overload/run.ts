@@ -43,11 +43,16 @@ export async function runOverload(
     onSecond?.(row);
   });
   const { tool, generatorKeptUp, behindSeconds, cpuSeconds, wallSeconds, totals } = result;
+  // A step the run never reached (the generator hit its deadline first) has no summary, and says so.
+  const measured = plan.map((_, index) => index).filter((index) => rows.some((row) => row.step_index === index && !row.settling));
+  const unmeasured = plan.filter((_, index) => !measured.includes(index)).map((step) => `${step.multiplier}×`);
+  const failures = [result.failure, unmeasured.length > 0 ? `no settled second for step(s) ${unmeasured.join(', ')}` : undefined]
+    .filter((failure) => failure !== undefined);
   return {
-    ok: result.ok,
-    ...(result.failure === undefined ? {} : { failure: result.failure }),
+    ok: result.ok && unmeasured.length === 0,
+    ...(failures.length === 0 ? {} : { failure: failures.join('; ') }),
     capacity, plan, rows,
-    steps: plan.map((_, index) => summarizeStep(plan, index, rows, settledLatencies[index] ?? [])),
+    steps: measured.map((index) => summarizeStep(plan, index, rows, settledLatencies[index] ?? [])),
     generator: { tool, generatorKeptUp, behindSeconds, cpuSeconds, wallSeconds, totals },
   };
 }
