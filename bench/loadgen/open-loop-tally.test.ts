@@ -51,3 +51,17 @@ describe('SecondTally', () => {
     expect(tally.close(2)).toMatchObject({ second: 2, phaseIndex: null, offered: 0, completed: 0, p50LatencyUs: null, p99LatencyUs: null });
   });
 });
+
+describe('in flight at the end of a second', () => {
+  it('is what was intended by then and had not ended by then, however late the second is closed', () => {
+    const tally = new SecondTally([{ rate: 2, seconds: 2 }], 50_000);
+    tally.sent(0, 0);
+    tally.sent(500, 500);
+    tally.sent(1000, 1900);   // a late generator: second 0 and 1 are closed together at 1.9 s
+    tally.ended(0, 1800, 'completed');
+    const [first, second] = [tally.close(0), tally.close(1)];
+    expect(first?.inFlight).toBe(2);
+    expect(second?.inFlight).toBe(2);
+    expect(tally.inFlight).toBe(2);
+  });
+});

@@ -24,7 +24,7 @@ export interface OpenLoopSecond {
   failed: number;                // other statuses, socket errors and timeouts ending in this second
   p50LatencyUs: number | null;   // of the 2xx answers of this second, from their INTENDED send time
   p99LatencyUs: number | null;
-  inFlight: number;              // offered so far and not yet answered, at the end of this second
+  inFlight: number;              // intended by the end of this second and not ended by then (waiting for a connection included)
   maxSendLagUs: number;          // worst delay between a request's intended and actual send in this second
   generatorBehind: boolean;      // the generator sent later than its tolerance: this second is not the server's figure
   servedLatenciesUs: number[];   // every 2xx latency of this second (for exact step percentiles; not a column)
@@ -89,6 +89,8 @@ export class SecondTally {
   private readonly buckets = new Map<number, Bucket>();
   private offeredTotal = 0;
   private finishedTotal = 0;
+  private offeredInClosed = 0;   // intended up to the end of the last closed second
+  private endedInClosed = 0;     // ended up to the end of the last closed second
 
   constructor(private readonly phases: readonly OpenLoopPhase[], private readonly lagToleranceUs: number) {}
 
@@ -117,6 +119,7 @@ export class SecondTally {
     this.finishedTotal += 1;
   }
 
+  /** Offered and not yet ended, now. */
   get inFlight(): number {
     return this.offeredTotal - this.finishedTotal;
   }
@@ -129,6 +132,10 @@ export class SecondTally {
     const bucket = this.buckets.get(second) ?? emptyBucket();
     this.buckets.delete(second);
     const served = bucket.served.sort((a, b) => a - b);
+    // In flight at the END of this second (not at the close, which a late generator delays):
+    // intended by then and not ended by then — including requests a late generator had yet to send.
+    this.offeredInClosed += bucket.offered;
+    this.endedInClosed += bucket.completed + bucket.rejected + bucket.failed;
     return {
       second,
       phaseIndex: phaseAt(this.phases, second)?.index ?? null,
@@ -138,7 +145,7 @@ export class SecondTally {
       failed: bucket.failed,
       p50LatencyUs: percentileOfSorted(served, 0.5),
       p99LatencyUs: percentileOfSorted(served, 0.99),
-      inFlight: this.inFlight,
+      inFlight: this.offeredInClosed - this.endedInClosed,
       maxSendLagUs: bucket.maxSendLagUs,
       generatorBehind: bucket.maxSendLagUs > this.lagToleranceUs,
       servedLatenciesUs: served,
