@@ -40,6 +40,19 @@ export class OpenLoopClient {
     else this.waiting.push({ intendedMs, path });
   }
 
+  /**
+   * Before the clock starts: one GET on each of the first `count` connections, not counted. It
+   * opens those sockets and loads undici's parser, costs that otherwise land in the first
+   * second and make the generator late there. Any answer (or error) will do.
+   */
+  async warmUp(path: string, count: number): Promise<void> {
+    await Promise.all(this.clients.slice(0, count).map((client) => new Promise<void>((resolve) => {
+      client.dispatch({ method: 'GET', path }, {
+        onConnect: () => {}, onHeaders: () => true, onData: () => true, onComplete: () => resolve(), onError: () => resolve(),
+      });
+    })));
+  }
+
   async destroy(): Promise<void> {
     await Promise.all(this.clients.map((client) => client.destroy()));
   }

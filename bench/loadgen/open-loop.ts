@@ -16,6 +16,8 @@ export const DEFAULT_OPEN_LOOP_CONNECTIONS = 256;
 export const DEFAULT_LAG_TOLERANCE_MS = 50;
 // A generator that cannot keep up must still read answers: it yields after this many sends.
 const MAX_SENDS_PER_TICK = 256;
+// Connections opened (one uncounted GET each) before the clock starts; the rest open on demand.
+const WARM_UP_CONNECTIONS = 16;
 
 export interface OpenLoopRequest {
   url: string;                 // http://127.0.0.1:<port> or http://localhost:<port>, nothing else
@@ -39,6 +41,7 @@ export interface OpenLoopResult {
   totals: OpenLoopTotals;      // unfinished: unanswered at the deadline; unsent: never sent (the generator was still behind at the deadline)
   generatorKeptUp: boolean;    // false: some second was sent late (behindSeconds) or never sent — not the server's figure there
   behindSeconds: number[];
+  warmUpRequests: number;      // uncounted GETs sent before the clock started (one per warmed connection)
   cpuSeconds: number;          // this process's CPU (user+sys) during the run: the driver's, when the server runs elsewhere
   wallSeconds: number;
 }
@@ -76,8 +79,7 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
   const tally = new SecondTally(checked.phases, checked.lagToleranceUs);
   const seconds: OpenLoopSecondRow[] = [];
   const totals: OpenLoopTotals = { offered: 0, completed: 0, rejected: 0, failed: 0, unfinished: 0, unsent: 0 };
-  const cpuAtStart = process.cpuUsage();
-  const start = performance.now();
+  let start = performance.now();
   const clock = (): number => performance.now() - start;
   let next = 0;
   let closed = 0;
@@ -96,6 +98,10 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
     totals.offered += 1;
     client.offer(intendedMs, checked.paths[index % checked.paths.length] ?? '/');
   };
+  const warmUpRequests = Math.min(checked.connections, WARM_UP_CONNECTIONS);
+  await client.warmUp(checked.paths[0] ?? '/', warmUpRequests);
+  const cpuAtStart = process.cpuUsage();
+  start = performance.now();
   const closeSecond = (): void => {
     const record = tally.close(closed);
     closed += 1;
@@ -149,6 +155,7 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
     seconds, totals,
     generatorKeptUp: behindSeconds.length === 0 && totals.unsent === 0,
     behindSeconds,
+    warmUpRequests,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     wallSeconds,
   };

@@ -39,7 +39,7 @@ export function formatRunSummary(run: OverloadRun): string {
     STEP_HEADER,
     ...run.steps.map(formatStep),
     `generator: ${generator.tool.name} ${generator.tool.version}, cpu ${generator.cpuSeconds.toFixed(2)} s over ${generator.wallSeconds.toFixed(1)} s wall; `
-      + `offered ${generator.totals.offered}, 2xx ${generator.totals.completed}, rejected ${generator.totals.rejected}, failed ${generator.totals.failed}, unfinished ${generator.totals.unfinished}, never sent ${generator.totals.unsent}`,
+      + `offered ${generator.totals.offered}, 2xx ${generator.totals.completed}, rejected ${generator.totals.rejected}, failed ${generator.totals.failed}, unfinished ${generator.totals.unfinished}, never sent ${generator.totals.unsent} (+${generator.warmUpRequests} uncounted warm-up GETs before the clock)`,
     generator.generatorKeptUp
       ? 'generator kept its schedule in every second'
       : `GENERATOR BEHIND its schedule in second(s) ${generator.behindSeconds.join(', ')}: those seconds measure the generator, not the server`,

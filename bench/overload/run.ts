@@ -18,7 +18,7 @@ export interface OverloadRun {
   plan: OverloadStep[];
   rows: OverloadSecond[];
   steps: StepSummary[];
-  generator: Pick<OpenLoopResult, 'tool' | 'generatorKeptUp' | 'behindSeconds' | 'cpuSeconds' | 'wallSeconds' | 'totals'>;
+  generator: Pick<OpenLoopResult, 'tool' | 'generatorKeptUp' | 'behindSeconds' | 'warmUpRequests' | 'cpuSeconds' | 'wallSeconds' | 'totals'>;
 }
 
 /** Offers capacity × each multiplier in turn to `url` (127.0.0.1 only); onSecond sees each row live. */
@@ -42,7 +42,7 @@ export async function runOverload(
     if (stepLatencies) for (const latency of generated.servedLatenciesUs) stepLatencies.push(latency);
     onSecond?.(row);
   });
-  const { tool, generatorKeptUp, behindSeconds, cpuSeconds, wallSeconds, totals } = result;
+  const { tool, generatorKeptUp, behindSeconds, warmUpRequests, cpuSeconds, wallSeconds, totals } = result;
   // A step the run never reached (the generator hit its deadline first) has no summary, and says so.
   const measured = plan.map((_, index) => index).filter((index) => rows.some((row) => row.step_index === index && !row.settling));
   const unmeasured = plan.filter((_, index) => !measured.includes(index)).map((step) => `${step.multiplier}×`);
@@ -53,6 +53,6 @@ export async function runOverload(
     ...(failures.length === 0 ? {} : { failure: failures.join('; ') }),
     capacity, plan, rows,
     steps: measured.map((index) => summarizeStep(plan, index, rows, settledLatencies[index] ?? [])),
-    generator: { tool, generatorKeptUp, behindSeconds, cpuSeconds, wallSeconds, totals },
+    generator: { tool, generatorKeptUp, behindSeconds, warmUpRequests, cpuSeconds, wallSeconds, totals },
   };
 }
