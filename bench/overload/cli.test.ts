@@ -42,7 +42,7 @@ describe('main', () => {
     const lines: string[] = [];
     const code = await main(['--url', server.url, '--capacity', '40', '--steps', '3', '--step-seconds', '2', '--settle-seconds', '1'], (line) => lines.push(line));
     const text = lines.join('\n');
-    expect(lines[0]).toMatch(/offered +2xx +503\/429 +failed +p50 ms +p99 ms +inflight/);
+    expect(lines[0]).toMatch(/offered +2xx +503\/429 +failed +p50 ms +p99 ms +inflight +lag ms/);
     expect(lines[1]).toMatch(/^ +0 +0 +3 +120 .*settling/);
     expect(lines[2]).toMatch(/^ +1 +0 +3 +120 /);
     expect(text).toMatch(/generator: undici \d+\.\d+\.\d+, cpu/);

@@ -8,8 +8,8 @@ const percent = (rate: number | null): string => (rate === null ? '-' : `${(rate
 const row = (cells: (string | number)[], widths: number[]): string =>
   cells.map((cell, i) => String(cell).padStart(widths[i] ?? 8)).join(' ').trimEnd();
 
-const SECOND_WIDTHS = [4, 5, 5, 8, 8, 8, 7, 9, 9, 9, 0];
-export const SECOND_HEADER = row(['s', 'step', '×', 'offered', '2xx', '503/429', 'failed', 'p50 ms', 'p99 ms', 'inflight', ' note'], SECOND_WIDTHS);
+const SECOND_WIDTHS = [4, 5, 5, 8, 8, 8, 7, 9, 9, 9, 8, 0];
+export const SECOND_HEADER = row(['s', 'step', '×', 'offered', '2xx', '503/429', 'failed', 'p50 ms', 'p99 ms', 'inflight', 'lag ms', ' note'], SECOND_WIDTHS);
 
 /** One second: what was offered, what came back, the served latency from the intended send time. */
 export function formatSecond(second: OverloadSecond): string {
@@ -17,7 +17,7 @@ export function formatSecond(second: OverloadSecond): string {
     .filter((note) => note !== '');
   return row([
     second.second, second.step_index ?? '-', second.step_multiplier ?? '-', second.offered_rps, second.completed_rps,
-    second.rejected_rps, second.failed_rps, ms(second.p50_latency_us), ms(second.p99_latency_us), second.in_flight, ` ${notes.join(', ')}`,
+    second.rejected_rps, second.failed_rps, ms(second.p50_latency_us), ms(second.p99_latency_us), second.in_flight, ms(second.max_send_lag_us), ` ${notes.join(', ')}`,
   ], SECOND_WIDTHS);
 }
 

@@ -17,7 +17,8 @@ export interface OverloadSecond {
   p50_latency_us: number | null;  // of the served (2xx) requests, from their intended send time
   p99_latency_us: number | null;
   in_flight: number;              // offered and unanswered at the end of the second
-  generator_behind: boolean;      // the generator sent late this second: not the server's figure
+  max_send_lag_us: number;        // worst delay of a send behind its intended time in this second
+  generator_behind: boolean;      // that delay exceeded the tolerance: not the server's figure
 }
 
 /** One second of the generator as a row of the overload series (seconds are whole, so counts are per second). */
@@ -37,6 +38,7 @@ export function overloadSecond(plan: readonly OverloadStep[], generated: OpenLoo
     p50_latency_us: generated.p50LatencyUs,
     p99_latency_us: generated.p99LatencyUs,
     in_flight: generated.inFlight,
+    max_send_lag_us: generated.maxSendLagUs,
     generator_behind: generated.generatorBehind,
   };
 }

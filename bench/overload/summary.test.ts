@@ -17,7 +17,7 @@ describe('overloadSecond', () => {
     expect(rows[1]).toEqual({
       second: 1, step_index: 0, step_multiplier: 1, second_in_step: 1, settling: false,
       offered_rps: 100, completed_rps: 90, rejected_rps: 7, failed_rps: 3, p50_latency_us: 1000, p99_latency_us: 5000,
-      in_flight: 4, generator_behind: false,
+      in_flight: 4, max_send_lag_us: 0, generator_behind: false,
     });
     expect(rows[3]?.generator_behind).toBe(true);
   });
