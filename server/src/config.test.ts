@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, httpLayer: 'node',
       },
     });
   });
@@ -23,6 +23,12 @@ describe('parseConfig', () => {
   it('asks for help', () => {
     expect(parseConfig(['--port', 'x', '-h'], {})).toEqual({ kind: 'help' });
     expect(helpText()).toContain('--data-dir');
+  });
+
+  it('selects the HTTP layer, refusing unknown ones', () => {
+    const parsed = parseConfig([...base, '--http-layer', 'fastify'], {});
+    expect(parsed.kind === 'config' && parsed.config.httpLayer).toBe('fastify');
+    expect(parseConfig([...base, '--http-layer', 'express'], {})).toEqual({ kind: 'error', message: '--http-layer: "express" is not one of node, fastify' });
   });
 
   it.each([

@@ -18,7 +18,12 @@ export interface Config {
   dataDir: string;
   /** How long a graceful shutdown may take before the process exits anyway, ms. */
   shutdownTimeoutMs: number;
+  /** Which HTTP layer serves the routes (an experiment switch; same API either way). */
+  httpLayer: HttpLayer;
 }
+
+export const HTTP_LAYERS = ['node', 'fastify'] as const;
+export type HttpLayer = (typeof HTTP_LAYERS)[number];
 
 export type ConfigParse = { kind: 'config'; config: Config } | { kind: 'help' } | { kind: 'error'; message: string };
 
@@ -26,7 +31,8 @@ interface Option {
   flag: string;
   env: string;
   key: keyof Config;
-  type: 'string' | 'port' | 'ms' | 'bytes' | 'url';
+  type: 'string' | 'port' | 'ms' | 'bytes' | 'url' | 'choice';
+  choices?: readonly string[];
   default?: string;
   description: string;
 }
@@ -41,6 +47,7 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', key: 'maxBodyBytes', type: 'bytes', default: String(16 * 1024 * 1024), description: 'largest provider answer accepted' },
   { flag: '--data-dir', env: 'DATA_DIR', key: 'dataDir', type: 'string', default: './event-search-data', description: 'directory of the persisted store (store.json)' },
   { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'ms', default: '10000', description: 'ms a graceful shutdown may take' },
+  { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'node', description: 'HTTP layer: node (node:http + find-my-way) or fastify' },
 ];
 
 export function helpText(program = 'node server/dist/server.mjs'): string {
@@ -102,6 +109,8 @@ function convert(option: Option, raw: string): string | number | { error: string
   switch (option.type) {
     case 'string':
       return raw;
+    case 'choice':
+      return option.choices?.includes(raw) ? raw : { error: `"${raw}" is not one of ${option.choices?.join(', ')}` };
     case 'port':
       return Number.isSafeInteger(integer) && integer <= 65535 ? integer : { error: `"${raw}" is not a port number (0-65535)` };
     case 'ms':

@@ -27,6 +27,16 @@ describe('parseSearchQuery', () => {
     expect(!impossible.ok && impossible.message).toContain('not a real date-time');
     expect(!garbage.ok && garbage.message).toContain('not an ISO 8601 date-time');
   });
+  it.each(['starts_at[]=2021-01-01', 'starts_at[a]=2021-01-01', 'ends_at[0]=2021-01-01&starts_at=2021-01-01'])('rejects array syntax for a bound: %s', (query) => {
+    const res = parseSearchQuery(query);
+    expect(res.ok).toBe(false);
+    expect(!res.ok && res.message).toMatch(/^(starts_at|ends_at): "(starts_at|ends_at)\[\w*\]" is not a parameter/);
+  });
+  it('never echoes kilobytes of input', () => {
+    const res = parseSearchQuery(`starts_at=${'9'.repeat(5000)}`);
+    expect(!res.ok && res.message.length).toBeLessThan(300);
+    expect(!res.ok && res.message).toContain('(5000 characters)');
+  });
 });
 
 describe('searchEvents', () => {

@@ -1,4 +1,5 @@
 import type { CatalogEntry } from './catalog.ts';
+import { quoteInput } from './quote.ts';
 import { parseQueryDateTime, utcDateAndTime } from './time.ts';
 
 /** Inclusive containment bounds in epoch ms; null is an open bound. */
@@ -29,6 +30,11 @@ const BOUNDS = ['starts_at', 'ends_at'] as const;
  */
 export function parseSearchQuery(rawQuery: string): SearchQueryParse {
   const params = new URLSearchParams(rawQuery);
+  for (const key of params.keys()) {
+    // `starts_at[]=` / `starts_at[a]=`: array or object syntax for a bound is a mistake, not an unknown parameter.
+    const bound = BOUNDS.find((name) => key.startsWith(`${name}[`));
+    if (bound) return { ok: false, message: `${bound}: "${quoteInput(key)}" is not a parameter; give ${bound} once, as ${bound}=<date-time>` };
+  }
   const range: SearchRange = { startsAt: null, endsAt: null };
   for (const name of BOUNDS) {
     const values = params.getAll(name);
@@ -41,8 +47,8 @@ export function parseSearchQuery(rawQuery: string): SearchQueryParse {
         ok: false,
         message:
           parsed.reason === 'impossible'
-            ? `${name}: "${value}" is not a real date-time`
-            : `${name}: "${value}" is not an ISO 8601 date-time (e.g. 2021-02-01T00:00:00Z, 2021-02-01T00:00:00+02:00 or 2021-02-01)`,
+            ? `${name}: "${quoteInput(value)}" is not a real date-time`
+            : `${name}: "${quoteInput(value)}" is not an ISO 8601 date-time (e.g. 2021-02-01T00:00:00Z, 2021-02-01T00:00:00+02:00 or 2021-02-01)`,
       };
     }
     if (name === 'starts_at') range.startsAt = parsed.millis;

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, type SearchSource } from './app.ts';
+import { onClientError } from './http/client-error.ts';
+import { createFastifyServer } from './http/fastify-layer.ts';
+import { createNodeListener } from './http/node-layer.ts';
+import type { SearchSource } from './http/routes.ts';
 import { emptyCatalogState, searchableEntries, type CatalogEntry, type CatalogState } from './catalog.ts';
 import type { Config } from './config.ts';
 import { mergeFeed } from './ingest/merge.ts';
@@ -71,7 +74,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     status: () => ({ events: entries.length, pollsOk, lastPollAt }),
   };
 
-  const server = http.createServer(createApp(source, log));
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log));
+  if (config.httpLayer === 'node') server.on('clientError', onClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

@@ -107,6 +107,10 @@ describe('poll timeout', () => {
     try {
       expect((await request(`${server.url}/health`)).status).toBe(503);
       expect((await request(`${server.url}/health`)).body.error.code).toBe('not_ready');
+      // No data yet and the provider failing: a search cannot be told from "no match", so it is 503 too.
+      const search = await request(`${server.url}/search?${SAMPLE_RANGE}`);
+      expect(search.status).toBe(503);
+      expect(search.body).toEqual({ error: { code: 'not_ready', message: expect.any(String) }, data: null });
       await waitFor('a timed-out poll', () => server.logs().some((l) => l.msg === 'poll.failed' && String(l.error).includes('within 200 ms')));
       simulator.setFaults({});
       await waitFor('ready after the provider recovers', async () => (await request(`${server.url}/health`)).status === 200);
