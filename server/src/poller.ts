@@ -11,15 +11,15 @@ export interface FetchLimits {
 }
 
 /**
- * GET a text document with hard limits: connect timeout, total deadline, body cap. Any non-200
+ * GET a document (its bytes: the parser honours the declared encoding) with hard limits: connect timeout, total deadline, body cap. Any non-200
  * status, short body or oversize answer rejects. `signal` aborts it (used on shutdown).
  */
-export function fetchText(url: URL, limits: FetchLimits, signal?: AbortSignal): Promise<string> {
+export function fetchDocument(url: URL, limits: FetchLimits, signal?: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
-    const finish = (err: Error | null, text?: string): void => {
+    const finish = (err: Error | null, body?: Buffer): void => {
       if (settled) return;
       settled = true;
       timers.forEach(clearTimeout);
@@ -27,7 +27,7 @@ export function fetchText(url: URL, limits: FetchLimits, signal?: AbortSignal): 
       if (err) {
         req.destroy();
         reject(err);
-      } else resolve(text as string);
+      } else resolve(body as Buffer);
     };
     const onAbort = (): void => finish(new Error('aborted'));
     if (signal?.aborted) return reject(new Error('aborted'));
@@ -62,7 +62,7 @@ export function fetchText(url: URL, limits: FetchLimits, signal?: AbortSignal): 
       res.on('aborted', () => finish(new Error('connection closed mid-answer')));
       res.on('end', () => {
         if (!res.complete) return finish(new Error('connection closed mid-answer'));
-        finish(null, Buffer.concat(chunks).toString('utf8'));
+        finish(null, Buffer.concat(chunks));
       });
     });
     req.end();
@@ -79,7 +79,7 @@ export interface PollerOptions {
    * Handles one fetched document. Resolve `true` when it was ingested, `false` when it was
    * rejected (malformed): a rejection is retried like a failed request.
    */
-  ingest: (body: string) => Promise<boolean>;
+  ingest: (body: Buffer) => Promise<boolean>;
   log: Logger;
   random?: () => number;
 }
@@ -135,7 +135,7 @@ export class Poller {
     this.abort = new AbortController();
     let ok = false;
     try {
-      const body = await fetchText(feedUrl, limits, this.abort.signal);
+      const body = await fetchDocument(feedUrl, limits, this.abort.signal);
       ok = await this.options.ingest(body);
     } catch (err) {
       if (this.stopped) return;

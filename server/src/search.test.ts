@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogEntry } from './catalog.ts';
+import { SearchIndex } from './search-index.ts';
 import { parseSearchQuery, searchEvents } from './search.ts';
 
 const at = (iso: string) => Date.parse(`${iso}Z`);
@@ -40,11 +41,12 @@ describe('parseSearchQuery', () => {
 });
 
 describe('searchEvents', () => {
-  const entries = [
+  const raw = [
     entry('b', '2021-01-02T10:00:00', '2021-01-02T11:00:00'),
     entry('a', '2021-01-02T10:00:00', '2021-01-02T12:00:00'),
     entry('c', '2021-01-01T10:00:00', '2021-01-03T10:00:00'),
   ];
+  const entries = new SearchIndex(raw);
   it('orders by start, then id', () => {
     expect(searchEvents(entries, { startsAt: null, endsAt: null }).map((e) => e.id)).toEqual(['c', 'a', 'b']);
   });
@@ -54,13 +56,13 @@ describe('searchEvents', () => {
     expect(searchEvents(entries, { startsAt: null, endsAt: at('2021-01-02T11:59:59') }).map((e) => e.id)).toEqual(['b']);
   });
   it('renders dates, times and prices of the spec', () => {
-    expect(searchEvents([entry('x', '2021-06-30T21:00:00', '2021-07-01T00:30:00')], { startsAt: null, endsAt: null })).toEqual([
+    expect(searchEvents(new SearchIndex([entry('x', '2021-06-30T21:00:00', '2021-07-01T00:30:00')]), { startsAt: null, endsAt: null })).toEqual([
       { id: 'x', title: 'tx', start_date: '2021-06-30', start_time: '21:00:00', end_date: '2021-07-01', end_time: '00:30:00', min_price: 1, max_price: 2 },
     ]);
   });
   it('does not modify its input', () => {
-    const copy = [...entries];
-    searchEvents(entries, { startsAt: null, endsAt: null });
-    expect(entries).toEqual(copy);
+    const copy = [...raw];
+    searchEvents(new SearchIndex(raw), { startsAt: null, endsAt: null });
+    expect(raw).toEqual(copy);
   });
 });

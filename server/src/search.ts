@@ -1,4 +1,5 @@
 import type { CatalogEntry } from './catalog.ts';
+import type { SearchIndex } from './search-index.ts';
 import { quoteInput } from './quote.ts';
 import { parseQueryDateTime, utcDateAndTime } from './time.ts';
 
@@ -60,16 +61,9 @@ export function parseSearchQuery(rawQuery: string): SearchQueryParse {
   return { ok: true, range };
 }
 
-/**
- * Containment, inclusive: start >= starts_at and end <= ends_at. Ordered by start, then id.
- * The baseline way: a linear filter and a sort on every call.
- */
-export function searchEvents(entries: readonly CatalogEntry[], range: SearchRange): EventView[] {
-  const { startsAt, endsAt } = range;
-  return entries
-    .filter((e) => (startsAt === null || e.startsAt >= startsAt) && (endsAt === null || e.endsAt <= endsAt))
-    .sort((a, b) => a.startsAt - b.startsAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map(toEventView);
+/** Containment, inclusive: start >= starts_at and end <= ends_at; ordered by start, then id. */
+export function searchEvents(index: SearchIndex, range: SearchRange): EventView[] {
+  return index.search(range).map(toEventView);
 }
 
 export function toEventView(entry: CatalogEntry): EventView {

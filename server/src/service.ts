@@ -4,12 +4,13 @@ import { onClientError } from './http/client-error.ts';
 import { createFastifyServer } from './http/fastify-layer.ts';
 import { createNodeListener } from './http/node-layer.ts';
 import type { SearchSource } from './http/routes.ts';
-import { emptyCatalogState, searchableEntries, type CatalogEntry, type CatalogState } from './catalog.ts';
+import { emptyCatalogState, searchableEntries, type CatalogState } from './catalog.ts';
 import type { Config } from './config.ts';
 import { mergeFeed } from './ingest/merge.ts';
-import { parseFeed } from './ingest/parse-feed.ts';
+import { parseFeedBytes } from './ingest/parse-feed.ts';
 import { describeError, type Logger } from './log.ts';
 import { Poller } from './poller.ts';
+import { SearchIndex } from './search-index.ts';
 import { FileStore } from './store.ts';
 
 /** Skipped plans are logged one by one up to this many per poll, then only counted. */
@@ -27,25 +28,25 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const loaded = await store.load();
 
   let state: CatalogState = loaded.kind === 'loaded' ? loaded.state : emptyCatalogState();
-  let entries: CatalogEntry[] = searchableEntries(state);
+  let index = new SearchIndex(searchableEntries(state));
   let ready = loaded.kind === 'loaded';
   let unsaved = false; // a save failed: retry on the next poll even if nothing changes
   let lastPollAt: string | null = null;
   let pollsOk = 0;
-  log.info('store.loaded', { file: store.file, result: loaded.kind, plans: state.plans.size, searchable: entries.length });
+  log.info('store.loaded', { file: store.file, result: loaded.kind, plans: state.plans.size, searchable: index.size });
 
-  const ingest = async (body: string): Promise<boolean> => {
+  const ingest = async (body: Buffer): Promise<boolean> => {
     const started = Date.now();
-    const feed = parseFeed(body);
+    const feed = parseFeedBytes(body);
     if (!feed.ok) {
-      log.warn('poll.rejected', { error: feed.error, bytes: Buffer.byteLength(body) });
+      log.warn('poll.rejected', { error: feed.error, bytes: body.length });
       return false;
     }
     feed.skipped.slice(0, SKIP_LOG_LIMIT).forEach((s) => log.warn('plan.skipped', { ...s }));
     const merged = mergeFeed(state, feed);
     if (merged.changed) {
       state = merged.state;
-      entries = searchableEntries(state);
+      index = new SearchIndex(searchableEntries(state));
     }
     if (merged.changed || unsaved) {
       unsaved = true;
@@ -62,7 +63,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       added: merged.added,
       updated: merged.updated,
       stored: state.plans.size,
-      searchable: entries.length,
+      searchable: index.size,
       durationMs: Date.now() - started,
     });
     return true;
@@ -70,8 +71,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
   const source: SearchSource = {
     ready: () => ready,
-    entries: () => entries,
-    status: () => ({ events: entries.length, pollsOk, lastPollAt }),
+    index: () => index,
+    status: () => ({ events: index.size, pollsOk, lastPollAt }),
   };
 
   const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log));

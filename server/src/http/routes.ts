@@ -1,13 +1,13 @@
-import type { CatalogEntry } from '../catalog.ts';
+import type { SearchIndex } from '../search-index.ts';
 import { parseSearchQuery, searchEvents } from '../search.ts';
 import { quoteInput } from '../quote.ts';
 import { errorReply, jsonReply, type Reply } from './reply.ts';
 
-/** What the HTTP layer reads; the service swaps `entries` after each ingested poll. */
+/** What the HTTP layer reads; the service swaps the index after each poll that changed the catalogue. */
 export interface SearchSource {
   /** True once data came from disk or from a first successful poll. */
   ready(): boolean;
-  entries(): readonly CatalogEntry[];
+  index(): SearchIndex;
   status(): Record<string, unknown>;
 }
 
@@ -21,7 +21,7 @@ export function searchReply(source: SearchSource, rawQuery: string): Reply {
   const query = parseSearchQuery(rawQuery);
   if (!query.ok) return errorReply(400, 'invalid_parameter', query.message);
   if (!source.ready()) return errorReply(503, 'not_ready', NOT_READY_MESSAGE);
-  return jsonReply(200, { data: { events: searchEvents(source.entries(), query.range) }, error: null });
+  return jsonReply(200, { data: { events: searchEvents(source.index(), query.range) }, error: null });
 }
 
 export function healthReply(source: SearchSource): Reply {

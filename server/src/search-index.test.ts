@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 as seeded } from '../../simulator/prng.ts';
+import type { CatalogEntry } from './catalog.ts';
+import { SearchIndex, compareEntries, lowerBound, upperBound } from './search-index.ts';
+import type { SearchRange } from './search.ts';
+
+const HOUR = 3_600_000;
+
+function randomEntries(random: () => number, count: number): CatalogEntry[] {
+  return Array.from({ length: count }, (_, i) => {
+    // Mostly short events, some lasting weeks, many sharing a start (ties are ordered by id).
+    const startsAt = Math.floor(random() * 200) * HOUR;
+    const endsAt = startsAt + (random() < 0.1 ? Math.floor(random() * 500) : Math.floor(random() * 4)) * HOUR;
+    const id = `id-${Math.floor(random() * 1e9).toString(36)}-${i}`;
+    return { id, basePlanId: id, planId: id, title: id, startsAt, endsAt, minPrice: null, maxPrice: null };
+  });
+}
+
+/** The definition: a linear filter and a sort. */
+function naive(entries: CatalogEntry[], { startsAt, endsAt }: SearchRange): string[] {
+  return entries
+    .filter((e) => (startsAt === null || e.startsAt >= startsAt) && (endsAt === null || e.endsAt <= endsAt))
+    .sort(compareEntries)
+    .map((e) => e.id);
+}
+
+describe('binary search bounds', () => {
+  const sorted = Float64Array.from([1, 3, 3, 3, 7]);
+  it('lowerBound is the first >= value', () => {
+    expect([0, 1, 2, 3, 4, 7, 8].map((v) => lowerBound(sorted, v))).toEqual([0, 0, 1, 1, 4, 4, 5]);
+  });
+  it('upperBound is the first > value', () => {
+    expect([0, 1, 2, 3, 4, 7, 8].map((v) => upperBound(sorted, v))).toEqual([0, 1, 1, 4, 4, 5, 5]);
+  });
+  it('handles the empty array', () => {
+    expect(lowerBound(new Float64Array(0), 5)).toBe(0);
+    expect(upperBound(new Float64Array(0), 5)).toBe(0);
+  });
+});
+
+describe('SearchIndex', () => {
+  it('answers exactly what the linear filter answers, in the same order', () => {
+    const random = seeded(20260601);
+    for (let round = 0; round < 20; round++) {
+      const entries = randomEntries(random, 1 + Math.floor(random() * 400));
+      const index = new SearchIndex(entries);
+      for (let q = 0; q < 50; q++) {
+        const a = Math.floor(random() * 220 - 10) * HOUR;
+        const b = a + Math.floor(random() * 300) * HOUR;
+        const range: SearchRange = { startsAt: random() < 0.1 ? null : a, endsAt: random() < 0.1 ? null : b };
+        expect(index.search(range).map((e) => e.id)).toEqual(naive(entries, range));
+      }
+    }
+  });
+
+  it('treats both bounds as inclusive', () => {
+    const e = (id: string, start: number, end: number): CatalogEntry => ({ id, basePlanId: id, planId: id, title: id, startsAt: start, endsAt: end, minPrice: null, maxPrice: null });
+    const index = new SearchIndex([e('a', 10, 20), e('b', 10, 10), e('c', 20, 30), e('d', 5, 100)]);
+    expect(index.search({ startsAt: 10, endsAt: 20 }).map((x) => x.id)).toEqual(['a', 'b']);
+    expect(index.search({ startsAt: 20, endsAt: 20 })).toEqual([]);
+    expect(index.search({ startsAt: 21, endsAt: 29 })).toEqual([]);
+    expect(index.search({ startsAt: null, endsAt: 100 }).map((x) => x.id)).toEqual(['d', 'a', 'b', 'c']);
+  });
+
+  it('leaves its input untouched and answers nothing when empty', () => {
+    const entries = randomEntries(seeded(1), 30);
+    const copy = [...entries];
+    new SearchIndex(entries);
+    expect(entries).toEqual(copy);
+    expect(new SearchIndex([]).search({ startsAt: null, endsAt: null })).toEqual([]);
+  });
+});
