@@ -18,6 +18,8 @@ export interface Config {
   dataDir: string;
   /** How long a graceful shutdown may take before the process exits anyway, ms. */
   shutdownTimeoutMs: number;
+  /** Memory bound of the response cache (keys + bodies); 0 disables it. */
+  cacheMaxBytes: number;
   /** Which HTTP layer serves the routes (an experiment switch; same API either way). */
   httpLayer: HttpLayer;
 }
@@ -31,7 +33,7 @@ interface Option {
   flag: string;
   env: string;
   key: keyof Config;
-  type: 'string' | 'port' | 'ms' | 'bytes' | 'url' | 'choice';
+  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice';
   choices?: readonly string[];
   default?: string;
   description: string;
@@ -47,12 +49,13 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', key: 'maxBodyBytes', type: 'bytes', default: String(16 * 1024 * 1024), description: 'largest provider answer accepted' },
   { flag: '--data-dir', env: 'DATA_DIR', key: 'dataDir', type: 'string', default: './event-search-data', description: 'directory of the persisted store (store.json)' },
   { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'ms', default: '10000', description: 'ms a graceful shutdown may take' },
+  { flag: '--cache-max-bytes', env: 'CACHE_MAX_BYTES', key: 'cacheMaxBytes', type: 'bytes0', default: String(64 * 1024 * 1024), description: 'memory bound of the response cache (0 = no cache)' },
   { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'node', description: 'HTTP layer: node (node:http + find-my-way) or fastify' },
 ];
 
 export function helpText(program = 'node server/dist/server.mjs'): string {
   const rows = OPTIONS.map((o) => {
-    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' ? 'bytes' : o.type === 'port' ? 'port' : 'value'}>`;
+    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' || o.type === 'bytes0' ? 'bytes' : o.type === 'port' ? 'port' : 'value'}>`;
     const def = o.default !== undefined ? ` (default ${o.default})` : '';
     return `${left.padEnd(30)}${o.description}${def}; env ${o.env}`;
   });
@@ -117,6 +120,8 @@ function convert(option: Option, raw: string): string | number | { error: string
       return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a positive number of milliseconds` };
     case 'bytes':
       return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a positive number of bytes` };
+    case 'bytes0':
+      return Number.isSafeInteger(integer) ? integer : { error: `"${raw}" is not a number of bytes` };
     case 'url': {
       let url: URL;
       try {

@@ -76,10 +76,10 @@ export interface PollerOptions {
   backoffBaseMs: number;
   backoffMaxMs: number;
   /**
-   * Handles one fetched document. Resolve `true` when it was ingested, `false` when it was
-   * rejected (malformed): a rejection is retried like a failed request.
+   * Handles one fetched document. Resolve `true` when it was ingested, `{ rejected }` when it
+   * was refused (malformed): a rejection is retried like a failed request.
    */
-  ingest: (body: Buffer) => Promise<boolean>;
+  ingest: (body: Buffer) => Promise<true | { rejected: string }>;
   log: Logger;
   random?: () => number;
 }
@@ -88,6 +88,14 @@ export interface PollerOptions {
 export function backoffDelay(failures: number, baseMs: number, maxMs: number, random: () => number): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** How polling has been going, for /health. */
+export interface PollHealth {
+  /** Failed or rejected polls since the last successful one. */
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastFailureAt: string | null;
 }
 
 /**
@@ -100,10 +108,16 @@ export class Poller {
   private abort: AbortController | null = null;
   private stopped = false;
   private failures = 0;
+  private lastError: string | null = null;
+  private lastFailureAt: string | null = null;
   private readonly random: () => number;
 
   constructor(private readonly options: PollerOptions) {
     this.random = options.random ?? Math.random;
+  }
+
+  health(): PollHealth {
+    return { consecutiveFailures: this.failures, lastError: this.lastError, lastFailureAt: this.lastFailureAt };
   }
 
   start(): void {
@@ -136,10 +150,13 @@ export class Poller {
     let ok = false;
     try {
       const body = await fetchDocument(feedUrl, limits, this.abort.signal);
-      ok = await this.options.ingest(body);
+      const outcome = await this.options.ingest(body);
+      ok = outcome === true;
+      if (outcome !== true) this.lastError = `document rejected: ${outcome.rejected}`;
     } catch (err) {
       if (this.stopped) return;
-      log.warn('poll.failed', { error: describeError(err), durationMs: Date.now() - started, consecutiveFailures: this.failures + 1 });
+      this.lastError = describeError(err);
+      log.warn('poll.failed', { error: this.lastError, durationMs: Date.now() - started, consecutiveFailures: this.failures + 1 });
     } finally {
       this.abort = null;
     }
@@ -149,6 +166,7 @@ export class Poller {
       this.schedule(Math.round(this.options.intervalMs * (0.9 + 0.2 * this.random())));
     } else {
       this.failures++;
+      this.lastFailureAt = new Date().toISOString();
       const retryInMs = backoffDelay(this.failures, this.options.backoffBaseMs, this.options.backoffMaxMs, this.random);
       log.info('poll.retry', { retryInMs, consecutiveFailures: this.failures });
       this.schedule(retryInMs);

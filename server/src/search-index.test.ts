@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 as seeded } from '../../simulator/prng.ts';
-import type { CatalogEntry } from './catalog.ts';
+import { catalogEntry, type CatalogEntry } from './catalog.ts';
 import { SearchIndex, compareEntries, lowerBound, upperBound } from './search-index.ts';
 import type { SearchRange } from './search.ts';
 
@@ -12,7 +12,7 @@ function randomEntries(random: () => number, count: number): CatalogEntry[] {
     const startsAt = Math.floor(random() * 200) * HOUR;
     const endsAt = startsAt + (random() < 0.1 ? Math.floor(random() * 500) : Math.floor(random() * 4)) * HOUR;
     const id = `id-${Math.floor(random() * 1e9).toString(36)}-${i}`;
-    return { id, basePlanId: id, planId: id, title: id, startsAt, endsAt, minPrice: null, maxPrice: null };
+    return catalogEntry({ basePlanId: id, planId: id, title: id, startsAt, endsAt, minPrice: null, maxPrice: null }, id);
   });
 }
 
@@ -54,7 +54,7 @@ describe('SearchIndex', () => {
   });
 
   it('treats both bounds as inclusive', () => {
-    const e = (id: string, start: number, end: number): CatalogEntry => ({ id, basePlanId: id, planId: id, title: id, startsAt: start, endsAt: end, minPrice: null, maxPrice: null });
+    const e = (id: string, start: number, end: number): CatalogEntry => catalogEntry({ basePlanId: id, planId: id, title: id, startsAt: start, endsAt: end, minPrice: null, maxPrice: null }, id);
     const index = new SearchIndex([e('a', 10, 20), e('b', 10, 10), e('c', 20, 30), e('d', 5, 100)]);
     expect(index.search({ startsAt: 10, endsAt: 20 }).map((x) => x.id)).toEqual(['a', 'b']);
     expect(index.search({ startsAt: 20, endsAt: 20 })).toEqual([]);

@@ -41,10 +41,13 @@ export function upperBound(sorted: Float64Array, value: number): number {
  */
 export class SearchIndex {
   readonly entries: readonly CatalogEntry[];
+  /** Which catalogue this indexes; answers cached under another version are stale. */
+  readonly version: number;
   private readonly starts: Float64Array;
   private readonly longestMs: number;
 
-  constructor(entries: readonly CatalogEntry[]) {
+  constructor(entries: readonly CatalogEntry[], version = 0) {
+    this.version = version;
     this.entries = [...entries].sort(compareEntries);
     this.starts = Float64Array.from(this.entries, (e) => e.startsAt);
     this.longestMs = this.entries.reduce((longest, e) => Math.max(longest, e.endsAt - e.startsAt), 0);

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { CatalogEntry } from './catalog.ts';
+import { catalogEntry, type CatalogEntry } from './catalog.ts';
+import { searchAnswer } from './event-view.ts';
 import { SearchIndex } from './search-index.ts';
-import { parseSearchQuery, searchEvents } from './search.ts';
+import { parseSearchQuery, rangeKey, type SearchRange } from './search.ts';
 
 const at = (iso: string) => Date.parse(`${iso}Z`);
-const entry = (id: string, start: string, end: string): CatalogEntry => ({
-  id, basePlanId: id, planId: id, title: `t${id}`, startsAt: at(start), endsAt: at(end), minPrice: 1, maxPrice: 2,
-});
+const entry = (id: string, start: string, end: string): CatalogEntry =>
+  catalogEntry({ basePlanId: id, planId: id, title: `t${id}`, startsAt: at(start), endsAt: at(end), minPrice: 1, maxPrice: 2 }, id);
+/** The /search answer's events, through the serialised-once path. */
+const searchEvents = (index: SearchIndex, range: SearchRange) => JSON.parse(searchAnswer(index.search(range)).toString()).data.events as { id: string }[];
 
 describe('parseSearchQuery', () => {
   it('leaves missing bounds open', () => {
@@ -32,6 +34,15 @@ describe('parseSearchQuery', () => {
     const res = parseSearchQuery(query);
     expect(res.ok).toBe(false);
     expect(!res.ok && res.message).toMatch(/^(starts_at|ends_at): "(starts_at|ends_at)\[\w*\]" is not a parameter/);
+  });
+  it('gives every spelling of the same bounds one cache key', () => {
+    const key = (q: string) => {
+      const parsed = parseSearchQuery(q);
+      return parsed.ok ? rangeKey(parsed.range) : parsed.message;
+    };
+    expect(key('starts_at=2021-02-01')).toBe(key('starts_at=2021-02-01T00:00:00Z&unrelated=1'));
+    expect(key('starts_at=2021-02-01T02:00:00%2B02:00')).toBe(key('starts_at=2021-02-01T00:00:00'));
+    expect(key('starts_at=2021-02-01')).not.toBe(key('ends_at=2021-02-01'));
   });
   it('never echoes kilobytes of input', () => {
     const res = parseSearchQuery(`starts_at=${'9'.repeat(5000)}`);

@@ -1,7 +1,5 @@
-import type { CatalogEntry } from './catalog.ts';
-import type { SearchIndex } from './search-index.ts';
 import { quoteInput } from './quote.ts';
-import { parseQueryDateTime, utcDateAndTime } from './time.ts';
+import { parseQueryDateTime } from './time.ts';
 
 /** Inclusive containment bounds in epoch ms; null is an open bound. */
 export interface SearchRange {
@@ -9,19 +7,12 @@ export interface SearchRange {
   endsAt: number | null;
 }
 
-export type SearchQueryParse = { ok: true; range: SearchRange } | { ok: false; message: string };
-
-/** One event of the 200 body, in the order and shape of the spec. */
-export interface EventView {
-  id: string;
-  title: string;
-  start_date: string;
-  start_time: string;
-  end_date: string;
-  end_time: string;
-  min_price: number | null;
-  max_price: number | null;
+/** The cache key of a range: equal for every spelling of the same bounds. */
+export function rangeKey(range: SearchRange): string {
+  return `${range.startsAt ?? ''}/${range.endsAt ?? ''}`;
 }
+
+export type SearchQueryParse = { ok: true; range: SearchRange } | { ok: false; message: string };
 
 const BOUNDS = ['starts_at', 'ends_at'] as const;
 
@@ -59,24 +50,4 @@ export function parseSearchQuery(rawQuery: string): SearchQueryParse {
     return { ok: false, message: 'starts_at is after ends_at' };
   }
   return { ok: true, range };
-}
-
-/** Containment, inclusive: start >= starts_at and end <= ends_at; ordered by start, then id. */
-export function searchEvents(index: SearchIndex, range: SearchRange): EventView[] {
-  return index.search(range).map(toEventView);
-}
-
-export function toEventView(entry: CatalogEntry): EventView {
-  const start = utcDateAndTime(entry.startsAt);
-  const end = utcDateAndTime(entry.endsAt);
-  return {
-    id: entry.id,
-    title: entry.title,
-    start_date: start.date,
-    start_time: start.time,
-    end_date: end.date,
-    end_time: end.time,
-    min_price: entry.minPrice,
-    max_price: entry.maxPrice,
-  };
 }

@@ -12,6 +12,8 @@ import { describeError, type Logger } from './log.ts';
 import { Poller } from './poller.ts';
 import { SearchIndex } from './search-index.ts';
 import { FileStore } from './store.ts';
+import { healthStatus } from './health.ts';
+import { ResponseCache } from './response-cache.ts';
 
 /** Skipped plans are logged one by one up to this many per poll, then only counted. */
 const SKIP_LOG_LIMIT = 20;
@@ -28,25 +30,28 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const loaded = await store.load();
 
   let state: CatalogState = loaded.kind === 'loaded' ? loaded.state : emptyCatalogState();
-  let index = new SearchIndex(searchableEntries(state));
+  let version = 0;
+  let index = new SearchIndex(searchableEntries(state), version);
+  const cache = new ResponseCache(config.cacheMaxBytes);
+  let catalogueAsOf = loaded.kind === 'loaded' ? loaded.savedAt : null;
   let ready = loaded.kind === 'loaded';
   let unsaved = false; // a save failed: retry on the next poll even if nothing changes
   let lastPollAt: string | null = null;
   let pollsOk = 0;
   log.info('store.loaded', { file: store.file, result: loaded.kind, plans: state.plans.size, searchable: index.size });
 
-  const ingest = async (body: Buffer): Promise<boolean> => {
+  const ingest = async (body: Buffer): Promise<true | { rejected: string }> => {
     const started = Date.now();
     const feed = parseFeedBytes(body);
     if (!feed.ok) {
       log.warn('poll.rejected', { error: feed.error, bytes: body.length });
-      return false;
+      return { rejected: feed.error };
     }
     feed.skipped.slice(0, SKIP_LOG_LIMIT).forEach((s) => log.warn('plan.skipped', { ...s }));
     const merged = mergeFeed(state, feed);
     if (merged.changed) {
       state = merged.state;
-      index = new SearchIndex(searchableEntries(state));
+      index = new SearchIndex(searchableEntries(state), ++version);
     }
     if (merged.changed || unsaved) {
       unsaved = true;
@@ -55,7 +60,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     }
     ready = true;
     pollsOk++;
-    lastPollAt = new Date().toISOString();
+    catalogueAsOf = Date.now();
+    lastPollAt = new Date(catalogueAsOf).toISOString();
     log.info('poll.ok', {
       variant: feed.variant,
       plans: feed.plans.length,
@@ -68,24 +74,6 @@ export async function startService(config: Config, log: Logger): Promise<Running
     });
     return true;
   };
-
-  const source: SearchSource = {
-    ready: () => ready,
-    index: () => index,
-    status: () => ({ events: index.size, pollsOk, lastPollAt }),
-  };
-
-  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log));
-  if (config.httpLayer === 'node') server.on('clientError', onClientError);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info('listening', { host: config.host, port, providerUrl: config.providerUrl, dataDir: store.file });
 
   const poller = new Poller({
     feedUrl: new URL(`${config.providerUrl}/api/events`),
@@ -100,6 +88,25 @@ export async function startService(config: Config, log: Logger): Promise<Running
     ingest,
     log,
   });
+  const source: SearchSource = {
+    ready: () => ready,
+    index: () => index,
+    cache,
+    status: () => healthStatus({ events: index.size, pollsOk, lastPollAt, catalogueAsOf, poll: poller.health(), cache: cache.stats(), now: Date.now() }),
+  };
+
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log));
+  if (config.httpLayer === 'node') server.on('clientError', onClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info('listening', { host: config.host, port, providerUrl: config.providerUrl, dataDir: store.file });
+
   poller.start();
 
   let closing: Promise<void> | null = null;

@@ -116,11 +116,11 @@ export function serverCommand(bundle: string, args: { providerUrl: string; dataD
 }
 
 /** Polls `condition` until it is truthy. The deadline is a hang guard, not a performance assertion. */
-export async function waitFor<T>(what: string, condition: () => T | Promise<T>, deadlineMs = 20_000): Promise<T> {
+export async function waitFor<T>(what: string, condition: () => T | Promise<T>, deadlineMs = 20_000): Promise<NonNullable<T>> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const value = await condition();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > until) throw new Error(`gave up waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }

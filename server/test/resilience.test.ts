@@ -55,6 +55,12 @@ describe('with a misbehaving provider', () => {
     await failuresAfter(simulator.requests(), 4);
     await expectLastGoodData(server);
     expect(server.logs().some((l) => l.msg === 'poll.failed' && String(l.error).includes('503'))).toBe(true);
+    // Still serving, but /health says the provider has been failing.
+    const health = await request(`${server.url}/health`);
+    expect(health.status).toBe(200);
+    expect(health.body.data).toMatchObject({ status: 'degraded', lastError: expect.stringContaining('503') });
+    expect(health.body.data.consecutiveFailures).toBeGreaterThanOrEqual(3);
+    expect(health.body.data.catalogueAgeMs).toBeGreaterThanOrEqual(0);
   });
 
   it('drops truncated documents as a whole', async () => {
@@ -75,6 +81,8 @@ describe('with a misbehaving provider', () => {
     simulator.setFaults({});
     const okBefore = server.logs().filter((l) => l.msg === 'poll.ok').length;
     await waitFor('a successful poll', () => server.logs().filter((l) => l.msg === 'poll.ok').length > okBefore);
+    const health = await request(`${server.url}/health`);
+    expect(health.body.data).toMatchObject({ status: 'ok', consecutiveFailures: 0 });
   });
 
   it('answers searches while a provider request hangs', async () => {

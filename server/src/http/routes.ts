@@ -1,5 +1,7 @@
 import type { SearchIndex } from '../search-index.ts';
-import { parseSearchQuery, searchEvents } from '../search.ts';
+import { searchAnswer } from '../event-view.ts';
+import type { ResponseCache } from '../response-cache.ts';
+import { parseSearchQuery, rangeKey } from '../search.ts';
 import { quoteInput } from '../quote.ts';
 import { errorReply, jsonReply, type Reply } from './reply.ts';
 
@@ -8,6 +10,8 @@ export interface SearchSource {
   /** True once data came from disk or from a first successful poll. */
   ready(): boolean;
   index(): SearchIndex;
+  /** Answers by normalised query for the current index version. */
+  cache: ResponseCache;
   status(): Record<string, unknown>;
 }
 
@@ -21,12 +25,14 @@ export function searchReply(source: SearchSource, rawQuery: string): Reply {
   const query = parseSearchQuery(rawQuery);
   if (!query.ok) return errorReply(400, 'invalid_parameter', query.message);
   if (!source.ready()) return errorReply(503, 'not_ready', NOT_READY_MESSAGE);
-  return jsonReply(200, { data: { events: searchEvents(source.index(), query.range) }, error: null });
+  const index = source.index();
+  const body = source.cache.get(index.version, rangeKey(query.range), () => searchAnswer(index.search(query.range)));
+  return { status: 200, body };
 }
 
 export function healthReply(source: SearchSource): Reply {
   if (!source.ready()) return errorReply(503, 'not_ready', NOT_READY_MESSAGE);
-  return jsonReply(200, { data: { status: 'ok', ...source.status() }, error: null });
+  return jsonReply(200, { data: source.status(), error: null });
 }
 
 export function methodNotAllowedReply(method: string, path: string): Reply {
