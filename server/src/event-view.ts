@@ -27,21 +27,3 @@ export function toEventView(plan: StoredPlan, id: string): EventView {
     max_price: plan.maxPrice,
   };
 }
-
-const PREFIX = Buffer.from('{"data":{"events":[');
-const SUFFIX = Buffer.from(']},"error":null}');
-const COMMA = 0x2c;
-
-/** The 200 body of /search from events already serialised: one allocation, copies only. */
-export function searchAnswer(events: readonly { json: Buffer }[]): Buffer {
-  let length = PREFIX.length + SUFFIX.length + Math.max(0, events.length - 1);
-  for (const event of events) length += event.json.length;
-  const out = Buffer.allocUnsafe(length);
-  let at = PREFIX.copy(out, 0);
-  for (let i = 0; i < events.length; i++) {
-    if (i > 0) out[at++] = COMMA;
-    at += events[i].json.copy(out, at);
-  }
-  SUFFIX.copy(out, at);
-  return out;
-}

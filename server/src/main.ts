@@ -2,7 +2,10 @@
  * CLI entry of the event-search service (bundled to server/dist/server.mjs).
  * Exit codes: 0 after a graceful shutdown, 1 on a runtime failure, 2 on bad configuration.
  */
+import { isMainThread, workerData } from 'node:worker_threads';
 import { helpText, parseConfig } from './config.ts';
+import type { IngestWorkerData } from './ingest/protocol.ts';
+import { runIngestWorker } from './ingest/worker.ts';
 import { createLogger, describeError } from './log.ts';
 import { startService } from './service.ts';
 
@@ -21,7 +24,8 @@ async function main(): Promise<void> {
   const log = createLogger();
   let service;
   try {
-    service = await startService(config, log);
+    // The bundle is its own worker script: the ingest worker runs this same file.
+    service = await startService(config, log, new URL(import.meta.url));
   } catch (err) {
     log.error('start.failed', { error: describeError(err) });
     process.exitCode = 1;
@@ -53,4 +57,5 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-void main();
+if (isMainThread) void main();
+else runIngestWorker(workerData as IngestWorkerData);

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { catalogEntry, type CatalogEntry } from './catalog.ts';
-import { searchAnswer } from './event-view.ts';
-import { SearchIndex } from './search-index.ts';
+import { SearchIndex, packCatalogue } from './search-index.ts';
 import { parseSearchQuery, rangeKey, type SearchRange } from './search.ts';
 
 const at = (iso: string) => Date.parse(`${iso}Z`);
 const entry = (id: string, start: string, end: string): CatalogEntry =>
   catalogEntry({ basePlanId: id, planId: id, title: `t${id}`, startsAt: at(start), endsAt: at(end), minPrice: 1, maxPrice: 2 }, id);
 /** The /search answer's events, through the serialised-once path. */
-const searchEvents = (index: SearchIndex, range: SearchRange) => JSON.parse(searchAnswer(index.search(range)).toString()).data.events as { id: string }[];
+const searchEvents = (index: SearchIndex, range: SearchRange) => JSON.parse(index.answer(range).toString()).data.events as { id: string }[];
 
 describe('parseSearchQuery', () => {
   it('leaves missing bounds open', () => {
@@ -57,7 +56,7 @@ describe('searchEvents', () => {
     entry('a', '2021-01-02T10:00:00', '2021-01-02T12:00:00'),
     entry('c', '2021-01-01T10:00:00', '2021-01-03T10:00:00'),
   ];
-  const entries = new SearchIndex(raw);
+  const entries = new SearchIndex(packCatalogue(raw));
   it('orders by start, then id', () => {
     expect(searchEvents(entries, { startsAt: null, endsAt: null }).map((e) => e.id)).toEqual(['c', 'a', 'b']);
   });
@@ -67,13 +66,13 @@ describe('searchEvents', () => {
     expect(searchEvents(entries, { startsAt: null, endsAt: at('2021-01-02T11:59:59') }).map((e) => e.id)).toEqual(['b']);
   });
   it('renders dates, times and prices of the spec', () => {
-    expect(searchEvents(new SearchIndex([entry('x', '2021-06-30T21:00:00', '2021-07-01T00:30:00')]), { startsAt: null, endsAt: null })).toEqual([
+    expect(searchEvents(new SearchIndex(packCatalogue([entry('x', '2021-06-30T21:00:00', '2021-07-01T00:30:00')])), { startsAt: null, endsAt: null })).toEqual([
       { id: 'x', title: 'tx', start_date: '2021-06-30', start_time: '21:00:00', end_date: '2021-07-01', end_time: '00:30:00', min_price: 1, max_price: 2 },
     ]);
   });
   it('does not modify its input', () => {
     const copy = [...raw];
-    searchEvents(new SearchIndex(raw), { startsAt: null, endsAt: null });
+    searchEvents(new SearchIndex(packCatalogue(raw)), { startsAt: null, endsAt: null });
     expect(raw).toEqual(copy);
   });
 });

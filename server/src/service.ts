@@ -1,22 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import { healthStatus } from './health.ts';
 import { onClientError } from './http/client-error.ts';
 import { createFastifyServer } from './http/fastify-layer.ts';
 import { createNodeListener } from './http/node-layer.ts';
 import type { SearchSource } from './http/routes.ts';
-import { emptyCatalogState, searchableEntries, type CatalogState } from './catalog.ts';
-import type { Config } from './config.ts';
-import { mergeFeed } from './ingest/merge.ts';
-import { parseFeedBytes } from './ingest/parse-feed.ts';
+import { IngestWorker } from './ingest/ingest-worker.ts';
 import { describeError, type Logger } from './log.ts';
 import { Poller } from './poller.ts';
-import { SearchIndex } from './search-index.ts';
-import { FileStore } from './store.ts';
-import { healthStatus } from './health.ts';
 import { ResponseCache } from './response-cache.ts';
-
-/** Skipped plans are logged one by one up to this many per poll, then only counted. */
-const SKIP_LOG_LIMIT = 20;
+import { SearchIndex } from './search-index.ts';
 
 export interface RunningService {
   port: number;
@@ -25,53 +19,33 @@ export interface RunningService {
 }
 
 /** Wires store, poller and HTTP server together and starts them. */
-export async function startService(config: Config, log: Logger): Promise<RunningService> {
-  const store = new FileStore(config.dataDir, log);
-  const loaded = await store.load();
-
-  let state: CatalogState = loaded.kind === 'loaded' ? loaded.state : emptyCatalogState();
+export async function startService(config: Config, log: Logger, workerEntry: URL): Promise<RunningService> {
+  // Parsing, merging and writing the store happen in the ingest worker: the loop only answers.
+  const { worker, loaded } = await IngestWorker.start(workerEntry, config.dataDir, log);
   let version = 0;
-  let index = new SearchIndex(searchableEntries(state), version);
+  let index = new SearchIndex(loaded.packed, version);
   const cache = new ResponseCache(config.cacheMaxBytes);
-  let catalogueAsOf = loaded.kind === 'loaded' ? loaded.savedAt : null;
-  let ready = loaded.kind === 'loaded';
-  let unsaved = false; // a save failed: retry on the next poll even if nothing changes
+  let catalogueAsOf = loaded.savedAt;
+  let ready = loaded.result === 'loaded';
   let lastPollAt: string | null = null;
   let pollsOk = 0;
-  log.info('store.loaded', { file: store.file, result: loaded.kind, plans: state.plans.size, searchable: index.size });
+  log.info('store.loaded', { file: loaded.file, result: loaded.result, plans: loaded.plans, searchable: index.size });
 
   const ingest = async (body: Buffer): Promise<true | { rejected: string }> => {
     const started = Date.now();
-    const feed = parseFeedBytes(body);
-    if (!feed.ok) {
-      log.warn('poll.rejected', { error: feed.error, bytes: body.length });
-      return { rejected: feed.error };
+    const bytes = body.length; // the body is transferred to the worker
+    const result = await worker.ingest(body);
+    if (!result.ok) {
+      log.warn('poll.rejected', { error: result.error, bytes });
+      return { rejected: result.error };
     }
-    feed.skipped.slice(0, SKIP_LOG_LIMIT).forEach((s) => log.warn('plan.skipped', { ...s }));
-    const merged = mergeFeed(state, feed);
-    if (merged.changed) {
-      state = merged.state;
-      index = new SearchIndex(searchableEntries(state), ++version);
-    }
-    if (merged.changed || unsaved) {
-      unsaved = true;
-      await store.save(state);
-      unsaved = false;
-    }
+    if (result.packed) index = new SearchIndex(result.packed, ++version);
+    if (result.saveError) throw new Error(`store not saved: ${result.saveError}`);
     ready = true;
     pollsOk++;
     catalogueAsOf = Date.now();
     lastPollAt = new Date(catalogueAsOf).toISOString();
-    log.info('poll.ok', {
-      variant: feed.variant,
-      plans: feed.plans.length,
-      skipped: feed.skipped.length,
-      added: merged.added,
-      updated: merged.updated,
-      stored: state.plans.size,
-      searchable: index.size,
-      durationMs: Date.now() - started,
-    });
+    log.info('poll.ok', { ...result.stats, searchable: index.size, durationMs: Date.now() - started });
     return true;
   };
 
@@ -105,7 +79,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     });
   });
   const port = (server.address() as AddressInfo).port;
-  log.info('listening', { host: config.host, port, providerUrl: config.providerUrl, dataDir: store.file });
+  log.info('listening', { host: config.host, port, providerUrl: config.providerUrl, dataDir: loaded.file });
 
   poller.start();
 
@@ -116,13 +90,10 @@ export async function startService(config: Config, log: Logger): Promise<Running
       server.closeIdleConnections(); // keep-alive sockets with no request in flight
       await poller.stop();
       await closed;
-      await store.flush();
-      if (unsaved) {
-        try {
-          await store.save(state);
-        } catch (err) {
-          log.error('store.flush_failed', { error: describeError(err) });
-        }
+      try {
+        await worker.close();
+      } catch (err) {
+        log.error('store.flush_failed', { error: describeError(err) });
       }
     })();
     return closing;

@@ -1,5 +1,4 @@
 import type { SearchIndex } from '../search-index.ts';
-import { searchAnswer } from '../event-view.ts';
 import type { ResponseCache } from '../response-cache.ts';
 import { parseSearchQuery, rangeKey } from '../search.ts';
 import { quoteInput } from '../quote.ts';
@@ -26,7 +25,7 @@ export function searchReply(source: SearchSource, rawQuery: string): Reply {
   if (!query.ok) return errorReply(400, 'invalid_parameter', query.message);
   if (!source.ready()) return errorReply(503, 'not_ready', NOT_READY_MESSAGE);
   const index = source.index();
-  const body = source.cache.get(index.version, rangeKey(query.range), () => searchAnswer(index.search(query.range)));
+  const body = source.cache.get(index.version, rangeKey(query.range), () => index.answer(query.range));
   return { status: 200, body };
 }
 
