@@ -20,6 +20,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Memory bound of the response cache (keys + bodies); 0 disables it. */
   cacheMaxBytes: number;
+  /** HTTP processes: 1 = a single process; more = node:cluster (a primary polls and writes, workers answer). */
+  workers: number | 'auto';
   /** Which HTTP layer serves the routes (an experiment switch; same API either way). */
   httpLayer: HttpLayer;
 }
@@ -33,7 +35,7 @@ interface Option {
   flag: string;
   env: string;
   key: keyof Config;
-  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice';
+  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice' | 'workers';
   choices?: readonly string[];
   default?: string;
   description: string;
@@ -50,6 +52,7 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--data-dir', env: 'DATA_DIR', key: 'dataDir', type: 'string', default: './event-search-data', description: 'directory of the persisted store (store.json)' },
   { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'ms', default: '10000', description: 'ms a graceful shutdown may take' },
   { flag: '--cache-max-bytes', env: 'CACHE_MAX_BYTES', key: 'cacheMaxBytes', type: 'bytes0', default: String(64 * 1024 * 1024), description: 'memory bound of the response cache (0 = no cache)' },
+  { flag: '--workers', env: 'WORKERS', key: 'workers', type: 'workers', default: 'auto', description: 'HTTP processes: auto (one per core) or a number; 1 = no cluster' },
   { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'node', description: 'HTTP layer: node (node:http + find-my-way) or fastify' },
 ];
 
@@ -120,6 +123,9 @@ function convert(option: Option, raw: string): string | number | { error: string
       return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a positive number of milliseconds` };
     case 'bytes':
       return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a positive number of bytes` };
+    case 'workers':
+      if (raw === 'auto') return raw;
+      return Number.isSafeInteger(integer) && integer >= 1 && integer <= 256 ? integer : { error: `"${raw}" is not auto or a number of processes (1-256)` };
     case 'bytes0':
       return Number.isSafeInteger(integer) ? integer : { error: `"${raw}" is not a number of bytes` };
     case 'url': {
@@ -133,4 +139,9 @@ function convert(option: Option, raw: string): string | number | { error: string
       return raw.replace(/\/+$/, '');
     }
   }
+}
+
+/** The number of HTTP processes `config.workers` asks for on this machine. */
+export function workerCount(config: Pick<Config, 'workers'>, cores: number): number {
+  return config.workers === 'auto' ? Math.max(1, cores) : config.workers;
 }

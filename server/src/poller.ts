@@ -82,6 +82,8 @@ export interface PollerOptions {
   ingest: (body: Buffer) => Promise<true | { rejected: string }>;
   log: Logger;
   random?: () => number;
+  /** Called after every poll, whatever its outcome (health() has changed). */
+  onSettled?: () => void;
 }
 
 /** Retry delay after `failures` consecutive failures: exponential, capped, "equal jitter". */
@@ -160,6 +162,11 @@ export class Poller {
     } finally {
       this.abort = null;
     }
+    this.settle(ok);
+    this.options.onSettled?.();
+  }
+
+  private settle(ok: boolean): void {
     if (ok) {
       this.failures = 0;
       // ±10 % jitter keeps a fleet of instances from polling in lockstep.
@@ -168,7 +175,7 @@ export class Poller {
       this.failures++;
       this.lastFailureAt = new Date().toISOString();
       const retryInMs = backoffDelay(this.failures, this.options.backoffBaseMs, this.options.backoffMaxMs, this.random);
-      log.info('poll.retry', { retryInMs, consecutiveFailures: this.failures });
+      this.options.log.info('poll.retry', { retryInMs, consecutiveFailures: this.failures });
       this.schedule(retryInMs);
     }
   }

@@ -40,7 +40,8 @@ describe('cached and uncached answers', () => {
       simulators.push(simulator);
       return startServerProcess(serverCommand(bundle, { providerUrl: simulator.url, dataDir: tempDir('cache'), pollIntervalMs: 600_000, extra }));
     };
-    [cached, uncached] = await Promise.all([start([]), start(['--cache-max-bytes', '0'])]);
+    // One HTTP process for the cached one: its /health then counts every hit (caches are per worker).
+    [cached, uncached] = await Promise.all([start(['--workers', '1']), start(['--cache-max-bytes', '0'])]);
     await waitFor('both ready', async () => (await request(`${cached.url}/health`)).status === 200 && (await request(`${uncached.url}/health`)).status === 200);
   });
 
