@@ -47,7 +47,7 @@ export function tinyContract(chapter: TinyChapter): object {
   };
 }
 
-function git(dir: string, ...args: string[]): string {
+export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',
