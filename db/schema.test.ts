@@ -157,7 +157,7 @@ describe('schema', () => {
     for (const view of BOOK_VIEWS) expect(() => db.exec(`SELECT * FROM ${view}`)).not.toThrow();
     expect(queryRows(db, 'SELECT COUNT(*) AS n FROM machines WHERE is_comparison_machine = 1')[0].n).toBe(1);
     // Schema 4: the profiles table, empty, and its view.
-    expect(columns('profiles')).toEqual(['session_id', 'subject', 'experiment', 'scenario', 'process', 'rank', 'function', 'file', 'line', 'self_share', 'total_share', 'self_ms']);
+    expect(columns('profiles')).toEqual(['session_id', 'subject', 'experiment', 'scenario', 'process', 'rank', 'function', 'file', 'line', 'bundle', 'self_share', 'total_share', 'self_ms']);
     expect(queryRows(db, 'SELECT COUNT(*) AS n FROM profile_top')).toEqual([{ n: 0 }]);
     // Opening twice is harmless, and the committed file was only read.
     applySchema(db);

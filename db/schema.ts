@@ -256,6 +256,7 @@ export const profiles = table(
     function: text('NOT NULL'),
     file: text('NOT NULL'), // repo-relative path, package name, node:…, or a category like '(idle)'
     line: integer(), // 1-based; NULL when unknown
+    bundle: text(), // set when `line` is a line of this bundle, not of `file` (a bundle without a source map)
     self_share: real('NOT NULL'), // 0..1
     total_share: real(), // 0..1; NULL for the summed rest
     self_ms: real('NOT NULL'),
@@ -370,7 +371,7 @@ CREATE VIEW benchmark_results AS
 -- that ran in several processes, else its one process; the latest session per subject ×
 -- experiment × scenario on the comparison machine.
 CREATE VIEW profile_top AS
-  SELECT p.subject AS tag, p.experiment, p.scenario, p.rank, p.function, p.file, p.line,
+  SELECT p.subject AS tag, p.experiment, p.scenario, p.rank, p.function, p.file, p.line, p.bundle,
          p.self_share, p.total_share, p.self_ms, p.process, p.session_id, cm.machine, cm.fingerprint AS machine_fingerprint
   FROM profiles p JOIN sessions se ON se.id = p.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE p.process = COALESCE(

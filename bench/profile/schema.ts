@@ -27,6 +27,7 @@ export function toDbRows(rows: ProfileRow[], context: ProfileContext): ProfileDb
     function: row.function,
     file: row.file,
     line: row.line,
+    bundle: row.bundle ?? null,
     self_share: row.selfShare,
     total_share: row.totalShare,
     self_ms: row.selfMs,
