@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { openDatabase, queryRows, type Database } from '../db/database.ts';
+import { DEFAULT_LIMITS } from './directives/query.ts';
+import { WorkerQueries } from './query-worker/client.ts';
 import { readChapterList, syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { clientBundle } from './client-bundle.ts';
 import { discoverBook, singleSource, type SourcePage } from './discover.ts';
@@ -57,6 +59,9 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
 
   const mark = profiler();
   const db = await openBookDatabase(options);
+  const limits = { maxRows: options.maxRows ?? DEFAULT_LIMITS.maxRows, timeoutMs: options.queryTimeoutMs ?? DEFAULT_LIMITS.timeoutMs };
+  const queries = new WorkerQueries(db.export(), limits);
+  db.close(); // the query thread has its own copy; nothing is ever saved back
   mark('database');
   let rendered: { index: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[]; single: RenderedSource | null };
   try {
@@ -65,7 +70,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
     const render = async (source: SourcePage): Promise<RenderedSource> => {
       const markdown = readFileSync(source.file, 'utf8');
       const page = await renderMarkdown(markdown, {
-        db,
+        queries,
         file: displayPath(source.file),
         keepGoing: options.keepGoing,
         strict: options.strict,
@@ -85,7 +90,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
       rendered.books.push({ name: book.name, chapters });
     }
   } finally {
-    db.close(); // in memory only: nothing is ever saved back
+    queries.close();
   }
   mark('render');
 

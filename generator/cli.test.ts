@@ -139,6 +139,35 @@ describe('npm run book', () => {
     });
   });
 
+  describe('limits', () => {
+    beforeAll(() => {
+      mkdirSync(join(dir, 'endless', 'alpha'), { recursive: true });
+      writeFileSync(
+        join(dir, 'endless', 'alpha', '00-loop.md'),
+        '# Loop\n\nIntro.\n\n<!-- @table:query="WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r" -->\n',
+      );
+      mkdirSync(join(dir, 'long', 'alpha'), { recursive: true });
+      writeFileSync(join(dir, 'long', 'alpha', '00-rows.md'), '# Rows\n\n<!-- @table:query="SELECT run_id, second FROM run_samples" -->\n');
+    });
+
+    it('stops a query that never ends at the time limit and names the directive', async () => {
+      const result = await book(['--book-dir', 'endless', '--out', 'out-endless', '--query-timeout', '0.5']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^endless\/alpha\/00-loop\.md:5:1 @table: the query did not finish within 0\.5 s and was stopped .*--query-timeout/);
+      expect(result.stderr).not.toMatch(NO_STACK);
+      expect(existsSync(join(dir, 'out-endless'))).toBe(false);
+    });
+
+    it('refuses a result longer than the row limit (--max-rows), and builds it when the limit is raised', async () => {
+      const refused = await book(['--book-dir', 'long', '--out', 'out-long', '--max-rows', '10']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^long\/alpha\/00-rows\.md:3:1 @table: the query returned more than 10 rows \(the row limit: .*--max-rows\)\n$/);
+      const built = await book(['--book-dir', 'long', '--out', 'out-long', '--max-rows', '30', '--quiet']);
+      expect(built.stderr).toBe('');
+      expect(built.code).toBe(0);
+    });
+  });
+
   it('--strict fails on a chapter without measurement; without it the page says so', async () => {
     mkdirSync(join(dir, 'unmeasured', 'alpha'), { recursive: true });
     writeFileSync(join(dir, 'unmeasured', 'index.md'), '# Home\n\nChapter one serves <!-- @metric:tag="v1-baseline" --> requests per second.\n');

@@ -13,7 +13,7 @@ import type { SqlValue } from 'sql.js';
 import { isPlainObject, parseJsonObject, type DirectiveDefinition } from './directive.ts';
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml, scriptSafeJson } from './escape.ts';
-import { runReadOnlyQuery, type QueryResult } from './query.ts';
+import type { QueryResult } from './query.ts';
 
 export const CHART_TYPES = ['line', 'bar', 'scatter'] as const;
 export type ChartType = (typeof CHART_TYPES)[number];
@@ -165,7 +165,7 @@ export const chart: DirectiveDefinition = {
       datasets: datasetsText === undefined ? {} : parseJsonObject('datasets', datasetsText),
       options: optionsText === undefined ? {} : parseJsonObject('options', optionsText),
     };
-    const config = buildChartConfig(runReadOnlyQuery(context.db, attributes.get('query') as string), spec);
+    const config = buildChartConfig(context.queries.run(attributes.get('query') as string), spec);
     const title = attributes.get('title');
     const label = escapeHtml(title ?? `Chart: ${config.data.datasets.map((d) => String(d.label)).join(', ')}`);
     const caption = title === undefined ? '' : `<figcaption>${escapeHtml(title)}</figcaption>`;

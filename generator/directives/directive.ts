@@ -2,12 +2,13 @@
  * What every directive module provides, and the checks common to all of them
  * (known keys, required keys, bare keys).
  */
-import type { Database } from 'sql.js';
 import { DirectiveProblem } from './errors.ts';
 import type { DirectiveAttribute, ParsedDirective } from './parse.ts';
+import type { QueryRunner } from './query.ts';
 
 export interface DirectiveContext {
-  db: Database;
+  /** Author queries run read-only, within the row and time limits. */
+  queries: QueryRunner;
   /** A NULL figure for a known chapter is an error instead of "no measurement yet". */
   strict: boolean;
   repoUrl?: string;

@@ -7,7 +7,6 @@ import type { DirectiveContext, DirectiveDefinition } from './directive.ts';
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { formatNumber } from './format.ts';
-import { runReadOnlyQuery } from './query.ts';
 
 export const FOOTER_STYLES = ['default'] as const;
 
@@ -23,15 +22,11 @@ interface Provenance {
 
 /** What the database says about its measurements; null when it holds none. */
 function provenance(context: DirectiveContext): Provenance | null {
-  const counts = runReadOnlyQuery(
-    context.db,
-    `SELECT COUNT(*), COUNT(DISTINCT session_id) FROM runs WHERE status = 'ok'`,
+  const counts = context.queries.run(`SELECT COUNT(*), COUNT(DISTINCT session_id) FROM runs WHERE status = 'ok'`,
   ).rows[0];
   const runs = Number(counts[0]);
   if (runs === 0) return null;
-  const latest = runReadOnlyQuery(
-    context.db,
-    `SELECT s.started_at, m.cpu_model, m.cores, s.tool, s.tool_version
+  const latest = context.queries.run(`SELECT s.started_at, m.cpu_model, m.cores, s.tool, s.tool_version
        FROM sessions s JOIN machines m ON m.fingerprint = s.machine_fingerprint
       WHERE s.id IN (SELECT session_id FROM runs WHERE status = 'ok')
       ORDER BY s.started_at DESC, s.id DESC LIMIT 1`,

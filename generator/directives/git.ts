@@ -9,7 +9,6 @@ import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { formatNumber } from './format.ts';
 import { MISSING_TEXT } from './metric.ts';
-import { runReadOnlyQuery } from './query.ts';
 
 export const GIT_VIEWS = ['branches'] as const;
 
@@ -22,9 +21,7 @@ interface TimelineEntry {
 }
 
 function timelineEntries(context: DirectiveContext): TimelineEntry[] {
-  const result = runReadOnlyQuery(
-    context.db,
-    'SELECT tag, chapter_number, title, commit_hash, baseline_rps FROM versions ORDER BY chapter_number',
+  const result = context.queries.run('SELECT tag, chapter_number, title, commit_hash, baseline_rps FROM versions ORDER BY chapter_number',
   );
   return result.rows.map(([tag, chapterNumber, title, commit, rps]) => ({
     tag: String(tag),

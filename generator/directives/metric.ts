@@ -8,7 +8,7 @@ import type { DirectiveContext, DirectiveDefinition, DirectiveOutput } from './d
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { checkFormat, defaultFormatFor, formatNumber } from './format.ts';
-import { runReadOnlyQuery, type QueryResult } from './query.ts';
+import type { QueryResult } from './query.ts';
 
 export const DEFAULT_FIELD = 'baseline_rps';
 export const MISSING_TEXT = 'no measurement yet';
@@ -17,7 +17,7 @@ export const MISSING_TEXT = 'no measurement yet';
 function versionsOf(context: DirectiveContext): QueryResult {
   let versions = context.cache.get('versions') as QueryResult | undefined;
   if (!versions) {
-    versions = runReadOnlyQuery(context.db, 'SELECT * FROM versions ORDER BY chapter_number');
+    versions = context.queries.run('SELECT * FROM versions ORDER BY chapter_number');
     context.cache.set('versions', versions);
   }
   return versions;
@@ -66,7 +66,7 @@ export const metric: DirectiveDefinition = {
 
     if (query !== undefined) {
       if (attributes.has('field')) throw new DirectiveProblem('"field" applies to "tag"; a "query" selects its own value');
-      const result = runReadOnlyQuery(context.db, query);
+      const result = context.queries.run(query);
       if (result.rows.length === 0) throw new DirectiveProblem('query returned no rows');
       if (result.rows.length !== 1 || result.columns.length !== 1) {
         throw new DirectiveProblem(

@@ -11,7 +11,7 @@ import { isPlainObject, parseJsonObject, type DirectiveDefinition } from './dire
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { checkFormat, defaultFormatFor, formatNumber, type NumberFormat } from './format.ts';
-import { runReadOnlyQuery, type QueryResult } from './query.ts';
+import type { QueryResult } from './query.ts';
 
 export interface ColumnSpec {
   label?: string;
@@ -88,7 +88,7 @@ export const table: DirectiveDefinition = {
   render(attributes, context) {
     const columnsText = attributes.get('columns');
     const columnsJson = columnsText === undefined ? {} : parseJsonObject('columns', columnsText);
-    const result = runReadOnlyQuery(context.db, attributes.get('query') as string);
+    const result = context.queries.run(attributes.get('query') as string);
     const specs = parseColumnSpecs(columnsJson, result.columns);
     return { html: renderTable(result, specs, attributes.get('title')) };
   },

@@ -14,14 +14,19 @@ import { unified } from 'unified';
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import { DirectiveError } from '../directives/errors.ts';
+import { directQueries, type QueryRunner } from '../directives/query.ts';
 import { expandPage, type Heading, type PageRun } from './expand.ts';
 
 export { DirectiveError } from '../directives/errors.ts';
 export type { Heading } from './expand.ts';
 
 export interface RenderOptions {
-  /** Already opened; author queries run read-only. */
-  db: Database;
+  /** Already opened; author queries run read-only, in this thread (no time limit). */
+  db?: Database;
+  /** Where queries run instead of `db` (the build's worker, which enforces the time limit). */
+  queries?: QueryRunner;
+  /** Row limit for queries on `db`. */
+  maxRows?: number;
   /** Path shown in errors, e.g. "book/server/01-baseline.md". */
   file: string;
   /** Preview mode: draw a visible error box (class "directive-error") instead of throwing; errors still returned. */
@@ -74,7 +79,7 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
     file: options.file,
     keepGoing: options.keepGoing === true,
     context: {
-      db: options.db,
+      queries: options.queries ?? directQueries(requireDatabase(options.db), options.maxRows),
       strict: options.strict === true,
       repoUrl: options.repoUrl?.replace(/\/+$/, ''),
       buildCommit: options.buildCommit,
@@ -98,4 +103,9 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
     usesCharts: run.usesCharts,
     usesMermaid: run.usesMermaid,
   };
+}
+
+function requireDatabase(db: Database | undefined): Database {
+  if (!db) throw new Error('renderMarkdown needs a database (db) or a query runner (queries)');
+  return db;
 }
