@@ -1,4 +1,5 @@
 /** The directives a book may use, by name. */
+import { assertDirective } from './assert.ts';
 import { c4 } from './c4.ts';
 import { chart } from './chart.ts';
 import type { DirectiveDefinition } from './directive.ts';
@@ -10,5 +11,5 @@ import { metric } from './metric.ts';
 import { table } from './table.ts';
 
 export const DIRECTIVES: ReadonlyMap<string, DirectiveDefinition> = new Map(
-  [metric, chart, table, meta, git, footer, mermaid, c4].map((definition) => [definition.name, definition]),
+  [metric, chart, table, meta, git, footer, mermaid, c4, assertDirective].map((definition) => [definition.name, definition]),
 );

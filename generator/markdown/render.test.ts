@@ -85,7 +85,7 @@ describe('renderMarkdown: errors', () => {
   it('locates an unknown directive', async () => {
     const error = await directiveErrorOf(render('# T\n\nfirst\n\n<!-- @metrics:tag="v1-baseline" -->'));
     expect(error).toBeInstanceOf(DirectiveError);
-    expect(error.message).toBe('book/p.md:5:1 @metrics: unknown directive @metrics (known: c4, chart, footer, git, mermaid, meta, metric, table)');
+    expect(error.message).toBe('book/p.md:5:1 @metrics: unknown directive @metrics (known: assert, c4, chart, footer, git, mermaid, meta, metric, table)');
   });
 
   it('locates a syntax error inside a block of several comments', async () => {
