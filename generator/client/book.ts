@@ -3,33 +3,11 @@
  * as a classic deferred script so it also runs from file://): theme toggle, phone
  * menu, charts from the JSON embedded in each page, and Mermaid's theme.
  */
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Filler,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  LogarithmicScale,
-  PointElement,
-  ScatterController,
-  SubTitle,
-  Title,
-  Tooltip,
-  type ChartConfiguration,
-} from 'chart.js';
+import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { themedConfig, type ChartConfigLike, type Theme } from './chart-theme.ts';
 
-// Only what the @chart directive produces (line, bar, scatter) — keeps the script small.
-Chart.register(
-  LineController, BarController, ScatterController,
-  LineElement, BarElement, PointElement,
-  CategoryScale, LinearScale, LogarithmicScale,
-  Filler, Legend, Title, SubTitle, Tooltip,
-);
+// Every chart type @chart accepts (any Chart.js type: line … radar, bubble, pie, doughnut, polarArea).
+Chart.register(...registerables);
 
 const STORAGE_KEY = 'book-theme';
 const root = document.documentElement;
