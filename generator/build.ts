@@ -30,6 +30,8 @@ export interface BuildResult {
   charts: number;
   /** Directive errors drawn as boxes (only with keepGoing; without it the first one is thrown). */
   errors: DirectiveError[];
+  /** Ignored unknown keys (outside --strict). */
+  warnings: string[];
   durationMs: number;
 }
 
@@ -113,6 +115,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
     pages: views.map((view) => view.outPath),
     charts: all.reduce((sum, r) => sum + countCharts(r.page.html), 0),
     errors: all.flatMap((r) => r.page.errors),
+    warnings: all.flatMap((r) => r.page.warnings),
     durationMs: performance.now() - started,
   };
 }
@@ -226,6 +229,8 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
     outPath: 'index.html',
     title: siteTitle,
     description: index?.page.meta.description,
+    author: index?.page.meta.author,
+    keywords: index?.page.meta.keywords,
     lang: index?.page.meta.lang,
     html: index ? index.page.html : `<h1>${siteTitle}</h1>`,
     headings: index?.page.headings ?? [],
@@ -243,6 +248,8 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
         title: chapter.navTitle,
         bookTitle: title,
         description: chapter.page.meta.description,
+        author: chapter.page.meta.author,
+        keywords: chapter.page.meta.keywords,
         lang: chapter.page.meta.lang,
         html: chapter.page.html,
         headings: chapter.page.headings,
@@ -261,6 +268,8 @@ function singlePageView(single: RenderedSource): PageView {
     outPath: single.source.outPath,
     title: single.page.title ?? single.navTitle,
     description: single.page.meta.description,
+    author: single.page.meta.author,
+    keywords: single.page.meta.keywords,
     lang: single.page.meta.lang,
     html: single.page.html,
     headings: single.page.headings,

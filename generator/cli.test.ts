@@ -168,6 +168,17 @@ describe('npm run book', () => {
     });
   });
 
+  it('an unknown key is a located warning (exit 0), and an error with --strict', async () => {
+    mkdirSync(join(dir, 'oldkeys', 'alpha'), { recursive: true });
+    writeFileSync(join(dir, 'oldkeys', 'alpha', '00-a.md'), '# A\n\nServes <!-- @metric:tag="v1-baseline" colour="red" --> requests.\n');
+    const lenient = await book(['--book-dir', 'oldkeys', '--out', 'out-oldkeys', '--quiet']);
+    expect(lenient.stderr).toBe('oldkeys/alpha/00-a.md:3:8 @metric: unknown key "colour" (allowed: tag, field, format, query), ignored (warning; an error with --strict)\n');
+    expect(lenient.code).toBe(0);
+    const strict = await book(['--book-dir', 'oldkeys', '--out', 'out-oldkeys-strict', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toBe('oldkeys/alpha/00-a.md:3:8 @metric: unknown key "colour" (allowed: tag, field, format, query)\n');
+  });
+
   it('--strict fails on a chapter without measurement; without it the page says so', async () => {
     mkdirSync(join(dir, 'unmeasured', 'alpha'), { recursive: true });
     writeFileSync(join(dir, 'unmeasured', 'index.md'), '# Home\n\nChapter one serves <!-- @metric:tag="v1-baseline" --> requests per second.\n');

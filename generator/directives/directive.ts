@@ -64,13 +64,23 @@ export class Attributes {
   }
 }
 
-export function checkAttributes(definition: DirectiveDefinition, directive: ParsedDirective): Attributes {
+/**
+ * An unknown key is an error when `onUnknownKey` is absent (--strict); otherwise it is
+ * reported through it (a warning) and ignored, so a book written for a tool with more
+ * keys still builds.
+ */
+export function checkAttributes(definition: DirectiveDefinition, directive: ParsedDirective, onUnknownKey?: (reason: string) => void): Attributes {
   const allowed = Object.keys(definition.keys);
+  const known = new Map<string, DirectiveAttribute>();
   for (const [key, attribute] of directive.attributes) {
     const spec = definition.keys[key];
     if (!spec) {
-      throw new DirectiveProblem(`unknown key "${key}" (allowed: ${allowed.join(', ') || 'none'})`);
+      const reason = `unknown key "${key}" (allowed: ${allowed.join(', ') || 'none'})`;
+      if (!onUnknownKey) throw new DirectiveProblem(reason);
+      onUnknownKey(`${reason}, ignored`);
+      continue;
     }
+    known.set(key, attribute);
     if (attribute.value === null && !spec.bare) throw new DirectiveProblem(`key "${key}" needs a value: ${key}="…"`);
   }
   for (const [key, spec] of Object.entries(definition.keys)) {
@@ -78,7 +88,7 @@ export function checkAttributes(definition: DirectiveDefinition, directive: Pars
       throw new DirectiveProblem(`missing required key "${key}"`);
     }
   }
-  return new Attributes(directive.attributes);
+  return new Attributes(known);
 }
 
 /** Parses a JSON attribute that must hold an object; the JSON parser's message is kept. */

@@ -85,7 +85,7 @@ describe('renderMarkdown: errors', () => {
   it('locates an unknown directive', async () => {
     const error = await directiveErrorOf(render('# T\n\nfirst\n\n<!-- @metrics:tag="v1-baseline" -->'));
     expect(error).toBeInstanceOf(DirectiveError);
-    expect(error.message).toBe('book/p.md:5:1 @metrics: unknown directive @metrics (known: assert, c4, chart, footer, git, mermaid, meta, metric, table)');
+    expect(error.message).toBe('book/p.md:5:1 @metrics: unknown directive @metrics (known: assert, c4, chart, demo, footer, git, mermaid, meta, metric, table)');
   });
 
   it('locates a syntax error inside a block of several comments', async () => {
@@ -118,9 +118,13 @@ describe('renderMarkdown: errors', () => {
     expect(page.html).toBe('<!-- @todo check this -->\n<!-- @metrics are great -->');
   });
 
-  it('reports unknown keys with the allowed ones', async () => {
-    const error = await directiveErrorOf(render('<!-- @metric:tag="v1-baseline" fromat="short" -->'));
-    expect(error.reason).toBe('unknown key "fromat" (allowed: tag, field, format, query)');
+  it('unknown keys: an error with the allowed ones in strict mode, otherwise a located warning and ignored', async () => {
+    const source = 'Value: <!-- @metric:tag="v1-baseline" fromat="short" -->';
+    const error = await directiveErrorOf(renderMarkdown(source, { db, file: 'book/p.md', strict: true }));
+    expect(error.message).toBe('book/p.md:1:8 @metric: unknown key "fromat" (allowed: tag, field, format, query)');
+    const page = await renderMarkdown(source, { db, file: 'book/p.md' });
+    expect(page.warnings).toEqual(['book/p.md:1:8 @metric: unknown key "fromat" (allowed: tag, field, format, query), ignored']);
+    expect(page.html).toContain('>10,000</span>');
   });
 
   it('keepGoing: renders escaped error boxes (div for blocks, span inline), collects every error, renders the rest', async () => {

@@ -52,6 +52,8 @@ export interface RenderedPage {
   headings: Heading[];
   /** Non-empty only with keepGoing. */
   errors: DirectiveError[];
+  /** Unknown keys that were ignored (outside strict mode), as `file:line:col @name: reason`. */
+  warnings: string[];
   usesCharts: boolean;
   usesMermaid: boolean;
 }
@@ -88,6 +90,7 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
       cache: new Map(),
     },
     errors: [],
+    warnings: [],
     usesCharts: false,
     usesMermaid: false,
     headings: [],
@@ -100,6 +103,7 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
     title: meta.title ?? run.firstH1,
     headings: run.headings,
     errors: run.errors,
+    warnings: run.warnings,
     usesCharts: run.usesCharts,
     usesMermaid: run.usesMermaid,
   };
