@@ -11,22 +11,22 @@ import { fileURLToPath } from 'node:url';
 import type { SqlValue } from 'sql.js';
 import { DirectiveProblem } from '../directives/errors.ts';
 import type { QueryLimits, QueryResult, QueryRunner } from '../directives/query.ts';
-import type { QueryReply, WorkerData } from './protocol.ts';
+import { WORKER_BUNDLE_VARIABLE, type QueryReply, type WorkerData } from './protocol.ts';
 
-const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 /** Starting the thread (loading SQLite and the database) is not part of any query's time. */
 const STARTUP_LIMIT_MS = 60_000;
 
 /**
- * The worker is TypeScript: it registers tsx's loader itself, so it starts the same way
- * under `node --import tsx`, from the generator's bundle and inside the test runner.
+ * From its bundle (a build started by cli.ts) the worker is plain CommonJS; from its
+ * TypeScript source (tests, BOOK_FROM_SOURCES) it registers tsx's loader itself.
  */
 const BOOTSTRAP = `
 const { createRequire } = require('node:module');
 const { workerData } = require('node:worker_threads');
 try {
   const load = createRequire(workerData.entry);
-  load('tsx/cjs/api').register();
+  if (!workerData.entry.endsWith('.cjs')) load('tsx/cjs/api').register();
   load(workerData.entry);
 } catch (error) {
   workerData.port.postMessage({ ok: false, reason: 'the query thread could not start: ' + error.message });
@@ -87,7 +87,7 @@ export class WorkerQueries implements QueryRunner {
       maxRows: this.limits.maxRows,
       port: port2,
       signal,
-      entry: WORKER_FILE,
+      entry: process.env[WORKER_BUNDLE_VARIABLE] || WORKER_SOURCE,
     };
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2, data.bytes] });
     worker.unref();

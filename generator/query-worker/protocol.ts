@@ -18,3 +18,6 @@ export interface QueryRequest {
 }
 
 export type QueryReply = { ok: true; result: QueryResult } | { ok: false; reason: string };
+
+/** Set by generator-bundle.ts to the worker's bundle (plain CommonJS, started without tsx); inherited by --watch's builds. */
+export const WORKER_BUNDLE_VARIABLE = 'BOOK_QUERY_WORKER_BUNDLE';
