@@ -254,6 +254,19 @@ describe('the built site in Chromium', () => {
     }
   }, 90_000);
 
+  it('without JavaScript, a measured number names its source on hover and links to its session in the appendix', async () => {
+    const page = await browser.newPage();
+    await page.setJavaScriptEnabled(false);
+    await page.goto(new URL('index.html', server.url).href, { waitUntil: 'load' });
+    const source = await page.$eval('a.metric-source', (link) => ({ href: link.getAttribute('href'), title: link.querySelector('.metric')?.getAttribute('title') }));
+    expect(source.href).toBe('measurements.html#session-1');
+    expect(source.title).toMatch(/^Session 1, 2026-01-01; autocannon 9\.0\.0; Test CPU \(2 cores\); median of 3 runs; 95% CI /);
+    await page.click('a.metric-source');
+    await page.waitForFunction(() => location.pathname.endsWith('/measurements.html'));
+    expect(await page.$eval('#session-1 h2', (h) => h.textContent)).toBe('Session 1');
+    await page.close();
+  }, 60_000);
+
   it('every internal link of every page resolves', async () => {
     const checked = new Set<string>();
     for (const path of FIXTURE_PAGES) {

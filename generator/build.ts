@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { openDatabase, queryRows, type Database } from '../db/database.ts';
 import { DEFAULT_LIMITS } from './directives/query.ts';
 import { WorkerQueries } from './query-worker/client.ts';
+import { measurementsFragment, MEASUREMENTS_PAGE, MEASUREMENTS_TITLE } from './appendix/measurements.ts';
 import { readChapterList, syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { clientBundle } from './client-bundle.ts';
 import { discoverBook, singleSource, type SourcePage } from './discover.ts';
@@ -66,6 +67,9 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   db.close(); // the query thread has its own copy; nothing is ever saved back
   mark('database');
   let rendered: { index: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[]; single: RenderedSource | null };
+  // A book gets the measurements appendix its numbers link to; a page built alone (--input) does not.
+  const withAppendix = sources.single === null;
+  let appendix = '';
   try {
     const provenance = findProvenance(process.cwd());
     mark('provenance');
@@ -73,6 +77,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
       const markdown = readFileSync(source.file, 'utf8');
       const page = await renderMarkdown(markdown, {
         queries,
+        measurementsHref: withAppendix ? relativeHref(source.outPath, MEASUREMENTS_PAGE) : undefined,
         file: displayPath(source.file),
         keepGoing: options.keepGoing,
         strict: options.strict,
@@ -91,12 +96,13 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
       for (const chapter of book.chapters) chapters.push(await render(chapter));
       rendered.books.push({ name: book.name, chapters });
     }
+    if (withAppendix) appendix = measurementsFragment(queries);
   } finally {
     queries.close();
   }
   mark('render');
 
-  const views = rendered.single ? [singlePageView(rendered.single)] : bookPageViews(rendered);
+  const views = rendered.single ? [singlePageView(rendered.single)] : withMeasurements(bookPageViews(rendered), appendix);
   const files = new Map<string, string | { copyFrom: string }>();
   for (const view of views) files.set(view.outPath, renderPage(view));
   files.set(ASSETS.css, buildStylesheet());
@@ -261,6 +267,31 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
     });
   }
   return views;
+}
+
+/** Adds the measurements appendix to the site: its own page, listed in the menu after the books. */
+function withMeasurements(views: PageView[], fragment: string): PageView[] {
+  const link: NavLink = { title: MEASUREMENTS_TITLE, outPath: MEASUREMENTS_PAGE };
+  const nav = views[0].nav as SiteNav;
+  nav.books.push({ name: 'appendix', title: 'Appendix', chapters: [link] });
+  return [
+    ...views,
+    {
+      outPath: MEASUREMENTS_PAGE,
+      title: MEASUREMENTS_TITLE,
+      description: 'Every benchmark session behind the numbers of this book, with its machine, tool and settings.',
+      html: fragment,
+      headings: [],
+      usesMermaid: false,
+      nav,
+    },
+  ];
+}
+
+/** A link from the page at `fromOutPath` to the site-root-relative `target`. */
+function relativeHref(fromOutPath: string, target: string): string {
+  const depth = fromOutPath.split('/').length - 1;
+  return `${'../'.repeat(depth)}${target}`;
 }
 
 function singlePageView(single: RenderedSource): PageView {

@@ -76,8 +76,8 @@ describe('npm run book', () => {
     const result = await book([]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^book: 4 pages, 3 charts in \d+\.\d\d s → site\/\n$/);
-    for (const page of ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'assets/book.js', 'assets/book.css', 'assets/mermaid.min.js']) {
+    expect(result.stdout).toMatch(/^book: 5 pages, 3 charts in \d+\.\d\d s → site\/\n$/);
+    for (const page of ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'measurements.html', 'assets/book.js', 'assets/book.css', 'assets/mermaid.min.js']) {
       expect(existsSync(join(dir, 'site', page)), page).toBe(true);
     }
     expect(existsSync(join(dir, 'site', 'old-page.html'))).toBe(false);
@@ -85,7 +85,12 @@ describe('npm run book', () => {
     expect(readFileSync(join(dir, 'site', 'CNAME'), 'utf8')).toBe('book.example.org\n');
     expect(sha256(join(dir, 'data', 'bench.sqlite'))).toBe(before);
     // The chapter list was synced into the in-memory copy: the landing page's metric is live.
-    expect(readFileSync(join(dir, 'site', 'index.html'), 'utf8')).toMatch(/Chapter one serves <span class="metric"[^>]*>1,010<\/span>/);
+    // Its provenance: a title naming session, date, tool, machine, runs and interval, and a link to the appendix.
+    expect(readFileSync(join(dir, 'site', 'index.html'), 'utf8')).toContain(
+      'Chapter one serves <a class="metric-source" href="measurements.html#session-1"><span class="metric" data-tag="v1-baseline" data-field="baseline_rps" ' +
+        'title="Session 1, 2026-01-01; autocannon 9.0.0; Test CPU (2 cores); median of 3 runs; 95% CI 1,000–1,020 req/s">1,010</span></a>',
+    );
+    expect(readFileSync(join(dir, 'site', 'measurements.html'), 'utf8')).toContain('<section class="measurement-session" id="session-1">');
   });
 
   it('--input builds one Markdown file from anywhere, with its assets', async () => {

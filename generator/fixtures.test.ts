@@ -33,7 +33,14 @@ describe('fixtures', () => {
       const dir = join(FIXTURES, name);
       const input = readFileSync(join(dir, 'input.md'), 'utf8');
       const strict = existsSync(join(dir, 'strict'));
-      const page = await renderMarkdown(input, { db, file: `${name}/input.md`, keepGoing: true, strict, generatedAt: new Date('2026-11-21T12:00:00Z') });
+      const page = await renderMarkdown(input, {
+        db,
+        file: `${name}/input.md`,
+        keepGoing: true,
+        strict,
+        generatedAt: new Date('2026-11-21T12:00:00Z'),
+        measurementsHref: '../measurements.html',
+      });
       const expectedFile = join(dir, 'expected.html');
       if (process.env.UPDATE_FIXTURES) writeFileSync(expectedFile, page.html);
       expect(page.html).toBe(readFileSync(expectedFile, 'utf8'));

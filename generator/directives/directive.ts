@@ -16,6 +16,8 @@ export interface DirectiveContext {
   generatedAt: Date;
   /** Collected @meta values of the page being rendered (written by @meta). */
   meta: Record<string, string>;
+  /** Relative link from the page to the measurements appendix; absent when none is written. */
+  measurementsHref?: string;
   /** Query results reused within one page (e.g. the `versions` view for many @metric). */
   cache: Map<string, unknown>;
 }

@@ -9,6 +9,7 @@ import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { checkFormat, defaultFormatFor, formatNumber } from './format.ts';
 import type { QueryResult } from './query.ts';
+import { linkToSession, sourceTitle, type FigureSource } from './sources.ts';
 
 export const DEFAULT_FIELD = 'baseline_rps';
 export const MISSING_TEXT = 'no measurement yet';
@@ -53,6 +54,18 @@ export function missingMeasurement(context: DirectiveContext, what: string, attr
   };
 }
 
+/** The session, runs and (for throughput) interval behind a `versions` row's figure. */
+function figureSource(columns: string[], row: SqlValue[], field: string): FigureSource | null {
+  const at = (name: string) => {
+    const value = row[columns.indexOf(name)];
+    return typeof value === 'number' ? value : null;
+  };
+  const sessionId = at('session_id');
+  if (sessionId === null) return null;
+  const throughput = field === 'baseline_rps';
+  return { sessionId, runs: at('measured_runs'), ciLow: throughput ? at('rps_ci_low') : null, ciHigh: throughput ? at('rps_ci_high') : null, unit: 'req/s' };
+}
+
 export const metric: DirectiveDefinition = {
   name: 'metric',
   placement: 'inline',
@@ -90,6 +103,9 @@ export const metric: DirectiveDefinition = {
     const value = row[index];
     if (value === null) return missingMeasurement(context, tag, dataAttributes);
     const text = formatValue(value, field, format);
-    return { html: `<span class="metric"${dataAttributes}>${escapeHtml(text)}</span>`, text };
+    const source = figureSource(columns, row, field);
+    if (!source) return { html: `<span class="metric"${dataAttributes}>${escapeHtml(text)}</span>`, text };
+    const span = `<span class="metric"${dataAttributes}${sourceTitle(context, source)}>${escapeHtml(text)}</span>`;
+    return { html: linkToSession(context, source.sessionId, span), text };
   },
 };

@@ -10,7 +10,8 @@ beforeAll(async () => {
 
 const render = (source: string, keepGoing = false) => renderMarkdown(source, { db, file: 'book/p.md', keepGoing });
 const METRIC = '<!-- @metric:tag="v1-baseline" -->';
-const VALUE = '<span class="metric" data-tag="v1-baseline" data-field="baseline_rps">10,000</span>';
+/** A chapter's headline as rendered: the value with its provenance on hover. */
+const VALUE = '<span class="metric" data-tag="v1-baseline" data-field="baseline_rps" title="Session 1, 2026-11-20; autocannon 9.0.0; Test CPU 3000 (2 cores); median of 2 runs">10,000</span>';
 
 describe('renderMarkdown: where directives are found', () => {
   it('expands inline directives in emphasis, links, list items, blockquotes and table cells', async () => {

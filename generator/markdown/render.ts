@@ -39,6 +39,8 @@ export interface RenderOptions {
   buildCommit?: string;
   /** For @footer; default: now. */
   generatedAt?: Date;
+  /** Relative link to the measurements appendix, when the build writes one: measured numbers link to their session. */
+  measurementsHref?: string;
 }
 
 export interface RenderedPage {
@@ -86,6 +88,7 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
       repoUrl: options.repoUrl?.replace(/\/+$/, ''),
       buildCommit: options.buildCommit,
       generatedAt: options.generatedAt ?? new Date(),
+      measurementsHref: options.measurementsHref,
       meta,
       cache: new Map(),
     },
