@@ -13,6 +13,7 @@ import { openDatabase, queryRows, type Database } from '../db/database.ts';
 import { DEFAULT_LIMITS } from './directives/query.ts';
 import { WorkerQueries } from './query-worker/client.ts';
 import { measurementsFragment, MEASUREMENTS_PAGE, MEASUREMENTS_TITLE } from './appendix/measurements.ts';
+import { errataFragment, ERRATA_PAGE, ERRATA_TITLE } from './appendix/errata.ts';
 import { readChapterList, syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { clientBundle } from './client-bundle.ts';
 import { discoverBook, singleSource, type SourcePage } from './discover.ts';
@@ -70,6 +71,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   // A book gets the measurements appendix its numbers link to; a page built alone (--input) does not.
   const withAppendix = sources.single === null;
   let appendix = '';
+  let errata = '';
   try {
     const provenance = findProvenance(process.cwd());
     mark('provenance');
@@ -97,12 +99,13 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
       rendered.books.push({ name: book.name, chapters });
     }
     if (withAppendix) appendix = measurementsFragment(queries);
+    if (withAppendix) errata = errataFragment(queries, MEASUREMENTS_PAGE);
   } finally {
     queries.close();
   }
   mark('render');
 
-  const views = rendered.single ? [singlePageView(rendered.single)] : withMeasurements(bookPageViews(rendered), appendix);
+  const views = rendered.single ? [singlePageView(rendered.single)] : addAppendix(bookPageViews(rendered), appendix, errata);
   const files = new Map<string, string | { copyFrom: string }>();
   for (const view of views) files.set(view.outPath, renderPage(view));
   files.set(ASSETS.css, buildStylesheet());
@@ -269,23 +272,15 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
   return views;
 }
 
-/** Adds the measurements appendix to the site: its own page, listed in the menu after the books. */
-function withMeasurements(views: PageView[], fragment: string): PageView[] {
-  const link: NavLink = { title: MEASUREMENTS_TITLE, outPath: MEASUREMENTS_PAGE };
+/** Adds the generated appendix to the site (errata, measurements), listed in the menu after the books. */
+function addAppendix(views: PageView[], measurements: string, errata: string): PageView[] {
   const nav = views[0].nav as SiteNav;
-  nav.books.push({ name: 'appendix', title: 'Appendix', chapters: [link] });
-  return [
-    ...views,
-    {
-      outPath: MEASUREMENTS_PAGE,
-      title: MEASUREMENTS_TITLE,
-      description: 'Every benchmark session behind the numbers of this book, with its machine, tool and settings.',
-      html: fragment,
-      headings: [],
-      usesMermaid: false,
-      nav,
-    },
+  const pages = [
+    { outPath: ERRATA_PAGE, title: ERRATA_TITLE, html: errata, description: 'Each chapter\'s latest measurement against the previous one on the same machine.' },
+    { outPath: MEASUREMENTS_PAGE, title: MEASUREMENTS_TITLE, html: measurements, description: 'Every benchmark session behind the numbers of this book, with its machine, tool and settings.' },
   ];
+  nav.books.push({ name: 'appendix', title: 'Appendix', chapters: pages.map((page): NavLink => ({ title: page.title, outPath: page.outPath })) });
+  return [...views, ...pages.map((page): PageView => ({ ...page, headings: [], usesMermaid: false, nav }))];
 }
 
 /** A link from the page at `fromOutPath` to the site-root-relative `target`. */

@@ -76,8 +76,8 @@ describe('npm run book', () => {
     const result = await book([]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^book: 5 pages, 3 charts in \d+\.\d\d s → site\/\n$/);
-    for (const page of ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'measurements.html', 'assets/book.js', 'assets/book.css', 'assets/mermaid.min.js']) {
+    expect(result.stdout).toMatch(/^book: 6 pages, 3 charts in \d+\.\d\d s → site\/\n$/);
+    for (const page of ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'errata.html', 'measurements.html', 'assets/book.js', 'assets/book.css', 'assets/mermaid.min.js']) {
       expect(existsSync(join(dir, 'site', page)), page).toBe(true);
     }
     expect(existsSync(join(dir, 'site', 'old-page.html'))).toBe(false);

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const FIXTURE_PAGES = ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'measurements.html'] as const;
+export const FIXTURE_PAGES = ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'errata.html', 'measurements.html'] as const;
 
 const TWO_AXIS_CHART =
   `<!-- @chart:query="SELECT second, requests_per_second AS value, 'throughput' AS series FROM run_samples WHERE run_id = 1 ` +
