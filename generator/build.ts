@@ -22,6 +22,8 @@ import { buildStylesheet } from './layout/stylesheet.ts';
 import { renderMarkdown, DirectiveError, type RenderedPage } from './markdown/render.ts';
 import type { BuildOptions } from './options.ts';
 import { findProvenance } from './provenance.ts';
+import { printPdfs, type PrintJob } from './pdf.ts';
+import { escapeHtml } from './directives/escape.ts';
 
 export { DirectiveError } from './markdown/render.ts';
 
@@ -105,9 +107,18 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   }
   mark('render');
 
-  const views = rendered.single ? [singlePageView(rendered.single)] : addAppendix(bookPageViews(rendered), appendix, errata);
+  const printing = options.pdf === true && rendered.single === null;
+  const views = rendered.single ? [singlePageView(rendered.single)] : addAppendix(bookPageViews(rendered, printing), appendix, errata);
   const files = new Map<string, string | { copyFrom: string }>();
   for (const view of views) files.set(view.outPath, renderPage(view));
+  const printJobs: PrintJob[] = [];
+  if (printing) {
+    for (const book of rendered.books) {
+      const view = printView(book);
+      files.set(view.outPath, renderPage(view));
+      printJobs.push({ printPage: view.outPath, pdf: `${book.name}.pdf` });
+    }
+  }
   files.set(ASSETS.css, buildStylesheet());
   files.set(ASSETS.script, (await clientBundle()).code);
   files.set(ASSETS.favicon, { copyFrom: fileURLToPath(new URL('./layout/favicon.svg', import.meta.url)) });
@@ -117,6 +128,8 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   mark('layout+assets');
   writeSite(outDir, files);
   mark('write');
+  await printPdfs(outDir, printJobs);
+  if (printJobs.length > 0) mark('pdf');
 
   const all = [rendered.index, rendered.single, ...rendered.books.flatMap((b) => b.chapters)].filter((r): r is RenderedSource => r !== null);
   return {
@@ -210,7 +223,21 @@ function commitInfo(chapters: Chapter[]): Map<string, CommitInfo> {
   return info;
 }
 
-function bookPageViews(rendered: { index: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[] }): PageView[] {
+/** A book's print page: its title, a table of contents, then every chapter, each starting a new page. */
+function printView(book: { name: string; chapters: RenderedSource[] }): PageView {
+  const title = book.chapters[0].page.meta.title ?? book.chapters[0].navTitle ?? book.name;
+  const contents = book.chapters.map((chapter, i) => `<li><a href="#chapter-${i + 1}">${escapeHtml(chapter.navTitle)}</a></li>`).join('\n');
+  const chapters = book.chapters.map((chapter, i) => `<section class="print-chapter" id="chapter-${i + 1}">\n${chapter.page.html}\n</section>`).join('\n');
+  return {
+    outPath: `${book.name}.print.html`,
+    title,
+    html: `<h1 class="print-title">${escapeHtml(title)}</h1>\n<nav class="print-toc"><h2>Contents</h2>\n<ol>\n${contents}\n</ol></nav>\n${chapters}`,
+    headings: [],
+    usesMermaid: book.chapters.some((chapter) => chapter.page.usesMermaid),
+  };
+}
+
+function bookPageViews(rendered: { index: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[] }, printing: boolean): PageView[] {
   const bookTitle = (book: { name: string; chapters: RenderedSource[] }) => {
     const first = book.chapters[0];
     return first.page.meta.title ?? first.navTitle ?? book.name;
@@ -230,6 +257,7 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
     description: book.chapters[0].page.meta.description,
     chapterCount: book.chapters.length,
     outPath: book.chapters[0].source.outPath,
+    pdf: printing ? `${book.name}.pdf` : undefined,
   }));
 
   const views: PageView[] = [];

@@ -32,8 +32,8 @@ const ENTRY = join(GENERATOR_DIR, 'main.ts');
 /** The query thread's own entry (query-worker/client.ts starts it from this bundle when told where it is). */
 const WORKER_ENTRY = join(GENERATOR_DIR, 'query-worker', 'worker.ts');
 
-/** Loaded by node at run time, not bundled: sql.js finds its .wasm beside itself; esbuild runs a binary. */
-const EXTERNAL = ['sql.js', 'esbuild'];
+/** Loaded by node at run time, not bundled: sql.js finds its .wasm beside itself; esbuild runs a binary; puppeteer (--pdf only) is large. */
+const EXTERNAL = ['sql.js', 'esbuild', 'puppeteer'];
 
 export async function loadGenerator(): Promise<LoadedGenerator> {
   if (process.env.BOOK_FROM_SOURCES) return fromSources();

@@ -21,6 +21,8 @@ export interface BuildOptions {
   /** CI mode: a chapter without measurement is an error. */
   strict: boolean;
   quiet: boolean;
+  /** Also print each book to <out>/<book>.pdf (Chromium through puppeteer). */
+  pdf?: boolean;
   /** A query returning more rows fails (default DEFAULT_LIMITS.maxRows). */
   maxRows?: number;
   /** A query running longer is stopped (default DEFAULT_LIMITS.timeoutMs). */
@@ -52,6 +54,7 @@ Options:
   --strict            a chapter without measurement is an error (for CI)
   --max-rows <n>      a query for a table or chart may return at most n rows   (default: ${DEFAULT_LIMITS.maxRows})
   --query-timeout <s> a query running longer than s seconds is stopped       (default: ${DEFAULT_LIMITS.timeoutMs / 1000})
+  --pdf               also print each book to <out>/<book>.pdf (needs Chromium)
   --watch             serve the site on localhost and rebuild on changes to book/, data/, generator/
   --port <n>          port for --watch                           (default: 4173, 0 = any free port)
   --quiet             print nothing but errors
@@ -82,6 +85,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
         watch: { type: 'boolean' },
         port: { type: 'string' },
         'max-rows': { type: 'string' },
+        pdf: { type: 'boolean' },
         'query-timeout': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -122,6 +126,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
     keepGoing: values['keep-going'] === true,
     strict: values.strict === true,
     quiet: values.quiet === true,
+    pdf: values.pdf === true,
     maxRows,
     queryTimeoutMs: Math.round(queryTimeoutSeconds * 1000),
     watch: values.watch === true,

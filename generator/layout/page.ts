@@ -36,6 +36,8 @@ export interface BookCard {
   chapterCount: number;
   /** Where reading starts: the book's first chapter. */
   outPath: string;
+  /** The book's PDF edition, when the build prints one (--pdf). */
+  pdf?: string;
 }
 
 export interface PageView {
@@ -165,7 +167,7 @@ export function renderCards(cards: BookCard[], href: (to: string) => string): st
 <h3 class="book-card-title">${escapeHtml(card.title)}</h3>
 ${card.description ? `<p class="book-card-description">${escapeHtml(card.description)}</p>\n` : ''}<p class="book-card-meta">${card.chapterCount} ${card.chapterCount === 1 ? 'page' : 'pages'} · start reading →</p>
 </a>
-</li>`,
+${card.pdf ? `<p class="book-card-pdf"><a href="${escapeAttribute(href(card.pdf))}">PDF edition</a></p>\n` : ''}</li>`,
     )
     .join('\n');
   return `<section class="book-cards" aria-label="Books">\n<ul>\n${items}\n</ul>\n</section>`;
