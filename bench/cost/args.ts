@@ -41,7 +41,7 @@ Options:
   --warmup <n>          uncounted requests before the first window               (default ${COST_DEFAULTS.warmup})
   --layout <how>        windows: all windows in one server process; processes: a new
                         process (startup + warm-up) for each window              (default ${COST_DEFAULTS.layout})
-  --node-flags "<f…>"   V8/node flags for the server ("" for none)
+  --node-flags="<f…>"   V8/node flags for the server (with "=", as they start with a dash; "" for none)
                         (default "${DEFAULT_NODE_FLAGS.join(' ')}")
   --ready-timeout <s>   how long the server may take to start under callgrind    (default ${COST_DEFAULTS.readyTimeoutSeconds})
   --json                print the measurement as JSON instead of text

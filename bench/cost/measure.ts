@@ -58,6 +58,8 @@ export interface CostWindow {
   requests: number;
   instructions: number;
   perRequest: number;
+  /** Processes whose counters were summed (1, or a primary and its workers). */
+  processCount: number;
 }
 
 export interface CostProvenance {
@@ -92,9 +94,10 @@ function versionOf(command: string, args: string[]): string {
 }
 
 async function dumpAll(pid: number, outDir: string, seen: Set<string>): Promise<DumpFile[]> {
-  await callgrindControl('dump', processGroupPids(pid));
+  const pids = processGroupPids(pid);
+  await callgrindControl('dump', pids);
   const dumps = newDumps(outDir, seen);
-  if (dumps.length === 0) throw new Error(`callgrind_control -d answered OK but wrote no dump file in ${outDir}`);
+  if (dumps.length !== pids.length) throw new Error(`callgrind_control -d answered OK for ${pids.length} processes but ${dumps.length} dump files appeared in ${outDir}`);
   return dumps;
 }
 
@@ -114,9 +117,10 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
     for (let w = 0; w < settings.windowsPerProcess; w++) {
       await callgrindControl('zero', processGroupPids(server.pid));
       const { answered } = await client.send(settings.requests);
-      const instructions = totalInstructions(await dumpAll(server.pid, outDir, seen));
+      const dumps = await dumpAll(server.pid, outDir, seen);
+      const instructions = totalInstructions(dumps);
       if (answered !== settings.requests) throw new Error(`window ${w + 1}: ${answered} answers for ${settings.requests} requests`);
-      windows.push({ process: index + 1, window: w + 1, requests: answered, instructions, perRequest: instructions / answered });
+      windows.push({ process: index + 1, window: w + 1, requests: answered, instructions, perRequest: instructions / answered, processCount: dumps.length });
       log(`cost: process ${index + 1} window ${w + 1}: ${answered} requests, ${(instructions / 1e6).toFixed(2)} M instructions, ${(instructions / answered / 1e3).toFixed(1)} k per request`);
     }
     return { startup, windows };

@@ -37,7 +37,7 @@ function once(undo: () => Promise<void>): () => Promise<void> {
   return () => (done ??= undo());
 }
 
-export function chapterSubject(tree: PreparedTree, cleanup: Cleanup): CostSubject {
+export function chapterSubject(tree: Pick<PreparedTree, 'dir' | 'contract'>, cleanup: Cleanup): CostSubject {
   return {
     start: tree.contract.start,
     async launch(start: string[], readyTimeoutMs: number): Promise<LaunchedServer> {

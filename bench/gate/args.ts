@@ -1,5 +1,6 @@
 /** Command-line flags of `npm run gate`, parsed and checked (pure: no I/O). */
 import { parseArgs } from 'node:util';
+import { COST_RULE } from './verdict.ts';
 
 export interface GateCliOptions {
   base: string;
@@ -16,6 +17,8 @@ export interface GateCliOptions {
   path: string | null;
   report: string | null;
   summary: boolean;
+  /** Requests per measured callgrind window; 0 = no instruction count (throughput only). */
+  costRequests: number;
 }
 
 /** A mistake in the command line: printed without a stack trace, exit 2. */
@@ -28,6 +31,9 @@ export const DEFAULTS = {
   connections: 16,
   warmupSeconds: 3,
   tool: 'autocannon',
+  costRequests: 100,
+  costWindows: 3,
+  costWarmup: 30,
 } as const;
 
 export const HELP = `Usage: npm run gate -- --base <ref> --head <ref> [options]
@@ -47,15 +53,22 @@ Options:
   --warmup <s>          warm-up seconds per server before the pairs, 0 = none (default ${DEFAULTS.warmupSeconds})
   --tool <name>         load generator: autocannon, wrk or oha                (default ${DEFAULTS.tool})
   --path <path>         request path to load                    (default: the bench's hot search)
+  --cost-requests <n>   requests per callgrind window of the instruction count;
+                        0 = throughput only                                   (default ${DEFAULTS.costRequests})
   --repo <dir>          repository holding both refs                          (default: .)
   --report <file>       also write the Markdown report to this file
   --summary             append the report to $GITHUB_STEP_SUMMARY when it is set
   --help                show this help
 
-Verdict and exit code (limit = 1 − threshold):
-  0  pass          the lower bound of the interval is at or above the limit
-  1  fail          the upper bound is below the limit: head is slower, with confidence
-  3  inconclusive  the interval straddles the limit (more pairs or longer runs needed)
+Where valgrind is installed, both servers' instructions per request are also counted under
+callgrind (${DEFAULTS.costWindows} windows of --cost-requests after ${DEFAULTS.costWarmup} warm-up requests): the exact signal.
+
+Verdict and exit code (limit = 1 − threshold; see bench/gate/README.md):
+  0  pass          instructions within +${COST_RULE.fail * 100}% (a rise above +${COST_RULE.report * 100}% is reported), or without a
+                   usable count, the lower bound of the throughput interval at or above the limit
+  1  fail          instructions more than +${COST_RULE.fail * 100}% per request, or the whole throughput interval
+                   below the limit (what instructions cannot see: system calls, waiting)
+  3  inconclusive  no usable instruction count and the throughput interval straddles the limit
   2  error         bad flags, unknown refs, a tree that fails to build or start, a failed run
   130 interrupted  Ctrl-C / SIGTERM (servers stopped, worktrees removed)
 `;
@@ -90,6 +103,7 @@ export function parseGateArgs(argv: string[]): GateCliOptions | null {
         repo: { type: 'string' },
         report: { type: 'string' },
         summary: { type: 'boolean' },
+        'cost-requests': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -114,6 +128,7 @@ export function parseGateArgs(argv: string[]): GateCliOptions | null {
     path: values.path ?? null,
     report: values.report ?? null,
     summary: values.summary ?? false,
+    costRequests: numberFlag(values['cost-requests'], 'cost-requests', DEFAULTS.costRequests, (n) => integer(n) && n >= 0, 'a whole number of requests (0 for throughput only)'),
   };
   if (!['autocannon', 'wrk', 'oha'].includes(options.tool)) {
     throw new UsageError(`--tool must be one of autocannon, wrk, oha, got "${options.tool}"`);

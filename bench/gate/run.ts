@@ -22,11 +22,12 @@ import { FEED } from '../runner.ts';
 import { requireTool, type LoadGenerator } from '../loadgen/index.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
 import { scenario } from '../scenarios/index.ts';
-import type { GateCliOptions } from './args.ts';
+import { DEFAULTS, type GateCliOptions } from './args.ts';
 import type { Cleanup } from './cleanup.ts';
 import { alternatingPairs, type Side } from './schedule.ts';
 import type { GateResult, GateRevision, PairMeasurement, RunFigures } from './types.ts';
-import { evaluatePairs } from './verdict.ts';
+import { evaluateGate } from './verdict.ts';
+import { measureGateCost } from '../cost/gate.ts';
 
 export type GateRunOptions = Omit<GateCliOptions, 'report' | 'summary'>;
 
@@ -75,6 +76,10 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
     trees[side] = { dir: worktree.path, contract };
   }
 
+  // The exact signal first: callgrind must not share the cores with the throughput runs.
+  const costSettings = { paths: [path], requests: options.costRequests, windows: DEFAULTS.costWindows, warmupRequests: DEFAULTS.costWarmup };
+  const cost = await measureGateCost(trees, costSettings, cleanup, log);
+
   const urls = {} as Record<Side, string>;
   for (const side of ['base', 'head'] as const) {
     const simulator = await startSimulator({ ...FEED, port: 0 });
@@ -117,6 +122,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
       scenario: hot.name,
       path,
       tool: { name: tool.name, version: tool.version, path: tool.path },
+      cost: 'unavailable' in cost ? null : { requests: costSettings.requests, windows: costSettings.windows, warmupRequests: costSettings.warmupRequests },
     },
     machine: {
       fingerprint: machine.fingerprint,
@@ -131,9 +137,12 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
     startedAt,
     finishedAt: new Date().toISOString(),
     pairs,
-    ...evaluatePairs(pairs, options.threshold),
+    cost,
+    ...evaluateGate(pairs, options.threshold, 'unavailable' in cost ? cost : { evidence: { base: perRequest(cost.base), head: perRequest(cost.head) } }),
   };
 }
+
+const perRequest = (m: { windows: Array<{ perRequest: number }> }) => m.windows.map((w) => w.perRequest);
 
 /** One load run; a failed run is an error, never a number. */
 async function measure(

@@ -1,7 +1,8 @@
 /** What one gate run measured and decided: the input of the report, the output of the run. */
 import type { MachineInfo } from '../machine/fingerprint.ts';
 import type { Side } from './schedule.ts';
-import type { Decision, RatioInterval } from './verdict.ts';
+import type { CostMeasurement } from '../cost/measure.ts';
+import type { CombinedDecision, RatioInterval } from './verdict.ts';
 
 export interface GateSettings {
   threshold: number;
@@ -13,7 +14,12 @@ export interface GateSettings {
   /** The request path of the scenario (the gate loads one path: the `hot` search). */
   path: string;
   tool: { name: string; version: string; path: string };
+  /** The exact signal's settings; null when it was not measured (see GateResult.cost). */
+  cost: { requests: number; windows: number; warmupRequests: number } | null;
 }
+
+/** Instructions per request of both sides (bench/cost/), or why they were not counted. */
+export type GateCost = { base: CostMeasurement; head: CostMeasurement } | { unavailable: string };
 
 export interface GateRevision {
   /** As given on the command line (a branch, tag, or hash). */
@@ -55,5 +61,6 @@ export interface GateResult {
   throughput: RatioInterval;
   /** head/base p99 latency: above 1 means head is slower; null when a run had no p99. */
   p99: RatioInterval | null;
-  decision: Decision;
+  cost: GateCost;
+  decision: CombinedDecision;
 }
