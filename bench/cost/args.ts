@@ -21,7 +21,7 @@ export interface CostCliOptions {
 /** A mistake in the command line: printed without a stack trace, exit 2. */
 export class UsageError extends Error {}
 
-export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 5, warmup: 50, layout: 'windows', readyTimeoutSeconds: 300 } as const;
+export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 5, warmup: 250, layout: 'windows', readyTimeoutSeconds: 300 } as const;
 
 export const COST_HELP = `Usage: npm run cost -- --ref <commit-ish> [options]
 

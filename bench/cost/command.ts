@@ -8,8 +8,25 @@
  */
 import { basename, join } from 'node:path';
 
-/** V8 made as deterministic as it can be; see bench/cost/README.md for the spread each set gave. */
-export const DEFAULT_NODE_FLAGS: readonly string[] = ['--predictable', '--hash-seed=1', '--random-seed=1', '--predictable-gc-schedule', '--single-threaded'];
+/**
+ * V8 made as deterministic as it can be. `--jitless` (the interpreter only, no code
+ * generated at run time) is what removed the spread: with the JIT, TurboFan compilations,
+ * deoptimisations and lazy recompilations keep landing in some windows and not others
+ * (chapter 1: ±5% between 200-request windows); without it, windows agree within 0.1%.
+ * The count is therefore the interpreter's cost of a request — every change in the work a
+ * request does shows in it, but not a change that only helps optimised code.
+ * See bench/cost/README.md for the spread each set of flags gave.
+ */
+export const DEFAULT_NODE_FLAGS: readonly string[] = [
+  '--predictable',
+  '--hash-seed=1',
+  '--random-seed=1',
+  '--predictable-gc-schedule',
+  '--single-threaded',
+  '--jitless',
+  // A large first old generation: no full (mark-compact) GC lands in a measured window.
+  '--initial-old-space-size=256',
+];
 
 export interface CallgrindWrap {
   /** Directory for the callgrind output files (one per process and dump) and valgrind's logs. */

@@ -33,7 +33,7 @@ export const DEFAULTS = {
   tool: 'autocannon',
   costRequests: 100,
   costWindows: 3,
-  costWarmup: 30,
+  costWarmup: 200,
 } as const;
 
 export const HELP = `Usage: npm run gate -- --base <ref> --head <ref> [options]
