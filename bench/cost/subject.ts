@@ -3,6 +3,13 @@
  * prepared through its chapter contract; each launch starts a provider simulator with the
  * bench's feed, the server with the given (wrapped) start command, and freezes the feed
  * once the server is ready — the same data every chapter serves in the bench.
+ *
+ * Frozen here means the provider never answers again (not a 503 as in the bench): a
+ * failed poll costs the server instructions (the request, the error, the log line) at
+ * times set by the wall clock, which under callgrind's ~50× slowdown and a busy machine
+ * would land in some windows and not others — the count would depend on the load. With a
+ * poll that hangs and a poll deadline of a day (POLL_TIMEOUT_MS, the server's own setting;
+ * a chapter that does not read it ignores it), no poll ends during the measurement.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +38,9 @@ export async function prepareCommitTree(repo: string, commit: string, cleanup: C
   return { commit: worktree.commit, dir: worktree.path, contract };
 }
 
+/** The server's poll deadline: a day, so a poll that hangs does not end (and fail) in a window. */
+export const QUIET_POLLER_ENV: Record<string, string> = { POLL_TIMEOUT_MS: String(24 * 3600 * 1000) };
+
 /** Runs `undo` once, whoever asks first: the measurement's own stop or an interrupt's cleanup. */
 function once(undo: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | null = null;
@@ -50,14 +60,14 @@ export function chapterSubject(tree: Pick<PreparedTree, 'dir' | 'contract'>, cle
       await cleanup.add('stop the cost provider simulator', stopProvider);
       let server;
       try {
-        server = await startServer(tree.dir, { ...tree.contract, start }, { providerUrl: simulator.url, dataDir, readyTimeoutMs });
+        server = await startServer(tree.dir, { ...tree.contract, start }, { providerUrl: simulator.url, dataDir, readyTimeoutMs, env: QUIET_POLLER_ENV });
       } catch (error) {
         await stopProvider();
         throw error;
       }
       const stopServer = once(() => server.stop());
       await cleanup.add(`stop the server under callgrind (pid ${server.pid})`, stopServer);
-      simulator.setFaults({ failRate: 1 }); // frozen: the feed's first answer is all the server ever gets
+      simulator.setFaults({ hangRate: 1 }); // frozen: the feed's first answer is all the server ever gets
       return {
         url: server.url,
         pid: server.pid,
