@@ -31,9 +31,10 @@ export const DEFAULTS = {
   connections: 16,
   warmupSeconds: 3,
   tool: 'autocannon',
-  costRequests: 100,
+  costRequests: 50,
   costWindows: 3,
-  costWarmup: 200,
+  /** Warm-up requests per server before the callgrind windows, as a multiple of --cost-requests. */
+  costWarmupWindows: 2,
 } as const;
 
 export const HELP = `Usage: npm run gate -- --base <ref> --head <ref> [options]
@@ -61,7 +62,8 @@ Options:
   --help                show this help
 
 Where valgrind is installed, both servers' instructions per request are also counted under
-callgrind (${DEFAULTS.costWindows} windows of --cost-requests after ${DEFAULTS.costWarmup} warm-up requests): the exact signal.
+callgrind (${DEFAULTS.costWindows} windows of --cost-requests after ${DEFAULTS.costWarmupWindows} × --cost-requests warm-up requests):
+the exact signal.
 
 Verdict and exit code (limit = 1 − threshold; see bench/gate/README.md):
   0  pass          instructions within +${COST_RULE.fail * 100}% (a rise above +${COST_RULE.report * 100}% is reported), or without a

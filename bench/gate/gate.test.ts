@@ -40,7 +40,7 @@ function runGate(args: string[], options: { env?: Record<string, string>; onStde
  * gets 10 pairs so that even on a busy machine the interval clears the limit; the
  * identical case only has to avoid a failure, which fewer pairs do as well.
  */
-const SHORT = ['--duration', '1', '--warmup', '1', '--connections', '4', '--cost-requests', '40'];
+const SHORT = ['--duration', '1', '--warmup', '1', '--connections', '4', '--cost-requests', '20'];
 
 let repo: WorkRepo;
 let tmp: string;

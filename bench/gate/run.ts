@@ -77,7 +77,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
   }
 
   // The exact signal first: callgrind must not share the cores with the throughput runs.
-  const costSettings = { paths: [path], requests: options.costRequests, windows: DEFAULTS.costWindows, warmupRequests: DEFAULTS.costWarmup };
+  const costSettings = { paths: [path], requests: options.costRequests, windows: DEFAULTS.costWindows, warmupRequests: DEFAULTS.costWarmupWindows * options.costRequests };
   const cost = await measureGateCost(trees, costSettings, cleanup, log);
 
   const urls = {} as Record<Side, string>;

@@ -8,7 +8,7 @@
  *
  *   tsx bench/gate/trials.ts --trials 10 [--pairs 6 --duration 1 --warmup 1 --connections 4
  *                                          --threshold 0.10 --tool autocannon --extra 0.03,0.10
- *                                          --cost-requests 100]
+ *                                          --cost-requests 50]
  *
  * Note: "+10% work per request" slows the server by a little less than 10%, since each
  * request also costs fixed HTTP overhead; the measured ratio is printed beside the rates.
@@ -65,7 +65,7 @@ function parse(argv: string[]) {
         threshold: { type: 'string', default: '0.10' },
         tool: { type: 'string', default: 'autocannon' },
         extra: { type: 'string', default: '0.03,0.10' },
-        'cost-requests': { type: 'string', default: '100' },
+        'cost-requests': { type: 'string', default: '50' },
         help: { type: 'boolean' },
       },
     }));
