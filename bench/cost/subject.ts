@@ -4,12 +4,11 @@
  * bench's feed, the server with the given (wrapped) start command, and freezes the feed
  * once the server is ready — the same data every chapter serves in the bench.
  *
- * Frozen here means the provider never answers again (not a 503 as in the bench): a
- * failed poll costs the server instructions (the request, the error, the log line) at
- * times set by the wall clock, which under callgrind's ~50× slowdown and a busy machine
- * would land in some windows and not others — the count would depend on the load. With a
- * poll that hangs and a poll deadline of a day (POLL_TIMEOUT_MS, the server's own setting;
- * a chapter that does not read it ignores it), no poll ends during the measurement.
+ * The server is also told to poll once a day (POLL_INTERVAL_MS, the server's own setting;
+ * a chapter that does not read it ignores it and keeps retrying against the frozen
+ * provider). A poll — failed or hanging — costs the server instructions at times set by
+ * the wall clock, which under callgrind's ~50× slowdown on a busy machine land in some
+ * windows and not others: the count would depend on the load (bench/cost/README.md).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,8 +37,8 @@ export async function prepareCommitTree(repo: string, commit: string, cleanup: C
   return { commit: worktree.commit, dir: worktree.path, contract };
 }
 
-/** The server's poll deadline: a day, so a poll that hangs does not end (and fail) in a window. */
-export const QUIET_POLLER_ENV: Record<string, string> = { POLL_TIMEOUT_MS: String(24 * 3600 * 1000) };
+/** After its first poll, the server polls again in a day: no poll during the measurement. */
+export const QUIET_POLLER_ENV: Record<string, string> = { POLL_INTERVAL_MS: String(24 * 3600 * 1000) };
 
 /** Runs `undo` once, whoever asks first: the measurement's own stop or an interrupt's cleanup. */
 function once(undo: () => Promise<void>): () => Promise<void> {
@@ -67,7 +66,7 @@ export function chapterSubject(tree: Pick<PreparedTree, 'dir' | 'contract'>, cle
       }
       const stopServer = once(() => server.stop());
       await cleanup.add(`stop the server under callgrind (pid ${server.pid})`, stopServer);
-      simulator.setFaults({ hangRate: 1 }); // frozen: the feed's first answer is all the server ever gets
+      simulator.setFaults({ failRate: 1 }); // frozen: the feed's first answer is all the server ever gets
       return {
         url: server.url,
         pid: server.pid,
