@@ -36,7 +36,8 @@ Options:
   --ref <commit-ish>    the chapter to measure (tag, branch or hash)               (required)
   --repo <dir>          repository holding it                                    (default .)
   --scenario hot|mix    hot: the one hot search; mix: the 64 seeded ranges       (default ${COST_DEFAULTS.scenario})
-  --requests <n>        requests per measured window (N)                          (default ${COST_DEFAULTS.requests})
+  --requests <n>        requests per measured window (N); for mix, a multiple of 64
+                        so that every window sends the same paths                (default ${COST_DEFAULTS.requests})
   --reps <n>            measured windows                                          (default ${COST_DEFAULTS.reps})
   --warmup <n>          uncounted requests before the first window               (default ${COST_DEFAULTS.warmup})
   --layout <how>        windows: all windows in one server process; processes: a new

@@ -86,7 +86,7 @@ describe('npm run gate', () => {
     expect(outcome.stdout).toContain(markdown.trim());
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${markdown}`);
     expect(worktreesOf(repo.dir)).toEqual([]);
-  }, 240_000);
+  }, 420_000);
 
   it('passes two commits with the same tree on their instruction counts', async () => {
     const [, head, sameAsHead] = repo.commits;
@@ -95,7 +95,7 @@ describe('npm run gate', () => {
     expect(outcome.stdout).toMatch(/^## Regression gate: PASS/);
     expect(outcome.stdout).toContain('decided by **instructions**');
     expect(worktreesOf(repo.dir)).toEqual([]);
-  }, 240_000);
+  }, 420_000);
 
   it('with --cost-requests 0 decides on throughput alone and says why', async () => {
     const [, head, sameAsHead] = repo.commits;
