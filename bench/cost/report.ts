@@ -20,7 +20,7 @@ export function renderCost(label: string, scenario: string, m: CostMeasurement):
     '',
     `startup (start until ready, first poll included), per process: ${m.startup.map(mega).join(', ')}`,
   ];
-  if (m.withinProcess.length > 1 || m.withinProcess[0].n > 1) {
+  if (m.withinProcess.some((s) => s.n > 1)) {
     lines.push(`spread within each process: ${m.withinProcess.map((s) => (s.n > 1 ? `${percent(s.range)} (CV ${percent(s.cv)})` : 'one window')).join(', ')}`);
   }
   lines.push(
