@@ -215,7 +215,7 @@ export function assessCost(evidence: CostEvidence, rule: CostRule = COST_RULE): 
   }
   if (ratio > 1 + rule.fail) return { ...common, status: 'fail', reason: `head executes ${signed} instructions per request, more than the ${pct(rule.fail)} allowed` };
   if (ratio > 1 + rule.report) return { ...common, status: 'regression', reason: `head executes ${signed} instructions per request: a regression above ${pct(rule.report)}, within the ${pct(rule.fail)} allowed` };
-  return { ...common, status: 'pass', reason: `head executes ${signed} instructions per request (within ${pct(rule.report)} or fewer)` };
+  return { ...common, status: 'pass', reason: `head executes ${signed} instructions per request (at most +${pct(rule.report)}: no regression)` };
 }
 
 export type DecidingSignal = 'instructions' | 'throughput';
