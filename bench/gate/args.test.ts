@@ -16,12 +16,13 @@ describe('parseGateArgs', () => {
       path: null,
       report: null,
       summary: false,
+      costRequests: DEFAULTS.costRequests,
     });
   });
 
   it('reads every flag', () => {
-    const o = parseGateArgs(['--base=a', '--head=b', '--threshold', '0.05', '--pairs', '8', '--duration', '3', '--connections', '4', '--warmup', '0', '--tool', 'wrk', '--path', '/x', '--repo', '/tmp/r', '--report', 'r.md', '--summary']);
-    expect(o).toMatchObject({ threshold: 0.05, pairs: 8, durationSeconds: 3, connections: 4, warmupSeconds: 0, tool: 'wrk', path: '/x', repo: '/tmp/r', report: 'r.md', summary: true });
+    const o = parseGateArgs(['--base=a', '--head=b', '--threshold', '0.05', '--pairs', '8', '--duration', '3', '--connections', '4', '--warmup', '0', '--tool', 'wrk', '--path', '/x', '--repo', '/tmp/r', '--report', 'r.md', '--summary', '--cost-requests', '0']);
+    expect(o).toMatchObject({ costRequests: 0, threshold: 0.05, pairs: 8, durationSeconds: 3, connections: 4, warmupSeconds: 0, tool: 'wrk', path: '/x', repo: '/tmp/r', report: 'r.md', summary: true });
   });
 
   it('returns null for --help', () => {
@@ -39,6 +40,7 @@ describe('parseGateArgs', () => {
     [['--base', 'a', '--head', 'b', '--connections', ''], /--connections must be a positive integer/],
     [['--base', 'a', '--head', 'b', '--tool', 'ab'], /--tool must be one of autocannon, wrk, oha/],
     [['--base', 'a', '--head', 'b', '--path', 'search'], /--path must start with/],
+    [['--base', 'a', '--head', 'b', '--cost-requests', '1.5'], /--cost-requests must be a whole number of requests/],
     [['--base', 'a', '--head', 'b', '--bogus'], /Unknown option '--bogus'/],
     [['--base', 'a', '--head', 'b', 'extra'], /Unexpected argument 'extra'/],
   ])('rejects %j with a readable UsageError', (argv, message) => {

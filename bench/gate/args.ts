@@ -1,5 +1,6 @@
 /** Command-line flags of `npm run gate`, parsed and checked (pure: no I/O). */
 import { parseArgs } from 'node:util';
+import { COST_RULE } from './verdict.ts';
 
 export interface GateCliOptions {
   base: string;
@@ -18,6 +19,8 @@ export interface GateCliOptions {
   summary: boolean;
   /** Pin the servers and the load generator to disjoint CPUs (default true; --no-pin). */
   pin?: boolean;
+  /** Requests per measured callgrind window; 0 = no instruction count (throughput only). */
+  costRequests: number;
 }
 
 /** A mistake in the command line: printed without a stack trace, exit 2. */
@@ -30,6 +33,10 @@ export const DEFAULTS = {
   connections: 16,
   warmupSeconds: 3,
   tool: 'wrk',
+  costRequests: 50,
+  costWindows: 3,
+  /** Warm-up requests per server before the callgrind windows, as a multiple of --cost-requests. */
+  costWarmupWindows: 2,
 } as const;
 
 export const HELP = `Usage: npm run gate -- --base <ref> --head <ref> [options]
@@ -49,16 +56,24 @@ Options:
   --warmup <s>          warm-up seconds per server before the pairs, 0 = none (default ${DEFAULTS.warmupSeconds})
   --tool <name>         load generator: wrk, autocannon or oha                (default ${DEFAULTS.tool})
   --path <path>         request path to load                    (default: the bench's hot search)
+  --cost-requests <n>   requests per callgrind window of the instruction count;
+                        0 = throughput only                                   (default ${DEFAULTS.costRequests})
   --repo <dir>          repository holding both refs                          (default: .)
   --report <file>       also write the Markdown report to this file
   --no-pin              do not pin the servers and the load generator to separate CPUs
   --summary             append the report to $GITHUB_STEP_SUMMARY when it is set
   --help                show this help
 
-Verdict and exit code (limit = 1 − threshold):
-  0  pass          the lower bound of the interval is at or above the limit
-  1  fail          the upper bound is below the limit: head is slower, with confidence
-  3  inconclusive  the interval straddles the limit (more pairs or longer runs needed)
+Where valgrind is installed, both servers' instructions per request are also counted under
+callgrind (${DEFAULTS.costWindows} windows of --cost-requests after ${DEFAULTS.costWarmupWindows} × --cost-requests warm-up requests):
+the exact signal.
+
+Verdict and exit code (limit = 1 − threshold; see bench/gate/README.md):
+  0  pass          instructions within +${COST_RULE.fail * 100}% (a rise above +${COST_RULE.report * 100}% is reported), or without a
+                   usable count, the lower bound of the throughput interval at or above the limit
+  1  fail          instructions more than +${COST_RULE.fail * 100}% per request, or the whole throughput interval
+                   below the limit (what instructions cannot see: system calls, waiting)
+  3  inconclusive  no usable instruction count and the throughput interval straddles the limit
   2  error         bad flags, unknown refs, a tree that fails to build or start, a failed run
   130 interrupted  Ctrl-C / SIGTERM (servers stopped, worktrees removed)
 `;
@@ -94,6 +109,7 @@ export function parseGateArgs(argv: string[]): GateCliOptions | null {
         report: { type: 'string' },
         summary: { type: 'boolean' },
         'no-pin': { type: 'boolean' },
+        'cost-requests': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -118,6 +134,7 @@ export function parseGateArgs(argv: string[]): GateCliOptions | null {
     path: values.path ?? null,
     report: values.report ?? null,
     summary: values.summary ?? false,
+    costRequests: numberFlag(values['cost-requests'], 'cost-requests', DEFAULTS.costRequests, (n) => integer(n) && n >= 0, 'a whole number of requests (0 for throughput only)'),
   };
   if (values['no-pin']) options.pin = false;
   if (!['autocannon', 'wrk', 'oha'].includes(options.tool)) {

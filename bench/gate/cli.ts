@@ -63,7 +63,8 @@ async function main(argv: string[]): Promise<number> {
     for (const failure of await cleanup.run()) log(`gate: cleanup: ${failure}`);
     publish(renderGateReport(result), options);
     const { verdict } = result.decision;
-    log(`gate: ${verdict.toUpperCase()}: head/base throughput ${result.throughput.ratio.toFixed(3)} (95% CI ${result.throughput.low.toFixed(3)}–${result.throughput.high.toFixed(3)}), limit ${result.decision.limit.toFixed(3)}`);
+    const instructions = result.decision.cost ? `, head/base instructions per request ${result.decision.cost.ratio.toFixed(4)}` : '';
+    log(`gate: ${verdict.toUpperCase()} (decided by ${result.decision.decidedBy}): head/base throughput ${result.throughput.ratio.toFixed(3)} (95% CI ${result.throughput.low.toFixed(3)}–${result.throughput.high.toFixed(3)}), limit ${result.decision.limit.toFixed(3)}${instructions}`);
     return EXIT_CODE[verdict];
   } catch (error) {
     if (interrupted) {

@@ -40,7 +40,7 @@ function runGate(args: string[], options: { env?: Record<string, string>; onStde
  * gets 10 pairs so that even on a busy machine the interval clears the limit; the
  * identical case only has to avoid a failure, which fewer pairs do as well.
  */
-const SHORT = ['--duration', '1', '--warmup', '1', '--connections', '4'];
+const SHORT = ['--duration', '1', '--warmup', '1', '--connections', '4', '--cost-requests', '20'];
 
 let repo: WorkRepo;
 let tmp: string;
@@ -72,24 +72,38 @@ describe('npm run gate', () => {
     const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '10', ...SHORT, '--report', report, '--summary'], {
       env: { GITHUB_STEP_SUMMARY: summary },
     });
-    expect(outcome.stderr).toContain('gate: FAIL');
+    expect(outcome.stderr).toContain('gate: FAIL (decided by instructions)');
     expect(outcome.code).toBe(1);
     const markdown = readFileSync(report, 'utf8');
     expect(markdown).toMatch(/^## Regression gate: FAIL/);
+    expect(markdown).toContain('decided by **instructions**');
+    expect(markdown).toContain('### Instruction count (callgrind)');
+    const costRatio = Number(/head\/base instructions per request ([\d.]+)/.exec(outcome.stderr)?.[1]);
+    expect(costRatio).toBeGreaterThan(1.5); // twice the busy loop; HTTP overhead keeps it under 2
     expect(markdown).toContain(base.slice(0, 12));
     expect(markdown).toContain(head.slice(0, 12));
     expect(markdown).toContain('| 10 | head → base |');
     expect(outcome.stdout).toContain(markdown.trim());
     expect(readFileSync(summary, 'utf8')).toBe(`# earlier step\n${markdown}`);
     expect(worktreesOf(repo.dir)).toEqual([]);
-  }, 150_000);
+  }, 420_000);
 
-  it('does not fail for two commits with the same tree (pass or inconclusive)', async () => {
+  it('passes two commits with the same tree on their instruction counts', async () => {
     const [, head, sameAsHead] = repo.commits;
     const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, '--pairs', '4', ...SHORT]);
-    expect([0, 3]).toContain(outcome.code);
-    expect(outcome.stdout).toMatch(/^## Regression gate: (PASS|INCONCLUSIVE)/);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/^## Regression gate: PASS/);
+    expect(outcome.stdout).toContain('decided by **instructions**');
     expect(worktreesOf(repo.dir)).toEqual([]);
+  }, 420_000);
+
+  it('with --cost-requests 0 decides on throughput alone and says why', async () => {
+    const [, head, sameAsHead] = repo.commits;
+    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, '--pairs', '4', ...SHORT, '--cost-requests', '0']);
+    expect([0, 3]).toContain(outcome.code);
+    expect(outcome.stdout).toContain('decided by **throughput**');
+    expect(outcome.stdout).toContain('- Instructions per request: not counted — --cost-requests 0: the instruction count was not asked for.');
+    expect(outcome.stdout).not.toContain('### Instruction count (callgrind)');
   }, 150_000);
 
   it('exits 2 with a readable message for a bad flag or an unknown ref, leaving nothing behind', async () => {
@@ -108,7 +122,7 @@ describe('npm run gate', () => {
 
   it('exits 2 when the head server crashes at start, stopping the base server and removing the worktrees', async () => {
     const [base, , , broken] = repo.commits;
-    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', broken, '--pairs', '2', '--duration', '1', '--warmup', '0']);
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', broken, '--pairs', '2', '--duration', '1', '--warmup', '0', '--cost-requests', '0']);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(/gate: error: server `(taskset -c \S+ )?node server\/work-server\.mjs [^`]*` exited \(code 1\) before it was ready/);
     expect(outcome.stderr).toContain('SyntaxError');
@@ -123,7 +137,7 @@ describe('npm run gate', () => {
     const [base, head] = repo.commits;
     const urls: string[] = [];
     let signalled = false;
-    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '2', '--duration', '30', '--warmup', '0', '--connections', '2'], {
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '2', '--duration', '30', '--warmup', '0', '--connections', '2', '--cost-requests', '0'], {
       onStderr: (text, child) => {
         if (!signalled && text.includes('head server ready at')) {
           signalled = true;

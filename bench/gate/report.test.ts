@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { renderGateError, renderGateReport } from './report.ts';
-import type { GateResult } from './types.ts';
-import { evaluatePairs } from './verdict.ts';
+import type { CostMeasurement } from '../cost/measure.ts';
+import type { GateCost, GateResult } from './types.ts';
+import { evaluateGate } from './verdict.ts';
 
-function result(headRps: number[], threshold = 0.1): GateResult {
+function costOf(perRequest: number[]): CostMeasurement {
+  const windows = perRequest.map((x, i) => ({ process: 1, window: i + 1, requests: 100, instructions: x * 100, perRequest: x, processCount: 1 }));
+  const spread = { median: perRequest[1], min: Math.min(...perRequest), max: Math.max(...perRequest), range: 0, cv: 0, n: perRequest.length };
+  return {
+    windows,
+    startup: [2_000_000_000],
+    perRequest: spread,
+    withinProcess: [spread],
+    provenance: { valgrind: 'valgrind-3.19.0', node: 'v20.0.0', nodeFlags: ['--predictable'], valgrindArgs: ['--tool=callgrind'], requests: 100, warmupRequests: 30, processes: 1, windowsPerProcess: 3, paths: 1 },
+  };
+}
+
+const NO_COST: GateCost = { unavailable: 'valgrind is not installed' };
+
+function result(headRps: number[], threshold = 0.1, cost: GateCost = NO_COST): GateResult {
   const baseRps = [1000, 1020, 980, 1000];
   const pairs = baseRps.map((b, i) => ({
     pair: i + 1,
@@ -14,12 +29,13 @@ function result(headRps: number[], threshold = 0.1): GateResult {
   return {
     base: { ref: 'main~1', commit: 'a'.repeat(40), subject: 'base | commit' },
     head: { ref: 'HEAD', commit: 'b'.repeat(40), subject: 'head commit' },
-    settings: { threshold, pairs: 4, durationSeconds: 2, connections: 8, warmupSeconds: 1, scenario: 'hot', path: '/search?q=x', tool: { name: 'wrk', version: '4.1.0', path: '/usr/bin/wrk' } },
+    settings: { threshold, pairs: 4, durationSeconds: 2, connections: 8, warmupSeconds: 1, scenario: 'hot', path: '/search?q=x', tool: { name: 'wrk', version: '4.1.0', path: '/usr/bin/wrk' }, cost: null },
     machine: { fingerprint: 'f00d', cpu_model: 'Test CPU', cores: 2, memory_bytes: 4 * 2 ** 30, kernel: '6.1.0', os: 'Linux', node_version: 'v20.0.0', loadAverage: { start: [0.5, 0.25, 0.125], end: [1.5, 0.75, 0.5] } },
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:01:00.000Z',
     pairs,
-    ...evaluatePairs(pairs, threshold),
+    cost,
+    ...evaluateGate(pairs, threshold, 'unavailable' in cost ? cost : { evidence: { base: cost.base.windows.map((w) => w.perRequest), head: cost.head.windows.map((w) => w.perRequest) } }),
   };
 }
 
@@ -27,7 +43,8 @@ describe('renderGateReport', () => {
   it('reports a failure with refs, commits, tool, machine, per-pair numbers, ratio and CI', () => {
     const md = renderGateReport(result([500, 510, 490, 500]));
     expect(md).toMatch(/^## Regression gate: FAIL/);
-    expect(md).toContain('Verdict: **fail** (exit code 1)');
+    expect(md).toContain('Verdict: **fail** (exit code 1), decided by **throughput**');
+    expect(md).toContain('- Instructions per request: not counted — valgrind is not installed.');
     expect(md).toContain('| base | `main~1` | `aaaaaaaaaaaa` | base \\| commit |');
     expect(md).toContain('| head | `HEAD` | `bbbbbbbbbbbb` | head commit |');
     expect(md).toContain('wrk 4.1.0');
@@ -65,6 +82,28 @@ describe('renderGateReport', () => {
     const md = renderGateReport(r);
     expect(md).toContain('p99 latency ratio head/base: n/a');
     expect(md).toContain('| 1 | base → head | 1000 | n/a |');
+  });
+});
+
+describe('renderGateReport with the instruction count', () => {
+  it('says the instructions decided a failure the throughput could not see, with the windows', () => {
+    const cost = { base: costOf([1_000_000, 1_001_000, 1_002_000]), head: costOf([1_080_000, 1_081_000, 1_082_000]) };
+    const md = renderGateReport(result([990, 1000, 1000, 990], 0.1, cost));
+    expect(md).toMatch(/^## Regression gate: FAIL/);
+    expect(md).toContain('Verdict: **fail** (exit code 1), decided by **instructions**. head executes +8.0% instructions per request, more than the 5.0% allowed.');
+    expect(md).toContain('- Instructions per request head/base: **1.080** (+8.0%; base 1001.0 k, head 1081.0 k, windows within 0.2%); fails above +5.0%, reported above +2.0%: **FAIL**.');
+    expect(md).toContain('on its own: pass');
+    expect(md).toContain('| head | 3 | 100 | 108.2 M | 1082.0 k |');
+    expect(md).toContain('Startup (not in any window): base 2000.0 M, head 2000.0 M instructions. valgrind-3.19.0, node v20.0.0 --predictable');
+  });
+
+  it('reports a small rise in instructions as a regression while passing', () => {
+    const cost = { base: costOf([1_000_000, 1_000_000, 1_000_000]), head: costOf([1_030_000, 1_030_000, 1_030_000]) };
+    const md = renderGateReport(result([800, 1020, 880, 1000], 0.1, cost));
+    expect(md).toMatch(/^## Regression gate: PASS/);
+    expect(md).toContain('decided by **instructions**');
+    expect(md).toContain('**regression reported**');
+    expect(md).toContain('the throughput interval alone could not decide');
   });
 });
 

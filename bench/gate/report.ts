@@ -1,8 +1,8 @@
 /** The gate's Markdown report (for --report and $GITHUB_STEP_SUMMARY), pure. */
 import { coefficientOfVariation } from '../stats.ts';
-import type { GateResult, RunFigures } from './types.ts';
-import { EXIT_CODE } from './verdict.ts';
-import type { RatioInterval } from './verdict.ts';
+import type { GateCost, GateResult, RunFigures } from './types.ts';
+import { COST_RULE, EXIT_CODE } from './verdict.ts';
+import type { CostAssessment, RatioInterval } from './verdict.ts';
 
 const HEADLINE = {
   pass: 'PASS — no regression beyond the threshold',
@@ -22,6 +22,29 @@ function interval(r: RatioInterval): string {
   return `**${ratio(r.ratio)}** (${Math.round(r.confidence * 100)}% CI ${ratio(r.low)}–${ratio(r.high)}, ${r.n} pairs)`;
 }
 
+const kilo = (x: number) => `${(x / 1e3).toFixed(1)} k`;
+const signedPercent = (x: number) => `${x >= 0 ? '+' : '−'}${percent(Math.abs(x))}`;
+
+const COST_STATUS = { fail: 'FAIL', regression: 'regression reported', pass: 'pass', noisy: 'too noisy to decide' } as const;
+
+function costLine(cost: CostAssessment | null, note: string | null): string {
+  if (cost === null) return `- Instructions per request: not counted — ${note ?? 'no callgrind measurement'}.`;
+  return `- Instructions per request head/base: **${ratio(cost.ratio)}** (${signedPercent(cost.ratio - 1)}; base ${kilo(cost.baseMedian)}, head ${kilo(cost.headMedian)}, windows within ${percent(cost.noise)}); fails above ${signedPercent(COST_RULE.fail)}, reported above ${signedPercent(COST_RULE.report)}: **${COST_STATUS[cost.status]}**.`;
+}
+
+function costSection(cost: GateCost): string[] {
+  if ('unavailable' in cost) return [];
+  const lines = ['### Instruction count (callgrind)', '', '| side | window | requests | instructions | per request |', '|---|---:|---:|---:|---:|'];
+  for (const side of ['base', 'head'] as const) {
+    for (const w of cost[side].windows) lines.push(`| ${side} | ${w.window} | ${w.requests} | ${(w.instructions / 1e6).toFixed(1)} M | ${kilo(w.perRequest)} |`);
+  }
+  const p = cost.base.provenance;
+  lines.push('');
+  lines.push(`Startup (not in any window): base ${(cost.base.startup[0] / 1e6).toFixed(1)} M, head ${(cost.head.startup[0] / 1e6).toFixed(1)} M instructions. ${p.valgrind}, node ${p.node} ${p.nodeFlags.join(' ')}; ${p.warmupRequests} warm-up requests per server; one keep-alive connection, one request at a time.`);
+  lines.push('');
+  return lines;
+}
+
 function runCells(run: RunFigures): string[] {
   return [rps(run.requestsPerSecond), ms(run.p99LatencyUs)];
 }
@@ -30,8 +53,9 @@ export function renderGateReport(result: GateResult): string {
   const { settings, machine, decision } = result;
   const lines: string[] = [];
   lines.push(`## Regression gate: ${HEADLINE[decision.verdict]}`, '');
-  lines.push(`Verdict: **${decision.verdict}** (exit code ${EXIT_CODE[decision.verdict]}). ${decision.reason}.`, '');
-  lines.push(`- Throughput ratio head/base: ${interval(result.throughput)}; limit ${ratio(decision.limit)} (threshold ${percent(decision.threshold)} slower). Below 1 means head is slower.`);
+  lines.push(`Verdict: **${decision.verdict}** (exit code ${EXIT_CODE[decision.verdict]}), decided by **${decision.decidedBy}**. ${decision.reason}.`, '');
+  lines.push(costLine(decision.cost, decision.costNote));
+  lines.push(`- Throughput ratio head/base: ${interval(result.throughput)}; limit ${ratio(decision.limit)} (threshold ${percent(decision.threshold)} slower); on its own: ${decision.throughput.verdict}. Below 1 means head is slower.`);
   lines.push(
     result.p99
       ? `- p99 latency ratio head/base: ${interval(result.p99)} — informational, not part of the verdict; above 1 means head is slower.`
@@ -56,6 +80,7 @@ export function renderGateReport(result: GateResult): string {
     `Run-to-run variation (coefficient of variation of req/s): base ${cv(result.pairs.map((p) => p.base.requestsPerSecond))}, head ${cv(result.pairs.map((p) => p.head.requestsPerSecond))}.`,
   );
   lines.push('');
+  lines.push(...costSection(result.cost));
   lines.push('### Settings', '');
   lines.push(`- Tool: ${settings.tool.name} ${settings.tool.version} (\`${cell(settings.tool.path)}\`)`);
   lines.push(`- Scenario: \`${settings.scenario}\` — \`GET ${cell(settings.path)}\`, ${settings.connections} connections, keep-alive`);

@@ -13,12 +13,13 @@ import { requireTool, type LoadGenerator } from '../loadgen/index.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
 import { pinPrefix, planPinning } from '../proc/pinning.ts';
 import { scenario } from '../scenarios/index.ts';
+import { measureGateCost } from '../cost/gate.ts';
 import type { Cleanup } from '../subject/cleanup.ts';
 import { launchSubject, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
 import { DEFAULTS, type GateCliOptions } from './args.ts';
 import { alternatingPairs, type Side } from './schedule.ts';
 import type { GateResult, GateRevision, PairMeasurement, RunFigures } from './types.ts';
-import { evaluatePairs } from './verdict.ts';
+import { evaluateGate } from './verdict.ts';
 
 export type GateRunOptions = Omit<GateCliOptions, 'report' | 'summary'>;
 
@@ -65,6 +66,11 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
     log(`gate: ${side} prepared (install ${prepared.installSeconds.toFixed(1)} s${prepared.installCacheHit ? ', cached' : ''}, build ${prepared.buildSeconds.toFixed(1)} s)`);
     trees[side] = prepared;
   }
+
+  // The exact signal first: callgrind must not share the cores with the throughput runs.
+  const costSettings = { paths: [path], requests: options.costRequests, windows: DEFAULTS.costWindows, warmupRequests: DEFAULTS.costWarmupWindows * options.costRequests };
+  const cost = await measureGateCost({ base: { dir: trees.base.path, contract: trees.base.contract }, head: { dir: trees.head.path, contract: trees.head.contract } }, costSettings, cleanup, log);
+
   const urls = {} as Record<Side, string>;
   for (const side of ['base', 'head'] as const) {
     const launched = await launchSubject(trees[side], cleanup, { wrap: pinPrefix(pinning.serverCpus) });
@@ -102,6 +108,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
       path,
       tool: { name: tool.name, version: tool.version, path: tool.path },
       pinning,
+      cost: 'unavailable' in cost ? null : { requests: costSettings.requests, windows: costSettings.windows, warmupRequests: costSettings.warmupRequests },
     },
     machine: {
       fingerprint: machine.fingerprint,
@@ -116,9 +123,12 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
     startedAt,
     finishedAt: new Date().toISOString(),
     pairs,
-    ...evaluatePairs(pairs, options.threshold),
+    cost,
+    ...evaluateGate(pairs, options.threshold, 'unavailable' in cost ? cost : { evidence: { base: perRequest(cost.base), head: perRequest(cost.head) } }),
   };
 }
+
+const perRequest = (m: { windows: Array<{ perRequest: number }> }) => m.windows.map((w) => w.perRequest);
 
 /** One load run; a failed run is an error, never a number. */
 async function measure(

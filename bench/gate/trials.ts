@@ -7,7 +7,8 @@
  * Cases are interleaved trial by trial so machine drift spreads over all of them.
  *
  *   tsx bench/gate/trials.ts --trials 10 [--pairs 6 --duration 1 --warmup 1 --connections 4
- *                                          --threshold 0.10 --tool autocannon --extra 0.10,0.25]
+ *                                          --threshold 0.10 --tool autocannon --extra 0.03,0.10
+ *                                          --cost-requests 50]
  *
  * Note: "+10% work per request" slows the server by a little less than 10%, since each
  * request also costs fixed HTTP overhead; the measured ratio is printed beside the rates.
@@ -31,6 +32,9 @@ interface TrialCase {
 interface TrialOutcome {
   exitCode: number | null;
   verdict: string;
+  decidedBy: string | null;
+  /** head/base instructions per request, when counted. */
+  costRatio: number | null;
   ratio: number | null;
   low: number | null;
   high: number | null;
@@ -39,7 +43,7 @@ interface TrialOutcome {
 
 const VERDICTS: Record<number, string> = { 0: 'pass', 1: 'fail', 2: 'error', 3: 'inconclusive' };
 
-const USAGE = 'Usage: tsx bench/gate/trials.ts --trials N [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --extra F,F]\n';
+const USAGE = 'Usage: tsx bench/gate/trials.ts --trials N [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --extra F,F --cost-requests N]\n';
 
 function fail(message: string): never {
   process.stderr.write(`trials: ${message}\n${USAGE}`);
@@ -60,7 +64,8 @@ function parse(argv: string[]) {
         connections: { type: 'string', default: '4' },
         threshold: { type: 'string', default: '0.10' },
         tool: { type: 'string', default: 'autocannon' },
-        extra: { type: 'string', default: '0.10,0.25' },
+        extra: { type: 'string', default: '0.03,0.10' },
+        'cost-requests': { type: 'string', default: '50' },
         help: { type: 'boolean' },
       },
     }));
@@ -78,6 +83,7 @@ function parse(argv: string[]) {
   const gateArgs = [
     '--pairs', values.pairs, '--duration', values.duration, '--warmup', values.warmup,
     '--connections', values.connections, '--threshold', values.threshold, '--tool', values.tool,
+    '--cost-requests', values['cost-requests'],
   ];
   return { trials, extras, gateArgs };
 }
@@ -94,11 +100,15 @@ function runGateOnce(repo: string, base: string, head: string, gateArgs: string[
     child.on('error', reject);
     child.on('close', (exitCode) => {
       const match = /head\/base throughput ([\d.]+) \(95% CI ([\d.]+)–([\d.]+)\)/.exec(stderr);
+      const decided = /\(decided by (\w+)\)/.exec(stderr);
+      const cost = /head\/base instructions per request ([\d.]+)/.exec(stderr);
       const verdict = exitCode === null ? 'killed' : (VERDICTS[exitCode] ?? `exit ${exitCode}`);
       if (verdict === 'error') process.stderr.write(`trials: gate error:\n${stderr.split('\n').filter((l) => l.includes('error')).join('\n')}\n`);
       resolve({
         exitCode,
         verdict,
+        decidedBy: decided ? decided[1] : null,
+        costRatio: cost ? Number(cost[1]) : null,
         ratio: match ? Number(match[1]) : null,
         low: match ? Number(match[2]) : null,
         high: match ? Number(match[3]) : null,
@@ -132,7 +142,8 @@ try {
       const outcome = await runGateOnce(repo.dir, base, c.head, gateArgs);
       outcomes.get(c)!.push(outcome);
       const ci = outcome.ratio === null ? 'no ratio' : `${outcome.ratio.toFixed(3)} [${outcome.low!.toFixed(3)}, ${outcome.high!.toFixed(3)}]`;
-      process.stderr.write(`trials: ${t}/${trials} ${c.name}: ${outcome.verdict} (head/base ${ci}, ${outcome.seconds.toFixed(0)} s)\n`);
+      const instructions = outcome.costRatio === null ? '' : `, instructions ${outcome.costRatio.toFixed(4)}`;
+      process.stderr.write(`trials: ${t}/${trials} ${c.name}: ${outcome.verdict} by ${outcome.decidedBy ?? '—'} (head/base req/s ${ci}${instructions}, ${outcome.seconds.toFixed(0)} s)\n`);
     }
   }
 } finally {
@@ -146,16 +157,18 @@ const lines = [
   `Command: \`tsx bench/gate/trials.ts ${process.argv.slice(2).join(' ')}\``,
   `Gate settings: \`${gateArgs.join(' ')}\`; base server work ${BASE_ITERATIONS} busy-loop iterations per request.`,
   '',
-  '| case | runs | fail (alarm) | pass | inconclusive | error | median head/base req/s | median CI width |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  '| case | runs | fail (alarm) | pass | inconclusive | error | decided by instructions | median head/base instructions | median head/base req/s | median CI width | median seconds |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const c of cases) {
   const runs = outcomes.get(c)!;
   const count = (v: string) => runs.filter((r) => r.verdict === v).length;
   const ratios = runs.flatMap((r) => (r.ratio === null ? [] : [r.ratio]));
   const widths = runs.flatMap((r) => (r.low === null || r.high === null ? [] : [r.high - r.low]));
+  const costRatios = runs.flatMap((r) => (r.costRatio === null ? [] : [r.costRatio]));
+  const medianOr = (values: number[], digits: number) => (values.length ? median(values).toFixed(digits) : 'n/a');
   lines.push(
-    `| ${c.name} | ${runs.length} | ${pct(count('fail'), runs.length)} | ${pct(count('pass'), runs.length)} | ${pct(count('inconclusive'), runs.length)} | ${count('error')} | ${ratios.length ? median(ratios).toFixed(3) : 'n/a'} | ${widths.length ? median(widths).toFixed(3) : 'n/a'} |`,
+    `| ${c.name} | ${runs.length} | ${pct(count('fail'), runs.length)} | ${pct(count('pass'), runs.length)} | ${pct(count('inconclusive'), runs.length)} | ${count('error')} | ${runs.filter((r) => r.decidedBy === 'instructions').length}/${runs.length} | ${medianOr(costRatios, 4)} | ${medianOr(ratios, 3)} | ${medianOr(widths, 3)} | ${medianOr(runs.map((r) => r.seconds), 0)} |`,
   );
 }
 const identical = outcomes.get(cases[0])!;

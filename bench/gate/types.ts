@@ -2,7 +2,8 @@
 import type { MachineInfo } from '../machine/fingerprint.ts';
 import type { CpuPlan } from '../proc/pinning.ts';
 import type { Side } from './schedule.ts';
-import type { Decision, RatioInterval } from './verdict.ts';
+import type { CostMeasurement } from '../cost/measure.ts';
+import type { CombinedDecision, RatioInterval } from './verdict.ts';
 
 export interface GateSettings {
   threshold: number;
@@ -16,7 +17,12 @@ export interface GateSettings {
   tool: { name: string; version: string; path: string };
   /** Which CPUs the servers and the load generator ran on (bench/proc/pinning.ts); absent in older reports. */
   pinning?: CpuPlan;
+  /** The exact signal's settings; null when it was not measured (see GateResult.cost). */
+  cost: { requests: number; windows: number; warmupRequests: number } | null;
 }
+
+/** Instructions per request of both sides (bench/cost/), or why they were not counted. */
+export type GateCost = { base: CostMeasurement; head: CostMeasurement } | { unavailable: string };
 
 export interface GateRevision {
   /** As given on the command line (a branch, tag, or hash). */
@@ -58,5 +64,6 @@ export interface GateResult {
   throughput: RatioInterval;
   /** head/base p99 latency: above 1 means head is slower; null when a run had no p99. */
   p99: RatioInterval | null;
-  decision: Decision;
+  cost: GateCost;
+  decision: CombinedDecision;
 }

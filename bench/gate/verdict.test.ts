@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, evaluatePairs, EXIT_CODE, pairedRatioInterval, tQuantile975 } from './verdict.ts';
+import { assessCost, combineSignals, COST_RULE, decide, evaluateGate, evaluatePairs, EXIT_CODE, pairedRatioInterval, tQuantile975 } from './verdict.ts';
 import type { RatioInterval } from './verdict.ts';
 
 const interval = (low: number, high: number, ratio = Math.sqrt(low * high)): RatioInterval => ({ ratio, low, high, confidence: 0.95, n: 6 });
@@ -134,5 +134,95 @@ describe('evaluatePairs', () => {
     );
     expect(result.p99).toBeNull();
     expect(result.decision.verdict).toBe('pass');
+  });
+});
+
+/** Three windows around `perRequest`, ±`jitter` relative. */
+const windows = (perRequest: number, jitter = 0.001) => [perRequest * (1 - jitter), perRequest, perRequest * (1 + jitter)];
+
+describe('assessCost (instructions per request, synthetic windows)', () => {
+  it('identical counts pass', () => {
+    const a = assessCost({ base: windows(4_500_000), head: windows(4_500_000) });
+    expect(a.status).toBe('pass');
+    expect(a.ratio).toBeCloseTo(1, 12);
+    expect(a.noise).toBeCloseTo(0.002, 12);
+  });
+
+  it('+10% of the work fails, +3% is reported without failing, −20% passes', () => {
+    expect(assessCost({ base: windows(1e6), head: windows(1.1e6) }).status).toBe('fail');
+    const small = assessCost({ base: windows(1e6), head: windows(1.03e6) });
+    expect(small.status).toBe('regression');
+    expect(small.reason).toMatch(/\+3\.0% instructions per request: a regression above 2\.0%, within the 5\.0% allowed/);
+    expect(assessCost({ base: windows(1e6), head: windows(0.8e6) }).status).toBe('pass');
+  });
+
+  it('boundaries: exactly +5% is not a failure, exactly +2% is not reported', () => {
+    expect(assessCost({ base: [1e6], head: [1.05e6] }, { ...COST_RULE }).status).toBe('regression');
+    expect(assessCost({ base: [1e6], head: [1.05e6 + 2] }).status).toBe('fail');
+    expect(assessCost({ base: [1e6], head: [1.02e6] }).status).toBe('pass');
+  });
+
+  it('uses the median window of each side, so one odd window does not decide', () => {
+    const a = assessCost({ base: [1e6, 1e6, 1.004e6], head: [1e6, 1e6, 1.006e6] });
+    expect(a.ratio).toBe(1);
+    expect(a.status).toBe('pass');
+  });
+
+  it('windows further apart than the noise limit cannot decide', () => {
+    const a = assessCost({ base: windows(1e6, 0.02), head: windows(1.2e6) });
+    expect(a.status).toBe('noisy');
+    expect(a.reason).toMatch(/vary by 4\.0% between windows/);
+  });
+
+  it('refuses missing or impossible counts and a report bound above the fail bound', () => {
+    expect(() => assessCost({ base: [], head: [1] })).toThrow(/no instruction counts for base/);
+    expect(() => assessCost({ base: [1], head: [0] })).toThrow(/head: instructions per request must be positive/);
+    expect(() => assessCost({ base: [1], head: [1] }, { fail: 0.02, report: 0.05, maxNoise: 0.01 })).toThrow(/report bound/);
+  });
+});
+
+describe('combineSignals (both signals)', () => {
+  const tp = (low: number, high: number) => decide(interval(low, high), 0.1);
+  const cost = (head: number, jitter = 0.001) => assessCost({ base: windows(1e6, jitter), head: windows(head, jitter) });
+
+  it('instructions fail a head the throughput cannot tell apart', () => {
+    const d = combineSignals(tp(0.85, 1.0), cost(1.09e6));
+    expect(d).toMatchObject({ verdict: 'fail', decidedBy: 'instructions' });
+    expect(d.throughput.verdict).toBe('inconclusive');
+  });
+
+  it('the throughput fails what instructions cannot see (system calls, waiting)', () => {
+    const d = combineSignals(tp(0.5, 0.6), cost(1e6));
+    expect(d).toMatchObject({ verdict: 'fail', decidedBy: 'throughput' });
+    expect(d.reason).toMatch(/instructions: head executes \+0\.0%/);
+  });
+
+  it('steady instructions pass identical trees even when the throughput interval straddles the limit', () => {
+    const d = combineSignals(tp(0.85, 1.05), cost(1e6));
+    expect(d).toMatchObject({ verdict: 'pass', decidedBy: 'instructions' });
+    expect(d.reason).toMatch(/throughput interval alone could not decide/);
+  });
+
+  it('a +3% instruction regression passes, reported', () => {
+    const d = combineSignals(tp(0.95, 1.05), cost(1.03e6));
+    expect(d.verdict).toBe('pass');
+    expect(d.cost?.status).toBe('regression');
+  });
+
+  it('without valgrind, or with noisy counts, the throughput decides alone', () => {
+    const none = combineSignals(tp(0.85, 1.0), null, 'valgrind is not installed');
+    expect(none).toMatchObject({ verdict: 'inconclusive', decidedBy: 'throughput', costNote: 'valgrind is not installed' });
+    const noisy = combineSignals(tp(0.95, 1.05), cost(1.5e6, 0.05));
+    expect(noisy).toMatchObject({ verdict: 'pass', decidedBy: 'throughput' });
+    expect(noisy.costNote).toMatch(/vary by/);
+  });
+
+  it('evaluateGate combines measured pairs with measured windows', () => {
+    const pairs = [1000, 1010, 990].map((b) => ({ base: { requestsPerSecond: b, p99LatencyUs: null }, head: { requestsPerSecond: b * 0.95, p99LatencyUs: null } }));
+    const slower = evaluateGate(pairs, 0.1, { evidence: { base: windows(1e6), head: windows(1.06e6) } });
+    expect(slower.decision).toMatchObject({ verdict: 'fail', decidedBy: 'instructions' });
+    expect(slower.throughput.ratio).toBeCloseTo(0.95, 12);
+    const unmeasured = evaluateGate(pairs, 0.1, { unavailable: 'not asked for' });
+    expect(unmeasured.decision).toMatchObject({ verdict: 'pass', decidedBy: 'throughput', costNote: 'not asked for' });
   });
 });

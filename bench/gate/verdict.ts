@@ -114,6 +114,20 @@ export function decide(throughput: RatioInterval, threshold: number): Decision {
   };
 }
 
+/**
+ * Everything the gate decides from its measurements: the throughput and p99 intervals,
+ * the instruction comparison when there is one, and the combined verdict.
+ */
+export function evaluateGate(
+  pairs: Parameters<typeof evaluatePairs>[0],
+  threshold: number,
+  cost: { evidence: CostEvidence; rule?: CostRule } | { unavailable: string },
+): { throughput: RatioInterval; p99: RatioInterval | null; decision: CombinedDecision } {
+  const { throughput, p99, decision } = evaluatePairs(pairs, threshold);
+  const combined = 'evidence' in cost ? combineSignals(decision, assessCost(cost.evidence, cost.rule)) : combineSignals(decision, null, cost.unavailable);
+  return { throughput, p99, decision: combined };
+}
+
 /** The throughput and p99 intervals of measured pairs, and the decision on throughput. */
 export function evaluatePairs(
   pairs: Array<{ base: { requestsPerSecond: number; p99LatencyUs: number | null }; head: { requestsPerSecond: number; p99LatencyUs: number | null } }>,
@@ -131,4 +145,109 @@ export function evaluatePairs(
       )
     : null;
   return { throughput, p99, decision: decide(throughput, threshold) };
+}
+
+/**
+ * The exact signal: instructions per request counted by callgrind (bench/cost/), several
+ * measured windows per side. Instruction counts do not depend on the machine's load, so
+ * a few percent are visible where throughput needs ±10%.
+ */
+export interface CostEvidence {
+  /** Instructions per request of each measured window. */
+  base: number[];
+  head: number[];
+}
+
+export interface CostRule {
+  fail: number;
+  report: number;
+  maxNoise: number;
+}
+
+/** Default bounds of the instruction ratio head/base − 1. */
+export const COST_RULE: CostRule = {
+  /** More instructions per request than this fails the gate. */
+  fail: 0.05,
+  /** More than this is reported as a regression (the gate still passes on it). */
+  report: 0.02,
+  /** Windows of one side further apart than this (range / median): the counts are too noisy to decide. */
+  maxNoise: 0.01,
+};
+
+export type CostStatus = 'fail' | 'regression' | 'pass' | 'noisy';
+
+export interface CostAssessment {
+  /** median(head) / median(base): above 1 means head executes more instructions per request. */
+  ratio: number;
+  baseMedian: number;
+  headMedian: number;
+  /** The larger relative range (max − min) / median of the two sides' windows. */
+  noise: number;
+  status: CostStatus;
+  reason: string;
+}
+
+const medianOf = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Compares the instruction counts of base and head (pure). */
+export function assessCost(evidence: CostEvidence, rule: CostRule = COST_RULE): CostAssessment {
+  for (const side of ['base', 'head'] as const) {
+    const values = evidence[side];
+    if (values.length === 0) throw new Error(`no instruction counts for ${side}`);
+    if (values.some((v) => !(Number.isFinite(v) && v > 0))) throw new Error(`${side}: instructions per request must be positive numbers, got ${values.join(', ')}`);
+  }
+  if (!(rule.report > 0 && rule.report < rule.fail)) throw new Error(`the report bound (${rule.report}) must be positive and below the fail bound (${rule.fail})`);
+  const baseMedian = medianOf(evidence.base);
+  const headMedian = medianOf(evidence.head);
+  const relativeRange = (values: number[], mid: number) => (Math.max(...values) - Math.min(...values)) / mid;
+  const noise = Math.max(relativeRange(evidence.base, baseMedian), relativeRange(evidence.head, headMedian));
+  const ratio = headMedian / baseMedian;
+  const change = ratio - 1;
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const signed = `${change >= 0 ? '+' : '−'}${pct(Math.abs(change))}`;
+  const common = { ratio, baseMedian, headMedian, noise };
+  if (noise > rule.maxNoise) {
+    return { ...common, status: 'noisy', reason: `the instruction counts of one side vary by ${pct(noise)} between windows (more than ${pct(rule.maxNoise)}), too much to decide on` };
+  }
+  if (ratio > 1 + rule.fail) return { ...common, status: 'fail', reason: `head executes ${signed} instructions per request, more than the ${pct(rule.fail)} allowed` };
+  if (ratio > 1 + rule.report) return { ...common, status: 'regression', reason: `head executes ${signed} instructions per request: a regression above ${pct(rule.report)}, within the ${pct(rule.fail)} allowed` };
+  return { ...common, status: 'pass', reason: `head executes ${signed} instructions per request (at most +${pct(rule.report)}: no regression)` };
+}
+
+export type DecidingSignal = 'instructions' | 'throughput';
+
+export interface CombinedDecision extends Decision {
+  /** The signal that decided the verdict. */
+  decidedBy: DecidingSignal;
+  /** The throughput-only decision, as before the exact signal existed. */
+  throughput: Decision;
+  cost: CostAssessment | null;
+  /** Why the exact signal took no part (no valgrind, too noisy), when it did not. */
+  costNote: string | null;
+}
+
+/**
+ * Both signals into one verdict (pure):
+ *   1. instructions +more than the fail bound     → fail (instructions);
+ *   2. throughput interval wholly below the limit → fail (throughput: system calls,
+ *      waiting, contention — what instructions cannot see);
+ *   3. reliable instruction counts otherwise      → pass (instructions), a rise above the
+ *      report bound reported as a regression;
+ *   4. no usable instruction counts               → the throughput decision alone.
+ */
+export function combineSignals(throughput: Decision, cost: CostAssessment | null, costUnavailable: string | null = null): CombinedDecision {
+  const base = { limit: throughput.limit, threshold: throughput.threshold, throughput, cost };
+  if (cost?.status === 'fail') return { ...base, verdict: 'fail', decidedBy: 'instructions', reason: cost.reason, costNote: null };
+  if (throughput.verdict === 'fail') {
+    return { ...base, verdict: 'fail', decidedBy: 'throughput', reason: `${throughput.reason}${cost ? ` (instructions: ${cost.reason})` : ''}`, costNote: cost?.status === 'noisy' ? cost.reason : costUnavailable };
+  }
+  if (cost && cost.status !== 'noisy') {
+    const alsoThroughput = throughput.verdict === 'inconclusive' ? '; the throughput interval alone could not decide' : '';
+    return { ...base, verdict: 'pass', decidedBy: 'instructions', reason: `${cost.reason}${alsoThroughput}`, costNote: null };
+  }
+  return { ...base, verdict: throughput.verdict, decidedBy: 'throughput', reason: throughput.reason, costNote: cost?.reason ?? costUnavailable ?? 'the instruction count was not measured' };
 }

@@ -1,0 +1,105 @@
+/** Command-line flags of `npm run cost` (pure). */
+import { parseArgs } from 'node:util';
+import { DEFAULT_NODE_FLAGS } from './command.ts';
+
+export type Layout = 'windows' | 'processes';
+
+export interface CostCliOptions {
+  ref: string;
+  repo: string;
+  scenario: 'hot' | 'mix';
+  requests: number;
+  reps: number;
+  warmup: number;
+  /** windows: the reps are windows of one server process; processes: one window in each of `reps` processes. */
+  layout: Layout;
+  nodeFlags: string[];
+  readyTimeoutSeconds: number;
+  json: boolean;
+}
+
+/** A mistake in the command line: printed without a stack trace, exit 2. */
+export class UsageError extends Error {}
+
+export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 5, warmup: 250, layout: 'windows', readyTimeoutSeconds: 300 } as const;
+
+export const COST_HELP = `Usage: npm run cost -- --ref <commit-ish> [options]
+
+Counts the instructions a chapter's server executes per request, under valgrind's
+callgrind: the server is started through its chapter contract (server/chapter.json) against
+the bench's simulated provider (frozen after its first answer); after warm-up requests,
+each measured window zeroes the counters (callgrind_control -z), sends exactly N
+sequential keep-alive requests and dumps the counters (callgrind_control -d). Startup is
+dumped apart and never counted in a request. Every answer must be a complete 200.
+
+Options:
+  --ref <commit-ish>    the chapter to measure (tag, branch or hash)               (required)
+  --repo <dir>          repository holding it                                    (default .)
+  --scenario hot|mix    hot: the one hot search; mix: the 64 seeded ranges       (default ${COST_DEFAULTS.scenario})
+  --requests <n>        requests per measured window (N); for mix, a multiple of 64
+                        so that every window sends the same paths                (default ${COST_DEFAULTS.requests})
+  --reps <n>            measured windows                                          (default ${COST_DEFAULTS.reps})
+  --warmup <n>          uncounted requests before the first window               (default ${COST_DEFAULTS.warmup})
+  --layout <how>        windows: all windows in one server process; processes: a new
+                        process (startup + warm-up) for each window              (default ${COST_DEFAULTS.layout})
+  --node-flags="<f…>"   V8/node flags for the server (with "=", as they start with a dash; "" for none)
+                        (default "${DEFAULT_NODE_FLAGS.join(' ')}")
+  --ready-timeout <s>   how long the server may take to start under callgrind    (default ${COST_DEFAULTS.readyTimeoutSeconds})
+  --json                print the measurement as JSON instead of text
+  --help                show this help
+`;
+
+function integerFlag(raw: string | undefined, name: string, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${raw}"`);
+  return value;
+}
+
+/** Parses argv (without node and script); null when --help was asked for. */
+export function parseCostArgs(argv: string[]): CostCliOptions | null {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ref: { type: 'string' },
+        repo: { type: 'string' },
+        scenario: { type: 'string' },
+        requests: { type: 'string' },
+        reps: { type: 'string' },
+        warmup: { type: 'string' },
+        layout: { type: 'string' },
+        'node-flags': { type: 'string' },
+        'ready-timeout': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('. To specify')[0]);
+  }
+  if (values.help) return null;
+  if (!values.ref) throw new UsageError('--ref <commit-ish> is required (the chapter to measure, e.g. v1-baseline)');
+  const scenario = values.scenario ?? COST_DEFAULTS.scenario;
+  if (scenario !== 'hot' && scenario !== 'mix') throw new UsageError(`--scenario must be hot or mix, got "${scenario}"`);
+  const layout = values.layout ?? COST_DEFAULTS.layout;
+  if (layout !== 'windows' && layout !== 'processes') throw new UsageError(`--layout must be windows or processes, got "${layout}"`);
+  const nodeFlags = values['node-flags'] === undefined ? [...DEFAULT_NODE_FLAGS] : values['node-flags'].split(/\s+/).filter(Boolean);
+  const badFlag = nodeFlags.find((flag) => !flag.startsWith('--'));
+  if (badFlag !== undefined) throw new UsageError(`--node-flags takes node options such as --predictable, got "${badFlag}"`);
+  return {
+    ref: values.ref,
+    repo: values.repo ?? '.',
+    scenario,
+    requests: integerFlag(values.requests, 'requests', COST_DEFAULTS.requests, 1),
+    reps: integerFlag(values.reps, 'reps', COST_DEFAULTS.reps, 1),
+    warmup: integerFlag(values.warmup, 'warmup', COST_DEFAULTS.warmup, 0),
+    layout,
+    nodeFlags,
+    readyTimeoutSeconds: integerFlag(values['ready-timeout'], 'ready-timeout', COST_DEFAULTS.readyTimeoutSeconds, 1),
+    json: values.json ?? false,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * `npm run cost -- --ref <commit-ish>`: a chapter's instructions per request under
+ * callgrind. Exit 0 measured, 2 error (bad flags, unknown ref, failed start, a request
+ * that was not a complete 200, no valgrind), 130 interrupted. Progress on stderr.
+ */
+import { resolve } from 'node:path';
+import { Cleanup } from '../gate/cleanup.ts';
+import { resolveCommit } from '../git/commit.ts';
+import { scenario as scenarioOf } from '../scenarios/index.ts';
+import { COST_HELP, parseCostArgs, UsageError, type CostCliOptions } from './args.ts';
+import { measureCost } from './measure.ts';
+import { renderCost } from './report.ts';
+import { chapterSubject, prepareCommitTree } from './subject.ts';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function measure(options: CostCliOptions, cleanup: Cleanup): Promise<string> {
+  const repo = resolve(options.repo);
+  const commit = await resolveCommit(repo, options.ref);
+  if (commit === null) throw new Error(`--ref ${options.ref} is not a commit in ${repo}`);
+  const tree = await prepareCommitTree(repo, commit, cleanup, (line) => log(`cost: ${line}`));
+  const perProcess = options.layout === 'windows' ? options.reps : 1;
+  const measurement = await measureCost(
+    chapterSubject(tree, cleanup),
+    {
+      paths: scenarioOf(options.scenario).paths,
+      requests: options.requests,
+      warmupRequests: options.warmup,
+      processes: options.reps / perProcess,
+      windowsPerProcess: perProcess,
+      nodeFlags: options.nodeFlags,
+      readyTimeoutMs: options.readyTimeoutSeconds * 1000,
+    },
+    log,
+  );
+  const label = `${options.ref} (${commit.slice(0, 12)})`;
+  return options.json ? `${JSON.stringify({ ref: options.ref, commit, scenario: options.scenario, layout: options.layout, ...measurement }, null, 2)}\n` : renderCost(label, options.scenario, measurement);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options: CostCliOptions | null;
+  try {
+    options = parseCostArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    log(`cost: ${error.message}\nRun with --help for the flags.`);
+    return 2;
+  }
+  if (options === null) {
+    process.stdout.write(COST_HELP);
+    return 0;
+  }
+  const cleanup = new Cleanup();
+  const interrupt = (signal: NodeJS.Signals) => {
+    log(`cost: ${signal}: stopping the server and removing the worktree`);
+    void cleanup.run().then(() => process.exit(130));
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  try {
+    const output = await measure(options, cleanup);
+    for (const failure of await cleanup.run()) log(`cost: cleanup: ${failure}`);
+    process.stdout.write(output);
+    return 0;
+  } catch (error) {
+    if (cleanup.started) await new Promise(() => {}); // interrupted: the handler exits
+    for (const failure of await cleanup.run()) log(`cost: cleanup: ${failure}`);
+    log(`cost: error: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,72 @@
+/**
+ * callgrind_control from the outside (side effects): zero the counters of running
+ * callgrind processes before a measured window, dump them after it, and read what the
+ * dump wrote. The processes are the server's whole process group (the server and any
+ * workers it forked), found in /proc — callgrind_control reaches each through vgdb.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseCallgrindOutput, type CallgrindPart } from './callgrind-output.ts';
+
+const run = promisify(execFile);
+
+/** The process group of a /proc/<pid>/stat line (field 5), counted from the last ')'. */
+export function processGroupOf(statLine: string): number {
+  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).trim().split(/\s+/);
+  const group = Number(fields[2]);
+  if (!Number.isInteger(group)) throw new Error(`not a /proc/<pid>/stat line: ${JSON.stringify(statLine.slice(0, 80))}`);
+  return group;
+}
+
+/** Pids of the live processes in process group `group` (Linux /proc). */
+export function processGroupPids(group: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (processGroupOf(readFileSync(join('/proc', entry, 'stat'), 'utf8')) === group) pids.push(Number(entry));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/** `callgrind_control -z|-d <pid>…`: every pid must answer OK, or this throws with its output. */
+export async function callgrindControl(action: 'zero' | 'dump', pids: readonly number[]): Promise<void> {
+  if (pids.length === 0) throw new Error(`callgrind_control ${action}: no process to ${action}`);
+  const flag = action === 'zero' ? '-z' : '-d';
+  let output: string;
+  try {
+    const { stdout, stderr } = await run('callgrind_control', [flag, ...pids.map(String)], { timeout: 60_000 });
+    output = stdout + stderr;
+  } catch (error) {
+    const e = error as { message: string; stdout?: string; stderr?: string };
+    throw new Error(`callgrind_control ${flag} ${pids.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+  const oks = (output.match(/^\s*OK\.\s*$/gm) ?? []).length;
+  if (oks !== pids.length) throw new Error(`callgrind_control ${flag} ${pids.join(' ')}: ${oks} of ${pids.length} processes answered OK:\n${output}`);
+}
+
+export interface DumpFile {
+  file: string;
+  part: CallgrindPart;
+}
+
+/**
+ * The dump files (`callgrind.out.<pid>.<n>`, one per process and `-d`) in `outDir` not in
+ * `seen` (which this adds them to), parsed. The file each process writes at its exit,
+ * `callgrind.out.<pid>`, is not a dump and is left out.
+ */
+export function newDumps(outDir: string, seen: Set<string>): DumpFile[] {
+  const files = readdirSync(outDir)
+    .filter((name) => /^callgrind\.out\.\d+\.\d+$/.test(name) && !seen.has(name))
+    .sort();
+  return files.map((name) => {
+    seen.add(name);
+    const file = join(outDir, name);
+    return { file, part: parseCallgrindOutput(readFileSync(file, 'utf8'), file) };
+  });
+}

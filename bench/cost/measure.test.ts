@@ -1,0 +1,90 @@
+/**
+ * The measurement end to end on tiny real servers under real callgrind: a plain server,
+ * a server that forks workers (node:cluster), and a server whose answer is not a 200.
+ * Asserts what the counts must satisfy (exact request counts, one dump per process,
+ * a cost that grows with the work per request), never how long anything took.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type ChapterContract } from '../chapter/contract.ts';
+import { measureCost, type CostSettings, type CostSubject } from './measure.ts';
+
+const SERVER = `
+import cluster from 'node:cluster';
+import http from 'node:http';
+const args = process.argv.slice(2);
+const port = Number(args[args.indexOf('--port') + 1]);
+const workers = Number(process.env.WORKERS ?? 0);
+const loops = Number(process.env.LOOPS ?? 1000);
+if (workers > 0 && cluster.isPrimary) {
+  for (let i = 0; i < workers; i++) cluster.fork();
+} else {
+  http.createServer((req, res) => {
+    if (req.url === '/teapot') { res.writeHead(418); res.end('short and stout'); return; }
+    let x = 0;
+    for (let i = 0; i < loops; i++) x = (x + i * 7) % 1000003;
+    res.end(String(x));
+  }).listen(port, '127.0.0.1');
+}
+`;
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cost-test-'));
+  writeFileSync(join(dir, 'server.mjs'), SERVER);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function subject(env: Record<string, string>): CostSubject {
+  const contract: ChapterContract = { contract: 1, prepare: [], build: [], start: ['node', 'server.mjs', '--port', '{port}'], ready: { path: '/health', status: 200 }, env };
+  return {
+    start: contract.start,
+    launch: (start, readyTimeoutMs) => startServer(dir, { ...contract, start }, { providerUrl: 'http://127.0.0.1:9', dataDir: dir, readyTimeoutMs }),
+  };
+}
+
+const settings = (overrides: Partial<CostSettings> = {}): CostSettings => ({
+  paths: ['/a', '/b'],
+  requests: 20,
+  warmupRequests: 5,
+  processes: 1,
+  windowsPerProcess: 2,
+  nodeFlags: ['--predictable', '--hash-seed=1', '--random-seed=1'],
+  readyTimeoutMs: 180_000,
+  ...overrides,
+});
+
+describe('measureCost under callgrind', () => {
+  it('counts one process: windows of exactly N answers, startup apart, more work costs more', async () => {
+    const light = await measureCost(subject({ LOOPS: '1000' }), settings());
+    expect(light.windows.map((w) => [w.process, w.window, w.requests, w.processCount])).toEqual([
+      [1, 1, 20, 1],
+      [1, 2, 20, 1],
+    ]);
+    for (const w of light.windows) expect(w.perRequest).toBe(w.instructions / 20);
+    expect(light.startup).toHaveLength(1);
+    // Starting node costs far more than 20 small requests: startup is not in the windows.
+    expect(light.startup[0]).toBeGreaterThan(light.windows[0].instructions);
+    expect(light.provenance).toMatchObject({ requests: 20, warmupRequests: 5, processes: 1, windowsPerProcess: 2, paths: 2, nodeFlags: ['--predictable', '--hash-seed=1', '--random-seed=1'] });
+    expect(light.provenance.valgrind).toMatch(/^valgrind-\d/);
+    expect(light.provenance.node).toBe(process.version);
+
+    const heavy = await measureCost(subject({ LOOPS: '200000' }), settings({ windowsPerProcess: 1 }));
+    // 199,000 more loop iterations per request, each several instructions.
+    expect(heavy.perRequest.median - light.perRequest.median).toBeGreaterThan(199_000);
+  }, 300_000);
+
+  it('counts the workers a server forks (node:cluster): one dump per process, summed', async () => {
+    const forked = await measureCost(subject({ WORKERS: '2' }), settings({ windowsPerProcess: 1, nodeFlags: [] }));
+    expect(forked.windows).toHaveLength(1);
+    expect(forked.windows[0].processCount).toBe(3);
+    expect(forked.windows[0].requests).toBe(20);
+  }, 300_000);
+
+  it('fails loudly on an answer that is not a 200', async () => {
+    await expect(measureCost(subject({}), settings({ paths: ['/a', '/teapot'] }))).rejects.toThrow(/request 2 of 5: GET \/teapot answered 418: short and stout/);
+  }, 300_000);
+});
