@@ -23,7 +23,7 @@ import { requireTool, type LoadGenerator, type LoadRequest, type LoadResult, typ
 import { acquireLock, type Lock } from './lock.ts';
 import { machineInfo, type MachineInfo } from './machine/fingerprint.ts';
 import { UsageError, type BenchOptions } from './options.ts';
-import { readCpuSeconds, startCpuMonitor } from './proc/cpu.ts';
+import { readTreeCpuSeconds, startCpuMonitor } from './proc/cpu.ts';
 import { pinPrefix, planPinning, type CpuPlan } from './proc/pinning.ts';
 import { Progress } from './progress.ts';
 import { harnessState } from './provenance.ts';
@@ -464,8 +464,8 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
   const loadRequest: LoadRequest = { url: subject.url, ...load, threads: options.threads, cpus: request.pinning.loadgenCpus ?? undefined };
   const where = `${module.name} · ${subject.label} · ${key === null ? 'warm-up' : `run ${round + 1}/${options.runs}`} · ${load.connections} conn`;
   progress.status(`${where} · starting`);
-  const cpuBefore = readCpuSeconds(subject.pid);
-  const monitor = startCpuMonitor(subject.pid);
+  const cpuBefore = readTreeCpuSeconds(subject.pid);
+  const monitor = startCpuMonitor(subject.pid, 100, readTreeCpuSeconds);
   const startedAt = new Date().toISOString();
   let result: LoadResult;
   try {

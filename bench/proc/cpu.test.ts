@@ -1,8 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clockTicksPerSecond, parseProcStat, readCpuSeconds, startCpuMonitor } from './cpu.ts';
+import { clockTicksPerSecond, parseProcStat, processTree, readCpuSeconds, readTreeCpuSeconds, startCpuMonitor } from './cpu.ts';
 
 describe('parseProcStat', () => {
   it('sums utime, stime, cutime and cstime of a real stat line', () => {
@@ -50,5 +52,33 @@ describe('startCpuMonitor', () => {
     const pid = child.pid as number;
     await once(child, 'exit');
     expect(startCpuMonitor(pid).stop()).toBeNull();
+  });
+});
+
+describe('readTreeCpuSeconds', () => {
+  it('adds the CPU time of forked children to their parent (a node:cluster server is measured whole)', async () => {
+    // A parent that forks a child burning CPU; the parent itself idles.
+    const script = `const { fork } = require('node:child_process');
+      if (process.argv[2] === 'child') { const end = Date.now() + 600; while (Date.now() < end); setInterval(() => {}, 1000); }
+      else { fork(__filename, ['child']); setInterval(() => {}, 1000); }`;
+    const dir = mkdtempSync(join(tmpdir(), 'cpu-tree-'));
+    const file = join(dir, 'tree.cjs');
+    writeFileSync(file, script);
+    const parent = spawn(process.execPath, [file], { stdio: 'ignore' });
+    try {
+      let tree: number[] = [];
+      while (tree.length < 2) {
+        await new Promise((r) => setTimeout(r, 50));
+        tree = processTree(parent.pid!);
+      }
+      // Wait until the child has burnt its CPU (its own counter says so), then compare.
+      while ((readCpuSeconds(tree[1]) ?? 0) < 0.5) await new Promise((r) => setTimeout(r, 50));
+      const own = readCpuSeconds(parent.pid!)!;
+      const whole = readTreeCpuSeconds(parent.pid!)!;
+      expect(whole - own).toBeGreaterThanOrEqual(0.5);
+    } finally {
+      for (const pid of processTree(parent.pid!).reverse()) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@
 // Used to measure a load generator's own CPU so a run can tell whether the tool, not the
 // server, was the bottleneck.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let cachedTicksPerSecond: number | null = null;
 
@@ -54,6 +54,40 @@ export function readCpuSeconds(pid: number): number | null {
   return parseProcStat(text, clockTicksPerSecond());
 }
 
+/** Parent pid of each live process, from /proc/<pid>/stat (field 4). */
+function parentPids(): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return parents;
+}
+
+/** A process and all its live descendants (a node:cluster primary and its workers). */
+export function processTree(pid: number): number[] {
+  const parents = parentPids();
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+/**
+ * CPU seconds of a process and its live descendants: a server that forks workers is
+ * measured whole. A descendant that exits between two readings takes its CPU with it
+ * (its parent's cutime counts it only once reaped), so readings are taken often.
+ */
+export function readTreeCpuSeconds(pid: number): number | null {
+  const own = readCpuSeconds(pid);
+  if (own === null) return null;
+  return processTree(pid).slice(1).reduce((sum, child) => sum + (readCpuSeconds(child) ?? 0), own);
+}
+
 /**
  * Polls a process's CPU seconds every `intervalMs` and remembers the last value seen,
  * because the /proc entry vanishes when the process exits. stop() takes one more reading
@@ -61,10 +95,10 @@ export function readCpuSeconds(pid: number): number | null {
  * CPU spent after the last successful reading is not seen: callers that can keep the process
  * alive until they have read it (see the wrk and autocannon runners) get an exact figure.
  */
-export function startCpuMonitor(pid: number, intervalMs = 100): { stop(): number | null } {
+export function startCpuMonitor(pid: number, intervalMs = 100, read: (pid: number) => number | null = readCpuSeconds): { stop(): number | null } {
   let last: number | null = null;
   const poll = (): void => {
-    const value = readCpuSeconds(pid);
+    const value = read(pid);
     if (value !== null) last = value;
   };
   poll();
