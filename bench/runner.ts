@@ -31,14 +31,15 @@ import { describeReference, fetchReferenceSource, startReferenceFrom } from './r
 import { formatOverheadTable, formatSummaryTable, type SummaryLine } from './report.ts';
 import { describeRun, failedResult, flagRun, fmtRps, LITTLE_TOLERANCE, outcomeOf, runRow, SATURATION_SHARE } from './run-row.ts';
 import { HOT_PATH } from './scenarios/index.ts';
-import type { LoadShape, Measured, ScenarioModule } from './scenarios/module.ts';
+import type { LoadShape, Measured, OwnProvider, ScenarioModule } from './scenarios/module.ts';
 import { scenarioModules } from './scenarios/registry.ts';
 import { interleavedOrder } from './schedule.ts';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from './stats.ts';
 import { BenchStore, type PreparationRow, type RunRow } from './store.ts';
 import { Interrupted, stopChildProcesses, watchSignals, type SignalWatch } from './signals.ts';
 import { Cleanup } from './subject/cleanup.ts';
-import { FEED, launchSubject, prepareSubjectTree, type PreparedTree } from './subject/subject.ts';
+import { FEED, launchSubject, prepareSubjectTree, type LaunchOptions, type PreparedTree } from './subject/subject.ts';
+import type { Simulator } from '../simulator/index.ts';
 import type { RunOutcome } from './summarize.ts';
 
 export { FEED };
@@ -53,6 +54,10 @@ export interface Subject {
   commit: string | null;
   url: string;
   pid: number;
+  /** The subject's simulator, when a scenario may steer it (ScenarioModule.ownProvider). */
+  simulator?: Simulator;
+  /** Another server of the same tree and experiment, for a scenario with its own provider. */
+  relaunch?: (provider: OwnProvider) => Promise<Subject>;
 }
 
 export interface RunnerIO {
@@ -328,7 +333,8 @@ async function measureSession(session: Session, plan: Map<string, Unit[]>, neede
     if (!todo) continue;
     const measured = subjects.filter((s) => todo.some((u) => u.label === s.label));
     if (measured.length === 0) continue;
-    const roundSubjects = module.comparesToReference && reference ? [reference, ...measured] : measured;
+    const own = module.ownProvider ? await relaunchedSubjects(session, module, module.ownProvider(session.options), measured) : measured;
+    const roundSubjects = module.comparesToReference && reference ? [reference, ...own] : own;
     await runScenario(session, module, roundSubjects);
   }
 }
@@ -352,10 +358,18 @@ async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subjec
         trees.set(unit.chapter.tag, tree);
         Object.assign(prep, { worktree_seconds: tree.worktreeSeconds, install_seconds: tree.installSeconds, install_cache_hit: tree.installCacheHit ? 1 : 0, build_seconds: tree.buildSeconds });
       }
-      const launched = await launchSubject(tree, cleanup, { args: unit.args, env: unit.env, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard });
+      const prepared = tree;
+      const launch = (extra: LaunchOptions = {}) =>
+        launchSubject(prepared, cleanup, { args: unit.args, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard, ...extra, env: { ...unit.env, ...extra.env } });
+      const launched = await launch();
       prep.start_seconds = launched.startSeconds;
       prep.total_seconds = Math.round(performance.now() - started) / 1000;
-      subjects.push({ label: unit.label, subject: unit.chapter.tag, experiment: unit.experiment, commit: unit.chapter.commit, url: launched.url, pid: launched.pid });
+      const identity = { label: unit.label, subject: unit.chapter.tag, experiment: unit.experiment, commit: unit.chapter.commit };
+      const relaunch = async (provider: OwnProvider): Promise<Subject> => {
+        const own = await launch({ feed: provider.feed, env: provider.env });
+        return { ...identity, url: own.url, pid: own.pid, simulator: own.simulator };
+      };
+      subjects.push({ ...identity, url: launched.url, pid: launched.pid, relaunch });
       session.log(`ready ${unit.label} on ${launched.url} — overhead ${describePreparation(prep)}`);
     } catch (error) {
       if (error instanceof Interrupted) throw error;
@@ -376,6 +390,27 @@ async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subjec
     store.save();
   }
   return subjects;
+}
+
+/** A scenario with its own provider measures servers started for it alone; they stop with the session. */
+async function relaunchedSubjects(session: Session, module: ScenarioModule, provider: OwnProvider, subjects: Subject[]): Promise<Subject[]> {
+  const own: Subject[] = [];
+  for (const subject of subjects) {
+    if (!subject.relaunch) continue;
+    session.progress.status(`${module.name} · ${subject.label} · starting a server with its own provider`);
+    const started = performance.now();
+    try {
+      const launched = await subject.relaunch(provider);
+      own.push(launched);
+      session.log(`ready ${subject.label} for ${module.name} on ${launched.url} (own provider, ${((performance.now() - started) / 1000).toFixed(2)} s)`);
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      session.failures.push(`${subject.label} / ${module.name}: ${(error as Error).message}`);
+      session.io.stderr.write(`bench: ${subject.label} could not be started for ${module.name}:\n${(error as Error).message}\n`);
+    }
+    session.progress.clearStatus();
+  }
+  return own;
 }
 
 function describePreparation(prep: PreparationRow): string {
@@ -421,6 +456,7 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
           log: session.log,
           flag: (name) => subjectFlags.add(name),
           series: (kind, runId) => store.seriesWriter(kind, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, runId }),
+          provider: subject.simulator,
         },
         round,
       );
