@@ -5,7 +5,6 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../db/database.ts';
 import { parseOptions } from './options.ts';
@@ -13,22 +12,12 @@ import { runBench } from './runner.ts';
 import type { ScenarioModule } from './scenarios/module.ts';
 import { summarize } from './summarize.ts';
 import { createTinyRepo } from './testing/tiny-repo.ts';
+import { sink } from './testing/sink.ts';
 
 const repos: string[] = [];
 afterAll(() => {
   for (const dir of repos) rmSync(dir, { recursive: true, force: true });
 });
-
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
 
 describe('the runner with a plugged-in scenario module', () => {
   it('runs its rounds over the chapters, stores its summary under its settings key, with no reference when it does not compare', async () => {

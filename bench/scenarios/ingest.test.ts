@@ -4,12 +4,12 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../../db/database.ts';
 import { parseOptions } from '../options.ts';
 import { runBench } from '../runner.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
+import { sink } from '../testing/sink.ts';
 import { scenario } from './index.ts';
 import { ingestScenario, p99Ratio, type PhasedOutcome } from './ingest.ts';
 
@@ -17,17 +17,6 @@ const repos: string[] = [];
 afterAll(() => {
   for (const dir of repos) rmSync(dir, { recursive: true, force: true });
 });
-
-function sink(): Writable & { text: string } {
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      stream.text += String(chunk);
-      done();
-    },
-  }) as Writable & { text: string };
-  stream.text = '';
-  return stream;
-}
 
 /** A chapter server that polls <provider>/api/events every POLL_INTERVAL_MS and is ready after its first document. */
 const POLLING_SERVER = `
@@ -97,6 +86,6 @@ describe('the ingest scenario in the runner', () => {
     expect(summary.runs).toBe(1);
     expect(summary.p99_latency_us).toBe(runs[1].p99_latency_us);
     expect(summary.ratio_median).toBeCloseTo((runs[1].p99_latency_us as number) / (runs[0].p99_latency_us as number), 9);
-    expect(String(summary.settings_key)).toMatch(/^ingest\|wrk\|c2\|ka\|paths[0-9a-f]{8}\|doc50000x2\|poll200\|d1\|/);
+    expect(String(summary.settings_key)).toMatch(/^ingest\|wrk\|c2\|ka\|paths[0-9a-f]{8}\|doc50000x2\|poll200\|to60\|d1\|/);
   });
 });

@@ -34,6 +34,12 @@ export interface IngestSettings {
 
 export const DEFAULT_INGEST: IngestSettings = { documentBytes: 15_000_000, variants: 2, pollIntervalMs: 2000, pollWaitMs: 120_000 };
 
+/**
+ * Per-request timeout of the load: a request stalled behind an ingest must be measured, not
+ * dropped as a timeout (wrk leaves timed-out requests out of its percentiles).
+ */
+export const INGEST_REQUEST_TIMEOUT_SECONDS = 60;
+
 export type IngestPhase = 'quiet' | 'ingest';
 
 /** A run's outcome and which phase it measured. */
@@ -52,18 +58,24 @@ async function nextPoll(provider: Simulator, since: number, limitMs: number, wha
   }
 }
 
-/** Seconds (from the start of a run) at which the provider finished sending a document. */
-function watchAnswers(provider: Simulator): () => number[] {
-  const started = performance.now();
-  const times: number[] = [];
+/** Watches the documents the provider sends; `stop` gives their times in seconds from `runStarted` (negative: just before the run). */
+function watchAnswers(provider: Simulator): { runStarted(): void; stop(): number[] } {
+  let started = performance.now();
+  const at: number[] = [];
   let seen = provider.answers();
   const timer = setInterval(() => {
-    const now = provider.answers();
-    for (; seen < now; seen++) times.push(Math.round(performance.now() - started) / 1000);
+    for (const now = provider.answers(); seen < now; seen++) at.push(performance.now());
   }, 20);
-  return () => {
-    clearInterval(timer);
-    return times;
+  timer.unref();
+  return {
+    runStarted: () => {
+      started = performance.now();
+    },
+    stop: () => {
+      clearInterval(timer);
+      for (const now = provider.answers(); seen < now; seen++) at.push(performance.now());
+      return at.map((t) => Math.round(t - started) / 1000);
+    },
   };
 }
 
@@ -91,18 +103,27 @@ function describePhase(phase: IngestPhase, measured: Measured, documents: number
 }
 
 export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_INGEST): ScenarioModule {
-  const load = (options: BenchOptions, durationSeconds: number): LoadShape => ({ paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds });
+  const load = (options: BenchOptions, durationSeconds: number): LoadShape => ({
+    paths: sc.paths,
+    keepAlive: sc.keepAlive,
+    connections: options.connections,
+    durationSeconds,
+    timeoutSeconds: INGEST_REQUEST_TIMEOUT_SECONDS,
+  });
 
   /** One measured phase, tagged in the stress_test series (with the moments documents were served). */
-  async function phase(context: RoundContext, provider: Simulator, name: IngestPhase): Promise<{ outcome: PhasedOutcome; line: string; documents: number }> {
-    const stop = watchAnswers(provider);
-    const measured = await context.measure(load(context.options, context.options.durationSeconds));
-    const served = stop();
+  async function phase(context: RoundContext, watch: ReturnType<typeof watchAnswers>, name: IngestPhase): Promise<{ outcome: PhasedOutcome; line: string; documents: number }> {
+    watch.runStarted();
+    let served: number[] = [];
+    const measured = await context.measure(load(context.options, context.options.durationSeconds)).finally(() => {
+      served = watch.stop();
+    });
     const r = measured.result;
     const series = context.series('stress_test', measured.runId);
     const successRate = r.totalRequests > 0 ? r.successfulRequests / r.totalRequests : null;
     series.write({ test_type: name, elapsed_seconds: context.options.durationSeconds, observed_rps: r.requestsPerSecond, success_rate: successRate, active_connections: measured.outcome.connections, avg_latency_us: r.latencyUs?.avg ?? null });
     for (const at of served) series.write({ test_type: 'ingest-document', elapsed_seconds: at });
+    if (r.timeoutErrors > 0) context.flag('timeouts');
     let outcome: PhasedOutcome = { ...measured.outcome, phase: name };
     if (name === 'ingest' && served.length === 0 && outcome.status === 'ok') {
       // Not a measurement under ingest: the server never took a document during the run.
@@ -116,7 +137,7 @@ export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_
     name: sc.name,
     description: sc.description,
     comparesToReference: false,
-    settingsKeyParts: (options) => [`c${options.connections}`, 'ka', pathsKey(sc.paths), `doc${settings.documentBytes}x${settings.variants}`, `poll${settings.pollIntervalMs}`],
+    settingsKeyParts: (options) => [`c${options.connections}`, 'ka', pathsKey(sc.paths), `doc${settings.documentBytes}x${settings.variants}`, `poll${settings.pollIntervalMs}`, `to${INGEST_REQUEST_TIMEOUT_SECONDS}`],
     settings: () => ({
       description: sc.description,
       keep_alive: sc.keepAlive,
@@ -124,6 +145,7 @@ export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_
       document_bytes: settings.documentBytes,
       document_variants: settings.variants,
       poll_interval_ms: settings.pollIntervalMs,
+      request_timeout_seconds: INGEST_REQUEST_TIMEOUT_SECONDS,
       feed: 'simulator/bulk.ts: the bench feed answer 0 plus bulk plans dated from 2030; variants differ in the bulk plans only',
       phases: 'per round, on a server of its own: quiet (provider frozen, polls answer 503), then ingest (a document on every poll)',
       ratio: RATIO_MEANING,
@@ -139,11 +161,16 @@ export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_
       if (!provider) throw new Error('ingest: the runner gave this subject no provider of its own');
       provider.setFaults({ failRate: 1 });
       await nextPoll(provider, provider.requests(), settings.pollWaitMs, 'after freezing the provider');
-      const quiet = await phase(context, provider, 'quiet');
+      const quiet = await phase(context, watchAnswers(provider), 'quiet');
+      // The document of the first poll after thawing is part of the ingest phase: watched from the thaw.
       const before = provider.requests();
+      const watch = watchAnswers(provider);
       provider.setFaults({});
-      await nextPoll(provider, before, settings.pollWaitMs, 'after thawing the provider');
-      const ingest = await phase(context, provider, 'ingest');
+      await nextPoll(provider, before, settings.pollWaitMs, 'after thawing the provider').catch((error: unknown) => {
+        watch.stop();
+        throw error;
+      });
+      const ingest = await phase(context, watch, 'ingest');
       provider.setFaults({ failRate: 1 });
       context.log(`ingest ${context.label}: ${quiet.line}`);
       context.log(`ingest ${context.label}: ${ingest.line}`);

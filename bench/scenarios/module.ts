@@ -18,6 +18,8 @@ export interface LoadShape {
   keepAlive: boolean;
   connections: number;
   durationSeconds: number;
+  /** Per-request timeout of the tool (its default, 10 s, when absent); a timed-out request is in no latency percentile. */
+  timeoutSeconds?: number;
 }
 
 export interface Measured {
