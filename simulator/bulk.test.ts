@@ -1,3 +1,5 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { parseFeed, type FeedParseResult } from '../server/src/ingest/parse-feed.ts';
 import { BULK_START_YEAR, bulkDocuments, defaultBulkFeedOptions } from './bulk.ts';
@@ -65,5 +67,28 @@ describe('bulk feed', () => {
     await expect(startSimulator({ mode: 'samples', bulk: small })).rejects.toThrow(/needs mode "generated"/);
     expect(() => bulkDocuments(feed, { targetBytes: 0, variants: 2 })).toThrow(/targetBytes/);
     expect(() => bulkDocuments(feed, { targetBytes: 1000, variants: 0 })).toThrow(/variants/);
+  });
+});
+
+describe('simulator CLI --bulk-bytes', () => {
+  const TSX = new URL('../node_modules/.bin/tsx', import.meta.url).pathname;
+  const CLI = new URL('./cli.ts', import.meta.url).pathname;
+
+  it('serves the bulk documents', async () => {
+    const child = spawn(TSX, [CLI, '--mode', 'generated', '--seed', '42', '--base-plans', '60', '--plans-per-base', '4', '--bulk-bytes', '300000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
+      const { url } = JSON.parse(line) as { url: string };
+      const body = Buffer.from(await (await fetch(`${url}/api/events`)).arrayBuffer());
+      expect(body.equals(bulkDocuments(feed, small)[0])).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('refuses bulk documents outside the generated mode', () => {
+    const result = spawnSync(TSX, [CLI, '--bulk-bytes', '1000'], { encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--bulk-bytes\/--bulk-variants need --mode generated/);
   });
 });

@@ -114,10 +114,12 @@ export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_
   /** One measured phase, tagged in the stress_test series (with the moments documents were served). */
   async function phase(context: RoundContext, watch: ReturnType<typeof watchAnswers>, name: IngestPhase): Promise<{ outcome: PhasedOutcome; line: string; documents: number }> {
     watch.runStarted();
-    let served: number[] = [];
+    let watched: number[] = [];
     const measured = await context.measure(load(context.options, context.options.durationSeconds)).finally(() => {
-      served = watch.stop();
+      watched = watch.stop();
     });
+    // A document sent after the load ended (while the tool reported) is not part of this run.
+    const served = watched.filter((at) => at <= context.options.durationSeconds);
     const r = measured.result;
     const series = context.series('stress_test', measured.runId);
     const successRate = r.totalRequests > 0 ? r.successfulRequests / r.totalRequests : null;
