@@ -71,7 +71,7 @@ describe('the ingest scenario in the runner', () => {
     expect(stderr.text).toBe('');
     expect(code).toBe(0);
     expect(stdout.text).toMatch(/ready v1-poll for ingest on http:\/\/127\.0\.0\.1:\d+ \(own provider/);
-    expect(stdout.text).toMatch(/ingest v1-poll: quiet: \d+ req\/s, p50 .* socket errors, \d+ timeouts, \d+ non-2xx\n/);
+    expect(stdout.text).toMatch(/ingest v1-poll: quiet: \d+ req\/s, p50 .*, \d+ of \d+ s without a response, \d+ socket errors, \d+ timeouts, \d+ non-2xx\n/);
     expect(stdout.text).toMatch(/ingest v1-poll: ingest: .* socket errors, \d+ timeouts, \d+ non-2xx, [1-9]\d* document\(s\) served/);
 
     const db = await openDatabase(options.dbPath);

@@ -99,7 +99,9 @@ function describePhase(phase: IngestPhase, measured: Measured, documents: number
   const latency = r.latencyUs;
   const errors = `${r.socketErrors} socket errors, ${r.timeoutErrors} timeouts, ${r.non2xx} non-2xx`;
   const served = documents === null ? '' : `, ${documents} document(s) served`;
-  return `${phase}: ${r.requestsPerSecond?.toFixed(0) ?? '—'} req/s, p50 ${ms(latency?.p50)}, p99 ${ms(latency?.p99)}, max ${ms(latency?.max)}, ${errors}${served}`;
+  // wrk's per-second samples have no latency; a stalled loop shows as seconds without a success.
+  const stalled = r.samples.filter((sample) => sample.requestsPerSecond === 0).length;
+  return `${phase}: ${r.requestsPerSecond?.toFixed(0) ?? '—'} req/s, p50 ${ms(latency?.p50)}, p99 ${ms(latency?.p99)}, max ${ms(latency?.max)}, ${stalled} of ${r.samples.length} s without a response, ${errors}${served}`;
 }
 
 export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_INGEST): ScenarioModule {
