@@ -34,4 +34,8 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['stray.sqlite'])).toThrow(new UsageError('unexpected argument "stray.sqlite"'));
     expect(() => parseOptions(['--merge', 'a.sqlite', '--list'])).toThrow(/--merge: cannot be combined with --list/);
   });
+  it('profiles only with --profile', () => {
+    expect(parseOptions([]).profile).toBe(false);
+    expect(parseOptions(['--profile']).profile).toBe(true);
+  });
 });

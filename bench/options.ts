@@ -34,6 +34,8 @@ export interface BenchOptions {
   toolNamed: boolean;
   /** Pin the servers and the load generator to disjoint CPU sets (Linux, taskset, ≥ 2 cores). */
   pin: boolean;
+  /** One extra, unrecorded run per chapter × scenario under node --cpu-prof; its top functions stored in `profiles`. */
+  profile: boolean;
   help: boolean;
 }
 
@@ -60,6 +62,9 @@ Options:
   --sweep-max-errors <p> sweep: error-rate limit of a healthy step, 0..1 (default ${DEFAULT_SWEEP_LIMITS.maxErrorRate})
   --no-pin               do not pin the servers and the load generator to separate CPUs
   --force                re-measure even what is already measured
+  --profile              after the measured rounds, one extra run per chapter and scenario
+                         under node --cpu-prof (not a measurement); its top functions go to
+                         the profiles table and the end-of-session report
   --list                 list the chapters and what is already measured, then exit
   --restore-tags         create chapter tags missing from this clone at the commits of
                          data/chapters.json (an existing tag is never moved), then exit
@@ -113,6 +118,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
         'sweep-max-p99': { type: 'string' },
         'sweep-max-errors': { type: 'string' },
         force: { type: 'boolean' },
+        profile: { type: 'boolean' },
         'no-pin': { type: 'boolean' },
         list: { type: 'boolean' },
         'restore-tags': { type: 'boolean' },
@@ -165,6 +171,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     },
     toolNamed: v.tool !== undefined,
     pin: !(v['no-pin'] ?? false),
+    profile: v.profile ?? false,
     help: v.help ?? false,
   };
 }

@@ -31,14 +31,18 @@ import { describeReference, fetchReferenceSource, startReferenceFrom } from './r
 import { formatOverheadTable, formatSummaryTable, type SummaryLine } from './report.ts';
 import { describeRun, failedResult, flagRun, fmtRps, LITTLE_TOLERANCE, outcomeOf, runRow, SATURATION_SHARE } from './run-row.ts';
 import { HOT_PATH } from './scenarios/index.ts';
-import type { LoadShape, Measured, OwnProvider, ScenarioModule } from './scenarios/module.ts';
+import { formatTable } from './profile/format.ts';
+import type { ProfileRow } from './profile/reduce.ts';
+import { PROFILE_TOP, profiledRun } from './profile/run.ts';
+import { toDbRows } from './profile/schema.ts';
+import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule } from './scenarios/module.ts';
 import { scenarioModules } from './scenarios/registry.ts';
 import { interleavedOrder } from './schedule.ts';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from './stats.ts';
 import { BenchStore, type PreparationRow, type RunRow } from './store.ts';
 import { Interrupted, stopChildProcesses, watchSignals, type SignalWatch } from './signals.ts';
 import { Cleanup } from './subject/cleanup.ts';
-import { FEED, launchSubject, prepareSubjectTree, type LaunchOptions, type PreparedTree } from './subject/subject.ts';
+import { FEED, launchSubject, prepareSubjectTree, type PreparedTree } from './subject/subject.ts';
 import type { Simulator } from '../simulator/index.ts';
 import type { RunOutcome } from './summarize.ts';
 
@@ -54,10 +58,10 @@ export interface Subject {
   commit: string | null;
   url: string;
   pid: number;
+  /** How a chapter subject was launched, so --profile or a scenario with its own provider can start another instance of it (none for the reference). */
+  source?: { tree: PreparedTree; args: string[]; env: Record<string, string> };
   /** The subject's simulator, when a scenario may steer it (ScenarioModule.ownProvider). */
   simulator?: Simulator;
-  /** Another server of the same tree and experiment, for a scenario with its own provider. */
-  relaunch?: (provider: OwnProvider) => Promise<Subject>;
 }
 
 export interface RunnerIO {
@@ -125,6 +129,8 @@ interface Session {
   failures: string[];
   lines: SummaryLine[];
   overhead: { label: string; prep: PreparationRow }[];
+  /** The --profile tables of this session, for the report. */
+  profiles: { label: string; scenario: string; rows: ProfileRow[] }[];
 }
 
 async function commitDetails(repoDir: string, chapters: Chapter[]): Promise<Map<string, CommitInfo>> {
@@ -216,6 +222,9 @@ function sessionSettings(options: BenchOptions, request: Request, needed: Unit[]
     },
     honesty: { loadgen_saturated: `load generator CPU >= ${SATURATION_SHARE} x the cores it can use`, littles_law: `rps x mean latency / connections, flagged when off 1 by more than ${LITTLE_TOLERANCE * 100}%` },
     repo: options.repoDir,
+    profile: options.profile
+      ? { method: 'node --cpu-prof, one extra run per chapter subject × scenario after the measured rounds (a fresh server, warm-up, then the scenario\'s round); not a measurement, its throughput is not stored; table of the load window only', top: PROFILE_TOP }
+      : null,
     preparation: {} as Record<string, unknown>,
   };
 }
@@ -246,6 +255,7 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
     failures: [],
     lines: [],
     overhead: [],
+    profiles: [],
   };
   const status = await runSession(session, plan, needed, lock);
   if (status === 'interrupted') {
@@ -336,6 +346,7 @@ async function measureSession(session: Session, plan: Map<string, Unit[]>, neede
     const own = module.ownProvider ? await relaunchedSubjects(session, module, module.ownProvider(session.options), measured) : measured;
     const roundSubjects = module.comparesToReference && reference ? [reference, ...own] : own;
     await runScenario(session, module, roundSubjects);
+    if (session.options.profile) await profileScenario(session, module, measured);
   }
 }
 
@@ -358,18 +369,13 @@ async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subjec
         trees.set(unit.chapter.tag, tree);
         Object.assign(prep, { worktree_seconds: tree.worktreeSeconds, install_seconds: tree.installSeconds, install_cache_hit: tree.installCacheHit ? 1 : 0, build_seconds: tree.buildSeconds });
       }
-      const prepared = tree;
-      const launch = (extra: LaunchOptions = {}) =>
-        launchSubject(prepared, cleanup, { args: unit.args, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard, ...extra, env: { ...unit.env, ...extra.env } });
-      const launched = await launch();
+      const launched = await launchSubject(tree, cleanup, { args: unit.args, env: unit.env, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard });
       prep.start_seconds = launched.startSeconds;
       prep.total_seconds = Math.round(performance.now() - started) / 1000;
-      const identity = { label: unit.label, subject: unit.chapter.tag, experiment: unit.experiment, commit: unit.chapter.commit };
-      const relaunch = async (provider: OwnProvider): Promise<Subject> => {
-        const own = await launch({ feed: provider.feed, env: provider.env });
-        return { ...identity, url: own.url, pid: own.pid, simulator: own.simulator };
-      };
-      subjects.push({ ...identity, url: launched.url, pid: launched.pid, relaunch });
+      subjects.push({
+        label: unit.label, subject: unit.chapter.tag, experiment: unit.experiment, commit: unit.chapter.commit, url: launched.url, pid: launched.pid,
+        source: { tree, args: unit.args, env: unit.env },
+      });
       session.log(`ready ${unit.label} on ${launched.url} — overhead ${describePreparation(prep)}`);
     } catch (error) {
       if (error instanceof Interrupted) throw error;
@@ -396,11 +402,15 @@ async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subjec
 async function relaunchedSubjects(session: Session, module: ScenarioModule, provider: OwnProvider, subjects: Subject[]): Promise<Subject[]> {
   const own: Subject[] = [];
   for (const subject of subjects) {
-    if (!subject.relaunch) continue;
+    const source = subject.source;
+    if (!source) continue;
     session.progress.status(`${module.name} · ${subject.label} · starting a server with its own provider`);
     const started = performance.now();
     try {
-      const launched = await subject.relaunch(provider);
+      const instance = await launchSubject(source.tree, session.cleanup, {
+        args: source.args, env: { ...source.env, ...provider.env }, feed: provider.feed, wrap: pinPrefix(session.request.pinning.serverCpus), guard: session.signals.guard,
+      });
+      const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, simulator: instance.simulator };
       own.push(launched);
       session.log(`ready ${subject.label} for ${module.name} on ${launched.url} (own provider, ${((performance.now() - started) / 1000).toFixed(2)} s)`);
     } catch (error) {
@@ -514,10 +524,79 @@ async function recordedRun(session: Session, module: ScenarioModule, subject: Su
   return { outcome: outcomeOf(run), result, runId };
 }
 
+/**
+ * --profile: one extra run per chapter subject after the measured rounds, its server a
+ * fresh instance under node --cpu-prof (bench/profile/run.ts). The scenario's own round
+ * is the load, but nothing of it is recorded as a run: the profiler costs throughput.
+ */
+async function profileScenario(session: Session, module: ScenarioModule, subjects: Subject[]): Promise<void> {
+  const { options, store, signals } = session;
+  for (const subject of subjects) {
+    const source = subject.source;
+    if (!source) continue;
+    let profiled: Subject = subject;
+    try {
+      const rows = await profiledRun({
+        treeDir: source.tree.path,
+        start: async (profileDir) => {
+          const launched = await launchSubject(source.tree, session.cleanup, { args: source.args, env: source.env, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard, profileDir });
+          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid };
+          return launched.server;
+        },
+        warmUp: async () => {
+          const warmup = module.warmup(options);
+          if (warmup) await runLoad(session, module, profiled, 0, warmup, null);
+        },
+        load: async () => {
+          await module.runRound(unrecordedRound(session, module, profiled), 0);
+        },
+      });
+      store.recordProfile(toDbRows(rows, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name }));
+      store.save();
+      session.profiles.push({ label: subject.label, scenario: module.name, rows });
+      session.log(`profile ${subject.label} / ${module.name}: ${new Set(rows.map((r) => r.process)).size} process table(s) stored`);
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      session.failures.push(`profile of ${subject.label} / ${module.name}: ${(error as Error).message}`);
+      session.io.stderr.write(`bench: profile of ${subject.label} / ${module.name} failed: ${(error as Error).message}\n`);
+    }
+    if (signals.interrupted()) throw new Interrupted();
+  }
+}
+
+/** A round context whose load runs are not recorded (no run row, no series, no flag). */
+function unrecordedRound(session: Session, module: ScenarioModule, subject: Subject): RoundContext {
+  return {
+    options: session.options,
+    label: subject.label,
+    measure: async (load) => {
+      const { run, result } = await runLoad(session, module, subject, 0, load, null);
+      if (session.signals.interrupted()) throw new Interrupted();
+      // runId -1: no row in `runs`; the series writer below discards, so nothing refers to it.
+      return { outcome: outcomeOf(run), result, runId: -1 };
+    },
+    log: (line) => session.log(`(profiled run, not recorded) ${line}`),
+    flag: () => {},
+    series: () => ({ write: () => {} }),
+  };
+}
+
+/** Each profiled subject's top functions (the merged table of a server of several processes). */
+function formatProfileReport(profiles: Session['profiles'], top: number): string {
+  return profiles
+    .map(({ label, scenario, rows }) => {
+      const shown = rows.filter((r) => r.process === rows[0].process && r.rank <= top);
+      const processes = new Set(rows.map((r) => r.process)).size;
+      return `${label} / ${scenario}${processes > 1 ? ` (${processes - 1} processes merged)` : ''}:\n${formatTable(shown)}`;
+    })
+    .join('\n\n');
+}
+
 /** The end-of-session tables and the headline of the comparison machine. */
 function report(session: Session): void {
   const { io, store, machine, request } = session;
   if (session.overhead.length > 0) io.stdout.write(`\nPer-chapter overhead outside the load (seconds):\n${formatOverheadTable(session.overhead)}\n`);
+  if (session.profiles.length > 0) io.stdout.write(`\nWhere the time goes (CPU profile of one extra, unrecorded run; top 5 by self time, shares of all sampled time):\n${formatProfileReport(session.profiles, 5)}\n`);
   if (session.lines.length > 0) io.stdout.write(`\nSession ${session.id} (${machine.cpu_model}, ${machine.cores} cores, ${request.tool.name} ${request.tool.version}):\n${formatSummaryTable(store, session.id, session.lines)}\n`);
   const headline = store.rows('SELECT tag, baseline_rps, improvement_percent, reference_ratio, ratio_note, session_id, machine FROM versions ORDER BY chapter_number');
   if (headline.length === 0) return;

@@ -8,12 +8,14 @@ import { openDatabase, queryRows, saveDatabase, type Database } from '../db/data
 import {
   machineInfo as machineInfoTable,
   preparations,
+  profiles,
   runs,
   runSamples,
   SERIES_TABLES,
   sessions,
   summaries,
   type PreparationRow,
+  type ProfileDbRow,
   type RunRow,
   type RunSampleRow,
   type SeriesKind,
@@ -97,6 +99,13 @@ export class BenchStore {
       const id = insertRow(this.db, runs, r);
       for (const sample of samples) insertRow(this.db, runSamples, { ...sample, run_id: id }, 'replace');
       return id;
+    });
+  }
+
+  /** One reduced CPU profile (every process's table of one subject × scenario), in one transaction. */
+  recordProfile(rows: ProfileDbRow[]): void {
+    this.transaction(() => {
+      for (const row of rows) insertRow(this.db, profiles, row);
     });
   }
 

@@ -156,9 +156,40 @@ describe('schema', () => {
     expect(queryRows(db, 'SELECT COUNT(*) AS n FROM runs')[0].n).toBe(oldRuns);
     for (const view of BOOK_VIEWS) expect(() => db.exec(`SELECT * FROM ${view}`)).not.toThrow();
     expect(queryRows(db, 'SELECT COUNT(*) AS n FROM machines WHERE is_comparison_machine = 1')[0].n).toBe(1);
+    // Schema 4: the profiles table, empty, and its view.
+    expect(columns('profiles')).toEqual(['session_id', 'subject', 'experiment', 'scenario', 'process', 'rank', 'function', 'file', 'line', 'bundle', 'self_share', 'total_share', 'self_ms']);
+    expect(queryRows(db, 'SELECT COUNT(*) AS n FROM profile_top')).toEqual([{ n: 0 }]);
     // Opening twice is harmless, and the committed file was only read.
     applySchema(db);
     expect(readFileSync(COMMITTED_DATABASE).equals(before)).toBe(true);
+  });
+
+  it('profile_top: the latest profiled session per subject × scenario on the comparison machine, the merged table of several processes', async () => {
+    const db = await createDatabase();
+    syncChapters(db, chapters);
+    addSession(db, 1, 'x64', 'complete');
+    addSession(db, 2, 'x64', 'complete');
+    addSession(db, 3, 'arm', 'running');
+    const profile = (session: number, subject: string, process: string, fn: string, scenario = 'hot') =>
+      db.run(
+        `INSERT INTO profiles(session_id, subject, scenario, process, rank, function, file, line, self_share, total_share, self_ms)
+         VALUES (?, ?, ?, ?, 1, ?, 'server/src/a.ts', 3, 0.5, 0.7, 500)`,
+        [session, subject, scenario, process, fn],
+      );
+    profile(1, 'v1-baseline', 'main', 'old');
+    profile(2, 'v1-baseline', 'main', 'newer');
+    profile(1, 'v1-baseline', 'main', 'mix only', 'mix');
+    profile(2, 'v2-fast', 'all', 'merged');
+    profile(2, 'v2-fast', 'main', 'primary');
+    profile(2, 'v2-fast', 'worker-1', 'worker');
+    profile(3, 'v2-fast', 'main', 'other machine');
+    const x64 = queryRows(db, "SELECT machine FROM machines WHERE fingerprint = 'x64'")[0].machine;
+    // Session 3 is not complete: the comparison machine is x64's (session 2).
+    expect(queryRows(db, 'SELECT tag, scenario, rank, function, file, line, self_share, total_share, process, session_id, machine FROM profile_top ORDER BY tag, scenario')).toEqual([
+      { tag: 'v1-baseline', scenario: 'hot', rank: 1, function: 'newer', file: 'server/src/a.ts', line: 3, self_share: 0.5, total_share: 0.7, process: 'main', session_id: 2, machine: x64 },
+      { tag: 'v1-baseline', scenario: 'mix', rank: 1, function: 'mix only', file: 'server/src/a.ts', line: 3, self_share: 0.5, total_share: 0.7, process: 'main', session_id: 1, machine: x64 },
+      { tag: 'v2-fast', scenario: 'hot', rank: 1, function: 'merged', file: 'server/src/a.ts', line: 3, self_share: 0.5, total_share: 0.7, process: 'all', session_id: 2, machine: x64 },
+    ]);
   });
 
   it('saves atomically and reopens the same content', async () => {

@@ -6,7 +6,7 @@
  * with its row type beside it, so a new metric is one column here plus its producer.
  * Views expose the names that books query (see docs/spec/directives.md: versions,
  * version_progression, latest_baseline, commits, benchmark_runs, benchmark_results,
- * the *_series names, and machines). Nothing here invents a number: a chapter that has
+ * the *_series names, machines, and profile_top). Nothing here invents a number: a chapter that has
  * no measurement has NULL figures in `versions`, and readers must say so.
  *
  * One machine per comparison: every view that compares chapters takes all its figures
@@ -28,7 +28,7 @@
 import type { Database } from 'sql.js';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The subject name used for the raw node:http reference server's runs. */
 export const REFERENCE_SUBJECT = 'reference';
@@ -239,7 +239,33 @@ export type SeriesKind = keyof typeof SERIES_TABLES;
 export type SeriesContext = 'run_id' | 'session_id' | 'subject' | 'experiment' | 'scenario';
 export type SeriesSample<K extends SeriesKind> = Omit<NewRow<(typeof SERIES_TABLES)[K]>, SeriesContext>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples];
+/**
+ * Schema 4: the top functions of a subject's server during one extra, profiled load run
+ * (`npm run bench -- --profile`, node --cpu-prof; bench/profile/). Shares are of all
+ * sampled time ('(idle)' included); the last rank of a table is the rest summed.
+ */
+export const profiles = table(
+  'profiles',
+  {
+    session_id: integer('NOT NULL REFERENCES sessions(id)'),
+    subject: text('NOT NULL'), // chapter tag
+    experiment: text("NOT NULL DEFAULT ''"),
+    scenario: text('NOT NULL'),
+    process: text("NOT NULL DEFAULT 'main'"), // main | worker-N | all (the merge of several processes)
+    rank: integer('NOT NULL'), // 1 = most self time
+    function: text('NOT NULL'),
+    file: text('NOT NULL'), // repo-relative path, package name, node:…, or a category like '(idle)'
+    line: integer(), // 1-based; NULL when unknown
+    bundle: text(), // set when `line` is a line of this bundle, not of `file` (a bundle without a source map)
+    self_share: real('NOT NULL'), // 0..1
+    total_share: real(), // 0..1; NULL for the summed rest
+    self_ms: real('NOT NULL'),
+  },
+  ['PRIMARY KEY (session_id, subject, experiment, scenario, process, rank)'],
+);
+export type ProfileDbRow = NewRow<typeof profiles>;
+
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, profiles];
 
 const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
@@ -341,6 +367,21 @@ CREATE VIEW benchmark_results AS
   FROM runs r JOIN sessions se ON se.id = r.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE r.status = 'ok';
 
+-- The table a page shows of each chapter's profile: the merged table ('all') of a server
+-- that ran in several processes, else its one process; the latest session per subject ×
+-- experiment × scenario on the comparison machine.
+CREATE VIEW profile_top AS
+  SELECT p.subject AS tag, p.experiment, p.scenario, p.rank, p.function, p.file, p.line, p.bundle,
+         p.self_share, p.total_share, p.self_ms, p.process, p.session_id, cm.machine, cm.fingerprint AS machine_fingerprint
+  FROM profiles p JOIN sessions se ON se.id = p.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE p.process = COALESCE(
+      (SELECT 'all' FROM profiles pa WHERE pa.session_id = p.session_id AND pa.subject = p.subject AND pa.experiment = p.experiment
+         AND pa.scenario = p.scenario AND pa.process = 'all' LIMIT 1), 'main')
+    AND p.session_id = (
+      SELECT MAX(p2.session_id) FROM profiles p2 JOIN sessions se2 ON se2.id = p2.session_id
+      WHERE p2.subject = p.subject AND p2.experiment = p.experiment AND p2.scenario = p.scenario
+        AND se2.machine_fingerprint = se.machine_fingerprint);
+
 CREATE VIEW stress_test_series AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
@@ -425,4 +466,5 @@ export const BOOK_VIEWS = [
   'adaptive_limiter_series',
   'scaling_signals_series',
   'machines',
+  'profile_top',
 ] as const;

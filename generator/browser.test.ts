@@ -178,6 +178,95 @@ describe('the built site in Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it('reading on a phone: diagrams keep readable text and scroll in place, wide tables keep their first column, code scrolls inside its block, the timeline is a timeline', async () => {
+    const { page, problems } = await openPage('about:blank', 'about:blank');
+    await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
+    await page.goto(new URL('beta/00-only.html', server.url).href, { waitUntil: 'load' });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+    // The wide diagram: drawn at its natural size (Mermaid's 16 px text), its box scrolls.
+    await page.waitForSelector('pre.mermaid svg[data-natural-width]', { timeout: 30_000 });
+    const diagram = await page.$eval('pre.mermaid', (box) => {
+      const svg = box.querySelector('svg') as SVGSVGElement;
+      const label = box.querySelector('.nodeLabel, text') as Element;
+      return {
+        natural: Number(svg.dataset.naturalWidth),
+        drawn: svg.getBoundingClientRect().width,
+        scrolls: box.scrollWidth > box.clientWidth,
+        labelHeight: label.getBoundingClientRect().height,
+      };
+    });
+    expect(diagram.natural).toBeGreaterThan(390);
+    expect(Math.round(diagram.drawn)).toBe(Math.round(diagram.natural));
+    expect(diagram.scrolls).toBe(true);
+    expect(diagram.labelHeight).toBeGreaterThanOrEqual(12);
+
+    // The wide table: scrolled sideways, its first column stays where it was.
+    const table = await page.evaluate(() => {
+      const element = [...document.querySelectorAll('table')].find((t) => t.querySelectorAll('th').length >= 10) as HTMLTableElement;
+      const first = () => element.querySelector('tbody td') as HTMLElement;
+      const second = () => element.querySelector('tbody td:nth-child(2)') as HTMLElement;
+      const before = { first: first().getBoundingClientRect().left, second: second().getBoundingClientRect().left };
+      element.scrollLeft = 150;
+      return { scrolled: element.scrollLeft, before, after: { first: first().getBoundingClientRect().left, second: second().getBoundingClientRect().left } };
+    });
+    expect(table.scrolled).toBeGreaterThan(0);
+    expect(table.after.first).toBe(table.before.first);
+    expect(table.after.second).toBeLessThan(table.before.second);
+
+    // Code: the long line scrolls inside the block; the block ends inside the screen.
+    const code = await page.$$eval('pre > code', (blocks) =>
+      blocks.map((block) => ({
+        right: (block.parentElement as HTMLElement).getBoundingClientRect().right,
+        overflows: block.scrollWidth > block.clientWidth,
+        scrollable: ['auto', 'scroll'].includes(getComputedStyle(block).overflowX),
+      })),
+    );
+    expect(code.length).toBeGreaterThan(0);
+    for (const block of code) {
+      expect(block.right).toBeLessThanOrEqual(390);
+      if (block.overflows) expect(block.scrollable).toBe(true);
+    }
+    expect(code.some((block) => block.overflows)).toBe(true);
+
+    // The @git timeline: no list numbers, a line down the side, a dot per chapter.
+    const timeline = await page.$eval('ol.git-timeline', (list) => ({
+      marker: getComputedStyle(list).listStyleType,
+      line: parseFloat(getComputedStyle(list).borderLeftWidth),
+      dot: getComputedStyle(list.querySelector('li') as Element, '::before').content,
+    }));
+    expect(timeline).toEqual({ marker: 'none', line: 3, dot: '""' });
+
+    expect(problems.consoleErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('on a desktop no code block runs past the text column', async () => {
+    for (const path of FIXTURE_PAGES) {
+      const { page } = await openPage('about:blank', 'about:blank');
+      await page.setViewport({ width: 1280, height: 900 });
+      await page.goto(new URL(path, server.url).href, { waitUntil: 'load' });
+      const blocks = await page.$$eval('pre', (pres) =>
+        pres.map((pre) => pre.getBoundingClientRect().right - ((pre.closest('.page') as HTMLElement).getBoundingClientRect().right + 0.5)),
+      );
+      for (const excess of blocks) expect(excess, path).toBeLessThanOrEqual(0);
+      await page.close();
+    }
+  }, 90_000);
+
+  it('without JavaScript, a measured number names its source on hover and links to its session in the appendix', async () => {
+    const page = await browser.newPage();
+    await page.setJavaScriptEnabled(false);
+    await page.goto(new URL('index.html', server.url).href, { waitUntil: 'load' });
+    const source = await page.$eval('a.metric-source', (link) => ({ href: link.getAttribute('href'), title: link.querySelector('.metric')?.getAttribute('title') }));
+    expect(source.href).toBe('measurements.html#session-1');
+    expect(source.title).toMatch(/^Session 1, 2026-01-01; autocannon 9\.0\.0; Test CPU \(2 cores\); median of 3 runs; 95% CI /);
+    await page.click('a.metric-source');
+    await page.waitForFunction(() => location.pathname.endsWith('/measurements.html'));
+    expect(await page.$eval('#session-1 h2', (h) => h.textContent)).toBe('Session 1');
+    await page.close();
+  }, 60_000);
+
   it('every internal link of every page resolves', async () => {
     const checked = new Set<string>();
     for (const path of FIXTURE_PAGES) {

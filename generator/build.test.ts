@@ -31,7 +31,7 @@ describe('buildSite', () => {
     write(join(bookDir, 'server', '01-baseline.md'), '# Chapter 1 &mdash; Baseline\n\n## Design\n\n## Numbers\n');
     const out = join(dir, 'titles-site');
     const result = await buildSite(options(bookDir, out));
-    expect(result.pages).toEqual(['index.html', 'server/00-preface.html', 'server/01-baseline.html']);
+    expect(result.pages).toEqual(['index.html', 'server/00-preface.html', 'server/01-baseline.html', 'errata.html', 'measurements.html']);
     const index = readFileSync(join(out, 'index.html'), 'utf8');
     expect(index).toMatch(/<h3 class="book-card-title">Fast under fire<\/h3>[\s\S]*The server book[\s\S]*2 pages/);
     const chapter = readFileSync(join(out, 'server', '01-baseline.html'), 'utf8');
@@ -64,7 +64,7 @@ describe('buildSite', () => {
     expect(existsSync(join(out, 'b', '01-b.html'))).toBe(true);
     rmSync(join(bookDir, 'b', '01-b.md'));
     const result = await buildSite(options(bookDir, out));
-    expect(result.pages).toEqual(['index.html', 'b/00-a.html']);
+    expect(result.pages).toEqual(['index.html', 'b/00-a.html', 'errata.html', 'measurements.html']);
     expect(existsSync(join(out, 'b', '01-b.html'))).toBe(false);
   });
 
@@ -82,7 +82,7 @@ describe('buildSite', () => {
     write(join(bookDir, 'b', '00-a.md'), '# A\n\nplain text\n');
     const result = await buildSite({ ...options(bookDir, join(dir, 'nolist-site')), chapters: join(dir, 'missing-chapters.json') });
     expect(result.errors).toEqual([]);
-    expect(result.pages).toEqual(['index.html', 'b/00-a.html']);
+    expect(result.pages).toEqual(['index.html', 'b/00-a.html', 'errata.html', 'measurements.html']);
   });
 });
 

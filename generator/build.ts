@@ -10,6 +10,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { openDatabase, queryRows, type Database } from '../db/database.ts';
+import { DEFAULT_LIMITS } from './directives/query.ts';
+import { WorkerQueries } from './query-worker/client.ts';
+import { measurementsFragment, MEASUREMENTS_PAGE, MEASUREMENTS_TITLE } from './appendix/measurements.ts';
+import { errataFragment, ERRATA_PAGE, ERRATA_TITLE } from './appendix/errata.ts';
 import { readChapterList, syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { clientBundle } from './client-bundle.ts';
 import { discoverBook, singleSource, type SourcePage } from './discover.ts';
@@ -18,6 +22,8 @@ import { buildStylesheet } from './layout/stylesheet.ts';
 import { renderMarkdown, DirectiveError, type RenderedPage } from './markdown/render.ts';
 import type { BuildOptions } from './options.ts';
 import { findProvenance } from './provenance.ts';
+import { printPdfs, type PrintJob } from './pdf.ts';
+import { escapeHtml } from './directives/escape.ts';
 
 export { DirectiveError } from './markdown/render.ts';
 
@@ -28,6 +34,8 @@ export interface BuildResult {
   charts: number;
   /** Directive errors drawn as boxes (only with keepGoing; without it the first one is thrown). */
   errors: DirectiveError[];
+  /** Ignored unknown keys (outside --strict). */
+  warnings: string[];
   durationMs: number;
 }
 
@@ -57,15 +65,23 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
 
   const mark = profiler();
   const db = await openBookDatabase(options);
+  const limits = { maxRows: options.maxRows ?? DEFAULT_LIMITS.maxRows, timeoutMs: options.queryTimeoutMs ?? DEFAULT_LIMITS.timeoutMs };
+  const queries = new WorkerQueries(db.export(), limits);
+  db.close(); // the query thread has its own copy; nothing is ever saved back
   mark('database');
   let rendered: { index: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[]; single: RenderedSource | null };
+  // A book gets the measurements appendix its numbers link to; a page built alone (--input) does not.
+  const withAppendix = sources.single === null;
+  let appendix = '';
+  let errata = '';
   try {
     const provenance = findProvenance(process.cwd());
     mark('provenance');
     const render = async (source: SourcePage): Promise<RenderedSource> => {
       const markdown = readFileSync(source.file, 'utf8');
       const page = await renderMarkdown(markdown, {
-        db,
+        queries,
+        measurementsHref: withAppendix ? relativeHref(source.outPath, MEASUREMENTS_PAGE) : undefined,
         file: displayPath(source.file),
         keepGoing: options.keepGoing,
         strict: options.strict,
@@ -84,14 +100,25 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
       for (const chapter of book.chapters) chapters.push(await render(chapter));
       rendered.books.push({ name: book.name, chapters });
     }
+    if (withAppendix) appendix = measurementsFragment(queries);
+    if (withAppendix) errata = errataFragment(queries, MEASUREMENTS_PAGE);
   } finally {
-    db.close(); // in memory only: nothing is ever saved back
+    queries.close();
   }
   mark('render');
 
-  const views = rendered.single ? [singlePageView(rendered.single)] : bookPageViews(rendered);
+  const printing = options.pdf === true && rendered.single === null;
+  const views = rendered.single ? [singlePageView(rendered.single)] : addAppendix(bookPageViews(rendered, printing), appendix, errata);
   const files = new Map<string, string | { copyFrom: string }>();
   for (const view of views) files.set(view.outPath, renderPage(view));
+  const printJobs: PrintJob[] = [];
+  if (printing) {
+    for (const book of rendered.books) {
+      const view = printView(book);
+      files.set(view.outPath, renderPage(view));
+      printJobs.push({ printPage: view.outPath, pdf: `${book.name}.pdf` });
+    }
+  }
   files.set(ASSETS.css, buildStylesheet());
   files.set(ASSETS.script, (await clientBundle()).code);
   files.set(ASSETS.favicon, { copyFrom: fileURLToPath(new URL('./layout/favicon.svg', import.meta.url)) });
@@ -101,6 +128,8 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   mark('layout+assets');
   writeSite(outDir, files);
   mark('write');
+  await printPdfs(outDir, printJobs);
+  if (printJobs.length > 0) mark('pdf');
 
   const all = [rendered.index, rendered.single, ...rendered.books.flatMap((b) => b.chapters)].filter((r): r is RenderedSource => r !== null);
   return {
@@ -108,6 +137,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
     pages: views.map((view) => view.outPath),
     charts: all.reduce((sum, r) => sum + countCharts(r.page.html), 0),
     errors: all.flatMap((r) => r.page.errors),
+    warnings: all.flatMap((r) => r.page.warnings),
     durationMs: performance.now() - started,
   };
 }
@@ -193,7 +223,21 @@ function commitInfo(chapters: Chapter[]): Map<string, CommitInfo> {
   return info;
 }
 
-function bookPageViews(rendered: { index: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[] }): PageView[] {
+/** A book's print page: its title, a table of contents, then every chapter, each starting a new page. */
+function printView(book: { name: string; chapters: RenderedSource[] }): PageView {
+  const title = book.chapters[0].page.meta.title ?? book.chapters[0].navTitle ?? book.name;
+  const contents = book.chapters.map((chapter, i) => `<li><a href="#chapter-${i + 1}">${escapeHtml(chapter.navTitle)}</a></li>`).join('\n');
+  const chapters = book.chapters.map((chapter, i) => `<section class="print-chapter" id="chapter-${i + 1}">\n${chapter.page.html}\n</section>`).join('\n');
+  return {
+    outPath: `${book.name}.print.html`,
+    title,
+    html: `<h1 class="print-title">${escapeHtml(title)}</h1>\n<nav class="print-toc"><h2>Contents</h2>\n<ol>\n${contents}\n</ol></nav>\n${chapters}`,
+    headings: [],
+    usesMermaid: book.chapters.some((chapter) => chapter.page.usesMermaid),
+  };
+}
+
+function bookPageViews(rendered: { index: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[] }, printing: boolean): PageView[] {
   const bookTitle = (book: { name: string; chapters: RenderedSource[] }) => {
     const first = book.chapters[0];
     return first.page.meta.title ?? first.navTitle ?? book.name;
@@ -213,6 +257,7 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
     description: book.chapters[0].page.meta.description,
     chapterCount: book.chapters.length,
     outPath: book.chapters[0].source.outPath,
+    pdf: printing ? `${book.name}.pdf` : undefined,
   }));
 
   const views: PageView[] = [];
@@ -221,6 +266,8 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
     outPath: 'index.html',
     title: siteTitle,
     description: index?.page.meta.description,
+    author: index?.page.meta.author,
+    keywords: index?.page.meta.keywords,
     lang: index?.page.meta.lang,
     html: index ? index.page.html : `<h1>${siteTitle}</h1>`,
     headings: index?.page.headings ?? [],
@@ -238,6 +285,8 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
         title: chapter.navTitle,
         bookTitle: title,
         description: chapter.page.meta.description,
+        author: chapter.page.meta.author,
+        keywords: chapter.page.meta.keywords,
         lang: chapter.page.meta.lang,
         html: chapter.page.html,
         headings: chapter.page.headings,
@@ -251,11 +300,30 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
   return views;
 }
 
+/** Adds the generated appendix to the site (errata, measurements), listed in the menu after the books. */
+function addAppendix(views: PageView[], measurements: string, errata: string): PageView[] {
+  const nav = views[0].nav as SiteNav;
+  const pages = [
+    { outPath: ERRATA_PAGE, title: ERRATA_TITLE, html: errata, description: 'Each chapter\'s latest measurement against the previous one on the same machine.' },
+    { outPath: MEASUREMENTS_PAGE, title: MEASUREMENTS_TITLE, html: measurements, description: 'Every benchmark session behind the numbers of this book, with its machine, tool and settings.' },
+  ];
+  nav.books.push({ name: 'appendix', title: 'Appendix', chapters: pages.map((page): NavLink => ({ title: page.title, outPath: page.outPath })) });
+  return [...views, ...pages.map((page): PageView => ({ ...page, headings: [], usesMermaid: false, nav }))];
+}
+
+/** A link from the page at `fromOutPath` to the site-root-relative `target`. */
+function relativeHref(fromOutPath: string, target: string): string {
+  const depth = fromOutPath.split('/').length - 1;
+  return `${'../'.repeat(depth)}${target}`;
+}
+
 function singlePageView(single: RenderedSource): PageView {
   return {
     outPath: single.source.outPath,
     title: single.page.title ?? single.navTitle,
     description: single.page.meta.description,
+    author: single.page.meta.author,
+    keywords: single.page.meta.keywords,
     lang: single.page.meta.lang,
     html: single.page.html,
     headings: single.page.headings,

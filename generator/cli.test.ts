@@ -76,8 +76,8 @@ describe('npm run book', () => {
     const result = await book([]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^book: 4 pages, 3 charts in \d+\.\d\d s → site\/\n$/);
-    for (const page of ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'assets/book.js', 'assets/book.css', 'assets/mermaid.min.js']) {
+    expect(result.stdout).toMatch(/^book: 6 pages, 3 charts in \d+\.\d\d s → site\/\n$/);
+    for (const page of ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'errata.html', 'measurements.html', 'assets/book.js', 'assets/book.css', 'assets/mermaid.min.js']) {
       expect(existsSync(join(dir, 'site', page)), page).toBe(true);
     }
     expect(existsSync(join(dir, 'site', 'old-page.html'))).toBe(false);
@@ -85,7 +85,12 @@ describe('npm run book', () => {
     expect(readFileSync(join(dir, 'site', 'CNAME'), 'utf8')).toBe('book.example.org\n');
     expect(sha256(join(dir, 'data', 'bench.sqlite'))).toBe(before);
     // The chapter list was synced into the in-memory copy: the landing page's metric is live.
-    expect(readFileSync(join(dir, 'site', 'index.html'), 'utf8')).toMatch(/Chapter one serves <span class="metric"[^>]*>1,010<\/span>/);
+    // Its provenance: a title naming session, date, tool, machine, runs and interval, and a link to the appendix.
+    expect(readFileSync(join(dir, 'site', 'index.html'), 'utf8')).toContain(
+      'Chapter one serves <a class="metric-source" href="measurements.html#session-1"><span class="metric" data-tag="v1-baseline" data-field="baseline_rps" ' +
+        'title="Session 1, 2026-01-01; autocannon 9.0.0; Test CPU (2 cores); median of 3 runs; 95% CI 1,000–1,020 req/s">1,010</span></a>',
+    );
+    expect(readFileSync(join(dir, 'site', 'measurements.html'), 'utf8')).toContain('<section class="measurement-session" id="session-1">');
   });
 
   it('--input builds one Markdown file from anywhere, with its assets', async () => {
@@ -137,6 +142,46 @@ describe('npm run book', () => {
       expect(page).toContain('More text.');
       expect(readFileSync(join(dir, 'out-preview', 'alpha', '00-fine.html'), 'utf8')).toContain('1,010');
     });
+  });
+
+  describe('limits', () => {
+    beforeAll(() => {
+      mkdirSync(join(dir, 'endless', 'alpha'), { recursive: true });
+      writeFileSync(
+        join(dir, 'endless', 'alpha', '00-loop.md'),
+        '# Loop\n\nIntro.\n\n<!-- @table:query="WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r" -->\n',
+      );
+      mkdirSync(join(dir, 'long', 'alpha'), { recursive: true });
+      writeFileSync(join(dir, 'long', 'alpha', '00-rows.md'), '# Rows\n\n<!-- @table:query="SELECT run_id, second FROM run_samples" -->\n');
+    });
+
+    it('stops a query that never ends at the time limit and names the directive', async () => {
+      const result = await book(['--book-dir', 'endless', '--out', 'out-endless', '--query-timeout', '0.5']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^endless\/alpha\/00-loop\.md:5:1 @table: the query did not finish within 0\.5 s and was stopped .*--query-timeout/);
+      expect(result.stderr).not.toMatch(NO_STACK);
+      expect(existsSync(join(dir, 'out-endless'))).toBe(false);
+    });
+
+    it('refuses a result longer than the row limit (--max-rows), and builds it when the limit is raised', async () => {
+      const refused = await book(['--book-dir', 'long', '--out', 'out-long', '--max-rows', '10']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^long\/alpha\/00-rows\.md:3:1 @table: the query returned more than 10 rows \(the row limit: .*--max-rows\)\n$/);
+      const built = await book(['--book-dir', 'long', '--out', 'out-long', '--max-rows', '30', '--quiet']);
+      expect(built.stderr).toBe('');
+      expect(built.code).toBe(0);
+    });
+  });
+
+  it('an unknown key is a located warning (exit 0), and an error with --strict', async () => {
+    mkdirSync(join(dir, 'oldkeys', 'alpha'), { recursive: true });
+    writeFileSync(join(dir, 'oldkeys', 'alpha', '00-a.md'), '# A\n\nServes <!-- @metric:tag="v1-baseline" colour="red" --> requests.\n');
+    const lenient = await book(['--book-dir', 'oldkeys', '--out', 'out-oldkeys', '--quiet']);
+    expect(lenient.stderr).toBe('oldkeys/alpha/00-a.md:3:8 @metric: unknown key "colour" (allowed: tag, field, format, query), ignored (warning; an error with --strict)\n');
+    expect(lenient.code).toBe(0);
+    const strict = await book(['--book-dir', 'oldkeys', '--out', 'out-oldkeys-strict', '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toBe('oldkeys/alpha/00-a.md:3:8 @metric: unknown key "colour" (allowed: tag, field, format, query)\n');
   });
 
   it('--strict fails on a chapter without measurement; without it the page says so', async () => {

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { constants, Script } from 'node:vm';
+import { WORKER_BUNDLE_VARIABLE } from './query-worker/protocol.ts';
 
 export interface GeneratorModule {
   main(argv: string[]): Promise<number>;
@@ -28,19 +29,28 @@ const REPO = fileURLToPath(new URL('../', import.meta.url));
 const GENERATOR_DIR = join(REPO, 'generator');
 const CACHE_DIR = join(REPO, '.cache');
 const ENTRY = join(GENERATOR_DIR, 'main.ts');
-/** Loaded by node at run time, not bundled: sql.js finds its .wasm beside itself; esbuild runs a binary. */
-const EXTERNAL = ['sql.js', 'esbuild'];
+/** The query thread's own entry (query-worker/client.ts starts it from this bundle when told where it is). */
+const WORKER_ENTRY = join(GENERATOR_DIR, 'query-worker', 'worker.ts');
+
+/** Loaded by node at run time, not bundled: sql.js finds its .wasm beside itself; esbuild runs a binary; puppeteer (--pdf only) is large. */
+const EXTERNAL = ['sql.js', 'esbuild', 'puppeteer'];
 
 export async function loadGenerator(): Promise<LoadedGenerator> {
   if (process.env.BOOK_FROM_SOURCES) return fromSources();
   let bundle: string;
   try {
-    bundle = join(CACHE_DIR, `generator-${sourcesKey()}.cjs`);
+    const key = sourcesKey();
+    bundle = join(CACHE_DIR, `generator-${key}.cjs`);
+    const workerBundle = join(CACHE_DIR, `query-worker-${key}.cjs`);
     try {
       statSync(bundle);
+      statSync(workerBundle);
     } catch {
-      await writeBundle(bundle);
+      await writeBundle(ENTRY, bundle);
+      await writeBundle(WORKER_ENTRY, workerBundle);
+      removeOldBundles([bundle, workerBundle]);
     }
+    process.env[WORKER_BUNDLE_VARIABLE] = workerBundle;
   } catch (error) {
     // Same code, just slower to start: say so and carry on from the sources.
     process.stderr.write(`book: could not bundle the generator (${(error as Error).message.split('\n')[0]}); running from sources\n`);
@@ -114,12 +124,12 @@ function sourceFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-async function writeBundle(target: string): Promise<void> {
+async function writeBundle(entry: string, target: string): Promise<void> {
   const esbuild = await import('esbuild');
   mkdirSync(CACHE_DIR, { recursive: true });
   const temporary = `${target}.${process.pid}.tmp`;
   await esbuild.build({
-    entryPoints: [ENTRY],
+    entryPoints: [entry],
     outfile: temporary,
     bundle: true,
     platform: 'node',
@@ -144,15 +154,15 @@ async function writeBundle(target: string): Promise<void> {
     ],
   });
   renameSync(temporary, target); // atomic: a concurrent build never imports half a file
-  removeOldBundles(target);
 }
 
 /** Bundles of earlier sources (kept a minute, in case another build is still loading one). */
-function removeOldBundles(current: string): void {
+function removeOldBundles(current: string[]): void {
   const now = Date.now();
+  const keep = new Set(current.flatMap((file) => [file, file.replace(/\.cjs$/, '.v8cache')]));
   for (const name of readdirSync(CACHE_DIR)) {
     const file = join(CACHE_DIR, name);
-    if (!/^generator-[0-9a-f]{16}\.(cjs|v8cache)$/.test(name) || file === current || file === current.replace(/\.cjs$/, '.v8cache')) continue;
+    if (!/^(generator|query-worker)-[0-9a-f]{16}\.(cjs|v8cache)$/.test(name) || keep.has(file)) continue;
     try {
       if (now - statSync(file).mtimeMs > 60_000) rmSync(file, { force: true });
     } catch {

@@ -34,6 +34,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${describeFailure(error)}\n`);
     return 1;
   }
+  if (result.warnings.length > 0) {
+    process.stderr.write(`${result.warnings.map((w) => `${w} (warning; an error with --strict)`).join('\n')}\n`);
+  }
   if (result.errors.length > 0) {
     process.stderr.write(
       `${result.errors.map((e) => e.message).join('\n')}\n` +

@@ -15,7 +15,7 @@ describe('parseCliOptions', () => {
   it('defaults to book/ → site/ from data/bench.sqlite with the chapter list beside it', () => {
     expect(parseCliOptions([])).toEqual({
       bookDir: 'book', db: 'data/bench.sqlite', chapters: 'data/chapters.json', out: 'site', input: undefined,
-      keepGoing: false, strict: false, quiet: false, watch: false, help: false, port: 4173,
+      keepGoing: false, strict: false, quiet: false, watch: false, help: false, port: 4173, maxRows: 5000, queryTimeoutMs: 5000, pdf: false,
     });
   });
 
@@ -27,6 +27,7 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions(['--chapters', 'c.json']).chapters).toBe('c.json');
     expect(parseCliOptions(['--watch', '--port', '0'])).toMatchObject({ watch: true, port: 0 });
     expect(parseCliOptions(['-h']).help).toBe(true);
+    expect(parseCliOptions(['--max-rows', '20', '--query-timeout', '0.5'])).toMatchObject({ maxRows: 20, queryTimeoutMs: 500 });
   });
 
   it('names what is wrong with a bad command line, in plain words', () => {
@@ -39,5 +40,8 @@ describe('parseCliOptions', () => {
     expect(usageError(['--watch', '--port', 'http'])).toMatch(/--port expects a number/);
     expect(usageError(['--port', '80'])).toBe('--port only applies with --watch');
     expect(usageError(['--watch', '--input', 'a.md'])).toMatch(/cannot be combined with --input/);
+    expect(usageError(['--max-rows', '0'])).toBe('--max-rows expects a positive whole number, got "0"');
+    expect(usageError(['--max-rows', '1.5'])).toBe('--max-rows expects a positive whole number, got "1.5"');
+    expect(usageError(['--query-timeout', 'soon'])).toBe('--query-timeout expects a positive number of seconds, got "soon"');
   });
 });

@@ -3,6 +3,7 @@
  * A bad flag is a UsageError; the CLI prints its message with the usage and exits 2.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS } from './directives/query.ts';
 
 export interface BuildOptions {
   /** Folder holding index.md and one folder per book. */
@@ -20,6 +21,12 @@ export interface BuildOptions {
   /** CI mode: a chapter without measurement is an error. */
   strict: boolean;
   quiet: boolean;
+  /** Also print each book to <out>/<book>.pdf (Chromium through puppeteer). */
+  pdf?: boolean;
+  /** A query returning more rows fails (default DEFAULT_LIMITS.maxRows). */
+  maxRows?: number;
+  /** A query running longer is stopped (default DEFAULT_LIMITS.timeoutMs). */
+  queryTimeoutMs?: number;
 }
 
 export interface CliOptions extends BuildOptions {
@@ -45,6 +52,9 @@ Options:
   --input <file.md>   build this one Markdown file to <out>/<name>.html instead of the book
   --keep-going        preview: show directive errors as red boxes in the pages, exit 1 at the end
   --strict            a chapter without measurement is an error (for CI)
+  --max-rows <n>      a query for a table or chart may return at most n rows   (default: ${DEFAULT_LIMITS.maxRows})
+  --query-timeout <s> a query running longer than s seconds is stopped       (default: ${DEFAULT_LIMITS.timeoutMs / 1000})
+  --pdf               also print each book to <out>/<book>.pdf (needs Chromium)
   --watch             serve the site on localhost and rebuild on changes to book/, data/, generator/
   --port <n>          port for --watch                           (default: 4173, 0 = any free port)
   --quiet             print nothing but errors
@@ -74,6 +84,9 @@ export function parseCliOptions(argv: string[]): CliOptions {
         strict: { type: 'boolean' },
         watch: { type: 'boolean' },
         port: { type: 'string' },
+        'max-rows': { type: 'string' },
+        pdf: { type: 'boolean' },
+        'query-timeout': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -98,6 +111,9 @@ export function parseCliOptions(argv: string[]): CliOptions {
     port = Number(text);
     if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port expects a number from 0 to 65535, got "${text}"`);
   }
+  const maxRows = values['max-rows'] === undefined ? DEFAULT_LIMITS.maxRows : positiveNumber('--max-rows', String(values['max-rows']), { integer: true });
+  const queryTimeoutSeconds =
+    values['query-timeout'] === undefined ? DEFAULT_LIMITS.timeoutMs / 1000 : positiveNumber('--query-timeout', String(values['query-timeout']), { integer: false });
   if (values.watch && values.input) throw new UsageError('--watch builds the whole book; it cannot be combined with --input');
 
   const db = (values.db as string | undefined) ?? DEFAULTS.db;
@@ -110,10 +126,22 @@ export function parseCliOptions(argv: string[]): CliOptions {
     keepGoing: values['keep-going'] === true,
     strict: values.strict === true,
     quiet: values.quiet === true,
+    pdf: values.pdf === true,
+    maxRows,
+    queryTimeoutMs: Math.round(queryTimeoutSeconds * 1000),
     watch: values.watch === true,
     help: values.help === true,
     port,
   };
+}
+
+function positiveNumber(flag: string, text: string, { integer }: { integer: boolean }): number {
+  const value = Number(text);
+  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
+  if (!pattern.test(text) || !(value > 0) || (!integer && value * 1000 < 1)) {
+    throw new UsageError(`${flag} expects a positive ${integer ? 'whole number' : 'number of seconds'}, got "${text}"`);
+  }
+  return value;
 }
 
 /** data/bench.sqlite → data/chapters.json (the pair the bench keeps together). */

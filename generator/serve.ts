@@ -4,7 +4,7 @@
  * to the generator's own code take effect too; a failed build leaves the last good site
  * being served. Open pages reload themselves after each build.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
@@ -126,19 +126,36 @@ export async function watchAndServe(options: CliOptions, argv: string[]): Promis
     if (!options.quiet) process.stdout.write(`${line}\n`);
   };
 
-  let building = false;
+  let building: ChildProcess | undefined;
   let pending = false;
   let site: StaticServer | undefined;
+  const watchers: FSWatcher[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  // Installed before anything can take long: a stop request is never met by node's
+  // default action (exit 143), whatever the server is doing when it arrives.
+  const stop = () => {
+    stopping = true;
+    clearTimeout(timer);
+    for (const watcher of watchers) watcher.close();
+    building?.kill('SIGTERM'); // a build in progress would otherwise outlive the server
+    void (site ? site.close() : Promise.resolve()).then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
   const build = () => {
+    if (stopping) return;
     if (building) {
       pending = true;
       return;
     }
-    building = true;
     // process.execArgv carries tsx's loader, so the child runs the current sources.
     const child = spawn(process.execPath, [...process.execArgv, cli, ...buildArgs], { stdio: 'inherit' });
-    child.on('exit', (code) => {
-      building = false;
+    building = child;
+    child.on('exit', (code, signal) => {
+      building = undefined;
+      if (signal) return; // stopped with the server
       if (code !== 0) say('book: build failed (see above); still serving the previous build');
       site?.reload();
       if (pending) {
@@ -160,8 +177,6 @@ export async function watchAndServe(options: CliOptions, argv: string[]): Promis
   const here = process.cwd();
   const generatorDir = dirname(cli);
   const watched = [resolve(options.bookDir), resolve(dirname(options.db)), generatorDir];
-  let timer: NodeJS.Timeout | undefined;
-  const watchers: FSWatcher[] = [];
   for (const dir of watched) {
     try {
       watchers.push(
@@ -180,14 +195,7 @@ export async function watchAndServe(options: CliOptions, argv: string[]): Promis
     `book: serving ${relative(here, resolve(options.out)) || '.'}/ at ${site.url}\n` +
       `book: rebuilding on changes to ${watched.map((d) => `${relative(here, d) || '.'}/`).join(', ')} (Ctrl-C to stop)`,
   );
-  return new Promise<never>(() => {
-    const stop = () => {
-      for (const watcher of watchers) watcher.close();
-      void site?.close().then(() => process.exit(0));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  return new Promise<never>(() => undefined); // runs until stop()
 }
 
 /** The --watch command line minus --watch/--port, in preview mode so a broken directive shows in the page. */

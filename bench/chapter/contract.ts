@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { stopProfiledServer, withCpuProfile } from '../profile/capture.ts';
 
 export interface ChapterContract {
   contract: 1;
@@ -267,12 +268,15 @@ export async function startServer(
     readyTimeoutMs?: number;
     /** A command prefix that execs the server (taskset -c 0, valgrind …): what the server forks inherits it. */
     wrap?: string[];
+    /** Record a CPU profile into this directory (node --cpu-prof, bench/profile/capture.ts); stop then lets every process write it. */
+    profileDir?: string;
   },
 ): Promise<RunningServer> {
   if (options.port !== undefined) await assertPortFree(options.port);
   const port = options.port ?? (await freePort());
   const values = { port: String(port), providerUrl: options.providerUrl, dataDir: options.dataDir };
-  const [file, ...args] = [...(options.wrap ?? []), ...contract.start.map((part) => fillPlaceholders(part, values)), ...(options.extraArgs ?? [])];
+  const start = contract.start.map((part) => fillPlaceholders(part, values));
+  const [file, ...args] = [...(options.wrap ?? []), ...(options.profileDir === undefined ? start : withCpuProfile(start, options.profileDir)), ...(options.extraArgs ?? [])];
   const child: ChildProcess = spawn(file, args, {
     cwd: treeDir,
     env: { ...process.env, ...contract.env, ...options.env },
@@ -312,6 +316,8 @@ export async function startServer(
   };
   const stop = async () => {
     liveServers.delete(running);
+    // A profiled server: SIGTERM to its leader only, and every process of it waited for, so each writes its profile.
+    if (options.profileDir !== undefined && exitState() === null && child.pid !== undefined) await stopProfiledServer(child.pid);
     if (exitState() === null) {
       killGroup('SIGTERM');
       const timer = setTimeout(() => killGroup('SIGKILL'), 5000);

@@ -4,13 +4,8 @@ import { startReferenceServer } from '../reference/reference-server.ts';
 import { HELP, UsageError, parseLoadgenArgs } from './cli-args.ts';
 import { requireTool, saturationCores } from './index.ts';
 import { checkRequest } from './request.ts';
+import { defaultBody } from './reference-body.ts';
 import type { LoadRequest, LoadResult, ToolInfo } from './types.ts';
-
-/** The default reference body: a 1 KiB JSON document (the size of a small search answer). */
-function defaultBody(): Buffer {
-  const filler = 'x'.repeat(1024 - '{"events":[],"padding":""}\n'.length);
-  return Buffer.from(`{"events":[],"padding":"${filler}"}\n`);
-}
 
 const fixed = (value: number | null | undefined, digits: number): string => (value === null || value === undefined ? '—' : value.toFixed(digits));
 

@@ -7,9 +7,10 @@ import type { ProfileRow } from './reduce.ts';
 const percent = (share: number | null): string => (share === null ? '' : `${(share * 100).toFixed(1)} %`);
 const escapeCell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** `file:line`, or the file alone when the line is unknown. */
-export function placeOf(row: Pick<ProfileRow, 'file' | 'line'>): string {
-  return row.line === null ? row.file : `${row.file}:${row.line}`;
+/** `file:line`, the file alone when the line is unknown, `file (bundle:line)` when the line is the bundle's. */
+export function placeOf(row: Pick<ProfileRow, 'file' | 'line' | 'bundle'>): string {
+  if (row.line === null) return row.file;
+  return row.bundle ? `${row.file} (${row.bundle}:${row.line})` : `${row.file}:${row.line}`;
 }
 
 const HEADER = ['#', 'function', 'where', 'self', 'total', 'self ms'];

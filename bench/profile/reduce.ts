@@ -11,11 +11,12 @@
 import type { CpuProfile, ProfileNode } from './cpuprofile.ts';
 import type { Locator } from './locate.ts';
 
-/** A function as the table names it (`line` 1-based, null when unknown). */
+/** A function as the table names it (`line` 1-based, null when unknown; a line of `bundle` when that is set, see SourcePlace). */
 export interface FunctionKey {
   function: string;
   file: string;
   line: number | null;
+  bundle?: string | null;
 }
 
 /** Microseconds of self and inclusive time of one function. */
@@ -95,7 +96,7 @@ function selfTimeByNode(profile: CpuProfile): Map<number, number> {
   return byNode;
 }
 
-const keyString = (key: FunctionKey): string => JSON.stringify([key.function, key.file, key.line]);
+const keyString = (key: FunctionKey): string => JSON.stringify([key.function, key.file, key.line, key.bundle ?? null]);
 
 /** Self and inclusive time per function of one profile; recursion counts a function once per stack. */
 export function functionTimes(profile: CpuProfile, locate: Locator): ProfileTimes {
@@ -164,6 +165,7 @@ export function topRows(times: ProfileTimes, top: number, process: string): Prof
     function: f.function,
     file: f.file,
     line: f.line,
+    bundle: f.bundle ?? null,
     selfShare: share(f.selfUs),
     totalShare: share(f.totalUs),
     selfMs: f.selfUs / 1000,
@@ -171,7 +173,7 @@ export function topRows(times: ProfileTimes, top: number, process: string): Prof
   const rest = ranked.slice(top);
   if (rest.length > 0) {
     const restUs = rest.reduce((sum, f) => sum + f.selfUs, 0);
-    rows.push({ process, rank: top + 1, function: `(${rest.length} other functions)`, file: '(rest)', line: null, selfShare: share(restUs), totalShare: null, selfMs: restUs / 1000 });
+    rows.push({ process, rank: top + 1, function: `(${rest.length} other functions)`, file: '(rest)', line: null, bundle: null, selfShare: share(restUs), totalShare: null, selfMs: restUs / 1000 });
   }
   return rows;
 }

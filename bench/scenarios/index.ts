@@ -2,13 +2,14 @@
  * The load scenarios, one table. Every chapter gets exactly the same requests.
  *
  * - hot:   one fixed search (a quarter of 2022), keep-alive — the headline.
- * - mix:   64 distinct seeded date ranges (7–90 days within the feed's 2021–2023),
- *          each connection cycling through them, so caching one answer cannot win.
+ * - mix:   seeded Zipf draws over 100,000 distinct date ranges (7–90 days within the
+ *          feed's 2021–2023; zipf.ts), so a response cache meets a realistic skew.
  * - close: the hot search with `Connection: close` — a new TCP connection per request.
  * - sweep: the hot search at rising concurrency (see SWEEP_STEPS) until the error
  *          rate or the p99 limit is crossed; the last healthy step is the capacity.
  */
 import { seededRandom } from '../stats.ts';
+import { DEFAULT_ZIPF_MIX, zipfPaths } from './zipf.ts';
 
 export type ScenarioName = 'hot' | 'mix' | 'close' | 'sweep' | 'ingest';
 export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'sweep', 'ingest'];
@@ -54,7 +55,7 @@ export function scenario(name: ScenarioName): Scenario {
     case 'hot':
       return { name, description: 'one fixed search, keep-alive', paths: [HOT_PATH], keepAlive: true, stepped: false };
     case 'mix':
-      return { name, description: `${MIX_RANGES} seeded distinct date ranges, keep-alive`, paths: mixPaths(), keepAlive: true, stepped: false };
+      return { name, description: `seeded Zipf draws over ${DEFAULT_ZIPF_MIX.windows} distinct date ranges, keep-alive`, paths: zipfPaths(), keepAlive: true, stepped: false };
     case 'close':
       return { name, description: 'the hot search, Connection: close (a new TCP connection per request)', paths: [HOT_PATH], keepAlive: false, stepped: false };
     case 'sweep':

@@ -65,6 +65,8 @@ export interface LaunchOptions {
   /** An experiment's extra server arguments and environment. */
   args?: string[];
   env?: Record<string, string>;
+  /** Record the server's CPU profile into this directory (the bench's --profile run). */
+  profileDir?: string;
   guard?: Guard;
 }
 
@@ -85,7 +87,7 @@ export async function launchSubject(tree: PreparedTree, cleanup: Cleanup, option
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
   await cleanup.add(`data dir ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
   const started = performance.now();
-  const server = await guard(startServer(tree.path, tree.contract, { providerUrl: simulator.url, dataDir, extraArgs: options.args, env: options.env, wrap: options.wrap }));
+  const server = await guard(startServer(tree.path, tree.contract, { providerUrl: simulator.url, dataDir, extraArgs: options.args, env: options.env, wrap: options.wrap, profileDir: options.profileDir }));
   await cleanup.add(`server ${tree.commit.slice(0, 12)} (pid ${server.pid})`, () => server.stop());
   const startSeconds = secondsSince(started);
   // One instance per subject, frozen after its first answer: every subject serves the same data

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const TINY_SERVER = `
+import cluster from 'node:cluster';
 import http from 'node:http';
 const args = process.argv.slice(2);
 const option = (name) => args[args.indexOf(name) + 1];
@@ -17,12 +18,20 @@ if (process.env.TINY_FAIL_MESSAGE) {
   console.error(process.env.TINY_FAIL_MESSAGE);
   process.exit(3);
 }
-const body = JSON.stringify({ data: { events: [{ id: 'x', title: process.env.TINY_LABEL || 'tiny' }] }, error: null });
-http.createServer((req, res) => {
-  if (req.url === '/health') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return; }
-  if (req.url.startsWith('/search')) { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }); res.end(body); return; }
-  res.writeHead(404); res.end();
-}).listen(Number(option('--port')), '127.0.0.1');
+// Like the chapter servers: SIGTERM ends through process.exit (so a --cpu-prof profile is written).
+process.on('SIGTERM', () => process.exit(0));
+// TINY_WORKERS=n: a node:cluster primary forking n workers that share the port.
+const workers = Number(process.env.TINY_WORKERS || 0);
+if (workers > 0 && cluster.isPrimary) {
+  for (let i = 0; i < workers; i++) cluster.fork();
+} else {
+  const body = JSON.stringify({ data: { events: [{ id: 'x', title: process.env.TINY_LABEL || 'tiny' }] }, error: null });
+  http.createServer((req, res) => {
+    if (req.url === '/health') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return; }
+    if (req.url.startsWith('/search')) { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }); res.end(body); return; }
+    res.writeHead(404); res.end();
+  }).listen(Number(option('--port')), '127.0.0.1');
+}
 `;
 
 export interface TinyChapter {
@@ -47,7 +56,7 @@ export function tinyContract(chapter: TinyChapter): object {
   };
 }
 
-function git(dir: string, ...args: string[]): string {
+export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',

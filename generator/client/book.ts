@@ -3,33 +3,11 @@
  * as a classic deferred script so it also runs from file://): theme toggle, phone
  * menu, charts from the JSON embedded in each page, and Mermaid's theme.
  */
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Filler,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  LogarithmicScale,
-  PointElement,
-  ScatterController,
-  SubTitle,
-  Title,
-  Tooltip,
-  type ChartConfiguration,
-} from 'chart.js';
+import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { themedConfig, type ChartConfigLike, type Theme } from './chart-theme.ts';
 
-// Only what the @chart directive produces (line, bar, scatter) — keeps the script small.
-Chart.register(
-  LineController, BarController, ScatterController,
-  LineElement, BarElement, PointElement,
-  CategoryScale, LinearScale, LogarithmicScale,
-  Filler, Legend, Title, SubTitle, Tooltip,
-);
+// Every chart type @chart accepts (any Chart.js type: line … radar, bubble, pie, doughnut, polarArea).
+Chart.register(...registerables);
 
 const STORAGE_KEY = 'book-theme';
 const root = document.documentElement;
@@ -109,8 +87,39 @@ function startMermaid(theme: Theme): void {
   if (!api) return;
   for (const node of document.querySelectorAll<HTMLElement>('pre.mermaid')) diagrams.push({ node, source: node.textContent ?? '' });
   if (diagrams.length === 0) return;
-  // Mermaid renders every pre.mermaid itself once the page has loaded.
-  api.initialize({ startOnLoad: true, theme: theme === 'dark' ? 'dark' : 'default' });
+  api.initialize({ startOnLoad: false, theme: theme === 'dark' ? 'dark' : 'default' });
+  drawDiagrams(api);
+}
+
+function drawDiagrams(api: MermaidApi): void {
+  api
+    .run({ nodes: diagrams.map((d) => d.node) })
+    .then(fitDiagrams)
+    .catch((error: unknown) => console.error('mermaid:', error));
+}
+
+/**
+ * Mermaid scales a diagram down to the width available, which on a phone makes its
+ * text unreadably small. A diagram wider than its box keeps its natural size instead,
+ * and the box scrolls (and can be pinch-zoomed).
+ */
+function fitDiagrams(): void {
+  for (const { node } of diagrams) {
+    const svg = node.querySelector('svg');
+    if (!svg) continue;
+    const natural = Number(svg.dataset.naturalWidth ?? parseFloat(svg.style.maxWidth));
+    if (!Number.isFinite(natural) || natural <= 0) continue;
+    svg.dataset.naturalWidth = String(natural);
+    const style = getComputedStyle(node);
+    const room = node.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (natural > room) {
+      svg.style.maxWidth = 'none';
+      svg.style.width = `${natural}px`;
+    } else {
+      svg.style.maxWidth = `${natural}px`;
+      svg.style.width = '';
+    }
+  }
 }
 
 function rethemeMermaid(theme: Theme): void {
@@ -121,7 +130,7 @@ function rethemeMermaid(theme: Theme): void {
     node.textContent = source;
   }
   api.initialize({ startOnLoad: false, theme: theme === 'dark' ? 'dark' : 'default' });
-  api.run({ nodes: diagrams.map((d) => d.node) }).catch((error: unknown) => console.error('mermaid:', error));
+  drawDiagrams(api);
 }
 
 // ---------- theme toggle ----------
@@ -190,3 +199,4 @@ collectCharts();
 const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 drawCharts(currentTheme(), !reducedMotion);
 startMermaid(currentTheme());
+window.addEventListener('resize', fitDiagrams);

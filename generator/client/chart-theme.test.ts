@@ -14,6 +14,17 @@ const config = () => ({
 });
 
 describe('themedConfig', () => {
+  it('colours each slice of a pie, and themes the radial scale of radar and polar charts', () => {
+    type Config = { type: string; data: { labels: string[]; datasets: Record<string, unknown>[] }; options: Record<string, unknown> };
+    const pie = themedConfig<Config>({ type: 'pie', data: { labels: ['a', 'b', 'c'], datasets: [{ label: 'x', data: [1, 2, 3] }] }, options: {} }, 'dark');
+    expect(pie.data.datasets[0].borderColor).toEqual(PALETTES.dark.slice(0, 3));
+    expect(pie.options.scales).toBeUndefined();
+    const radar = themedConfig<Config>({ type: 'radar', data: { labels: ['a'], datasets: [{ label: 'x', data: [1] }] }, options: {} }, 'dark');
+    const r = (radar.options.scales as Record<string, Record<string, { color: string }>>).r;
+    expect(r.grid.color).toBe(THEME_COLOURS.dark.grid);
+    expect(r.pointLabels.color).toBe(THEME_COLOURS.dark.text);
+  });
+
   it('gives uncoloured datasets palette colours and keeps the author’s', () => {
     const themed = themedConfig(config(), 'light');
     expect(themed.data.datasets[0].borderColor).toBe(PALETTES.light[0]);

@@ -29,6 +29,10 @@ export interface ChartConfigLike {
 }
 
 const CARTESIAN = new Set(['line', 'bar', 'scatter', 'bubble']);
+/** One colour per slice rather than per dataset. */
+const ARCS = new Set(['pie', 'doughnut', 'polarArea']);
+/** Drawn on the radial scale `r`. */
+const RADIAL = new Set(['radar', 'polarArea']);
 
 /** A copy of `config` coloured for `theme`; `config` itself is left untouched. */
 export function themedConfig<T extends ChartConfigLike>(config: T, theme: Theme): T {
@@ -39,6 +43,13 @@ export function themedConfig<T extends ChartConfigLike>(config: T, theme: Theme)
 
   datasets.forEach((dataset, index) => {
     const type = (dataset.type as string | undefined) ?? copy.type ?? 'line';
+    if (ARCS.has(type)) {
+      const slices = Array.isArray(dataset.data) ? dataset.data.length : 0;
+      const sliceColours = Array.from({ length: slices }, (_, i) => palette[i % palette.length]);
+      if (dataset.backgroundColor === undefined) dataset.backgroundColor = sliceColours.map((c) => withAlpha(c, type === 'polarArea' ? 0.6 : 0.85));
+      if (dataset.borderColor === undefined) dataset.borderColor = sliceColours;
+      return;
+    }
     const base = typeof dataset.borderColor === 'string' ? dataset.borderColor : palette[index % palette.length];
     if (dataset.borderColor === undefined) dataset.borderColor = base;
     if (dataset.backgroundColor === undefined) dataset.backgroundColor = withAlpha(base, type === 'bar' ? 0.8 : 0.2);
@@ -62,6 +73,15 @@ export function themedConfig<T extends ChartConfigLike>(config: T, theme: Theme)
       setDefault(scale, ['ticks', 'color'], colours.text);
       setDefault(scale, ['title', 'color'], colours.text);
     }
+  }
+  if (RADIAL.has(copy.type ?? 'line')) {
+    const scales = (options.scales ??= {}) as Record<string, Json>;
+    const r = (scales.r ??= {});
+    setDefault(r, ['grid', 'color'], colours.grid);
+    setDefault(r, ['angleLines', 'color'], colours.grid);
+    setDefault(r, ['pointLabels', 'color'], colours.text);
+    setDefault(r, ['ticks', 'color'], colours.text);
+    setDefault(r, ['ticks', 'backdropColor'], 'transparent');
   }
   setDefault(options, ['plugins', 'legend', 'labels', 'color'], colours.text);
   setDefault(options, ['plugins', 'title', 'color'], colours.text);

@@ -27,6 +27,18 @@ describe('@c4', () => {
     expect(c4Diagram('C4Deployment\nDeployment_Node(n, "Node")')).toBe('C4Deployment\nDeployment_Node(n, "Node")');
   });
 
+  it('takes the diagram kind from the original BookGen\'s level, by name or number', async () => {
+    const html = async (level: string) => (await render(`<!-- @c4:level="${level}" diagram="Container(api, \\"API\\")" -->`)).html;
+    expect(await html('container')).toContain('<pre class="mermaid">C4Container\n');
+    expect(await html('Component')).toContain('<pre class="mermaid">C4Component\n');
+    expect(await html('1')).toContain('<pre class="mermaid">C4Context\n');
+    expect((await directiveErrorOf(render('<!-- @c4:level="code" diagram="x" -->'))).reason).toMatch(/^level "code" \(4\) is not drawn: Mermaid has no C4 code diagram/);
+    expect((await directiveErrorOf(render('<!-- @c4:level="galaxy" diagram="x" -->'))).reason).toBe(
+      'unknown level "galaxy" (allowed: context or 1, container or 2, component or 3, dynamic, deployment)',
+    );
+    expect((await directiveErrorOf(render('<!-- @c4:level="1" type="C4Context" diagram="x" -->'))).reason).toBe('give either "type" or "level", not both');
+  });
+
   it('errors on a missing model, an unknown type and an unknown key', async () => {
     expect((await directiveErrorOf(render('<!-- @c4:title="x" -->'))).message).toBe(
       'book/c4.md:1:1 @c4: missing required key "model" (the C4 elements: Person(…), System(…), Rel(…))',
@@ -34,8 +46,8 @@ describe('@c4', () => {
     expect((await directiveErrorOf(render('<!-- @c4:model="Person(a, \\"A\\")" type="C4Zoo" -->'))).reason).toBe(
       'unknown type "C4Zoo" (allowed: C4Context, C4Container, C4Component, C4Dynamic, C4Deployment)',
     );
-    expect((await directiveErrorOf(render('<!-- @c4:model="x" colour="red" -->'))).reason).toBe(
-      'unknown key "colour" (allowed: model, diagram, title, type)',
+    expect((await directiveErrorOf(renderMarkdown('<!-- @c4:model="x" colour="red" -->', { db, file: 'book/c4.md', strict: true }))).reason).toBe(
+      'unknown key "colour" (allowed: model, diagram, title, type, level)',
     );
   });
 });

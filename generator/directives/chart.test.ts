@@ -112,10 +112,11 @@ describe('@chart', () => {
 
   it('takes x, y, series from names, else the unused columns in order', () => {
     const result = { columns: ['a', 'b', 'c', 'd'], rows: [] };
-    expect(chartColumns(result, {})).toEqual({ x: 0, y: 1, series: 2 });
-    expect(chartColumns(result, { x: 'b' })).toEqual({ x: 1, y: 0, series: 2 });
-    expect(chartColumns(result, { y: 'a', series: 'd' })).toEqual({ x: 1, y: 0, series: 3 });
-    expect(chartColumns({ columns: ['a', 'b'], rows: [] }, { x: 'b', y: 'a' })).toEqual({ x: 1, y: 0, series: -1 });
+    expect(chartColumns(result, {})).toEqual({ x: 0, y: 1, r: -1, series: 2 });
+    expect(chartColumns(result, { x: 'b' })).toEqual({ x: 1, y: 0, r: -1, series: 2 });
+    expect(chartColumns(result, { y: 'a', series: 'd' })).toEqual({ x: 1, y: 0, r: -1, series: 3 });
+    expect(chartColumns({ columns: ['a', 'b'], rows: [] }, { x: 'b', y: 'a' })).toEqual({ x: 1, y: 0, r: -1, series: -1 });
+    expect(chartColumns(result, { type: 'bubble' })).toEqual({ x: 0, y: 1, r: 2, series: 3 });
   });
 
   it('refuses text x values in a scatter chart', () => {
@@ -156,8 +157,8 @@ describe('@chart', () => {
     expect((await directiveErrorOf(render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions" y="rps" -->`))).reason).toBe(
       'no column "rps" for y (columns: tag, baseline_rps)',
     );
-    expect((await directiveErrorOf(render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions" type="pie" -->`))).reason).toBe(
-      'unknown chart type "pie" (allowed: line, bar, scatter)',
+    expect((await directiveErrorOf(render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions" type="pyramid" -->`))).reason).toBe(
+      'unknown chart type "pyramid" (allowed: line, bar, scatter, bubble, pie, doughnut, polarArea, radar)',
     );
     expect(
       (await directiveErrorOf(render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions" datasets='{"rps": {}}' -->`))).reason,
@@ -165,6 +166,21 @@ describe('@chart', () => {
     expect((await directiveErrorOf(render(`<!-- @chart:query="SELECT tag FROM versions" -->`))).reason).toBe(
       'the query has no column left for y (columns: tag)',
     );
+  });
+
+  it('draws every Chart.js type: pie, doughnut, polarArea and radar by label, bubble with a radius column', async () => {
+    for (const type of ['pie', 'doughnut', 'polarArea', 'radar']) {
+      const [config] = configsOf((await render(`<!-- @chart:query="SELECT tag, baseline_rps FROM versions WHERE baseline_rps IS NOT NULL ORDER BY chapter_number" type="${type}" -->`)).html);
+      expect(config.type).toBe(type);
+      expect(config.data).toEqual({ labels: ['v1-baseline', 'v2-cache'], datasets: [{ label: 'baseline_rps', data: [10_000, 14_230], spanGaps: false }] });
+    }
+    const bubble = buildChartConfig({ columns: ['x', 'y', 'size', 'kind'], rows: [[1, 10, 3, 'a'], [2, 20, 5, 'a'], [1, 5, 2, 'b']] }, { ...SPEC, type: 'bubble' });
+    expect(bubble.data.datasets.map((d) => [d.label, d.data])).toEqual([
+      ['a', [{ x: 1, y: 10, r: 3 }, { x: 2, y: 20, r: 5 }]],
+      ['b', [{ x: 1, y: 5, r: 2 }]],
+    ]);
+    expect(() => buildChartConfig({ columns: ['x', 'y'], rows: [[1, 2]] }, { ...SPEC, type: 'bubble' })).toThrow('no column left for r (the bubble radius)');
+    expect(() => buildChartConfig({ columns: ['x', 'y', 'r'], rows: [[1, 2, 3]] }, { ...SPEC, r: 'r' })).toThrow('"r" (a radius column) applies only to type="bubble"');
   });
 
   it('refuses duplicate points of one series rather than keeping one silently', () => {

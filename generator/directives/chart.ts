@@ -13,22 +13,28 @@ import type { SqlValue } from 'sql.js';
 import { isPlainObject, parseJsonObject, type DirectiveDefinition } from './directive.ts';
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml, scriptSafeJson } from './escape.ts';
-import { runReadOnlyQuery, type QueryResult } from './query.ts';
+import type { QueryResult } from './query.ts';
 
-export const CHART_TYPES = ['line', 'bar', 'scatter'] as const;
+/** Every chart type Chart.js ships. */
+export const CHART_TYPES = ['line', 'bar', 'scatter', 'bubble', 'pie', 'doughnut', 'polarArea', 'radar'] as const;
 export type ChartType = (typeof CHART_TYPES)[number];
+
+/** Types whose points carry their own numeric x ({x, y} objects instead of a value per label). */
+const POINT_TYPES: ReadonlySet<ChartType> = new Set(['scatter', 'bubble']);
 
 export interface ChartSpec {
   type: ChartType;
   x?: string;
   y?: string;
+  /** bubble: the column of each bubble's radius. */
+  r?: string;
   series?: string;
   datasets: Record<string, unknown>;
   options: Record<string, unknown>;
 }
 
 type Label = string | number;
-type Point = number | null | { x: number | string; y: number | null };
+type Point = number | null | { x: number | string; y: number | null; r?: number | null };
 
 export interface ChartConfig {
   type: ChartType;
@@ -58,11 +64,15 @@ function namedColumn(result: QueryResult, role: string, name: string): number {
  * Which columns are x, y and series: the named ones, the others in column order
  * (so with no names: first, second, third if any); a column is never used twice.
  */
-export function chartColumns(result: QueryResult, spec: Pick<ChartSpec, 'x' | 'y' | 'series'>): { x: number; y: number; series: number } {
+export function chartColumns(
+  result: QueryResult,
+  spec: Pick<ChartSpec, 'x' | 'y' | 'series' | 'r'> & { type?: ChartType },
+): { x: number; y: number; r: number; series: number } {
   const x = spec.x === undefined ? undefined : namedColumn(result, 'x', spec.x);
   const y = spec.y === undefined ? undefined : namedColumn(result, 'y', spec.y);
+  const r = spec.r === undefined ? undefined : namedColumn(result, 'r', spec.r);
   const series = spec.series === undefined ? undefined : namedColumn(result, 'series', spec.series);
-  const unused = result.columns.map((_, i) => i).filter((i) => i !== x && i !== y && i !== series);
+  const unused = result.columns.map((_, i) => i).filter((i) => i !== x && i !== y && i !== r && i !== series);
   const next = (role: string): number => {
     const index = unused.shift();
     if (index === undefined) throw new DirectiveProblem(`the query has no column left for ${role} (columns: ${result.columns.join(', ')})`);
@@ -70,7 +80,9 @@ export function chartColumns(result: QueryResult, spec: Pick<ChartSpec, 'x' | 'y
   };
   const xIndex = x ?? next('x');
   const yIndex = y ?? next('y');
-  return { x: xIndex, y: yIndex, series: series ?? unused[0] ?? -1 };
+  const rIndex = spec.type === 'bubble' ? (r ?? next('r (the bubble radius)')) : -1;
+  if (r !== undefined && spec.type !== 'bubble') throw new DirectiveProblem('"r" (a radius column) applies only to type="bubble"');
+  return { x: xIndex, y: yIndex, r: rIndex, series: series ?? unused[0] ?? -1 };
 }
 
 function labelOf(value: SqlValue, column: string): Label {
@@ -85,7 +97,7 @@ function numberOf(value: SqlValue, column: string): number | null {
 
 /** Builds the complete Chart.js config from a query result (pure). */
 export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartConfig {
-  const { x: xIndex, y: yIndex, series: seriesIndex } = chartColumns(result, spec);
+  const { x: xIndex, y: yIndex, r: rIndex, series: seriesIndex } = chartColumns(result, spec);
   if (result.rows.length === 0) throw new DirectiveProblem('query returned no rows');
   const xName = result.columns[xIndex];
   const yName = result.columns[yIndex];
@@ -94,10 +106,11 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
   const labels: Label[] = [];
   const labelKeys = new Map<string, Label>();
   const series = new Map<string, Map<string, number | null>>();
+  const radii = new Map<string, number | null>(); // bubble: `${series}\0${x key}` → radius
   for (const row of result.rows) {
     const x = labelOf(row[xIndex], xName);
-    if (spec.type === 'scatter' && typeof x !== 'number') {
-      throw new DirectiveProblem(`a scatter chart needs numbers in x column "${xName}", found ${JSON.stringify(x)}`);
+    if (POINT_TYPES.has(spec.type) && typeof x !== 'number') {
+      throw new DirectiveProblem(`a ${spec.type} chart needs numbers in x column "${xName}", found ${JSON.stringify(x)}`);
     }
     const key = `${typeof x}:${x}`;
     if (!labelKeys.has(key)) {
@@ -115,6 +128,7 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
       throw new DirectiveProblem(`series "${seriesName}" has two rows for ${xName} = ${x}; aggregate them in the query`);
     }
     points.set(key, numberOf(row[yIndex], yName));
+    if (rIndex !== -1) radii.set(`${seriesName}\0${key}`, numberOf(row[rIndex], result.columns[rIndex]));
   }
   if (labels.every((label) => typeof label === 'number')) (labels as number[]).sort((a, b) => a - b);
 
@@ -125,9 +139,12 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
   }
 
   const datasets = [...series].map(([name, points]) => {
-    const data: Point[] =
-      spec.type === 'scatter'
-        ? [...points].map(([key, y]) => ({ x: labelKeys.get(key) as Label, y }))
+    const data: Point[] = POINT_TYPES.has(spec.type)
+        ? [...points].map(([key, y]) => {
+            const point: Point = { x: labelKeys.get(key) as Label, y };
+            if (rIndex !== -1) point.r = radii.get(`${name}\0${key}`) ?? null;
+            return point;
+          })
         : labels.map((label) => {
             const y = points.get(`${typeof label}:${label}`);
             return y === undefined ? null : y;
@@ -149,7 +166,7 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
 export const chart: DirectiveDefinition = {
   name: 'chart',
   placement: 'block',
-  keys: { query: { required: true }, title: {}, type: {}, x: {}, y: {}, series: {}, datasets: {}, options: {} },
+  keys: { query: { required: true }, title: {}, type: {}, x: {}, y: {}, r: {}, series: {}, datasets: {}, options: {} },
   render(attributes, context) {
     const type = attributes.get('type') ?? 'line';
     if (!(CHART_TYPES as readonly string[]).includes(type)) {
@@ -161,11 +178,12 @@ export const chart: DirectiveDefinition = {
       type: type as ChartType,
       x: attributes.get('x'),
       y: attributes.get('y'),
+      r: attributes.get('r'),
       series: attributes.get('series'),
       datasets: datasetsText === undefined ? {} : parseJsonObject('datasets', datasetsText),
       options: optionsText === undefined ? {} : parseJsonObject('options', optionsText),
     };
-    const config = buildChartConfig(runReadOnlyQuery(context.db, attributes.get('query') as string), spec);
+    const config = buildChartConfig(context.queries.run(attributes.get('query') as string), spec);
     const title = attributes.get('title');
     const label = escapeHtml(title ?? `Chart: ${config.data.datasets.map((d) => String(d.label)).join(', ')}`);
     const caption = title === undefined ? '' : `<figcaption>${escapeHtml(title)}</figcaption>`;

@@ -2,12 +2,13 @@
  * What every directive module provides, and the checks common to all of them
  * (known keys, required keys, bare keys).
  */
-import type { Database } from 'sql.js';
 import { DirectiveProblem } from './errors.ts';
 import type { DirectiveAttribute, ParsedDirective } from './parse.ts';
+import type { QueryRunner } from './query.ts';
 
 export interface DirectiveContext {
-  db: Database;
+  /** Author queries run read-only, within the row and time limits. */
+  queries: QueryRunner;
   /** A NULL figure for a known chapter is an error instead of "no measurement yet". */
   strict: boolean;
   repoUrl?: string;
@@ -15,6 +16,8 @@ export interface DirectiveContext {
   generatedAt: Date;
   /** Collected @meta values of the page being rendered (written by @meta). */
   meta: Record<string, string>;
+  /** Relative link from the page to the measurements appendix; absent when none is written. */
+  measurementsHref?: string;
   /** Query results reused within one page (e.g. the `versions` view for many @metric). */
   cache: Map<string, unknown>;
 }
@@ -63,13 +66,23 @@ export class Attributes {
   }
 }
 
-export function checkAttributes(definition: DirectiveDefinition, directive: ParsedDirective): Attributes {
+/**
+ * An unknown key is an error when `onUnknownKey` is absent (--strict); otherwise it is
+ * reported through it (a warning) and ignored, so a book written for a tool with more
+ * keys still builds.
+ */
+export function checkAttributes(definition: DirectiveDefinition, directive: ParsedDirective, onUnknownKey?: (reason: string) => void): Attributes {
   const allowed = Object.keys(definition.keys);
+  const known = new Map<string, DirectiveAttribute>();
   for (const [key, attribute] of directive.attributes) {
     const spec = definition.keys[key];
     if (!spec) {
-      throw new DirectiveProblem(`unknown key "${key}" (allowed: ${allowed.join(', ') || 'none'})`);
+      const reason = `unknown key "${key}" (allowed: ${allowed.join(', ') || 'none'})`;
+      if (!onUnknownKey) throw new DirectiveProblem(reason);
+      onUnknownKey(`${reason}, ignored`);
+      continue;
     }
+    known.set(key, attribute);
     if (attribute.value === null && !spec.bare) throw new DirectiveProblem(`key "${key}" needs a value: ${key}="…"`);
   }
   for (const [key, spec] of Object.entries(definition.keys)) {
@@ -77,7 +90,7 @@ export function checkAttributes(definition: DirectiveDefinition, directive: Pars
       throw new DirectiveProblem(`missing required key "${key}"`);
     }
   }
-  return new Attributes(directive.attributes);
+  return new Attributes(known);
 }
 
 /** Parses a JSON attribute that must hold an object; the JSON parser's message is kept. */

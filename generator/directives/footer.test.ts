@@ -38,11 +38,16 @@ describe('@footer', () => {
     expect(page.html).toContain('2026-11-22T06:00:00.000Z</time>.</p>');
   });
 
+  it('style="minimal" says when and from which commit, without the measurements line', async () => {
+    const page = await renderMarkdown('<!-- @footer:style="minimal" -->', { db, file: 'f.md', generatedAt: new Date('2026-11-22T06:00:00Z'), buildCommit: 'abcdef0123' });
+    expect(page.html).toBe('<footer class="book-footer"><p class="book-generated">Generated <time datetime="2026-11-22T06:00:00.000Z">2026-11-22T06:00:00.000Z</time> from commit <code>abcdef0</code>.</p></footer>');
+  });
+
   it('errors on an unknown style or key', async () => {
     expect((await directiveErrorOf(renderMarkdown('<!-- @footer:style="fancy" -->', { db, file: 'f.md' }))).reason).toBe(
-      'unknown style "fancy" (allowed: default)',
+      'unknown style "fancy" (allowed: default, minimal)',
     );
-    expect((await directiveErrorOf(renderMarkdown('<!-- @footer:date -->', { db, file: 'f.md' }))).reason).toBe(
+    expect((await directiveErrorOf(renderMarkdown('<!-- @footer:date -->', { db, file: 'f.md', strict: true }))).reason).toBe(
       'unknown key "date" (allowed: generated_at, style)',
     );
   });

@@ -7,9 +7,9 @@ import type { DirectiveContext, DirectiveDefinition } from './directive.ts';
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { formatNumber } from './format.ts';
-import { runReadOnlyQuery } from './query.ts';
 
-export const FOOTER_STYLES = ['default'] as const;
+/** `default`: when, from which commit, and where the numbers come from; `minimal`: when and from which commit. */
+export const FOOTER_STYLES = ['default', 'minimal'] as const;
 
 interface Provenance {
   runs: number;
@@ -23,15 +23,11 @@ interface Provenance {
 
 /** What the database says about its measurements; null when it holds none. */
 function provenance(context: DirectiveContext): Provenance | null {
-  const counts = runReadOnlyQuery(
-    context.db,
-    `SELECT COUNT(*), COUNT(DISTINCT session_id) FROM runs WHERE status = 'ok'`,
+  const counts = context.queries.run(`SELECT COUNT(*), COUNT(DISTINCT session_id) FROM runs WHERE status = 'ok'`,
   ).rows[0];
   const runs = Number(counts[0]);
   if (runs === 0) return null;
-  const latest = runReadOnlyQuery(
-    context.db,
-    `SELECT s.started_at, m.cpu_model, m.cores, s.tool, s.tool_version
+  const latest = context.queries.run(`SELECT s.started_at, m.cpu_model, m.cores, s.tool, s.tool_version
        FROM sessions s JOIN machines m ON m.fingerprint = s.machine_fingerprint
       WHERE s.id IN (SELECT session_id FROM runs WHERE status = 'ok')
       ORDER BY s.started_at DESC, s.id DESC LIMIT 1`,
@@ -49,7 +45,8 @@ function provenance(context: DirectiveContext): Provenance | null {
   };
 }
 
-export function renderFooter(context: DirectiveContext, numbers: Provenance | null): string {
+/** `numbers` undefined: the minimal footer, without the measurements line. */
+export function renderFooter(context: DirectiveContext, numbers: Provenance | null | undefined): string {
   const generated = context.generatedAt.toISOString();
   let built = '';
   if (context.buildCommit) {
@@ -58,6 +55,8 @@ export function renderFooter(context: DirectiveContext, numbers: Provenance | nu
       ? ` from commit <a href="${escapeHtml(`${context.repoUrl}/commit/${context.buildCommit}`)}"><code>${short}</code></a>`
       : ` from commit <code>${short}</code>`;
   }
+  const generatedLine = `<p class="book-generated">Generated <time datetime="${generated}">${generated}</time>${built}.</p>`;
+  if (numbers === undefined) return `<footer class="book-footer">${generatedLine}</footer>`;
   const source =
     numbers === null
       ? 'The database holds no measurements yet.'
@@ -66,8 +65,7 @@ export function renderFooter(context: DirectiveContext, numbers: Provenance | nu
         `latest session ${escapeHtml(numbers.latestStartedAt)} on ${escapeHtml(numbers.cpuModel)} ` +
         `(${numbers.cores} ${numbers.cores === 1 ? 'core' : 'cores'}), load from ${escapeHtml(numbers.tool)} ${escapeHtml(numbers.toolVersion)}.`;
   return (
-    `<footer class="book-footer"><p class="book-generated">Generated <time datetime="${generated}">${generated}</time>${built}.</p>` +
-    `<p class="book-provenance">${source}</p></footer>`
+    `<footer class="book-footer">${generatedLine}<p class="book-provenance">${source}</p></footer>`
   );
 }
 
@@ -83,6 +81,7 @@ export const footer: DirectiveDefinition = {
     if (attributes.get('generated_at') !== undefined) {
       throw new DirectiveProblem('"generated_at" is a bare key: write @footer:generated_at without a value');
     }
+    if (style === 'minimal') return { html: renderFooter(context, undefined) };
     return { html: renderFooter(context, provenance(context)) };
   },
 };

@@ -22,6 +22,16 @@ describe('@git', () => {
     expect(items[2]).toContain('<span class="metric metric-missing" data-tag="v3-pool" data-field="baseline_rps">no measurement yet</span>');
   });
 
+  it('accepts the timeline under the names timeline and tags, and lists the chapter commits with show="commits"', async () => {
+    const branches = (await renderMarkdown('<!-- @git:show="branches" -->', { db, file: 'g.md' })).html;
+    expect((await renderMarkdown('<!-- @git:show="timeline" -->', { db, file: 'g.md' })).html).toBe(branches);
+    expect((await renderMarkdown('<!-- @git:show="tags" -->', { db, file: 'g.md' })).html).toBe(branches);
+    const commits = (await renderMarkdown('<!-- @git:show="commits" -->', { db, file: 'g.md', repoUrl: 'https://github.com/o/r' })).html;
+    expect(commits.startsWith('<ol class="git-timeline git-commits">')).toBe(true);
+    expect(commits).toContain('<a class="git-commit" href="https://github.com/o/r/commit/1111111111111111111111111111111111111111"><code>1111111</code></a> <span class="git-tag">v1-baseline</span>');
+    expect(commits.match(/<li/g)).toHaveLength(3);
+  });
+
   it('shows no link without a repository URL', async () => {
     const page = await renderMarkdown('<!-- @git:show="branches" -->', { db, file: 'book/g.md' });
     expect(page.html).not.toContain('<a ');
@@ -34,8 +44,8 @@ describe('@git', () => {
   });
 
   it('errors on an unknown show value and on a database without chapters', async () => {
-    expect((await directiveErrorOf(renderMarkdown('<!-- @git:show="tags" -->', { db, file: 'g.md' }))).reason).toBe(
-      'unknown show="tags" (allowed: branches)',
+    expect((await directiveErrorOf(renderMarkdown('<!-- @git:show="forks" -->', { db, file: 'g.md' }))).reason).toBe(
+      'unknown show="forks" (allowed: branches, timeline, tags, commits)',
     );
     const empty = await createDatabase();
     expect((await directiveErrorOf(renderMarkdown('<!-- @git:show="branches" -->', { db: empty, file: 'g.md' }))).reason).toBe(

@@ -1,5 +1,7 @@
 /**
  * @git — the chapter timeline: <!-- @git:show="branches" -->
+ * `show`: `branches` (the original BookGen's; also `timeline` and `tags`, the same
+ * timeline) or `commits` (each chapter's commit: message, author, date).
  * Chapters from the `versions` view in chapter order, each with its tag, title,
  * short commit id, headline throughput (or "no measurement yet") and, when the
  * repository URL is known, a link to the tag's tree.
@@ -9,9 +11,8 @@ import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { formatNumber } from './format.ts';
 import { MISSING_TEXT } from './metric.ts';
-import { runReadOnlyQuery } from './query.ts';
 
-export const GIT_VIEWS = ['branches'] as const;
+export const GIT_VIEWS = ['branches', 'timeline', 'tags', 'commits'] as const;
 
 interface TimelineEntry {
   tag: string;
@@ -22,9 +23,7 @@ interface TimelineEntry {
 }
 
 function timelineEntries(context: DirectiveContext): TimelineEntry[] {
-  const result = runReadOnlyQuery(
-    context.db,
-    'SELECT tag, chapter_number, title, commit_hash, baseline_rps FROM versions ORDER BY chapter_number',
+  const result = context.queries.run('SELECT tag, chapter_number, title, commit_hash, baseline_rps FROM versions ORDER BY chapter_number',
   );
   return result.rows.map(([tag, chapterNumber, title, commit, rps]) => ({
     tag: String(tag),
@@ -58,6 +57,25 @@ export function renderTimeline(entries: TimelineEntry[], context: DirectiveConte
   return `<ol class="git-timeline">\n${items.join('\n')}\n</ol>`;
 }
 
+/** The chapters' commits, newest chapter last, from the `commits` view. */
+function renderCommitLog(context: DirectiveContext): string {
+  const result = context.queries.run(
+    `SELECT c.tag, c.hash, c.message, c.author, c.created_at FROM commits c JOIN versions v ON v.tag = c.tag ORDER BY v.chapter_number`,
+  );
+  if (result.rows.length === 0) throw new DirectiveProblem('the database lists no chapters (is data/chapters.json synced?)');
+  const items = result.rows.map(([tag, hash, message, author, createdAt]) => {
+    const shortCommit = escapeHtml(String(hash).slice(0, 7));
+    const commit = context.repoUrl
+      ? `<a class="git-commit" href="${escapeHtml(`${context.repoUrl}/commit/${String(hash)}`)}"><code>${shortCommit}</code></a>`
+      : `<code class="git-commit">${shortCommit}</code>`;
+    const when = createdAt === null ? '' : ` <time class="git-date" datetime="${escapeHtml(String(createdAt))}">${escapeHtml(String(createdAt).slice(0, 10))}</time>`;
+    const who = author === null ? '' : ` <span class="git-author">${escapeHtml(String(author))}</span>`;
+    const text = message === null ? '<span class="metric-missing">commit details unknown</span>' : escapeHtml(String(message));
+    return `<li class="git-chapter">${commit} <span class="git-tag">${escapeHtml(String(tag))}</span> <span class="git-title">${text}</span>${who}${when}</li>`;
+  });
+  return `<ol class="git-timeline git-commits">\n${items.join('\n')}\n</ol>`;
+}
+
 export const git: DirectiveDefinition = {
   name: 'git',
   placement: 'block',
@@ -67,6 +85,7 @@ export const git: DirectiveDefinition = {
     if (!(GIT_VIEWS as readonly string[]).includes(show)) {
       throw new DirectiveProblem(`unknown show="${show}" (allowed: ${GIT_VIEWS.join(', ')})`);
     }
+    if (show === 'commits') return { html: renderCommitLog(context) };
     return { html: renderTimeline(timelineEntries(context), context) };
   },
 };

@@ -20,7 +20,7 @@ describe('@meta', () => {
   });
 
   it('errors on an unknown key, listing the allowed ones', async () => {
-    const error = await directiveErrorOf(renderMarkdown('<!-- @meta:titel="x" -->', { db, file: 'book/a.md' }));
+    const error = await directiveErrorOf(renderMarkdown('<!-- @meta:titel="x" -->', { db, file: 'book/a.md', strict: true }));
     expect(error.message).toBe(
       'book/a.md:1:1 @meta: unknown key "titel" (allowed: title, author, description, generated, keywords, lang, subtitle)',
     );

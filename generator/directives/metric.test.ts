@@ -13,7 +13,9 @@ const render = (source: string, strict = false) => renderMarkdown(source, { db, 
 describe('@metric', () => {
   it('shows a chapter headline with the default (comma) format', async () => {
     const page = await render('Throughput: <!-- @metric:tag="v2-cache" --> req/s');
-    expect(page.html).toBe('<p>Throughput: <span class="metric" data-tag="v2-cache" data-field="baseline_rps">14,230</span> req/s</p>');
+    expect(page.html).toBe(
+      '<p>Throughput: <span class="metric" data-tag="v2-cache" data-field="baseline_rps" title="Session 1, 2026-11-20; autocannon 9.0.0; Test CPU 3000 (2 cores); median of 2 runs">14,230</span> req/s</p>',
+    );
   });
 
   it('applies field defaults and explicit formats', async () => {

@@ -8,7 +8,8 @@ import type { DirectiveContext, DirectiveDefinition, DirectiveOutput } from './d
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { checkFormat, defaultFormatFor, formatNumber } from './format.ts';
-import { runReadOnlyQuery, type QueryResult } from './query.ts';
+import type { QueryResult } from './query.ts';
+import { linkToSession, sourceTitle, type FigureSource } from './sources.ts';
 
 export const DEFAULT_FIELD = 'baseline_rps';
 export const MISSING_TEXT = 'no measurement yet';
@@ -17,7 +18,7 @@ export const MISSING_TEXT = 'no measurement yet';
 function versionsOf(context: DirectiveContext): QueryResult {
   let versions = context.cache.get('versions') as QueryResult | undefined;
   if (!versions) {
-    versions = runReadOnlyQuery(context.db, 'SELECT * FROM versions ORDER BY chapter_number');
+    versions = context.queries.run('SELECT * FROM versions ORDER BY chapter_number');
     context.cache.set('versions', versions);
   }
   return versions;
@@ -53,6 +54,18 @@ export function missingMeasurement(context: DirectiveContext, what: string, attr
   };
 }
 
+/** The session, runs and (for throughput) interval behind a `versions` row's figure. */
+function figureSource(columns: string[], row: SqlValue[], field: string): FigureSource | null {
+  const at = (name: string) => {
+    const value = row[columns.indexOf(name)];
+    return typeof value === 'number' ? value : null;
+  };
+  const sessionId = at('session_id');
+  if (sessionId === null) return null;
+  const throughput = field === 'baseline_rps';
+  return { sessionId, runs: at('measured_runs'), ciLow: throughput ? at('rps_ci_low') : null, ciHigh: throughput ? at('rps_ci_high') : null, unit: 'req/s' };
+}
+
 export const metric: DirectiveDefinition = {
   name: 'metric',
   placement: 'inline',
@@ -66,7 +79,7 @@ export const metric: DirectiveDefinition = {
 
     if (query !== undefined) {
       if (attributes.has('field')) throw new DirectiveProblem('"field" applies to "tag"; a "query" selects its own value');
-      const result = runReadOnlyQuery(context.db, query);
+      const result = context.queries.run(query);
       if (result.rows.length === 0) throw new DirectiveProblem('query returned no rows');
       if (result.rows.length !== 1 || result.columns.length !== 1) {
         throw new DirectiveProblem(
@@ -90,6 +103,9 @@ export const metric: DirectiveDefinition = {
     const value = row[index];
     if (value === null) return missingMeasurement(context, tag, dataAttributes);
     const text = formatValue(value, field, format);
-    return { html: `<span class="metric"${dataAttributes}>${escapeHtml(text)}</span>`, text };
+    const source = figureSource(columns, row, field);
+    if (!source) return { html: `<span class="metric"${dataAttributes}>${escapeHtml(text)}</span>`, text };
+    const span = `<span class="metric"${dataAttributes}${sourceTitle(context, source)}>${escapeHtml(text)}</span>`;
+    return { html: linkToSession(context, source.sessionId, span), text };
   },
 };

@@ -4,6 +4,8 @@
  * Two locks: only a single SELECT / WITH / VALUES statement is accepted, and it runs
  * with `PRAGMA query_only = ON` (so even a `WITH … DELETE` cannot write). SQLite's
  * own error message becomes the reason verbatim ("no such column: observed_rp").
+ * A result longer than the row limit is an error (it would make a page of megabytes);
+ * the time limit needs a thread that can be stopped: query-worker/.
  */
 import type { Database, SqlValue } from 'sql.js';
 import { DirectiveProblem } from './errors.ts';
@@ -11,6 +13,29 @@ import { DirectiveProblem } from './errors.ts';
 export interface QueryResult {
   columns: string[];
   rows: SqlValue[][];
+}
+
+/** What directives run their queries through (in this thread, or in a worker with a time limit). */
+export interface QueryRunner {
+  run(sql: string, params?: SqlValue[]): QueryResult;
+}
+
+export interface QueryLimits {
+  /** A query returning more rows fails. */
+  maxRows: number;
+  /** A query running longer is stopped (only where the runner can stop it: the worker). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = { maxRows: 5000, timeoutMs: 5000 };
+
+/** Queries in this thread: the row limit applies, the time limit cannot. */
+export function directQueries(db: Database, maxRows: number = DEFAULT_LIMITS.maxRows): QueryRunner {
+  return { run: (sql, params) => runReadOnlyQuery(db, sql, params, maxRows) };
+}
+
+export function tooManyRows(maxRows: number): DirectiveProblem {
+  return new DirectiveProblem(`the query returned more than ${maxRows} rows (the row limit: narrow the query, or raise the limit with --max-rows)`);
 }
 
 const READING_STATEMENT = /^(select|with|values)\b/i;
@@ -32,7 +57,7 @@ function firstKeywordText(sql: string): string {
   }
 }
 
-export function runReadOnlyQuery(db: Database, sql: string, params: SqlValue[] = []): QueryResult {
+export function runReadOnlyQuery(db: Database, sql: string, params: SqlValue[] = [], maxRows = Infinity): QueryResult {
   const text = sql.trim();
   if (text.length === 0) throw new DirectiveProblem('the query is empty');
   if (!READING_STATEMENT.test(firstKeywordText(text))) {
@@ -53,7 +78,10 @@ export function runReadOnlyQuery(db: Database, sql: string, params: SqlValue[] =
       if (params.length > 0) statement.bind(params);
       const columns = statement.getColumnNames();
       const rows: SqlValue[][] = [];
-      while (statement.step()) rows.push(statement.get());
+      while (statement.step()) {
+        if (rows.length >= maxRows) throw tooManyRows(maxRows);
+        rows.push(statement.get());
+      }
       return { columns, rows };
     } finally {
       statement.free();

@@ -11,7 +11,8 @@ import { isPlainObject, parseJsonObject, type DirectiveDefinition } from './dire
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 import { checkFormat, defaultFormatFor, formatNumber, type NumberFormat } from './format.ts';
-import { runReadOnlyQuery, type QueryResult } from './query.ts';
+import type { QueryResult } from './query.ts';
+import { linkToSession, sourceTitle } from './sources.ts';
 
 export interface ColumnSpec {
   label?: string;
@@ -60,19 +61,38 @@ function cellText(value: SqlValue, column: string, spec: ColumnSpec | undefined)
   throw new DirectiveProblem(`column "${column}" holds binary data, which cannot be shown`);
 }
 
+/**
+ * A query column of this name is not shown: it names the session each row's numbers
+ * were measured in, so their cells carry that session's provenance.
+ */
+export const SESSION_COLUMN = 'session_id';
+
+/** How a measured cell shows where it comes from (sources.ts, bound to the page). */
+export interface CellProvenance {
+  title(sessionId: number): string;
+  link(sessionId: number, html: string): string;
+}
+
 /** The table's HTML (pure). */
-export function renderTable(result: QueryResult, specs: Record<string, ColumnSpec>, title?: string): string {
+export function renderTable(result: QueryResult, specs: Record<string, ColumnSpec>, title?: string, provenance?: CellProvenance): string {
   if (result.rows.length === 0) throw new DirectiveProblem('query returned no rows');
-  const head = result.columns
+  const sessionAt = result.columns.indexOf(SESSION_COLUMN);
+  const shown = result.columns.map((_, i) => i).filter((i) => i !== sessionAt);
+  const head = shown
+    .map((i) => result.columns[i])
     .map((column) => `<th scope="col"${cellAttributes(specs[column])}>${escapeHtml(specs[column]?.label ?? column)}</th>`)
     .join('');
   const body = result.rows
     .map((row) => {
-      const cells = row.map((value, i) => {
+      const sessionId = sessionAt === -1 ? null : row[sessionAt];
+      const cells = shown.map((i) => {
+        const value = row[i];
         const column = result.columns[i];
         const spec = specs[column];
         if (value === null) return `<td${cellAttributes(spec, 'missing')}>—</td>`;
-        return `<td${cellAttributes(spec)}>${escapeHtml(cellText(value, column, spec))}</td>`;
+        const text = escapeHtml(cellText(value, column, spec));
+        if (typeof value !== 'number' || typeof sessionId !== 'number' || !provenance) return `<td${cellAttributes(spec)}>${text}</td>`;
+        return `<td${cellAttributes(spec)}${provenance.title(sessionId)}>${provenance.link(sessionId, text)}</td>`;
       });
       return `<tr>${cells.join('')}</tr>`;
     })
@@ -88,8 +108,12 @@ export const table: DirectiveDefinition = {
   render(attributes, context) {
     const columnsText = attributes.get('columns');
     const columnsJson = columnsText === undefined ? {} : parseJsonObject('columns', columnsText);
-    const result = runReadOnlyQuery(context.db, attributes.get('query') as string);
+    const result = context.queries.run(attributes.get('query') as string);
     const specs = parseColumnSpecs(columnsJson, result.columns);
-    return { html: renderTable(result, specs, attributes.get('title')) };
+    const provenance: CellProvenance = {
+      title: (sessionId) => sourceTitle(context, { sessionId }),
+      link: (sessionId, html) => linkToSession(context, sessionId, html),
+    };
+    return { html: renderTable(result, specs, attributes.get('title'), provenance) };
   },
 };

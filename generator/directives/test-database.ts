@@ -53,7 +53,10 @@ export async function createTestDatabase(): Promise<Database> {
     [2, 30, 2500],
   ];
   for (const [elapsed, limit, rps] of samples) {
-    db.run('INSERT INTO adaptive_limiter_samples(elapsed_seconds, connection_limit, observed_rps) VALUES (?, ?, ?)', [elapsed, limit, rps]);
+    db.run(
+      "INSERT INTO adaptive_limiter_samples(session_id, subject, experiment, scenario, elapsed_seconds, connection_limit, observed_rps) VALUES (1, 'v2-cache', '', 'ramp', ?, ?, ?)",
+      [elapsed, limit, rps],
+    );
   }
   return db;
 }

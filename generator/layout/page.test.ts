@@ -15,6 +15,8 @@ const chapter: PageView = {
   title: 'Baseline',
   bookTitle: 'Server',
   description: 'A "quoted" description',
+  author: 'Ada <Lovelace>',
+  keywords: 'performance, node.js',
   html: '<h1 id="baseline">Baseline</h1><h2 id="design">Design</h2><h3 id="poller">Poller &amp; store</h3><h2 id="numbers">Numbers</h2><p><a href="00-preface.md">back</a></p>',
   headings: [
     { depth: 2, text: 'Design', id: 'design' },
@@ -60,6 +62,8 @@ describe('renderPage', () => {
     expect(html).toContain('<a href="01-baseline.html" aria-current="page">Baseline</a>');
     expect(html).toContain('<title>Baseline · Server</title>');
     expect(html).toContain('<meta name="description" content="A &quot;quoted&quot; description">');
+    expect(html).toContain('<meta name="author" content="Ada &lt;Lovelace&gt;">');
+    expect(html).toContain('<meta name="keywords" content="performance, node.js">');
     expect(html).toContain('<a class="site-title" href="../index.html">The &lt;Book&gt;</a>');
   });
 

@@ -36,6 +36,8 @@ export interface BookCard {
   chapterCount: number;
   /** Where reading starts: the book's first chapter. */
   outPath: string;
+  /** The book's PDF edition, when the build prints one (--pdf). */
+  pdf?: string;
 }
 
 export interface PageView {
@@ -45,6 +47,9 @@ export interface PageView {
   /** The book it belongs to, shown in the browser title after the page title. */
   bookTitle?: string;
   description?: string;
+  /** From @meta author and keywords: `<meta name="author">`, `<meta name="keywords">`. */
+  author?: string;
+  keywords?: string;
   /** From @meta lang; default "en". */
   lang?: string;
   /** Rendered Markdown (from the core's renderMarkdown). */
@@ -96,7 +101,7 @@ export function renderPage(view: PageView): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(documentTitle)}</title>
-${view.description ? `<meta name="description" content="${escapeAttribute(view.description)}">\n` : ''}<script>${THEME_BOOTSTRAP}</script>
+${metaTags(view)}<script>${THEME_BOOTSTRAP}</script>
 <link rel="icon" href="${root}${ASSETS.favicon}" type="image/svg+xml">
 <link rel="stylesheet" href="${root}${ASSETS.css}">
 ${view.usesMermaid ? `<script src="${root}${ASSETS.mermaid}" defer></script>\n` : ''}<script src="${root}${ASSETS.script}" defer></script>
@@ -162,7 +167,7 @@ export function renderCards(cards: BookCard[], href: (to: string) => string): st
 <h3 class="book-card-title">${escapeHtml(card.title)}</h3>
 ${card.description ? `<p class="book-card-description">${escapeHtml(card.description)}</p>\n` : ''}<p class="book-card-meta">${card.chapterCount} ${card.chapterCount === 1 ? 'page' : 'pages'} · start reading →</p>
 </a>
-</li>`,
+${card.pdf ? `<p class="book-card-pdf"><a href="${escapeAttribute(href(card.pdf))}">PDF edition</a></p>\n` : ''}</li>`,
     )
     .join('\n');
   return `<section class="book-cards" aria-label="Books">\n<ul>\n${items}\n</ul>\n</section>`;
@@ -178,4 +183,17 @@ export function escapeHtml(text: string): string {
 
 export function escapeAttribute(text: string): string {
   return escapeHtml(text).replace(/"/g, '&quot;');
+}
+
+/** The page's <meta name> tags from its @meta values (description, author, keywords). */
+function metaTags(view: PageView): string {
+  const tags: [string, string | undefined][] = [
+    ['description', view.description],
+    ['author', view.author],
+    ['keywords', view.keywords],
+  ];
+  return tags
+    .filter((tag): tag is [string, string] => tag[1] !== undefined && tag[1] !== '')
+    .map(([name, content]) => `<meta name="${name}" content="${escapeAttribute(content)}">\n`)
+    .join('');
 }

@@ -29,6 +29,8 @@ export interface PageRun {
   keepGoing: boolean;
   context: DirectiveContext;
   errors: DirectiveError[];
+  /** Not fatal: unknown keys outside --strict, as `file:line:col @name: reason`. */
+  warnings: string[];
   usesCharts: boolean;
   usesMermaid: boolean;
   headings: Heading[];
@@ -212,7 +214,9 @@ function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
       continue;
     }
     try {
-      const output = renderDirective(part.directive, inline, run.context);
+      const at = () => locate(part.offset);
+      const warn = (reason: string) => run.warnings.push(`${run.file}:${at().line}:${at().column} @${part.directive.name}: ${reason}`);
+      const output = renderDirective(part.directive, inline, run.context, warn);
       html += output.html;
       text += output.text ?? '';
       run.usesCharts ||= output.usesCharts === true;
@@ -227,12 +231,12 @@ function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
   return expanded;
 }
 
-function renderDirective(directive: ParsedDirective, inline: boolean, context: DirectiveContext): DirectiveOutput {
+function renderDirective(directive: ParsedDirective, inline: boolean, context: DirectiveContext, warn: (reason: string) => void): DirectiveOutput {
   const definition = DIRECTIVES.get(directive.name);
   if (!definition) {
     throw new DirectiveProblem(`unknown directive @${directive.name} (known: ${[...DIRECTIVES.keys()].sort().join(', ')})`);
   }
-  const attributes = checkAttributes(definition, directive);
+  const attributes = checkAttributes(definition, directive, context.strict ? undefined : warn);
   if (inline && definition.placement === 'block') {
     throw new DirectiveProblem(`@${directive.name} is a block: put it on its own line(s), not inside a paragraph, list text or table cell`);
   }

@@ -10,7 +10,8 @@ beforeAll(async () => {
 
 const render = (source: string, keepGoing = false) => renderMarkdown(source, { db, file: 'book/p.md', keepGoing });
 const METRIC = '<!-- @metric:tag="v1-baseline" -->';
-const VALUE = '<span class="metric" data-tag="v1-baseline" data-field="baseline_rps">10,000</span>';
+/** A chapter's headline as rendered: the value with its provenance on hover. */
+const VALUE = '<span class="metric" data-tag="v1-baseline" data-field="baseline_rps" title="Session 1, 2026-11-20; autocannon 9.0.0; Test CPU 3000 (2 cores); median of 2 runs">10,000</span>';
 
 describe('renderMarkdown: where directives are found', () => {
   it('expands inline directives in emphasis, links, list items, blockquotes and table cells', async () => {
@@ -85,7 +86,7 @@ describe('renderMarkdown: errors', () => {
   it('locates an unknown directive', async () => {
     const error = await directiveErrorOf(render('# T\n\nfirst\n\n<!-- @metrics:tag="v1-baseline" -->'));
     expect(error).toBeInstanceOf(DirectiveError);
-    expect(error.message).toBe('book/p.md:5:1 @metrics: unknown directive @metrics (known: c4, chart, footer, git, mermaid, meta, metric, table)');
+    expect(error.message).toBe('book/p.md:5:1 @metrics: unknown directive @metrics (known: assert, c4, chart, demo, footer, git, mermaid, meta, metric, table)');
   });
 
   it('locates a syntax error inside a block of several comments', async () => {
@@ -118,9 +119,13 @@ describe('renderMarkdown: errors', () => {
     expect(page.html).toBe('<!-- @todo check this -->\n<!-- @metrics are great -->');
   });
 
-  it('reports unknown keys with the allowed ones', async () => {
-    const error = await directiveErrorOf(render('<!-- @metric:tag="v1-baseline" fromat="short" -->'));
-    expect(error.reason).toBe('unknown key "fromat" (allowed: tag, field, format, query)');
+  it('unknown keys: an error with the allowed ones in strict mode, otherwise a located warning and ignored', async () => {
+    const source = 'Value: <!-- @metric:tag="v1-baseline" fromat="short" -->';
+    const error = await directiveErrorOf(renderMarkdown(source, { db, file: 'book/p.md', strict: true }));
+    expect(error.message).toBe('book/p.md:1:8 @metric: unknown key "fromat" (allowed: tag, field, format, query)');
+    const page = await renderMarkdown(source, { db, file: 'book/p.md' });
+    expect(page.warnings).toEqual(['book/p.md:1:8 @metric: unknown key "fromat" (allowed: tag, field, format, query), ignored']);
+    expect(page.html).toContain('>10,000</span>');
   });
 
   it('keepGoing: renders escaped error boxes (div for blocks, span inline), collects every error, renders the rest', async () => {

@@ -14,14 +14,19 @@ import { unified } from 'unified';
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import { DirectiveError } from '../directives/errors.ts';
+import { directQueries, type QueryRunner } from '../directives/query.ts';
 import { expandPage, type Heading, type PageRun } from './expand.ts';
 
 export { DirectiveError } from '../directives/errors.ts';
 export type { Heading } from './expand.ts';
 
 export interface RenderOptions {
-  /** Already opened; author queries run read-only. */
-  db: Database;
+  /** Already opened; author queries run read-only, in this thread (no time limit). */
+  db?: Database;
+  /** Where queries run instead of `db` (the build's worker, which enforces the time limit). */
+  queries?: QueryRunner;
+  /** Row limit for queries on `db`. */
+  maxRows?: number;
   /** Path shown in errors, e.g. "book/server/01-baseline.md". */
   file: string;
   /** Preview mode: draw a visible error box (class "directive-error") instead of throwing; errors still returned. */
@@ -34,6 +39,8 @@ export interface RenderOptions {
   buildCommit?: string;
   /** For @footer; default: now. */
   generatedAt?: Date;
+  /** Relative link to the measurements appendix, when the build writes one: measured numbers link to their session. */
+  measurementsHref?: string;
 }
 
 export interface RenderedPage {
@@ -47,6 +54,8 @@ export interface RenderedPage {
   headings: Heading[];
   /** Non-empty only with keepGoing. */
   errors: DirectiveError[];
+  /** Unknown keys that were ignored (outside strict mode), as `file:line:col @name: reason`. */
+  warnings: string[];
   usesCharts: boolean;
   usesMermaid: boolean;
 }
@@ -74,15 +83,17 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
     file: options.file,
     keepGoing: options.keepGoing === true,
     context: {
-      db: options.db,
+      queries: options.queries ?? directQueries(requireDatabase(options.db), options.maxRows),
       strict: options.strict === true,
       repoUrl: options.repoUrl?.replace(/\/+$/, ''),
       buildCommit: options.buildCommit,
       generatedAt: options.generatedAt ?? new Date(),
+      measurementsHref: options.measurementsHref,
       meta,
       cache: new Map(),
     },
     errors: [],
+    warnings: [],
     usesCharts: false,
     usesMermaid: false,
     headings: [],
@@ -95,7 +106,13 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
     title: meta.title ?? run.firstH1,
     headings: run.headings,
     errors: run.errors,
+    warnings: run.warnings,
     usesCharts: run.usesCharts,
     usesMermaid: run.usesMermaid,
   };
+}
+
+function requireDatabase(db: Database | undefined): Database {
+  if (!db) throw new Error('renderMarkdown needs a database (db) or a query runner (queries)');
+  return db;
 }

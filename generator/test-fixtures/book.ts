@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const FIXTURE_PAGES = ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html'] as const;
+export const FIXTURE_PAGES = ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'errata.html', 'measurements.html'] as const;
 
 const TWO_AXIS_CHART =
   `<!-- @chart:query="SELECT second, requests_per_second AS value, 'throughput' AS series FROM run_samples WHERE run_id = 1 ` +
@@ -82,6 +82,23 @@ See [the other book](../beta/00-only.md) or go [home](../index.md).
 ## Latency
 
 <!-- @chart:query="SELECT second, p99_latency_us FROM run_samples WHERE run_id = 4 ORDER BY second" title="p99 latency" -->
+
+## Wide things
+
+<!-- @table:query="SELECT tag AS Version, technique AS Technique, title AS Title, baseline_rps AS RPS, improvement_percent AS Improvement, p50_latency_us AS p50, p90_latency_us AS p90, p99_latency_us AS p99, avg_latency_us AS Average, max_latency_us AS Maximum FROM versions ORDER BY chapter_number" title="Every column" -->
+
+\`\`\`sh
+npm ci && npm run book -- --book-dir book --db data/bench.sqlite --out site --keep-going --strict --quiet   # one very long command line
+\`\`\`
+
+\`\`\`mermaid
+flowchart LR
+  Client[Browser client] --> Edge[Edge proxy] --> Api[Search API] --> Cache[Response cache] --> Store[Event store] --> Provider[XML provider]
+\`\`\`
+
+## Timeline
+
+<!-- @git:show="branches" -->
 
 ## Back
 

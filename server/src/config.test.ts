@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { helpText, parseConfig } from './config.ts';
+import { helpText, parseConfig, workerCount } from './config.ts';
 
 const base = ['--provider-url', 'http://127.0.0.1:9000/'];
 
@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 'auto', httpLayer: 'node',
       },
     });
   });
@@ -23,6 +23,22 @@ describe('parseConfig', () => {
   it('asks for help', () => {
     expect(parseConfig(['--port', 'x', '-h'], {})).toEqual({ kind: 'help' });
     expect(helpText()).toContain('--data-dir');
+  });
+
+  it('reads the number of HTTP processes', () => {
+    const config = (args: string[]) => {
+      const parsed = parseConfig([...base, ...args], {});
+      return parsed.kind === 'config' ? workerCount(parsed.config, 8) : parsed.kind === 'error' ? parsed.message : 'help';
+    };
+    expect(config([])).toBe(8);
+    expect(config(['--workers', '3'])).toBe(3);
+    expect(config(['--workers', '0'])).toBe('--workers: "0" is not auto or a number of processes (1-256)');
+  });
+
+  it('selects the HTTP layer, refusing unknown ones', () => {
+    const parsed = parseConfig([...base, '--http-layer', 'fastify'], {});
+    expect(parsed.kind === 'config' && parsed.config.httpLayer).toBe('fastify');
+    expect(parseConfig([...base, '--http-layer', 'express'], {})).toEqual({ kind: 'error', message: '--http-layer: "express" is not one of node, fastify' });
   });
 
   it.each([

@@ -18,7 +18,16 @@ export interface Config {
   dataDir: string;
   /** How long a graceful shutdown may take before the process exits anyway, ms. */
   shutdownTimeoutMs: number;
+  /** Memory bound of the response cache (keys + bodies); 0 disables it. */
+  cacheMaxBytes: number;
+  /** HTTP processes: 1 = a single process; more = node:cluster (a primary polls and writes, workers answer). */
+  workers: number | 'auto';
+  /** Which HTTP layer serves the routes (an experiment switch; same API either way). */
+  httpLayer: HttpLayer;
 }
+
+export const HTTP_LAYERS = ['node', 'fastify'] as const;
+export type HttpLayer = (typeof HTTP_LAYERS)[number];
 
 export type ConfigParse = { kind: 'config'; config: Config } | { kind: 'help' } | { kind: 'error'; message: string };
 
@@ -26,7 +35,8 @@ interface Option {
   flag: string;
   env: string;
   key: keyof Config;
-  type: 'string' | 'port' | 'ms' | 'bytes' | 'url';
+  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice' | 'workers';
+  choices?: readonly string[];
   default?: string;
   description: string;
 }
@@ -41,11 +51,14 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--max-body-bytes', env: 'MAX_BODY_BYTES', key: 'maxBodyBytes', type: 'bytes', default: String(16 * 1024 * 1024), description: 'largest provider answer accepted' },
   { flag: '--data-dir', env: 'DATA_DIR', key: 'dataDir', type: 'string', default: './event-search-data', description: 'directory of the persisted store (store.json)' },
   { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'ms', default: '10000', description: 'ms a graceful shutdown may take' },
+  { flag: '--cache-max-bytes', env: 'CACHE_MAX_BYTES', key: 'cacheMaxBytes', type: 'bytes0', default: String(64 * 1024 * 1024), description: 'memory bound of the response cache (0 = no cache)' },
+  { flag: '--workers', env: 'WORKERS', key: 'workers', type: 'workers', default: 'auto', description: 'HTTP processes: auto (one per core) or a number; 1 = no cluster' },
+  { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'node', description: 'HTTP layer: node (node:http + find-my-way) or fastify' },
 ];
 
 export function helpText(program = 'node server/dist/server.mjs'): string {
   const rows = OPTIONS.map((o) => {
-    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' ? 'bytes' : o.type === 'port' ? 'port' : 'value'}>`;
+    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' || o.type === 'bytes0' ? 'bytes' : o.type === 'port' ? 'port' : 'value'}>`;
     const def = o.default !== undefined ? ` (default ${o.default})` : '';
     return `${left.padEnd(30)}${o.description}${def}; env ${o.env}`;
   });
@@ -102,12 +115,19 @@ function convert(option: Option, raw: string): string | number | { error: string
   switch (option.type) {
     case 'string':
       return raw;
+    case 'choice':
+      return option.choices?.includes(raw) ? raw : { error: `"${raw}" is not one of ${option.choices?.join(', ')}` };
     case 'port':
       return Number.isSafeInteger(integer) && integer <= 65535 ? integer : { error: `"${raw}" is not a port number (0-65535)` };
     case 'ms':
       return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a positive number of milliseconds` };
     case 'bytes':
       return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a positive number of bytes` };
+    case 'workers':
+      if (raw === 'auto') return raw;
+      return Number.isSafeInteger(integer) && integer >= 1 && integer <= 256 ? integer : { error: `"${raw}" is not auto or a number of processes (1-256)` };
+    case 'bytes0':
+      return Number.isSafeInteger(integer) ? integer : { error: `"${raw}" is not a number of bytes` };
     case 'url': {
       let url: URL;
       try {
@@ -119,4 +139,9 @@ function convert(option: Option, raw: string): string | number | { error: string
       return raw.replace(/\/+$/, '');
     }
   }
+}
+
+/** The number of HTTP processes `config.workers` asks for on this machine. */
+export function workerCount(config: Pick<Config, 'workers'>, cores: number): number {
+  return config.workers === 'auto' ? Math.max(1, cores) : config.workers;
 }

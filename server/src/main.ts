@@ -2,7 +2,14 @@
  * CLI entry of the event-search service (bundled to server/dist/server.mjs).
  * Exit codes: 0 after a graceful shutdown, 1 on a runtime failure, 2 on bad configuration.
  */
-import { helpText, parseConfig } from './config.ts';
+import cluster from 'node:cluster';
+import os from 'node:os';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { startPrimary } from './cluster/primary.ts';
+import { runHttpWorker } from './cluster/http-worker.ts';
+import { helpText, parseConfig, workerCount } from './config.ts';
+import type { IngestWorkerData } from './ingest/protocol.ts';
+import { runIngestWorker } from './ingest/worker.ts';
 import { createLogger, describeError } from './log.ts';
 import { startService } from './service.ts';
 
@@ -19,9 +26,21 @@ async function main(): Promise<void> {
   }
   const config = parsed.config;
   const log = createLogger();
+  const workers = workerCount(config, os.availableParallelism());
+  if (cluster.isWorker) {
+    try {
+      await runHttpWorker({ ...config, workers }, log);
+    } catch (err) {
+      log.error('worker.start_failed', { error: describeError(err) });
+      process.exit(1);
+    }
+    return;
+  }
   let service;
   try {
-    service = await startService(config, log);
+    // The bundle is its own worker script: the ingest worker thread runs this same file.
+    const entry = new URL(import.meta.url);
+    service = workers > 1 ? await startPrimary({ ...config, workers }, log, entry) : await startService(config, log, entry);
   } catch (err) {
     log.error('start.failed', { error: describeError(err) });
     process.exitCode = 1;
@@ -53,4 +72,5 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-void main();
+if (isMainThread) void main();
+else runIngestWorker(workerData as IngestWorkerData);

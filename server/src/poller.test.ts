@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
 import { silentLogger } from './log.ts';
-import { backoffDelay, fetchText, Poller } from './poller.ts';
+import { backoffDelay, fetchDocument, Poller } from './poller.ts';
 
 describe('backoffDelay', () => {
   it('grows exponentially with jitter between half and the full ceiling, capped', () => {
@@ -12,7 +12,7 @@ describe('backoffDelay', () => {
   });
 });
 
-describe('fetchText against the simulator', () => {
+describe('fetchDocument against the simulator', () => {
   let simulator: Simulator;
   const limits = { connectTimeoutMs: 1000, totalTimeoutMs: 5000, maxBodyBytes: 100_000 };
   beforeAll(async () => {
@@ -23,29 +23,29 @@ describe('fetchText against the simulator', () => {
 
   it('returns the document', async () => {
     simulator.setFaults({});
-    expect(await fetchText(feed(), limits)).toContain('<planList');
+    expect((await fetchDocument(feed(), limits)).toString('utf8')).toContain('<planList');
   });
   it('rejects a 503', async () => {
     simulator.setFaults({ failRate: 1 });
-    await expect(fetchText(feed(), limits)).rejects.toThrow('HTTP 503');
+    await expect(fetchDocument(feed(), limits)).rejects.toThrow('HTTP 503');
   });
   it('refuses an oversize body without buffering it', async () => {
     simulator.setFaults({ oversizeBytes: 10_000_000 });
-    await expect(fetchText(feed(), limits)).rejects.toThrow('100000-byte cap');
+    await expect(fetchDocument(feed(), limits)).rejects.toThrow('100000-byte cap');
   });
   it('gives up on a hanging answer at its deadline', async () => {
     simulator.setFaults({ hangRate: 1 });
-    await expect(fetchText(feed(), { ...limits, totalTimeoutMs: 100 })).rejects.toThrow('within 100 ms');
+    await expect(fetchDocument(feed(), { ...limits, totalTimeoutMs: 100 })).rejects.toThrow('within 100 ms');
   });
   it('can be aborted', async () => {
     simulator.setFaults({ hangRate: 1 });
     const abort = new AbortController();
-    const pending = fetchText(feed(), limits, abort.signal);
+    const pending = fetchDocument(feed(), limits, abort.signal);
     abort.abort();
     await expect(pending).rejects.toThrow('aborted');
   });
   it('fails fast when nothing listens', async () => {
-    await expect(fetchText(new URL('http://127.0.0.1:1/api/events'), limits)).rejects.toThrow();
+    await expect(fetchDocument(new URL('http://127.0.0.1:1/api/events'), limits)).rejects.toThrow();
   });
 });
 

@@ -11,15 +11,15 @@ export interface FetchLimits {
 }
 
 /**
- * GET a text document with hard limits: connect timeout, total deadline, body cap. Any non-200
+ * GET a document (its bytes: the parser honours the declared encoding) with hard limits: connect timeout, total deadline, body cap. Any non-200
  * status, short body or oversize answer rejects. `signal` aborts it (used on shutdown).
  */
-export function fetchText(url: URL, limits: FetchLimits, signal?: AbortSignal): Promise<string> {
+export function fetchDocument(url: URL, limits: FetchLimits, signal?: AbortSignal): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     let settled = false;
     const timers: NodeJS.Timeout[] = [];
-    const finish = (err: Error | null, text?: string): void => {
+    const finish = (err: Error | null, body?: Buffer): void => {
       if (settled) return;
       settled = true;
       timers.forEach(clearTimeout);
@@ -27,7 +27,7 @@ export function fetchText(url: URL, limits: FetchLimits, signal?: AbortSignal): 
       if (err) {
         req.destroy();
         reject(err);
-      } else resolve(text as string);
+      } else resolve(body as Buffer);
     };
     const onAbort = (): void => finish(new Error('aborted'));
     if (signal?.aborted) return reject(new Error('aborted'));
@@ -62,7 +62,7 @@ export function fetchText(url: URL, limits: FetchLimits, signal?: AbortSignal): 
       res.on('aborted', () => finish(new Error('connection closed mid-answer')));
       res.on('end', () => {
         if (!res.complete) return finish(new Error('connection closed mid-answer'));
-        finish(null, Buffer.concat(chunks).toString('utf8'));
+        finish(null, Buffer.concat(chunks));
       });
     });
     req.end();
@@ -76,18 +76,28 @@ export interface PollerOptions {
   backoffBaseMs: number;
   backoffMaxMs: number;
   /**
-   * Handles one fetched document. Resolve `true` when it was ingested, `false` when it was
-   * rejected (malformed): a rejection is retried like a failed request.
+   * Handles one fetched document. Resolve `true` when it was ingested, `{ rejected }` when it
+   * was refused (malformed): a rejection is retried like a failed request.
    */
-  ingest: (body: string) => Promise<boolean>;
+  ingest: (body: Buffer) => Promise<true | { rejected: string }>;
   log: Logger;
   random?: () => number;
+  /** Called after every poll, whatever its outcome (health() has changed). */
+  onSettled?: () => void;
 }
 
 /** Retry delay after `failures` consecutive failures: exponential, capped, "equal jitter". */
 export function backoffDelay(failures: number, baseMs: number, maxMs: number, random: () => number): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(failures - 1, 30));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** How polling has been going, for /health. */
+export interface PollHealth {
+  /** Failed or rejected polls since the last successful one. */
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastFailureAt: string | null;
 }
 
 /**
@@ -100,10 +110,16 @@ export class Poller {
   private abort: AbortController | null = null;
   private stopped = false;
   private failures = 0;
+  private lastError: string | null = null;
+  private lastFailureAt: string | null = null;
   private readonly random: () => number;
 
   constructor(private readonly options: PollerOptions) {
     this.random = options.random ?? Math.random;
+  }
+
+  health(): PollHealth {
+    return { consecutiveFailures: this.failures, lastError: this.lastError, lastFailureAt: this.lastFailureAt };
   }
 
   start(): void {
@@ -135,22 +151,31 @@ export class Poller {
     this.abort = new AbortController();
     let ok = false;
     try {
-      const body = await fetchText(feedUrl, limits, this.abort.signal);
-      ok = await this.options.ingest(body);
+      const body = await fetchDocument(feedUrl, limits, this.abort.signal);
+      const outcome = await this.options.ingest(body);
+      ok = outcome === true;
+      if (outcome !== true) this.lastError = `document rejected: ${outcome.rejected}`;
     } catch (err) {
       if (this.stopped) return;
-      log.warn('poll.failed', { error: describeError(err), durationMs: Date.now() - started, consecutiveFailures: this.failures + 1 });
+      this.lastError = describeError(err);
+      log.warn('poll.failed', { error: this.lastError, durationMs: Date.now() - started, consecutiveFailures: this.failures + 1 });
     } finally {
       this.abort = null;
     }
+    this.settle(ok);
+    this.options.onSettled?.();
+  }
+
+  private settle(ok: boolean): void {
     if (ok) {
       this.failures = 0;
       // ±10 % jitter keeps a fleet of instances from polling in lockstep.
       this.schedule(Math.round(this.options.intervalMs * (0.9 + 0.2 * this.random())));
     } else {
       this.failures++;
+      this.lastFailureAt = new Date().toISOString();
       const retryInMs = backoffDelay(this.failures, this.options.backoffBaseMs, this.options.backoffMaxMs, this.random);
-      log.info('poll.retry', { retryInMs, consecutiveFailures: this.failures });
+      this.options.log.info('poll.retry', { retryInMs, consecutiveFailures: this.failures });
       this.schedule(retryInMs);
     }
   }

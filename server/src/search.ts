@@ -1,5 +1,5 @@
-import type { CatalogEntry } from './catalog.ts';
-import { parseQueryDateTime, utcDateAndTime } from './time.ts';
+import { quoteInput } from './quote.ts';
+import { parseQueryDateTime } from './time.ts';
 
 /** Inclusive containment bounds in epoch ms; null is an open bound. */
 export interface SearchRange {
@@ -7,19 +7,12 @@ export interface SearchRange {
   endsAt: number | null;
 }
 
-export type SearchQueryParse = { ok: true; range: SearchRange } | { ok: false; message: string };
-
-/** One event of the 200 body, in the order and shape of the spec. */
-export interface EventView {
-  id: string;
-  title: string;
-  start_date: string;
-  start_time: string;
-  end_date: string;
-  end_time: string;
-  min_price: number | null;
-  max_price: number | null;
+/** The cache key of a range: equal for every spelling of the same bounds. */
+export function rangeKey(range: SearchRange): string {
+  return `${range.startsAt ?? ''}/${range.endsAt ?? ''}`;
 }
+
+export type SearchQueryParse = { ok: true; range: SearchRange } | { ok: false; message: string };
 
 const BOUNDS = ['starts_at', 'ends_at'] as const;
 
@@ -29,6 +22,11 @@ const BOUNDS = ['starts_at', 'ends_at'] as const;
  */
 export function parseSearchQuery(rawQuery: string): SearchQueryParse {
   const params = new URLSearchParams(rawQuery);
+  for (const key of params.keys()) {
+    // `starts_at[]=` / `starts_at[a]=`: array or object syntax for a bound is a mistake, not an unknown parameter.
+    const bound = BOUNDS.find((name) => key.startsWith(`${name}[`));
+    if (bound) return { ok: false, message: `${bound}: "${quoteInput(key)}" is not a parameter; give ${bound} once, as ${bound}=<date-time>` };
+  }
   const range: SearchRange = { startsAt: null, endsAt: null };
   for (const name of BOUNDS) {
     const values = params.getAll(name);
@@ -41,8 +39,8 @@ export function parseSearchQuery(rawQuery: string): SearchQueryParse {
         ok: false,
         message:
           parsed.reason === 'impossible'
-            ? `${name}: "${value}" is not a real date-time`
-            : `${name}: "${value}" is not an ISO 8601 date-time (e.g. 2021-02-01T00:00:00Z, 2021-02-01T00:00:00+02:00 or 2021-02-01)`,
+            ? `${name}: "${quoteInput(value)}" is not a real date-time`
+            : `${name}: "${quoteInput(value)}" is not an ISO 8601 date-time (e.g. 2021-02-01T00:00:00Z, 2021-02-01T00:00:00+02:00 or 2021-02-01)`,
       };
     }
     if (name === 'starts_at') range.startsAt = parsed.millis;
@@ -52,31 +50,4 @@ export function parseSearchQuery(rawQuery: string): SearchQueryParse {
     return { ok: false, message: 'starts_at is after ends_at' };
   }
   return { ok: true, range };
-}
-
-/**
- * Containment, inclusive: start >= starts_at and end <= ends_at. Ordered by start, then id.
- * The baseline way: a linear filter and a sort on every call.
- */
-export function searchEvents(entries: readonly CatalogEntry[], range: SearchRange): EventView[] {
-  const { startsAt, endsAt } = range;
-  return entries
-    .filter((e) => (startsAt === null || e.startsAt >= startsAt) && (endsAt === null || e.endsAt <= endsAt))
-    .sort((a, b) => a.startsAt - b.startsAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map(toEventView);
-}
-
-export function toEventView(entry: CatalogEntry): EventView {
-  const start = utcDateAndTime(entry.startsAt);
-  const end = utcDateAndTime(entry.endsAt);
-  return {
-    id: entry.id,
-    title: entry.title,
-    start_date: start.date,
-    start_time: start.time,
-    end_date: end.date,
-    end_time: end.time,
-    min_price: entry.minPrice,
-    max_price: entry.maxPrice,
-  };
 }

@@ -1,16 +1,11 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp, type SearchSource } from './app.ts';
-import { emptyCatalogState, searchableEntries, type CatalogEntry, type CatalogState } from './catalog.ts';
 import type { Config } from './config.ts';
-import { mergeFeed } from './ingest/merge.ts';
-import { parseFeed } from './ingest/parse-feed.ts';
-import { describeError, type Logger } from './log.ts';
-import { Poller } from './poller.ts';
-import { FileStore } from './store.ts';
-
-/** Skipped plans are logged one by one up to this many per poll, then only counted. */
-const SKIP_LOG_LIMIT = 20;
+import { healthStatus } from './health.ts';
+import { listen } from './http/listen.ts';
+import type { SearchSource } from './http/routes.ts';
+import { startIngestion, type IngestionStatus } from './ingestion.ts';
+import type { Logger } from './log.ts';
+import { ResponseCache } from './response-cache.ts';
+import { SearchIndex, packCatalogue } from './search-index.ts';
 
 export interface RunningService {
   port: number;
@@ -18,103 +13,46 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** Wires store, poller and HTTP server together and starts them. */
-export async function startService(config: Config, log: Logger): Promise<RunningService> {
-  const store = new FileStore(config.dataDir, log);
-  const loaded = await store.load();
-
-  let state: CatalogState = loaded.kind === 'loaded' ? loaded.state : emptyCatalogState();
-  let entries: CatalogEntry[] = searchableEntries(state);
-  let ready = loaded.kind === 'loaded';
-  let unsaved = false; // a save failed: retry on the next poll even if nothing changes
-  let lastPollAt: string | null = null;
-  let pollsOk = 0;
-  log.info('store.loaded', { file: store.file, result: loaded.kind, plans: state.plans.size, searchable: entries.length });
-
-  const ingest = async (body: string): Promise<boolean> => {
-    const started = Date.now();
-    const feed = parseFeed(body);
-    if (!feed.ok) {
-      log.warn('poll.rejected', { error: feed.error, bytes: Buffer.byteLength(body) });
-      return false;
-    }
-    feed.skipped.slice(0, SKIP_LOG_LIMIT).forEach((s) => log.warn('plan.skipped', { ...s }));
-    const merged = mergeFeed(state, feed);
-    if (merged.changed) {
-      state = merged.state;
-      entries = searchableEntries(state);
-    }
-    if (merged.changed || unsaved) {
-      unsaved = true;
-      await store.save(state);
-      unsaved = false;
-    }
-    ready = true;
-    pollsOk++;
-    lastPollAt = new Date().toISOString();
-    log.info('poll.ok', {
-      variant: feed.variant,
-      plans: feed.plans.length,
-      skipped: feed.skipped.length,
-      added: merged.added,
-      updated: merged.updated,
-      stored: state.plans.size,
-      searchable: entries.length,
-      durationMs: Date.now() - started,
-    });
-    return true;
-  };
-
-  const source: SearchSource = {
-    ready: () => ready,
-    entries: () => entries,
-    status: () => ({ events: entries.length, pollsOk, lastPollAt }),
-  };
-
-  const server = http.createServer(createApp(source, log));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+/** One process: ingestion (its worker thread) and the HTTP server side by side. */
+export async function startService(config: Config, log: Logger, workerEntry: URL): Promise<RunningService> {
+  let index: SearchIndex | null = null;
+  const ingestion = await startIngestion(config, log, workerEntry, {
+    catalogue: (packed, version) => (index = new SearchIndex(packed, version)),
+    statusChanged: () => {},
   });
-  const port = (server.address() as AddressInfo).port;
-  log.info('listening', { host: config.host, port, providerUrl: config.providerUrl, dataDir: store.file });
-
-  const poller = new Poller({
-    feedUrl: new URL(`${config.providerUrl}/api/events`),
-    intervalMs: config.pollIntervalMs,
-    limits: {
-      connectTimeoutMs: Math.min(3000, config.pollTimeoutMs),
-      totalTimeoutMs: config.pollTimeoutMs,
-      maxBodyBytes: config.maxBodyBytes,
-    },
-    backoffBaseMs: Math.min(1000, config.pollIntervalMs),
-    backoffMaxMs: Math.max(config.backoffMaxMs, Math.min(1000, config.pollIntervalMs)),
-    ingest,
-    log,
-  });
-  poller.start();
+  const cache = new ResponseCache(config.cacheMaxBytes);
+  const source = searchSource(() => index, () => ingestion.status(), cache, {});
+  const http = await listen(config, source, log);
+  log.info('listening', { host: config.host, port: http.port, providerUrl: config.providerUrl, dataDir: config.dataDir });
+  ingestion.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections(); // keep-alive sockets with no request in flight
-      await poller.stop();
+      const closed = http.close();
+      await ingestion.close();
       await closed;
-      await store.flush();
-      if (unsaved) {
-        try {
-          await store.save(state);
-        } catch (err) {
-          log.error('store.flush_failed', { error: describeError(err) });
-        }
-      }
+      log.info('cache.stats', { ...cache.stats() }); // the lifetime totals, e.g. a bench's hit rate
     })();
     return closing;
   };
+  return { port: http.port, close };
+}
 
-  return { port, close };
+const NO_STATUS: IngestionStatus = { ready: false, pollsOk: 0, lastPollAt: null, catalogueAsOf: null, poll: { consecutiveFailures: 0, lastError: null, lastFailureAt: null } };
+const EMPTY_INDEX = new SearchIndex(packCatalogue([]));
+
+/** What the routes read, from the current index and ingestion status (null: none yet); `extra` is added to /health. */
+export function searchSource(
+  index: () => SearchIndex | null,
+  status: () => IngestionStatus | null,
+  cache: ResponseCache,
+  extra: Record<string, unknown>,
+): SearchSource {
+  return {
+    ready: () => index() !== null && status()?.ready === true,
+    index: () => index() ?? EMPTY_INDEX,
+    cache,
+    status: () => ({ ...healthStatus({ ...(status() ?? NO_STATUS), events: index()?.size ?? 0, cache: cache.stats(), now: Date.now() }), ...extra }),
+  };
 }

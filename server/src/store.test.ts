@@ -24,7 +24,7 @@ describe('FileStore', () => {
     await store.save(emptyCatalogState());
     await store.save(state);
     expect(readdirSync(d)).toEqual(['store.json']);
-    expect(await new FileStore(d, silentLogger).load()).toEqual({ kind: 'loaded', state });
+    expect(await new FileStore(d, silentLogger).load()).toEqual({ kind: 'loaded', state, savedAt: expect.any(Number) });
   });
 
   it('removes temp files a crash left behind', async () => {

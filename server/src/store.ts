@@ -16,7 +16,8 @@ interface StoreFile {
 }
 
 export type LoadResult =
-  | { kind: 'loaded'; state: CatalogState }
+  /** `savedAt`: when the file was written (epoch ms), null if it does not say. */
+  | { kind: 'loaded'; state: CatalogState; savedAt: number | null }
   | { kind: 'missing' }
   /** The file was unreadable; it was renamed to `setAsideAs` and the service starts empty. */
   | { kind: 'corrupt'; error: string; setAsideAs: string };
@@ -47,7 +48,7 @@ export class FileStore {
       throw err;
     }
     try {
-      return { kind: 'loaded', state: decodeStore(text) };
+      return { kind: 'loaded', ...decodeStoreFile(text) };
     } catch (err) {
       const setAsideAs = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await fs.rename(this.file, setAsideAs);
@@ -115,6 +116,11 @@ export function encodeStore(state: CatalogState): string {
 
 /** Parses and validates a store file; throws with a readable reason when it is not one. */
 export function decodeStore(text: string): CatalogState {
+  return decodeStoreFile(text).state;
+}
+
+/** decodeStore, with the file's own save time. */
+export function decodeStoreFile(text: string): { state: CatalogState; savedAt: number | null } {
   const raw: unknown = JSON.parse(text);
   if (!isRecord(raw) || raw.format !== FORMAT) throw new Error(`not an ${FORMAT} file`);
   if (raw.version !== VERSION) throw new Error(`unsupported store version ${String(raw.version)}`);
@@ -127,7 +133,8 @@ export function decodeStore(text: string): CatalogState {
     if (!isStoredPlan(plan)) throw new Error(`plans[${index}] is not a valid plan`);
     plans.set(planKey(plan.basePlanId, plan.planId), plan);
   });
-  return { plans, onlineBasePlanIds: new Set(raw.onlineBasePlanIds as string[]) };
+  const savedAt = typeof raw.savedAt === 'string' ? Date.parse(raw.savedAt) : NaN;
+  return { state: { plans, onlineBasePlanIds: new Set(raw.onlineBasePlanIds as string[]) }, savedAt: Number.isFinite(savedAt) ? savedAt : null };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

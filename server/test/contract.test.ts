@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
 import { eventId } from '../src/ids.ts';
-import { EXPECTED_SAMPLE_EVENTS, REPO_ROOT, SAMPLE_RANGE, request, startServerProcess, tempDir, waitFor, type ServerProcess } from './helpers.ts';
+import { EXPECTED_SAMPLE_EVENTS, REPO_ROOT, SAMPLE_RANGE, parseRawAnswer, rawExchange, request, startServerProcess, tempDir, waitFor, type ServerProcess } from './helpers.ts';
 
 interface ChapterContract {
   contract: number;
@@ -34,15 +34,20 @@ describe('chapter contract', () => {
   });
 });
 
-describe.each(['current', 'legacy'] as const)('search over the sample feed (%s names), built with the contract', (variant) => {
+// The chapter's HTTP layer with both naming variants, and the fastify experiment (`--http-layer fastify`).
+describe.each([
+  ['current', 'node'],
+  ['legacy', 'node'],
+  ['current', 'fastify'],
+] as const)('search over the sample feed (%s names, %s layer), built with the contract', (variant, layer) => {
   let simulator: Simulator;
   let server: ServerProcess;
 
   beforeAll(async () => {
-    if (variant === 'current') execFileSync(chapter.build[0], chapter.build.slice(1), { cwd: REPO_ROOT, stdio: 'pipe' });
+    if (variant === 'current' && layer === 'node') execFileSync(chapter.build[0], chapter.build.slice(1), { cwd: REPO_ROOT, stdio: 'pipe' });
     simulator = await startSimulator({ mode: 'samples', variant });
     server = await startServerProcess(
-      contractStart({ port: '0', providerUrl: simulator.url, dataDir: tempDir('contract') }, ['--poll-interval', '30']),
+      contractStart({ port: '0', providerUrl: simulator.url, dataDir: tempDir('contract') }, ['--poll-interval', '30', ...(layer === 'node' ? [] : ['--http-layer', layer])]),
       { env: chapter.env },
     );
     // Polls never overlap, so a 4th request means answer 3 has been ingested.
@@ -128,5 +133,50 @@ describe.each(['current', 'legacy'] as const)('search over the sample feed (%s n
       expect(wrong.headers.get('allow')).toBe('GET, HEAD');
       expect(wrong.body).toEqual({ error: { code: 'method_not_allowed', message: expect.any(String) }, data: null });
     }
+  });
+
+  it.each([['/SEARCH'], ['/search/'], ['/Health'], ['/health/']])('matches paths exactly: %s is 404', async (route) => {
+    const res = await request(`${server.url}${route}?${SAMPLE_RANGE}`);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'not_found', message: expect.any(String) }, data: null });
+  });
+
+  it.each(['starts_at[]=2021-02-01', 'starts_at[a]=2021-02-01', 'ends_at[]=2022-01-01&starts_at=2021-02-01'])('answers 400 for array syntax %s', async (query) => {
+    const res = await search(query);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_parameter');
+  });
+
+  it('never echoes kilobytes of input in a message', async () => {
+    const res = await search(`starts_at=${'x'.repeat(8000)}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message.length).toBeLessThan(300);
+  });
+
+  it('answers too-large headers with 431 in the JSON error shape', async () => {
+    const answer = parseRawAnswer(await rawExchange(server.port, `GET /search?starts_at=${'1'.repeat(65536)} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    expect(answer.status).toBe(431);
+    expect(answer.contentType).toBe('application/json; charset=utf-8');
+    expect(answer.body).toEqual({ error: { code: 'headers_too_large', message: expect.any(String) }, data: null });
+    expect(answer.body.error.message.length).toBeLessThan(300);
+  });
+
+  it('answers a malformed request line with 400 in the JSON error shape', async () => {
+    const answer = parseRawAnswer(await rawExchange(server.port, 'GARBAGE\r\n\r\n'));
+    expect(answer.status).toBe(400);
+    expect(answer.contentType).toBe('application/json; charset=utf-8');
+    expect(answer.body).toEqual({ error: { code: 'bad_request', message: expect.any(String) }, data: null });
+  });
+
+  it('answers a malformed URL with 400 in the JSON error shape', async () => {
+    const res = await request(`${server.url}/search%zz`);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: { code: 'bad_request', message: expect.any(String) }, data: null });
+  });
+
+  it('answers HEAD like GET, without a body', async () => {
+    const res = await fetch(`${server.url}/search?${SAMPLE_RANGE}`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
   });
 });

@@ -4,6 +4,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,11 +116,11 @@ export function serverCommand(bundle: string, args: { providerUrl: string; dataD
 }
 
 /** Polls `condition` until it is truthy. The deadline is a hang guard, not a performance assertion. */
-export async function waitFor<T>(what: string, condition: () => T | Promise<T>, deadlineMs = 20_000): Promise<T> {
+export async function waitFor<T>(what: string, condition: () => T | Promise<T>, deadlineMs = 20_000): Promise<NonNullable<T>> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const value = await condition();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > until) throw new Error(`gave up waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -146,3 +147,24 @@ export const EXPECTED_SAMPLE_EVENTS = [
   { id: 'a4eaba49-c35e-5b15-a75c-c31b47cf077a', title: 'Camela en concierto', start_date: '2021-06-30', start_time: '21:00:00', end_date: '2021-06-30', end_time: '21:30:00', min_price: 15, max_price: 30 },
   { id: '7c2f3d9d-0658-55d9-a30f-f7862bce4508', title: 'Los Morancos', start_date: '2021-07-31', start_time: '20:00:00', end_date: '2021-07-31', end_time: '21:00:00', min_price: 65, max_price: 75 },
 ];
+
+/** Sends raw bytes on a fresh TCP connection and resolves with everything the server wrote until it closed. */
+export function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+    socket.write(bytes);
+  });
+}
+
+/** Status line and parsed JSON body of a raw HTTP/1.1 answer. */
+export function parseRawAnswer(text: string): { status: number; contentType: string | null; body: any } {
+  const [head, body] = [text.slice(0, text.indexOf('\r\n\r\n')), text.slice(text.indexOf('\r\n\r\n') + 4)];
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]);
+  const contentType = /^content-type: (.*)$/im.exec(head)?.[1] ?? null;
+  return { status, contentType, body: body ? JSON.parse(body) : null };
+}

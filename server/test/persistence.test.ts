@@ -42,6 +42,30 @@ describe('restart', () => {
     }
   });
 
+  it('reports degraded after a restart with the provider down, still serving from disk', async () => {
+    const dataDir = tempDir('restart-degraded');
+    simulator.setFaults({});
+    const first = await startServerProcess(serverCommand(bundle, { providerUrl: simulator.url, dataDir, pollIntervalMs: 60_000 }));
+    await waitFor('ready', async () => (await request(`${first.url}/health`)).status === 200);
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    simulator.setFaults({ failRate: 1 });
+    const second = await startServerProcess(serverCommand(bundle, { providerUrl: simulator.url, dataDir, extra: ['--backoff-max', '20'] }));
+    try {
+      const health = await waitFor('degraded', async () => {
+        const res = await request(`${second.url}/health`);
+        return res.body.data.status === 'degraded' ? res : null;
+      });
+      expect(health.status).toBe(200);
+      expect(health.body.data).toMatchObject({ pollsOk: 0, lastPollAt: null, lastError: expect.stringContaining('503') });
+      expect(health.body.data.catalogueAgeMs).toBeGreaterThanOrEqual(0);
+      expect((await request(`${second.url}/search`)).status).toBe(200);
+    } finally {
+      await second.stop();
+      simulator.setFaults({});
+    }
+  });
+
   it('sets a corrupt store aside, reports it, and rebuilds from the provider', async () => {
     const dataDir = tempDir('corrupt');
     writeFileSync(path.join(dataDir, 'store.json'), '{"format":"event-search-store","version":1,"plans":[{"basePl');

@@ -55,6 +55,12 @@ describe('with a misbehaving provider', () => {
     await failuresAfter(simulator.requests(), 4);
     await expectLastGoodData(server);
     expect(server.logs().some((l) => l.msg === 'poll.failed' && String(l.error).includes('503'))).toBe(true);
+    // Still serving, but /health says the provider has been failing.
+    const health = await request(`${server.url}/health`);
+    expect(health.status).toBe(200);
+    expect(health.body.data).toMatchObject({ status: 'degraded', lastError: expect.stringContaining('503') });
+    expect(health.body.data.consecutiveFailures).toBeGreaterThanOrEqual(3);
+    expect(health.body.data.catalogueAgeMs).toBeGreaterThanOrEqual(0);
   });
 
   it('drops truncated documents as a whole', async () => {
@@ -75,6 +81,8 @@ describe('with a misbehaving provider', () => {
     simulator.setFaults({});
     const okBefore = server.logs().filter((l) => l.msg === 'poll.ok').length;
     await waitFor('a successful poll', () => server.logs().filter((l) => l.msg === 'poll.ok').length > okBefore);
+    const health = await request(`${server.url}/health`);
+    expect(health.body.data).toMatchObject({ status: 'ok', consecutiveFailures: 0 });
   });
 
   it('answers searches while a provider request hangs', async () => {
@@ -107,6 +115,10 @@ describe('poll timeout', () => {
     try {
       expect((await request(`${server.url}/health`)).status).toBe(503);
       expect((await request(`${server.url}/health`)).body.error.code).toBe('not_ready');
+      // No data yet and the provider failing: a search cannot be told from "no match", so it is 503 too.
+      const search = await request(`${server.url}/search?${SAMPLE_RANGE}`);
+      expect(search.status).toBe(503);
+      expect(search.body).toEqual({ error: { code: 'not_ready', message: expect.any(String) }, data: null });
       await waitFor('a timed-out poll', () => server.logs().some((l) => l.msg === 'poll.failed' && String(l.error).includes('within 200 ms')));
       simulator.setFaults({});
       await waitFor('ready after the provider recovers', async () => (await request(`${server.url}/health`)).status === 200);

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseProviderDateTime } from '../time.ts';
+import { decodeFeed } from './decode-feed.ts';
 
 /** One valid plan of a feed document, flattened with its base plan's values. */
 export interface FeedPlan {
@@ -44,11 +45,18 @@ const parser = new XMLParser({
   parseAttributeValue: false, // every value is a string; we validate ourselves
   parseTagValue: false,
   processEntities: true,
-  htmlEntities: false,
+  // Decodes numeric character references (&#233;, &#xE9;) too; without it they stay as written.
+  htmlEntities: true,
   isArray: (name) => name === 'base_plan' || name === 'base_event' || name === 'plan' || name === 'event' || name === 'zone',
 });
 
 const PRICE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/** Parses one provider answer as received: bytes in the encoding the document declares. */
+export function parseFeedBytes(bytes: Uint8Array): FeedParseResult {
+  const decoded = decodeFeed(bytes);
+  return decoded.ok ? parseFeed(decoded.text) : { ok: false, error: decoded.error };
+}
 
 /**
  * Parses one provider answer. A malformed or truncated document is rejected as a whole

@@ -1,0 +1,92 @@
+/**
+ * `chapters verify`: builds every chapter of data/chapters.json at its recorded commit in a
+ * worktree (the bench's prepare/build/start, install cache included), feeds its server the
+ * simulator's sample answers 1–3, and runs the API contract suite against its URL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Chapter } from '../../db/chapters.ts';
+import { startSimulator } from '../../simulator/index.ts';
+import { prepareTree, readContract, startServer } from '../chapter/contract.ts';
+import { addWorktree } from '../git/worktree.ts';
+import { runSuite, type CheckOutcome, type ContractCheck, CONTRACT_CHECKS } from './suite.ts';
+
+export interface ChapterVerdict {
+  chapter: Chapter;
+  /** Set when the chapter could not be built or started (then `checks` is empty). */
+  failure: string | null;
+  checks: CheckOutcome[];
+}
+
+export function passed(verdict: ChapterVerdict): boolean {
+  return verdict.failure === null && verdict.checks.every((c) => c.ok);
+}
+
+/** Longest wait for sample answers 1–3 to be ingested; a hang guard. */
+const INGEST_DEADLINE_MS = 20_000;
+const INGEST_CHECK = 'polls the provider: sample answers 1-3 ingested';
+
+async function waitUntil(what: string, condition: () => boolean, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`gave up waiting for ${what} after ${deadlineMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function verifyChapter(repoDir: string, chapter: Chapter, options: { log: (line: string) => void; checks?: readonly ContractCheck[] }): Promise<ChapterVerdict> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  try {
+    const tree = await addWorktree(repoDir, chapter.commit);
+    cleanups.push(() => tree.remove());
+    const contract = readContract(tree.path);
+    options.log(`${chapter.tag}: build`);
+    await prepareTree(tree.path, contract, { cacheDir: join(repoDir, '.cache', 'bench', 'installs'), onLog: (line) => options.log(`${chapter.tag}: ${line.trim()}`) });
+    const simulator = await startSimulator({ mode: 'samples' });
+    cleanups.push(() => simulator.close());
+    const dataDir = mkdtempSync(join(tmpdir(), 'chapters-verify-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await startServer(tree.path, contract, { providerUrl: simulator.url, dataDir, extraArgs: ['--poll-interval', '30'] });
+    cleanups.push(() => server.stop());
+    // Polls never overlap: a 4th request means answer 3 has been ingested. A server that never
+    // gets there fails this check, and the suite still runs (its failures say what is missing).
+    const ingested = await waitUntil('sample answers 1-3 to be ingested', () => simulator.requests() >= 4, INGEST_DEADLINE_MS).then(
+      (): CheckOutcome => ({ name: INGEST_CHECK, since: 1, ok: true }),
+      (error: Error): CheckOutcome => ({ name: INGEST_CHECK, since: 1, ok: false, error: error.message }),
+    );
+    options.log(`${chapter.tag}: contract suite on ${server.url}`);
+    return { chapter, failure: null, checks: [ingested, ...(await runSuite(server.url, chapter.number, options.checks ?? CONTRACT_CHECKS))] };
+  } catch (error) {
+    return { chapter, failure: (error as Error).message, checks: [] };
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+/** Verifies the chapters one after the other (they share the machine's cores). */
+export async function verifyChapters(repoDir: string, chapters: readonly Chapter[], options: { log: (line: string) => void; checks?: readonly ContractCheck[] }): Promise<ChapterVerdict[]> {
+  const verdicts: ChapterVerdict[] = [];
+  for (const chapter of chapters) verdicts.push(await verifyChapter(repoDir, chapter, options));
+  return verdicts;
+}
+
+/** One block per chapter: passed checks counted, failures spelled out. */
+export function renderVerdicts(verdicts: readonly ChapterVerdict[]): string {
+  const lines: string[] = [];
+  for (const v of verdicts) {
+    const head = `chapter ${v.chapter.number} ${v.chapter.tag} (${v.chapter.commit.slice(0, 12)})`;
+    if (v.failure !== null) {
+      lines.push(`FAIL ${head}: could not be built or started`, ...indent(v.failure));
+      continue;
+    }
+    const failed = v.checks.filter((c) => !c.ok);
+    lines.push(`${failed.length === 0 ? 'PASS' : 'FAIL'} ${head}: ${v.checks.length - failed.length}/${v.checks.length} contract checks`);
+    for (const c of failed) lines.push(`  ✗ ${c.name} (since chapter ${c.since})`, ...indent(c.error ?? '', 4));
+  }
+  return lines.join('\n');
+}
+
+function indent(text: string, by = 2): string[] {
+  return text.split('\n').map((line) => `${' '.repeat(by)}${line}`);
+}

@@ -1,0 +1,72 @@
+/**
+ * The "Measurements" appendix: every benchmark session with its machine, tool, runs and
+ * settings, one section each (`#session-<id>`), which every measured number in the book
+ * links to. Generated from the database at each build, never written by hand.
+ */
+import type { SqlValue } from 'sql.js';
+import { escapeHtml } from '../directives/escape.ts';
+import { formatNumber } from '../directives/format.ts';
+import type { QueryRunner } from '../directives/query.ts';
+
+export const MEASUREMENTS_PAGE = 'measurements.html';
+export const MEASUREMENTS_TITLE = 'Measurements';
+
+type Row = Record<string, SqlValue>;
+
+function rows(queries: QueryRunner, sql: string): Row[] {
+  const result = queries.run(sql);
+  return result.rows.map((row) => Object.fromEntries(result.columns.map((column, i) => [column, row[i]])));
+}
+
+/** The appendix's body fragment. */
+export function measurementsFragment(queries: QueryRunner): string {
+  const sessions = rows(
+    queries,
+    `SELECT s.*, m.cpu_model, m.cores, m.memory_bytes, m.kernel, m.os, m.node_version,
+            (SELECT COUNT(*) FROM runs r WHERE r.session_id = s.id AND r.status = 'ok') AS ok_runs,
+            (SELECT COUNT(*) FROM runs r WHERE r.session_id = s.id AND r.status <> 'ok') AS failed_runs,
+            (SELECT group_concat(DISTINCT r.subject) FROM runs r WHERE r.session_id = s.id) AS subjects
+       FROM sessions s LEFT JOIN machines m ON m.fingerprint = s.machine_fingerprint
+      ORDER BY s.id`,
+  );
+  const intro =
+    `<h1 id="measurements">${MEASUREMENTS_TITLE}</h1>\n<p>Every benchmark session in the database, as recorded by the bench runner. ` +
+    `Each measured number in the book names its session on hover and links here.</p>`;
+  if (sessions.length === 0) return `${intro}\n<p class="no-measurement">The database holds no measurements yet.</p>`;
+  return `${intro}\n${sessions.map(sessionSection).join('\n')}`;
+}
+
+function sessionSection(session: Row): string {
+  const id = Number(session.id);
+  const text = (value: SqlValue) => (value === null ? '—' : escapeHtml(String(value)));
+  const machine =
+    session.cpu_model === null
+      ? 'not recorded'
+      : `${text(session.cpu_model)}, ${text(session.cores)} cores, ${formatNumber(Number(session.memory_bytes) / 1024 ** 3, 'decimal')} GiB; ` +
+        `${text(session.os)} ${text(session.kernel)}; Node.js ${text(session.node_version)}`;
+  const entries: [string, string][] = [
+    ['Started', `<time datetime="${text(session.started_at)}">${text(session.started_at)}</time>`],
+    ['Finished', session.finished_at === null ? '—' : `<time datetime="${text(session.finished_at)}">${text(session.finished_at)}</time>`],
+    ['Status', text(session.status)],
+    ['Kind', text(session.kind ?? null)],
+    ['Load generator', `${text(session.tool)} ${text(session.tool_version)}`],
+    ['Machine', machine],
+    ['Harness commit', `<code>${text(session.harness_commit)}</code>${Number(session.harness_dirty) === 1 ? ' (with uncommitted changes)' : ''}`],
+    ['Runs', `${formatNumber(Number(session.ok_runs), 'comma')} measured, ${formatNumber(Number(session.failed_runs), 'comma')} failed`],
+    ['Subjects', text(session.subjects)],
+  ];
+  return (
+    `<section class="measurement-session" id="session-${id}">\n<h2 id="session-${id}-heading">Session ${id}</h2>\n<dl>\n` +
+    entries.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('\n') +
+    `\n</dl>\n<details><summary>Settings</summary><pre><code>${escapeHtml(prettySettings(session.settings_json))}</code></pre></details>\n</section>`
+  );
+}
+
+function prettySettings(json: SqlValue): string {
+  if (typeof json !== 'string') return '—';
+  try {
+    return JSON.stringify(JSON.parse(json), null, 2);
+  } catch {
+    return json;
+  }
+}

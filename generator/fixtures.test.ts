@@ -1,0 +1,49 @@
+/**
+ * "This Markdown gives this HTML", in the manner of remark-gfm's fixtures: one folder
+ * per case under generator/fixtures/ with input.md and expected.html, rendered in
+ * preview mode (--keep-going, so a failing directive is part of the expected page)
+ * against one database written through the bench's own writer.
+ * UPDATE_FIXTURES=1 rewrites expected.html from the current output (review the diff).
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Database } from 'sql.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderMarkdown } from './markdown/render.ts';
+import { createFixtureDatabase } from './test-fixtures/fixture-database.ts';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const cases = readdirSync(FIXTURES, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+let db: Database;
+beforeAll(async () => {
+  db = await createFixtureDatabase();
+});
+afterAll(() => db.close());
+
+describe('fixtures', () => {
+  it('has cases', () => expect(cases.length).toBeGreaterThan(0));
+
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = join(FIXTURES, name);
+      const input = readFileSync(join(dir, 'input.md'), 'utf8');
+      const strict = existsSync(join(dir, 'strict'));
+      const page = await renderMarkdown(input, {
+        db,
+        file: `${name}/input.md`,
+        keepGoing: true,
+        strict,
+        generatedAt: new Date('2026-11-21T12:00:00Z'),
+        measurementsHref: '../measurements.html',
+      });
+      const expectedFile = join(dir, 'expected.html');
+      if (process.env.UPDATE_FIXTURES) writeFileSync(expectedFile, page.html);
+      expect(page.html).toBe(readFileSync(expectedFile, 'utf8'));
+    });
+  }
+});

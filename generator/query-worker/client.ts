@@ -1,0 +1,117 @@
+/**
+ * Author queries with a time limit. sql.js runs SQLite synchronously in the calling
+ * thread, so a query that never ends (a recursive CTE without a stop) can only be
+ * stopped from outside: the queries run in a worker thread holding its own copy of the
+ * database, the build waits for each answer with a deadline (Atomics.wait, so rendering
+ * stays synchronous) and terminates the thread when the deadline passes. The next query
+ * starts a fresh thread.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { SqlValue } from 'sql.js';
+import { DirectiveProblem } from '../directives/errors.ts';
+import type { QueryLimits, QueryResult, QueryRunner } from '../directives/query.ts';
+import { WORKER_BUNDLE_VARIABLE, type QueryReply, type WorkerData } from './protocol.ts';
+
+const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/** Starting the thread (loading SQLite and the database) is not part of any query's time. */
+const STARTUP_LIMIT_MS = 60_000;
+
+/**
+ * From its bundle (a build started by cli.ts) the worker is plain CommonJS; from its
+ * TypeScript source (tests, BOOK_FROM_SOURCES) it registers tsx's loader itself.
+ */
+const BOOTSTRAP = `
+const { createRequire } = require('node:module');
+const { workerData } = require('node:worker_threads');
+try {
+  const load = createRequire(workerData.entry);
+  if (!workerData.entry.endsWith('.cjs')) load('tsx/cjs/api').register();
+  load(workerData.entry);
+} catch (error) {
+  workerData.port.postMessage({ ok: false, reason: 'the query thread could not start: ' + error.message });
+  const wake = new Int32Array(workerData.signal);
+  Atomics.store(wake, 0, 1);
+  Atomics.notify(wake, 0);
+}
+`;
+
+interface Thread {
+  worker: Worker;
+  port: MessagePort;
+  wake: Int32Array;
+  /** Has answered its start-up message. */
+  ready: boolean;
+}
+
+export class WorkerQueries implements QueryRunner {
+  private thread: Thread | undefined;
+
+  /** `bytes`: the database as `db.export()` gives it. The thread starts loading at once. */
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly limits: QueryLimits,
+  ) {
+    this.thread = this.spawn();
+  }
+
+  run(sql: string, params: SqlValue[] = []): QueryResult {
+    const thread = this.thread ?? (this.thread = this.spawn());
+    if (!thread.ready) this.awaitStart(thread);
+    Atomics.store(thread.wake, 0, 0);
+    thread.port.postMessage({ sql, params });
+    if (Atomics.wait(thread.wake, 0, 0, this.limits.timeoutMs) === 'timed-out') {
+      this.close();
+      const seconds = this.limits.timeoutMs / 1000;
+      throw new DirectiveProblem(
+        `the query did not finish within ${seconds} s and was stopped (the time limit: check the query for a recursion without end, or raise the limit with --query-timeout <seconds>)`,
+      );
+    }
+    return this.answer(thread);
+  }
+
+  /** Stops the thread (the process may exit while it still runs, but should not have to wait). */
+  close(): void {
+    const thread = this.thread;
+    this.thread = undefined;
+    if (!thread) return;
+    thread.port.close();
+    void thread.worker.terminate();
+  }
+
+  private spawn(): Thread {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    const data: WorkerData & { entry: string } = {
+      bytes: this.bytes.slice().buffer,
+      maxRows: this.limits.maxRows,
+      port: port2,
+      signal,
+      entry: process.env[WORKER_BUNDLE_VARIABLE] || WORKER_SOURCE,
+    };
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2, data.bytes] });
+    worker.unref();
+    return { worker, port: port1, wake: new Int32Array(signal), ready: false };
+  }
+
+  private awaitStart(thread: Thread): void {
+    if (Atomics.wait(thread.wake, 0, 0, STARTUP_LIMIT_MS) === 'timed-out') {
+      this.close();
+      throw new Error(`the query thread did not start within ${STARTUP_LIMIT_MS / 1000} s`);
+    }
+    try {
+      this.answer(thread);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+    thread.ready = true;
+  }
+
+  private answer(thread: Thread): QueryResult {
+    const reply = receiveMessageOnPort(thread.port)?.message as QueryReply | undefined;
+    if (!reply) throw new Error('the query thread woke the build without an answer');
+    if (!reply.ok) throw new DirectiveProblem(reply.reason);
+    return reply.result;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The database the fixture tests render against, written through the bench's own
+ * writer (BenchStore) and summarised by its own statistics (summarize), so it has the
+ * shape real measurements have. The figures are made-up TEST values, never shown in
+ * the book: two measured chapters (two sessions for the first), one not measured.
+ */
+import type { Database } from 'sql.js';
+import { BenchStore, type RunRecord } from '../../bench/store.ts';
+import { summarize, type RunOutcome } from '../../bench/summarize.ts';
+import type { Chapter } from '../../db/chapters.ts';
+
+export const FIXTURE_CHAPTERS: Chapter[] = [
+  { number: 1, tag: 'v1-baseline', commit: '1'.repeat(40), title: 'Baseline', technique: 'linear scan', summary: 'The starting point' },
+  { number: 2, tag: 'v2-index', commit: '2'.repeat(40), title: 'Sorted index', technique: 'binary search', summary: 'Search a sorted array' },
+  { number: 3, tag: 'v3-pool', commit: '3'.repeat(40), title: 'Pooling', technique: 'worker pool', summary: 'Not measured yet' },
+];
+
+const MACHINE = {
+  fingerprint: 'fixture-machine',
+  cpu_model: 'Test CPU 3000',
+  cores: 2,
+  memory_bytes: 4 * 1024 ** 3,
+  kernel: '6.1.0',
+  os: 'linux',
+  node_version: 'v20.20.2',
+  details_json: '{}',
+};
+
+/** Throughput of each run (TEST values), per session and chapter. */
+const SESSIONS: { startedAt: string; runs: Record<string, number[]> }[] = [
+  { startedAt: '2026-11-01T10:00:00.000Z', runs: { 'v1-baseline': [980, 1000, 1020] } },
+  { startedAt: '2026-11-20T10:00:00.000Z', runs: { 'v1-baseline': [1000, 1010, 1030], 'v2-index': [2480, 2500, 2530] } },
+];
+
+/** Not saved anywhere: the caller gets the in-memory database. */
+export async function createFixtureDatabase(): Promise<Database> {
+  const store = await BenchStore.open('/nonexistent/fixture-never-saved.sqlite');
+  store.recordMachine(MACHINE);
+  store.syncChapters(FIXTURE_CHAPTERS, new Map());
+  let sequence = 0;
+  for (const session of SESSIONS) {
+    const sessionId = store.startSession({
+      startedAt: session.startedAt,
+      harnessCommit: 'f'.repeat(40),
+      harnessDirty: false,
+      machineFingerprint: MACHINE.fingerprint,
+      tool: 'autocannon',
+      toolVersion: '9.0.0',
+      settings: { connections: 50, durationSeconds: 10, runs: 3 },
+    });
+    for (const [tag, throughputs] of Object.entries(session.runs)) {
+      const chapter = FIXTURE_CHAPTERS.find((c) => c.tag === tag) as Chapter;
+      const outcomes: RunOutcome[] = throughputs.map((rps, round) => {
+        const run = fixtureRun(sessionId, chapter, round, ++sequence, session.startedAt, rps);
+        store.recordRun(run, [1, 2, 3].map((second) => ({ second, requestsPerSecond: rps + second, p99LatencyUs: run.p99LatencyUs, errors: 0 })));
+        return { round, status: 'ok', connections: run.connections, requestsPerSecond: rps, avgLatencyUs: run.avgLatencyUs, p50LatencyUs: run.p50LatencyUs, p90LatencyUs: run.p90LatencyUs, p99LatencyUs: run.p99LatencyUs, maxLatencyUs: run.maxLatencyUs, loadgenSaturated: false };
+      });
+      store.upsertSummary({ sessionId, subject: tag, experiment: '', scenario: 'hot', settingsKey: 'fixture' }, summarize(outcomes));
+    }
+    store.finishSession(sessionId, 'complete', session.startedAt.replace('T10:', 'T11:'));
+  }
+  return store.db;
+}
+
+function fixtureRun(sessionId: number, chapter: Chapter, runIndex: number, sequence: number, startedAt: string, rps: number): RunRecord {
+  const p99 = Math.round(50_000_000 / rps);
+  return {
+    sessionId, subject: chapter.tag, commitHash: chapter.commit, experiment: '', scenario: 'hot', settingsKey: 'fixture', runIndex, sequence,
+    tool: 'autocannon', toolVersion: '9.0.0', connections: 50, threads: null, durationSeconds: 10, keepAlive: true, startedAt, status: 'ok',
+    failure: null, requestsPerSecond: rps, totalRequests: rps * 10, successfulRequests: rps * 10, non2xx: 0, socketErrors: 0, timeoutErrors: 0,
+    bytes: rps * 10 * 200, avgLatencyUs: p99 / 3, p50LatencyUs: p99 / 4, p90LatencyUs: p99 / 2, p99LatencyUs: p99, maxLatencyUs: p99 * 2,
+    serverCpuSeconds: null, loadgenCpuSeconds: null, loadgenSaturated: false, littlesLawRatio: null, rawOutput: '',
+  };
+}

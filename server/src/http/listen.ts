@@ -1,0 +1,35 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { onClientError } from './client-error.ts';
+import { createFastifyServer } from './fastify-layer.ts';
+import { createNodeListener } from './node-layer.ts';
+import type { SearchSource } from './routes.ts';
+
+export interface HttpService {
+  port: number;
+  /** Stops accepting, closes idle keep-alive connections, resolves when in-flight requests are done. */
+  close(): Promise<void>;
+}
+
+/** The chosen HTTP layer over `source`, listening on the configured host and port. */
+export async function listen(config: Config, source: SearchSource, log: Logger): Promise<HttpService> {
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log));
+  if (config.httpLayer === 'node') server.on('clientError', onClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections(); // keep-alive sockets with no request in flight
+      return closed;
+    },
+  };
+}
