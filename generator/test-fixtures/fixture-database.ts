@@ -5,7 +5,7 @@
  * the book: two measured chapters (two sessions for the first), one not measured.
  */
 import type { Database } from 'sql.js';
-import { BenchStore, type RunRecord } from '../../bench/store.ts';
+import { BenchStore, type RunRow } from '../../bench/store.ts';
 import { summarize, type RunOutcome } from '../../bench/summarize.ts';
 import type { Chapter } from '../../db/chapters.ts';
 
@@ -40,35 +40,40 @@ export async function createFixtureDatabase(): Promise<Database> {
   let sequence = 0;
   for (const session of SESSIONS) {
     const sessionId = store.startSession({
-      startedAt: session.startedAt,
-      harnessCommit: 'f'.repeat(40),
-      harnessDirty: false,
-      machineFingerprint: MACHINE.fingerprint,
+      kind: 'bench',
+      started_at: session.startedAt,
+      finished_at: null,
+      harness_commit: 'f'.repeat(40),
+      harness_dirty: 0,
+      machine_fingerprint: MACHINE.fingerprint,
       tool: 'autocannon',
-      toolVersion: '9.0.0',
+      tool_version: '9.0.0',
+      server_cpus: null,
+      loadgen_cpus: null,
+      pinning_note: null,
       settings: { connections: 50, durationSeconds: 10, runs: 3 },
     });
     for (const [tag, throughputs] of Object.entries(session.runs)) {
       const chapter = FIXTURE_CHAPTERS.find((c) => c.tag === tag) as Chapter;
       const outcomes: RunOutcome[] = throughputs.map((rps, round) => {
         const run = fixtureRun(sessionId, chapter, round, ++sequence, session.startedAt, rps);
-        store.recordRun(run, [1, 2, 3].map((second) => ({ second, requestsPerSecond: rps + second, p99LatencyUs: run.p99LatencyUs, errors: 0 })));
-        return { round, status: 'ok', connections: run.connections, requestsPerSecond: rps, avgLatencyUs: run.avgLatencyUs, p50LatencyUs: run.p50LatencyUs, p90LatencyUs: run.p90LatencyUs, p99LatencyUs: run.p99LatencyUs, maxLatencyUs: run.maxLatencyUs, loadgenSaturated: false };
+        store.recordRun(run, [1, 2, 3].map((second) => ({ second, requests_per_second: rps + second, p99_latency_us: run.p99_latency_us, errors: 0 })));
+        return { ...run, status: 'ok', loadgen_saturated: false };
       });
-      store.upsertSummary({ sessionId, subject: tag, experiment: '', scenario: 'hot', settingsKey: 'fixture' }, summarize(outcomes));
+      store.upsertSummary({ session_id: sessionId, subject: tag, experiment: '', scenario: 'hot', settings_key: 'fixture' }, summarize(outcomes));
     }
     store.finishSession(sessionId, 'complete', session.startedAt.replace('T10:', 'T11:'));
   }
   return store.db;
 }
 
-function fixtureRun(sessionId: number, chapter: Chapter, runIndex: number, sequence: number, startedAt: string, rps: number): RunRecord {
+function fixtureRun(sessionId: number, chapter: Chapter, runIndex: number, sequence: number, startedAt: string, rps: number): RunRow {
   const p99 = Math.round(50_000_000 / rps);
   return {
-    sessionId, subject: chapter.tag, commitHash: chapter.commit, experiment: '', scenario: 'hot', settingsKey: 'fixture', runIndex, sequence,
-    tool: 'autocannon', toolVersion: '9.0.0', connections: 50, threads: null, durationSeconds: 10, keepAlive: true, startedAt, status: 'ok',
-    failure: null, requestsPerSecond: rps, totalRequests: rps * 10, successfulRequests: rps * 10, non2xx: 0, socketErrors: 0, timeoutErrors: 0,
-    bytes: rps * 10 * 200, avgLatencyUs: p99 / 3, p50LatencyUs: p99 / 4, p90LatencyUs: p99 / 2, p99LatencyUs: p99, maxLatencyUs: p99 * 2,
-    serverCpuSeconds: null, loadgenCpuSeconds: null, loadgenSaturated: false, littlesLawRatio: null, rawOutput: '',
+    session_id: sessionId, subject: chapter.tag, commit_hash: chapter.commit, experiment: '', scenario: 'hot', settings_key: 'fixture', run_index: runIndex, sequence,
+    tool: 'autocannon', tool_version: '9.0.0', connections: 50, threads: null, duration_seconds: 10, keep_alive: 1, started_at: startedAt, status: 'ok',
+    failure: null, requests_per_second: rps, total_requests: rps * 10, successful_requests: rps * 10, non_2xx: 0, socket_errors: 0, timeout_errors: 0,
+    bytes_transferred: rps * 10 * 200, avg_latency_us: p99 / 3, p50_latency_us: p99 / 4, p90_latency_us: p99 / 2, p99_latency_us: p99, max_latency_us: p99 * 2,
+    server_cpu_seconds: null, loadgen_cpu_seconds: null, loadgen_saturated: 0, littles_law_ratio: null, raw_output: '',
   };
 }
