@@ -94,14 +94,16 @@ export function p99Ratio(runs: PhasedOutcome[]): Pick<ReturnType<typeof summariz
 
 const ms = (us: number | null | undefined) => (typeof us === 'number' ? `${(us / 1000).toFixed(1)} ms` : '—');
 
-function describePhase(phase: IngestPhase, measured: Measured, documents: number | null): string {
+function describePhase(phase: IngestPhase, measured: Measured, documents: number | null, durationSeconds: number): string {
   const r = measured.result;
   const latency = r.latencyUs;
   const errors = `${r.socketErrors} socket errors, ${r.timeoutErrors} timeouts, ${r.non2xx} non-2xx`;
   const served = documents === null ? '' : `, ${documents} document(s) served`;
   // wrk's per-second samples have no latency; a stalled loop shows as seconds without a success.
-  const stalled = r.samples.filter((sample) => sample.requestsPerSecond === 0).length;
-  return `${phase}: ${r.requestsPerSecond?.toFixed(0) ?? '—'} req/s, p50 ${ms(latency?.p50)}, p99 ${ms(latency?.p99)}, max ${ms(latency?.max)}, ${stalled} of ${r.samples.length} s without a response, ${errors}${served}`;
+  // Counted against the whole run: wrk's samples end at the last second that had a response.
+  const seconds = Math.floor(durationSeconds);
+  const stalled = seconds - r.samples.filter((sample) => sample.second <= seconds && sample.requestsPerSecond > 0).length;
+  return `${phase}: ${r.requestsPerSecond?.toFixed(0) ?? '—'} req/s, p50 ${ms(latency?.p50)}, p99 ${ms(latency?.p99)}, max ${ms(latency?.max)}, ${stalled} of ${seconds} s without a response, ${errors}${served}`;
 }
 
 export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_INGEST): ScenarioModule {
@@ -134,7 +136,7 @@ export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_
       context.flag('ingest-no-document');
       outcome = { ...outcome, status: 'failed' };
     }
-    return { outcome, line: describePhase(name, measured, name === 'ingest' ? served.length : null), documents: served.length };
+    return { outcome, line: describePhase(name, measured, name === 'ingest' ? served.length : null, context.options.durationSeconds), documents: served.length };
   }
 
   return {
