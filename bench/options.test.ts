@@ -22,7 +22,7 @@ describe('parseOptions', () => {
     };
     expect(bad(['--runs', 'five'])).toBe('--runs: expected a positive integer, got "five"');
     expect(bad(['--runs', '0'])).toMatch(/positive integer/);
-    expect(bad(['--scenario', 'hot,cold'])).toBe('--scenario: unknown scenario "cold" (known: hot, mix, close, sweep)');
+    expect(bad(['--scenario', 'hot,cold'])).toBe('--scenario: unknown scenario "cold" (known: hot, mix, close, sweep, ingest)');
     expect(bad(['--tool', 'ab'])).toMatch(/unknown load generator "ab" \(known: autocannon, wrk, oha\)/);
     expect(bad(['--bogus'])).toMatch(/Unknown option '--bogus'/);
     expect(bad(['--duration'])).toMatch(/argument missing/);

@@ -51,7 +51,7 @@ Already measured chapter × scenario × settings on this machine are skipped.
 
 Options:
   --chapters <tags>      comma-separated chapter tags (default: all in data/chapters.json)
-  --scenario <names>     comma-separated: hot, mix, close, sweep (default: hot,mix,close)
+  --scenario <names>     comma-separated: hot, mix, close, sweep, ingest (default: hot,mix,close)
   --runs <n>             measured runs per chapter and scenario (default ${DEFAULTS.runs})
   --duration <s>         seconds per measured run (default ${DEFAULTS.durationSeconds})
   --connections <n>      concurrent connections (default ${DEFAULTS.connections}; sweep steps its own)

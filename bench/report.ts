@@ -19,6 +19,9 @@ const FLAG_TEXT: Record<string, string> = {
   'littles-law': "Little's law off by >20%",
   failed: 'failed runs',
   'sweep-limit-not-reached': 'sweep: limit not reached',
+  'ingest-ratio': 'ratio = p99 under ingest / quiet p99',
+  'ingest-no-document': 'ingest: a run saw no document served',
+  timeouts: 'requests timed out (in no latency percentile)',
 };
 
 export function formatTable(header: string[], rows: string[][]): string {

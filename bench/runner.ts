@@ -35,7 +35,7 @@ import { formatTable } from './profile/format.ts';
 import type { ProfileRow } from './profile/reduce.ts';
 import { PROFILE_TOP, profiledRun } from './profile/run.ts';
 import { toDbRows } from './profile/schema.ts';
-import type { LoadShape, Measured, RoundContext, ScenarioModule } from './scenarios/module.ts';
+import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule } from './scenarios/module.ts';
 import { scenarioModules } from './scenarios/registry.ts';
 import { interleavedOrder } from './schedule.ts';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from './stats.ts';
@@ -43,6 +43,7 @@ import { BenchStore, type PreparationRow, type RunRow } from './store.ts';
 import { Interrupted, stopChildProcesses, watchSignals, type SignalWatch } from './signals.ts';
 import { Cleanup } from './subject/cleanup.ts';
 import { FEED, launchSubject, prepareSubjectTree, type PreparedTree } from './subject/subject.ts';
+import type { Simulator } from '../simulator/index.ts';
 import type { RunOutcome } from './summarize.ts';
 
 export { FEED };
@@ -57,8 +58,10 @@ export interface Subject {
   commit: string | null;
   url: string;
   pid: number;
-  /** How a chapter subject was launched, so --profile can start another instance of it (none for the reference). */
+  /** How a chapter subject was launched, so --profile or a scenario with its own provider can start another instance of it (none for the reference). */
   source?: { tree: PreparedTree; args: string[]; env: Record<string, string> };
+  /** The subject's simulator, when a scenario may steer it (ScenarioModule.ownProvider). */
+  simulator?: Simulator;
 }
 
 export interface RunnerIO {
@@ -340,7 +343,8 @@ async function measureSession(session: Session, plan: Map<string, Unit[]>, neede
     if (!todo) continue;
     const measured = subjects.filter((s) => todo.some((u) => u.label === s.label));
     if (measured.length === 0) continue;
-    const roundSubjects = module.comparesToReference && reference ? [reference, ...measured] : measured;
+    const own = module.ownProvider ? await relaunchedSubjects(session, module, module.ownProvider(session.options), measured) : measured;
+    const roundSubjects = module.comparesToReference && reference ? [reference, ...own] : own;
     await runScenario(session, module, roundSubjects);
     if (session.options.profile) await profileScenario(session, module, measured);
   }
@@ -394,6 +398,31 @@ async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subjec
   return subjects;
 }
 
+/** A scenario with its own provider measures servers started for it alone; they stop with the session. */
+async function relaunchedSubjects(session: Session, module: ScenarioModule, provider: OwnProvider, subjects: Subject[]): Promise<Subject[]> {
+  const own: Subject[] = [];
+  for (const subject of subjects) {
+    const source = subject.source;
+    if (!source) continue;
+    session.progress.status(`${module.name} · ${subject.label} · starting a server with its own provider`);
+    const started = performance.now();
+    try {
+      const instance = await launchSubject(source.tree, session.cleanup, {
+        args: source.args, env: { ...source.env, ...provider.env }, feed: provider.feed, wrap: pinPrefix(session.request.pinning.serverCpus), guard: session.signals.guard,
+      });
+      const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, simulator: instance.simulator };
+      own.push(launched);
+      session.log(`ready ${subject.label} for ${module.name} on ${launched.url} (own provider, ${((performance.now() - started) / 1000).toFixed(2)} s)`);
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      session.failures.push(`${subject.label} / ${module.name}: ${(error as Error).message}`);
+      session.io.stderr.write(`bench: ${subject.label} could not be started for ${module.name}:\n${(error as Error).message}\n`);
+    }
+    session.progress.clearStatus();
+  }
+  return own;
+}
+
 function describePreparation(prep: PreparationRow): string {
   const s = (v: number | null) => v?.toFixed(2) ?? '—';
   const cache = prep.install_cache_hit === null ? '' : prep.install_cache_hit ? ' cached' : ' fresh';
@@ -437,6 +466,7 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
           log: session.log,
           flag: (name) => subjectFlags.add(name),
           series: (kind, runId) => store.seriesWriter(kind, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, runId }),
+          provider: subject.simulator,
         },
         round,
       );

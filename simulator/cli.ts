@@ -3,6 +3,7 @@
  *   tsx simulator/cli.ts --mode samples|generated [--seed N] [--port P] [faults…]
  * Prints one JSON line with the URL on stdout once listening; stops on SIGINT/SIGTERM.
  */
+import { defaultBulkFeedOptions } from './bulk.ts';
 import { startSimulator, type Faults, type SimulatorOptions } from './server.ts';
 
 const HELP = `Usage: tsx simulator/cli.ts [options]
@@ -18,6 +19,8 @@ Feed:
   --plans-per-base <n>       generated: plans per base plan (default 3)
   --years <n>                generated: plans start within n years from 2021 (default 3)
   --growth <n>               generated: extra base plans appearing with every answer (default 0)
+  --bulk-bytes <n>           generated: serve large documents of at least n bytes (bulk.ts; e.g. 15000000)
+  --bulk-variants <n>        with --bulk-bytes: distinct documents served in turn (default 2)
 Faults:
   --latency <ms|min-max>     delay before each answer, e.g. 200 or 200-4000
   --fail-rate <p>            probability of 503 with an empty body (1 = always)
@@ -31,7 +34,7 @@ Server:
   -h, --help
 `;
 
-const VALUE_FLAGS = ['--mode', '--variant', '--seed', '--base-plans', '--plans-per-base', '--years', '--growth', '--host', '--port', '--latency', '--fail-rate', '--truncate-rate', '--hang-rate', '--oversize-bytes'];
+const VALUE_FLAGS = ['--mode', '--variant', '--seed', '--base-plans', '--plans-per-base', '--years', '--growth', '--bulk-bytes', '--bulk-variants', '--host', '--port', '--latency', '--fail-rate', '--truncate-rate', '--hang-rate', '--oversize-bytes'];
 
 function fail(message: string): never {
   process.stderr.write(`simulator: ${message}\nRun with --help for the options.\n`);
@@ -80,6 +83,8 @@ function parseArgs(argv: string[]): SimulatorOptions {
       case '--plans-per-base': options.plansPerBase = integer(flag, value); break;
       case '--years': options.years = integer(flag, value, 1); break;
       case '--growth': options.growthPerAnswer = integer(flag, value); break;
+      case '--bulk-bytes': options.bulk = { ...defaultBulkFeedOptions, ...options.bulk, targetBytes: integer(flag, value, 1) }; break;
+      case '--bulk-variants': options.bulk = { ...defaultBulkFeedOptions, ...options.bulk, variants: integer(flag, value, 1) }; break;
       case '--host': options.host = value; break;
       case '--port': options.port = integer(flag, value); break;
       case '--latency': {
@@ -95,6 +100,7 @@ function parseArgs(argv: string[]): SimulatorOptions {
       default: fail(`unknown option "${flag}"`);
     }
   }
+  if (options.bulk && options.mode !== 'generated') fail('--bulk-bytes/--bulk-variants need --mode generated');
   options.faults = faults;
   return options;
 }

@@ -94,12 +94,12 @@ function attrs(pairs: Array<[string, string | undefined]>): string {
     .join(' ');
 }
 
-function renderPlan(options: GeneratedFeedOptions, baseIndex: number, j: number, answer: number): string {
+function renderPlan(options: GeneratedFeedOptions, baseIndex: number, j: number, answer: number, epochMs: number): string {
   const r = rngFor(options.seed, baseIndex, j, 2);
   // Every fourth base plan reuses the same plan ids as its siblings: ids are unique only per base plan.
   const planId = baseIndex % 4 === 0 ? 1642 + j : 10_000 + baseIndex * options.plansPerBase + j;
   const day = Math.floor(r() * 365 * options.years);
-  const startMs = EPOCH_2021 + day * DAY_MS + intBetween(r, 17, 22) * 3_600_000 + intBetween(r, 0, 3) * 15 * 60_000;
+  const startMs = epochMs + day * DAY_MS + intBetween(r, 17, 22) * 3_600_000 + intBetween(r, 0, 3) * 15 * 60_000;
   const phase = intBetween(r, 0, 2);
   const version = Math.floor((answer + phase) / 3); // values change every few answers
   const endMs = startMs + intBetween(r, 2, 6) * 30 * 60_000 + (version % 3) * 15 * 60_000;
@@ -133,26 +133,39 @@ function renderPlan(options: GeneratedFeedOptions, baseIndex: number, j: number,
   return [`         <plan ${head}>`, ...zones, '         </plan>'].join('\n');
 }
 
-/** The k-th (0-based) answer of the generated feed. Pure: same options and k, same bytes. */
-export function generatedAnswer(options: GeneratedFeedOptions, answer: number): string {
+export const FEED_HEAD = [
+  '<?xml version="1.0" encoding="UTF-8"?>',
+  '<planList xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="1.0" xsi:noNamespaceSchemaLocation="planList.xsd">',
+  '   <output>',
+];
+export const FEED_TAIL = ['   </output>', '</planList>', ''];
+
+/** One base plan and its plans as of answer `answer`; plans start within `years` of `epochMs`. */
+export function renderBasePlan(options: GeneratedFeedOptions, i: number, answer: number, epochMs = EPOCH_2021): string[] {
+  const r = rngFor(options.seed, i, 0, 3);
+  const sellMode = r() < 0.15 ? 'offline' : 'online';
+  const organizer = r() < 0.7 ? String(intBetween(r, 1, 9)) : undefined;
+  const title = TITLES[intBetween(r, 0, TITLES.length - 1)];
+  const lines = [`      <base_plan ${attrs([['base_plan_id', String(100 + i)], ['sell_mode', sellMode], ['organizer_company_id', organizer], ['title', title]])}>`];
+  for (let j = 0; j < options.plansPerBase; j++) lines.push(renderPlan(options, i, j, answer, epochMs));
+  lines.push('      </base_plan>');
+  return lines;
+}
+
+/** The base plan lines of the k-th answer (no document head or tail). */
+export function answerBody(options: GeneratedFeedOptions, answer: number): string[] {
   const universe = options.basePlans + options.growthPerAnswer * answer;
-  const lines: string[] = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<planList xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="1.0" xsi:noNamespaceSchemaLocation="planList.xsd">',
-    '   <output>',
-  ];
+  const lines: string[] = [];
   for (let i = 0; i < universe; i++) {
     const { appearsAt, disappearsAt } = presence(options, i);
     if (answer < appearsAt || answer >= disappearsAt) continue;
-    const r = rngFor(options.seed, i, 0, 3);
-    const sellMode = r() < 0.15 ? 'offline' : 'online';
-    const organizer = r() < 0.7 ? String(intBetween(r, 1, 9)) : undefined;
-    const title = TITLES[intBetween(r, 0, TITLES.length - 1)];
-    lines.push(`      <base_plan ${attrs([['base_plan_id', String(100 + i)], ['sell_mode', sellMode], ['organizer_company_id', organizer], ['title', title]])}>`);
-    for (let j = 0; j < options.plansPerBase; j++) lines.push(renderPlan(options, i, j, answer));
-    lines.push('      </base_plan>');
+    lines.push(...renderBasePlan(options, i, answer));
   }
-  lines.push('   </output>', '</planList>', '');
-  const xml = lines.join('\n');
+  return lines;
+}
+
+/** The k-th (0-based) answer of the generated feed. Pure: same options and k, same bytes. */
+export function generatedAnswer(options: GeneratedFeedOptions, answer: number): string {
+  const xml = [...FEED_HEAD, ...answerBody(options, answer), ...FEED_TAIL].join('\n');
   return options.variant === 'legacy' ? toLegacyNames(xml) : xml;
 }

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bulkDocuments, type BulkFeedOptions } from './bulk.ts';
 import { defaultGeneratedFeedOptions, generatedAnswer, sampleAnswers, type GeneratedFeedOptions, type NamingVariant } from './feed.ts';
 import { intBetween, rngFor } from './prng.ts';
 
@@ -27,6 +28,8 @@ export interface SimulatorOptions extends Partial<Omit<GeneratedFeedOptions, 'va
   /** 0 (default) = an ephemeral port. */
   port?: number;
   faults?: Faults;
+  /** Generated mode only: serve the large documents of bulk.ts (built once, at start) instead of the generated answers. */
+  bulk?: BulkFeedOptions;
 }
 
 export interface Simulator {
@@ -52,9 +55,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     ...Object.fromEntries(Object.entries(options).filter(([k, v]) => k in defaultGeneratedFeedOptions && v !== undefined)),
     variant,
   };
-  const samples = mode === 'samples' ? sampleAnswers(variant) : [];
-  const documentFor = (answer: number): string =>
-    mode === 'samples' ? samples[Math.min(answer, samples.length - 1)] : generatedAnswer(feedOptions, answer);
+  if (options.bulk && mode !== 'generated') throw new Error('simulator: a bulk feed needs mode "generated"');
+  const samples = mode === 'samples' ? sampleAnswers(variant).map((xml) => Buffer.from(xml)) : [];
+  const bulk = options.bulk ? bulkDocuments(feedOptions, options.bulk) : [];
+  const documentFor = (answer: number): Buffer => {
+    if (mode === 'samples') return samples[Math.min(answer, samples.length - 1)];
+    return bulk.length > 0 ? bulk[answer % bulk.length] : Buffer.from(generatedAnswer(feedOptions, answer));
+  };
 
   let faults: Faults = options.faults ?? {};
   const faultRandom = rngFor(feedOptions.seed, 0x5eed, 0xfa17);
@@ -95,18 +102,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         res.writeHead(503, { 'content-length': '0' }).end();
         return;
       }
-      const xml = documentFor(answerCount);
+      const body = documentFor(answerCount);
       if (truncate) {
-        const cut = Buffer.from(xml).subarray(0, Math.floor(Buffer.byteLength(xml) / 2));
+        const cut = body.subarray(0, Math.floor(body.length / 2));
         res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': String(cut.length) }).end(cut);
         return;
       }
       if (f.oversizeBytes !== undefined) {
-        sendPadded(res, xml, f.oversizeBytes);
+        sendPadded(res, body, f.oversizeBytes);
         return;
       }
       answerCount++;
-      const body = Buffer.from(xml);
       res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': String(body.length) });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
@@ -141,10 +147,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 }
 
 /** A valid document followed by a comment padding it to `totalBytes`, streamed with backpressure. */
-function sendPadded(res: http.ServerResponse, xml: string, totalBytes: number): void {
+function sendPadded(res: http.ServerResponse, xml: Buffer, totalBytes: number): void {
   res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8' }); // chunked: no declared length
-  res.write(xml + '<!--');
-  let remaining = Math.max(0, totalBytes - Buffer.byteLength(xml) - 7);
+  res.write(xml);
+  res.write('<!--');
+  let remaining = Math.max(0, totalBytes - xml.length - 7);
   const chunk = Buffer.alloc(64 * 1024, 0x20);
   const pump = (): void => {
     while (remaining > 0 && !res.destroyed) {

@@ -11,8 +11,8 @@
 import { seededRandom } from '../stats.ts';
 import { DEFAULT_ZIPF_MIX, zipfPaths } from './zipf.ts';
 
-export type ScenarioName = 'hot' | 'mix' | 'close' | 'sweep';
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'sweep'];
+export type ScenarioName = 'hot' | 'mix' | 'close' | 'sweep' | 'ingest';
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'sweep', 'ingest'];
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['hot', 'mix', 'close'];
 
 export interface Scenario {
@@ -60,6 +60,8 @@ export function scenario(name: ScenarioName): Scenario {
       return { name, description: 'the hot search, Connection: close (a new TCP connection per request)', paths: [HOT_PATH], keepAlive: false, stepped: false };
     case 'sweep':
       return { name, description: 'the hot search at rising concurrency until an error-rate or p99 limit is crossed', paths: [HOT_PATH], keepAlive: true, stepped: true };
+    case 'ingest':
+      return { name, description: 'the hot search with the provider quiet, then delivering a large document on every poll', paths: [HOT_PATH], keepAlive: true, stepped: false };
   }
 }
 

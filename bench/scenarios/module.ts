@@ -9,6 +9,8 @@ import type { BenchOptions } from '../options.ts';
 import type { SeriesKind } from '../../db/schema.ts';
 import type { SeriesWriter, SummaryFigures } from '../store.ts';
 import type { RunOutcome } from '../summarize.ts';
+import type { FeedOptions } from '../subject/subject.ts';
+import type { Simulator } from '../../simulator/index.ts';
 
 /** One load run's shape; the runner adds the subject's URL, threads and pinned CPUs. */
 export interface LoadShape {
@@ -16,6 +18,8 @@ export interface LoadShape {
   keepAlive: boolean;
   connections: number;
   durationSeconds: number;
+  /** Per-request timeout of the tool (its default, 10 s, when absent); a timed-out request is in no latency percentile. */
+  timeoutSeconds?: number;
 }
 
 export interface Measured {
@@ -38,6 +42,15 @@ export interface RoundContext {
   flag(name: string): void;
   /** A writer of one series table for this subject and scenario (a sample per second, say), optionally tied to a run. */
   series<K extends SeriesKind>(kind: K, runId?: number): SeriesWriter<K>;
+  /** The subject's own provider simulator (frozen once the server was ready; the round may thaw it) — only when the scenario asked for one (ScenarioModule.ownProvider). */
+  provider?: Simulator;
+}
+
+/** A provider of a scenario's own: its subjects are servers of their own, started with this feed and environment. */
+export interface OwnProvider {
+  feed: FeedOptions;
+  /** Server environment the scenario needs (poll timing, say); it wins over an experiment's. */
+  env: Record<string, string>;
 }
 
 export interface ScenarioModule {
@@ -51,6 +64,8 @@ export interface ScenarioModule {
   settings(options: BenchOptions): Record<string, unknown>;
   /** The unrecorded warm-up load of each subject, or null for none. */
   warmup(options: BenchOptions): LoadShape | null;
+  /** When set, the scenario runs against servers launched for it alone, with this provider (the shared subjects stay frozen). */
+  ownProvider?(options: BenchOptions): OwnProvider;
   /** One subject's recorded runs in one round. */
   runRound(context: RoundContext, round: number): Promise<RunOutcome[]>;
   /** A subject's summary from its runs (and the reference's runs of the same rounds, when compared). */

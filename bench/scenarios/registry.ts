@@ -1,6 +1,7 @@
 /** The scenario modules the bench knows, by name (descriptors in ./index.ts). */
 import { scenario, SCENARIO_NAMES, type Scenario, type ScenarioName } from './index.ts';
 import type { ScenarioModule } from './module.ts';
+import { ingestScenario } from './ingest.ts';
 import { steadyScenario } from './steady.ts';
 import { sweepScenario } from './sweep.ts';
 
@@ -9,6 +10,7 @@ const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = 
   mix: steadyScenario,
   close: steadyScenario,
   sweep: sweepScenario,
+  ingest: (sc) => ingestScenario(sc),
 };
 
 export function scenarioModule(name: ScenarioName): ScenarioModule {
