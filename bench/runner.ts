@@ -133,7 +133,7 @@ interface Session {
   profiles: { label: string; scenario: string; rows: ProfileRow[] }[];
 }
 
-async function commitDetails(repoDir: string, chapters: Chapter[]): Promise<Map<string, CommitInfo>> {
+export async function commitDetails(repoDir: string, chapters: Chapter[]): Promise<Map<string, CommitInfo>> {
   const git = simpleGit(repoDir);
   const details = new Map<string, CommitInfo>();
   for (const c of chapters) {

@@ -28,7 +28,7 @@
 import type { Database } from 'sql.js';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The subject name used for the raw node:http reference server's runs. */
 export const REFERENCE_SUBJECT = 'reference';
@@ -265,7 +265,39 @@ export const profiles = table(
 );
 export type ProfileDbRow = NewRow<typeof profiles>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, profiles];
+/**
+ * Schema 5: instructions per request under callgrind (`npm run cost -- --record`,
+ * bench/cost/), one row per subject × scenario of a cost session (sessions.kind = 'cost').
+ * Machine-independent within an architecture: the same binary and inputs give the same
+ * count whatever the neighbours do. Startup (start, first poll) is counted apart.
+ */
+export const costs = table(
+  'costs',
+  {
+    session_id: integer('NOT NULL REFERENCES sessions(id)'),
+    subject: text('NOT NULL'), // chapter tag
+    experiment: text("NOT NULL DEFAULT ''"),
+    commit_hash: text(),
+    scenario: text('NOT NULL'), // hot | mix
+    requests_per_window: integer('NOT NULL'), // answers counted in each measured window
+    windows: integer('NOT NULL'),
+    processes: integer('NOT NULL'), // server processes the windows ran in
+    instructions_per_request: real('NOT NULL'), // median over the windows
+    min_per_request: real('NOT NULL'),
+    max_per_request: real('NOT NULL'),
+    range: real('NOT NULL'), // (max - min) / median
+    cv: real('NOT NULL'), // sample standard deviation / mean of the windows
+    startup_instructions: real(), // median over processes: start until ready, first poll included
+    node_flags: text('NOT NULL'), // the V8/node flags the server ran with (e.g. --jitless)
+    valgrind_version: text('NOT NULL'),
+    node_version: text('NOT NULL'),
+    windows_json: text('NOT NULL'), // every window's count, as measured
+  },
+  ['PRIMARY KEY (session_id, subject, experiment, scenario)'],
+);
+export type CostRow = NewRow<typeof costs>;
+
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, profiles, costs];
 
 const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
@@ -382,6 +414,34 @@ CREATE VIEW profile_top AS
       WHERE p2.subject = p.subject AND p2.experiment = p.experiment AND p2.scenario = p.scenario
         AND se2.machine_fingerprint = se.machine_fingerprint);
 
+-- Instructions per request of each chapter: the latest cost session per subject ×
+-- experiment × scenario on the comparison machine (an instruction count belongs to one
+-- architecture and one Node.js build).
+CREATE VIEW chapter_costs AS
+  SELECT c.subject AS tag, ch.chapter_number, c.experiment, c.scenario, c.instructions_per_request,
+         c.min_per_request, c.max_per_request, c.range, c.cv, c.windows, c.requests_per_window, c.processes,
+         c.startup_instructions, c.node_flags, c.valgrind_version, c.node_version, c.session_id, se.started_at,
+         cm.machine, cm.fingerprint AS machine_fingerprint
+  FROM costs c JOIN sessions se ON se.id = c.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  LEFT JOIN chapters ch ON ch.tag = c.subject
+  WHERE c.session_id = (
+    SELECT MAX(c2.session_id) FROM costs c2 JOIN sessions se2 ON se2.id = c2.session_id
+    WHERE c2.subject = c.subject AND c2.experiment = c.experiment AND c2.scenario = c.scenario
+      AND se2.machine_fingerprint = se.machine_fingerprint);
+
+-- Each chapter's ratio to the reference on every machine that measured it (the latest
+-- bench session per machine): the evidence that ratios travel across machines.
+CREATE VIEW reference_ratios AS
+  SELECT s.subject AS tag, ch.chapter_number, s.scenario, s.ratio_median, s.ratio_ci_low, s.ratio_ci_high, s.ratio_note,
+         s.rps_median, s.session_id, se.started_at, m.machine, m.fingerprint AS machine_fingerprint
+  FROM summaries s JOIN sessions se ON se.id = s.session_id JOIN machines m ON m.fingerprint = se.machine_fingerprint
+  JOIN chapters ch ON ch.tag = s.subject
+  WHERE s.experiment = '' AND s.runs > 0 AND se.kind = 'bench'
+    AND s.session_id = (
+      SELECT MAX(s2.session_id) FROM summaries s2 JOIN sessions se2 ON se2.id = s2.session_id
+      WHERE s2.subject = s.subject AND s2.experiment = '' AND s2.scenario = s.scenario AND s2.runs > 0
+        AND se2.kind = 'bench' AND se2.machine_fingerprint = se.machine_fingerprint);
+
 CREATE VIEW stress_test_series AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
@@ -467,4 +527,6 @@ export const BOOK_VIEWS = [
   'scaling_signals_series',
   'machines',
   'profile_top',
+  'chapter_costs',
+  'reference_ratios',
 ] as const;

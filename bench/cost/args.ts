@@ -18,12 +18,30 @@ export interface CostCliOptions {
   json: boolean;
 }
 
+/** `--record`: every chapter (or --chapters) counted and stored in the database. */
+export interface CostRecordOptions {
+  record: true;
+  chapters: string[] | null;
+  scenarios: ('hot' | 'mix')[];
+  db: string;
+  repo: string;
+  requests: number;
+  reps: number;
+  warmup: number;
+  nodeFlags: string[];
+  readyTimeoutSeconds: number;
+  jobs: number;
+  /** Filled in by the command (valgrind --version), not a flag. */
+  valgrindVersion: string;
+}
+
 /** A mistake in the command line: printed without a stack trace, exit 2. */
 export class UsageError extends Error {}
 
 export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 5, warmup: 250, layout: 'windows', readyTimeoutSeconds: 300 } as const;
 
 export const COST_HELP = `Usage: npm run cost -- --ref <commit-ish> [options]
+       npm run cost -- --record [--chapters <tags>] [--scenario hot,mix] [--db <file>] [--jobs <n>]
 
 Counts the instructions a chapter's server executes per request, under valgrind's
 callgrind: the server is started through its chapter contract (server/chapter.json) against
@@ -46,6 +64,15 @@ Options:
                         (default "${DEFAULT_NODE_FLAGS.join(' ')}")
   --ready-timeout <s>   how long the server may take to start under callgrind    (default ${COST_DEFAULTS.readyTimeoutSeconds})
   --json                print the measurement as JSON instead of text
+
+Recording (--record): every chapter of data/chapters.json is counted for each scenario
+and stored in the benchmark database (table costs, view chapter_costs) as one session of
+kind 'cost'; the windows of a chapter and scenario run in one server process.
+  --record              count every chapter and store the counts
+  --chapters <tags>     comma-separated chapter tags                     (default: all)
+  --scenario <names>    with --record, comma-separated hot,mix            (default hot,mix)
+  --db <file>           database file                                    (default data/bench.sqlite)
+  --jobs <n>            servers counted at once (counts do not depend on load)  (default 2)
   --help                show this help
 `;
 
@@ -57,7 +84,7 @@ function integerFlag(raw: string | undefined, name: string, fallback: number, mi
 }
 
 /** Parses argv (without node and script); null when --help was asked for. */
-export function parseCostArgs(argv: string[]): CostCliOptions | null {
+export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOptions | null {
   let values;
   try {
     ({ values } = parseArgs({
@@ -75,6 +102,10 @@ export function parseCostArgs(argv: string[]): CostCliOptions | null {
         'node-flags': { type: 'string' },
         'ready-timeout': { type: 'string' },
         json: { type: 'boolean' },
+        record: { type: 'boolean' },
+        chapters: { type: 'string' },
+        db: { type: 'string' },
+        jobs: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -82,14 +113,39 @@ export function parseCostArgs(argv: string[]): CostCliOptions | null {
     throw new UsageError((error as Error).message.split('. To specify')[0]);
   }
   if (values.help) return null;
+  const nodeFlagsOf = (raw: string | undefined): string[] => {
+    const flags = raw === undefined ? [...DEFAULT_NODE_FLAGS] : raw.split(/\s+/).filter(Boolean);
+    const bad = flags.find((flag) => !flag.startsWith('--'));
+    if (bad !== undefined) throw new UsageError(`--node-flags takes node options such as --predictable, got "${bad}"`);
+    return flags;
+  };
+  if (values.record) {
+    if (values.ref) throw new UsageError('--record counts the chapters of data/chapters.json: use --chapters instead of --ref');
+    const scenarios = (values.scenario ?? 'hot,mix').split(',').map((name) => name.trim());
+    const unknown = scenarios.find((name) => name !== 'hot' && name !== 'mix');
+    if (unknown !== undefined) throw new UsageError(`--scenario takes hot and/or mix, got "${unknown}"`);
+    return {
+      record: true,
+      chapters: values.chapters ? values.chapters.split(',').map((tag) => tag.trim()).filter(Boolean) : null,
+      scenarios: [...new Set(scenarios)] as ('hot' | 'mix')[],
+      db: values.db ?? 'data/bench.sqlite',
+      repo: values.repo ?? '.',
+      requests: integerFlag(values.requests, 'requests', COST_DEFAULTS.requests, 1),
+      reps: integerFlag(values.reps, 'reps', COST_DEFAULTS.reps, 1),
+      warmup: integerFlag(values.warmup, 'warmup', COST_DEFAULTS.warmup, 0),
+      nodeFlags: nodeFlagsOf(values['node-flags']),
+      readyTimeoutSeconds: integerFlag(values['ready-timeout'], 'ready-timeout', COST_DEFAULTS.readyTimeoutSeconds, 1),
+      jobs: integerFlag(values.jobs, 'jobs', 2, 1),
+      valgrindVersion: '',
+    };
+  }
+  for (const flag of ['chapters', 'db', 'jobs'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with --record`);
   if (!values.ref) throw new UsageError('--ref <commit-ish> is required (the chapter to measure, e.g. v1-baseline)');
   const scenario = values.scenario ?? COST_DEFAULTS.scenario;
   if (scenario !== 'hot' && scenario !== 'mix') throw new UsageError(`--scenario must be hot or mix, got "${scenario}"`);
   const layout = values.layout ?? COST_DEFAULTS.layout;
   if (layout !== 'windows' && layout !== 'processes') throw new UsageError(`--layout must be windows or processes, got "${layout}"`);
-  const nodeFlags = values['node-flags'] === undefined ? [...DEFAULT_NODE_FLAGS] : values['node-flags'].split(/\s+/).filter(Boolean);
-  const badFlag = nodeFlags.find((flag) => !flag.startsWith('--'));
-  if (badFlag !== undefined) throw new UsageError(`--node-flags takes node options such as --predictable, got "${badFlag}"`);
+  const nodeFlags = nodeFlagsOf(values['node-flags']);
   return {
     ref: values.ref,
     repo: values.repo ?? '.',

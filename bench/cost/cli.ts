@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import { Cleanup } from '../gate/cleanup.ts';
 import { resolveCommit } from '../git/commit.ts';
 import { scenario as scenarioOf } from '../scenarios/index.ts';
+import { execFileSync } from 'node:child_process';
 import { COST_HELP, parseCostArgs, UsageError, type CostCliOptions } from './args.ts';
+import { recordCosts } from './record.ts';
 import { measureCost } from './measure.ts';
 import { renderCost } from './report.ts';
 import { chapterSubject, prepareCommitTree } from './subject.ts';
@@ -37,8 +39,16 @@ async function measure(options: CostCliOptions, cleanup: Cleanup): Promise<strin
   return options.json ? `${JSON.stringify({ ref: options.ref, commit, scenario: options.scenario, layout: options.layout, ...measurement }, null, 2)}\n` : renderCost(label, options.scenario, measurement);
 }
 
+function valgrindVersion(): string {
+  try {
+    return execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('valgrind is not installed (Debian/Ubuntu: apt-get install valgrind)');
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  let options: CostCliOptions | null;
+  let options: ReturnType<typeof parseCostArgs>;
   try {
     options = parseCostArgs(argv);
   } catch (error) {
@@ -58,6 +68,13 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   try {
+    if ('record' in options) {
+      options.valgrindVersion = valgrindVersion();
+      await recordCosts(options, cleanup, log);
+      for (const failure of await cleanup.run()) log(`cost: cleanup: ${failure}`);
+      log(`cost: stored in ${options.db} (view chapter_costs)`);
+      return 0;
+    }
     const output = await measure(options, cleanup);
     for (const failure of await cleanup.run()) log(`cost: cleanup: ${failure}`);
     process.stdout.write(output);

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { Chapter } from '../../db/chapters.ts';
+import { createDatabase, queryRows } from '../../db/database.ts';
+import { costs } from '../../db/schema.ts';
+import { insertRow } from '../../db/table.ts';
+import { parseCostArgs, UsageError } from './args.ts';
+import type { CostMeasurement } from './measure.ts';
+import { costRow, selectChapters } from './record.ts';
+
+const CHAPTERS: Chapter[] = [
+  { number: 1, tag: 'v1-a', commit: 'a'.repeat(40), title: 'A', technique: 'a', summary: 'a' },
+  { number: 2, tag: 'v2-b', commit: 'b'.repeat(40), title: 'B', technique: 'b', summary: 'b' },
+];
+
+function measurement(perWindow: number[]): CostMeasurement {
+  const sorted = [...perWindow].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return {
+    windows: perWindow.map((perRequest, window) => ({ process: 0, window, requests: 10, instructions: perRequest * 10, perRequest, processCount: 1 })),
+    startup: [3_000_000_000],
+    perRequest: { median, min: sorted[0], max: sorted[sorted.length - 1], range: (sorted[sorted.length - 1] - sorted[0]) / median, cv: 0.001, n: perWindow.length },
+    withinProcess: [],
+    provenance: { valgrind: 'valgrind-3.19.0', node: 'v20.20.2', nodeFlags: ['--jitless'], valgrindArgs: [], requests: 10, warmupRequests: 5, processes: 1, windowsPerProcess: perWindow.length, paths: 1 },
+  };
+}
+
+describe('cost --record', () => {
+  it('parses --record with its own flags, and refuses them without it', () => {
+    expect(parseCostArgs(['--record', '--chapters', 'v1-a,v2-b', '--scenario', 'mix', '--jobs', '1', '--db', '/tmp/x.sqlite'])).toMatchObject({
+      record: true,
+      chapters: ['v1-a', 'v2-b'],
+      scenarios: ['mix'],
+      jobs: 1,
+      db: '/tmp/x.sqlite',
+    });
+    expect(parseCostArgs(['--record'])).toMatchObject({ chapters: null, scenarios: ['hot', 'mix'], jobs: 2, db: 'data/bench.sqlite' });
+    expect(() => parseCostArgs(['--record', '--scenario', 'close'])).toThrow(/--scenario takes hot and\/or mix, got "close"/);
+    expect(() => parseCostArgs(['--record', '--ref', 'HEAD'])).toThrow(/use --chapters instead of --ref/);
+    expect(() => parseCostArgs(['--ref', 'HEAD', '--chapters', 'v1-a'])).toThrow(/--chapters goes with --record/);
+  });
+
+  it('selects chapters in book order and names an unknown tag', () => {
+    expect(selectChapters(CHAPTERS, null).map((c) => c.tag)).toEqual(['v1-a', 'v2-b']);
+    expect(selectChapters(CHAPTERS, ['v2-b', 'v1-a']).map((c) => c.tag)).toEqual(['v1-a', 'v2-b']);
+    expect(() => selectChapters(CHAPTERS, ['v9-x'])).toThrow(UsageError);
+    expect(() => selectChapters(CHAPTERS, ['v9-x'])).toThrow(/unknown chapter v9-x \(known: v1-a, v2-b\)/);
+  });
+
+  it('stores a measurement as a costs row that chapter_costs shows for the latest cost session of the comparison machine', async () => {
+    const db = await createDatabase();
+    db.run("INSERT INTO chapters(tag, chapter_number, title, technique, summary, commit_hash) VALUES ('v1-a', 1, 'A', 'a', 'a', ?)", ['a'.repeat(40)]);
+    db.run("INSERT INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version) VALUES ('m1', 'CPU', 2, 1, 'k', 'linux', 'v20'), ('m2', 'Other', 4, 1, 'k', 'linux', 'v20')");
+    const session = (id: number, kind: string, machine: string, at: string) =>
+      db.run(
+        "INSERT INTO sessions(id, kind, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, ?, 'complete', 'h', ?, 't', 'v', '{}')",
+        [id, kind, at, machine],
+      );
+    session(1, 'bench', 'm1', '2026-11-01T00:00:00Z'); // makes m1 the comparison machine
+    session(2, 'cost', 'm1', '2026-11-02T00:00:00Z');
+    session(3, 'cost', 'm1', '2026-11-03T00:00:00Z');
+    session(4, 'cost', 'm2', '2026-11-04T00:00:00Z'); // another machine: never shown
+    const job = { chapter: CHAPTERS[0], scenario: 'hot' as const };
+    insertRow(db, costs, costRow(2, job, measurement([500, 510, 505])));
+    insertRow(db, costs, costRow(3, job, measurement([400, 402, 401])));
+    insertRow(db, costs, costRow(4, job, measurement([900, 900, 900])));
+    const rows = queryRows(db, 'SELECT tag, chapter_number, scenario, instructions_per_request, min_per_request, max_per_request, windows, node_flags, session_id, machine FROM chapter_costs');
+    expect(rows).toEqual([
+      { tag: 'v1-a', chapter_number: 1, scenario: 'hot', instructions_per_request: 401, min_per_request: 400, max_per_request: 402, windows: 3, node_flags: '--jitless', session_id: 3, machine: 'CPU · 2 cores · linux' },
+    ]);
+    const stored = queryRows(db, 'SELECT windows_json, startup_instructions, commit_hash FROM costs WHERE session_id = 3')[0];
+    expect(JSON.parse(stored.windows_json as string)).toHaveLength(3);
+    expect(stored.startup_instructions).toBe(3_000_000_000);
+    expect(stored.commit_hash).toBe('a'.repeat(40));
+  });
+});

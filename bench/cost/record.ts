@@ -1,0 +1,140 @@
+/**
+ * `npm run cost -- --record`: every chapter of data/chapters.json (or --chapters) counted
+ * under callgrind for each scenario, stored in the benchmark database as one session of
+ * kind 'cost' (table `costs`, view `chapter_costs`). Counts do not depend on the machine's
+ * load, so `--jobs` servers are counted at once.
+ *
+ * The database is opened under the bench's lock and saved after every measurement
+ * (atomically): an interrupt keeps what was counted and marks the session interrupted.
+ */
+import { join, resolve } from 'node:path';
+import { readChapterList, type Chapter } from '../../db/chapters.ts';
+import { costs, type CostRow } from '../../db/schema.ts';
+import { insertRow } from '../../db/table.ts';
+import type { Cleanup } from '../gate/cleanup.ts';
+import { acquireLock } from '../lock.ts';
+import { machineInfo } from '../machine/fingerprint.ts';
+import { harnessState } from '../provenance.ts';
+import { commitDetails } from '../runner.ts';
+import { scenario as scenarioOf } from '../scenarios/index.ts';
+import { BenchStore } from '../store.ts';
+import { UsageError, type CostRecordOptions } from './args.ts';
+import { measureCost, type CostMeasurement } from './measure.ts';
+import { describeSpread } from './report.ts';
+import { chapterSubject, prepareCommitTree } from './subject.ts';
+
+interface Job {
+  chapter: Chapter;
+  scenario: 'hot' | 'mix';
+}
+
+/** The chapters to count, in book order; an unknown tag is a usage error. */
+export function selectChapters(all: Chapter[], tags: string[] | null): Chapter[] {
+  if (tags === null) return all;
+  const unknown = tags.filter((tag) => !all.some((c) => c.tag === tag));
+  if (unknown.length > 0) throw new UsageError(`--chapters: unknown chapter ${unknown.join(', ')} (known: ${all.map((c) => c.tag).join(', ')})`);
+  return all.filter((c) => tags.includes(c.tag));
+}
+
+/** One `costs` row from a measurement (pure). */
+export function costRow(sessionId: number, job: Job, m: CostMeasurement): CostRow {
+  return {
+    session_id: sessionId,
+    subject: job.chapter.tag,
+    experiment: '',
+    commit_hash: job.chapter.commit,
+    scenario: job.scenario,
+    requests_per_window: m.provenance.requests,
+    windows: m.windows.length,
+    processes: m.provenance.processes,
+    instructions_per_request: m.perRequest.median,
+    min_per_request: m.perRequest.min,
+    max_per_request: m.perRequest.max,
+    range: m.perRequest.range,
+    cv: m.perRequest.cv,
+    startup_instructions: m.startup.length > 0 ? [...m.startup].sort((a, b) => a - b)[Math.floor(m.startup.length / 2)] : null,
+    node_flags: m.provenance.nodeFlags.join(' '),
+    valgrind_version: m.provenance.valgrind,
+    node_version: m.provenance.node,
+    windows_json: JSON.stringify(m.windows),
+  };
+}
+
+/** Runs `work` over `items` with at most `jobs` at a time; the first failure rejects (the rest finish first). */
+async function pool<T>(items: T[], jobs: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const errors: unknown[] = [];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      try {
+        await work(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
+
+export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, log: (line: string) => void): Promise<void> {
+  const repo = resolve(options.repo);
+  const all = readChapterList(join(repo, 'data', 'chapters.json'));
+  const chapters = selectChapters(all, options.chapters);
+  const commits = await commitDetails(repo, all);
+  const harness = await harnessState();
+  const lock = acquireLock(options.db, (notice) => log(`cost: ${notice}`));
+  await cleanup.add('release the database lock', async () => lock.release());
+  const store = await BenchStore.open(options.db);
+  const machine = machineInfo();
+  store.recordMachine(machine);
+  store.syncChapters(all, commits);
+  const jobs: Job[] = chapters.flatMap((chapter) => options.scenarios.map((scenario) => ({ chapter, scenario })));
+  const sessionId = store.startSession({
+    kind: 'cost',
+    started_at: new Date().toISOString(),
+    finished_at: null,
+    harness_commit: harness.commit,
+    harness_dirty: harness.dirty,
+    machine_fingerprint: machine.fingerprint,
+    tool: 'callgrind',
+    tool_version: options.valgrindVersion,
+    server_cpus: null,
+    loadgen_cpus: null,
+    pinning_note: 'not pinned: instruction counts do not depend on the CPU or the load',
+    settings: { chapters: chapters.map((c) => c.tag), scenarios: options.scenarios, requests: options.requests, windows: options.reps, warmup_requests: options.warmup, node_flags: options.nodeFlags, jobs: options.jobs, layout: 'windows (one server process per chapter and scenario)' },
+  });
+  store.save();
+  let finished = false;
+  await cleanup.add(`finish cost session ${sessionId}`, async () => {
+    if (finished) return;
+    store.finishSession(sessionId, 'interrupted');
+    store.save();
+  });
+  log(`cost: session ${sessionId}: ${jobs.length} count(s) (${chapters.length} chapter(s) × ${options.scenarios.join(', ')}), ${options.reps} windows of ${options.requests} requests, ${options.jobs} at a time`);
+  const trees = new Map<string, ReturnType<typeof prepareCommitTree>>();
+  const treeOf = (c: Chapter) => {
+    if (!trees.has(c.tag)) trees.set(c.tag, prepareCommitTree(repo, c.commit, cleanup, (line) => log(`cost: ${c.tag}: ${line}`)));
+    return trees.get(c.tag)!;
+  };
+  try {
+    await pool(jobs, options.jobs, async (job) => {
+      const tree = await treeOf(job.chapter);
+      const measurement = await measureCost(
+        chapterSubject(tree, cleanup),
+        { paths: scenarioOf(job.scenario).paths, requests: options.requests, warmupRequests: options.warmup, processes: 1, windowsPerProcess: options.reps, nodeFlags: options.nodeFlags, readyTimeoutMs: options.readyTimeoutSeconds * 1000 },
+        (line) => log(`cost: ${job.chapter.tag} / ${job.scenario}: ${line}`),
+      );
+      insertRow(store.db, costs, costRow(sessionId, job, measurement), 'replace');
+      store.save();
+      log(`cost: ${job.chapter.tag} / ${job.scenario}: ${describeSpread(measurement.perRequest)}`);
+    });
+    store.finishSession(sessionId, 'complete');
+  } catch (error) {
+    store.finishSession(sessionId, 'failed');
+    throw error;
+  } finally {
+    finished = true;
+    store.save();
+  }
+}
