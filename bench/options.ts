@@ -51,7 +51,8 @@ Already measured chapter × scenario × settings on this machine are skipped.
 
 Options:
   --chapters <tags>      comma-separated chapter tags (default: all in data/chapters.json)
-  --scenario <names>     comma-separated: hot, mix, close, sweep, ingest (default: hot,mix,close)
+  --scenario <names>     comma-separated: hot, mix, close, sweep, ingest, hot-x4, hot-x16
+                         (default: hot,mix,close; hot-xN: the hot search over a catalogue N× the feed)
   --runs <n>             measured runs per chapter and scenario (default ${DEFAULTS.runs})
   --duration <s>         seconds per measured run (default ${DEFAULTS.durationSeconds})
   --connections <n>      concurrent connections (default ${DEFAULTS.connections}; sweep steps its own)

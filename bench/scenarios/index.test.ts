@@ -27,3 +27,20 @@ describe('scenarios', () => {
     expect(stepHealth({ ok: false, totalRequests: 0, failedRequests: 0, p99LatencyUs: null }, DEFAULT_SWEEP_LIMITS).healthy).toBe(false);
   });
 });
+
+describe('catalogue-size scenarios', () => {
+  it('hot-x4 and hot-x16 search the hot window on a provider of their own, N times the years at the same density', async () => {
+    const { scenarioModule } = await import('./registry.ts');
+    const { FEED } = await import('../subject/subject.ts');
+    const { parseOptions } = await import('../options.ts');
+    const options = parseOptions(['--scenario', 'hot-x4,hot-x16'], '/repo');
+    for (const [name, scale] of [['hot-x4', 4], ['hot-x16', 16]] as const) {
+      const module = scenarioModule(name);
+      expect(module.comparesToReference).toBe(false);
+      expect(module.ownProvider?.(options).feed).toEqual({ ...FEED, basePlans: FEED.basePlans * scale, years: FEED.years * scale });
+      expect(module.warmup(options)?.paths).toEqual(scenarioModule('hot').warmup(options)?.paths);
+      // A different catalogue is a different measurement: its key says so.
+      expect(module.settingsKeyParts(options).join('|')).toContain(`catalogue${FEED.basePlans * scale}x${FEED.plansPerBase}y${FEED.years * scale}`);
+    }
+  });
+});

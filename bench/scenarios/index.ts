@@ -11,8 +11,8 @@
 import { seededRandom } from '../stats.ts';
 import { DEFAULT_ZIPF_MIX, zipfPaths } from './zipf.ts';
 
-export type ScenarioName = 'hot' | 'mix' | 'close' | 'sweep' | 'ingest';
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'sweep', 'ingest'];
+export type ScenarioName = 'hot' | 'mix' | 'close' | 'sweep' | 'ingest' | 'hot-x4' | 'hot-x16';
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'sweep', 'ingest', 'hot-x4', 'hot-x16'];
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['hot', 'mix', 'close'];
 
 export interface Scenario {
@@ -62,7 +62,15 @@ export function scenario(name: ScenarioName): Scenario {
       return { name, description: 'the hot search at rising concurrency until an error-rate or p99 limit is crossed', paths: [HOT_PATH], keepAlive: true, stepped: true };
     case 'ingest':
       return { name, description: 'the hot search with the provider quiet, then delivering a large document on every poll', paths: [HOT_PATH], keepAlive: true, stepped: false };
+    case 'hot-x4':
+    case 'hot-x16':
+      return { name, description: `the hot search over a catalogue ${catalogueScale(name)}× the default feed (as many plans a year, over ${catalogueScale(name)}× the years)`, paths: [HOT_PATH], keepAlive: true, stepped: false };
   }
+}
+
+/** How many times the default feed a catalogue-size scenario's provider serves (hot-x4 → 4). */
+export function catalogueScale(name: 'hot-x4' | 'hot-x16'): number {
+  return Number(name.slice('hot-x'.length));
 }
 
 /** Concurrency steps of the sweep. */

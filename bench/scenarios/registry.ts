@@ -1,8 +1,8 @@
 /** The scenario modules the bench knows, by name (descriptors in ./index.ts). */
-import { scenario, SCENARIO_NAMES, type Scenario, type ScenarioName } from './index.ts';
+import { catalogueScale, scenario, SCENARIO_NAMES, type Scenario, type ScenarioName } from './index.ts';
 import type { ScenarioModule } from './module.ts';
 import { ingestScenario } from './ingest.ts';
-import { steadyScenario } from './steady.ts';
+import { catalogueScenario, steadyScenario } from './steady.ts';
 import { sweepScenario } from './sweep.ts';
 
 const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = {
@@ -11,6 +11,8 @@ const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = 
   close: steadyScenario,
   sweep: sweepScenario,
   ingest: (sc) => ingestScenario(sc),
+  'hot-x4': (sc) => catalogueScenario(sc, catalogueScale('hot-x4')),
+  'hot-x16': (sc) => catalogueScenario(sc, catalogueScale('hot-x16')),
 };
 
 export function scenarioModule(name: ScenarioName): ScenarioModule {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { BenchOptions } from '../options.ts';
 import { summarize } from '../summarize.ts';
+import { FEED } from '../subject/subject.ts';
 import type { Scenario } from './index.ts';
 import type { ScenarioModule } from './module.ts';
 
@@ -22,5 +23,24 @@ export function steadyScenario(sc: Scenario): ScenarioModule {
     runRound: async (context) => [(await context.measure(load(context.options, context.options.durationSeconds))).outcome],
     summarize,
     failures: (runs) => runs.filter((r) => r.status === 'failed').length,
+  };
+}
+
+/**
+ * hot-x4, hot-x16: the hot search on a server of its own whose provider serves a catalogue
+ * `scale` times the default feed — as many plans a year, over `scale` times the years — so
+ * the hot window holds about the same events and only the catalogue grows: how a search's
+ * cost grows with the catalogue (a linear scan with it, an index hardly). The reference
+ * serves the default feed's answer, so no ratio is taken to it.
+ */
+export function catalogueScenario(sc: Scenario, scale: number): ScenarioModule {
+  const steady = steadyScenario(sc);
+  const feed = { ...FEED, basePlans: FEED.basePlans * scale, years: FEED.years * scale };
+  return {
+    ...steady,
+    comparesToReference: false,
+    settingsKeyParts: (options) => [...steady.settingsKeyParts(options), `catalogue${feed.basePlans}x${feed.plansPerBase}y${feed.years}`],
+    settings: (options) => ({ ...steady.settings(options), feed }),
+    ownProvider: () => ({ feed, env: {} }),
   };
 }
