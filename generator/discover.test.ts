@@ -26,6 +26,14 @@ describe('discoverBook', () => {
     expect(server.chapters[0]).toEqual({ file: join(dir, 'server', '00-preface.md'), book: 'server', name: '00-preface', outPath: 'server/00-preface.html' });
   });
 
+  it('puts the books books.txt names first, in its order, the others after in folder order', () => {
+    for (const file of ['server/00.md', 'generator/00.md', 'client/00.md']) touch(file);
+    writeFileSync(join(dir, 'books.txt'), '# reading order\nserver\n\ngenerator  # the manual\n');
+    expect(discoverBook(dir).books.map((b) => b.name)).toEqual(['server', 'generator', 'client']);
+    writeFileSync(join(dir, 'books.txt'), 'server\nmanual\n');
+    expect(() => discoverBook(dir)).toThrow(/books\.txt:2: no book folder named "manual" \(folders: client, generator, server\)/);
+  });
+
   it('works without a landing page', () => {
     touch('a/00.md');
     expect(discoverBook(dir).index).toBeNull();

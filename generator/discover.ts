@@ -1,8 +1,10 @@
 /**
  * Finding the book's sources: `<bookDir>/index.md` (the landing page) and one folder
- * per book, `<bookDir>/<book>/*.md`, chapters ordered by file name.
+ * per book, `<bookDir>/<book>/*.md`, chapters ordered by file name. Books come in folder
+ * order unless `<bookDir>/books.txt` names them (one folder a line, `#` comments): those
+ * first, in that order, any other after them.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 export interface SourcePage {
@@ -23,6 +25,9 @@ export interface BookSources {
 }
 
 /** Book and chapter names become URLs: keep them to characters that need no escaping. */
+/** Optional: the books' order on the landing page and in the menu. */
+export const BOOK_ORDER_FILE = 'books.txt';
+
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export function discoverBook(bookDir: string): BookSources {
@@ -39,7 +44,7 @@ export function discoverBook(bookDir: string): BookSources {
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
     .map((entry) => entry.name)
     .sort(byCodePoint);
-  for (const book of entries) {
+  for (const book of inBookOrder(entries, bookDir)) {
     if (book === 'assets') throw new Error(`${join(bookDir, book)}: "assets" is reserved for the site's own files; rename the book folder`);
     const chapters = readdirSync(join(bookDir, book), { withFileTypes: true })
       .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.md') && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
@@ -51,6 +56,20 @@ export function discoverBook(bookDir: string): BookSources {
     books.push({ name: book, chapters });
   }
   return { index, books };
+}
+
+/** The folders in the order books.txt gives (when present); a name it lists must be a folder. */
+function inBookOrder(folders: string[], bookDir: string): string[] {
+  const orderFile = join(bookDir, BOOK_ORDER_FILE);
+  if (!existsSync(orderFile)) return folders;
+  const listed: string[] = [];
+  readFileSync(orderFile, 'utf8').split('\n').forEach((line, i) => {
+    const name = line.replace(/#.*/, '').trim();
+    if (name === '') return;
+    if (!folders.includes(name)) throw new Error(`${orderFile}:${i + 1}: no book folder named "${name}" (folders: ${folders.join(', ') || 'none'})`);
+    listed.push(name);
+  });
+  return [...new Set(listed), ...folders.filter((folder) => !listed.includes(folder))];
 }
 
 /** A single Markdown file built on its own (--input). */

@@ -89,7 +89,7 @@ export function renderPage(view: PageView): string {
   const documentTitle = view.bookTitle && view.bookTitle !== view.title ? `${view.title} · ${view.bookTitle}` : view.title;
   const siteTitle = view.nav?.siteTitle ?? view.title;
   const homeHref = view.nav?.home ? href(view.nav.home.outPath) : href(view.outPath);
-  const body = rewriteMarkdownLinks(view.html);
+  const body = rewriteMarkdownLinks(view.html, view.outPath);
   const content = view.cards ? placeCards(body, renderCards(view.cards, href)) : body;
   const toc = renderToc(view.headings);
   const menu = view.nav ? renderMenu(view.nav, view.outPath, href) : '';

@@ -30,4 +30,12 @@ describe('relative links', () => {
       ].join('\n'),
     );
   });
+
+  it('leaves links that climb out of the site (into the repository) as they are', () => {
+    const spec = '<a href="../../docs/spec/directives.md#limits">spec</a>';
+    expect(rewriteMarkdownLinks(spec, 'generator/00-introduction.html')).toBe(spec);
+    expect(rewriteMarkdownLinks('<a href="../docs/x.md">x</a>', 'index.html')).toBe('<a href="../docs/x.md">x</a>');
+    expect(rewriteMarkdownLinks('<a href="../server/00-preface.md">p</a>', 'generator/00-introduction.html')).toBe('<a href="../server/00-preface.html">p</a>');
+    expect(rewriteMarkdownLinks('<a href="sub/../../x.md">x</a>', 'generator/a.html')).toBe('<a href="sub/../../x.html">x</a>');
+  });
 });

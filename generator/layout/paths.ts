@@ -19,12 +19,27 @@ export function rootPrefix(fromPath: string): string {
 /**
  * Authors link chapters by their source names (`[chapter 1](01-baseline.md)`), which
  * also works on GitHub; in the site those pages are `.html`. Rewrites relative links
- * to `*.md` (optionally with a #fragment or ?query); absolute URLs stay as they are.
+ * to `*.md` (optionally with a #fragment or ?query); absolute URLs stay as they are, and
+ * so do links that climb above the site's root from `fromPath` (the page's own path):
+ * those lead into the repository (`../../docs/spec/directives.md`), not to a page.
  */
-export function rewriteMarkdownLinks(html: string): string {
+export function rewriteMarkdownLinks(html: string, fromPath?: string): string {
+  const depth = fromPath === undefined ? Infinity : fromPath.split('/').length - 1;
   return html.replace(/(<a\s[^>]*?\bhref=")([^"]*)"/g, (whole, start: string, href: string) => {
     if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('/') || href.startsWith('#')) return whole;
+    if (climbsAbove(href, depth)) return whole;
     const rewritten = href.replace(/\.md(?=$|[#?])/i, '.html');
     return `${start}${rewritten}"`;
   });
+}
+
+/** Whether a relative href leaves a folder `depth` levels below the root. */
+function climbsAbove(href: string, depth: number): boolean {
+  let level = depth;
+  for (const segment of href.split(/[?#]/)[0].split('/')) {
+    if (segment === '..') level -= 1;
+    else if (segment !== '.' && segment !== '') level += 1;
+    if (level < 0) return true;
+  }
+  return false;
 }

@@ -14,6 +14,7 @@ describe('stylesheet', () => {
     expect(css).toContain(':root:not([data-theme="dark"]) .hljs-keyword');
     expect(css).toContain(':root[data-theme="dark"] .hljs-keyword');
     expect(css).toContain('.directive-error');
+    expect(css).toMatch(/\.directive-example \{[^}]*grid-template-columns: repeat\(auto-fit, minmax\(min\(100%, 20rem\), 1fr\)\)/);
     expect(css).not.toMatch(/url\(|@import|https?:/);
   });
 });
