@@ -254,6 +254,28 @@ describe('the built site in Chromium', () => {
     }
   }, 90_000);
 
+  it("a directive's source and its output sit side by side on a desktop, one above the other on a phone", async () => {
+    for (const [width, sideBySide] of [[1280, true], [390, false]] as const) {
+      const { page } = await openPage('about:blank', 'about:blank');
+      await page.setViewport({ width, height: 900 });
+      await page.goto(new URL('alpha/01-more.html', server.url).href, { waitUntil: 'load' });
+      const [source, output] = await page.$$eval('.directive-example > div', (halves) =>
+        halves.map((half) => {
+          const box = half.getBoundingClientRect();
+          return { top: box.top, bottom: box.bottom, left: box.left, right: box.right };
+        }),
+      );
+      if (sideBySide) {
+        expect(output.left, `${width}px`).toBeGreaterThan(source.right);
+        expect(output.top, `${width}px`).toBe(source.top);
+      } else {
+        expect(output.top, `${width}px`).toBeGreaterThan(source.bottom);
+        expect(output.left, `${width}px`).toBe(source.left);
+      }
+      await page.close();
+    }
+  }, 90_000);
+
   it('without JavaScript, a measured number names its source on hover and links to its session in the appendix', async () => {
     const page = await browser.newPage();
     await page.setJavaScriptEnabled(false);

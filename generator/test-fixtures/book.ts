@@ -70,6 +70,23 @@ Next: [more](01-more.md#bars).
 
 <!-- @chart:type="bar" query="SELECT tag, baseline_rps FROM versions ORDER BY chapter_number" title="Headline throughput" -->
 
+## Side by side
+
+<div class="directive-example">
+<div class="directive-example-source">
+
+\`\`\`text
+Chapter 1: <!-- @metric:tag="v1-baseline" --> requests/s
+\`\`\`
+
+</div>
+<div class="directive-example-output">
+
+Chapter 1: <!-- @metric:tag="v1-baseline" --> requests/s
+
+</div>
+</div>
+
 ## Elsewhere
 
 See [the other book](../beta/00-only.md) or go [home](../index.md).
