@@ -1,5 +1,5 @@
 /** Command-line flags of `npm run cost` (pure). */
-import { parseArgs } from 'node:util';
+import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 import { DEFAULT_NODE_FLAGS } from './command.ts';
 
 export type Layout = 'windows' | 'processes';
@@ -34,9 +34,6 @@ export interface CostRecordOptions {
   /** Filled in by the command (valgrind --version), not a flag. */
   valgrindVersion: string;
 }
-
-/** A mistake in the command line: printed without a stack trace, exit 2. */
-export class UsageError extends Error {}
 
 export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 5, warmup: 250, layout: 'windows', readyTimeoutSeconds: 300 } as const;
 
@@ -76,42 +73,35 @@ kind 'cost'; the windows of a chapter and scenario run in one server process.
   --help                show this help
 `;
 
+/** Whole numbers only: counts of requests, windows, seconds and jobs. */
 function integerFlag(raw: string | undefined, name: string, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${raw}"`);
-  return value;
+  return numberFlag(`--${name}`, raw, { integer: true, min, fallback });
 }
 
 /** Parses argv (without node and script); null when --help was asked for. */
 export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOptions | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ref: { type: 'string' },
-        repo: { type: 'string' },
-        scenario: { type: 'string' },
-        requests: { type: 'string' },
-        reps: { type: 'string' },
-        warmup: { type: 'string' },
-        layout: { type: 'string' },
-        'node-flags': { type: 'string' },
-        'ready-timeout': { type: 'string' },
-        json: { type: 'boolean' },
-        record: { type: 'boolean' },
-        chapters: { type: 'string' },
-        db: { type: 'string' },
-        jobs: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('. To specify')[0]);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ref: { type: 'string' },
+      repo: { type: 'string' },
+      scenario: { type: 'string' },
+      requests: { type: 'string' },
+      reps: { type: 'string' },
+      warmup: { type: 'string' },
+      layout: { type: 'string' },
+      'node-flags': { type: 'string' },
+      'ready-timeout': { type: 'string' },
+      json: { type: 'boolean' },
+      record: { type: 'boolean' },
+      chapters: { type: 'string' },
+      db: { type: 'string' },
+      jobs: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) return null;
   const nodeFlagsOf = (raw: string | undefined): string[] => {
     const flags = raw === undefined ? [...DEFAULT_NODE_FLAGS] : raw.split(/\s+/).filter(Boolean);

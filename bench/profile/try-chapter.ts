@@ -14,7 +14,7 @@ import { startSimulator } from '../../simulator/index.ts';
 import { freePort, readContract } from '../chapter/contract.ts';
 import { FEED } from '../runner.ts';
 import { HOT_PATH } from '../scenarios/index.ts';
-import { UsageError } from './args.ts';
+import { UsageError } from '../../cli/args.ts';
 import { collectProfiles, monotonicMicros, stopProfiledServer, withCpuProfile } from './capture.ts';
 import { formatProfiles } from './format.ts';
 import { sourceMapLocator } from './locate.ts';
