@@ -22,8 +22,8 @@ describe('parseFlags', () => {
     [['--nope'], 'unknown option --nope'],
     [['-x'], 'unknown option -x'],
     [['stray'], 'unexpected argument "stray"'],
-    [['--port'], 'option --port needs a value (one starting with a dash: --port=-…)'],
-    [['--port', '-1'], 'option --port needs a value (one starting with a dash: --port=-…)'],
+    [['--port'], 'option --port needs a value'],
+    [['--port', '-1'], 'option --port needs a value (for one starting with a dash, write --port=…)'],
     [['--watch=yes'], 'option --watch takes no value'],
   ])('%j is a UsageError: %s', (args, message) => {
     const text = usageMessage(() => parseFlags({ args, options, strict: true, allowPositionals: false }));

@@ -29,7 +29,8 @@ function describeParseError(error: Error & { code?: string }): string {
       return `unexpected argument "${quoted ?? ''}"`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       const option = quoted?.split(' ')[0] ?? '';
-      if (/argument missing|ambiguous/.test(error.message)) return `option ${option} needs a value (one starting with a dash: ${option}=-…)`;
+      if (/argument missing/.test(error.message)) return `option ${option} needs a value`;
+      if (/ambiguous/.test(error.message)) return `option ${option} needs a value (for one starting with a dash, write ${option}=…)`;
       if (/does not take an argument/.test(error.message)) return `option ${option} takes no value`;
       return error.message.split('\n')[0];
     }
