@@ -73,9 +73,14 @@ kind 'cost'; the windows of a chapter and scenario run in one server process.
   --help                show this help
 `;
 
-/** Whole numbers only: counts of requests, windows, seconds and jobs. */
-function integerFlag(raw: string | undefined, name: string, fallback: number, min: number): number {
-  return numberFlag(`--${name}`, raw, { integer: true, min, fallback });
+/** The window counts both forms take: requests per window, windows, warm-up requests, start-up time. */
+function windowCounts(values: { requests?: string; reps?: string; warmup?: string; 'ready-timeout'?: string }) {
+  return {
+    requests: numberFlag('--requests', values.requests, { integer: true, min: 1, fallback: COST_DEFAULTS.requests }),
+    reps: numberFlag('--reps', values.reps, { integer: true, min: 1, fallback: COST_DEFAULTS.reps }),
+    warmup: numberFlag('--warmup', values.warmup, { integer: true, min: 0, fallback: COST_DEFAULTS.warmup }),
+    readyTimeoutSeconds: numberFlag('--ready-timeout', values['ready-timeout'], { integer: true, min: 1, fallback: COST_DEFAULTS.readyTimeoutSeconds }),
+  };
 }
 
 /** Parses argv (without node and script); null when --help was asked for. */
@@ -120,12 +125,9 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
       scenarios: [...new Set(scenarios)] as ('hot' | 'mix')[],
       db: values.db ?? 'data/bench.sqlite',
       repo: values.repo ?? '.',
-      requests: integerFlag(values.requests, 'requests', COST_DEFAULTS.requests, 1),
-      reps: integerFlag(values.reps, 'reps', COST_DEFAULTS.reps, 1),
-      warmup: integerFlag(values.warmup, 'warmup', COST_DEFAULTS.warmup, 0),
+      ...windowCounts(values),
       nodeFlags: nodeFlagsOf(values['node-flags']),
-      readyTimeoutSeconds: integerFlag(values['ready-timeout'], 'ready-timeout', COST_DEFAULTS.readyTimeoutSeconds, 1),
-      jobs: integerFlag(values.jobs, 'jobs', 2, 1),
+      jobs: numberFlag('--jobs', values.jobs, { integer: true, min: 1, fallback: 2 }),
       valgrindVersion: '',
     };
   }
@@ -140,12 +142,9 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
     ref: values.ref,
     repo: values.repo ?? '.',
     scenario,
-    requests: integerFlag(values.requests, 'requests', COST_DEFAULTS.requests, 1),
-    reps: integerFlag(values.reps, 'reps', COST_DEFAULTS.reps, 1),
-    warmup: integerFlag(values.warmup, 'warmup', COST_DEFAULTS.warmup, 0),
+    ...windowCounts(values),
     layout,
     nodeFlags,
-    readyTimeoutSeconds: integerFlag(values['ready-timeout'], 'ready-timeout', COST_DEFAULTS.readyTimeoutSeconds, 1),
     json: values.json ?? false,
   };
 }
