@@ -217,7 +217,7 @@ describe('npm run bench (end to end)', () => {
 
     const bad = await bench(['--repo', dir, '--db', db, '--runs', 'many']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('bench: --runs: expected a positive integer, got "many"\nRun with --help for the options.\n');
+    expect(bad.stderr).toBe('bench: --runs must be an integer ≥ 1, got "many"\nRun with --help for the options.\n');
     const unknownChapter = await bench(['--repo', dir, '--db', db, '--chapters', 'v9-nope', ...SHORT]);
     expect(unknownChapter.code).toBe(2);
     expect(unknownChapter.stderr).toMatch(/--chapters: unknown chapter v9-nope \(known: v1-a\)/);

@@ -8,7 +8,8 @@ import { readChapterList } from '../db/chapters.ts';
 import { describeTagRestore, restoreChapterTags } from './git/tags.ts';
 import { listMeasured } from './list.ts';
 import { mergeFiles } from './merge.ts';
-import { HELP, parseOptions, UsageError } from './options.ts';
+import { UsageError } from '../cli/args.ts';
+import { HELP, parseOptions } from './options.ts';
 import { runBench } from './runner.ts';
 
 async function main(): Promise<number> {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { openDatabase, queryRows, saveDatabase, type Database } from '../db/database.ts';
 import { mergeDatabase, type MergeReport } from '../db/merge.ts';
 import { acquireLock } from './lock.ts';
-import { UsageError } from './options.ts';
+import { UsageError } from '../cli/args.ts';
 
 function machineNames(db: Database, fingerprints: string[]): string {
   return fingerprints

@@ -3,10 +3,8 @@
  * flag is a UsageError: the CLI prints its message and exits 2, no stack trace.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
 import { DEFAULT_SCENARIOS, DEFAULT_SWEEP_LIMITS, SCENARIO_NAMES, type ScenarioName, type SweepLimits } from './scenarios/index.ts';
-
-export class UsageError extends Error {}
 
 export const TOOLS = ['autocannon', 'wrk', 'oha'] as const;
 export type ToolName = (typeof TOOLS)[number];
@@ -77,13 +75,6 @@ Options:
   -h, --help             this text
 `;
 
-function positiveNumber(flag: string, raw: string, { integer, allowZero }: { integer: boolean; allowZero?: boolean }): number {
-  const value = Number(raw);
-  const ok = raw.trim() !== '' && Number.isFinite(value) && (allowZero ? value >= 0 : value > 0) && (!integer || Number.isInteger(value));
-  if (!ok) throw new UsageError(`${flag}: expected a ${allowZero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}, got "${raw}"`);
-  return value;
-}
-
 function list(raw: string): string[] {
   return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -100,39 +91,34 @@ function mergeArguments(first: string | undefined, rest: string[], cwd: string):
 }
 
 export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true, // only after --merge: its further files
-      options: {
-        chapters: { type: 'string' },
-        scenario: { type: 'string' },
-        scenarios: { type: 'string' },
-        runs: { type: 'string' },
-        duration: { type: 'string' },
-        connections: { type: 'string' },
-        warmup: { type: 'string' },
-        tool: { type: 'string' },
-        threads: { type: 'string' },
-        'sweep-max-p99': { type: 'string' },
-        'sweep-max-errors': { type: 'string' },
-        force: { type: 'boolean' },
-        profile: { type: 'boolean' },
-        'no-pin': { type: 'boolean' },
-        list: { type: 'boolean' },
-        'restore-tags': { type: 'boolean' },
-        export: { type: 'string' },
-        merge: { type: 'string' },
-        db: { type: 'string' },
-        repo: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
-  }
+  const parsed = parseFlags({
+    args: argv,
+    strict: true,
+    allowPositionals: true, // only after --merge: its further files
+    options: {
+      chapters: { type: 'string' },
+      scenario: { type: 'string' },
+      scenarios: { type: 'string' },
+      runs: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      tool: { type: 'string' },
+      threads: { type: 'string' },
+      'sweep-max-p99': { type: 'string' },
+      'sweep-max-errors': { type: 'string' },
+      force: { type: 'boolean' },
+      profile: { type: 'boolean' },
+      'no-pin': { type: 'boolean' },
+      list: { type: 'boolean' },
+      'restore-tags': { type: 'boolean' },
+      export: { type: 'string' },
+      merge: { type: 'string' },
+      db: { type: 'string' },
+      repo: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   const repoDir = resolve(cwd, v.repo ?? '.');
   const scenarioRaw = v.scenario ?? v.scenarios;
@@ -145,8 +131,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
   if (!(TOOLS as readonly string[]).includes(tool)) throw new UsageError(`--tool: unknown load generator "${tool}" (known: ${TOOLS.join(', ')})`);
   const chapters = v.chapters === undefined ? null : list(v.chapters);
   if (chapters !== null && chapters.length === 0) throw new UsageError('--chapters: name at least one chapter tag');
-  const maxErrorRate = v['sweep-max-errors'] === undefined ? DEFAULT_SWEEP_LIMITS.maxErrorRate : positiveNumber('--sweep-max-errors', v['sweep-max-errors'], { integer: false, allowZero: true });
-  if (maxErrorRate > 1) throw new UsageError(`--sweep-max-errors: expected a share between 0 and 1, got "${v['sweep-max-errors']}"`);
+  const maxErrorRate = numberFlag('--sweep-max-errors', v['sweep-max-errors'], { min: 0, max: 1, hint: 'a share', fallback: DEFAULT_SWEEP_LIMITS.maxErrorRate });
   if (v.export === '') throw new UsageError('--export: needs a directory');
   const merge = mergeArguments(v.merge, parsed.positionals, cwd);
   if (merge && (v.list || v['restore-tags'] || v.export !== undefined)) throw new UsageError('--merge: cannot be combined with --list, --restore-tags or --export');
@@ -155,12 +140,12 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     dbPath: resolve(cwd, v.db ?? resolve(repoDir, 'data', 'bench.sqlite')),
     chapters: chapters ? [...new Set(chapters)] : null,
     scenarios: [...new Set(scenarios)],
-    runs: v.runs === undefined ? DEFAULTS.runs : positiveNumber('--runs', v.runs, { integer: true }),
-    durationSeconds: v.duration === undefined ? DEFAULTS.durationSeconds : positiveNumber('--duration', v.duration, { integer: true }),
-    connections: v.connections === undefined ? DEFAULTS.connections : positiveNumber('--connections', v.connections, { integer: true }),
-    warmupSeconds: v.warmup === undefined ? DEFAULTS.warmupSeconds : positiveNumber('--warmup', v.warmup, { integer: true, allowZero: true }),
+    runs: numberFlag('--runs', v.runs, { integer: true, min: 1, fallback: DEFAULTS.runs }),
+    durationSeconds: numberFlag('--duration', v.duration, { integer: true, min: 1, fallback: DEFAULTS.durationSeconds }),
+    connections: numberFlag('--connections', v.connections, { integer: true, min: 1, fallback: DEFAULTS.connections }),
+    warmupSeconds: numberFlag('--warmup', v.warmup, { integer: true, min: 0, fallback: DEFAULTS.warmupSeconds }),
     tool: tool as ToolName,
-    threads: v.threads === undefined ? DEFAULTS.threads : positiveNumber('--threads', v.threads, { integer: true }),
+    threads: numberFlag('--threads', v.threads, { integer: true, min: 1, fallback: DEFAULTS.threads }),
     force: v.force ?? false,
     list: v.list ?? false,
     restoreTags: v['restore-tags'] ?? false,
@@ -168,7 +153,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     merge,
     sweep: {
       maxErrorRate,
-      maxP99Ms: v['sweep-max-p99'] === undefined ? DEFAULT_SWEEP_LIMITS.maxP99Ms : positiveNumber('--sweep-max-p99', v['sweep-max-p99'], { integer: false }),
+      maxP99Ms: numberFlag('--sweep-max-p99', v['sweep-max-p99'], { above: 0, fallback: DEFAULT_SWEEP_LIMITS.maxP99Ms }),
     },
     toolNamed: v.tool !== undefined,
     pin: !(v['no-pin'] ?? false),

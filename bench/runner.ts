@@ -15,14 +15,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
-import { readChapterList, type Chapter, type CommitInfo } from '../db/chapters.ts';
+import { readChapterList, readCommitDetails, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { REFERENCE_SUBJECT } from '../db/schema.ts';
 import { toBencherMetricFormat, toGithubActionBenchmark } from './export.ts';
 import { requireTool, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from './loadgen/index.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import { machineInfo, type MachineInfo } from './machine/fingerprint.ts';
-import { UsageError, type BenchOptions } from './options.ts';
+import { UsageError } from '../cli/args.ts';
+import type { BenchOptions } from './options.ts';
 import { readTreeCpuSeconds, startCpuMonitor } from './proc/cpu.ts';
 import { pinPrefix, planPinning, type CpuPlan } from './proc/pinning.ts';
 import { Progress } from './progress.ts';
@@ -133,18 +133,11 @@ interface Session {
   profiles: { label: string; scenario: string; rows: ProfileRow[] }[];
 }
 
+/** Each chapter's commit details; a chapter whose commit `repoDir` lacks is an error. */
 export async function commitDetails(repoDir: string, chapters: Chapter[]): Promise<Map<string, CommitInfo>> {
-  const git = simpleGit(repoDir);
-  const details = new Map<string, CommitInfo>();
-  for (const c of chapters) {
-    try {
-      const out = await git.raw(['show', '-s', '--format=%s%x00%an%x00%cI', c.commit]);
-      const [message, author, date] = out.trim().split('\0');
-      details.set(c.commit, { message, author, date });
-    } catch {
-      throw new Error(`chapter ${c.tag}: commit ${c.commit} (data/chapters.json) is not in ${repoDir}; fetch it first`);
-    }
-  }
+  const details = readCommitDetails(repoDir, chapters.map((c) => c.commit));
+  const missing = chapters.find((c) => !details.has(c.commit));
+  if (missing) throw new Error(`chapter ${missing.tag}: commit ${missing.commit} (data/chapters.json) is not in ${repoDir}; fetch it first`);
   return details;
 }
 

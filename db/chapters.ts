@@ -2,6 +2,7 @@
  * The chapter list: data/chapters.json, the repository's record of which commit
  * each chapter of the book is (git tags alone may not survive a clone).
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Database } from 'sql.js';
 
@@ -28,8 +29,38 @@ export interface Chapter {
 export interface CommitInfo {
   message: string;
   author: string;
-  /** ISO 8601 */
+  /** The committer date, strict ISO 8601 (see COMMIT_FORMAT). */
   date: string;
+}
+
+/**
+ * Hash, subject, author name and committer date (`%cI`), NUL-separated. The committer
+ * date, not the author date: a chapter's date is when its commit landed on main (after
+ * any rebase or cherry-pick), which is the order the chapters are read in; the author
+ * date can predate the chapter before it. This is the one place `chapters.committed_at`
+ * comes from, for the bench and the generator alike.
+ */
+const COMMIT_FORMAT = '%H%x00%s%x00%an%x00%cI';
+
+/**
+ * What git says about each of `commits` in `repoDir`, in one git call. Commits the
+ * repository lacks (e.g. a shallow clone) are absent from the map; a directory that is
+ * not a checkout throws.
+ */
+export function readCommitDetails(repoDir: string, commits: string[]): Map<string, CommitInfo> {
+  const details = new Map<string, CommitInfo>();
+  if (commits.length === 0) return details;
+  const output = execFileSync('git', ['show', '--no-patch', '--no-walk', '--ignore-missing', `--format=${COMMIT_FORMAT}`, ...commits], {
+    cwd: repoDir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 10_000,
+  });
+  for (const line of output.split('\n')) {
+    const [hash, message, author, date] = line.split('\0');
+    if (hash && date) details.set(hash, { message, author, date });
+  }
+  return details;
 }
 
 /** Parses and validates the chapter list; errors name the file and the entry. */

@@ -6,10 +6,10 @@
  * same directory, fsyncs it and renames it over the original, so a crash or Ctrl-C
  * at any point leaves either the old or the new database, never a torn one.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
+import { writeFileAtomic } from './atomic-write.ts';
 import { applySchema } from './schema.ts';
 
 export type { Database } from 'sql.js';
@@ -64,25 +64,7 @@ export function saveDatabase(db: Database, path: string): void {
   const bytes = db.export();
   // sql.js's export() resets connection-level pragmas; keep foreign keys enforced.
   db.run('PRAGMA foreign_keys = ON');
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(temporary, path);
-  // Make the rename itself durable.
-  const dirFd = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
+  writeFileAtomic(path, bytes, { durable: true });
 }
 
 /** Rows of a query as plain objects (column name → value). */

@@ -4,8 +4,7 @@
  * table of contents and previous/next links, and write them with the assets.
  * Nothing is written unless every page rendered (or --keep-going was asked for).
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -14,7 +13,8 @@ import { DEFAULT_LIMITS } from './directives/query.ts';
 import { WorkerQueries } from './query-worker/client.ts';
 import { measurementsFragment, MEASUREMENTS_PAGE, MEASUREMENTS_TITLE } from './appendix/measurements.ts';
 import { errataFragment, ERRATA_PAGE, ERRATA_TITLE } from './appendix/errata.ts';
-import { readChapterList, syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
+import { readChapterList, readCommitDetails, syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
+import { writeFileAtomic } from '../db/atomic-write.ts';
 import { clientBundle } from './client-bundle.ts';
 import { discoverBook, singleSource, type SourcePage } from './discover.ts';
 import { ASSETS, renderPage, type BookCard, type NavLink, type PageView, type SiteNav } from './layout/page.ts';
@@ -184,7 +184,8 @@ async function openBookDatabase(options: BuildOptions): Promise<Database> {
 }
 
 /** Commits never change, so what git said about them is kept here between builds. */
-const COMMIT_CACHE = fileURLToPath(new URL('../.cache/book-commits.json', import.meta.url));
+// Named for its date: caches of the author date (before the bench and the book agreed on %cI) are not read.
+const COMMIT_CACHE = fileURLToPath(new URL('../.cache/book-commits-committer-date.json', import.meta.url));
 
 /**
  * Message, author and date of each chapter's commit the database does not know yet:
@@ -202,21 +203,11 @@ function commitInfo(chapters: Chapter[]): Map<string, CommitInfo> {
   const missing = chapters.map((c) => c.commit).filter((hash) => !cache[hash]);
   if (missing.length > 0) {
     try {
-      const output = execFileSync('git', ['show', '--no-patch', '--no-walk', '--format=%H%x00%s%x00%an%x00%aI', ...missing], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-        timeout: 5000,
-      });
-      for (const line of output.split('\n')) {
-        const [hash, message, author, date] = line.split('\0');
-        if (hash && date) cache[hash] = { message, author, date };
-      }
+      for (const [hash, details] of readCommitDetails(process.cwd(), missing)) cache[hash] = details;
       mkdirSync(dirname(COMMIT_CACHE), { recursive: true });
-      const temporary = `${COMMIT_CACHE}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(cache));
-      renameSync(temporary, COMMIT_CACHE);
+      writeFileAtomic(COMMIT_CACHE, JSON.stringify(cache));
     } catch {
-      // Not a checkout, or a commit missing from a shallow clone: what the database knows is kept.
+      // Not a checkout: what the database knows is kept. (Commits a shallow clone lacks are simply not found.)
     }
   }
   for (const chapter of chapters) if (cache[chapter.commit]) info.set(chapter.commit, cache[chapter.commit]);

@@ -4,7 +4,8 @@
  * The cache key is a hash of the client sources and the chart.js and esbuild versions.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../db/atomic-write.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,10 +45,8 @@ export async function clientBundle(cacheDir = DEFAULT_CACHE_DIR): Promise<Client
   });
   const code = result.outputFiles[0].text;
   mkdirSync(cacheDir, { recursive: true });
-  // Temporary file + rename: concurrent builds never read a half-written bundle.
-  const temporary = `${cached}.${process.pid}.tmp`;
-  writeFileSync(temporary, code);
-  renameSync(temporary, cached);
+  // Atomic: concurrent builds never read a half-written bundle.
+  writeFileAtomic(cached, code);
   removeOldBundles(cacheDir, cached);
   return { code, built: true };
 }

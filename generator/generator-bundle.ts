@@ -8,7 +8,8 @@
  * under 0.1 s. Set BOOK_FROM_SOURCES=1 to run from the sources instead.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../db/atomic-write.ts';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -90,9 +91,7 @@ function runBundle(bundle: string): LoadedGenerator {
     saveCodeCache() {
       if (!needsCache) return;
       try {
-        const temporary = `${codeCacheFile}.${process.pid}.tmp`;
-        writeFileSync(temporary, script.createCachedData());
-        renameSync(temporary, codeCacheFile);
+        writeFileAtomic(codeCacheFile, script.createCachedData());
       } catch {
         // only an optimisation
       }
@@ -127,10 +126,10 @@ function sourceFiles(dir: string): string[] {
 async function writeBundle(entry: string, target: string): Promise<void> {
   const esbuild = await import('esbuild');
   mkdirSync(CACHE_DIR, { recursive: true });
-  const temporary = `${target}.${process.pid}.tmp`;
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [entry],
-    outfile: temporary,
+    outfile: target,
+    write: false,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -153,7 +152,7 @@ async function writeBundle(entry: string, target: string): Promise<void> {
       },
     ],
   });
-  renameSync(temporary, target); // atomic: a concurrent build never imports half a file
+  writeFileAtomic(target, result.outputFiles[0].contents); // a concurrent build never imports half a file
 }
 
 /** Bundles of earlier sources (kept a minute, in case another build is still loading one). */

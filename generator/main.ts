@@ -6,7 +6,8 @@
  */
 import { relative } from 'node:path';
 import { buildSite, DirectiveError, type BuildResult } from './build.ts';
-import { parseCliOptions, USAGE, UsageError, type CliOptions } from './options.ts';
+import { UsageError } from '../cli/args.ts';
+import { parseCliOptions, USAGE, type CliOptions } from './options.ts';
 
 export async function main(argv: string[]): Promise<number> {
   let options: CliOptions;

@@ -2,7 +2,7 @@
  * Command-line options of `npm run book`: parsing and validation only (pure).
  * A bad flag is a UsageError; the CLI prints its message with the usage and exits 2.
  */
-import { parseArgs } from 'node:util';
+import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
 import { DEFAULT_LIMITS } from './directives/query.ts';
 
 export interface BuildOptions {
@@ -36,10 +36,6 @@ export interface CliOptions extends BuildOptions {
   port: number;
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 export const USAGE = `Usage: npm run book -- [options]
 
 Builds the book: book/index.md and book/<book>/*.md → site/ (static HTML, works from file://).
@@ -67,33 +63,27 @@ const DEFAULTS = { bookDir: 'book', db: 'data/bench.sqlite', out: 'site', port: 
 
 /** Parses argv (without node and script); throws UsageError for anything it does not understand. */
 export function parseCliOptions(argv: string[]): CliOptions {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        'book-dir': { type: 'string' },
-        db: { type: 'string' },
-        chapters: { type: 'string' },
-        out: { type: 'string' },
-        input: { type: 'string' },
-        'keep-going': { type: 'boolean' },
-        strict: { type: 'boolean' },
-        watch: { type: 'boolean' },
-        port: { type: 'string' },
-        'max-rows': { type: 'string' },
-        pdf: { type: 'boolean' },
-        'query-timeout': { type: 'string' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError(describeParseError(error as Error & { code?: string }));
-  }
+  const { values, positionals } = parseFlags({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      'book-dir': { type: 'string' },
+      db: { type: 'string' },
+      chapters: { type: 'string' },
+      out: { type: 'string' },
+      input: { type: 'string' },
+      'keep-going': { type: 'boolean' },
+      strict: { type: 'boolean' },
+      watch: { type: 'boolean' },
+      port: { type: 'string' },
+      'max-rows': { type: 'string' },
+      pdf: { type: 'boolean' },
+      'query-timeout': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument "${positionals[0]}" (to build one file, use --input ${positionals[0]})`);
   }
@@ -107,13 +97,11 @@ export function parseCliOptions(argv: string[]): CliOptions {
   let port: number = DEFAULTS.port;
   if (values.port !== undefined) {
     if (!values.watch) throw new UsageError('--port only applies with --watch');
-    const text = String(values.port);
-    port = Number(text);
-    if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port expects a number from 0 to 65535, got "${text}"`);
+    port = numberFlag('--port', values.port, { integer: true, min: 0, max: 65535 });
   }
-  const maxRows = values['max-rows'] === undefined ? DEFAULT_LIMITS.maxRows : positiveNumber('--max-rows', String(values['max-rows']), { integer: true });
-  const queryTimeoutSeconds =
-    values['query-timeout'] === undefined ? DEFAULT_LIMITS.timeoutMs / 1000 : positiveNumber('--query-timeout', String(values['query-timeout']), { integer: false });
+  const maxRows = numberFlag('--max-rows', values['max-rows'], { integer: true, min: 1, fallback: DEFAULT_LIMITS.maxRows });
+  // At least a millisecond: the limit is kept in whole milliseconds.
+  const queryTimeoutSeconds = numberFlag('--query-timeout', values['query-timeout'], { min: 0.001, hint: 'seconds', fallback: DEFAULT_LIMITS.timeoutMs / 1000 });
   if (values.watch && values.input) throw new UsageError('--watch builds the whole book; it cannot be combined with --input');
 
   const db = (values.db as string | undefined) ?? DEFAULTS.db;
@@ -135,32 +123,8 @@ export function parseCliOptions(argv: string[]): CliOptions {
   };
 }
 
-function positiveNumber(flag: string, text: string, { integer }: { integer: boolean }): number {
-  const value = Number(text);
-  const pattern = integer ? /^\d+$/ : /^\d+(\.\d+)?$/;
-  if (!pattern.test(text) || !(value > 0) || (!integer && value * 1000 < 1)) {
-    throw new UsageError(`${flag} expects a positive ${integer ? 'whole number' : 'number of seconds'}, got "${text}"`);
-  }
-  return value;
-}
-
 /** data/bench.sqlite → data/chapters.json (the pair the bench keeps together). */
 function chaptersBeside(db: string): string {
   const slash = Math.max(db.lastIndexOf('/'), db.lastIndexOf('\\'));
   return slash < 0 ? 'chapters.json' : `${db.slice(0, slash + 1)}chapters.json`;
-}
-
-/** node:util's parseArgs messages mention positionals and '--'; say plainly what was wrong. */
-function describeParseError(error: Error & { code?: string }): string {
-  const option = /'(-[^']*)'/.exec(error.message)?.[1];
-  switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${option ?? error.message}`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return option && /argument missing/.test(error.message)
-        ? `option ${option.split(' ')[0]} needs a value`
-        : error.message.replace(/^Option /, 'option ').replace(/'/g, '');
-    default:
-      return error.message;
-  }
 }

@@ -3,11 +3,11 @@
  * at its commit and held to the API contract suite. Exit codes: 0 all pass, 1 a chapter
  * failed, 2 bad usage.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { UsageError } from '../../cli/args.ts';
+import { parseVerifyArgs, type VerifyOptions } from './args.ts';
 import { readChapterList } from '../../db/chapters.ts';
 import { passed, renderVerdicts, verifyChapters } from './verify.ts';
-
-class UsageError extends Error {}
 
 const HELP = `Usage: npm run chapters -- verify [--chapters <tags>] [--repo <dir>]
 
@@ -21,32 +21,10 @@ chapter applies from that chapter on.
   -h, --help          this text
 `;
 
-interface VerifyOptions {
-  repoDir: string;
-  tags: string[] | null;
-}
-
-function parseArgs(argv: readonly string[]): VerifyOptions | 'help' {
-  if (argv.includes('--help') || argv.includes('-h')) return 'help';
-  const [command, ...rest] = argv;
-  if (command !== 'verify') throw new UsageError(command === undefined ? 'missing command: verify' : `unknown command "${command}" (the only one is verify)`);
-  const options: VerifyOptions = { repoDir: process.cwd(), tags: null };
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i];
-    const value = rest[i + 1];
-    if (flag !== '--chapters' && flag !== '--repo') throw new UsageError(`unknown flag "${flag}"`);
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    i++;
-    if (flag === '--repo') options.repoDir = resolve(value);
-    else options.tags = value.split(',').map((t) => t.trim()).filter(Boolean);
-  }
-  return options;
-}
-
 async function main(argv: string[]): Promise<number> {
   let options: VerifyOptions | 'help';
   try {
-    options = parseArgs(argv);
+    options = parseVerifyArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`chapters: ${error.message}\nRun with --help for the usage.\n`);

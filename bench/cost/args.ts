@@ -1,5 +1,5 @@
 /** Command-line flags of `npm run cost` (pure). */
-import { parseArgs } from 'node:util';
+import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 import { DEFAULT_NODE_FLAGS } from './command.ts';
 
 export type Layout = 'windows' | 'processes';
@@ -34,9 +34,6 @@ export interface CostRecordOptions {
   /** Filled in by the command (valgrind --version), not a flag. */
   valgrindVersion: string;
 }
-
-/** A mistake in the command line: printed without a stack trace, exit 2. */
-export class UsageError extends Error {}
 
 export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 5, warmup: 250, layout: 'windows', readyTimeoutSeconds: 300 } as const;
 
@@ -76,42 +73,40 @@ kind 'cost'; the windows of a chapter and scenario run in one server process.
   --help                show this help
 `;
 
-function integerFlag(raw: string | undefined, name: string, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${raw}"`);
-  return value;
+/** The window counts both forms take: requests per window, windows, warm-up requests, start-up time. */
+function windowCounts(values: { requests?: string; reps?: string; warmup?: string; 'ready-timeout'?: string }) {
+  return {
+    requests: numberFlag('--requests', values.requests, { integer: true, min: 1, fallback: COST_DEFAULTS.requests }),
+    reps: numberFlag('--reps', values.reps, { integer: true, min: 1, fallback: COST_DEFAULTS.reps }),
+    warmup: numberFlag('--warmup', values.warmup, { integer: true, min: 0, fallback: COST_DEFAULTS.warmup }),
+    readyTimeoutSeconds: numberFlag('--ready-timeout', values['ready-timeout'], { integer: true, min: 1, fallback: COST_DEFAULTS.readyTimeoutSeconds }),
+  };
 }
 
 /** Parses argv (without node and script); null when --help was asked for. */
 export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOptions | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ref: { type: 'string' },
-        repo: { type: 'string' },
-        scenario: { type: 'string' },
-        requests: { type: 'string' },
-        reps: { type: 'string' },
-        warmup: { type: 'string' },
-        layout: { type: 'string' },
-        'node-flags': { type: 'string' },
-        'ready-timeout': { type: 'string' },
-        json: { type: 'boolean' },
-        record: { type: 'boolean' },
-        chapters: { type: 'string' },
-        db: { type: 'string' },
-        jobs: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('. To specify')[0]);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ref: { type: 'string' },
+      repo: { type: 'string' },
+      scenario: { type: 'string' },
+      requests: { type: 'string' },
+      reps: { type: 'string' },
+      warmup: { type: 'string' },
+      layout: { type: 'string' },
+      'node-flags': { type: 'string' },
+      'ready-timeout': { type: 'string' },
+      json: { type: 'boolean' },
+      record: { type: 'boolean' },
+      chapters: { type: 'string' },
+      db: { type: 'string' },
+      jobs: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) return null;
   const nodeFlagsOf = (raw: string | undefined): string[] => {
     const flags = raw === undefined ? [...DEFAULT_NODE_FLAGS] : raw.split(/\s+/).filter(Boolean);
@@ -130,12 +125,9 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
       scenarios: [...new Set(scenarios)] as ('hot' | 'mix')[],
       db: values.db ?? 'data/bench.sqlite',
       repo: values.repo ?? '.',
-      requests: integerFlag(values.requests, 'requests', COST_DEFAULTS.requests, 1),
-      reps: integerFlag(values.reps, 'reps', COST_DEFAULTS.reps, 1),
-      warmup: integerFlag(values.warmup, 'warmup', COST_DEFAULTS.warmup, 0),
+      ...windowCounts(values),
       nodeFlags: nodeFlagsOf(values['node-flags']),
-      readyTimeoutSeconds: integerFlag(values['ready-timeout'], 'ready-timeout', COST_DEFAULTS.readyTimeoutSeconds, 1),
-      jobs: integerFlag(values.jobs, 'jobs', 2, 1),
+      jobs: numberFlag('--jobs', values.jobs, { integer: true, min: 1, fallback: 2 }),
       valgrindVersion: '',
     };
   }
@@ -150,12 +142,9 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
     ref: values.ref,
     repo: values.repo ?? '.',
     scenario,
-    requests: integerFlag(values.requests, 'requests', COST_DEFAULTS.requests, 1),
-    reps: integerFlag(values.reps, 'reps', COST_DEFAULTS.reps, 1),
-    warmup: integerFlag(values.warmup, 'warmup', COST_DEFAULTS.warmup, 0),
+    ...windowCounts(values),
     layout,
     nodeFlags,
-    readyTimeoutSeconds: integerFlag(values['ready-timeout'], 'ready-timeout', COST_DEFAULTS.readyTimeoutSeconds, 1),
     json: values.json ?? false,
   };
 }

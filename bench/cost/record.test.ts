@@ -3,7 +3,8 @@ import type { Chapter } from '../../db/chapters.ts';
 import { createDatabase, queryRows } from '../../db/database.ts';
 import { costs } from '../../db/schema.ts';
 import { insertRow } from '../../db/table.ts';
-import { parseCostArgs, UsageError } from './args.ts';
+import { UsageError } from '../../cli/args.ts';
+import { parseCostArgs } from './args.ts';
 import type { CostMeasurement } from './measure.ts';
 import { costRow, selectChapters } from './record.ts';
 

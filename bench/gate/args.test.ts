@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, parseGateArgs, UsageError } from './args.ts';
+import { UsageError } from '../../cli/args.ts';
+import { DEFAULTS, parseGateArgs } from './args.ts';
 
 describe('parseGateArgs', () => {
   it('applies the defaults', () => {
@@ -32,17 +33,17 @@ describe('parseGateArgs', () => {
   it.each([
     [['--head', 'b'], /--base <ref> is required/],
     [['--base', 'a'], /--head <ref> is required/],
-    [['--base', 'a', '--head', 'b', '--threshold', '10'], /--threshold must be a fraction/],
-    [['--base', 'a', '--head', 'b', '--threshold', 'ten'], /--threshold must be a fraction/],
-    [['--base', 'a', '--head', 'b', '--pairs', '1'], /--pairs must be an integer of at least 2/],
-    [['--base', 'a', '--head', 'b', '--pairs', '2.5'], /--pairs must be an integer/],
-    [['--base', 'a', '--head', 'b', '--duration', '0'], /--duration must be/],
-    [['--base', 'a', '--head', 'b', '--connections', ''], /--connections must be a positive integer/],
+    [['--base', 'a', '--head', 'b', '--threshold', '10'], '--threshold must be a number > 0 and < 1 (a fraction, e.g. 0.10 for 10%), got "10"'],
+    [['--base', 'a', '--head', 'b', '--threshold', 'ten'], '--threshold must be a number > 0 and < 1 (a fraction, e.g. 0.10 for 10%), got "ten"'],
+    [['--base', 'a', '--head', 'b', '--pairs', '1'], '--pairs must be an integer ≥ 2, got "1"'],
+    [['--base', 'a', '--head', 'b', '--pairs', '2.5'], '--pairs must be an integer ≥ 2, got "2.5"'],
+    [['--base', 'a', '--head', 'b', '--duration', '0'], '--duration must be an integer ≥ 1 (seconds), got "0"'],
+    [['--base', 'a', '--head', 'b', '--connections', ''], '--connections must be an integer ≥ 1, got ""'],
     [['--base', 'a', '--head', 'b', '--tool', 'ab'], /--tool must be one of autocannon, wrk, oha/],
     [['--base', 'a', '--head', 'b', '--path', 'search'], /--path must start with/],
-    [['--base', 'a', '--head', 'b', '--cost-requests', '1.5'], /--cost-requests must be a whole number of requests/],
-    [['--base', 'a', '--head', 'b', '--bogus'], /Unknown option '--bogus'/],
-    [['--base', 'a', '--head', 'b', 'extra'], /Unexpected argument 'extra'/],
+    [['--base', 'a', '--head', 'b', '--cost-requests', '1.5'], '--cost-requests must be an integer ≥ 0 (requests, 0 = throughput only), got "1.5"'],
+    [['--base', 'a', '--head', 'b', '--bogus'], 'unknown option --bogus'],
+    [['--base', 'a', '--head', 'b', 'extra'], 'unexpected argument "extra"'],
   ])('rejects %j with a readable UsageError', (argv, message) => {
     expect(() => parseGateArgs(argv)).toThrow(UsageError);
     expect(() => parseGateArgs(argv)).toThrow(message);

@@ -1,5 +1,5 @@
 /** Command-line flags of `npm run gate`, parsed and checked (pure: no I/O). */
-import { parseArgs } from 'node:util';
+import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 import { COST_RULE } from './verdict.ts';
 
 export interface GateCliOptions {
@@ -23,8 +23,6 @@ export interface GateCliOptions {
   costRequests: number;
 }
 
-/** A mistake in the command line: printed without a stack trace, exit 2. */
-export class UsageError extends Error {}
 
 export const DEFAULTS = {
   threshold: 0.1,
@@ -78,63 +76,47 @@ Verdict and exit code (limit = 1 − threshold; see bench/gate/README.md):
   130 interrupted  Ctrl-C / SIGTERM (servers stopped, worktrees removed)
 `;
 
-function numberFlag(raw: string | undefined, name: string, fallback: number, check: (n: number) => boolean, expected: string): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || !check(value)) {
-    throw new UsageError(`--${name} must be ${expected}, got "${raw}"`);
-  }
-  return value;
-}
-
 /** Parses argv (without node and script); returns null when --help was asked for. */
 export function parseGateArgs(argv: string[]): GateCliOptions | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        base: { type: 'string' },
-        head: { type: 'string' },
-        threshold: { type: 'string' },
-        pairs: { type: 'string' },
-        duration: { type: 'string' },
-        connections: { type: 'string' },
-        warmup: { type: 'string' },
-        tool: { type: 'string' },
-        path: { type: 'string' },
-        repo: { type: 'string' },
-        report: { type: 'string' },
-        summary: { type: 'boolean' },
-        'no-pin': { type: 'boolean' },
-        'cost-requests': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    // node:util's messages are readable ("Unknown option '--foo'"); drop its hints about '--'.
-    throw new UsageError((error as Error).message.split('. To specify')[0]);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      threshold: { type: 'string' },
+      pairs: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      tool: { type: 'string' },
+      path: { type: 'string' },
+      repo: { type: 'string' },
+      report: { type: 'string' },
+      summary: { type: 'boolean' },
+      'no-pin': { type: 'boolean' },
+      'cost-requests': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) return null;
   if (!values.base) throw new UsageError('--base <ref> is required (the commit to compare against)');
   if (!values.head) throw new UsageError('--head <ref> is required (the commit under test)');
-  const integer = (n: number) => Number.isInteger(n);
   const options: GateCliOptions = {
     base: values.base,
     head: values.head,
-    threshold: numberFlag(values.threshold, 'threshold', DEFAULTS.threshold, (n) => n > 0 && n < 1, 'a fraction between 0 and 1 (e.g. 0.10 for 10%)'),
-    pairs: numberFlag(values.pairs, 'pairs', DEFAULTS.pairs, (n) => integer(n) && n >= 2, 'an integer of at least 2'),
-    durationSeconds: numberFlag(values.duration, 'duration', DEFAULTS.durationSeconds, (n) => integer(n) && n >= 1, 'a whole number of seconds, at least 1'),
-    connections: numberFlag(values.connections, 'connections', DEFAULTS.connections, (n) => integer(n) && n >= 1, 'a positive integer'),
-    warmupSeconds: numberFlag(values.warmup, 'warmup', DEFAULTS.warmupSeconds, (n) => integer(n) && n >= 0, 'a whole number of seconds (0 for none)'),
+    threshold: numberFlag('--threshold', values.threshold, { above: 0, below: 1, hint: 'a fraction, e.g. 0.10 for 10%', fallback: DEFAULTS.threshold }),
+    pairs: numberFlag('--pairs', values.pairs, { integer: true, min: 2, fallback: DEFAULTS.pairs }),
+    durationSeconds: numberFlag('--duration', values.duration, { integer: true, min: 1, hint: 'seconds', fallback: DEFAULTS.durationSeconds }),
+    connections: numberFlag('--connections', values.connections, { integer: true, min: 1, fallback: DEFAULTS.connections }),
+    warmupSeconds: numberFlag('--warmup', values.warmup, { integer: true, min: 0, hint: 'seconds, 0 = none', fallback: DEFAULTS.warmupSeconds }),
     tool: values.tool ?? DEFAULTS.tool,
     repo: values.repo ?? '.',
     path: values.path ?? null,
     report: values.report ?? null,
     summary: values.summary ?? false,
-    costRequests: numberFlag(values['cost-requests'], 'cost-requests', DEFAULTS.costRequests, (n) => integer(n) && n >= 0, 'a whole number of requests (0 for throughput only)'),
+    costRequests: numberFlag('--cost-requests', values['cost-requests'], { integer: true, min: 0, hint: 'requests, 0 = throughput only', fallback: DEFAULTS.costRequests }),
   };
   if (values['no-pin']) options.pin = false;
   if (!['autocannon', 'wrk', 'oha'].includes(options.tool)) {

@@ -5,7 +5,8 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { HELP, parseGateArgs, UsageError, type GateCliOptions } from './args.ts';
+import { UsageError } from '../../cli/args.ts';
+import { HELP, parseGateArgs, type GateCliOptions } from './args.ts';
 import { Cleanup } from './cleanup.ts';
 import { renderGateError, renderGateReport } from './report.ts';
 import { runGate } from './run.ts';

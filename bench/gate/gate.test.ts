@@ -109,7 +109,7 @@ describe('npm run gate', () => {
   it('exits 2 with a readable message for a bad flag or an unknown ref, leaving nothing behind', async () => {
     const badFlag = await runGate(['--base', 'a', '--head', 'b', '--pairs', 'many']);
     expect(badFlag.code).toBe(2);
-    expect(badFlag.stderr).toContain('gate: --pairs must be an integer of at least 2, got "many"');
+    expect(badFlag.stderr).toContain('gate: --pairs must be an integer ≥ 2, got "many"');
     expect(badFlag.stderr).not.toMatch(/\n\s+at /);
 
     const unknownRef = await runGate(['--repo', repo.dir, '--base', 'no-such-ref', '--head', repo.commits[1]]);

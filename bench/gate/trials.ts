@@ -16,9 +16,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { median } from '../stats.ts';
 import { BASE_ITERATIONS, createWorkRepo } from './work-repo.ts';
+import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'bench', 'gate', 'cli.ts');
@@ -51,35 +51,37 @@ function fail(message: string): never {
 }
 
 function parse(argv: string[]) {
-  let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        trials: { type: 'string', default: '10' },
-        pairs: { type: 'string', default: '6' },
-        duration: { type: 'string', default: '1' },
-        warmup: { type: 'string', default: '1' },
-        connections: { type: 'string', default: '4' },
-        threshold: { type: 'string', default: '0.10' },
-        tool: { type: 'string', default: 'autocannon' },
-        extra: { type: 'string', default: '0.03,0.10' },
-        'cost-requests': { type: 'string', default: '50' },
-        help: { type: 'boolean' },
-      },
-    }));
+    return parseTrialArgs(argv);
   } catch (error) {
-    fail((error as Error).message.split('. To specify')[0]);
+    if (error instanceof UsageError) fail(error.message);
+    throw error;
   }
+}
+
+function parseTrialArgs(argv: string[]) {
+  const { values } = parseFlags({
+    args: argv,
+    strict: true,
+    options: {
+      trials: { type: 'string', default: '10' },
+      pairs: { type: 'string', default: '6' },
+      duration: { type: 'string', default: '1' },
+      warmup: { type: 'string', default: '1' },
+      connections: { type: 'string', default: '4' },
+      threshold: { type: 'string', default: '0.10' },
+      tool: { type: 'string', default: 'autocannon' },
+      extra: { type: 'string', default: '0.03,0.10' },
+      'cost-requests': { type: 'string', default: '50' },
+      help: { type: 'boolean' },
+    },
+  });
   if (values.help) {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const trials = Number(values.trials);
-  if (!Number.isInteger(trials) || trials < 1) fail(`--trials must be a positive integer, got "${values.trials}"`);
-  const extras = values.extra.split(',').map((x) => Number(x.trim()));
-  if (extras.some((x) => !Number.isFinite(x) || x <= 0)) fail(`--extra must list positive fractions, e.g. 0.10,0.25, got "${values.extra}"`);
+  const trials = numberFlag('--trials', values.trials, { integer: true, min: 1 });
+  const extras = values.extra.split(',').map((x) => numberFlag('--extra', x.trim(), { above: 0, hint: 'a list of fractions, e.g. 0.10,0.25' }));
   const gateArgs = [
     '--pairs', values.pairs, '--duration', values.duration, '--warmup', values.warmup,
     '--connections', values.connections, '--threshold', values.threshold, '--tool', values.tool,

@@ -2,11 +2,12 @@
 // Runs in a child process (autocannon-worker.ts, compiled once with esbuild so no TypeScript
 // loader runs inside the measured process) and reads its JSON lines.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
+import { writeFileAtomic } from '../../db/atomic-write.ts';
 import { checkRequest, overrunLimitMs } from './request.ts';
 import { describeAbnormalExit, rawOutput, runToolProcess } from './process.ts';
 import { buildParsedLoad, completeResult, failedResult, type ParsedLoad } from './result.ts';
@@ -110,9 +111,7 @@ function compiledWorkerPath(): string {
   if (!existsSync(target)) {
     mkdirSync(cacheDir, { recursive: true });
     const { code } = transformSync(source, { loader: 'ts', format: 'esm', platform: 'node', target: 'node20', sourcefile: sourcePath });
-    const temporary = `${target}.${process.pid}.tmp`;
-    writeFileSync(temporary, code);
-    renameSync(temporary, target); // atomic: concurrent runs never see half a file
+    writeFileAtomic(target, code); // concurrent runs never see half a file
   }
   return target;
 }

@@ -1,10 +1,8 @@
 /** Command-line flags of `tsx bench/loadgen/cli.ts`, parsed and checked (pure: no I/O). */
-import { parseArgs } from 'node:util';
+import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 import { knownLoadGenerators } from './index.ts';
 import type { LoadRequest } from './types.ts';
 
-/** A mistake in the command line: printed without a stack trace, exit 2. */
-export class UsageError extends Error {}
 
 export interface LoadgenCliOptions {
   tool: string;
@@ -41,40 +39,26 @@ Options:
 Exit code: 0 the run succeeded, 1 the run failed (no 2xx response, the tool failed),
 2 bad flags or the tool is not installed.`;
 
-function number(value: string | undefined, flag: string, fallback: number, integer: boolean): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0 || (integer && !Number.isInteger(parsed))) {
-    throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'} (got ${JSON.stringify(value)})`);
-  }
-  return parsed;
-}
-
 export function parseLoadgenArgs(argv: string[]): LoadgenCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        tool: { type: 'string' },
-        url: { type: 'string' },
-        'body-file': { type: 'string' },
-        'content-type': { type: 'string' },
-        path: { type: 'string', multiple: true },
-        connections: { type: 'string' },
-        duration: { type: 'string' },
-        threads: { type: 'string' },
-        timeout: { type: 'string' },
-        'no-keepalive': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = parseFlags({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      tool: { type: 'string' },
+      url: { type: 'string' },
+      'body-file': { type: 'string' },
+      'content-type': { type: 'string' },
+      path: { type: 'string', multiple: true },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      threads: { type: 'string' },
+      timeout: { type: 'string' },
+      'no-keepalive': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
   const tool = values.tool ?? 'autocannon';
   if (!knownLoadGenerators.includes(tool)) throw new UsageError(`--tool must be one of ${knownLoadGenerators.join(', ')} (got ${JSON.stringify(tool)})`);
   if (values.url !== undefined && (values['body-file'] !== undefined || values['content-type'] !== undefined)) {
@@ -87,10 +71,10 @@ export function parseLoadgenArgs(argv: string[]): LoadgenCliOptions {
     contentType: values['content-type'] ?? 'application/json',
     request: {
       paths: values.path ?? ['/'],
-      connections: number(values.connections, '--connections', 10, true),
-      durationSeconds: number(values.duration, '--duration', 5, false),
-      threads: number(values.threads, '--threads', 1, true),
-      timeoutSeconds: number(values.timeout, '--timeout', 10, false),
+      connections: numberFlag('--connections', values.connections, { integer: true, min: 1, fallback: 10 }),
+      durationSeconds: numberFlag('--duration', values.duration, { above: 0, fallback: 5 }),
+      threads: numberFlag('--threads', values.threads, { integer: true, min: 1, fallback: 1 }),
+      timeoutSeconds: numberFlag('--timeout', values.timeout, { above: 0, fallback: 10 }),
       keepAlive: values['no-keepalive'] !== true,
     },
     json: values.json === true,

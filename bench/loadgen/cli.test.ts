@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseLoadgenArgs } from './cli-args.ts';
+import { UsageError } from '../../cli/args.ts';
+import { parseLoadgenArgs } from './cli-args.ts';
 import type { LoadResult } from './types.ts';
 
 const execFileAsync = promisify(execFile);
@@ -32,8 +33,8 @@ describe('parseLoadgenArgs', () => {
   });
   it('rejects bad flags with readable usage errors', () => {
     expect(() => parseLoadgenArgs(['--tool', 'ab'])).toThrow(new UsageError('--tool must be one of autocannon, wrk, oha (got "ab")'));
-    expect(() => parseLoadgenArgs(['--connections', '0'])).toThrow('--connections must be a positive integer (got "0")');
-    expect(() => parseLoadgenArgs(['--duration', 'soon'])).toThrow('--duration must be a positive number (got "soon")');
+    expect(() => parseLoadgenArgs(['--connections', '0'])).toThrow('--connections must be an integer ≥ 1, got "0"');
+    expect(() => parseLoadgenArgs(['--duration', 'soon'])).toThrow('--duration must be a number > 0, got "soon"');
     expect(() => parseLoadgenArgs(['--bogus'])).toThrow(UsageError);
     expect(() => parseLoadgenArgs(['--url', 'http://127.0.0.1:1', '--body-file', 'x'])).toThrow(/without --url/);
   });

@@ -1,7 +1,8 @@
 // Runs one load generator once and prints what it measured (see HELP in cli-args.ts).
 import { readFileSync } from 'node:fs';
 import { startReferenceServer } from '../reference/reference-server.ts';
-import { HELP, UsageError, parseLoadgenArgs } from './cli-args.ts';
+import { UsageError } from '../../cli/args.ts';
+import { HELP, parseLoadgenArgs } from './cli-args.ts';
 import { requireTool, saturationCores } from './index.ts';
 import { checkRequest } from './request.ts';
 import { defaultBody } from './reference-body.ts';

@@ -1,7 +1,7 @@
 // npx tsx bench/overload/cli.ts --url http://127.0.0.1:PORT | --reference  --capacity N [--steps 0.5,1,2,3] [--step-seconds 5]
 // Offers fixed arrival rates around a capacity and prints one line per second, then the steps.
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 import { DEFAULT_OPEN_LOOP_CONNECTIONS } from '../loadgen/open-loop.ts';
 import { defaultBody } from '../loadgen/reference-body.ts';
 import { assertLocalTarget } from '../loadgen/request.ts';
@@ -9,8 +9,6 @@ import { startReferenceServer } from '../reference/reference-server.ts';
 import { DEFAULT_MULTIPLIERS, DEFAULT_STEP_SECONDS, overloadPlan } from './plan.ts';
 import { SECOND_HEADER, formatRunSummary, formatSecond } from './format.ts';
 import { runOverload, type OverloadOptions } from './run.ts';
-
-export class UsageError extends Error {}
 
 export const HELP = `Usage: npx tsx bench/overload/cli.ts (--url http://127.0.0.1:PORT | --reference) --capacity N [options]
 
@@ -33,45 +31,27 @@ answers, and prints per second: offered, 2xx, 503/429, failed, p50/p99 of the se
 
 export interface OverloadCliOptions { url: string | null; paths: string[]; capacity: number; options: OverloadOptions; json: boolean; help: boolean }
 
-function positiveNumber(text: string, flag: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number (got ${JSON.stringify(text)})`);
-  return value;
-}
-
-function wholeNumber(text: string, flag: string, min: number): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isInteger(value) || value < min) throw new UsageError(`${flag} must be a whole number ≥ ${min} (got ${JSON.stringify(text)})`);
-  return value;
-}
-
 export function parseOverloadArgs(argv: string[]): OverloadCliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: false, strict: true,
-      options: {
-        url: { type: 'string' }, capacity: { type: 'string' }, steps: { type: 'string' }, 'step-seconds': { type: 'string' },
-        'settle-seconds': { type: 'string' }, path: { type: 'string', multiple: true }, connections: { type: 'string' },
-        timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' }, reference: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const values = parsed.values;
+  const { values } = parseFlags({
+    args: argv, allowPositionals: false, strict: true,
+    options: {
+      url: { type: 'string' }, capacity: { type: 'string' }, steps: { type: 'string' }, 'step-seconds': { type: 'string' },
+      'settle-seconds': { type: 'string' }, path: { type: 'string', multiple: true }, connections: { type: 'string' },
+      timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' }, reference: { type: 'boolean' },
+    },
+  });
   const help = values.help === true;
   if (help) return { url: null, paths: [], capacity: 0, options: {}, json: false, help };
   const reference = values.reference === true;
   if (reference === (values.url !== undefined)) throw new UsageError('give either --url (e.g. --url http://127.0.0.1:8080) or --reference');
   if (values.capacity === undefined) throw new UsageError('--capacity is required: the server\'s capacity in req/s');
   const options: OverloadOptions = {};
-  if (values.steps !== undefined) options.multipliers = values.steps.split(',').map((step) => positiveNumber(step, '--steps'));
-  if (values['step-seconds'] !== undefined) options.stepSeconds = wholeNumber(values['step-seconds'], '--step-seconds', 1);
-  if (values['settle-seconds'] !== undefined) options.settleSeconds = wholeNumber(values['settle-seconds'], '--settle-seconds', 0);
-  if (values.connections !== undefined) options.connections = wholeNumber(values.connections, '--connections', 1);
-  if (values.timeout !== undefined) options.timeoutSeconds = positiveNumber(values.timeout, '--timeout');
-  const capacity = positiveNumber(values.capacity, '--capacity');
+  if (values.steps !== undefined) options.multipliers = values.steps.split(',').map((step) => numberFlag('--steps', step, { above: 0 }));
+  if (values['step-seconds'] !== undefined) options.stepSeconds = numberFlag('--step-seconds', values['step-seconds'], { integer: true, min: 1 });
+  if (values['settle-seconds'] !== undefined) options.settleSeconds = numberFlag('--settle-seconds', values['settle-seconds'], { integer: true, min: 0 });
+  if (values.connections !== undefined) options.connections = numberFlag('--connections', values.connections, { integer: true, min: 1 });
+  if (values.timeout !== undefined) options.timeoutSeconds = numberFlag('--timeout', values.timeout, { above: 0 });
+  const capacity = numberFlag('--capacity', values.capacity, { above: 0 });
   try {
     if (values.url !== undefined) assertLocalTarget(values.url);
     overloadPlan({ ...options, capacity }); // a bad step or settle combination is a usage error, before any load

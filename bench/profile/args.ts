@@ -1,8 +1,6 @@
 /** Flags of `bench/profile/cli.ts` (see HELP). */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-
-export class UsageError extends Error {}
+import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 
 export const HELP = `Usage: npx tsx bench/profile/cli.ts <file.cpuprofile | dir>… [--top N] [--root DIR]
 
@@ -23,16 +21,9 @@ export interface ProfileCliOptions {
 
 /** The CLI's flags; null for --help. */
 export function parseProfileArgs(argv: string[]): ProfileCliOptions | null {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { top: { type: 'string' }, root: { type: 'string' }, help: { type: 'boolean' } } });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags({ args: argv, allowPositionals: true, options: { top: { type: 'string' }, root: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) return null;
   if (positionals.length === 0) throw new UsageError('name at least one .cpuprofile file or a directory holding them');
-  const top = values.top === undefined ? 15 : Number(values.top);
-  if (!/^\d+$/.test(values.top ?? '15') || top < 1) throw new UsageError(`--top must be a positive integer, got ${JSON.stringify(values.top)}`);
+  const top = numberFlag('--top', values.top, { integer: true, min: 1, fallback: 15 });
   return { paths: positionals, top, root: resolve(values.root ?? '.') };
 }

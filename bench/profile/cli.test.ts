@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseProfileArgs, UsageError } from './args.ts';
+import { UsageError } from '../../cli/args.ts';
+import { parseProfileArgs } from './args.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,7 +18,7 @@ describe('parseProfileArgs', () => {
 
   it('rejects bad flags with a UsageError', () => {
     expect(() => parseProfileArgs([])).toThrow(UsageError);
-    expect(() => parseProfileArgs(['a', '--top', '0'])).toThrow(/--top must be a positive integer/);
+    expect(() => parseProfileArgs(['a', '--top', '0'])).toThrow('--top must be an integer ≥ 1, got "0"');
     expect(() => parseProfileArgs(['a', '--top', '2.5'])).toThrow(UsageError);
     expect(() => parseProfileArgs(['a', '--nope'])).toThrow(UsageError);
   });
@@ -39,7 +40,7 @@ describe('the CLI', () => {
   });
 
   it('exits 2 on a bad flag and 1 on a file that is not a profile', async () => {
-    expect(await cli(fixture, '--top', 'x')).toMatchObject({ code: 2, stderr: expect.stringContaining('--top must be a positive integer') });
+    expect(await cli(fixture, '--top', 'x')).toMatchObject({ code: 2, stderr: expect.stringContaining('--top must be an integer ≥ 1, got "x"') });
     expect(await cli('package.json')).toMatchObject({ code: 1, stderr: expect.stringContaining('package.json: not a V8 CPU profile') });
     expect(await cli('missing.cpuprofile')).toMatchObject({ code: 1, stderr: expect.stringContaining('missing.cpuprofile: cannot read (ENOENT)') });
   });

@@ -5,7 +5,8 @@
  * 0 printed, 1 a profile could not be read or reduced, 2 bad flags.
  */
 import { statSync } from 'node:fs';
-import { HELP, parseProfileArgs, UsageError, type ProfileCliOptions } from './args.ts';
+import { UsageError } from '../../cli/args.ts';
+import { HELP, parseProfileArgs, type ProfileCliOptions } from './args.ts';
 import { profileFiles, readProfiles } from './capture.ts';
 import { formatProfiles } from './format.ts';
 import { sourceMapLocator } from './locate.ts';

@@ -9,12 +9,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startSimulator } from '../../simulator/index.ts';
 import { freePort, readContract } from '../chapter/contract.ts';
 import { FEED } from '../runner.ts';
 import { HOT_PATH } from '../scenarios/index.ts';
-import { UsageError } from './args.ts';
+import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 import { collectProfiles, monotonicMicros, stopProfiledServer, withCpuProfile } from './capture.ts';
 import { formatProfiles } from './format.ts';
 import { sourceMapLocator } from './locate.ts';
@@ -28,17 +27,8 @@ interface TryOptions {
 }
 
 function parseTryArgs(argv: string[]): TryOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { seconds: { type: 'string' }, connections: { type: 'string' }, top: { type: 'string' } } });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const positive = (name: string, value: string | undefined, fallback: number): number => {
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
-    return Number(value);
-  };
+  const parsed = parseFlags({ args: argv, allowPositionals: true, options: { seconds: { type: 'string' }, connections: { type: 'string' }, top: { type: 'string' } } });
+  const positive = (name: string, value: string | undefined, fallback: number): number => numberFlag(`--${name}`, value, { integer: true, min: 1, fallback });
   if (parsed.positionals.length > 1) throw new UsageError('name at most one chapter tree');
   const { values } = parsed;
   return { tree: resolve(parsed.positionals[0] ?? '.'), seconds: positive('seconds', values.seconds, 3), connections: positive('connections', values.connections, 8), top: positive('top', values.top, 10) };

@@ -67,6 +67,12 @@ describe('renderPage', () => {
     expect(html).toContain('<a class="site-title" href="../index.html">The &lt;Book&gt;</a>');
   });
 
+  it("escapes quotes in layout text as the directives do (one escapeHtml: & < > \" ')", () => {
+    const html = renderPage({ ...chapter, title: `Tom's "fast" <path>`, keywords: `it's` });
+    expect(html).toContain('<title>Tom&#39;s &quot;fast&quot; &lt;path&gt; · Server</title>');
+    expect(html).toContain('<meta name="keywords" content="it&#39;s">');
+  });
+
   it('sets the theme before the stylesheet loads (no flash) and offers a toggle', () => {
     const html = renderPage(chapter);
     const bootstrap = html.indexOf("localStorage.getItem('book-theme')");

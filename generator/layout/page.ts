@@ -4,6 +4,7 @@
  * one HTML string out; every link in it is relative to the page's own location.
  */
 import { relativeHref, rewriteMarkdownLinks, rootPrefix } from './paths.ts';
+import { escapeHtml } from '../directives/escape.ts';
 
 export interface TocHeading {
   depth: number;
@@ -95,7 +96,7 @@ export function renderPage(view: PageView): string {
   const menu = view.nav ? renderMenu(view.nav, view.outPath, href) : '';
 
   return `<!doctype html>
-<html lang="${escapeAttribute(view.lang ?? 'en')}" data-theme="light">
+<html lang="${escapeHtml(view.lang ?? 'en')}" data-theme="light">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -109,7 +110,7 @@ ${view.usesMermaid ? `<script src="${root}${ASSETS.mermaid}" defer></script>\n` 
 <body class="${view.nav ? 'has-menu' : 'no-menu'}${toc ? ' has-toc' : ''}">
 <a class="skip-link" href="#content">Skip to content</a>
 <header class="site-header">
-${view.nav ? '<button class="menu-toggle" type="button" aria-controls="site-menu" aria-expanded="false"><span class="menu-icon" aria-hidden="true"></span><span class="visually-hidden">Menu</span></button>\n' : ''}<a class="site-title" href="${escapeAttribute(homeHref)}">${escapeHtml(siteTitle)}</a>
+${view.nav ? '<button class="menu-toggle" type="button" aria-controls="site-menu" aria-expanded="false"><span class="menu-icon" aria-hidden="true"></span><span class="visually-hidden">Menu</span></button>\n' : ''}<a class="site-title" href="${escapeHtml(homeHref)}">${escapeHtml(siteTitle)}</a>
 <button class="theme-toggle" type="button" aria-label="Dark theme" aria-pressed="false" title="Switch between light and dark theme"><span class="theme-icon" aria-hidden="true"></span></button>
 </header>
 <div class="layout">
@@ -127,7 +128,7 @@ ${renderPager(view, href)}</main>
 function renderMenu(nav: SiteNav, current: string, href: (to: string) => string): string {
   const link = (target: NavLink, className = '') => {
     const isCurrent = target.outPath === current;
-    return `<a${className ? ` class="${className}"` : ''} href="${escapeAttribute(href(target.outPath))}"${isCurrent ? ' aria-current="page"' : ''}>${escapeHtml(target.title)}</a>`;
+    return `<a${className ? ` class="${className}"` : ''} href="${escapeHtml(href(target.outPath))}"${isCurrent ? ' aria-current="page"' : ''}>${escapeHtml(target.title)}</a>`;
   };
   const home = nav.home ? `<p class="menu-home">${link(nav.home)}</p>\n` : '';
   const books = nav.books
@@ -144,7 +145,7 @@ export function renderToc(headings: TocHeading[]): string {
   const entries = headings.filter((h) => h.depth >= 2 && h.depth <= 3 && h.id);
   if (entries.length < 2) return '';
   const items = entries
-    .map((h) => `<li class="toc-depth-${h.depth}"><a href="#${escapeAttribute(h.id)}">${escapeHtml(h.text)}</a></li>`)
+    .map((h) => `<li class="toc-depth-${h.depth}"><a href="#${escapeHtml(h.id)}">${escapeHtml(h.text)}</a></li>`)
     .join('\n');
   return `<nav class="toc" aria-label="On this page">\n<details open>\n<summary>On this page</summary>\n<ol>\n${items}\n</ol>\n</details>\n</nav>\n`;
 }
@@ -153,7 +154,7 @@ function renderPager(view: PageView, href: (to: string) => string): string {
   if (!view.previous && !view.next) return '';
   const side = (target: NavLink | undefined, rel: 'prev' | 'next', label: string) =>
     target
-      ? `<a class="pager-${rel}" rel="${rel}" href="${escapeAttribute(href(target.outPath))}"><span class="pager-label">${label}</span><span class="pager-title">${escapeHtml(target.title)}</span></a>`
+      ? `<a class="pager-${rel}" rel="${rel}" href="${escapeHtml(href(target.outPath))}"><span class="pager-label">${label}</span><span class="pager-title">${escapeHtml(target.title)}</span></a>`
       : `<span class="pager-${rel}"></span>`;
   return `<nav class="pager" aria-label="Chapters">\n${side(view.previous, 'prev', 'Previous')}\n${side(view.next, 'next', 'Next')}\n</nav>\n`;
 }
@@ -163,11 +164,11 @@ export function renderCards(cards: BookCard[], href: (to: string) => string): st
   const items = cards
     .map(
       (card) => `<li class="book-card">
-<a href="${escapeAttribute(href(card.outPath))}">
+<a href="${escapeHtml(href(card.outPath))}">
 <h3 class="book-card-title">${escapeHtml(card.title)}</h3>
 ${card.description ? `<p class="book-card-description">${escapeHtml(card.description)}</p>\n` : ''}<p class="book-card-meta">${card.chapterCount} ${card.chapterCount === 1 ? 'page' : 'pages'} · start reading →</p>
 </a>
-${card.pdf ? `<p class="book-card-pdf"><a href="${escapeAttribute(href(card.pdf))}">PDF edition</a></p>\n` : ''}</li>`,
+${card.pdf ? `<p class="book-card-pdf"><a href="${escapeHtml(href(card.pdf))}">PDF edition</a></p>\n` : ''}</li>`,
     )
     .join('\n');
   return `<section class="book-cards" aria-label="Books">\n<ul>\n${items}\n</ul>\n</section>`;
@@ -175,14 +176,6 @@ ${card.pdf ? `<p class="book-card-pdf"><a href="${escapeAttribute(href(card.pdf)
 
 function placeCards(html: string, cards: string): string {
   return html.includes(CARDS_MARKER) ? html.replace(CARDS_MARKER, cards) : `${html}\n${cards}`;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export function escapeAttribute(text: string): string {
-  return escapeHtml(text).replace(/"/g, '&quot;');
 }
 
 /** The page's <meta name> tags from its @meta values (description, author, keywords). */
@@ -194,6 +187,6 @@ function metaTags(view: PageView): string {
   ];
   return tags
     .filter((tag): tag is [string, string] => tag[1] !== undefined && tag[1] !== '')
-    .map(([name, content]) => `<meta name="${name}" content="${escapeAttribute(content)}">\n`)
+    .map(([name, content]) => `<meta name="${name}" content="${escapeHtml(content)}">\n`)
     .join('');
 }

@@ -1,0 +1,25 @@
+/** Flags of `npm run chapters -- verify` (pure). */
+import { resolve } from 'node:path';
+import { parseFlags, UsageError } from '../../cli/args.ts';
+
+export interface VerifyOptions {
+  repoDir: string;
+  tags: string[] | null;
+}
+
+export function parseVerifyArgs(argv: string[]): VerifyOptions | 'help' {
+  const { values, positionals } = parseFlags({
+    args: argv,
+    strict: true,
+    allowPositionals: true, // the command
+    options: { chapters: { type: 'string' }, repo: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return 'help';
+  const [command, extra] = positionals;
+  if (command !== 'verify') throw new UsageError(command === undefined ? 'missing command: verify' : `unknown command "${command}" (the only one is verify)`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+  return {
+    repoDir: resolve(values.repo ?? process.cwd()),
+    tags: values.chapters === undefined ? null : values.chapters.split(',').map((t) => t.trim()).filter(Boolean),
+  };
+}
