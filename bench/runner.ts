@@ -24,6 +24,7 @@ import { machineInfo, type MachineInfo } from './machine/fingerprint.ts';
 import { UsageError } from '../cli/args.ts';
 import type { BenchOptions } from './options.ts';
 import { readTreeCpuSeconds, startCpuMonitor } from './proc/cpu.ts';
+import { fetchServerReport, treePeakRssBytes } from './subject/server-report.ts';
 import { pinPrefix, planPinning, type CpuPlan } from './proc/pinning.ts';
 import { Progress } from './progress.ts';
 import { harnessState } from './provenance.ts';
@@ -509,7 +510,14 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
 
 /** A recorded run of a scenario's round: stored with its per-second samples, flagged, logged. */
 async function recordedRun(session: Session, module: ScenarioModule, subject: Subject, round: number, load: LoadShape, key: string, flags: Set<string>): Promise<Measured> {
+  const reportPath = subject.source?.tree.contract.ready.path;
+  const before = reportPath ? await fetchServerReport(subject.url, reportPath) : null;
   const { run, result } = await runLoad(session, module, subject, round, load, key);
+  if (reportPath) {
+    run.server_report_before = before;
+    run.server_report_after = await fetchServerReport(subject.url, reportPath);
+    run.server_peak_rss_bytes = treePeakRssBytes(subject.pid);
+  }
   if (session.signals.interrupted()) throw new Interrupted();
   const runId = session.store.recordRun(run, result.samples.map((s) => ({ second: s.second, requests_per_second: s.requestsPerSecond, p99_latency_us: s.p99LatencyUs, errors: s.errors })));
   flagRun(flags, run, result);

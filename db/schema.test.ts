@@ -228,3 +228,23 @@ describe('chapter list', () => {
     );
   });
 });
+
+describe('cache_stats', () => {
+  it("gives each recorded run's cache lookups from the server's reports before and after it", async () => {
+    const db = await createDatabase();
+    db.run("INSERT INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version) VALUES ('m1', 'CPU', 2, 1, 'k', 'linux', 'v20')");
+    db.run("INSERT INTO sessions(id, kind, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (1, 'bench', '2026-11-01T00:00:00Z', 'complete', 'h', 'm1', 'wrk', '4', '{}')");
+    const report = (hits: number, misses: number, peak: number) => JSON.stringify({ data: { cache: { hits, misses, evictions: 0, entries: 5, bytes: 100, peakBytes: peak, maxBytes: 1000 } }, error: null });
+    const run = (id: number, before: string | null, after: string | null) =>
+      db.run(
+        `INSERT INTO runs(id, session_id, subject, experiment, scenario, settings_key, run_index, sequence, tool, tool_version, connections, duration_seconds, keep_alive, started_at, status, server_report_before, server_report_after, server_peak_rss_bytes)
+         VALUES (?, 1, 'v4', '', 'mix', 'k', ?, ?, 'wrk', '4', 32, 10, 1, 't', 'ok', ?, ?, 5000000)`,
+        [id, id, id, before, after],
+      );
+    run(1, report(100, 50, 400), report(190, 60, 500));
+    run(2, null, report(10, 1, 1)); // no report before the run: its lookups are unknown, not counted
+    run(3, JSON.stringify({ data: {} }), JSON.stringify({ data: {} })); // a chapter without a cache
+    const rows = queryRows(db, 'SELECT run_id, hits, misses, peak_bytes, server_peak_rss_bytes FROM cache_stats');
+    expect(rows).toEqual([{ run_id: 1, hits: 90, misses: 10, peak_bytes: 500, server_peak_rss_bytes: 5000000 }]);
+  });
+});

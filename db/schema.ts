@@ -118,8 +118,17 @@ export const runs = table('runs', {
   loadgen_saturated: integer(), // 1 when the load generator was the bottleneck
   littles_law_ratio: real(), // (throughput × mean latency) / connections
   raw_output: text(),
+  // Schema 5: what the server says of itself (its contract's ready path, e.g. /health, JSON)
+  // just before and just after the run — a response cache's hits and misses, say — and the
+  // peak resident memory of its processes (VmHWM summed over the process tree) after it.
+  // NULL when the server gave no such answer, or for the reference.
+  server_report_before: text(),
+  server_report_after: text(),
+  server_peak_rss_bytes: integer(),
 });
-export type RunRow = Omit<Row<typeof runs>, 'id'>;
+/** A runs row as written: the schema-5 diagnostics (server report, peak RSS) are optional. */
+export type RunRow = Omit<Row<typeof runs>, 'id' | RunDiagnostics> & Partial<Pick<Row<typeof runs>, RunDiagnostics>>;
+type RunDiagnostics = 'server_report_before' | 'server_report_after' | 'server_peak_rss_bytes';
 
 /** Per-second samples of a run, for time-series charts. */
 export const runSamples = table(
@@ -442,6 +451,27 @@ CREATE VIEW reference_ratios AS
       WHERE s2.subject = s.subject AND s2.experiment = '' AND s2.scenario = s.scenario AND s2.runs > 0
         AND se2.kind = 'bench' AND se2.machine_fingerprint = se.machine_fingerprint);
 
+-- A response cache's figures over each recorded run, from the server's own report before and
+-- after it (chapters whose /health has data.cache): lookups of that run only, and the cache's
+-- size and peak at its end; latest session per subject × experiment × scenario, comparison machine.
+CREATE VIEW cache_stats AS
+  SELECT r.subject AS tag, r.experiment, r.scenario, r.run_index, r.id AS run_id, r.session_id,
+         json_extract(r.server_report_after, '$.data.cache.hits') - json_extract(r.server_report_before, '$.data.cache.hits') AS hits,
+         json_extract(r.server_report_after, '$.data.cache.misses') - json_extract(r.server_report_before, '$.data.cache.misses') AS misses,
+         json_extract(r.server_report_after, '$.data.cache.evictions') - json_extract(r.server_report_before, '$.data.cache.evictions') AS evictions,
+         json_extract(r.server_report_after, '$.data.cache.entries') AS entries,
+         json_extract(r.server_report_after, '$.data.cache.bytes') AS bytes,
+         json_extract(r.server_report_after, '$.data.cache.peakBytes') AS peak_bytes,
+         json_extract(r.server_report_after, '$.data.cache.maxBytes') AS max_bytes,
+         r.server_peak_rss_bytes, cm.machine
+  FROM runs r JOIN sessions se ON se.id = r.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE r.status = 'ok' AND json_extract(r.server_report_after, '$.data.cache.hits') IS NOT NULL
+    AND json_extract(r.server_report_before, '$.data.cache.hits') IS NOT NULL
+    AND r.session_id = (
+      SELECT MAX(r2.session_id) FROM runs r2 JOIN sessions se2 ON se2.id = r2.session_id
+      WHERE r2.subject = r.subject AND r2.experiment = r.experiment AND r2.scenario = r.scenario AND r2.status = 'ok'
+        AND r2.server_report_after IS NOT NULL AND se2.machine_fingerprint = se.machine_fingerprint);
+
 CREATE VIEW stress_test_series AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
@@ -529,4 +559,5 @@ export const BOOK_VIEWS = [
   'profile_top',
   'chapter_costs',
   'reference_ratios',
+  'cache_stats',
 ] as const;
