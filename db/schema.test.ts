@@ -43,6 +43,8 @@ function addRun(db: Database, session: number, subject: string, rps: number): vo
 }
 
 const COMMITTED_DATABASE = fileURLToPath(new URL('../data/bench.sqlite', import.meta.url));
+/** data/bench.sqlite as committed before schema 3 (commit 6a3b70a): written by schema 2, kept to test the upgrade. */
+const SCHEMA_2_DATABASE = fileURLToPath(new URL('./fixtures/bench-schema-2.sqlite', import.meta.url));
 
 describe('schema', () => {
   it('creates every view books query, and re-applying it is harmless', async () => {
@@ -133,15 +135,14 @@ describe('schema', () => {
     expect(queryRows(db, "SELECT baseline_rps, machine FROM versions WHERE tag = 'v2-fast'")).toEqual([{ baseline_rps: 3000, machine: x64 }]);
   });
 
-  it('upgrades a database of an older schema on open: the committed data/bench.sqlite, copied', async () => {
+  it('upgrades a database of an older schema on open: the schema-2 data/bench.sqlite of commit 6a3b70a, copied', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'db-migrate-'));
     const copy = join(dir, 'bench.sqlite');
-    const before = readFileSync(COMMITTED_DATABASE);
-    copyFileSync(COMMITTED_DATABASE, copy);
+    const before = readFileSync(SCHEMA_2_DATABASE);
+    copyFileSync(SCHEMA_2_DATABASE, copy);
     const SQL = await (await import('./database.ts')).loadSqlJs();
     const old = new SQL.Database(readFileSync(copy));
-    // Written by schema 2 when this test was added (a re-measured file may be newer: then this is a plain open).
-    expect(schemaVersionOf(old)).toBeLessThanOrEqual(SCHEMA_VERSION);
+    expect(schemaVersionOf(old)).toBe(2);
     const oldRuns = queryRows(old, 'SELECT COUNT(*) AS n FROM runs')[0].n;
 
     const db = await openDatabase(copy);
@@ -159,8 +160,22 @@ describe('schema', () => {
     // Schema 4: the profiles table, empty, and its view.
     expect(columns('profiles')).toEqual(['session_id', 'subject', 'experiment', 'scenario', 'process', 'rank', 'function', 'file', 'line', 'bundle', 'self_share', 'total_share', 'self_ms']);
     expect(queryRows(db, 'SELECT COUNT(*) AS n FROM profile_top')).toEqual([{ n: 0 }]);
-    // Opening twice is harmless, and the committed file was only read.
+    // Schema 5: the costs table and the runs' server reports.
+    expect(columns('costs')).toContain('instructions_per_request');
+    expect(columns('runs')).toEqual(expect.arrayContaining(['server_report_before', 'server_report_after', 'server_peak_rss_bytes']));
+    // Opening twice is harmless, and the fixture was only read.
     applySchema(db);
+    expect(readFileSync(SCHEMA_2_DATABASE).equals(before)).toBe(true);
+  });
+
+  it('opens the committed data/bench.sqlite at the current schema, every book view readable, the file untouched', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'db-committed-'));
+    const copy = join(dir, 'bench.sqlite');
+    const before = readFileSync(COMMITTED_DATABASE);
+    copyFileSync(COMMITTED_DATABASE, copy);
+    const db = await openDatabase(copy);
+    expect(schemaVersionOf(db)).toBe(SCHEMA_VERSION);
+    for (const view of BOOK_VIEWS) expect(() => db.exec(`SELECT * FROM ${view}`)).not.toThrow();
     expect(readFileSync(COMMITTED_DATABASE).equals(before)).toBe(true);
   });
 
