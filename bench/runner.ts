@@ -15,7 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readChapterList, readCommitDetails, type Chapter, type CommitInfo } from '../db/chapters.ts';
+import { chapterCommitDetails, readChapterList, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { REFERENCE_SUBJECT } from '../db/schema.ts';
 import { toBencherMetricFormat, toGithubActionBenchmark } from './export.ts';
 import { requireTool, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from './loadgen/index.ts';
@@ -23,7 +23,7 @@ import { acquireLock, type Lock } from './lock.ts';
 import { machineInfo, type MachineInfo } from './machine/fingerprint.ts';
 import { UsageError } from '../cli/args.ts';
 import type { BenchOptions } from './options.ts';
-import { readTreeCpuSeconds, startCpuMonitor } from './proc/cpu.ts';
+import { startCpuMonitor, treeCpuReader } from './proc/cpu.ts';
 import { fetchServerReport, treePeakRssBytes } from './subject/server-report.ts';
 import { pinPrefix, planPinning, type CpuPlan } from './proc/pinning.ts';
 import { Progress } from './progress.ts';
@@ -135,13 +135,6 @@ interface Session {
 }
 
 /** Each chapter's commit details; a chapter whose commit `repoDir` lacks is an error. */
-export async function commitDetails(repoDir: string, chapters: Chapter[]): Promise<Map<string, CommitInfo>> {
-  const details = readCommitDetails(repoDir, chapters.map((c) => c.commit));
-  const missing = chapters.find((c) => !details.has(c.commit));
-  if (missing) throw new Error(`chapter ${missing.tag}: commit ${missing.commit} (data/chapters.json) is not in ${repoDir}; fetch it first`);
-  return details;
-}
-
 /** Everything that can be refused is refused here, before the database is touched. */
 async function checkRequest(options: BenchOptions, registry: Map<string, ScenarioModule>): Promise<Request> {
   const { generator, tool } = await requireTool(options.tool, { isDefault: !options.toolNamed });
@@ -169,7 +162,7 @@ async function checkRequest(options: BenchOptions, registry: Map<string, Scenari
     tool,
     allChapters,
     units,
-    commits: await commitDetails(options.repoDir, allChapters),
+    commits: chapterCommitDetails(options.repoDir, allChapters),
     harness: await harnessState(),
     pinning,
     modules,
@@ -488,8 +481,9 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
   const loadRequest: LoadRequest = { url: subject.url, ...load, threads: options.threads, cpus: request.pinning.loadgenCpus ?? undefined };
   const where = `${module.name} · ${subject.label} · ${key === null ? 'warm-up' : `run ${round + 1}/${options.runs}`} · ${load.connections} conn`;
   progress.status(`${where} · starting`);
-  const cpuBefore = readTreeCpuSeconds(subject.pid);
-  const monitor = startCpuMonitor(subject.pid, 100, readTreeCpuSeconds);
+  const readServerCpu = treeCpuReader(subject.pid);
+  const cpuBefore = readServerCpu();
+  const monitor = startCpuMonitor(subject.pid, 100, readServerCpu);
   const startedAt = new Date().toISOString();
   let result: LoadResult;
   try {

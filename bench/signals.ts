@@ -2,7 +2,7 @@
  * Ctrl-C during a bench: the first SIGINT/SIGTERM stops gracefully (every guarded step
  * rejects with Interrupted, what was measured is kept), a second one exits at once.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { listProcesses } from './proc/processes.ts';
 import { runningServers, stopRunningCommands } from './chapter/contract.ts';
 import type { Lock } from './lock.ts';
 import type { Progress } from './progress.ts';
@@ -65,14 +65,11 @@ export function watchSignals(io: { stderr: NodeJS.WritableStream }, progress: Pr
  * itself at its deadline); stop every child process of ours that is still there (Linux /proc).
  */
 export function stopChildProcesses(): void {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const child of listProcesses().filter((p) => p.ppid === process.pid)) {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid) process.kill(Number(entry), 'SIGTERM');
+      process.kill(child.pid, 'SIGTERM');
     } catch {
-      // Exited meanwhile, or already gone.
+      // Already gone.
     }
   }
 }

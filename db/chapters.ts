@@ -47,6 +47,14 @@ const COMMIT_FORMAT = '%H%x00%s%x00%an%x00%cI';
  * repository lacks (e.g. a shallow clone) are absent from the map; a directory that is
  * not a checkout throws.
  */
+/** Every chapter's commit details; a commit missing from the repository is an error that says what to do. */
+export function chapterCommitDetails(repoDir: string, chapters: Chapter[]): Map<string, CommitInfo> {
+  const details = readCommitDetails(repoDir, chapters.map((c) => c.commit));
+  const missing = chapters.find((c) => !details.has(c.commit));
+  if (missing) throw new Error(`chapter ${missing.tag}: commit ${missing.commit} (data/chapters.json) is not in ${repoDir}; fetch it first`);
+  return details;
+}
+
 export function readCommitDetails(repoDir: string, commits: string[]): Map<string, CommitInfo> {
   const details = new Map<string, CommitInfo>();
   if (commits.length === 0) return details;

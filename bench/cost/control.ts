@@ -8,13 +8,14 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { listProcesses, statFields } from '../proc/processes.ts';
 import { parseCallgrindOutput, type CallgrindPart } from './callgrind-output.ts';
 
 const run = promisify(execFile);
 
 /** The process group of a /proc/<pid>/stat line (field 5), counted from the last ')'. */
 export function processGroupOf(statLine: string): number {
-  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).trim().split(/\s+/);
+  const fields = statFields(statLine);
   const group = Number(fields[2]);
   if (!Number.isInteger(group)) throw new Error(`not a /proc/<pid>/stat line: ${JSON.stringify(statLine.slice(0, 80))}`);
   return group;
@@ -22,16 +23,10 @@ export function processGroupOf(statLine: string): number {
 
 /** Pids of the live processes in process group `group` (Linux /proc). */
 export function processGroupPids(group: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (processGroupOf(readFileSync(join('/proc', entry, 'stat'), 'utf8')) === group) pids.push(Number(entry));
-    } catch {
-      // Gone between the listing and the read.
-    }
-  }
-  return pids.sort((a, b) => a - b);
+  return listProcesses()
+    .filter((p) => p.pgrp === group)
+    .map((p) => p.pid)
+    .sort((a, b) => a - b);
 }
 
 /** `callgrind_control -z|-d <pid>…`: every pid must answer OK, or this throws with its output. */

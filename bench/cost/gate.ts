@@ -4,8 +4,8 @@
  * can share the cores — before the throughput runs, which must not share them.
  */
 import { execFileSync } from 'node:child_process';
-import type { ChapterContract } from '../chapter/contract.ts';
-import type { Cleanup } from '../gate/cleanup.ts';
+import type { Cleanup } from '../subject/cleanup.ts';
+import type { PreparedTree } from '../subject/subject.ts';
 import type { GateCost } from '../gate/types.ts';
 import { DEFAULT_NODE_FLAGS } from './command.ts';
 import { measureCost } from './measure.ts';
@@ -32,7 +32,7 @@ export function callgrindUnavailable(): string | null {
 }
 
 export async function measureGateCost(
-  trees: Record<'base' | 'head', { dir: string; contract: ChapterContract }>,
+  trees: Record<'base' | 'head', Pick<PreparedTree, 'path' | 'contract'>>,
   settings: GateCostSettings,
   cleanup: Cleanup,
   log: (line: string) => void,

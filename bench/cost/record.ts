@@ -8,20 +8,20 @@
  * (atomically): an interrupt keeps what was counted and marks the session interrupted.
  */
 import { join, resolve } from 'node:path';
-import { readChapterList, type Chapter } from '../../db/chapters.ts';
+import { chapterCommitDetails, readChapterList, type Chapter } from '../../db/chapters.ts';
 import { costs, type CostRow } from '../../db/schema.ts';
 import { insertRow } from '../../db/table.ts';
 import type { Cleanup } from '../gate/cleanup.ts';
 import { acquireLock } from '../lock.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
 import { harnessState } from '../provenance.ts';
-import { commitDetails } from '../runner.ts';
 import { scenario as scenarioOf } from '../scenarios/index.ts';
 import { BenchStore } from '../store.ts';
 import { UsageError } from '../../cli/args.ts';
 import type { CostRecordOptions } from './args.ts';
 import { measureCost, type CostMeasurement } from './measure.ts';
 import { describeSpread } from './report.ts';
+import { spreadOf } from './spread.ts';
 import { chapterSubject, prepareCommitTree } from './subject.ts';
 
 interface Job {
@@ -53,7 +53,7 @@ export function costRow(sessionId: number, job: Job, m: CostMeasurement): CostRo
     max_per_request: m.perRequest.max,
     range: m.perRequest.range,
     cv: m.perRequest.cv,
-    startup_instructions: m.startup.length > 0 ? [...m.startup].sort((a, b) => a - b)[Math.floor(m.startup.length / 2)] : null,
+    startup_instructions: m.startup.length > 0 ? spreadOf(m.startup).median : null,
     node_flags: m.provenance.nodeFlags.join(' '),
     valgrind_version: m.provenance.valgrind,
     node_version: m.provenance.node,
@@ -82,7 +82,7 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
   const repo = resolve(options.repo);
   const all = readChapterList(join(repo, 'data', 'chapters.json'));
   const chapters = selectChapters(all, options.chapters);
-  const commits = await commitDetails(repo, all);
+  const commits = chapterCommitDetails(repo, all);
   const harness = await harnessState();
   const lock = acquireLock(options.db, (notice) => log(`cost: ${notice}`));
   await cleanup.add('release the database lock', async () => lock.release());

@@ -14,27 +14,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../../simulator/index.ts';
-import { prepareTree, readContract, startServer, type ChapterContract } from '../chapter/contract.ts';
-import { addWorktree } from '../git/worktree.ts';
-import { FEED } from '../runner.ts';
-import type { Cleanup } from '../gate/cleanup.ts';
+import { startServer } from '../chapter/contract.ts';
+import type { Cleanup } from '../subject/cleanup.ts';
+import { FEED, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
 import type { CostSubject, LaunchedServer } from './measure.ts';
 
-export interface PreparedTree {
-  commit: string;
-  dir: string;
-  contract: ChapterContract;
-}
-
-/** Worktree of `commit` in `repo`, installed (cached) and built; removed by `cleanup`. */
+/** Worktree of `commit` in `repo`, prepared through its chapter contract (bench/subject/), logged; removed by `cleanup`. */
 export async function prepareCommitTree(repo: string, commit: string, cleanup: Cleanup, log: (line: string) => void): Promise<PreparedTree> {
-  const worktree = await addWorktree(repo, commit);
-  await cleanup.add(`remove worktree ${worktree.path}`, () => worktree.remove());
-  const contract = readContract(worktree.path);
-  const cacheDir = join(resolve(repo), '.cache', 'bench', 'installs');
-  const prepared = await prepareTree(worktree.path, contract, { cacheDir, onLog: log });
-  log(`prepared ${commit.slice(0, 12)} (install ${prepared.installSeconds.toFixed(1)} s${prepared.cacheHit ? ', cached' : ''}, build ${prepared.buildSeconds.toFixed(1)} s)`);
-  return { commit: worktree.commit, dir: worktree.path, contract };
+  const tree = await prepareSubjectTree(resolve(repo), commit, cleanup, { onLog: log });
+  log(`prepared ${commit.slice(0, 12)} (install ${tree.installSeconds.toFixed(1)} s${tree.installCacheHit ? ', cached' : ''}, build ${tree.buildSeconds.toFixed(1)} s)`);
+  return tree;
 }
 
 /** After its first poll, the server polls again in a day: no poll during the measurement. */
@@ -46,7 +35,7 @@ function once(undo: () => Promise<void>): () => Promise<void> {
   return () => (done ??= undo());
 }
 
-export function chapterSubject(tree: Pick<PreparedTree, 'dir' | 'contract'>, cleanup: Cleanup): CostSubject {
+export function chapterSubject(tree: Pick<PreparedTree, 'path' | 'contract'>, cleanup: Cleanup): CostSubject {
   return {
     start: tree.contract.start,
     async launch(start: string[], readyTimeoutMs: number): Promise<LaunchedServer> {
@@ -59,7 +48,7 @@ export function chapterSubject(tree: Pick<PreparedTree, 'dir' | 'contract'>, cle
       await cleanup.add('stop the cost provider simulator', stopProvider);
       let server;
       try {
-        server = await startServer(tree.dir, { ...tree.contract, start }, { providerUrl: simulator.url, dataDir, readyTimeoutMs, env: QUIET_POLLER_ENV });
+        server = await startServer(tree.path, { ...tree.contract, start }, { providerUrl: simulator.url, dataDir, readyTimeoutMs, env: QUIET_POLLER_ENV });
       } catch (error) {
         await stopProvider();
         throw error;

@@ -69,7 +69,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
 
   // The exact signal first: callgrind must not share the cores with the throughput runs.
   const costSettings = { paths: [path], requests: options.costRequests, windows: DEFAULTS.costWindows, warmupRequests: DEFAULTS.costWarmupWindows * options.costRequests };
-  const cost = await measureGateCost({ base: { dir: trees.base.path, contract: trees.base.contract }, head: { dir: trees.head.path, contract: trees.head.contract } }, costSettings, cleanup, log);
+  const cost = await measureGateCost(trees, costSettings, cleanup, log);
 
   const urls = {} as Record<Side, string>;
   for (const side of ['base', 'head'] as const) {

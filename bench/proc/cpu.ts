@@ -2,7 +2,10 @@
 // Used to measure a load generator's own CPU so a run can tell whether the tool, not the
 // server, was the bottleneck.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { processTree, statFields } from './processes.ts';
+
+export { processTree } from './processes.ts';
 
 let cachedTicksPerSecond: number | null = null;
 
@@ -30,10 +33,8 @@ export function clockTicksPerSecond(): number {
  * fields are counted from the LAST ')'.
  */
 export function parseProcStat(text: string, ticksPerSecond: number): number {
-  const close = text.lastIndexOf(')');
-  if (close < 0) throw new Error(`not a /proc/<pid>/stat line: ${JSON.stringify(text.slice(0, 80))}`);
-  // After ')': field 3 (state) is index 0, so field N is index N - 3.
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  // Field 3 (state) is index 0, so field N is index N - 3.
+  const fields = statFields(text);
   const field = (n: number): number => {
     const value = Number(fields[n - 3]);
     if (!Number.isFinite(value)) throw new Error(`/proc/<pid>/stat field ${n} is not a number`);
@@ -54,38 +55,26 @@ export function readCpuSeconds(pid: number): number | null {
   return parseProcStat(text, clockTicksPerSecond());
 }
 
-/** Parent pid of each live process, from /proc/<pid>/stat (field 4). */
-function parentPids(): Map<number, number> {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // Exited meanwhile.
-    }
-  }
-  return parents;
-}
-
-/** A process and all its live descendants (a node:cluster primary and its workers). */
-export function processTree(pid: number): number[] {
-  const parents = parentPids();
-  const tree = [pid];
-  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
-  return tree;
-}
-
 /**
  * CPU seconds of a process and its live descendants: a server that forks workers is
  * measured whole. A descendant that exits between two readings takes its CPU with it
  * (its parent's cutime counts it only once reaped), so readings are taken often.
  */
 export function readTreeCpuSeconds(pid: number): number | null {
-  const own = readCpuSeconds(pid);
-  if (own === null) return null;
-  return processTree(pid).slice(1).reduce((sum, child) => sum + (readCpuSeconds(child) ?? 0), own);
+  return treeCpuReader(pid)();
+}
+
+/**
+ * A reader of the CPU seconds of `pid` and the descendants it has now: the tree is listed
+ * once (a scan of /proc), each reading then touches only those processes — cheap enough to
+ * poll during a load run. A descendant forked after the listing is not counted.
+ */
+export function treeCpuReader(pid: number): () => number | null {
+  const children = processTree(pid).slice(1);
+  return () => {
+    const own = readCpuSeconds(pid);
+    return own === null ? null : children.reduce((sum, child) => sum + (readCpuSeconds(child) ?? 0), own);
+  };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { processTree } from '../proc/cpu.ts';
+import { processTree } from '../proc/processes.ts';
 
 /** Largest body kept: a report is a few hundred bytes; anything far larger is not one. */
 export const MAX_REPORT_BYTES = 64 * 1024;
