@@ -140,7 +140,7 @@ describe('an open-loop round with server gauges', () => {
     const written: Record<string, unknown>[] = [];
     const options = { ...parseOptions(['--capacity', '40']), scenarios: ['scaling-ramp'] };
     const context: RoundContext = {
-      options, label: 'limit', url: limitServer.url, serverGauges,
+      options, label: 'limit', url: limitServer.url, loadgenCpus: null, serverGauges,
       measure: () => Promise.reject(new Error('no closed-loop run when the capacity is given')),
       log: () => {}, flag: () => {},
       series: () => ({ write: (sample) => written.push(sample as Record<string, unknown>) }),

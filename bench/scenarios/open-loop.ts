@@ -20,6 +20,7 @@ import type { BenchOptions } from '../options.ts';
 import { formatRunSummary } from '../overload/format.ts';
 import { DEFAULT_MULTIPLIERS } from '../overload/plan.ts';
 import { runOverload, type OverloadRun } from '../overload/run.ts';
+import { whilePinned } from '../proc/pinning.ts';
 import { adaptiveSample, leadTime, scalingSample, serverSecond, stepRow, stressSample, type ServerSecond } from '../overload/samples.ts';
 import { summarize, type RunOutcome } from '../summarize.ts';
 import { WIDE_WINDOWS, type OpenLoopScenarioName, type Scenario } from './index.ts';
@@ -183,7 +184,9 @@ export function openLoopScenario(sc: Scenario & { name: OpenLoopScenarioName }, 
     runRound: async (context, round) => {
       const { capacity, outcomes } = await roundCapacity(sc, context);
       if (capacity === null) return outcomes;
-      const { run, server } = await runSteps(sc, settings, context, capacity.rps);
+      const steps = whilePinned(context.loadgenCpus, () => runSteps(sc, settings, context, capacity.rps));
+      const { value: { run, server }, note } = await (context.guard ? context.guard(steps) : steps);
+      context.log(`${sc.name} ${context.label}: ${note}`);
       writeSeries(sc.name, settings, context, run, server, capacity);
       for (const line of formatRunSummary(run).split('\n')) context.log(`${sc.name} ${context.label}: ${line}`);
       if (!run.generator.generatorKeptUp) context.flag('generator-behind');
