@@ -184,6 +184,8 @@ export function openLoopScenario(sc: Scenario & { name: OpenLoopScenarioName }, 
     runRound: async (context, round) => {
       const { capacity, outcomes } = await roundCapacity(sc, context);
       if (capacity === null) return outcomes;
+      const stepSeconds = settings.stepSeconds ?? context.options.durationSeconds;
+      context.log(`${sc.name} ${context.label}: capacity ${capacity.rps.toFixed(1)} req/s (${capacity.source}); offering ${settings.multipliers.join(', ')} × it, ${stepSeconds} s a step, open loop`);
       const steps = whilePinned(context.loadgenCpus, () => runSteps(sc, settings, context, capacity.rps));
       const { value: { run, server }, note } = await (context.guard ? context.guard(steps) : steps);
       context.log(`${sc.name} ${context.label}: ${note}`);
