@@ -48,6 +48,15 @@ const SCHEMA_2_DATABASE = fileURLToPath(new URL('./fixtures/bench-schema-2.sqlit
 /** data/bench.sqlite as committed at schema 5 (sessions 3, ingest, and 6, cost, kept; raw outputs emptied): the upgrade to schema 6. */
 const SCHEMA_5_DATABASE = fileURLToPath(new URL('./fixtures/bench-schema-5.sqlite', import.meta.url));
 
+/** A copy of a fixture database in a temporary directory: its path, the fixture's bytes, and the copy as the old code would see it (no upgrade). */
+async function fixtureCopy(fixture: string): Promise<{ copy: string; before: Buffer; old: Database }> {
+  const copy = join(mkdtempSync(join(tmpdir(), 'db-migrate-')), 'bench.sqlite');
+  const before = readFileSync(fixture);
+  copyFileSync(fixture, copy);
+  const SQL = await (await import('./database.ts')).loadSqlJs();
+  return { copy, before, old: new SQL.Database(readFileSync(copy)) };
+}
+
 describe('schema', () => {
   it('creates every view books query, and re-applying it is harmless', async () => {
     const db = await createDatabase();
@@ -138,12 +147,7 @@ describe('schema', () => {
   });
 
   it('upgrades a database of an older schema on open: the schema-2 data/bench.sqlite of commit 6a3b70a, copied', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'db-migrate-'));
-    const copy = join(dir, 'bench.sqlite');
-    const before = readFileSync(SCHEMA_2_DATABASE);
-    copyFileSync(SCHEMA_2_DATABASE, copy);
-    const SQL = await (await import('./database.ts')).loadSqlJs();
-    const old = new SQL.Database(readFileSync(copy));
+    const { copy, before, old } = await fixtureCopy(SCHEMA_2_DATABASE);
     expect(schemaVersionOf(old)).toBe(2);
     const oldRuns = queryRows(old, 'SELECT COUNT(*) AS n FROM runs')[0].n;
 
@@ -171,12 +175,7 @@ describe('schema', () => {
   });
 
   it('upgrades a schema-5 database: the series gain their open-loop columns (NULL on old rows), overload_steps and its views appear', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'db-migrate-5-'));
-    const copy = join(dir, 'bench.sqlite');
-    const before = readFileSync(SCHEMA_5_DATABASE);
-    copyFileSync(SCHEMA_5_DATABASE, copy);
-    const SQL = await (await import('./database.ts')).loadSqlJs();
-    const old = new SQL.Database(readFileSync(copy));
+    const { copy, before, old } = await fixtureCopy(SCHEMA_5_DATABASE);
     expect(schemaVersionOf(old)).toBe(5);
     const oldRows = queryRows(old, 'SELECT test_type, elapsed_seconds, observed_rps, session_id, subject FROM stress_test_samples ORDER BY rowid');
     expect(oldRows.length).toBeGreaterThan(0);
