@@ -91,10 +91,9 @@ async function roundCapacity(sc: Scenario, context: RoundContext): Promise<{ cap
 }
 
 /** Runs the steps, reading the server's gauges just before and at the end of every second. */
-async function runSteps(sc: Scenario, settings: OpenLoopSettings, context: RoundContext, capacity: number): Promise<{ run: OverloadRun; server: ServerSecond[] }> {
+async function runSteps(sc: Scenario, settings: OpenLoopSettings, stepSeconds: number, context: RoundContext, capacity: number): Promise<{ run: OverloadRun; server: ServerSecond[] }> {
   const baseline = await readGauges(context.serverGauges);
   const readings: Promise<ServerGauges | null>[] = [];
-  const stepSeconds = settings.stepSeconds ?? context.options.durationSeconds;
   const run = await runOverload(context.url, sc.paths, capacity, {
     multipliers: settings.multipliers,
     stepSeconds,
@@ -186,7 +185,7 @@ export function openLoopScenario(sc: Scenario & { name: OpenLoopScenarioName }, 
       if (capacity === null) return outcomes;
       const stepSeconds = settings.stepSeconds ?? context.options.durationSeconds;
       context.log(`${sc.name} ${context.label}: capacity ${capacity.rps.toFixed(1)} req/s (${capacity.source}); offering ${settings.multipliers.join(', ')} × it, ${stepSeconds} s a step, open loop`);
-      const steps = whilePinned(context.loadgenCpus, () => runSteps(sc, settings, context, capacity.rps));
+      const steps = whilePinned(context.loadgenCpus, () => runSteps(sc, settings, stepSeconds, context, capacity.rps));
       const { value: { run, server }, note } = await (context.guard ? context.guard(steps) : steps);
       context.log(`${sc.name} ${context.label}: ${note}`);
       writeSeries(sc.name, settings, context, run, server, capacity);
