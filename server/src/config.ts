@@ -24,6 +24,8 @@ export interface Config {
   workers: number | 'auto';
   /** Which HTTP layer serves the routes (an experiment switch; same API either way). */
   httpLayer: HttpLayer;
+  /** Port of the Prometheus side listener (GET /metrics); null = none, 0 = any free port. */
+  metricsPort: number | null;
 }
 
 export const HTTP_LAYERS = ['node', 'fastify'] as const;
@@ -38,6 +40,8 @@ interface Option {
   type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice' | 'workers';
   choices?: readonly string[];
   default?: string;
+  /** Without a value and a default, the key is null rather than an error. */
+  optional?: true;
   description: string;
 }
 
@@ -52,14 +56,15 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--data-dir', env: 'DATA_DIR', key: 'dataDir', type: 'string', default: './event-search-data', description: 'directory of the persisted store (store.json)' },
   { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'ms', default: '10000', description: 'ms a graceful shutdown may take' },
   { flag: '--cache-max-bytes', env: 'CACHE_MAX_BYTES', key: 'cacheMaxBytes', type: 'bytes0', default: String(64 * 1024 * 1024), description: 'memory bound of the response cache (0 = no cache)' },
-  { flag: '--workers', env: 'WORKERS', key: 'workers', type: 'workers', default: 'auto', description: 'HTTP processes: auto (one per core) or a number; 1 = no cluster' },
+  { flag: '--workers', env: 'WORKERS', key: 'workers', type: 'workers', default: '1', description: 'HTTP processes: auto (one per core) or a number; 1 = no cluster' },
   { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'node', description: 'HTTP layer: node (node:http + find-my-way) or fastify' },
+  { flag: '--metrics-port', env: 'METRICS_PORT', key: 'metricsPort', type: 'port', optional: true, description: 'port of GET /metrics (Prometheus text), on --host; 0 = any free port; none when absent' },
 ];
 
 export function helpText(program = 'node server/dist/server.mjs'): string {
   const rows = OPTIONS.map((o) => {
     const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' || o.type === 'bytes0' ? 'bytes' : o.type === 'port' ? 'port' : 'value'}>`;
-    const def = o.default !== undefined ? ` (default ${o.default})` : '';
+    const def = o.default !== undefined ? ` (default ${o.default})` : o.optional ? ' (default none)' : '';
     return `${left.padEnd(30)}${o.description}${def}; env ${o.env}`;
   });
   return [
@@ -94,16 +99,34 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     fromFlags.set(name, value);
   }
 
-  const config: Record<string, string | number> = {};
+  const config: Record<string, string | number | null> = {};
   for (const option of OPTIONS) {
     const source = fromFlags.has(option.flag) ? option.flag : option.env;
     const raw = fromFlags.get(option.flag) ?? nonEmpty(env[option.env]) ?? option.default;
+    if (raw === undefined && option.optional) {
+      config[option.key] = null;
+      continue;
+    }
     if (raw === undefined) return { kind: 'error', message: `${option.flag} (or ${option.env}) is required` };
     const value = convert(option, raw);
     if (typeof value === 'object') return { kind: 'error', message: `${source}: ${value.error}` };
     config[option.key] = value;
   }
-  return { kind: 'config', config: config as unknown as Config };
+  const checked = config as unknown as Config;
+  const conflict = metricsConflict(checked);
+  return conflict ? { kind: 'error', message: conflict } : { kind: 'config', config: checked };
+}
+
+/**
+ * The metrics describe one process and are recorded by the node layer: with a cluster, each
+ * worker would count only its share (and no aggregation is built), with fastify nothing would
+ * be counted. Both are refused rather than exported wrong.
+ */
+function metricsConflict(config: Config): string | null {
+  if (config.metricsPort === null) return null;
+  if (config.workers !== 1) return `--metrics-port needs --workers 1 (got ${config.workers}): the metrics describe a single process`;
+  if (config.httpLayer !== 'node') return `--metrics-port needs --http-layer node (got ${config.httpLayer}): only that layer records the request metrics`;
+  return null;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
