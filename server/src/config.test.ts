@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null, maxInFlight: 64, maxConnections: 0,
       },
     });
   });
@@ -36,8 +36,21 @@ describe('parseConfig', () => {
     expect(config(['--workers', '0'])).toBe('--workers: "0" is not auto or a number of processes (1-256)');
   });
 
+  it('reads the limits, 0 meaning none', () => {
+    const limits = (args: string[], env: Record<string, string> = {}) => {
+      const parsed = parseConfig([...base, ...args], env);
+      return parsed.kind === 'config' ? [parsed.config.maxInFlight, parsed.config.maxConnections] : parsed.kind === 'error' ? parsed.message : 'help';
+    };
+    expect(limits(['--max-in-flight', '0', '--max-connections', '100'])).toEqual([0, 100]);
+    expect(limits([], { MAX_IN_FLIGHT: '8', MAX_CONNECTIONS: '2' })).toEqual([8, 2]);
+    expect(limits(['--max-in-flight', '-1'])).toBe('--max-in-flight: "-1" is not a whole number (0 = no limit)');
+    expect(limits(['--max-connections', '1.5'])).toBe('--max-connections: "1.5" is not a whole number (0 = no limit)');
+    expect(limits(['--http-layer', 'fastify'])).toBe('--max-in-flight needs --http-layer node (got fastify); give --max-in-flight 0 with it');
+    expect(limits(['--http-layer', 'fastify', '--max-in-flight', '0', '--max-connections', '3'])).toEqual([0, 3]);
+  });
+
   it('selects the HTTP layer, refusing unknown ones', () => {
-    const parsed = parseConfig([...base, '--http-layer', 'fastify'], {});
+    const parsed = parseConfig([...base, '--http-layer', 'fastify', '--max-in-flight', '0'], {});
     expect(parsed.kind === 'config' && parsed.config.httpLayer).toBe('fastify');
     expect(parseConfig([...base, '--http-layer', 'express'], {})).toEqual({ kind: 'error', message: '--http-layer: "express" is not one of node, fastify' });
   });

@@ -36,6 +36,7 @@ export async function startService(config: Config, log: Logger, workerEntry: URL
     stopSampling = registerServiceMetrics(register, {
       ...metrics,
       catalogue: { events: () => index?.size ?? 0, asOf: () => ingestion.status().catalogueAsOf, pollFailures: () => ingestion.status().poll.failuresTotal },
+      limits: { maxInFlight: config.maxInFlight, maxConnections: config.maxConnections },
     });
     metricsHttp = await listenMetrics(register, config.host, config.metricsPort, log).catch(async (err: unknown) => {
       await http.close();

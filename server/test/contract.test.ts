@@ -57,10 +57,10 @@ describe.each([
     if (variant === 'current' && layer === 'node') execFileSync(chapter.build[0], chapter.build.slice(1), { cwd: REPO_ROOT, stdio: 'pipe' });
     simulator = await startSimulator({ mode: 'samples', variant });
     server = await startServerProcess(
-      // The fastify experiment records no request metrics (the flag is refused with it): its start leaves the side port out.
+      // The fastify experiment records no request metrics and has no in-flight limit (both are refused with it): its start leaves them out.
       layer === 'node'
         ? contractStart({ port: '0', metricsPort: '0', providerUrl: simulator.url, dataDir: tempDir('contract') }, ['--poll-interval', '30'])
-        : withoutMetricsPort(contractStart({ port: '0', providerUrl: simulator.url, dataDir: tempDir('contract') }, ['--poll-interval', '30', '--http-layer', layer])),
+        : withoutMetricsPort(contractStart({ port: '0', providerUrl: simulator.url, dataDir: tempDir('contract') }, ['--poll-interval', '30', '--http-layer', layer, '--max-in-flight', '0'])),
       { env: chapter.env },
     );
     // Polls never overlap, so a 4th request means answer 3 has been ingested.

@@ -15,8 +15,13 @@ export interface HttpService {
 
 /** The chosen HTTP layer over `source`, listening on the configured host and port. */
 export async function listen(config: Config, source: SearchSource, log: Logger, metrics: HttpMetrics): Promise<HttpService> {
-  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log, metrics));
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log, metrics, config.maxInFlight));
   if (config.httpLayer === 'node') server.on('clientError', onClientError);
+  if (config.maxConnections > 0) {
+    // node closes a socket over the limit as soon as it is accepted; 'drop' says so.
+    server.maxConnections = config.maxConnections;
+    server.on('drop', () => metrics.shed.droppedConnections++);
+  }
   return listenOn(server, config.host, config.port);
 }
 

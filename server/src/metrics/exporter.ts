@@ -1,7 +1,7 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Counter, Gauge, collectDefaultMetrics, type Metric, type Registry } from 'prom-client';
 import type { LoopTurn } from './loop-turn.ts';
-import { DURATION_BUCKETS_SECONDS, type RequestTally } from './request-tally.ts';
+import { DURATION_BUCKETS_SECONDS, type RequestTally, type ShedTally } from './request-tally.ts';
 
 /** What the catalogue metrics read, at scrape time. */
 export interface CatalogueGauges {
@@ -15,7 +15,10 @@ export interface CatalogueGauges {
 export interface ExporterSources {
   tally: RequestTally;
   turn: LoopTurn;
+  shed: ShedTally;
   catalogue: CatalogueGauges;
+  /** The limits configured (0 = none): concurrency_limit is exported only when one is. */
+  limits: { maxInFlight: number; maxConnections: number };
 }
 
 interface SampleValue {
@@ -47,7 +50,7 @@ export function durationSamples(name: string, tally: RequestTally): SampleValue[
  * Returns a stop function (clears that timer).
  */
 export function registerServiceMetrics(registry: Registry, sources: ExporterSources): () => void {
-  const { tally, turn, catalogue } = sources;
+  const { tally, turn, shed, catalogue, limits } = sources;
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
 
@@ -72,6 +75,24 @@ export function registerServiceMetrics(registry: Registry, sources: ExporterSour
       this.set(turn.peakBatch());
     },
   });
+
+  new Counter({
+    name: 'http_requests_shed_total', help: 'Requests answered 503 overloaded by a limit, by reason (they are in http_requests_total too).', labelNames: ['reason'], registers,
+    collect() {
+      this.reset();
+      for (const [reason, count] of Object.entries(shed.byReason)) this.inc({ reason }, count);
+    },
+  });
+  new Counter({
+    name: 'http_connections_dropped_total', help: 'Connections closed at accept because --max-connections were open.', registers,
+    collect() {
+      this.reset();
+      this.inc(shed.droppedConnections);
+    },
+  });
+  // The in-flight limit when set, else the connection limit (one request at a time per connection).
+  const limit = limits.maxInFlight || limits.maxConnections;
+  if (limit > 0) new Gauge({ name: 'concurrency_limit', help: 'The concurrency limit in force: --max-in-flight, else --max-connections.', registers }).set(limit);
 
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   let lastSecond: number | null = null;

@@ -55,3 +55,12 @@ export class RequestTally {
     for (const route of this.routes.values()) for (const tally of route.statuses) yield { route: route.route, tally };
   }
 }
+
+/** Why a request was answered 503 overloaded (the label of http_requests_shed_total). */
+export type ShedReason = 'max_in_flight';
+
+/** Requests shed by a limit, and connections closed at accept by server.maxConnections. */
+export class ShedTally {
+  readonly byReason: Record<ShedReason, number> = { max_in_flight: 0 };
+  droppedConnections = 0;
+}
