@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null, maxInFlight: 64, maxConnections: 0,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null, maxInFlight: 64, maxConnections: 0, limiter: 'adaptive', limitMin: 32, limitMax: 1024,
       },
     });
   });
@@ -42,11 +42,27 @@ describe('parseConfig', () => {
       return parsed.kind === 'config' ? [parsed.config.maxInFlight, parsed.config.maxConnections] : parsed.kind === 'error' ? parsed.message : 'help';
     };
     expect(limits(['--max-in-flight', '0', '--max-connections', '100'])).toEqual([0, 100]);
-    expect(limits([], { MAX_IN_FLIGHT: '8', MAX_CONNECTIONS: '2' })).toEqual([8, 2]);
+    expect(limits([], { MAX_IN_FLIGHT: '8', MAX_CONNECTIONS: '2', LIMITER: 'fixed' })).toEqual([8, 2]);
     expect(limits(['--max-in-flight', '-1'])).toBe('--max-in-flight: "-1" is not a whole number (0 = no limit)');
     expect(limits(['--max-connections', '1.5'])).toBe('--max-connections: "1.5" is not a whole number (0 = no limit)');
     expect(limits(['--http-layer', 'fastify'])).toBe('--max-in-flight needs --http-layer node (got fastify); give --max-in-flight 0 with it');
     expect(limits(['--http-layer', 'fastify', '--max-in-flight', '0', '--max-connections', '3'])).toEqual([0, 3]);
+  });
+
+  it('chooses the limiter and the adaptive bounds, refusing bounds that exclude the starting limit', () => {
+    const limiter = (args: string[], env: Record<string, string> = {}) => {
+      const parsed = parseConfig([...base, ...args], env);
+      return parsed.kind === 'config' ? [parsed.config.limiter, parsed.config.maxInFlight, parsed.config.limitMin, parsed.config.limitMax] : parsed.kind === 'error' ? parsed.message : 'help';
+    };
+    expect(limiter([])).toEqual(['adaptive', 64, 32, 1024]);
+    expect(limiter(['--limiter', 'fixed', '--max-in-flight', '0'])).toEqual(['fixed', 0, 32, 1024]);
+    expect(limiter(['--limit-min', '2', '--limit-max', '16', '--max-in-flight', '4'])).toEqual(['adaptive', 4, 2, 16]);
+    expect(limiter([], { LIMITER: 'fixed', LIMIT_MIN: '1', LIMIT_MAX: '2' })).toEqual(['fixed', 64, 1, 2]);
+    expect(limiter(['--limiter', 'vegas'])).toBe('--limiter: "vegas" is not one of fixed, adaptive');
+    expect(limiter(['--limit-min', '0'])).toBe('--limit-min: "0" is not a whole number above 0');
+    expect(limiter(['--max-in-flight', '0', '--limit-min', '9'])).toEqual(['adaptive', 0, 9, 1024]); // no limit to adapt
+    expect(limiter(['--limit-min', '100', '--limit-max', '10'])).toBe('--limit-min 100 is above --limit-max 10');
+    expect(limiter(['--limit-max', '48'])).toBe('--max-in-flight 64 is outside the adaptive bounds --limit-min 32 .. --limit-max 48');
   });
 
   it('selects the HTTP layer, refusing unknown ones', () => {

@@ -3,6 +3,9 @@ import { healthStatus } from './health.ts';
 import { register } from 'prom-client';
 import { listen, type HttpService } from './http/listen.ts';
 import { createHttpMetrics } from './http/node-layer.ts';
+import { AdaptiveLimit } from './limit/adaptive-limit.ts';
+import { createInFlightLimit } from './limit/in-flight-limit.ts';
+import { registerLimiterMetrics } from './limit/limiter-metrics.ts';
 import type { SearchSource } from './http/routes.ts';
 import { startIngestion, type IngestionStatus } from './ingestion.ts';
 import type { Logger } from './log.ts';
@@ -29,16 +32,25 @@ export async function startService(config: Config, log: Logger, workerEntry: URL
   const cache = new ResponseCache(config.cacheMaxBytes);
   const source = searchSource(() => index, () => ingestion.status(), cache, {});
   const metrics = createHttpMetrics();
-  const http = await listen(config, source, log, metrics);
+  const limit = createInFlightLimit(config);
+  const stopLimit = (): void => {
+    if (limit instanceof AdaptiveLimit) limit.close();
+  };
+  const http = await listen(config, source, log, metrics, limit).catch((err: unknown) => {
+    stopLimit();
+    throw err;
+  });
   let metricsHttp: HttpService | null = null;
   let stopSampling = (): void => {};
   if (config.metricsPort !== null) {
     stopSampling = registerServiceMetrics(register, {
       ...metrics,
       catalogue: { events: () => index?.size ?? 0, asOf: () => ingestion.status().catalogueAsOf, pollFailures: () => ingestion.status().poll.failuresTotal },
-      limits: { maxInFlight: config.maxInFlight, maxConnections: config.maxConnections },
+      concurrencyLimit: config.maxInFlight > 0 ? () => limit.current() : config.maxConnections > 0 ? () => config.maxConnections : null,
     });
+    if (limit instanceof AdaptiveLimit) registerLimiterMetrics(register, limit);
     metricsHttp = await listenMetrics(register, config.host, config.metricsPort, log).catch(async (err: unknown) => {
+      stopLimit();
       await http.close();
       await ingestion.close();
       throw err;
@@ -53,6 +65,7 @@ export async function startService(config: Config, log: Logger, workerEntry: URL
     closing ??= (async () => {
       const closed = Promise.all([http.close(), metricsHttp?.close()]);
       stopSampling();
+      stopLimit();
       await ingestion.close();
       await closed;
       log.info('cache.stats', { ...cache.stats() }); // the lifetime totals, e.g. a bench's hit rate
