@@ -11,6 +11,10 @@ import { startIngestion, type IngestionStatus } from './ingestion.ts';
 import type { Logger } from './log.ts';
 import { registerServiceMetrics } from './metrics/exporter.ts';
 import { listenMetrics } from './metrics/metrics-server.ts';
+import { DURATION_BUCKETS_SECONDS } from './metrics/request-tally.ts';
+import { countersOf } from './signals/counters.ts';
+import type { ScaleOutRule } from './signals/scale-out.ts';
+import { registerSignalMetrics } from './signals/signal-metrics.ts';
 import { ResponseCache } from './response-cache.ts';
 import { SearchIndex, packCatalogue } from './search-index.ts';
 
@@ -43,12 +47,18 @@ export async function startService(config: Config, log: Logger, workerEntry: URL
   let metricsHttp: HttpService | null = null;
   let stopSampling = (): void => {};
   if (config.metricsPort !== null) {
-    stopSampling = registerServiceMetrics(register, {
+    const concurrencyLimit = config.maxInFlight > 0 ? () => limit.current() : config.maxConnections > 0 ? () => config.maxConnections : null;
+    const stopService = registerServiceMetrics(register, {
       ...metrics,
       catalogue: { events: () => index?.size ?? 0, asOf: () => ingestion.status().catalogueAsOf, pollFailures: () => ingestion.status().poll.failuresTotal },
-      concurrencyLimit: config.maxInFlight > 0 ? () => limit.current() : config.maxConnections > 0 ? () => config.maxConnections : null,
+      concurrencyLimit,
     });
     if (limit instanceof AdaptiveLimit) registerLimiterMetrics(register, limit);
+    const stopSignals = registerSignalMetrics(register, countersOf(metrics, concurrencyLimit ?? (() => null)), scaleOutRule(config), DURATION_BUCKETS_SECONDS);
+    stopSampling = () => {
+      stopService();
+      stopSignals();
+    };
     metricsHttp = await listenMetrics(register, config.host, config.metricsPort, log).catch(async (err: unknown) => {
       stopLimit();
       await http.close();
@@ -73,6 +83,16 @@ export async function startService(config: Config, log: Logger, workerEntry: URL
     return closing;
   };
   return { port: http.port, metricsPort, close };
+}
+
+function scaleOutRule(config: Config): ScaleOutRule {
+  return {
+    windowSeconds: config.scaleOutWindow,
+    eventLoopUtilization: config.scaleOutElu,
+    inFlightRatio: config.scaleOutInFlightRatio,
+    p99Seconds: config.scaleOutP99Ms / 1000,
+    rejectionRatio: config.scaleOutRejectionRatio,
+  };
 }
 
 const NO_STATUS: IngestionStatus = { ready: false, pollsOk: 0, lastPollAt: null, catalogueAsOf: null, poll: { consecutiveFailures: 0, failuresTotal: 0, lastError: null, lastFailureAt: null } };
