@@ -12,7 +12,7 @@ describe('WorkerQueries', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     // Long enough that an ordinary query never reaches it on a loaded machine (start-up is not counted).
-    queries = new WorkerQueries(db.export(), { maxRows: 3, timeoutMs: 2000 });
+    queries = new WorkerQueries({ bytes: db.export() }, { maxRows: 3, timeoutMs: 2000 });
   });
   afterAll(() => {
     queries.close();
