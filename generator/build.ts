@@ -9,7 +9,6 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LIMITS } from './directives/query.ts';
-import { WorkerQueries } from './query-worker/client.ts';
 import { MEASUREMENTS_PAGE, MEASUREMENTS_TITLE } from './appendix/measurements.ts';
 import { ERRATA_PAGE, ERRATA_TITLE } from './appendix/errata.ts';
 import { clientBundle } from './client-bundle.ts';
@@ -137,6 +136,8 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
     // Something to render: the database's bytes, hashed as read, so the entries written describe exactly them.
     if (cache && !read.bytes) entries = lookUp(dataKeyOf(true));
     const bytes = read.bytes ?? readFileSync(options.db);
+    // Loaded only when a page is rendered (like the renderer below): a build that reuses every page does not pay for them.
+    const { WorkerQueries } = await import('./query-worker/client.ts');
     const queries = new WorkerQueries({ bytes, label: options.db, chapters: options.chapters, repoDir: process.cwd() }, limits);
     try {
       try {

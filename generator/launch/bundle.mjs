@@ -4,10 +4,12 @@
  * build and one for its query thread, so `npm run book` starts with plain node instead
  * of compiling a few hundred TypeScript modules through tsx at every start.
  *
- * Never stale: dist/manifest.json lists every file esbuild read (esbuild's metafile:
- * our sources and the packages bundled in), plus package-lock.json and this file, each
- * with its content hash. A start compares them by stat, and by content only when a stat
- * differs (fingerprint.mjs); any change rebuilds the bundle before it runs.
+ * Never stale: dist/manifest.json lists every source file of ours esbuild read (from
+ * its metafile), this file, and for the packages bundled in, npm's record of what is
+ * installed (node_modules/.package-lock.json, rewritten by every npm install or ci) and
+ * package-lock.json; each with its content hash. A start compares them by stat, and by
+ * content only when a stat differs (fingerprint.mjs); any change rebuilds the bundle
+ * before it runs. (A hand edit inside node_modules is not seen: npm run build:generator.)
  *
  *   npm run build:generator    rebuild now (`npm run book` does it by itself when needed)
  */
@@ -21,8 +23,8 @@ export const DIST = join(REPO, 'generator', 'dist');
 const MANIFEST = join(DIST, 'manifest.json');
 /** Read at run time, not bundled: sql.js finds its .wasm beside itself; esbuild runs a binary; puppeteer (--pdf only) is large. */
 const EXTERNAL = ['sql.js', 'esbuild', 'puppeteer'];
-/** What a bundle depends on besides the files esbuild reads: the locked versions, and how it is built. */
-const EXTRA_INPUTS = ['package-lock.json', relative(REPO, fileURLToPath(import.meta.url))];
+/** What a bundle depends on besides our files esbuild reads: the packages installed, and how it is built. */
+const EXTRA_INPUTS = ['package-lock.json', 'node_modules/.package-lock.json', relative(REPO, fileURLToPath(import.meta.url))];
 
 /**
  * @typedef {object} Manifest
@@ -129,8 +131,10 @@ async function bundle(entry) {
       },
     ],
   });
-  // Metafile paths are relative to esbuild's working directory.
-  const inputs = Object.keys(result.metafile.inputs).map((path) => relative(REPO, resolve(path)));
+  // Metafile paths are relative to esbuild's working directory. Packages are covered by npm's lockfiles (EXTRA_INPUTS).
+  const inputs = Object.keys(result.metafile.inputs)
+    .map((path) => relative(REPO, resolve(path)))
+    .filter((path) => !path.split(/[/\\]/).includes('node_modules'));
   return { code: result.outputFiles[0].text, inputs };
 }
 
