@@ -37,6 +37,15 @@ describe('WorkerQueries', () => {
     expect(queries.run('SELECT count(*) FROM chapters').rows).toEqual([[3]]);
   });
 
+  it('answers a query asked again from its first answer, which nobody can change', () => {
+    const first = queries.run('SELECT tag FROM versions ORDER BY chapter_number');
+    expect(queries.run('SELECT tag FROM versions ORDER BY chapter_number')).toBe(first);
+    expect(queries.run('SELECT ? + 1', [1]).rows).toEqual([[2]]);
+    expect(queries.run('SELECT ? + 1', [2]).rows).toEqual([[3]]);
+    expect(() => (first.rows as unknown[][]).push(['x'])).toThrow(TypeError);
+    expect(() => (first.rows[0] as unknown[]).splice(0, 1)).toThrow(TypeError);
+  });
+
   it('refuses more rows than the limit', () => {
     expect(() => queries.run('SELECT value FROM json_each(\'[1,2,3,4]\')')).toThrow('the query returned more than 3 rows');
     expect(queries.run('SELECT value FROM json_each(\'[1,2,3]\')').rows).toHaveLength(3);

@@ -55,6 +55,8 @@ export interface QuerySource {
 
 export class WorkerQueries implements QueryRunner {
   private thread: Thread | undefined;
+  /** Answers so far, by query and parameters (frozen: every asker shares them). */
+  private readonly answers = new Map<string, QueryResult>();
   /** Shared with every thread this runner starts (a restart after a timeout copies nothing). */
   private readonly bytes: SharedArrayBuffer;
 
@@ -75,6 +77,18 @@ export class WorkerQueries implements QueryRunner {
   }
 
   run(sql: string, params: SqlValue[] = []): QueryResult {
+    // The database never changes during a build: pages asking the same (the versions view,
+    // the sessions behind every figure's provenance…) get the first answer again, without a
+    // round trip to the thread.
+    const key = JSON.stringify([sql, params]);
+    const known = this.answers.get(key);
+    if (known) return known;
+    const result = deepFreeze(this.ask(sql, params));
+    this.answers.set(key, result);
+    return result;
+  }
+
+  private ask(sql: string, params: SqlValue[]): QueryResult {
     this.ready();
     const thread = this.thread as Thread;
     Atomics.store(thread.wake, 0, 0);
@@ -137,4 +151,11 @@ export class WorkerQueries implements QueryRunner {
     if (!reply.ok) throw new DirectiveProblem(reply.reason);
     return reply.result;
   }
+}
+
+function deepFreeze(result: QueryResult): QueryResult {
+  for (const row of result.rows) Object.freeze(row);
+  Object.freeze(result.rows);
+  Object.freeze(result.columns);
+  return Object.freeze(result);
 }
