@@ -140,13 +140,15 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
     const { WorkerQueries } = await import('./query-worker/client.ts');
     const queries = new WorkerQueries({ bytes, label: options.db, chapters: options.chapters, repoDir: process.cwd() }, limits);
     try {
+      // Loading the renderer (unified, highlight.js…) overlaps with the thread opening the database.
+      const { renderMarkdown } = await import('./markdown/render.ts');
+      mark('load renderer');
       try {
         queries.ready();
       } catch (error) {
         throw new BuildError((error as Error).message);
       }
-      mark('database');
-      const { renderMarkdown } = await import('./markdown/render.ts');
+      mark('open database');
       for (const [j, entry] of entries.pages) {
         if (entry.value) continue;
         const page = await renderMarkdown(j.markdown, { ...j.render, queries, deferStamp: true });
