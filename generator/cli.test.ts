@@ -92,6 +92,16 @@ describe('npm run book', () => {
     expect(readFileSync(join(dir, 'site', 'measurements.html'), 'utf8')).toContain('<section class="measurement-session" id="session-1">');
   });
 
+  it('a second build reuses every page, says so, and --no-cache renders them all again', async () => {
+    await book(['--out', 'site-twice', '--quiet']);
+    const again = await book(['--out', 'site-twice']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/\(0 rendered, 6 reused\)\n$/);
+    const fresh = await book(['--out', 'site-twice', '--no-cache', '--timings']);
+    expect(fresh.stdout).toMatch(/\(6 rendered, 0 reused\)\n$/);
+    expect(fresh.stderr).toMatch(/^book: bundle (check|\(rebuilt\)) +\d+\.\d ms\n[\s\S]*^book: total \(node start\) +\d+\.\d ms\n$/m);
+  });
+
   it('--input builds one Markdown file from anywhere, with its assets', async () => {
     mkdirSync(join(dir, 'elsewhere'), { recursive: true });
     writeFileSync(
