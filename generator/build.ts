@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSy
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { DEFAULT_LIMITS } from './directives/query.ts';
+import { DEFAULT_LIMITS, type QueryLimits } from './directives/query.ts';
 import { MEASUREMENTS_PAGE, MEASUREMENTS_TITLE } from './appendix/measurements.ts';
 import { ERRATA_PAGE, ERRATA_TITLE } from './appendix/errata.ts';
 import { clientBundle } from './client-bundle.ts';
@@ -94,88 +94,31 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   if (options.input) assertSafeOutDir(outDir, dirname(options.input), { outMayBeInsideSources: true });
   else assertSafeOutDir(outDir, options.bookDir, { outMayBeInsideSources: false });
   assertDatabaseExists(options.db);
-
-  // A book gets the measurements appendix its numbers link to; a page built alone (--input) does not.
-  const withAppendix = sources.single === null;
   const provenance = findProvenance(process.cwd());
-  const limits = { maxRows: options.maxRows ?? DEFAULT_LIMITS.maxRows, timeoutMs: options.queryTimeoutMs ?? DEFAULT_LIMITS.timeoutMs };
-  const job = (source: SourcePage): PageJob => {
-    const renderSettings = {
-      file: displayPath(source.file),
-      measurementsHref: withAppendix ? relativeHref(source.outPath, MEASUREMENTS_PAGE) : undefined,
-      keepGoing: options.keepGoing,
-      strict: options.strict,
-      repoUrl: provenance.repoUrl,
-    };
-    return { source, markdown: readFileSync(source.file, 'utf8'), render: renderSettings, settings: JSON.stringify({ ...renderSettings, limits }) };
-  };
-  const jobs = {
-    index: sources.index ? job(sources.index) : null,
-    single: sources.single ? job(sources.single) : null,
-    books: sources.books.map((book) => ({ name: book.name, chapters: book.chapters.map(job) })),
-  };
-  const allJobs = [jobs.index, jobs.single, ...jobs.books.flatMap((book) => book.chapters)].filter((j): j is PageJob => j !== null);
+  const jobs = planJobs(sources, options, provenance.repoUrl);
   mark('sources');
 
   const cache = options.cache ? new PageCache(options.cache) : null;
-  const appendixSettings = JSON.stringify({ appendix: MEASUREMENTS_PAGE, limits });
   const lookUp = (dataKey: string) => ({
-    pages: new Map(allJobs.map((j) => [j, cacheEntry<CachedPage>(cache, [dataKey, j.settings, j.markdown])])),
-    appendix: withAppendix ? cacheEntry<Appendix>(cache, [dataKey, appendixSettings]) : null,
+    pages: new Map(jobs.all.map((j) => [j, cacheEntry<CachedPage>(cache, [dataKey, j.settings, j.markdown])])),
+    appendix: jobs.withAppendix ? cacheEntry<Appendix>(cache, [dataKey, JSON.stringify({ appendix: MEASUREMENTS_PAGE, limits: jobs.limits })]) : null,
   });
   const read: { bytes?: Buffer } = {};
   const dataKeyOf = (force: boolean) => (cache ? `${cache.databaseFingerprint(resolve(options.db), read, force)}:${chaptersKey(options.chapters)}` : '');
   let entries = lookUp(dataKeyOf(false));
-  const complete = (e: typeof entries) => [...e.pages.values()].every((entry) => entry.value) && (e.appendix === null || e.appendix.value);
   mark('cache');
-
-  let rendered = 0;
-  /** Errors of the pages rendered now (never cached: such a page is rendered again). */
-  const errorsOf = new Map<PageJob, DirectiveError[]>();
-  if (!complete(entries)) {
+  let rendered = { pages: 0, errorsOf: new Map<PageJob, DirectiveError[]>() };
+  if (!isComplete(entries)) {
     // Something to render: the database's bytes, hashed as read, so the entries written describe exactly them.
     if (cache && !read.bytes) entries = lookUp(dataKeyOf(true));
-    const bytes = read.bytes ?? readFileSync(options.db);
-    // Loaded only when a page is rendered (like the renderer below): a build that reuses every page does not pay for them.
-    const { WorkerQueries } = await import('./query-worker/client.ts');
-    const queries = new WorkerQueries({ bytes, label: options.db, chapters: options.chapters, repoDir: process.cwd() }, limits);
-    try {
-      // Loading the renderer (unified, highlight.js…) overlaps with the thread opening the database.
-      const { renderMarkdown } = await import('./markdown/render.ts');
-      mark('load renderer');
-      try {
-        queries.ready();
-      } catch (error) {
-        throw new BuildError((error as Error).message);
-      }
-      mark('open database');
-      for (const [j, entry] of entries.pages) {
-        if (entry.value) continue;
-        const page = await renderMarkdown(j.markdown, { ...j.render, queries, deferStamp: true });
-        entry.value = withoutErrors(page);
-        errorsOf.set(j, page.errors);
-        if (page.errors.length === 0) entry.store(entry.value);
-        rendered++;
-      }
-      if (entries.appendix && !entries.appendix.value) {
-        const { measurementsFragment } = await import('./appendix/measurements.ts');
-        const { errataFragment } = await import('./appendix/errata.ts');
-        entries.appendix.value = { measurements: measurementsFragment(queries), errata: errataFragment(queries, MEASUREMENTS_PAGE) };
-        entries.appendix.store(entries.appendix.value);
-        rendered += APPENDIX_PAGES;
-      }
-    } finally {
-      queries.close();
-    }
-    mark('render');
+    rendered = await renderMissing(entries, { bytes: read.bytes ?? readFileSync(options.db), options, limits: jobs.limits }, mark);
   }
-  const reused = allJobs.length + (withAppendix ? APPENDIX_PAGES : 0) - rendered;
   cache?.prune();
 
   const stamp: BuildStamp = { generatedAt: now, buildCommit: provenance.buildCommit, repoUrl: provenance.repoUrl };
   const renderedSource = (j: PageJob): RenderedSource => {
     const value = entries.pages.get(j)?.value as CachedPage;
-    const page = { ...value, html: stampPage(value.html, stamp), errors: errorsOf.get(j) ?? [] };
+    const page = { ...value, html: stampPage(value.html, stamp), errors: rendered.errorsOf.get(j) ?? [] };
     return { source: j.source, page, navTitle: firstH1(page.html) ?? page.title ?? j.source.name };
   };
   const result = {
@@ -183,9 +126,116 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
     single: jobs.single ? renderedSource(jobs.single) : null,
     books: jobs.books.map((book) => ({ name: book.name, chapters: book.chapters.map(renderedSource) })),
   };
-  const appendix = entries.appendix?.value ?? { measurements: '', errata: '' };
+  const site = await layOutSite(result, entries.appendix?.value ?? { measurements: '', errata: '' }, options.pdf === true);
+  mark('layout+assets');
+  writeSite(outDir, site.files);
+  mark('write');
+  if (site.printJobs.length > 0) {
+    const { printPdfs } = await import('./pdf.ts');
+    await printPdfs(outDir, site.printJobs);
+    mark('pdf');
+  }
 
-  const printing = options.pdf === true && result.single === null;
+  const all = [result.index, result.single, ...result.books.flatMap((b) => b.chapters)].filter((r): r is RenderedSource => r !== null);
+  return {
+    outDir,
+    pages: site.views.map((view) => view.outPath),
+    charts: all.reduce((sum, r) => sum + countCharts(r.page.html), 0),
+    errors: all.flatMap((r) => r.page.errors),
+    warnings: all.flatMap((r) => r.page.warnings),
+    rendered: rendered.pages,
+    reused: jobs.all.length + (jobs.withAppendix ? APPENDIX_PAGES : 0) - rendered.pages,
+    phases: mark.phases,
+    durationMs: performance.now() - started,
+  };
+}
+
+/** Each page's Markdown and what its rendering depends on besides the data. */
+function planJobs(sources: { index: SourcePage | null; books: { name: string; chapters: SourcePage[] }[]; single: SourcePage | null }, options: BuildOptions, repoUrl: string | undefined) {
+  // A book gets the measurements appendix its numbers link to; a page built alone (--input) does not.
+  const withAppendix = sources.single === null;
+  const limits = { maxRows: options.maxRows ?? DEFAULT_LIMITS.maxRows, timeoutMs: options.queryTimeoutMs ?? DEFAULT_LIMITS.timeoutMs };
+  const job = (source: SourcePage): PageJob => {
+    const render = {
+      file: displayPath(source.file),
+      measurementsHref: withAppendix ? relativeHref(source.outPath, MEASUREMENTS_PAGE) : undefined,
+      keepGoing: options.keepGoing,
+      strict: options.strict,
+      repoUrl,
+    };
+    return { source, markdown: readFileSync(source.file, 'utf8'), render, settings: JSON.stringify({ ...render, limits }) };
+  };
+  const index = sources.index ? job(sources.index) : null;
+  const single = sources.single ? job(sources.single) : null;
+  const books = sources.books.map((book) => ({ name: book.name, chapters: book.chapters.map(job) }));
+  const all = [index, single, ...books.flatMap((book) => book.chapters)].filter((j): j is PageJob => j !== null);
+  return { index, single, books, all, withAppendix, limits };
+}
+
+interface CacheLookup {
+  pages: Map<PageJob, CacheEntry<CachedPage>>;
+  appendix: CacheEntry<Appendix> | null;
+}
+
+function isComplete(entries: CacheLookup): boolean {
+  return [...entries.pages.values()].every((entry) => entry.value) && (entries.appendix === null || entries.appendix.value !== undefined);
+}
+
+/**
+ * Renders the pages (and the appendix) the cache did not have, from the database's
+ * bytes, and keeps them. The query thread and the renderer are loaded only here: a build
+ * that reuses every page does not pay for them.
+ */
+async function renderMissing(
+  entries: CacheLookup,
+  input: { bytes: Uint8Array; options: BuildOptions; limits: QueryLimits },
+  mark: (phase: string) => void,
+): Promise<{ pages: number; errorsOf: Map<PageJob, DirectiveError[]> }> {
+  const { bytes, options, limits } = input;
+  const { WorkerQueries } = await import('./query-worker/client.ts');
+  const queries = new WorkerQueries({ bytes, label: options.db, chapters: options.chapters, repoDir: process.cwd() }, limits);
+  let pages = 0;
+  /** Errors of the pages rendered now (never cached: such a page is rendered again). */
+  const errorsOf = new Map<PageJob, DirectiveError[]>();
+  try {
+    // Loading the renderer (unified, highlight.js…) overlaps with the thread opening the database.
+    const { renderMarkdown } = await import('./markdown/render.ts');
+    mark('load renderer');
+    try {
+      queries.ready();
+    } catch (error) {
+      throw new BuildError((error as Error).message);
+    }
+    mark('open database');
+    for (const [j, entry] of entries.pages) {
+      if (entry.value) continue;
+      const page = await renderMarkdown(j.markdown, { ...j.render, queries, deferStamp: true });
+      entry.value = withoutErrors(page);
+      errorsOf.set(j, page.errors);
+      if (page.errors.length === 0) entry.store(entry.value);
+      pages++;
+    }
+    if (entries.appendix && !entries.appendix.value) {
+      const { measurementsFragment } = await import('./appendix/measurements.ts');
+      const { errataFragment } = await import('./appendix/errata.ts');
+      entries.appendix.value = { measurements: measurementsFragment(queries), errata: errataFragment(queries, MEASUREMENTS_PAGE) };
+      entries.appendix.store(entries.appendix.value);
+      pages += APPENDIX_PAGES;
+    }
+  } finally {
+    queries.close();
+  }
+  mark('render');
+  return { pages, errorsOf };
+}
+
+/** Every page laid out with its menus and links, the print pages (--pdf) and the assets: the files to write. */
+async function layOutSite(
+  result: { index: RenderedSource | null; single: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[] },
+  appendix: Appendix,
+  pdf: boolean,
+): Promise<{ views: PageView[]; files: Map<string, string | { copyFrom: string }>; printJobs: PrintJob[] }> {
+  const printing = pdf && result.single === null;
   const views = result.single ? [singlePageView(result.single)] : addAppendix(bookPageViews(result, printing), appendix.measurements, appendix.errata);
   const files = new Map<string, string | { copyFrom: string }>();
   for (const view of views) files.set(view.outPath, renderPage(view));
@@ -203,27 +253,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   if (views.some((view) => view.usesMermaid)) {
     files.set(ASSETS.mermaid, { copyFrom: createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js') });
   }
-  mark('layout+assets');
-  writeSite(outDir, files);
-  mark('write');
-  if (printJobs.length > 0) {
-    const { printPdfs } = await import('./pdf.ts');
-    await printPdfs(outDir, printJobs);
-    mark('pdf');
-  }
-
-  const all = [result.index, result.single, ...result.books.flatMap((b) => b.chapters)].filter((r): r is RenderedSource => r !== null);
-  return {
-    outDir,
-    pages: views.map((view) => view.outPath),
-    charts: all.reduce((sum, r) => sum + countCharts(r.page.html), 0),
-    errors: all.flatMap((r) => r.page.errors),
-    warnings: all.flatMap((r) => r.page.warnings),
-    rendered,
-    reused,
-    phases: mark.phases,
-    durationMs: performance.now() - started,
-  };
+  return { views, files, printJobs };
 }
 
 function withoutErrors(page: RenderedPage): CachedPage {
