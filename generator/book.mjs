@@ -37,10 +37,13 @@ const phases = [
   { phase: rebuilt ? 'bundle (rebuilt)' : 'bundle check', ms: checked - launchStarted },
   { phase: 'load', ms: performance.now() - checked },
 ];
+/** @type {import('./main.ts').Runtime} */
+const runtime = { generatorVersion: manifest.version, launchPhases: phases };
 try {
-  process.exitCode = await loaded.generator.main(argv, { generatorVersion: manifest.version, launchPhases: phases });
-  // A build that ran through has compiled what the next one needs: keep it.
-  if (process.exitCode === 0 && !argv.some((arg) => ['--help', '-h', '--watch'].includes(arg))) loaded.saveCodeCache();
+  process.exitCode = await loaded.generator.main(argv, runtime);
+  // A build that ran through has compiled what the next one needs: keep it (again after a
+  // build that rendered, so the cache also holds the renderer's code).
+  if (process.exitCode === 0 && !argv.some((arg) => ['--help', '-h', '--watch'].includes(arg))) loaded.saveCodeCache((runtime.rendered ?? 0) > 0);
 } catch (error) {
   process.stderr.write(`${loaded.generator.describeFailure(error)}\n`);
   process.exitCode = 1;
@@ -74,8 +77,9 @@ function runBundle(bundle) {
   const needsCache = cachedData === undefined || script.cachedDataRejected === true;
   return {
     generator: module.exports,
-    saveCodeCache() {
-      if (!needsCache) return;
+    /** @param {boolean} refresh write even when a valid cache was used */
+    saveCodeCache(refresh) {
+      if (!needsCache && !refresh) return;
       try {
         writeAtomic(codeCacheFile, script.createCachedData());
       } catch {

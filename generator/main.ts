@@ -13,6 +13,8 @@ import { parseCliOptions, USAGE, type CliOptions } from './options.ts';
 export interface Runtime {
   generatorVersion: string;
   launchPhases: Phase[];
+  /** Set by main: how many pages this build rendered (the launcher then refreshes V8's code cache). */
+  rendered?: number;
 }
 
 /** Rendered pages are kept here, beside the project being built (like site/ and data/). */
@@ -53,6 +55,7 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
         `book: ${result.errors.length} directive ${result.errors.length === 1 ? 'error' : 'errors'} (drawn as red boxes in the pages: --keep-going)\n`,
     );
   }
+  runtime.rendered = result.rendered;
   if (!options.quiet) process.stdout.write(`${summary(result)}\n`);
   if (options.timings) process.stderr.write(timings([...runtime.launchPhases, ...result.phases]));
   return result.errors.length > 0 ? 1 : 0;
