@@ -440,7 +440,8 @@ function writeSite(outDir: string, files: Map<string, string | { copyFrom: strin
     rmSync(target, { force: true });
     removeEmptyParents(outDir, dirname(target));
   }
-  writeFileSync(join(outDir, MANIFEST), `${JSON.stringify([...files.keys()].sort(), null, 1)}\n`);
+  const manifest = `${JSON.stringify([...files.keys()].sort(), null, 1)}\n`;
+  if (!sameText(join(outDir, MANIFEST), manifest)) writeFileSync(join(outDir, MANIFEST), manifest);
 }
 
 function sameText(file: string, content: string): boolean {
