@@ -72,6 +72,8 @@ export interface LaunchOptions {
 
 export interface LaunchedSubject {
   url: string;
+  /** The server's Prometheus metrics (chapter 7 on), null for a chapter without them. */
+  metricsUrl: string | null;
   pid: number;
   server: RunningServer;
   simulator: Simulator;
@@ -93,7 +95,7 @@ export async function launchSubject(tree: PreparedTree, cleanup: Cleanup, option
   // One instance per subject, frozen after its first answer: every subject serves the same data
   // (a shared simulator advances per answer). A chapter must tolerate the failing polls.
   if (options.freeze ?? true) simulator.setFaults({ failRate: 1 });
-  return { url: server.url, pid: server.pid, server, simulator, startSeconds };
+  return { url: server.url, metricsUrl: server.metricsUrl, pid: server.pid, server, simulator, startSeconds };
 }
 
 /** Both halves at once (the gate: one subject per commit). */
