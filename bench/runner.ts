@@ -43,6 +43,7 @@ import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from './stats.ts'
 import { BenchStore, type PreparationRow, type RunRow } from './store.ts';
 import { Interrupted, stopChildProcesses, watchSignals, type SignalWatch } from './signals.ts';
 import { Cleanup } from './subject/cleanup.ts';
+import { gaugeReader, scrape } from './metrics/scrape.ts';
 import { FEED, launchSubject, prepareSubjectTree, type PreparedTree } from './subject/subject.ts';
 import type { Simulator } from '../simulator/index.ts';
 import type { RunOutcome } from './summarize.ts';
@@ -63,6 +64,8 @@ export interface Subject {
   source?: { tree: PreparedTree; args: string[]; env: Record<string, string> };
   /** The subject's simulator, when a scenario may steer it (ScenarioModule.ownProvider). */
   simulator?: Simulator;
+  /** The server's Prometheus metrics (chapter contract "metrics"), when it has them. */
+  metricsUrl?: string | null;
 }
 
 export interface RunnerIO {
@@ -361,7 +364,7 @@ async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subjec
       prep.total_seconds = Math.round(performance.now() - started) / 1000;
       subjects.push({
         label: unit.label, subject: unit.chapter.tag, experiment: unit.experiment, commit: unit.chapter.commit, url: launched.url, pid: launched.pid,
-        source: { tree, args: unit.args, env: unit.env },
+        metricsUrl: launched.metricsUrl, source: { tree, args: unit.args, env: unit.env },
       });
       session.log(`ready ${unit.label} on ${launched.url} — overhead ${describePreparation(prep)}`);
     } catch (error) {
@@ -397,7 +400,7 @@ async function relaunchedSubjects(session: Session, module: ScenarioModule, prov
       const instance = await launchSubject(source.tree, session.cleanup, {
         args: source.args, env: { ...source.env, ...provider.env }, feed: provider.feed, wrap: pinPrefix(session.request.pinning.serverCpus), guard: session.signals.guard,
       });
-      const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, simulator: instance.simulator };
+      const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, metricsUrl: instance.metricsUrl, simulator: instance.simulator };
       own.push(launched);
       session.log(`ready ${subject.label} for ${module.name} on ${launched.url} (own provider, ${((performance.now() - started) / 1000).toFixed(2)} s)`);
     } catch (error) {
@@ -445,15 +448,20 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
   for (let round = 0; round < options.runs; round++) {
     for (const { subject } of order.filter((o) => o.round === round)) {
       const subjectFlags = flags.get(subject.label)!;
+      const run = runClock();
       const runs = await module.runRound(
         {
           options,
           label: subject.label,
-          measure: (load) => recordedRun(session, module, subject, round, load, key, subjectFlags),
+          measure: (load) => {
+            run.restart();
+            return recordedRun(session, module, subject, round, load, key, subjectFlags);
+          },
           log: session.log,
           flag: (name) => subjectFlags.add(name),
           series: (kind, runId) => store.seriesWriter(kind, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, runId }),
           provider: subject.simulator,
+          serverGauges: gaugesOf(session, subject, run.startedAt),
         },
         round,
       );
@@ -473,6 +481,31 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
     if (failed > 0) session.failures.push(`${subject.label} / ${module.name}: ${failed} of ${options.runs} runs failed`);
     session.lines.push({ label: subject.label, scenario: module.name, subject: subject.subject, experiment: subject.experiment, flags: [...flags.get(subject.label)!] });
   }
+}
+
+/** When the round's latest run started (performance.now()); the round's start until its first run. */
+function runClock(): { startedAt: () => number; restart: () => void } {
+  let startedAt = performance.now();
+  return { startedAt: () => startedAt, restart: () => (startedAt = performance.now()) };
+}
+
+/** The round context's scrape of a subject's metrics, when it has them (RoundContext.serverGauges). */
+function gaugesOf(session: Session, subject: Subject, runStartedAt: () => number): RoundContext['serverGauges'] {
+  if (!subject.metricsUrl) return undefined;
+  return gaugeReader(subject.metricsUrl, runStartedAt, (message) => session.log(`${subject.label}: no metrics this second: ${message}`));
+}
+
+/** What the server's own counters say a run did (requests, shed), when it has metrics; a failed scrape says nothing. */
+async function withServerCounts<T>(subject: Subject, run: () => Promise<T>): Promise<{ value: T; counted: string | null }> {
+  const url = subject.metricsUrl;
+  if (!url) return { value: await run(), counted: null };
+  const read = () => scrape(url).catch(() => null);
+  const before = await read();
+  const value = await run();
+  const after = await read();
+  if (before?.requestsTotal == null || after?.requestsTotal == null) return { value, counted: null };
+  const shed = before.shedTotal !== null && after.shedTotal !== null ? `, ${after.shedTotal - before.shedTotal} shed` : '';
+  return { value, counted: `server metrics: ${after.requestsTotal - before.requestsTotal} requests answered${shed}` };
 }
 
 /** One load run of a subject, with its server's CPU time, as a runs row (not yet stored). */
@@ -506,7 +539,7 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
 async function recordedRun(session: Session, module: ScenarioModule, subject: Subject, round: number, load: LoadShape, key: string, flags: Set<string>): Promise<Measured> {
   const reportPath = subject.source?.tree.contract.ready.path;
   const before = reportPath ? await fetchServerReport(subject.url, reportPath) : null;
-  const { run, result } = await runLoad(session, module, subject, round, load, key);
+  const { value: { run, result }, counted } = await withServerCounts(subject, () => runLoad(session, module, subject, round, load, key));
   if (reportPath) {
     run.server_report_before = before;
     run.server_report_after = await fetchServerReport(subject.url, reportPath);
@@ -516,6 +549,7 @@ async function recordedRun(session: Session, module: ScenarioModule, subject: Su
   const runId = session.store.recordRun(run, result.samples.map((s) => ({ second: s.second, requests_per_second: s.requestsPerSecond, p99_latency_us: s.p99LatencyUs, errors: s.errors })));
   flagRun(flags, run, result);
   session.log(describeRun(subject.label, session.options.runs, run, result));
+  if (counted) session.log(`  ${subject.label}: ${counted}`);
   return { outcome: outcomeOf(run), result, runId };
 }
 
@@ -535,7 +569,7 @@ async function profileScenario(session: Session, module: ScenarioModule, subject
         treeDir: source.tree.path,
         start: async (profileDir) => {
           const launched = await launchSubject(source.tree, session.cleanup, { args: source.args, env: source.env, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard, profileDir });
-          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid };
+          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid, metricsUrl: launched.metricsUrl };
           return launched.server;
         },
         warmUp: async () => {
@@ -561,10 +595,13 @@ async function profileScenario(session: Session, module: ScenarioModule, subject
 
 /** A round context whose load runs are not recorded (no run row, no series, no flag). */
 function unrecordedRound(session: Session, module: ScenarioModule, subject: Subject): RoundContext {
+  const clock = runClock();
   return {
     options: session.options,
     label: subject.label,
+    serverGauges: gaugesOf(session, subject, clock.startedAt),
     measure: async (load) => {
+      clock.restart();
       const { run, result } = await runLoad(session, module, subject, 0, load, null);
       if (session.signals.interrupted()) throw new Interrupted();
       // runId -1: no row in `runs`; the series writer below discards, so nothing refers to it.

@@ -11,6 +11,7 @@ import type { SeriesWriter, SummaryFigures } from '../store.ts';
 import type { RunOutcome } from '../summarize.ts';
 import type { FeedOptions } from '../subject/subject.ts';
 import type { Simulator } from '../../simulator/index.ts';
+import type { ServerGauges } from '../metrics/gauges.ts';
 
 /** One load run's shape; the runner adds the subject's URL, threads and pinned CPUs. */
 export interface LoadShape {
@@ -44,6 +45,13 @@ export interface RoundContext {
   series<K extends SeriesKind>(kind: K, runId?: number): SeriesWriter<K>;
   /** The subject's own provider simulator (frozen once the server was ready; the round may thaw it) — only when the scenario asked for one (ScenarioModule.ownProvider). */
   provider?: Simulator;
+  /**
+   * One scrape of the subject's metrics (chapter 7 on; absent for a subject without them,
+   * the reference included): `at` counts from the start of this round's latest recorded
+   * run (or the round's start before the first), null when the scrape failed (each
+   * distinct failure is logged once).
+   */
+  serverGauges?: () => Promise<ServerGauges | null>;
 }
 
 /** A provider of a scenario's own: its subjects are servers of their own, started with this feed and environment. */
