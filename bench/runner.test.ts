@@ -111,4 +111,40 @@ describe('the runner with a plugged-in scenario module', () => {
     expect(stdout.text).toMatch(/v7-metrics: server metrics: \d+ requests answered/);
     expect(stdout.text).not.toMatch(/v6-plain: server metrics/);
   });
+
+  it('records an experiment that needs the kernel as not run, with the reason, where iptables cannot be used — and measures the rest', async () => {
+    const { dir } = createTinyRepo([{ tag: 'v8-shed', experiments: [{ name: 'kernel', connlimit: 2 }] }]);
+    repos.push(dir);
+    const calls: string[][] = [];
+    const notRoot = { isRoot: () => false, run: async (file: string, args: string[]) => (calls.push([file, ...args]), { code: 0, stdout: '', stderr: '' }) };
+    const labels: string[] = [];
+    const fake: ScenarioModule = {
+      name: 'once', description: 'one run', comparesToReference: false, settingsKeyParts: () => [], settings: () => ({}), warmup: () => null,
+      runRound: async (context) => {
+        labels.push(context.label);
+        return [(await context.measure({ paths: ['/search?a=1'], keepAlive: true, connections: 1, durationSeconds: 1 })).outcome];
+      },
+      summarize: (runs) => summarize(runs),
+      failures: (runs) => runs.filter((r) => r.status === 'failed').length,
+    };
+    const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0']), scenarios: ['once'] };
+    const stdout = sink();
+    const stderr = sink();
+    expect(await runBench(options, { stdout, stderr }, { scenarios: new Map([['once', fake]]), iptables: notRoot })).toBe(0);
+    expect(stderr.text).toBe('');
+    expect(calls).toEqual([]); // not root: iptables is never called
+    expect(labels).toEqual(['v8-shed']);
+    expect(stdout.text).toMatch(/not run v8-shed\+kernel: the kernel connection limit needs root/);
+    expect(stdout.text).toMatch(/v8-shed\+kernel .*NOT RUN: the kernel connection limit needs root/);
+    const db = await openDatabase(options.dbPath);
+    expect(queryRows(db, 'SELECT subject, experiment, status FROM preparations ORDER BY experiment')).toEqual([
+      { subject: 'v8-shed', experiment: '', status: 'ok' },
+      { subject: 'v8-shed', experiment: 'kernel', status: 'not_run' },
+    ]);
+    expect(queryRows(db, 'SELECT subject, experiment, reason FROM subjects_not_run')).toEqual([
+      { subject: 'v8-shed', experiment: 'kernel', reason: expect.stringMatching(/needs root \(iptables\)/) },
+    ]);
+    expect(queryRows(db, 'SELECT DISTINCT experiment FROM runs')).toEqual([{ experiment: '' }]);
+    expect(queryRows(db, 'SELECT status FROM sessions')).toEqual([{ status: 'complete' }]);
+  });
 });
