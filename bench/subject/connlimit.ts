@@ -11,6 +11,7 @@
  * KernelLimitUnavailable with the reason: the runner records the subject as not run.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { isProcessAlive } from '../proc/processes.ts';
 
 export const RULE_COMMENT_PREFIX = 'perf-book:';
 
@@ -116,17 +117,8 @@ export interface LeftoverRule {
   ownerAlive: boolean;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The perf-book rules in the INPUT chain (pure: from `iptables -S INPUT`). */
-export function perfBookRules(listing: string, alive: (pid: number) => boolean = isAlive): LeftoverRule[] {
+export function perfBookRules(listing: string, alive: (pid: number) => boolean = isProcessAlive): LeftoverRule[] {
   return listing
     .split('\n')
     .filter((line) => line.startsWith('-A INPUT ') && /--comment "?perf-book:/.test(line))
@@ -140,7 +132,7 @@ export function perfBookRules(listing: string, alive: (pid: number) => boolean =
  * Removes the perf-book rules whose bench is gone (a rule of a bench still running is
  * kept and reported). Returns what it did, a line per rule.
  */
-export async function cleanLeftoverRules(access: IptablesAccess = SYSTEM_IPTABLES, alive: (pid: number) => boolean = isAlive): Promise<string[]> {
+export async function cleanLeftoverRules(access: IptablesAccess = SYSTEM_IPTABLES, alive: (pid: number) => boolean = isProcessAlive): Promise<string[]> {
   const unavailable = await iptablesUnavailable(access);
   if (unavailable) throw new Error(`cannot look for leftover rules: ${unavailable}`);
   const listing = await access.run('iptables', ['-S', 'INPUT']);
