@@ -90,8 +90,13 @@ export function scrapeEverySecond(url: string, options: ScraperOptions): GaugeSc
   const series: GaugeSeries = { samples: [], failures: [] };
   const sleepUntil = (time: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, time - performance.now()));
-      stopping.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const wake = () => {
+        clearTimeout(timer);
+        stopping.signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, time - performance.now()));
+      stopping.signal.addEventListener('abort', wake);
     });
   const finished = (async () => {
     const first = performance.now();
