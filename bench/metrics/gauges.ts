@@ -1,4 +1,4 @@
-/** What the bench reads of a server's metrics, per second (docs: the part 2 contract). */
+/** What the bench reads of a subject's metrics port once a second (docs: PART2 contract). A missing metric is null, never 0. */
 export interface ServerGauges {
   at: number;               // ms since the run started
   inFlight: number | null;  // http_requests_in_flight
