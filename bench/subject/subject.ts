@@ -98,15 +98,16 @@ export async function launchSubject(tree: PreparedTree, cleanup: Cleanup, option
   const server = await guard(startServer(tree.path, tree.contract, { providerUrl: simulator.url, dataDir, extraArgs: options.args, env: options.env, wrap: options.wrap, profileDir: options.profileDir }));
   await cleanup.add(`server ${tree.commit.slice(0, 12)} (pid ${server.pid})`, () => server.stop());
   const startSeconds = secondsSince(started);
+  // One instance per subject, frozen after its first answer: every subject serves the same data
+  // (a shared simulator advances per answer). A chapter must tolerate the failing polls.
+  if (options.freeze ?? true) simulator.setFaults({ failRate: 1 });
+  // After the freeze: a subject whose rule is refused stays idle until the session's cleanup.
   if (options.connlimit) {
     const { limit, owner, access } = options.connlimit;
     // Not raced against a Ctrl-C: a rule added after the race was lost would never be removed.
     const rule = await addConnlimitRule(server.port, limit, owner, access);
     await cleanup.add(`iptables connlimit rule on port ${server.port}`, () => rule.remove());
   }
-  // One instance per subject, frozen after its first answer: every subject serves the same data
-  // (a shared simulator advances per answer). A chapter must tolerate the failing polls.
-  if (options.freeze ?? true) simulator.setFaults({ failRate: 1 });
   return { url: server.url, metricsUrl: server.metricsUrl, pid: server.pid, server, simulator, startSeconds };
 }
 
