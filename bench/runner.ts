@@ -479,6 +479,9 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
         {
           options,
           label: subject.label,
+          url: subject.url,
+          loadgenCpus: session.request.pinning.loadgenCpus,
+          guard: session.signals.guard,
           measure: (load) => {
             run.restart();
             return recordedRun(session, module, subject, round, load, key, subjectFlags);
@@ -625,6 +628,8 @@ function unrecordedRound(session: Session, module: ScenarioModule, subject: Subj
   return {
     options: session.options,
     label: subject.label,
+    url: subject.url,
+    loadgenCpus: session.request.pinning.loadgenCpus,
     serverGauges: gaugesOf(session, subject, clock.startedAt),
     measure: async (load) => {
       clock.restart();

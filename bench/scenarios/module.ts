@@ -36,6 +36,12 @@ export interface RoundContext {
   options: BenchOptions;
   /** The subject's label (tag, tag+experiment or 'reference'). */
   label: string;
+  /** The subject's base URL (http://127.0.0.1:<port>), for a scenario that drives its own load (the open-loop generator). */
+  url: string;
+  /** Where the load generator runs (a taskset CPU list), null when not pinned: for a generator in the bench's own process. */
+  loadgenCpus: string | null;
+  /** Races a step the scenario drives itself against Ctrl-C (rejects with Interrupted), so an interrupt never waits for a long open-loop run. */
+  guard?: <T>(step: Promise<T>) => Promise<T>;
   /** One recorded load run of this subject in this round. */
   measure(load: LoadShape): Promise<Measured>;
   log(line: string): void;

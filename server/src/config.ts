@@ -24,7 +24,30 @@ export interface Config {
   workers: number | 'auto';
   /** Which HTTP layer serves the routes (an experiment switch; same API either way). */
   httpLayer: HttpLayer;
+  /** Port of the Prometheus side listener (GET /metrics); null = none, 0 = any free port. */
+  metricsPort: number | null;
+  /** Requests of one event-loop turn beyond this many are answered 503 overloaded at once; 0 = no limit. */
+  maxInFlight: number;
+  /** node's server.maxConnections: sockets beyond it are closed at accept; 0 = no limit. */
+  maxConnections: number;
+  /** fixed: --max-in-flight as given; adaptive: starts there and follows measured latency (chapter 9). */
+  limiter: Limiter;
+  /** Bounds of the adaptive limit. */
+  limitMin: number;
+  limitMax: number;
+  /** The scale-out rule (chapter 10): window, per-second thresholds, rejection share. */
+  scaleOutWindow: number;
+  scaleOutElu: number;
+  scaleOutInFlightRatio: number;
+  scaleOutP99Ms: number;
+  scaleOutRejectionRatio: number;
 }
+
+export const LIMITERS = ['fixed', 'adaptive'] as const;
+export type Limiter = (typeof LIMITERS)[number];
+
+/** The chapter's recommended in-flight limit (see README, chapter 8). */
+export const DEFAULT_MAX_IN_FLIGHT = 64;
 
 export const HTTP_LAYERS = ['node', 'fastify'] as const;
 export type HttpLayer = (typeof HTTP_LAYERS)[number];
@@ -35,9 +58,11 @@ interface Option {
   flag: string;
   env: string;
   key: keyof Config;
-  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice' | 'workers';
+  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice' | 'workers' | 'count0' | 'count' | 'fraction' | 'decimal';
   choices?: readonly string[];
   default?: string;
+  /** Without a value and a default, the key is null rather than an error. */
+  optional?: true;
   description: string;
 }
 
@@ -52,14 +77,25 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--data-dir', env: 'DATA_DIR', key: 'dataDir', type: 'string', default: './event-search-data', description: 'directory of the persisted store (store.json)' },
   { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'ms', default: '10000', description: 'ms a graceful shutdown may take' },
   { flag: '--cache-max-bytes', env: 'CACHE_MAX_BYTES', key: 'cacheMaxBytes', type: 'bytes0', default: String(64 * 1024 * 1024), description: 'memory bound of the response cache (0 = no cache)' },
-  { flag: '--workers', env: 'WORKERS', key: 'workers', type: 'workers', default: 'auto', description: 'HTTP processes: auto (one per core) or a number; 1 = no cluster' },
+  { flag: '--workers', env: 'WORKERS', key: 'workers', type: 'workers', default: '1', description: 'HTTP processes: auto (one per core) or a number; 1 = no cluster' },
   { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'node', description: 'HTTP layer: node (node:http + find-my-way) or fastify' },
+  { flag: '--max-in-flight', env: 'MAX_IN_FLIGHT', key: 'maxInFlight', type: 'count0', default: String(DEFAULT_MAX_IN_FLIGHT), description: 'searches read in one event-loop turn beyond this many are answered 503 overloaded (0 = no limit)' },
+  { flag: '--max-connections', env: 'MAX_CONNECTIONS', key: 'maxConnections', type: 'count0', default: '0', description: 'open connections beyond this many are closed at accept (0 = no limit)' },
+  { flag: '--limiter', env: 'LIMITER', key: 'limiter', type: 'choice', choices: LIMITERS, default: 'adaptive', description: 'fixed (--max-in-flight as given) or adaptive (starts at --max-in-flight, follows measured latency; none when it is 0)' },
+  { flag: '--limit-min', env: 'LIMIT_MIN', key: 'limitMin', type: 'count', default: '32', description: 'lowest adaptive limit (32: the steady scenarios are never shed)' },
+  { flag: '--limit-max', env: 'LIMIT_MAX', key: 'limitMax', type: 'count', default: '1024', description: 'highest adaptive limit' },
+  { flag: '--scale-out-window', env: 'SCALE_OUT_WINDOW', key: 'scaleOutWindow', type: 'count', default: '3', description: 'seconds the scale-out rule looks back' },
+  { flag: '--scale-out-elu', env: 'SCALE_OUT_ELU', key: 'scaleOutElu', type: 'fraction', default: '0.9', description: 'a second is hot at this event-loop utilisation' },
+  { flag: '--scale-out-in-flight-ratio', env: 'SCALE_OUT_IN_FLIGHT_RATIO', key: 'scaleOutInFlightRatio', type: 'decimal', default: '0.8', description: '... or at this in-flight / limit' },
+  { flag: '--scale-out-p99-ms', env: 'SCALE_OUT_P99_MS', key: 'scaleOutP99Ms', type: 'ms', default: '25', description: '... or when its p99 reaches this (half the bench\'s 50 ms objective)' },
+  { flag: '--scale-out-rejection-ratio', env: 'SCALE_OUT_REJECTION_RATIO', key: 'scaleOutRejectionRatio', type: 'fraction', default: '0.01', description: 'the signal also fires when this share of the window was shed' },
+  { flag: '--metrics-port', env: 'METRICS_PORT', key: 'metricsPort', type: 'port', optional: true, description: 'port of GET /metrics (Prometheus text), on --host; 0 = any free port; none when absent' },
 ];
 
 export function helpText(program = 'node server/dist/server.mjs'): string {
   const rows = OPTIONS.map((o) => {
-    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' || o.type === 'bytes0' ? 'bytes' : o.type === 'port' ? 'port' : 'value'}>`;
-    const def = o.default !== undefined ? ` (default ${o.default})` : '';
+    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' || o.type === 'bytes0' ? 'bytes' : o.type === 'port' ? 'port' : o.type === 'count0' || o.type === 'count' ? 'n' : o.type === 'fraction' || o.type === 'decimal' ? 'x' : 'value'}>`;
+    const def = o.default !== undefined ? ` (default ${o.default})` : o.optional ? ' (default none)' : '';
     return `${left.padEnd(30)}${o.description}${def}; env ${o.env}`;
   });
   return [
@@ -94,16 +130,45 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     fromFlags.set(name, value);
   }
 
-  const config: Record<string, string | number> = {};
+  const config: Record<string, string | number | null> = {};
   for (const option of OPTIONS) {
     const source = fromFlags.has(option.flag) ? option.flag : option.env;
     const raw = fromFlags.get(option.flag) ?? nonEmpty(env[option.env]) ?? option.default;
+    if (raw === undefined && option.optional) {
+      config[option.key] = null;
+      continue;
+    }
     if (raw === undefined) return { kind: 'error', message: `${option.flag} (or ${option.env}) is required` };
     const value = convert(option, raw);
     if (typeof value === 'object') return { kind: 'error', message: `${source}: ${value.error}` };
     config[option.key] = value;
   }
-  return { kind: 'config', config: config as unknown as Config };
+  const checked = config as unknown as Config;
+  const conflict = metricsConflict(checked) ?? limitConflict(checked);
+  return conflict ? { kind: 'error', message: conflict } : { kind: 'config', config: checked };
+}
+
+/** The in-flight limit is the node layer's: with fastify it would not apply, so it must be 0 there. */
+function limitConflict(config: Config): string | null {
+  if (config.httpLayer !== 'node' && config.maxInFlight > 0) return `--max-in-flight needs --http-layer node (got ${config.httpLayer}); give --max-in-flight 0 with it`;
+  if (config.limiter !== 'adaptive' || config.maxInFlight === 0) return null; // 0 = no limit, whichever limiter
+  if (config.limitMin > config.limitMax) return `--limit-min ${config.limitMin} is above --limit-max ${config.limitMax}`;
+  if (config.maxInFlight < config.limitMin || config.maxInFlight > config.limitMax) {
+    return `--max-in-flight ${config.maxInFlight} is outside the adaptive bounds --limit-min ${config.limitMin} .. --limit-max ${config.limitMax}`;
+  }
+  return null;
+}
+
+/**
+ * The metrics describe one process and are recorded by the node layer: with a cluster, each
+ * worker would count only its share (and no aggregation is built), with fastify nothing would
+ * be counted. Both are refused rather than exported wrong.
+ */
+function metricsConflict(config: Config): string | null {
+  if (config.metricsPort === null) return null;
+  if (config.workers !== 1) return `--metrics-port needs --workers 1 (got ${config.workers}): the metrics describe a single process`;
+  if (config.httpLayer !== 'node') return `--metrics-port needs --http-layer node (got ${config.httpLayer}): only that layer records the request metrics`;
+  return null;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -128,6 +193,16 @@ function convert(option: Option, raw: string): string | number | { error: string
       return Number.isSafeInteger(integer) && integer >= 1 && integer <= 256 ? integer : { error: `"${raw}" is not auto or a number of processes (1-256)` };
     case 'bytes0':
       return Number.isSafeInteger(integer) ? integer : { error: `"${raw}" is not a number of bytes` };
+    case 'count':
+      return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a whole number above 0` };
+    case 'fraction':
+    case 'decimal': {
+      const x = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+      if (option.type === 'fraction') return x > 0 && x <= 1 ? x : { error: `"${raw}" is not a number above 0 and at most 1` };
+      return x > 0 ? x : { error: `"${raw}" is not a number above 0` };
+    }
+    case 'count0':
+      return Number.isSafeInteger(integer) ? integer : { error: `"${raw}" is not a whole number (0 = no limit)` };
     case 'url': {
       let url: URL;
       try {
