@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { counterSum, gaugeValue, parseExposition, toServerGauges } from './prometheus.ts';
 import { gaugeReader, scrape, scrapeEverySecond } from './scrape.ts';
 
-const fixture = (stage: 'v7' | 'v8-idle' | 'v10') => readFileSync(new URL(`./fixtures/prom-client-15-${stage}.txt`, import.meta.url), 'utf8');
+const fixture = (stage: 'v7' | 'v8-idle' | 'v9-warming' | 'v10') => readFileSync(new URL(`./fixtures/prom-client-15-${stage}.txt`, import.meta.url), 'utf8');
 /** prom-client's register.contentType. */
 const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -47,6 +47,11 @@ describe('ServerGauges from prom-client output', () => {
 
   it('chapter 8 before any shedding: a declared counter without samples is 0, the limit is read', () => {
     expect(toServerGauges(fixture('v8-idle'), 0)).toMatchObject({ limit: 64, shedTotal: 0, requestsTotal: 1239 });
+  });
+
+  it('chapter 9 before its limiter has measured: its NaN RTT gauges are null', () => {
+    expect(toServerGauges(fixture('v9-warming'), 0)).toMatchObject({ rttNoLoadSeconds: null, rttSeconds: null, limit: 64, shedTotal: 0 });
+    expect(counterSum(parseExposition('c_total{a="1"} 2\nc_total{a="2"} NaN\n'), 'c_total')).toBeNull();
   });
 
   it('chapter 10: every gauge, counters summed across label sets', () => {

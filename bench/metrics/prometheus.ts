@@ -6,7 +6,8 @@
  * A metric the server does not export is null, never 0. A counter family that is
  * declared but has no sample yet (prom-client prints only its HELP and TYPE lines for a
  * labelled counter never incremented) is 0: the server counts it and nothing happened.
- * A gauge without a sample has no value: null.
+ * A gauge without a sample, or NaN (a chapter 9 limiter before its first measurement), has
+ * no value: null.
  */
 import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
 import type { ServerGauges } from './gauges.ts';
@@ -24,7 +25,9 @@ export function parseExposition(text: string): MetricFamilies {
   return new Map(families.map((family) => [family.name, family]));
 }
 
-function numberOf(text: string | undefined, name: string): number {
+/** A sample's number; null for NaN (any case: prom-client prints `Nan`), a value that is not there yet. Anything else unreadable throws. */
+function numberOf(text: string | undefined, name: string): number | null {
+  if (text !== undefined && /^nan$/i.test(text)) return null;
   const value = Number(text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : text);
   if (text === undefined || Number.isNaN(value)) throw new Error(`metric ${name}: not a number: ${String(text)}`);
   return value;
@@ -34,10 +37,11 @@ function numberOf(text: string | undefined, name: string): number {
 export function counterSum(families: MetricFamilies, name: string): number | null {
   const family = families.get(name);
   if (!family) return null;
-  return family.metrics.reduce((sum, sample) => sum + numberOf(sample.value, name), 0);
+  const values = family.metrics.map((sample) => numberOf(sample.value, name));
+  return values.includes(null) ? null : (values as number[]).reduce((sum, value) => sum + value, 0);
 }
 
-/** An unlabelled gauge's value; null when absent or without a sample. Several label sets: an error (which one would it be?). */
+/** An unlabelled gauge's value; null when absent, without a sample, or NaN. Several label sets: an error (which one would it be?). */
 export function gaugeValue(families: MetricFamilies, name: string): number | null {
   const family = families.get(name);
   if (!family || family.metrics.length === 0) return null;
