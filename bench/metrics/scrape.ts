@@ -9,6 +9,12 @@ import { toServerGauges } from './prometheus.ts';
 /** A scrape slower than this is a failure for its second: the next one is due. */
 export const SCRAPE_TIMEOUT_MS = 1000;
 
+/**
+ * A round's reader waits longer: under overload the side port shares the saturated event
+ * loop, and the scenario bounds each reading itself (the open-loop steps: 2 s).
+ */
+export const READER_TIMEOUT_MS = 2000;
+
 /** What the text format is served as (prom-client: text/plain; version=0.0.4; OpenMetrics when negotiated). */
 const EXPOSITION_TYPES = ['text/plain', 'application/openmetrics-text'];
 
@@ -41,11 +47,11 @@ export async function scrape(url: string, options: { startedAt?: number; timeout
  * its metrics in time). Each distinct failure is reported once, so an overload run does
  * not print one line per second.
  */
-export function gaugeReader(url: string, startedAt: () => number, onFailure: (message: string) => void): () => Promise<ServerGauges | null> {
+export function gaugeReader(url: string, startedAt: () => number, onFailure: (message: string) => void, timeoutMs = READER_TIMEOUT_MS): () => Promise<ServerGauges | null> {
   const reported = new Set<string>();
   return async () => {
     try {
-      return await scrape(url, { startedAt: startedAt() });
+      return await scrape(url, { startedAt: startedAt(), timeoutMs });
     } catch (error) {
       const message = (error as Error).message;
       if (!reported.has(message)) {
