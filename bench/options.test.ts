@@ -8,8 +8,8 @@ describe('parseOptions', () => {
     expect(o).toMatchObject({ repoDir: '/repo', dbPath: '/repo/data/bench.sqlite', chapters: null, scenarios: ['hot', 'mix', 'close'], ...DEFAULTS, force: false, list: false, restoreTags: false, exportDir: null });
   });
   it('reads every flag', () => {
-    const o = parseOptions(['--chapters', 'v1-baseline,v2-x', '--scenario', 'hot,sweep', '--runs', '3', '--duration', '2', '--connections', '8', '--warmup', '0', '--tool', 'wrk', '--force', '--export', 'out', '--db', 'x.sqlite', '--repo', 'r'], '/w');
-    expect(o).toMatchObject({ repoDir: '/w/r', dbPath: '/w/x.sqlite', chapters: ['v1-baseline', 'v2-x'], scenarios: ['hot', 'sweep'], runs: 3, durationSeconds: 2, connections: 8, warmupSeconds: 0, tool: 'wrk', force: true, exportDir: '/w/out' });
+    const o = parseOptions(['--chapters', 'v1-baseline,v2-x', '--scenario', 'hot,sweep', '--runs', '3', '--duration', '2', '--connections', '8', '--warmup', '0', '--settle', '1', '--tool', 'wrk', '--force', '--export', 'out', '--db', 'x.sqlite', '--repo', 'r'], '/w');
+    expect(o).toMatchObject({ repoDir: '/w/r', dbPath: '/w/x.sqlite', chapters: ['v1-baseline', 'v2-x'], scenarios: ['hot', 'sweep'], runs: 3, durationSeconds: 2, connections: 8, warmupSeconds: 0, settleSeconds: 1, tool: 'wrk', force: true, exportDir: '/w/out' });
   });
   it('explains bad flags', () => {
     const bad = (args: string[]) => {
