@@ -195,6 +195,27 @@ describe('npm run bench (end to end)', () => {
     expect(processesInside(dir)).toEqual([]);
   });
 
+  it('stops an open-loop overload on SIGINT mid-steps: exit 130, session interrupted, nothing left behind', async () => {
+    const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
+    let sent = false;
+    // Six 20 s steps: far longer than the test's timeout, so only the interrupt can end it in time.
+    const interrupted = await bench(['--repo', dir, '--db', db, '--scenario', 'overload', '--capacity', '20', '--runs', '1', '--duration', '20', '--warmup', '0'], {
+      onStdout: (text, child) => {
+        if (!sent && /overload v1-a: capacity 20\.0 req\/s \(given\); offering 0\.5, 1, 1\.5, 2, 2\.5, 3 × it, 20 s a step/.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(interrupted.code).toBe(130);
+    const database = await openDatabase(db);
+    expect(queryRows(database, 'SELECT status FROM sessions')).toEqual([{ status: 'interrupted' }]);
+    expect(existsSync(`${db}.lock`)).toBe(false);
+    expect(await listWorktrees(dir)).toEqual([]);
+    expect(processesInside(dir)).toEqual([]);
+  });
+
   it('refuses a second concurrent bench, a missing tool, and bad flags — without touching the database', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
     writeFileSync(`${db}.lock`, `${process.pid}\n`); // a live process holds the lock

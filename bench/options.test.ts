@@ -5,11 +5,11 @@ import { DEFAULTS, parseOptions } from './options.ts';
 describe('parseOptions', () => {
   it('has sane defaults', () => {
     const o = parseOptions([], '/repo');
-    expect(o).toMatchObject({ repoDir: '/repo', dbPath: '/repo/data/bench.sqlite', chapters: null, scenarios: ['hot', 'mix', 'close'], ...DEFAULTS, force: false, list: false, restoreTags: false, exportDir: null });
+    expect(o).toMatchObject({ repoDir: '/repo', dbPath: '/repo/data/bench.sqlite', chapters: null, scenarios: ['hot', 'mix', 'close'], ...DEFAULTS, force: false, list: false, restoreTags: false, exportDir: null, capacity: null });
   });
   it('reads every flag', () => {
-    const o = parseOptions(['--chapters', 'v1-baseline,v2-x', '--scenario', 'hot,sweep', '--runs', '3', '--duration', '2', '--connections', '8', '--warmup', '0', '--settle', '1', '--tool', 'wrk', '--force', '--export', 'out', '--db', 'x.sqlite', '--repo', 'r'], '/w');
-    expect(o).toMatchObject({ repoDir: '/w/r', dbPath: '/w/x.sqlite', chapters: ['v1-baseline', 'v2-x'], scenarios: ['hot', 'sweep'], runs: 3, durationSeconds: 2, connections: 8, warmupSeconds: 0, settleSeconds: 1, tool: 'wrk', force: true, exportDir: '/w/out' });
+    const o = parseOptions(['--chapters', 'v1-baseline,v2-x', '--scenario', 'hot,sweep', '--runs', '3', '--duration', '2', '--connections', '8', '--warmup', '0', '--settle', '1', '--tool', 'wrk', '--force', '--export', 'out', '--db', 'x.sqlite', '--repo', 'r', '--capacity', '1200'], '/w');
+    expect(o).toMatchObject({ repoDir: '/w/r', dbPath: '/w/x.sqlite', chapters: ['v1-baseline', 'v2-x'], scenarios: ['hot', 'sweep'], runs: 3, durationSeconds: 2, connections: 8, warmupSeconds: 0, settleSeconds: 1, tool: 'wrk', force: true, exportDir: '/w/out', capacity: 1200 });
   });
   it('explains bad flags', () => {
     const bad = (args: string[]) => {
@@ -23,9 +23,10 @@ describe('parseOptions', () => {
     };
     expect(bad(['--runs', 'five'])).toBe('--runs must be an integer ≥ 1, got "five"');
     expect(bad(['--runs', '0'])).toBe('--runs must be an integer ≥ 1, got "0"');
-    expect(bad(['--scenario', 'hot,cold'])).toBe('--scenario: unknown scenario "cold" (known: hot, mix, close, sweep, ingest, hot-x4, hot-x16)');
+    expect(bad(['--scenario', 'hot,cold'])).toBe('--scenario: unknown scenario "cold" (known: hot, mix, close, sweep, ingest, hot-x4, hot-x16, overload, adaptive-ramp, scaling-ramp)');
     expect(bad(['--tool', 'ab'])).toMatch(/unknown load generator "ab" \(known: autocannon, wrk, oha\)/);
     expect(bad(['--bogus'])).toBe('unknown option --bogus');
+    expect(bad(['--capacity', '0'])).toMatch(/^--capacity must be a number > 0/);
     expect(bad(['--duration'])).toBe('option --duration needs a value');
     expect(bad(['--sweep-max-errors', '2'])).toBe('--sweep-max-errors must be a number ≥ 0 and ≤ 1 (a share), got "2"');
   });

@@ -30,6 +30,8 @@ export interface BenchOptions {
   /** Database files of other machines to merge into --db, then exit. */
   merge: string[] | null;
   sweep: SweepLimits;
+  /** The open-loop scenarios' capacity in req/s; null: measured first in each round (a closed-loop run of the same paths). */
+  capacity: number | null;
   /** Whether --tool was given: a missing default tool then says how to install it or name another. */
   toolNamed: boolean;
   /** Pin the servers and the load generator to disjoint CPU sets (Linux, taskset, ≥ 2 cores). */
@@ -53,8 +55,10 @@ Already measured chapter × scenario × settings on this machine are skipped.
 
 Options:
   --chapters <tags>      comma-separated chapter tags (default: all in data/chapters.json)
-  --scenario <names>     comma-separated: hot, mix, close, sweep, ingest, hot-x4, hot-x16
-                         (default: hot,mix,close; hot-xN: the hot search over a catalogue N× the feed)
+  --scenario <names>     comma-separated: hot, mix, close, sweep, ingest, hot-x4, hot-x16,
+                         overload, adaptive-ramp, scaling-ramp (default: hot,mix,close;
+                         hot-xN: the hot search over a catalogue N× the feed; the last three
+                         offer fixed arrival rates, see bench/README.md)
   --runs <n>             measured runs (slices) per chapter and scenario, interleaved with
                          the reference's (default ${DEFAULTS.runs})
   --duration <s>         seconds per measured run (default ${DEFAULTS.durationSeconds})
@@ -66,6 +70,8 @@ Options:
   --threads <n>          wrk/oha worker threads (default ${DEFAULTS.threads})
   --sweep-max-p99 <ms>   sweep: p99 limit of a healthy step (default ${DEFAULT_SWEEP_LIMITS.maxP99Ms})
   --sweep-max-errors <p> sweep: error-rate limit of a healthy step, 0..1 (default ${DEFAULT_SWEEP_LIMITS.maxErrorRate})
+  --capacity <req/s>     overload, adaptive-ramp, scaling-ramp: the capacity their steps are
+                         multiples of (default: measured first in each round, closed loop)
   --no-pin               do not pin the servers and the load generator to separate CPUs
   --force                re-measure even what is already measured
   --profile              after the measured rounds, one extra run per chapter and scenario
@@ -115,6 +121,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       threads: { type: 'string' },
       'sweep-max-p99': { type: 'string' },
       'sweep-max-errors': { type: 'string' },
+      capacity: { type: 'string' },
       force: { type: 'boolean' },
       profile: { type: 'boolean' },
       'no-pin': { type: 'boolean' },
@@ -164,6 +171,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       maxErrorRate,
       maxP99Ms: numberFlag('--sweep-max-p99', v['sweep-max-p99'], { above: 0, fallback: DEFAULT_SWEEP_LIMITS.maxP99Ms }),
     },
+    capacity: v.capacity === undefined ? null : numberFlag('--capacity', v.capacity, { above: 0, hint: 'requests per second' }),
     toolNamed: v.tool !== undefined,
     pin: !(v['no-pin'] ?? false),
     profile: v.profile ?? false,

@@ -22,6 +22,7 @@ const FLAG_TEXT: Record<string, string> = {
   'ingest-ratio': 'ratio = p99 under ingest / quiet p99',
   'ingest-no-document': 'ingest: a run saw no document served',
   timeouts: 'requests timed out (in no latency percentile)',
+  'generator-behind': 'open loop: the generator sent late in some seconds (flagged rows: its figure, not the server\'s)',
 };
 
 export function formatTable(header: string[], rows: string[][]): string {

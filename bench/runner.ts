@@ -444,6 +444,9 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
         {
           options,
           label: subject.label,
+          url: subject.url,
+          loadgenCpus: session.request.pinning.loadgenCpus,
+          guard: session.signals.guard,
           measure: (load) => recordedRun(session, module, subject, round, load, key, subjectFlags),
           settle: (load) => unrecordedLoad(session, module, subject, load, 'settle', round),
           log: session.log,
@@ -567,6 +570,8 @@ function unrecordedRound(session: Session, module: ScenarioModule, subject: Subj
   return {
     options: session.options,
     label: subject.label,
+    url: subject.url,
+    loadgenCpus: session.request.pinning.loadgenCpus,
     measure: async (load) => {
       const { run, result } = await runLoad(session, module, subject, 0, load, null);
       if (session.signals.interrupted()) throw new Interrupted();

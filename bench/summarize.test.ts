@@ -24,8 +24,8 @@ describe('summarize', () => {
     const runs = [run(0, 1000), run(1, 1100), run(2, null), run(3, 900), run(4, 1000)];
     // The machine slows down steadily (×0.9 per slot); each chapter run sits between two reference runs.
     const s = summarize(
-      runs.map((r) => (r.requests_per_second === null ? r : { ...r, requests_per_second: r.requests_per_second * 0.9 ** r.sequence })),
-      reference([2000, 2000, 2000, 2000, 2000, 2000]).map((r) => ({ ...r, requests_per_second: 2000 * 0.9 ** r.sequence })),
+      runs.map((r) => (r.requests_per_second === null ? r : { ...r, requests_per_second: r.requests_per_second * 0.9 ** r.sequence! })),
+      reference([2000, 2000, 2000, 2000, 2000, 2000]).map((r) => ({ ...r, requests_per_second: 2000 * 0.9 ** r.sequence! })),
     );
     expect(s.runs).toBe(4);
     expect(s.failed_runs).toBe(1);

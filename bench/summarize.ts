@@ -15,8 +15,10 @@ export type { SummaryFigures };
 /** What a summary needs of one run: the run's own columns, plus the sweep's mark. */
 export type RunOutcome = Pick<
   RunRow,
-  'run_index' | 'sequence' | 'connections' | 'requests_per_second' | 'avg_latency_us' | 'p50_latency_us' | 'p90_latency_us' | 'p99_latency_us' | 'max_latency_us'
+  'run_index' | 'connections' | 'requests_per_second' | 'avg_latency_us' | 'p50_latency_us' | 'p90_latency_us' | 'p99_latency_us' | 'max_latency_us'
 > & {
+  /** The run's place in the session's order (runs.sequence); absent for an outcome that is no load run of its own (an open-loop part), which has no throughput. */
+  sequence?: number;
   status: 'ok' | 'failed';
   loadgen_saturated: boolean;
   /** sweep: this step was the last healthy one of its round. */
@@ -47,7 +49,12 @@ function ratioToReference(ok: RunOutcome[], reference: RunOutcome[]): Ratio {
   const saturated = [ok.some((r) => r.loadgen_saturated) ? 'chapter' : '', reference.some((r) => r.loadgen_saturated) ? 'reference' : ''].filter(Boolean);
   if (saturated.length > 0) return { ...NO_RATIO, ratio_note: `${RATIO_NOTE_SATURATED} (${saturated.join(' and ')} runs)` };
   const slices = (runs: RunOutcome[]): Slice[] =>
-    runs.filter((r) => r.status === 'ok' && r.requests_per_second !== null && r.requests_per_second > 0).map((r) => ({ position: r.sequence, rps: r.requests_per_second as number }));
+    runs
+      .filter((r) => r.status === 'ok' && r.requests_per_second !== null && r.requests_per_second > 0)
+      .map((r) => {
+        if (r.sequence === undefined) throw new Error(`run ${r.run_index}: a measured throughput without its place in the session's order cannot be paired`);
+        return { position: r.sequence, rps: r.requests_per_second as number };
+      });
   const paired = pairedRatio(slices(ok), slices(reference));
   if (paired === null) return NO_RATIO;
   return { ratio_median: paired.ratio, ratio_ci_low: finite(paired.low), ratio_ci_high: finite(paired.high), ratio_cv: finite(paired.cv), ratio_note: null };

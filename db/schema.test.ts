@@ -45,6 +45,17 @@ function addRun(db: Database, session: number, subject: string, rps: number): vo
 const COMMITTED_DATABASE = fileURLToPath(new URL('../data/bench.sqlite', import.meta.url));
 /** data/bench.sqlite as committed before schema 3 (commit 6a3b70a): written by schema 2, kept to test the upgrade. */
 const SCHEMA_2_DATABASE = fileURLToPath(new URL('./fixtures/bench-schema-2.sqlite', import.meta.url));
+/** data/bench.sqlite as committed at schema 5 (sessions 3, ingest, and 6, cost, kept; raw outputs emptied): the upgrade to schema 6. */
+const SCHEMA_5_DATABASE = fileURLToPath(new URL('./fixtures/bench-schema-5.sqlite', import.meta.url));
+
+/** A copy of a fixture database in a temporary directory: its path, the fixture's bytes, and the copy as the old code would see it (no upgrade). */
+async function fixtureCopy(fixture: string): Promise<{ copy: string; before: Buffer; old: Database }> {
+  const copy = join(mkdtempSync(join(tmpdir(), 'db-migrate-')), 'bench.sqlite');
+  const before = readFileSync(fixture);
+  copyFileSync(fixture, copy);
+  const SQL = await (await import('./database.ts')).loadSqlJs();
+  return { copy, before, old: new SQL.Database(readFileSync(copy)) };
+}
 
 describe('schema', () => {
   it('creates every view books query, and re-applying it is harmless', async () => {
@@ -136,12 +147,7 @@ describe('schema', () => {
   });
 
   it('upgrades a database of an older schema on open: the schema-2 data/bench.sqlite of commit 6a3b70a, copied', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'db-migrate-'));
-    const copy = join(dir, 'bench.sqlite');
-    const before = readFileSync(SCHEMA_2_DATABASE);
-    copyFileSync(SCHEMA_2_DATABASE, copy);
-    const SQL = await (await import('./database.ts')).loadSqlJs();
-    const old = new SQL.Database(readFileSync(copy));
+    const { copy, before, old } = await fixtureCopy(SCHEMA_2_DATABASE);
     expect(schemaVersionOf(old)).toBe(2);
     const oldRuns = queryRows(old, 'SELECT COUNT(*) AS n FROM runs')[0].n;
 
@@ -166,6 +172,70 @@ describe('schema', () => {
     // Opening twice is harmless, and the fixture was only read.
     applySchema(db);
     expect(readFileSync(SCHEMA_2_DATABASE).equals(before)).toBe(true);
+  });
+
+  it('upgrades a schema-5 database: the series gain their open-loop columns (NULL on old rows), overload_steps and its views appear', async () => {
+    const { copy, before, old } = await fixtureCopy(SCHEMA_5_DATABASE);
+    expect(schemaVersionOf(old)).toBe(5);
+    const oldRows = queryRows(old, 'SELECT test_type, elapsed_seconds, observed_rps, session_id, subject FROM stress_test_samples ORDER BY rowid');
+    expect(oldRows.length).toBeGreaterThan(0);
+
+    const db = await openDatabase(copy);
+    expect(schemaVersionOf(db)).toBe(SCHEMA_VERSION);
+    const columns = (table: string) => queryRows(db, `PRAGMA table_info(${table})`).map((c) => c.name);
+    const stress = ['offered_rps', 'completed_rps', 'rejected_rps', 'failed_rps', 'p50_latency_us', 'p99_latency_us', 'step_multiplier', 'settling', 'generator_behind'];
+    const adaptive = ['in_flight', 'no_load_rtt_us', 'current_rtt_us', 'accepted_rps', 'rejected_rps', 'offered_rps', 'p99_latency_us'];
+    const scaling = ['event_loop_utilization', 'p99_latency_us', 'p99_limit_us', 'offered_rps', 'rejected_rps'];
+    for (const [table, view, added] of [['stress_test_samples', 'stress_test_series', stress], ['adaptive_limiter_samples', 'adaptive_limiter_series', adaptive], ['scaling_signal_samples', 'scaling_signals_series', scaling]] as const) {
+      expect(columns(table)).toEqual(expect.arrayContaining([...added]));
+      expect(columns(view)).toEqual(expect.arrayContaining([...added, 'session_id', 'subject', 'experiment', 'scenario', 'machine']));
+    }
+    // The old rows are intact, their new columns NULL: not measured, never 0.
+    expect(queryRows(db, 'SELECT test_type, elapsed_seconds, observed_rps, session_id, subject FROM stress_test_samples ORDER BY rowid')).toEqual(oldRows);
+    expect(queryRows(db, 'SELECT COUNT(*) AS n FROM stress_test_samples WHERE offered_rps IS NOT NULL OR generator_behind IS NOT NULL')).toEqual([{ n: 0 }]);
+    expect(columns('overload_steps')).toEqual(expect.arrayContaining(['session_id', 'subject', 'experiment', 'step_multiplier', 'goodput_rps', 'p99_served_us', 'rejection_rate', 'failure_rate', 'generator_behind']));
+    for (const view of BOOK_VIEWS) expect(() => db.exec(`SELECT * FROM ${view}`)).not.toThrow();
+    expect(queryRows(db, 'SELECT COUNT(*) AS n FROM overload_summary')).toEqual([{ n: 0 }]);
+    applySchema(db);
+    expect(readFileSync(SCHEMA_5_DATABASE).equals(before)).toBe(true);
+  });
+
+  it('overload_summary: the latest session per subject × experiment on the comparison machine, a behind step marked as not counting', async () => {
+    const db = await createDatabase();
+    addSession(db, 1, 'x64', 'complete');
+    addSession(db, 2, 'x64', 'complete');
+    const step = (session: number, experiment: string, multiplier: number, goodput: number, behind: number) =>
+      db.run(
+        `INSERT INTO overload_steps(session_id, subject, experiment, scenario, step_index, step_multiplier, capacity_rps, capacity_source, offered_rate, settled_seconds, goodput_rps, generator_behind)
+         VALUES (?, 'v8-shed', ?, 'overload', ?, ?, 1000, 'measured', ?, 7, ?, ?)`,
+        [session, experiment, multiplier * 2, multiplier, multiplier * 1000, goodput, behind],
+      );
+    step(1, '', 2, 500, 0);
+    step(2, '', 2, 900, 0);
+    step(2, '', 3, 800, 1);
+    step(1, 'app-limit', 2, 950, 0);
+    expect(queryRows(db, 'SELECT tag, experiment, step_multiplier, goodput_rps, counts, session_id FROM overload_summary WHERE step_multiplier >= 2 ORDER BY experiment, step_multiplier')).toEqual([
+      { tag: 'v8-shed', experiment: '', step_multiplier: 2, goodput_rps: 900, counts: 1, session_id: 2 },
+      { tag: 'v8-shed', experiment: '', step_multiplier: 3, goodput_rps: 800, counts: 0, session_id: 2 },
+      { tag: 'v8-shed', experiment: 'app-limit', step_multiplier: 2, goodput_rps: 950, counts: 1, session_id: 1 },
+    ]);
+  });
+
+  it('scaling_lead_time: seconds from the first scale-out signal to the first p99 over the limit, generator-behind seconds left out', async () => {
+    const db = await createDatabase();
+    addSession(db, 1, 'x64', 'complete');
+    const second = (subject: string, elapsed: number, p99: number | null, signal: number | null, behind = 0) =>
+      db.run(
+        `INSERT INTO scaling_signal_samples(session_id, subject, scenario, elapsed_seconds, p99_latency_us, p99_limit_us, needs_scaleout, generator_behind)
+         VALUES (1, ?, 'scaling-ramp', ?, ?, 50000, ?, ?)`,
+        [subject, elapsed, p99, signal, behind],
+      );
+    for (const [elapsed, p99, signal, behind] of [[1, 1000, 0, 0], [2, 99_000, 0, 1], [3, 20_000, 1, 0], [4, 60_000, 1, 0]]) second('v10-signals', elapsed, p99, signal, behind);
+    for (const [elapsed, p99] of [[1, 1000], [2, 70_000]]) second('v6-cluster', elapsed, p99, null);
+    expect(queryRows(db, 'SELECT tag, p99_crossed_at, signal_at, lead_seconds, has_signal, behind_seconds FROM scaling_lead_time ORDER BY tag')).toEqual([
+      { tag: 'v10-signals', p99_crossed_at: 4, signal_at: 3, lead_seconds: 1, has_signal: 1, behind_seconds: 1 },
+      { tag: 'v6-cluster', p99_crossed_at: 2, signal_at: null, lead_seconds: null, has_signal: 0, behind_seconds: 0 },
+    ]);
   });
 
   it('opens the committed data/bench.sqlite at the current schema, every book view readable, the file untouched', async () => {

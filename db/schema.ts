@@ -28,7 +28,7 @@
 import type { Database } from 'sql.js';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** The subject name used for the raw node:http reference server's runs. */
 export const REFERENCE_SUBJECT = 'reference';
@@ -211,42 +211,102 @@ const seriesContext = {
   scenario: text(),
 };
 
-/** Series that later chapters (load shedding, adaptive limits, scaling) record, one row per sample. */
+/**
+ * Series that the open-loop scenarios (bench/scenarios/open-loop.ts: overload,
+ * adaptive-ramp, scaling-ramp) record, one row per second; the ingest scenario tags its runs
+ * here too. Client-side columns come from the open-loop generator (every latency from the
+ * request's intended send time); server-side ones from the subject's metrics port, NULL
+ * when the subject exposes none (chapters 1–6, the reference) — never 0.
+ */
 export const stressTestSamples = table('stress_test_samples', {
   ...seriesContext,
-  test_type: text('NOT NULL'),
-  elapsed_seconds: real('NOT NULL'),
-  observed_rps: real(),
-  success_rate: real(),
-  active_connections: integer(),
-  rejection_rate: real(),
-  avg_latency_us: real(),
+  test_type: text('NOT NULL'), // overload | quiet | ingest | ingest-document
+  elapsed_seconds: real('NOT NULL'), // overload: end of the second, from the first send
+  observed_rps: real(), // 2xx answers in the second
+  success_rate: real(), // 2xx / requests that ended in the second
+  active_connections: integer(), // closed-loop runs: the tool's connections; NULL for open loop (requests, not sockets, are counted: in_flight)
+  rejection_rate: real(), // 503/429 / requests that ended in the second
+  avg_latency_us: real(), // mean of the served (2xx) requests
+  // Schema 6: the open-loop overload steps (client side).
+  offered_rps: real(), // requests whose intended send time fell in the second
+  completed_rps: real(), // 2xx
+  rejected_rps: real(), // 503/429
+  failed_rps: real(), // other status, socket error, timeout
+  p50_latency_us: real(), // of the served requests, from their intended send time
+  p99_latency_us: real(),
+  in_flight: integer(), // offered and unanswered at the end of the second (client side)
+  step_multiplier: real(), // × capacity of the step; NULL for a drain second after the last step
+  settling: integer(), // 1: one of the step's first seconds, left out of its summary
+  max_send_lag_us: real(), // worst delay of a send behind its intended time
+  generator_behind: integer(), // 1: the generator sent late in this second: not the server's figure
 });
+/** What the open-loop ramps record of the server each second beside the client's view (schema 6). */
+const serverSecond = {
+  in_flight: integer(), // server: http_requests_in_flight
+  offered_rps: real(), // client: requests offered in the second
+  p99_latency_us: real(), // client: p99 of the served requests, from the intended send time
+  shed_rps: real(), // server: requests shed per second (http_requests_shed_total)
+  generator_behind: integer(), // 1: the generator sent late in this second: not the server's figure
+};
 export const adaptiveLimiterSamples = table('adaptive_limiter_samples', {
   ...seriesContext,
   elapsed_seconds: real('NOT NULL'),
-  connection_limit: integer(),
-  observed_rps: real(),
-  rejection_rate: real(),
-  active_connections: integer(),
-  saturation_ratio: real(),
-  action: text(),
+  connection_limit: integer(), // server: concurrency_limit (the limit in force)
+  observed_rps: real(), // client: 2xx per second
+  rejection_rate: real(), // client: 503/429 / requests that ended in the second
+  active_connections: integer(), // not measured by the open-loop ramps (NULL): in_flight counts requests
+  saturation_ratio: real(), // server: in_flight / connection_limit
+  action: text(), // the limit against the previous second: increase | decrease | hold (NULL without a limit)
+  // Schema 6.
+  ...serverSecond,
+  no_load_rtt_us: real(), // server: limiter_rtt_noload_seconds
+  current_rtt_us: real(), // server: limiter_rtt_seconds
+  accepted_rps: real(), // client: 2xx per second (= observed_rps)
+  rejected_rps: real(), // client: 503/429 per second
 });
 export const scalingSignalSamples = table('scaling_signal_samples', {
   ...seriesContext,
   elapsed_seconds: real('NOT NULL'),
-  rejection_rate: real(),
-  saturation_ratio: real(),
-  needs_scaleout: integer(),
-  connection_limit: integer(),
-  active_connections: integer(),
-  observed_rps: real(),
+  rejection_rate: real(), // client: 503/429 / requests that ended in the second
+  saturation_ratio: real(), // server: in_flight / connection_limit
+  needs_scaleout: integer(), // server: scale_out_signal (0/1)
+  connection_limit: integer(), // server: concurrency_limit
+  active_connections: integer(), // not measured by the open-loop ramps (NULL)
+  observed_rps: real(), // client: 2xx per second
+  // Schema 6.
+  ...serverSecond,
+  event_loop_utilization: real(), // server: event_loop_utilization over the last second (0..1)
+  p99_limit_us: real(), // the scenario's p99 objective (its settings)
+  rejected_rps: real(), // client: 503/429 per second
 });
-export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples } as const;
+/**
+ * Schema 6: each step of an `overload` run summarised over its settled seconds
+ * (bench/overload/summary.ts), so a page can ask for "2× capacity" directly.
+ */
+export const overloadSteps = table('overload_steps', {
+  ...seriesContext,
+  step_index: integer('NOT NULL'),
+  step_multiplier: real('NOT NULL'), // × capacity
+  capacity_rps: real('NOT NULL'), // the capacity the steps are multiples of
+  capacity_source: text('NOT NULL'), // measured (a closed-loop run of this round) | given (--capacity)
+  offered_rate: real('NOT NULL'), // planned requests per second
+  settled_seconds: integer('NOT NULL'),
+  offered_rps: real(), // mean over the settled seconds
+  goodput_rps: real(), // 2xx per second, mean over the settled seconds
+  p99_served_us: real(), // exact p99 of every served latency of the settled seconds
+  rejection_rate: real(), // 503/429 / ended requests; NULL when none ended
+  failure_rate: real(),
+  generator_behind: integer('NOT NULL'), // 1: some settled second was sent late: not the server's figure
+});
+export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps } as const;
 export type SeriesKind = keyof typeof SERIES_TABLES;
 /** The columns saying where a sample comes from, filled in by the store's series writer. */
 export type SeriesContext = 'run_id' | 'session_id' | 'subject' | 'experiment' | 'scenario';
 export type SeriesSample<K extends SeriesKind> = Omit<NewRow<(typeof SERIES_TABLES)[K]>, SeriesContext>;
+export type StressTestSample = SeriesSample<'stress_test'>;
+export type AdaptiveLimiterSample = SeriesSample<'adaptive_limiter'>;
+export type ScalingSignalSample = SeriesSample<'scaling_signals'>;
+export type OverloadStepRow = SeriesSample<'overload_steps'>;
 
 /**
  * Schema 4: the top functions of a subject's server during one extra, profiled load run
@@ -306,7 +366,7 @@ export const costs = table(
 );
 export type CostRow = NewRow<typeof costs>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, profiles, costs];
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, profiles, costs];
 
 const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
@@ -474,18 +534,50 @@ CREATE VIEW cache_stats AS
 
 CREATE VIEW stress_test_series AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
+         t.offered_rps, t.completed_rps, t.rejected_rps, t.failed_rps, t.p50_latency_us, t.p99_latency_us, t.in_flight,
+         t.step_multiplier, t.settling, t.max_send_lag_us, t.generator_behind,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
   FROM stress_test_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
 CREATE VIEW adaptive_limiter_series AS
   SELECT t.elapsed_seconds, t.connection_limit, t.observed_rps, t.rejection_rate, t.active_connections, t.saturation_ratio, t.action,
+         t.in_flight, t.no_load_rtt_us, t.current_rtt_us, t.accepted_rps, t.rejected_rps, t.offered_rps, t.p99_latency_us,
+         t.shed_rps, t.generator_behind,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
   FROM adaptive_limiter_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
 CREATE VIEW scaling_signals_series AS
   SELECT t.elapsed_seconds, t.rejection_rate, t.saturation_ratio, t.needs_scaleout, t.connection_limit, t.active_connections, t.observed_rps,
+         t.event_loop_utilization, t.p99_latency_us, t.p99_limit_us, t.offered_rps, t.rejected_rps, t.in_flight, t.shed_rps, t.generator_behind,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
   FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
+
+-- Each overload step over its settled seconds, the latest session per subject × experiment
+-- on the comparison machine: "at 2× capacity" is WHERE step_multiplier = 2. A step where the
+-- generator was behind is the generator's figure, not the server's (counts = 0).
+CREATE VIEW overload_summary AS
+  SELECT o.subject AS tag, o.experiment, o.scenario, o.step_index, o.step_multiplier, o.capacity_rps, o.capacity_source,
+         o.offered_rate, o.settled_seconds, o.offered_rps, o.goodput_rps, o.p99_served_us, o.rejection_rate, o.failure_rate,
+         o.generator_behind, 1 - o.generator_behind AS counts, o.session_id, cm.machine
+  FROM overload_steps o JOIN sessions se ON se.id = o.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE o.session_id = (
+    SELECT MAX(o2.session_id) FROM overload_steps o2 JOIN sessions se2 ON se2.id = o2.session_id
+    WHERE o2.subject = o.subject AND o2.experiment = o.experiment AND o2.scenario = o.scenario
+      AND se2.machine_fingerprint = se.machine_fingerprint);
+
+-- The scale-out signal's lead time in each scaling ramp (session × subject × experiment):
+-- the first second whose client-side p99 of served requests crossed the p99 objective (seconds
+-- where the generator was behind left out) against the first second the server's scale_out
+-- signal was on; lead_seconds > 0: the signal fired first. NULL when either never happened.
+CREATE VIEW scaling_lead_time AS
+  SELECT t.session_id, t.subject AS tag, t.experiment, t.scenario, MAX(t.p99_limit_us) AS p99_limit_us,
+         MIN(CASE WHEN t.p99_latency_us > t.p99_limit_us AND COALESCE(t.generator_behind, 0) = 0 THEN t.elapsed_seconds END) AS p99_crossed_at,
+         MIN(CASE WHEN t.needs_scaleout = 1 THEN t.elapsed_seconds END) AS signal_at,
+         MIN(CASE WHEN t.p99_latency_us > t.p99_limit_us AND COALESCE(t.generator_behind, 0) = 0 THEN t.elapsed_seconds END)
+           - MIN(CASE WHEN t.needs_scaleout = 1 THEN t.elapsed_seconds END) AS lead_seconds,
+         COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, cm.machine
+  FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  GROUP BY t.session_id, t.subject, t.experiment, t.scenario;
 `;
 
 /**
@@ -560,4 +652,6 @@ export const BOOK_VIEWS = [
   'chapter_costs',
   'reference_ratios',
   'cache_stats',
+  'overload_summary',
+  'scaling_lead_time',
 ] as const;

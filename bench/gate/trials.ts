@@ -6,9 +6,10 @@
  *     every FAIL is a detection.
  * Cases are interleaved trial by trial so machine drift spreads over all of them.
  *
- *   tsx bench/gate/trials.ts --trials 10 [--pairs 6 --duration 1 --warmup 1 --connections 4
- *                                          --threshold 0.10 --tool autocannon --extra 0.03,0.10
- *                                          --cost-requests 50]
+ *   tsx bench/gate/trials.ts --trials 10 [--identical 20] [--extra 0.03,0.10]
+ *                            [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]
+ *
+ * The gate runs at its own defaults unless a gate flag is given here (then it is passed on).
  *
  * Note: "+10% work per request" slows the server by a little less than 10%, since each
  * request also costs fixed HTTP overhead; the measured ratio is printed beside the rates.
@@ -20,6 +21,9 @@ import { median } from '../stats.ts';
 import { BASE_ITERATIONS, createWorkRepo } from './work-repo.ts';
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 
+/** The gate's own flags that trials may pass on. */
+const GATE_FLAGS = ['pairs', 'duration', 'warmup', 'connections', 'threshold', 'tool', 'cost-requests'] as const;
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'bench', 'gate', 'cli.ts');
 
@@ -27,6 +31,8 @@ interface TrialCase {
   name: string;
   extraWork: number;
   head: string;
+  /** How many gate runs this case gets (interleaved with the others while it has some left). */
+  trials: number;
 }
 
 interface TrialOutcome {
@@ -43,7 +49,7 @@ interface TrialOutcome {
 
 const VERDICTS: Record<number, string> = { 0: 'pass', 1: 'fail', 2: 'error', 3: 'inconclusive' };
 
-const USAGE = 'Usage: tsx bench/gate/trials.ts --trials N [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --extra F,F --cost-requests N]\n';
+const USAGE = 'Usage: tsx bench/gate/trials.ts --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]\n';
 
 function fail(message: string): never {
   process.stderr.write(`trials: ${message}\n${USAGE}`);
@@ -65,15 +71,10 @@ function parseTrialArgs(argv: string[]) {
     strict: true,
     options: {
       trials: { type: 'string', default: '10' },
-      pairs: { type: 'string', default: '6' },
-      duration: { type: 'string', default: '1' },
-      warmup: { type: 'string', default: '1' },
-      connections: { type: 'string', default: '4' },
-      threshold: { type: 'string', default: '0.10' },
-      tool: { type: 'string', default: 'autocannon' },
+      identical: { type: 'string' },
       extra: { type: 'string', default: '0.03,0.10' },
-      'cost-requests': { type: 'string', default: '50' },
       help: { type: 'boolean' },
+      ...Object.fromEntries(GATE_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
   });
   if (values.help) {
@@ -81,13 +82,12 @@ function parseTrialArgs(argv: string[]) {
     process.exit(0);
   }
   const trials = numberFlag('--trials', values.trials, { integer: true, min: 1 });
+  const identical = values.identical === undefined ? trials : numberFlag('--identical', values.identical, { integer: true, min: 0 });
   const extras = values.extra.split(',').map((x) => numberFlag('--extra', x.trim(), { above: 0, hint: 'a list of fractions, e.g. 0.10,0.25' }));
-  const gateArgs = [
-    '--pairs', values.pairs, '--duration', values.duration, '--warmup', values.warmup,
-    '--connections', values.connections, '--threshold', values.threshold, '--tool', values.tool,
-    '--cost-requests', values['cost-requests'],
-  ];
-  return { trials, extras, gateArgs };
+  // Only the gate flags given here are passed on: otherwise the gate runs at its own defaults.
+  const given = values as Record<string, unknown>;
+  const gateArgs = GATE_FLAGS.flatMap((flag) => (typeof given[flag] === 'string' ? [`--${flag}`, given[flag] as string] : []));
+  return { trials, identical, extras, gateArgs };
 }
 
 function runGateOnce(repo: string, base: string, head: string, gateArgs: string[]): Promise<TrialOutcome> {
@@ -120,7 +120,7 @@ function runGateOnce(repo: string, base: string, head: string, gateArgs: string[
   });
 }
 
-const { trials, extras, gateArgs } = parse(process.argv.slice(2));
+const { trials, identical, extras, gateArgs } = parse(process.argv.slice(2));
 const iterations = [BASE_ITERATIONS, BASE_ITERATIONS, ...extras.map((x) => Math.round(BASE_ITERATIONS * (1 + x)))];
 const repo = createWorkRepo(iterations);
 let interrupted = false;
@@ -130,22 +130,24 @@ process.on('SIGINT', () => {
 
 const [base, same, ...slower] = repo.commits;
 const cases: TrialCase[] = [
-  { name: 'identical trees', extraWork: 0, head: same },
-  ...extras.map((x, i) => ({ name: `head +${Math.round(x * 100)}% work`, extraWork: x, head: slower[i] })),
+  { name: 'identical trees', extraWork: 0, head: same, trials: identical },
+  ...extras.map((x, i) => ({ name: `head +${Math.round(x * 100)}% work`, extraWork: x, head: slower[i], trials })),
 ];
+const rounds = Math.max(...cases.map((c) => c.trials));
 const outcomes = new Map<TrialCase, TrialOutcome[]>(cases.map((c) => [c, []]));
 const started = new Date();
-process.stderr.write(`trials: ${trials} trials × ${cases.length} cases on ${repo.dir}; gate ${gateArgs.join(' ')}; base work ${BASE_ITERATIONS} iterations/request\n`);
+process.stderr.write(`trials: ${cases.map((c) => `${c.trials} × ${c.name}`).join(', ')} on ${repo.dir}; gate ${gateArgs.join(' ') || '(its defaults)'}; base work ${BASE_ITERATIONS} iterations/request\n`);
 
 try {
-  for (let t = 1; t <= trials && !interrupted; t++) {
+  for (let t = 1; t <= rounds && !interrupted; t++) {
     for (const c of cases) {
       if (interrupted) break;
+      if (t > c.trials) continue;
       const outcome = await runGateOnce(repo.dir, base, c.head, gateArgs);
       outcomes.get(c)!.push(outcome);
       const ci = outcome.ratio === null ? 'no ratio' : `${outcome.ratio.toFixed(3)} [${outcome.low!.toFixed(3)}, ${outcome.high!.toFixed(3)}]`;
       const instructions = outcome.costRatio === null ? '' : `, instructions ${outcome.costRatio.toFixed(4)}`;
-      process.stderr.write(`trials: ${t}/${trials} ${c.name}: ${outcome.verdict} by ${outcome.decidedBy ?? '—'} (head/base req/s ${ci}${instructions}, ${outcome.seconds.toFixed(0)} s)\n`);
+      process.stderr.write(`trials: ${t}/${c.trials} ${c.name}: ${outcome.verdict} by ${outcome.decidedBy ?? '—'} (head/base req/s ${ci}${instructions}, ${outcome.seconds.toFixed(0)} s)\n`);
     }
   }
 } finally {
@@ -157,7 +159,7 @@ const lines = [
   `## Gate trials — ${started.toISOString()} → ${new Date().toISOString()}`,
   '',
   `Command: \`tsx bench/gate/trials.ts ${process.argv.slice(2).join(' ')}\``,
-  `Gate settings: \`${gateArgs.join(' ')}\`; base server work ${BASE_ITERATIONS} busy-loop iterations per request.`,
+  `Gate settings: \`${gateArgs.join(' ') || 'the gate\'s defaults'}\`; base server work ${BASE_ITERATIONS} busy-loop iterations per request.`,
   '',
   '| case | runs | fail (alarm) | pass | inconclusive | error | decided by instructions | median head/base instructions | median head/base req/s | median CI width | median seconds |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -173,9 +175,9 @@ for (const c of cases) {
     `| ${c.name} | ${runs.length} | ${pct(count('fail'), runs.length)} | ${pct(count('pass'), runs.length)} | ${pct(count('inconclusive'), runs.length)} | ${count('error')} | ${runs.filter((r) => r.decidedBy === 'instructions').length}/${runs.length} | ${medianOr(costRatios, 4)} | ${medianOr(ratios, 3)} | ${medianOr(widths, 3)} | ${medianOr(runs.map((r) => r.seconds), 0)} |`,
   );
 }
-const identical = outcomes.get(cases[0])!;
+const identicalRuns = outcomes.get(cases[0])!;
 lines.push('');
-lines.push(`False-alarm rate (FAIL on identical trees): ${pct(identical.filter((r) => r.verdict === 'fail').length, identical.length)}.`);
+lines.push(`False-alarm rate (FAIL on identical trees): ${pct(identicalRuns.filter((r) => r.verdict === 'fail').length, identicalRuns.length)}.`);
 for (const c of cases.slice(1)) {
   const runs = outcomes.get(c)!;
   lines.push(`Detection rate, ${c.name}: ${pct(runs.filter((r) => r.verdict === 'fail').length, runs.length)}.`);

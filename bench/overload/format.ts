@@ -35,7 +35,7 @@ function formatStep(step: StepSummary): string {
 export function formatRunSummary(run: OverloadRun): string {
   const { generator } = run;
   const lines = [
-    `steps (capacity ${run.capacity} req/s; settled seconds only; p99 of served requests from the intended send time):`,
+    `steps (capacity ${run.capacity >= 100 ? run.capacity.toFixed(0) : run.capacity.toFixed(1)} req/s; settled seconds only; p99 of served requests from the intended send time):`,
     STEP_HEADER,
     ...run.steps.map(formatStep),
     `generator: ${generator.tool.name} ${generator.tool.version}, cpu ${generator.cpuSeconds.toFixed(2)} s over ${generator.wallSeconds.toFixed(1)} s wall; `

@@ -16,9 +16,17 @@ export interface OverloadSecond {
   failed_rps: number;             // other status, socket error, timeout
   p50_latency_us: number | null;  // of the served (2xx) requests, from their intended send time
   p99_latency_us: number | null;
+  avg_latency_us: number | null;  // mean of the served requests, from their intended send time
   in_flight: number;              // offered and unanswered at the end of the second
   max_send_lag_us: number;        // worst delay of a send behind its intended time in this second
   generator_behind: boolean;      // that delay exceeded the tolerance: not the server's figure
+}
+
+function mean(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  let total = 0;
+  for (const value of values) total += value;
+  return total / values.length;
 }
 
 /** One second of the generator as a row of the overload series (seconds are whole, so counts are per second). */
@@ -37,6 +45,7 @@ export function overloadSecond(plan: readonly OverloadStep[], generated: OpenLoo
     failed_rps: generated.failed,
     p50_latency_us: generated.p50LatencyUs,
     p99_latency_us: generated.p99LatencyUs,
+    avg_latency_us: mean(generated.servedLatenciesUs),
     in_flight: generated.inFlight,
     max_send_lag_us: generated.maxSendLagUs,
     generator_behind: generated.generatorBehind,

@@ -10,16 +10,18 @@ describe('overloadSecond', () => {
   it('places each second in its step, marks the settling ones, and names the columns of the stress series', () => {
     const rows = [0, 1, 3, 5, 6].map((second) => overloadSecond(plan, generatedSecond(second, {
       offered: 100, completed: 90, rejected: 7, failed: 3, p50LatencyUs: 1000, p99LatencyUs: 5000, inFlight: 4, generatorBehind: second === 5,
+      servedLatenciesUs: second === 1 ? [1000, 2000, 6000] : [],
     })));
     expect(rows.map((row) => [row.step_index, row.step_multiplier, row.second_in_step, row.settling])).toEqual([
       [0, 1, 0, true], [0, 1, 1, false], [1, 2, 0, true], [1, 2, 2, false], [null, null, null, false],
     ]);
     expect(rows[1]).toEqual({
       second: 1, step_index: 0, step_multiplier: 1, second_in_step: 1, settling: false,
-      offered_rps: 100, completed_rps: 90, rejected_rps: 7, failed_rps: 3, p50_latency_us: 1000, p99_latency_us: 5000,
+      offered_rps: 100, completed_rps: 90, rejected_rps: 7, failed_rps: 3, p50_latency_us: 1000, p99_latency_us: 5000, avg_latency_us: 3000,
       in_flight: 4, max_send_lag_us: 0, generator_behind: false,
     });
     expect(rows[3]?.generator_behind).toBe(true);
+    expect(rows[0]?.avg_latency_us).toBeNull(); // nothing served: no mean, never 0
   });
 });
 

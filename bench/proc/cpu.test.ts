@@ -57,9 +57,11 @@ describe('startCpuMonitor', () => {
 
 describe('readTreeCpuSeconds', () => {
   it('adds the CPU time of forked children to their parent (a node:cluster server is measured whole)', async () => {
-    // A parent that forks a child burning CPU; the parent itself idles.
+    // A parent that forks a child burning 0.6 s of CPU (by its own CPU clock, not the wall
+    // clock: on a loaded machine 600 ms of wall time may hold far less CPU); the parent idles.
     const script = `const { fork } = require('node:child_process');
-      if (process.argv[2] === 'child') { const end = Date.now() + 600; while (Date.now() < end); setInterval(() => {}, 1000); }
+      const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+      if (process.argv[2] === 'child') { while (cpu() < 0.6); setInterval(() => {}, 1000); }
       else { fork(__filename, ['child']); setInterval(() => {}, 1000); }`;
     const dir = mkdtempSync(join(tmpdir(), 'cpu-tree-'));
     const file = join(dir, 'tree.cjs');

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpuCount, parseCpuList, pinPrefix, planPinning, splitCpus } from './pinning.ts';
+import { execFileSync } from 'node:child_process';
+import { cpuCount, parseCpuList, pinPrefix, planPinning, splitCpus, whilePinned } from './pinning.ts';
 
 const dirs: string[] = [];
 const originalPath = process.env.PATH;
@@ -58,5 +59,25 @@ describe('CPU pinning', () => {
   it('pins the servers and the load generator to disjoint CPUs where taskset works', async () => {
     fakeTaskset('if [ "$2" = "-p" ]; then echo "pid $3\'s current affinity list: 0-3"; else shift 2; exec "$@"; fi');
     expect(await planPinning(true, 'linux')).toEqual({ serverCpus: '0,1', loadgenCpus: '2,3', note: 'pinned with taskset: servers on CPU 0,1, load generator on CPU 2,3' });
+  });
+});
+
+describe('whilePinned', () => {
+  const affinity = () => /list:\s*(\S+)/.exec(execFileSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' }))?.[1];
+
+  it('runs the work with this process on the CPUs given, then puts its affinity back', async () => {
+    const before = affinity();
+    const first = String(parseCpuList(before ?? '0')[0]);
+    const { value, note } = await whilePinned(first, async () => affinity());
+    expect(value).toBe(first);
+    expect(note).toBe(`the bench process (the generator) pinned to CPU ${first}`);
+    expect(affinity()).toBe(before);
+  });
+
+  it('runs the work unpinned, and says why, when there are no CPUs or taskset refuses them', async () => {
+    expect(await whilePinned(null, async () => 1)).toEqual({ value: 1, note: 'the bench process (the generator) not pinned' });
+    const refused = await whilePinned('4095', async () => 2);
+    expect(refused.value).toBe(2);
+    expect(refused.note).toMatch(/^the bench process \(the generator\) not pinned: /);
   });
 });

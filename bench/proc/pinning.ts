@@ -73,3 +73,32 @@ export function pinPrefix(cpus: string | null): string[] {
 export function cpuCount(cpus: string | null | undefined): number | null {
   return cpus ? parseCpuList(cpus).length : null;
 }
+
+/** The CPU list this process may run on now (taskset -c -p). */
+async function ownCpus(): Promise<string> {
+  const { stdout } = await run('taskset', ['-c', '-p', String(process.pid)], { timeout: 10_000 });
+  const match = /list:\s*([\d,\-]+)\s*$/m.exec(stdout);
+  if (!match) throw new Error(`unexpected taskset output: ${stdout.trim()}`);
+  return match[1];
+}
+
+/**
+ * Runs `work` with THIS process (every thread: the event loop, libuv's pool, V8's helpers) on
+ * `cpus`, then puts its affinity back — for a load generator that runs in the bench's own
+ * process (the open-loop driver). Null cpus: not pinned, `work` runs as it is. Says how it ran.
+ */
+export async function whilePinned<T>(cpus: string | null, work: () => Promise<T>): Promise<{ value: T; note: string }> {
+  if (cpus === null) return { value: await work(), note: 'the bench process (the generator) not pinned' };
+  let before: string;
+  try {
+    before = await ownCpus();
+    await run('taskset', ['-a', '-c', '-p', cpus, String(process.pid)], { timeout: 10_000 });
+  } catch (error) {
+    return { value: await work(), note: `the bench process (the generator) not pinned: ${(error as Error).message.split('\n')[0]}` };
+  }
+  try {
+    return { value: await work(), note: `the bench process (the generator) pinned to CPU ${cpus}` };
+  } finally {
+    await run('taskset', ['-a', '-c', '-p', before, String(process.pid)], { timeout: 10_000 });
+  }
+}

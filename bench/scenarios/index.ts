@@ -9,10 +9,11 @@
  *          rate or the p99 limit is crossed; the last healthy step is the capacity.
  */
 import { seededRandom } from '../stats.ts';
-import { DEFAULT_ZIPF_MIX, zipfPaths } from './zipf.ts';
+import { DEFAULT_ZIPF_MIX, windowUniverse, zipfPaths } from './zipf.ts';
 
-export type ScenarioName = 'hot' | 'mix' | 'close' | 'sweep' | 'ingest' | 'hot-x4' | 'hot-x16';
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'sweep', 'ingest', 'hot-x4', 'hot-x16'];
+export type OpenLoopScenarioName = 'overload' | 'adaptive-ramp' | 'scaling-ramp';
+export type ScenarioName = 'hot' | 'mix' | 'close' | 'sweep' | 'ingest' | 'hot-x4' | 'hot-x16' | OpenLoopScenarioName;
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'sweep', 'ingest', 'hot-x4', 'hot-x16', 'overload', 'adaptive-ramp', 'scaling-ramp'];
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['hot', 'mix', 'close'];
 
 export interface Scenario {
@@ -26,6 +27,18 @@ export interface Scenario {
 
 export const HOT_PATH = '/search?starts_at=2022-01-01T00:00:00Z&ends_at=2022-03-31T23:59:59Z';
 export const MIX_SEED = 20210601;
+
+/**
+ * The open-loop scenarios' requests: 20,000 distinct windows of 180–365 days (seeded; about
+ * three times the hot window's events on average), in order. Each is asked for once per
+ * cycle, so a response cache misses, and every request costs a wide search and a large
+ * answer: a server's capacity here is a few times lower than on `hot`.
+ */
+export const WIDE_WINDOWS = { count: 20_000, seed: 20240229, days: { min: 180, max: 365 } } as const;
+
+export function widePaths(): string[] {
+  return windowUniverse(WIDE_WINDOWS.count, WIDE_WINDOWS.seed, WIDE_WINDOWS.days);
+}
 export const MIX_RANGES = 64;
 
 const DAY_MS = 86_400_000;
@@ -62,6 +75,12 @@ export function scenario(name: ScenarioName): Scenario {
       return { name, description: 'the hot search at rising concurrency until an error-rate or p99 limit is crossed', paths: [HOT_PATH], keepAlive: true, stepped: true };
     case 'ingest':
       return { name, description: 'the hot search with the provider quiet, then delivering a large document on every poll', paths: [HOT_PATH], keepAlive: true, stepped: false };
+    case 'overload':
+      return { name, description: 'open loop: fixed arrival rates from 0.5× to 3× the capacity over wide windows', paths: widePaths(), keepAlive: true, stepped: true };
+    case 'adaptive-ramp':
+      return { name, description: 'open loop: a ramp from 0.5× to 2.5× the capacity and back over wide windows, the limiter recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
+    case 'scaling-ramp':
+      return { name, description: 'open loop: a gradual ramp from 0.5× to 2.5× the capacity over wide windows, the scaling signals recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
     case 'hot-x4':
     case 'hot-x16':
       return { name, description: `the hot search over a catalogue ${catalogueScale(name)}× the default feed (as many plans a year, over ${catalogueScale(name)}× the years)`, paths: [HOT_PATH], keepAlive: true, stepped: false };

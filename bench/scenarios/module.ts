@@ -11,6 +11,7 @@ import type { SeriesWriter, SummaryFigures } from '../store.ts';
 import type { RunOutcome } from '../summarize.ts';
 import type { FeedOptions } from '../subject/subject.ts';
 import type { Simulator } from '../../simulator/index.ts';
+import type { ServerGauges } from '../metrics/gauges.ts';
 
 /** One load run's shape; the runner adds the subject's URL, threads and pinned CPUs. */
 export interface LoadShape {
@@ -35,6 +36,12 @@ export interface RoundContext {
   options: BenchOptions;
   /** The subject's label (tag, tag+experiment or 'reference'). */
   label: string;
+  /** The subject's base URL (http://127.0.0.1:<port>), for a scenario that drives its own load (the open-loop generator). */
+  url: string;
+  /** Where the load generator runs (a taskset CPU list), null when not pinned: for a generator in the bench's own process. */
+  loadgenCpus: string | null;
+  /** Races a step the scenario drives itself against Ctrl-C (rejects with Interrupted), so an interrupt never waits for a long open-loop run. */
+  guard?: <T>(step: Promise<T>) => Promise<T>;
   /** One recorded load run of this subject in this round. */
   measure(load: LoadShape): Promise<Measured>;
   /** A load run of this subject that is not recorded (a settle before a measured slice). */
@@ -46,6 +53,8 @@ export interface RoundContext {
   series<K extends SeriesKind>(kind: K, runId?: number): SeriesWriter<K>;
   /** The subject's own provider simulator (frozen once the server was ready; the round may thaw it) — only when the scenario asked for one (ScenarioModule.ownProvider). */
   provider?: Simulator;
+  /** The subject's server-side gauges now (its metrics port scraped); absent or null when the subject exposes no metrics. */
+  serverGauges?: () => Promise<ServerGauges | null>;
 }
 
 /** A provider of a scenario's own: its subjects are servers of their own, started with this feed and environment. */

@@ -4,6 +4,7 @@ import type { ScenarioModule } from './module.ts';
 import { ingestScenario } from './ingest.ts';
 import { catalogueScenario, steadyScenario } from './steady.ts';
 import { sweepScenario } from './sweep.ts';
+import { openLoopScenario } from './open-loop.ts';
 
 const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = {
   hot: steadyScenario,
@@ -13,6 +14,9 @@ const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = 
   ingest: (sc) => ingestScenario(sc),
   'hot-x4': (sc) => catalogueScenario(sc, catalogueScale('hot-x4')),
   'hot-x16': (sc) => catalogueScenario(sc, catalogueScale('hot-x16')),
+  overload: (sc) => openLoopScenario({ ...sc, name: 'overload' }),
+  'adaptive-ramp': (sc) => openLoopScenario({ ...sc, name: 'adaptive-ramp' }),
+  'scaling-ramp': (sc) => openLoopScenario({ ...sc, name: 'scaling-ramp' }),
 };
 
 export function scenarioModule(name: ScenarioName): ScenarioModule {

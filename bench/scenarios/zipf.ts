@@ -27,16 +27,19 @@ function isoSecond(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
+/** Lengths of the windows drawn, whole days, both ends included. */
+export interface WindowDays { min: number; max: number }
+
 /**
  * `count` distinct search paths inside the feed's three years: a start on the hour, a length
- * of 7–90 days (over two million possible windows, so `count` up to a few hundred thousand
- * is reached quickly). Index i is the window of rank i + 1.
+ * of `days` (7–90 by default: over two million possible windows, so `count` up to a few
+ * hundred thousand is reached quickly). Index i is the window of rank i + 1.
  */
-export function windowUniverse(count: number, seed: number): string[] {
+export function windowUniverse(count: number, seed: number, days: WindowDays = { min: 7, max: 90 }): string[] {
   const random = seededRandom(seed);
   const paths = new Set<string>();
   while (paths.size < count) {
-    const lengthDays = 7 + Math.floor(random() * 84);
+    const lengthDays = days.min + Math.floor(random() * (days.max - days.min + 1));
     const startHour = Math.floor(random() * (FEED_HOURS - lengthDays * 24));
     const starts = FEED_START + startHour * HOUR_MS;
     paths.add(`/search?starts_at=${isoSecond(starts)}&ends_at=${isoSecond(starts + lengthDays * DAY_MS)}`);

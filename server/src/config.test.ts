@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 'auto', httpLayer: 'node',
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null, maxInFlight: 64, maxConnections: 0,
       },
     });
   });
@@ -30,15 +30,44 @@ describe('parseConfig', () => {
       const parsed = parseConfig([...base, ...args], {});
       return parsed.kind === 'config' ? workerCount(parsed.config, 8) : parsed.kind === 'error' ? parsed.message : 'help';
     };
-    expect(config([])).toBe(8);
+    expect(config([])).toBe(1);
+    expect(config(['--workers', 'auto'])).toBe(8);
     expect(config(['--workers', '3'])).toBe(3);
     expect(config(['--workers', '0'])).toBe('--workers: "0" is not auto or a number of processes (1-256)');
   });
 
+  it('reads the limits, 0 meaning none', () => {
+    const limits = (args: string[], env: Record<string, string> = {}) => {
+      const parsed = parseConfig([...base, ...args], env);
+      return parsed.kind === 'config' ? [parsed.config.maxInFlight, parsed.config.maxConnections] : parsed.kind === 'error' ? parsed.message : 'help';
+    };
+    expect(limits(['--max-in-flight', '0', '--max-connections', '100'])).toEqual([0, 100]);
+    expect(limits([], { MAX_IN_FLIGHT: '8', MAX_CONNECTIONS: '2' })).toEqual([8, 2]);
+    expect(limits(['--max-in-flight', '-1'])).toBe('--max-in-flight: "-1" is not a whole number (0 = no limit)');
+    expect(limits(['--max-connections', '1.5'])).toBe('--max-connections: "1.5" is not a whole number (0 = no limit)');
+    expect(limits(['--http-layer', 'fastify'])).toBe('--max-in-flight needs --http-layer node (got fastify); give --max-in-flight 0 with it');
+    expect(limits(['--http-layer', 'fastify', '--max-in-flight', '0', '--max-connections', '3'])).toEqual([0, 3]);
+  });
+
   it('selects the HTTP layer, refusing unknown ones', () => {
-    const parsed = parseConfig([...base, '--http-layer', 'fastify'], {});
+    const parsed = parseConfig([...base, '--http-layer', 'fastify', '--max-in-flight', '0'], {});
     expect(parsed.kind === 'config' && parsed.config.httpLayer).toBe('fastify');
     expect(parseConfig([...base, '--http-layer', 'express'], {})).toEqual({ kind: 'error', message: '--http-layer: "express" is not one of node, fastify' });
+  });
+
+  it('reads the metrics port, none by default', () => {
+    const port = (args: string[], env: Record<string, string> = {}) => {
+      const parsed = parseConfig([...base, ...args], env);
+      return parsed.kind === 'config' ? parsed.config.metricsPort : parsed.kind === 'error' ? parsed.message : 'help';
+    };
+    expect(port([])).toBeNull();
+    expect(port(['--metrics-port', '0'])).toBe(0);
+    expect(port([], { METRICS_PORT: '9464' })).toBe(9464);
+    expect(port(['--metrics-port', 'x'])).toBe('--metrics-port: "x" is not a port number (0-65535)');
+    expect(port(['--metrics-port', '0', '--workers', '2'])).toBe('--metrics-port needs --workers 1 (got 2): the metrics describe a single process');
+    expect(port(['--metrics-port', '0', '--workers', 'auto'])).toBe('--metrics-port needs --workers 1 (got auto): the metrics describe a single process');
+    expect(port(['--metrics-port', '0', '--http-layer', 'fastify'])).toBe('--metrics-port needs --http-layer node (got fastify): only that layer records the request metrics');
+    expect(helpText()).toMatch(/--metrics-port <port> .*\(default none\); env METRICS_PORT/);
   });
 
   it.each([

@@ -24,7 +24,16 @@ export interface Config {
   workers: number | 'auto';
   /** Which HTTP layer serves the routes (an experiment switch; same API either way). */
   httpLayer: HttpLayer;
+  /** Port of the Prometheus side listener (GET /metrics); null = none, 0 = any free port. */
+  metricsPort: number | null;
+  /** Requests of one event-loop turn beyond this many are answered 503 overloaded at once; 0 = no limit. */
+  maxInFlight: number;
+  /** node's server.maxConnections: sockets beyond it are closed at accept; 0 = no limit. */
+  maxConnections: number;
 }
+
+/** The chapter's recommended in-flight limit (see README, chapter 8). */
+export const DEFAULT_MAX_IN_FLIGHT = 64;
 
 export const HTTP_LAYERS = ['node', 'fastify'] as const;
 export type HttpLayer = (typeof HTTP_LAYERS)[number];
@@ -35,9 +44,11 @@ interface Option {
   flag: string;
   env: string;
   key: keyof Config;
-  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice' | 'workers';
+  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice' | 'workers' | 'count0';
   choices?: readonly string[];
   default?: string;
+  /** Without a value and a default, the key is null rather than an error. */
+  optional?: true;
   description: string;
 }
 
@@ -52,14 +63,17 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--data-dir', env: 'DATA_DIR', key: 'dataDir', type: 'string', default: './event-search-data', description: 'directory of the persisted store (store.json)' },
   { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'ms', default: '10000', description: 'ms a graceful shutdown may take' },
   { flag: '--cache-max-bytes', env: 'CACHE_MAX_BYTES', key: 'cacheMaxBytes', type: 'bytes0', default: String(64 * 1024 * 1024), description: 'memory bound of the response cache (0 = no cache)' },
-  { flag: '--workers', env: 'WORKERS', key: 'workers', type: 'workers', default: 'auto', description: 'HTTP processes: auto (one per core) or a number; 1 = no cluster' },
+  { flag: '--workers', env: 'WORKERS', key: 'workers', type: 'workers', default: '1', description: 'HTTP processes: auto (one per core) or a number; 1 = no cluster' },
   { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'node', description: 'HTTP layer: node (node:http + find-my-way) or fastify' },
+  { flag: '--max-in-flight', env: 'MAX_IN_FLIGHT', key: 'maxInFlight', type: 'count0', default: String(DEFAULT_MAX_IN_FLIGHT), description: 'searches read in one event-loop turn beyond this many are answered 503 overloaded (0 = no limit)' },
+  { flag: '--max-connections', env: 'MAX_CONNECTIONS', key: 'maxConnections', type: 'count0', default: '0', description: 'open connections beyond this many are closed at accept (0 = no limit)' },
+  { flag: '--metrics-port', env: 'METRICS_PORT', key: 'metricsPort', type: 'port', optional: true, description: 'port of GET /metrics (Prometheus text), on --host; 0 = any free port; none when absent' },
 ];
 
 export function helpText(program = 'node server/dist/server.mjs'): string {
   const rows = OPTIONS.map((o) => {
-    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' || o.type === 'bytes0' ? 'bytes' : o.type === 'port' ? 'port' : 'value'}>`;
-    const def = o.default !== undefined ? ` (default ${o.default})` : '';
+    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' || o.type === 'bytes0' ? 'bytes' : o.type === 'port' ? 'port' : o.type === 'count0' ? 'n' : 'value'}>`;
+    const def = o.default !== undefined ? ` (default ${o.default})` : o.optional ? ' (default none)' : '';
     return `${left.padEnd(30)}${o.description}${def}; env ${o.env}`;
   });
   return [
@@ -94,16 +108,40 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     fromFlags.set(name, value);
   }
 
-  const config: Record<string, string | number> = {};
+  const config: Record<string, string | number | null> = {};
   for (const option of OPTIONS) {
     const source = fromFlags.has(option.flag) ? option.flag : option.env;
     const raw = fromFlags.get(option.flag) ?? nonEmpty(env[option.env]) ?? option.default;
+    if (raw === undefined && option.optional) {
+      config[option.key] = null;
+      continue;
+    }
     if (raw === undefined) return { kind: 'error', message: `${option.flag} (or ${option.env}) is required` };
     const value = convert(option, raw);
     if (typeof value === 'object') return { kind: 'error', message: `${source}: ${value.error}` };
     config[option.key] = value;
   }
-  return { kind: 'config', config: config as unknown as Config };
+  const checked = config as unknown as Config;
+  const conflict = metricsConflict(checked) ?? limitConflict(checked);
+  return conflict ? { kind: 'error', message: conflict } : { kind: 'config', config: checked };
+}
+
+/** The in-flight limit is the node layer's: with fastify it would not apply, so it must be 0 there. */
+function limitConflict(config: Config): string | null {
+  if (config.httpLayer !== 'node' && config.maxInFlight > 0) return `--max-in-flight needs --http-layer node (got ${config.httpLayer}); give --max-in-flight 0 with it`;
+  return null;
+}
+
+/**
+ * The metrics describe one process and are recorded by the node layer: with a cluster, each
+ * worker would count only its share (and no aggregation is built), with fastify nothing would
+ * be counted. Both are refused rather than exported wrong.
+ */
+function metricsConflict(config: Config): string | null {
+  if (config.metricsPort === null) return null;
+  if (config.workers !== 1) return `--metrics-port needs --workers 1 (got ${config.workers}): the metrics describe a single process`;
+  if (config.httpLayer !== 'node') return `--metrics-port needs --http-layer node (got ${config.httpLayer}): only that layer records the request metrics`;
+  return null;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -128,6 +166,8 @@ function convert(option: Option, raw: string): string | number | { error: string
       return Number.isSafeInteger(integer) && integer >= 1 && integer <= 256 ? integer : { error: `"${raw}" is not auto or a number of processes (1-256)` };
     case 'bytes0':
       return Number.isSafeInteger(integer) ? integer : { error: `"${raw}" is not a number of bytes` };
+    case 'count0':
+      return Number.isSafeInteger(integer) ? integer : { error: `"${raw}" is not a whole number (0 = no limit)` };
     case 'url': {
       let url: URL;
       try {

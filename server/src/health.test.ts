@@ -7,7 +7,7 @@ const input = (consecutiveFailures: number, catalogueAsOf: number | null = 1000)
   pollsOk: 0,
   lastPollAt: null,
   catalogueAsOf,
-  poll: { consecutiveFailures, lastError: consecutiveFailures ? 'provider answered HTTP 503' : null, lastFailureAt: null },
+  poll: { consecutiveFailures, failuresTotal: consecutiveFailures, lastError: consecutiveFailures ? 'provider answered HTTP 503' : null, lastFailureAt: null },
   cache: new ResponseCache(0).stats(),
   now: 61_000,
 });

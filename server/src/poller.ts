@@ -96,6 +96,8 @@ export function backoffDelay(failures: number, baseMs: number, maxMs: number, ra
 export interface PollHealth {
   /** Failed or rejected polls since the last successful one. */
   consecutiveFailures: number;
+  /** Failed or rejected polls since the start. */
+  failuresTotal: number;
   lastError: string | null;
   lastFailureAt: string | null;
 }
@@ -110,6 +112,7 @@ export class Poller {
   private abort: AbortController | null = null;
   private stopped = false;
   private failures = 0;
+  private failuresTotal = 0;
   private lastError: string | null = null;
   private lastFailureAt: string | null = null;
   private readonly random: () => number;
@@ -119,7 +122,7 @@ export class Poller {
   }
 
   health(): PollHealth {
-    return { consecutiveFailures: this.failures, lastError: this.lastError, lastFailureAt: this.lastFailureAt };
+    return { consecutiveFailures: this.failures, failuresTotal: this.failuresTotal, lastError: this.lastError, lastFailureAt: this.lastFailureAt };
   }
 
   start(): void {
@@ -173,6 +176,7 @@ export class Poller {
       this.schedule(Math.round(this.options.intervalMs * (0.9 + 0.2 * this.random())));
     } else {
       this.failures++;
+      this.failuresTotal++;
       this.lastFailureAt = new Date().toISOString();
       const retryInMs = backoffDelay(this.failures, this.options.backoffBaseMs, this.options.backoffMaxMs, this.random);
       this.options.log.info('poll.retry', { retryInMs, consecutiveFailures: this.failures });

@@ -168,3 +168,59 @@ export function parseRawAnswer(text: string): { status: number; contentType: str
   const contentType = /^content-type: (.*)$/im.exec(head)?.[1] ?? null;
   return { status, contentType, body: body ? JSON.parse(body) : null };
 }
+
+/** Prometheus text format: the value of the sample `name{labels}` (labels matched exactly, any order), undefined if absent. */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',');
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = (match[2] ?? '').match(/\w+="(?:[^"\\]|\\.)*"/g)?.sort().join(',') ?? '';
+    if (have === wanted) return Number(match[3]);
+  }
+  return undefined;
+}
+
+export async function scrape(metricsUrl: string): Promise<{ status: number; contentType: string | null; text: string }> {
+  const res = await fetch(metricsUrl);
+  return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
+}
+
+export interface PipelinedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: any;
+}
+
+/**
+ * Writes `paths` as pipelined GETs in ONE write on `socket` (a fresh keep-alive connection when
+ * none is given), so the server reads them in one read, in the same loop turn; resolves with
+ * the answers in order, the connection left open.
+ */
+export function pipelined(port: number, paths: readonly string[], socket = net.connect(port, '127.0.0.1')): Promise<{ answers: PipelinedAnswer[]; socket: net.Socket }> {
+  return new Promise((resolve, reject) => {
+    let buffer = Buffer.alloc(0);
+    const answers: PipelinedAnswer[] = [];
+    const onData = (chunk: Buffer): void => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end === -1) break;
+        const head = buffer.subarray(0, end).toString('latin1').split('\r\n');
+        const headers = Object.fromEntries(head.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+        const length = Number(headers['content-length']);
+        if (buffer.length < end + 4 + length) break;
+        const body = buffer.subarray(end + 4, end + 4 + length).toString('utf8');
+        answers.push({ status: Number(head[0].split(' ')[1]), headers, body: JSON.parse(body) });
+        buffer = buffer.subarray(end + 4 + length);
+      }
+      if (answers.length === paths.length) {
+        socket.off('data', onData).off('error', reject).off('close', onClose);
+        resolve({ answers, socket });
+      }
+    };
+    const onClose = (): void => reject(new Error(`connection closed after ${answers.length} of ${paths.length} answers`));
+    socket.on('data', onData).on('error', reject).on('close', onClose);
+    socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`).join(''));
+  });
+}

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { onClientError } from './client-error.ts';
 import { createFastifyServer } from './fastify-layer.ts';
-import { createNodeListener } from './node-layer.ts';
+import { createNodeListener, type HttpMetrics } from './node-layer.ts';
 import type { SearchSource } from './routes.ts';
 
 export interface HttpService {
@@ -14,12 +14,22 @@ export interface HttpService {
 }
 
 /** The chosen HTTP layer over `source`, listening on the configured host and port. */
-export async function listen(config: Config, source: SearchSource, log: Logger): Promise<HttpService> {
-  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log));
+export async function listen(config: Config, source: SearchSource, log: Logger, metrics: HttpMetrics): Promise<HttpService> {
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log, metrics, config.maxInFlight));
   if (config.httpLayer === 'node') server.on('clientError', onClientError);
+  if (config.maxConnections > 0) {
+    // node closes a socket over the limit as soon as it is accepted; 'drop' says so.
+    server.maxConnections = config.maxConnections;
+    server.on('drop', () => metrics.shed.droppedConnections++);
+  }
+  return listenOn(server, config.host, config.port);
+}
+
+/** Starts `server` on host:port; closing it is graceful (idle keep-alive sockets closed, requests finished). */
+export async function listenOn(server: http.Server, host: string, port: number): Promise<HttpService> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });

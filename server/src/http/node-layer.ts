@@ -1,8 +1,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { describeError, type Logger } from '../log.ts';
+import { LoopTurn } from '../metrics/loop-turn.ts';
+import { RequestTally, ShedTally, UNMATCHED_ROUTE, type RouteTally } from '../metrics/request-tally.ts';
 import { JSON_TYPE, type Reply } from './reply.ts';
 import {
+  OVERLOADED_REPLY,
   ROUTES,
   badUrlReply,
   healthReply,
@@ -17,6 +20,20 @@ import {
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** What the node layer records per request: the loop turn that read it, counts and durations by route and status, what was shed. */
+export interface HttpMetrics {
+  turn: LoopTurn;
+  tally: RequestTally;
+  shed: ShedTally;
+}
+
+export function createHttpMetrics(): HttpMetrics {
+  return { turn: new LoopTurn(), tally: new RequestTally(), shed: new ShedTally() };
+}
+
+/** Only searches are shed: they are the work; /health must keep telling the truth to whoever watches. */
+const SHED_ROUTES: ReadonlySet<string> = new Set(['/search']);
+
 /** Writes a Reply; node:http itself leaves the body out of HEAD answers. */
 export function writeReply(res: ServerResponse, reply: Reply): void {
   res.writeHead(reply.status, {
@@ -27,13 +44,29 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
   res.end(reply.body);
 }
 
-/** The HTTP layer on node:http with find-my-way's radix router. */
-export function createNodeListener(source: SearchSource, log: Logger): RequestListener {
+/**
+ * The HTTP layer on node:http with find-my-way's radix router. A search read as the
+ * (maxInFlight + 1)th request or later of its event-loop turn is answered 503 overloaded at
+ * once (0 = no limit): see LoopTurn for why the turn's batch is what is in flight.
+ */
+export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, maxInFlight: number): RequestListener {
+  const { turn, tally, shed } = metrics;
+  const limit = maxInFlight > 0 ? maxInFlight : Infinity;
+  let position = 0; // of the request being handled, in its turn (handlers run synchronously)
+  const answer = (res: ServerResponse, route: RouteTally, reply: Reply): void => {
+    writeReply(res, reply);
+    route.status(reply.status).observe(turn.elapsedSeconds());
+  };
+  const failed = (err: unknown): Reply => {
+    log.error('request.failed', { error: describeError(err), stack: (err as Error).stack });
+    return internalErrorReply();
+  };
+  const unmatched = tally.route(UNMATCHED_ROUTE);
   const router = FindMyWay({
     caseSensitive: true,
     ignoreTrailingSlash: false,
-    defaultRoute: (req, res) => writeReply(res, notFoundReply(req.method ?? '', pathOf(req.url ?? ''))),
-    onBadUrl: (path, _req, res) => writeReply(res, badUrlReply(path)),
+    defaultRoute: (req, res) => answer(res, unmatched, notFoundReply(req.method ?? '', pathOf(req.url ?? ''))),
+    onBadUrl: (path, _req, res) => answer(res, unmatched, badUrlReply(path)),
   });
   const handlers: Record<(typeof ROUTES)[number], (req: IncomingMessage) => Reply> = {
     '/search': (req) => searchReply(source, rawQueryOf(req.url ?? '')),
@@ -41,16 +74,33 @@ export function createNodeListener(source: SearchSource, log: Logger): RequestLi
   };
   const otherMethods = http.METHODS.filter((m) => m !== 'GET' && m !== 'HEAD') as HTTPMethod[];
   for (const route of ROUTES) {
-    router.on(['GET', 'HEAD'], route, (req, res) => writeReply(res, handlers[route](req)));
-    router.on(otherMethods, route, (req, res) => writeReply(res, methodNotAllowedReply(req.method ?? '', route)));
+    const routeTally = tally.route(route); // resolved once: the hot path only scans its few statuses
+    const handler = handlers[route];
+    const sheds = SHED_ROUTES.has(route);
+    router.on(['GET', 'HEAD'], route, (req, res) => {
+      if (sheds && position > limit) {
+        shed.byReason.max_in_flight++;
+        answer(res, routeTally, OVERLOADED_REPLY);
+        return;
+      }
+      let reply: Reply;
+      try {
+        reply = handler(req);
+      } catch (err) {
+        reply = failed(err);
+      }
+      answer(res, routeTally, reply);
+    });
+    router.on(otherMethods, route, (req, res) => answer(res, routeTally, methodNotAllowedReply(req.method ?? '', route)));
   }
   return (req, res) => {
+    position = turn.arrive();
     try {
       router.lookup(req, res);
     } catch (err) {
-      log.error('request.failed', { error: describeError(err), stack: (err as Error).stack });
+      const reply = failed(err);
       if (res.headersSent) res.destroy();
-      else writeReply(res, internalErrorReply());
+      else writeReply(res, reply);
     }
   };
 }

@@ -46,6 +46,9 @@ export function badUrlReply(path: string): Reply {
   return errorReply(400, 'bad_request', `malformed URL ${quoteInput(path)}`);
 }
 
+/** A request shed by a limit: answered at once, the client told when to come back. Built once. */
+export const OVERLOADED_REPLY: Reply = errorReply(503, 'overloaded', 'the service is over its concurrency limit; retry later', { 'retry-after': '1' });
+
 export const internalErrorReply = (): Reply => errorReply(500, 'internal_error', 'internal error');
 
 /** The raw query string of a request target (without '?'), '' when there is none. */

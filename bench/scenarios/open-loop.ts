@@ -1,0 +1,205 @@
+/**
+ * overload, adaptive-ramp, scaling-ramp: load offered at fixed arrival rates, whatever the
+ * server answers (bench/overload/run.ts on the open-loop generator bench/loadgen/open-loop.ts),
+ * in steps that are multiples of the subject's capacity. Each round, per subject:
+ *
+ *   1. capacity: --capacity when given, else a recorded closed-loop run (the bench's tool,
+ *      --connections, --duration) of the same paths: its 2xx per second;
+ *   2. the steps, open loop, one row per second: the client's view (offered, 2xx, 503/429,
+ *      failed, p50/p99 from the intended send time) and the server's gauges scraped at the
+ *      end of the second (RoundContext.serverGauges; NULL columns where the subject has none);
+ *   3. overload: each step over its settled seconds into overload_steps; scaling-ramp: the
+ *      signal's lead time over the p99 objective, logged (the view scaling_lead_time has it too).
+ *
+ * The generator is one Node.js event loop in the bench's own process: a second where it sent
+ * late is flagged (generator_behind) and is its figure, not the server's.
+ */
+import { DEFAULT_LAG_TOLERANCE_MS, DEFAULT_OPEN_LOOP_CONNECTIONS } from '../loadgen/open-loop.ts';
+import type { ServerGauges } from '../metrics/gauges.ts';
+import type { BenchOptions } from '../options.ts';
+import { formatRunSummary } from '../overload/format.ts';
+import { DEFAULT_MULTIPLIERS } from '../overload/plan.ts';
+import { runOverload, type OverloadRun } from '../overload/run.ts';
+import { whilePinned } from '../proc/pinning.ts';
+import { adaptiveSample, leadTime, scalingSample, serverSecond, stepRow, stressSample, type ServerSecond } from '../overload/samples.ts';
+import { summarize, type RunOutcome } from '../summarize.ts';
+import { WIDE_WINDOWS, type OpenLoopScenarioName, type Scenario } from './index.ts';
+import type { LoadShape, RoundContext, ScenarioModule } from './module.ts';
+import { pathsKey } from './steady.ts';
+
+export interface OpenLoopSettings {
+  /** Steps, × capacity, in order. */
+  multipliers: number[];
+  /** Seconds per step; null: --duration. */
+  stepSeconds: number | null;
+  /** First seconds of each step left out of its summary; null: min(3, half a step). */
+  settleSeconds: number | null;
+  /** Most sockets the generator opens. */
+  connections: number;
+  timeoutSeconds: number;
+  /** scaling-ramp: the p99 objective of served requests (client side), ms. */
+  p99LimitMs: number;
+}
+
+/** from → to in steps of `by`, both ends included (rounded to hundredths: no 0.30000000000000004). */
+export function rampMultipliers(from: number, to: number, by: number): number[] {
+  const count = Math.round(Math.abs(to - from) / by);
+  const sign = to >= from ? 1 : -1;
+  return Array.from({ length: count + 1 }, (_, i) => Math.round((from + sign * i * by) * 100) / 100);
+}
+
+const COMMON = { connections: DEFAULT_OPEN_LOOP_CONNECTIONS, timeoutSeconds: 10, p99LimitMs: 50 };
+
+export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> = {
+  overload: { ...COMMON, multipliers: [...DEFAULT_MULTIPLIERS], stepSeconds: null, settleSeconds: null },
+  // Up and back down: the limit must rise again once the overload is over.
+  'adaptive-ramp': { ...COMMON, multipliers: [...rampMultipliers(0.5, 2.5, 0.25), ...rampMultipliers(2.5, 0.5, 0.25).slice(1)], stepSeconds: 2, settleSeconds: 0 },
+  'scaling-ramp': { ...COMMON, multipliers: rampMultipliers(0.5, 2.5, 0.1), stepSeconds: 2, settleSeconds: 0 },
+};
+
+/** A run of a round and which part of it: the capacity measurement or the open-loop steps. */
+type PartOutcome = RunOutcome & { part?: 'capacity' | 'open-loop' };
+
+interface Capacity { rps: number; source: 'measured' | 'given' }
+
+const SCRAPE_TIMEOUT_MS = 2000;
+
+/** One scrape of the server's gauges, bounded: a server too busy to answer in time gives null (NULL columns), never a stale value. */
+function readGauges(read: (() => Promise<ServerGauges | null>) | undefined): Promise<ServerGauges | null> {
+  if (!read) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), SCRAPE_TIMEOUT_MS);
+    read().then(resolve, () => resolve(null)).finally(() => clearTimeout(timer));
+  });
+}
+
+function capacityLoad(sc: Scenario, options: BenchOptions, durationSeconds: number): LoadShape {
+  return { paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds };
+}
+
+/** The capacity of this round: given, or a recorded closed-loop run's 2xx per second (null, with its failed outcome, when that run failed). */
+async function roundCapacity(sc: Scenario, context: RoundContext): Promise<{ capacity: Capacity | null; outcomes: PartOutcome[] }> {
+  const { options } = context;
+  if (options.capacity !== null) return { capacity: { rps: options.capacity, source: 'given' }, outcomes: [] };
+  const { outcome, result } = await context.measure(capacityLoad(sc, options, options.durationSeconds));
+  const rps = result.ok ? result.requestsPerSecond : null;
+  if (rps === null || !(rps > 0)) {
+    context.log(`${sc.name} ${context.label}: no capacity measured (${result.failure ?? 'no 2xx answer'}): the open-loop steps are not run`);
+    return { capacity: null, outcomes: [{ ...outcome, status: 'failed', capacity: true, part: 'capacity' }] };
+  }
+  return { capacity: { rps, source: 'measured' }, outcomes: [{ ...outcome, capacity: true, part: 'capacity' }] };
+}
+
+/** Runs the steps, reading the server's gauges just before and at the end of every second. */
+async function runSteps(sc: Scenario, settings: OpenLoopSettings, stepSeconds: number, context: RoundContext, capacity: number): Promise<{ run: OverloadRun; server: ServerSecond[] }> {
+  const baseline = await readGauges(context.serverGauges);
+  const readings: Promise<ServerGauges | null>[] = [];
+  const run = await runOverload(context.url, sc.paths, capacity, {
+    multipliers: settings.multipliers,
+    stepSeconds,
+    ...(settings.settleSeconds === null ? {} : { settleSeconds: settings.settleSeconds }),
+    connections: settings.connections,
+    timeoutSeconds: settings.timeoutSeconds,
+  }, (row) => {
+    readings[row.second] = readGauges(context.serverGauges);
+  });
+  const gauges = await Promise.all(run.rows.map((row) => readings[row.second] ?? Promise.resolve(null)));
+  return { run, server: gauges.map((current, i) => serverSecond(i === 0 ? baseline : gauges[i - 1], current)) };
+}
+
+/** The series rows of one run, in the table of this scenario. */
+function writeSeries(kind: OpenLoopScenarioName, settings: OpenLoopSettings, context: RoundContext, run: OverloadRun, server: ServerSecond[], capacity: Capacity): void {
+  if (kind === 'overload') {
+    const stress = context.series('stress_test');
+    for (const row of run.rows) stress.write(stressSample(row));
+    const steps = context.series('overload_steps');
+    for (const step of run.steps) steps.write(stepRow(step, capacity.rps, capacity.source));
+  } else if (kind === 'adaptive-ramp') {
+    const adaptive = context.series('adaptive_limiter');
+    run.rows.forEach((row, i) => adaptive.write(adaptiveSample(row, server[i], i === 0 ? null : server[i - 1].limit)));
+  } else {
+    const samples = run.rows.map((row, i) => scalingSample(row, server[i], settings.p99LimitMs * 1000));
+    const scaling = context.series('scaling_signals');
+    for (const sample of samples) scaling.write(sample);
+    const lead = leadTime(samples);
+    const at = (seconds: number | null) => (seconds === null ? 'never' : `at ${seconds} s`);
+    context.log(`${kind} ${context.label}: p99 over ${settings.p99LimitMs} ms ${at(lead.p99CrossedAt)}, scale-out signal ${at(lead.signalAt)}`
+      + (lead.leadSeconds === null ? '' : `: lead ${lead.leadSeconds} s${lead.leadSeconds <= 0 ? ' (the signal did NOT fire first)' : ''}`));
+  }
+}
+
+function settingsKeyParts(sc: Scenario, settings: OpenLoopSettings, options: BenchOptions): string[] {
+  return [
+    `x${settings.multipliers.join('-')}`,
+    `step${settings.stepSeconds ?? 'd'}-settle${settings.settleSeconds ?? 'auto'}`,
+    `ol${settings.connections}-to${settings.timeoutSeconds}`,
+    options.capacity === null ? `capc${options.connections}` : `cap${options.capacity}`,
+    ...(sc.name === 'scaling-ramp' ? [`p99lim${settings.p99LimitMs}`] : []),
+    pathsKey(sc.paths),
+  ];
+}
+
+function describeSettings(sc: Scenario, settings: OpenLoopSettings, options: BenchOptions): Record<string, unknown> {
+  return {
+    description: sc.description,
+    paths: `${WIDE_WINDOWS.count} distinct windows of ${WIDE_WINDOWS.days.min}–${WIDE_WINDOWS.days.max} days (seed ${WIDE_WINDOWS.seed}), in order`,
+    multipliers: settings.multipliers,
+    step_seconds: settings.stepSeconds ?? options.durationSeconds,
+    settle_seconds: settings.settleSeconds ?? 'min(3, half a step)',
+    capacity: options.capacity === null
+      ? { source: 'measured', method: `each round, a recorded closed-loop run of the same paths (${options.tool}, ${options.connections} connections, ${options.durationSeconds} s): its 2xx per second` }
+      : { source: 'given', rps: options.capacity },
+    generator: {
+      method: 'open loop: undici, one event loop in the bench process (bench/loadgen/open-loop.ts); latencies from the intended send time',
+      connections: settings.connections,
+      timeout_seconds: settings.timeoutSeconds,
+      behind_when_late_by_ms: DEFAULT_LAG_TOLERANCE_MS,
+    },
+    server_gauges: "the subject's metrics port, scraped just before the steps and at the end of every second; NULL where the subject exposes none",
+    ...(sc.name === 'scaling-ramp' ? { p99_limit_ms: settings.p99LimitMs, lead_time: 'first second with p99 of served > p99_limit_ms (generator-behind seconds left out) minus first second with scale_out_signal = 1' } : {}),
+  };
+}
+
+function summarizeParts(runs: RunOutcome[]) {
+  const parts = runs as PartOutcome[];
+  const openLoop = parts.filter((r) => r.part === 'open-loop');
+  // The capacity runs are summarised like the sweep's capacity steps: rps_median = capacity_rps.
+  const base = summarize(parts.filter((r) => r.part === 'capacity'));
+  return {
+    ...base,
+    failed_runs: base.failed_runs + openLoop.filter((r) => r.status === 'failed').length,
+    saturated_runs: base.saturated_runs + openLoop.filter((r) => r.loadgen_saturated).length,
+  };
+}
+
+export function openLoopScenario(sc: Scenario & { name: OpenLoopScenarioName }, settings: OpenLoopSettings = OPEN_LOOP_DEFAULTS[sc.name]): ScenarioModule {
+  return {
+    name: sc.name,
+    description: sc.description,
+    comparesToReference: false,
+    settingsKeyParts: (options) => settingsKeyParts(sc, settings, options),
+    settings: (options) => describeSettings(sc, settings, options),
+    warmup: (options) => (options.warmupSeconds > 0 ? capacityLoad(sc, options, options.warmupSeconds) : null),
+    runRound: async (context, round) => {
+      const { capacity, outcomes } = await roundCapacity(sc, context);
+      if (capacity === null) return outcomes;
+      const stepSeconds = settings.stepSeconds ?? context.options.durationSeconds;
+      context.log(`${sc.name} ${context.label}: capacity ${capacity.rps.toFixed(1)} req/s (${capacity.source}); offering ${settings.multipliers.join(', ')} × it, ${stepSeconds} s a step, open loop`);
+      const steps = whilePinned(context.loadgenCpus, () => runSteps(sc, settings, stepSeconds, context, capacity.rps));
+      const { value: { run, server }, note } = await (context.guard ? context.guard(steps) : steps);
+      context.log(`${sc.name} ${context.label}: ${note}`);
+      writeSeries(sc.name, settings, context, run, server, capacity);
+      for (const line of formatRunSummary(run).split('\n')) context.log(`${sc.name} ${context.label}: ${line}`);
+      if (!run.generator.generatorKeptUp) context.flag('generator-behind');
+      if (!run.ok) context.flag('failed');
+      const openLoop: PartOutcome = {
+        run_index: round, status: run.ok ? 'ok' : 'failed', connections: settings.connections, requests_per_second: null,
+        avg_latency_us: null, p50_latency_us: null, p90_latency_us: null, p99_latency_us: null, max_latency_us: null,
+        loadgen_saturated: !run.generator.generatorKeptUp, capacity: false, part: 'open-loop',
+      };
+      return [...outcomes, openLoop];
+    },
+    summarize: summarizeParts,
+    failures: (runs) => runs.filter((r) => r.status === 'failed').length,
+  };
+}
