@@ -3,63 +3,26 @@
  * of a tiny server honouring the chapter contract, with real load (autocannon,
  * 1-second runs). Nothing is mocked.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../db/database.ts';
 import { listWorktrees } from './git/worktree.ts';
 import { planPinning } from './proc/pinning.ts';
-import { HARNESS_ROOT } from './provenance.ts';
+import { bench, processesInside } from './testing/bench-child.ts';
 import { createTinyRepo } from './testing/tiny-repo.ts';
 
-const TSX = join(HARNESS_ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(HARNESS_ROOT, 'bench', 'cli.ts');
 const repos: string[] = [];
 afterAll(() => {
   for (const dir of repos) rmSync(dir, { recursive: true, force: true });
 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function bench(args: string[], options: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], { cwd: HARNESS_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      options.onStdout?.(stdout, child);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 function tinyRepo(chapters: Parameters<typeof createTinyRepo>[0]) {
   const repo = createTinyRepo(chapters);
   repos.push(repo.dir);
   return { ...repo, db: join(repo.dir, 'bench.sqlite') };
-}
-
-/** Processes whose working directory is inside `dir` (a server left running from a worktree). */
-function processesInside(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) pids.push(Number(entry));
-    } catch {
-      // Gone, or not ours to inspect.
-    }
-  }
-  return pids;
 }
 
 const SHORT = ['--duration', '1', '--warmup', '0', '--settle', '0', '--connections', '4'];

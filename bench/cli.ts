@@ -11,6 +11,7 @@ import { mergeFiles } from './merge.ts';
 import { UsageError } from '../cli/args.ts';
 import { HELP, parseOptions } from './options.ts';
 import { runBench } from './runner.ts';
+import { cleanLeftoverRules } from './subject/connlimit.ts';
 
 async function main(): Promise<number> {
   let options;
@@ -33,6 +34,11 @@ async function main(): Promise<number> {
       const report = describeTagRestore(await restoreChapterTags(options.repoDir, chapterList()));
       process.stderr.write(report.text);
       return report.ok ? 0 : 1;
+    }
+    if (options.cleanIptables) {
+      const report = await cleanLeftoverRules();
+      process.stderr.write(report.length === 0 ? 'bench: no perf-book iptables rule left behind\n' : `${report.map((line) => `bench: ${line}`).join('\n')}\n`);
+      return report.some((line) => line.startsWith('could not')) ? 1 : 0;
     }
     if (options.merge) {
       process.stdout.write(await mergeFiles(options.merge, options.dbPath, (message) => process.stderr.write(`bench: ${message}\n`)));

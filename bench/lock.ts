@@ -4,17 +4,9 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isProcessAlive } from './proc/processes.ts';
 
 export class LockedError extends Error {}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface Lock {
   path: string;
@@ -49,7 +41,7 @@ export function acquireLock(dbPath: string, notice: (message: string) => void = 
     } catch {
       continue; // Released meanwhile: try again.
     }
-    if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) {
       throw new LockedError(`another bench is already running on ${dbPath} (pid ${owner}); wait for it to finish or stop it (lock file ${path})`);
     }
     notice(`taking over the stale lock ${path} of pid ${Number.isNaN(owner) ? '?' : owner}, which is no longer running`);

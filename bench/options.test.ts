@@ -5,7 +5,8 @@ import { DEFAULTS, parseOptions } from './options.ts';
 describe('parseOptions', () => {
   it('has sane defaults', () => {
     const o = parseOptions([], '/repo');
-    expect(o).toMatchObject({ repoDir: '/repo', dbPath: '/repo/data/bench.sqlite', chapters: null, scenarios: ['hot', 'mix', 'close'], ...DEFAULTS, force: false, list: false, restoreTags: false, exportDir: null, capacity: null });
+    expect(o).toMatchObject({ repoDir: '/repo', dbPath: '/repo/data/bench.sqlite', chapters: null, scenarios: ['hot', 'mix', 'close'], ...DEFAULTS, force: false, list: false, restoreTags: false, cleanIptables: false, exportDir: null, capacity: null });
+    expect(parseOptions(['--clean-iptables']).cleanIptables).toBe(true);
   });
   it('reads every flag', () => {
     const o = parseOptions(['--chapters', 'v1-baseline,v2-x', '--scenario', 'hot,sweep', '--runs', '3', '--duration', '2', '--connections', '8', '--warmup', '0', '--settle', '1', '--tool', 'wrk', '--force', '--export', 'out', '--db', 'x.sqlite', '--repo', 'r', '--capacity', '1200'], '/w');

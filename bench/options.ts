@@ -26,6 +26,8 @@ export interface BenchOptions {
   force: boolean;
   list: boolean;
   restoreTags: boolean;
+  /** Remove the iptables rules (comment perf-book:) that benches no longer running left behind, then exit. */
+  cleanIptables: boolean;
   exportDir: string | null;
   /** Database files of other machines to merge into --db, then exit. */
   merge: string[] | null;
@@ -80,6 +82,9 @@ Options:
   --list                 list the chapters and what is already measured, then exit
   --restore-tags         create chapter tags missing from this clone at the commits of
                          data/chapters.json (an existing tag is never moved), then exit
+  --clean-iptables       remove the kernel-limit rules (iptables, comment perf-book:) left by a
+                         bench that no longer runs, then exit (a bench also does it before it
+                         adds its own)
   --export <dir>         write bencher.json and github-action-benchmark.json from the latest summaries
   --merge <files…>       add the sessions of other machines' database files to --db (never
                          mixing machines; merging a file twice adds nothing), then exit
@@ -127,6 +132,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       'no-pin': { type: 'boolean' },
       list: { type: 'boolean' },
       'restore-tags': { type: 'boolean' },
+      'clean-iptables': { type: 'boolean' },
       export: { type: 'string' },
       merge: { type: 'string' },
       db: { type: 'string' },
@@ -165,6 +171,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     force: v.force ?? false,
     list: v.list ?? false,
     restoreTags: v['restore-tags'] ?? false,
+    cleanIptables: v['clean-iptables'] ?? false,
     exportDir: v.export === undefined ? null : resolve(cwd, v.export),
     merge,
     sweep: {

@@ -3,6 +3,7 @@
  * 95% interval, CV, ratio to the reference, p99 and honesty flags; and the
  * per-chapter overhead outside the load.
  */
+import { NOT_RUN } from '../db/schema.ts';
 import type { BenchStore, PreparationRow } from './store.ts';
 
 export interface SummaryLine {
@@ -66,7 +67,7 @@ export function formatOverheadTable(entries: { label: string; prep: PreparationR
       f(prep.build_seconds),
       f(prep.start_seconds),
       f(prep.total_seconds),
-      [prep.install_cache_hit === null ? '' : prep.install_cache_hit ? 'install cache hit' : 'fresh install', prep.status === 'failed' ? `FAILED: ${prep.failure?.split('\n')[0]}` : ''].filter(Boolean).join('; '),
+      [prep.install_cache_hit === null ? '' : prep.install_cache_hit ? 'install cache hit' : 'fresh install', prep.status === 'failed' ? `FAILED: ${prep.failure?.split('\n')[0]}` : prep.status === NOT_RUN ? `NOT RUN: ${prep.failure}` : ''].filter(Boolean).join('; '),
     ]),
   );
 }

@@ -73,4 +73,78 @@ describe('the runner with a plugged-in scenario module', () => {
     const settings = JSON.parse(String(queryRows(db, 'SELECT settings_json FROM sessions')[0].settings_json));
     expect(settings.scenarios.twice).toEqual({ settings_key: summaries[0].settings_key, description: 'two short runs per round' });
   });
+
+  it("gives a round the subject's metrics when its chapter has them (chapter 7 on), none otherwise", async () => {
+    const { dir } = createTinyRepo([{ tag: 'v6-plain' }, { tag: 'v7-metrics', metrics: true }]);
+    repos.push(dir);
+    const seen = new Map<string, { during: unknown; after: unknown; available: boolean }>();
+    const fake: ScenarioModule = {
+      name: 'gauges',
+      description: 'one run, the metrics read after it',
+      comparesToReference: false,
+      settingsKeyParts: () => [],
+      settings: () => ({}),
+      warmup: () => null,
+      runRound: async (context) => {
+        const during = context.serverGauges?.();
+        const run = await context.measure({ paths: ['/search?a=1'], keepAlive: true, connections: 1, durationSeconds: 1 });
+        seen.set(context.label, { during: await during, after: await context.serverGauges?.(), available: context.serverGauges !== undefined });
+        return [run.outcome];
+      },
+      summarize: (runs) => summarize(runs),
+      failures: (runs) => runs.filter((r) => r.status === 'failed').length,
+    };
+    const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0']), scenarios: ['gauges'] };
+    const stdout = sink();
+    const stderr = sink();
+    expect(await runBench(options, { stdout, stderr }, { scenarios: new Map([['gauges', fake]]) })).toBe(0);
+    expect(stderr.text).toBe('');
+    expect(seen.get('v6-plain')).toEqual({ during: undefined, after: undefined, available: false });
+    const v7 = seen.get('v7-metrics')!;
+    expect(v7.available).toBe(true);
+    const after = v7.after as { at: number; requestsTotal: number; inFlight: number; limit: number | null };
+    // The tiny server counts what it served: the readiness checks and the run's requests; it exports no limit.
+    expect(after.requestsTotal).toBeGreaterThan((v7.during as { requestsTotal: number }).requestsTotal);
+    expect(after).toMatchObject({ inFlight: 0, limit: null });
+    expect(after.at).toBeGreaterThanOrEqual(0);
+    // The bench also reads the server's own counters around each recorded run.
+    expect(stdout.text).toMatch(/v7-metrics: server metrics: \d+ requests answered/);
+    expect(stdout.text).not.toMatch(/v6-plain: server metrics/);
+  });
+
+  it('records an experiment that needs the kernel as not run, with the reason, where iptables cannot be used — and measures the rest', async () => {
+    const { dir } = createTinyRepo([{ tag: 'v8-shed', experiments: [{ name: 'kernel', connlimit: 2 }] }]);
+    repos.push(dir);
+    const calls: string[][] = [];
+    const notRoot = { isRoot: () => false, run: async (file: string, args: string[]) => (calls.push([file, ...args]), { code: 0, stdout: '', stderr: '' }) };
+    const labels: string[] = [];
+    const fake: ScenarioModule = {
+      name: 'once', description: 'one run', comparesToReference: false, settingsKeyParts: () => [], settings: () => ({}), warmup: () => null,
+      runRound: async (context) => {
+        labels.push(context.label);
+        return [(await context.measure({ paths: ['/search?a=1'], keepAlive: true, connections: 1, durationSeconds: 1 })).outcome];
+      },
+      summarize: (runs) => summarize(runs),
+      failures: (runs) => runs.filter((r) => r.status === 'failed').length,
+    };
+    const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0']), scenarios: ['once'] };
+    const stdout = sink();
+    const stderr = sink();
+    expect(await runBench(options, { stdout, stderr }, { scenarios: new Map([['once', fake]]), iptables: notRoot })).toBe(0);
+    expect(stderr.text).toBe('');
+    expect(calls).toEqual([]); // not root: iptables is never called
+    expect(labels).toEqual(['v8-shed']);
+    expect(stdout.text).toMatch(/not run v8-shed\+kernel: the kernel connection limit needs root/);
+    expect(stdout.text).toMatch(/v8-shed\+kernel .*NOT RUN: the kernel connection limit needs root/);
+    const db = await openDatabase(options.dbPath);
+    expect(queryRows(db, 'SELECT subject, experiment, status FROM preparations ORDER BY experiment')).toEqual([
+      { subject: 'v8-shed', experiment: '', status: 'ok' },
+      { subject: 'v8-shed', experiment: 'kernel', status: 'not_run' },
+    ]);
+    expect(queryRows(db, 'SELECT subject, experiment, reason FROM subjects_not_run')).toEqual([
+      { subject: 'v8-shed', experiment: 'kernel', reason: expect.stringMatching(/needs root \(iptables\)/) },
+    ]);
+    expect(queryRows(db, 'SELECT DISTINCT experiment FROM runs')).toEqual([{ experiment: '' }]);
+    expect(queryRows(db, 'SELECT status FROM sessions')).toEqual([{ status: 'complete' }]);
+  });
 });

@@ -16,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chapterCommitDetails, readChapterList, type Chapter, type CommitInfo } from '../db/chapters.ts';
-import { REFERENCE_SUBJECT } from '../db/schema.ts';
+import { NOT_RUN, REFERENCE_SUBJECT } from '../db/schema.ts';
 import { toBencherMetricFormat, toGithubActionBenchmark } from './export.ts';
 import { requireTool, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from './loadgen/index.ts';
 import { acquireLock, type Lock } from './lock.ts';
@@ -43,7 +43,9 @@ import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from './stats.ts'
 import { BenchStore, type PreparationRow, type RunRow } from './store.ts';
 import { Interrupted, stopChildProcesses, watchSignals, type SignalWatch } from './signals.ts';
 import { Cleanup } from './subject/cleanup.ts';
-import { FEED, launchSubject, prepareSubjectTree, type PreparedTree } from './subject/subject.ts';
+import { gaugeReader, scrape } from './metrics/scrape.ts';
+import { FEED, launchSubject, prepareSubjectTree, type LaunchOptions, type PreparedTree } from './subject/subject.ts';
+import { cleanLeftoverRules, iptablesUnavailable, KernelLimitUnavailable, type IptablesAccess } from './subject/connlimit.ts';
 import type { Simulator } from '../simulator/index.ts';
 import type { RunOutcome } from './summarize.ts';
 
@@ -60,9 +62,11 @@ export interface Subject {
   url: string;
   pid: number;
   /** How a chapter subject was launched, so --profile or a scenario with its own provider can start another instance of it (none for the reference). */
-  source?: { tree: PreparedTree; args: string[]; env: Record<string, string> };
+  source?: { tree: PreparedTree; args: string[]; env: Record<string, string>; connlimit: LaunchOptions['connlimit'] };
   /** The subject's simulator, when a scenario may steer it (ScenarioModule.ownProvider). */
   simulator?: Simulator;
+  /** The server's Prometheus metrics (chapter contract "metrics"), when it has them. */
+  metricsUrl?: string | null;
 }
 
 export interface RunnerIO {
@@ -70,9 +74,10 @@ export interface RunnerIO {
   stderr: NodeJS.WritableStream;
 }
 
-/** What a caller may plug in (tests: a fake scenario module). */
+/** What a caller may plug in (tests: a fake scenario module, an iptables that is not the system's). */
 export interface RunnerDeps {
   scenarios?: Map<string, ScenarioModule>;
+  iptables?: IptablesAccess;
 }
 
 /** Canonical settings of one scenario: what must match for a summary to count as "already measured". */
@@ -97,6 +102,8 @@ interface Unit {
   experiment: string;
   args: string[];
   env: Record<string, string>;
+  /** The experiment's kernel connection limit, if any. */
+  connlimit: number | null;
   label: string;
 }
 
@@ -132,6 +139,8 @@ interface Session {
   overhead: { label: string; prep: PreparationRow }[];
   /** The --profile tables of this session, for the report. */
   profiles: { label: string; scenario: string; rows: ProfileRow[] }[];
+  /** How experiments with a kernel connection limit reach iptables (undefined: the system's). */
+  iptables?: IptablesAccess;
 }
 
 /** Each chapter's commit details; a chapter whose commit `repoDir` lacks is an error. */
@@ -154,8 +163,8 @@ async function checkRequest(options: BenchOptions, registry: Map<string, Scenari
   });
   const pinning = await planPinning(options.pin);
   const units = chapters.flatMap((chapter): Unit[] => [
-    { chapter, experiment: '', args: [], env: {}, label: chapter.tag },
-    ...(chapter.experiments ?? []).map((e) => ({ chapter, experiment: e.name, args: e.args ?? [], env: e.env ?? {}, label: `${chapter.tag}+${e.name}` })),
+    { chapter, experiment: '', args: [], env: {}, connlimit: null, label: chapter.tag },
+    ...(chapter.experiments ?? []).map((e) => ({ chapter, experiment: e.name, args: e.args ?? [], env: e.env ?? {}, connlimit: e.connlimit ?? null, label: `${chapter.tag}+${e.name}` })),
   ]);
   return {
     generator,
@@ -243,6 +252,7 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
     lines: [],
     overhead: [],
     profiles: [],
+    iptables: deps.iptables,
   };
   const status = await runSession(session, plan, needed, lock);
   if (status === 'interrupted') {
@@ -340,6 +350,7 @@ async function measureSession(session: Session, plan: Map<string, Unit[]>, neede
 /** Every chapter subject still to measure, started; a subject that fails is reported and skipped. */
 async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subject[]> {
   const { store, options, cleanup, signals } = session;
+  if (needed.some((u) => u.connlimit !== null)) await cleanLeftovers(session);
   const subjects: Subject[] = [];
   const trees = new Map<string, PreparedTree>();
   for (const unit of needed) {
@@ -356,21 +367,29 @@ async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subjec
         trees.set(unit.chapter.tag, tree);
         Object.assign(prep, { worktree_seconds: tree.worktreeSeconds, install_seconds: tree.installSeconds, install_cache_hit: tree.installCacheHit ? 1 : 0, build_seconds: tree.buildSeconds });
       }
-      const launched = await launchSubject(tree, cleanup, { args: unit.args, env: unit.env, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard });
+      const connlimit = unit.connlimit === null ? undefined : { limit: unit.connlimit, owner: `session-${session.id}`, access: session.iptables };
+      const launched = await launchSubject(tree, cleanup, { args: unit.args, env: unit.env, connlimit, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard });
       prep.start_seconds = launched.startSeconds;
       prep.total_seconds = Math.round(performance.now() - started) / 1000;
       subjects.push({
         label: unit.label, subject: unit.chapter.tag, experiment: unit.experiment, commit: unit.chapter.commit, url: launched.url, pid: launched.pid,
-        source: { tree, args: unit.args, env: unit.env },
+        metricsUrl: launched.metricsUrl, source: { tree, args: unit.args, env: unit.env, connlimit },
       });
-      session.log(`ready ${unit.label} on ${launched.url} — overhead ${describePreparation(prep)}`);
+      session.log(`ready ${unit.label} on ${launched.url}${connlimit ? ` (kernel limit: ${connlimit.limit} connections)` : ''} — overhead ${describePreparation(prep)}`);
     } catch (error) {
       if (error instanceof Interrupted) throw error;
-      prep.status = 'failed';
-      prep.failure = (error as Error).message;
+      if (error instanceof KernelLimitUnavailable) {
+        // Not a failure of the session: recorded as not run, with the reason, for the book to say so.
+        prep.status = NOT_RUN;
+        prep.failure = error.message;
+        session.log(`not run ${unit.label}: ${error.message}`);
+      } else {
+        prep.status = 'failed';
+        prep.failure = (error as Error).message;
+        session.failures.push(`${unit.label}: ${(error as Error).message}`);
+        session.io.stderr.write(`bench: ${unit.label} could not be prepared or started:\n${(error as Error).message}\n`);
+      }
       prep.total_seconds = Math.round(performance.now() - started) / 1000;
-      session.failures.push(`${unit.label}: ${(error as Error).message}`);
-      session.io.stderr.write(`bench: ${unit.label} could not be prepared or started:\n${(error as Error).message}\n`);
     }
     session.progress.clearStatus();
     store.recordPreparation(prep);
@@ -385,6 +404,16 @@ async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subjec
   return subjects;
 }
 
+/** Before adding kernel limits: rules a killed bench left behind are removed (a rule of a bench still running is kept). */
+async function cleanLeftovers(session: Session): Promise<void> {
+  if (await iptablesUnavailable(session.iptables)) return; // the experiments will say why they are not run
+  try {
+    for (const line of await cleanLeftoverRules(session.iptables)) session.log(`iptables: ${line}`);
+  } catch (error) {
+    session.log(`iptables: ${(error as Error).message}`);
+  }
+}
+
 /** A scenario with its own provider measures servers started for it alone; they stop with the session. */
 async function relaunchedSubjects(session: Session, module: ScenarioModule, provider: OwnProvider, subjects: Subject[]): Promise<Subject[]> {
   const own: Subject[] = [];
@@ -395,9 +424,9 @@ async function relaunchedSubjects(session: Session, module: ScenarioModule, prov
     const started = performance.now();
     try {
       const instance = await launchSubject(source.tree, session.cleanup, {
-        args: source.args, env: { ...source.env, ...provider.env }, feed: provider.feed, wrap: pinPrefix(session.request.pinning.serverCpus), guard: session.signals.guard,
+        args: source.args, env: { ...source.env, ...provider.env }, feed: provider.feed, connlimit: source.connlimit, wrap: pinPrefix(session.request.pinning.serverCpus), guard: session.signals.guard,
       });
-      const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, simulator: instance.simulator };
+      const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, metricsUrl: instance.metricsUrl, simulator: instance.simulator };
       own.push(launched);
       session.log(`ready ${subject.label} for ${module.name} on ${launched.url} (own provider, ${((performance.now() - started) / 1000).toFixed(2)} s)`);
     } catch (error) {
@@ -440,6 +469,7 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
   for (let round = 0; round < options.runs; round++) {
     for (const { subject } of order.filter((o) => o.round === round)) {
       const subjectFlags = flags.get(subject.label)!;
+      const run = runClock();
       const runs = await module.runRound(
         {
           options,
@@ -447,12 +477,16 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
           url: subject.url,
           loadgenCpus: session.request.pinning.loadgenCpus,
           guard: session.signals.guard,
-          measure: (load) => recordedRun(session, module, subject, round, load, key, subjectFlags),
+          measure: (load) => {
+            run.restart();
+            return recordedRun(session, module, subject, round, load, key, subjectFlags);
+          },
           settle: (load) => unrecordedLoad(session, module, subject, load, 'settle', round),
           log: session.log,
           flag: (name) => subjectFlags.add(name),
           series: (kind, runId) => store.seriesWriter(kind, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, runId }),
           provider: subject.simulator,
+          serverGauges: gaugesOf(session, subject, run.startedAt),
         },
         round,
       );
@@ -479,6 +513,31 @@ async function unrecordedLoad(session: Session, module: ScenarioModule, subject:
   const { result } = await runLoad(session, module, subject, round, load, null);
   if (session.signals.interrupted()) throw new Interrupted();
   if (!result.ok) session.io.stderr.write(`bench: ${what} of ${subject.label} / ${module.name} failed: ${result.failure ?? 'no successful response'}\n`);
+}
+
+/** When the round's latest run started (performance.now()); the round's start until its first run. */
+function runClock(): { startedAt: () => number; restart: () => void } {
+  let startedAt = performance.now();
+  return { startedAt: () => startedAt, restart: () => (startedAt = performance.now()) };
+}
+
+/** The round context's scrape of a subject's metrics, when it has them (RoundContext.serverGauges). */
+function gaugesOf(session: Session, subject: Subject, runStartedAt: () => number): RoundContext['serverGauges'] {
+  if (!subject.metricsUrl) return undefined;
+  return gaugeReader(subject.metricsUrl, runStartedAt, (message) => session.log(`${subject.label}: no metrics this second: ${message}`));
+}
+
+/** What the server's own counters say a run did (requests, shed), when it has metrics; a failed scrape says nothing. */
+async function withServerCounts<T>(subject: Subject, run: () => Promise<T>): Promise<{ value: T; counted: string | null }> {
+  const url = subject.metricsUrl;
+  if (!url) return { value: await run(), counted: null };
+  const read = () => scrape(url).catch(() => null);
+  const before = await read();
+  const value = await run();
+  const after = await read();
+  if (before?.requestsTotal == null || after?.requestsTotal == null) return { value, counted: null };
+  const shed = before.shedTotal !== null && after.shedTotal !== null ? `, ${after.shedTotal - before.shedTotal} shed` : '';
+  return { value, counted: `server metrics: ${after.requestsTotal - before.requestsTotal} requests answered${shed}` };
 }
 
 /** One load run of a subject, with its server's CPU time, as a runs row (not yet stored). */
@@ -512,7 +571,7 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
 async function recordedRun(session: Session, module: ScenarioModule, subject: Subject, round: number, load: LoadShape, key: string, flags: Set<string>): Promise<Measured> {
   const reportPath = subject.source?.tree.contract.ready.path;
   const before = reportPath ? await fetchServerReport(subject.url, reportPath) : null;
-  const { run, result } = await runLoad(session, module, subject, round, load, key);
+  const { value: { run, result }, counted } = await withServerCounts(subject, () => runLoad(session, module, subject, round, load, key));
   if (reportPath) {
     run.server_report_before = before;
     run.server_report_after = await fetchServerReport(subject.url, reportPath);
@@ -522,6 +581,7 @@ async function recordedRun(session: Session, module: ScenarioModule, subject: Su
   const runId = session.store.recordRun(run, result.samples.map((s) => ({ second: s.second, requests_per_second: s.requestsPerSecond, p99_latency_us: s.p99LatencyUs, errors: s.errors })));
   flagRun(flags, run, result);
   session.log(describeRun(subject.label, session.options.runs, run, result));
+  if (counted) session.log(`  ${subject.label}: ${counted}`);
   return { outcome: outcomeOf(run), result, runId };
 }
 
@@ -540,8 +600,8 @@ async function profileScenario(session: Session, module: ScenarioModule, subject
       const rows = await profiledRun({
         treeDir: source.tree.path,
         start: async (profileDir) => {
-          const launched = await launchSubject(source.tree, session.cleanup, { args: source.args, env: source.env, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard, profileDir });
-          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid };
+          const launched = await launchSubject(source.tree, session.cleanup, { args: source.args, env: source.env, connlimit: source.connlimit, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard, profileDir });
+          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid, metricsUrl: launched.metricsUrl };
           return launched.server;
         },
         warmUp: async () => {
@@ -567,12 +627,15 @@ async function profileScenario(session: Session, module: ScenarioModule, subject
 
 /** A round context whose load runs are not recorded (no run row, no series, no flag). */
 function unrecordedRound(session: Session, module: ScenarioModule, subject: Subject): RoundContext {
+  const clock = runClock();
   return {
     options: session.options,
     label: subject.label,
     url: subject.url,
     loadgenCpus: session.request.pinning.loadgenCpus,
+    serverGauges: gaugesOf(session, subject, clock.startedAt),
     measure: async (load) => {
+      clock.restart();
       const { run, result } = await runLoad(session, module, subject, 0, load, null);
       if (session.signals.interrupted()) throw new Interrupted();
       // runId -1: no row in `runs`; the series writer below discards, so nothing refers to it.

@@ -4,6 +4,7 @@
  */
 import { listProcesses } from './proc/processes.ts';
 import { runningServers, stopRunningCommands } from './chapter/contract.ts';
+import { removeLiveRulesNow } from './subject/connlimit.ts';
 import type { Lock } from './lock.ts';
 import type { Progress } from './progress.ts';
 import type { Guard } from './subject/subject.ts';
@@ -33,6 +34,7 @@ export function watchSignals(io: { stderr: NodeJS.WritableStream }, progress: Pr
           // Already gone.
         }
       }
+      removeLiveRulesNow();
       lock.release();
       process.exit(130);
     }

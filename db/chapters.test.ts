@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCommitDetails } from './chapters.ts';
+import { parseChapterList, readCommitDetails } from './chapters.ts';
 
 const repo = mkdtempSync(join(tmpdir(), 'commit-details-'));
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
@@ -35,5 +35,20 @@ describe('readCommitDetails', () => {
     } finally {
       rmSync(notRepo, { recursive: true, force: true });
     }
+  });
+});
+
+describe('parseChapterList: experiments', () => {
+  const list = (experiments: unknown) =>
+    JSON.stringify({ chapters: [{ number: 8, tag: 'v8', commit: 'a'.repeat(40), title: 't', technique: 't', summary: 's', experiments }] });
+
+  it('reads a kernel connection limit', () => {
+    expect(parseChapterList(list([{ name: 'kernel', connlimit: 64 }]), 'c.json')[0].experiments).toEqual([{ name: 'kernel', connlimit: 64 }]);
+  });
+
+  it('names the experiment whose connlimit or name is wrong', () => {
+    expect(() => parseChapterList(list([{ name: 'kernel', connlimit: 0 }]), 'c.json')).toThrow(/^c\.json: chapters\[0\]\.experiments\[0\]: "connlimit" must be a positive integer/);
+    expect(() => parseChapterList(list([{ name: 'ok' }, { name: 'k', connlimit: '64' }]), 'c.json')).toThrow(/experiments\[1\]: "connlimit" must be a positive integer/);
+    expect(() => parseChapterList(list([{ connlimit: 4 }]), 'c.json')).toThrow(/experiments\[0\]: "name" must be a non-empty string/);
   });
 });

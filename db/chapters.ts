@@ -13,6 +13,8 @@ export interface Experiment {
   args?: string[];
   /** Extra environment for the server process. */
   env?: Record<string, string>;
+  /** A kernel limit: at most this many open connections to the server's port (iptables connlimit; root only, else not run). */
+  connlimit?: number;
 }
 
 export interface Chapter {
@@ -96,8 +98,14 @@ export function parseChapterList(text: string, file = 'data/chapters.json'): Cha
     seenTags.add(e.tag as string);
     seenNumbers.add(e.number as number);
     if (e.experiments !== undefined && !Array.isArray(e.experiments)) throw new Error(`${where}: "experiments" must be an array`);
+    ((e.experiments ?? []) as Record<string, unknown>[]).forEach((experiment, i) => checkExperiment(experiment, `${where}.experiments[${i}]`));
     return e as unknown as Chapter;
   }).sort((a, b) => a.number - b.number);
+}
+
+function checkExperiment(e: Record<string, unknown>, where: string): void {
+  if (typeof e !== 'object' || e === null || typeof e.name !== 'string' || e.name.length === 0) throw new Error(`${where}: "name" must be a non-empty string`);
+  if (e.connlimit !== undefined && (!Number.isInteger(e.connlimit) || (e.connlimit as number) < 1)) throw new Error(`${where}: "connlimit" must be a positive integer (open connections allowed)`);
 }
 
 export function readChapterList(file: string): Chapter[] {

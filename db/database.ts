@@ -48,12 +48,18 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     applySchema(db);
     return db;
   }
+  return openDatabaseBytes(readFileSync(path), path);
+}
+
+/** Opens a database from its file's bytes (`label` names it in errors) and brings its schema up to date. */
+export async function openDatabaseBytes(bytes: Uint8Array, label: string): Promise<Database> {
+  const SQL = await loadSqlJs();
   let db: Database;
   try {
-    db = new SQL.Database(readFileSync(path));
+    db = new SQL.Database(bytes);
     db.exec('SELECT count(*) FROM sqlite_master');
   } catch (error) {
-    throw new Error(`${path} is not a readable SQLite database: ${(error as Error).message}`);
+    throw new Error(`${label} is not a readable SQLite database: ${(error as Error).message}`);
   }
   applySchema(db);
   return db;

@@ -195,12 +195,14 @@ export const preparations = table(
     build_seconds: real(),
     start_seconds: real(), // spawn until the ready answer
     total_seconds: real(),
-    status: text('NOT NULL'), // ok | failed
-    failure: text(),
+    status: text('NOT NULL'), // ok | failed | not_run (NOT_RUN)
+    failure: text(), // why, when failed or not run
   },
   ['PRIMARY KEY (session_id, subject, experiment)'],
 );
 export type PreparationRow = Row<typeof preparations>;
+/** A subject this machine could not run (an experiment needing root and iptables, say); `failure` holds the reason. */
+export const NOT_RUN = 'not_run';
 
 /** What every series sample says about where it comes from (schema 3). */
 const seriesContext = {
@@ -531,6 +533,11 @@ CREATE VIEW cache_stats AS
       SELECT MAX(r2.session_id) FROM runs r2 JOIN sessions se2 ON se2.id = r2.session_id
       WHERE r2.subject = r.subject AND r2.experiment = r.experiment AND r2.scenario = r.scenario AND r2.status = 'ok'
         AND r2.server_report_after IS NOT NULL AND se2.machine_fingerprint = se.machine_fingerprint);
+
+CREATE VIEW subjects_not_run AS
+  SELECT p.session_id, p.subject, p.experiment, p.failure AS reason, cm.machine
+  FROM preparations p JOIN sessions se ON se.id = p.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE p.status = 'not_run';
 
 CREATE VIEW stress_test_series AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,

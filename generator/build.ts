@@ -8,24 +8,24 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSy
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { openDatabase, queryRows, type Database } from '../db/database.ts';
-import { DEFAULT_LIMITS } from './directives/query.ts';
-import { WorkerQueries } from './query-worker/client.ts';
-import { measurementsFragment, MEASUREMENTS_PAGE, MEASUREMENTS_TITLE } from './appendix/measurements.ts';
-import { errataFragment, ERRATA_PAGE, ERRATA_TITLE } from './appendix/errata.ts';
-import { readChapterList, readCommitDetails, syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
-import { writeFileAtomic } from '../db/atomic-write.ts';
+import { DEFAULT_LIMITS, type QueryLimits } from './directives/query.ts';
+import { MEASUREMENTS_PAGE, MEASUREMENTS_TITLE } from './appendix/measurements.ts';
+import { ERRATA_PAGE, ERRATA_TITLE } from './appendix/errata.ts';
 import { clientBundle } from './client-bundle.ts';
 import { discoverBook, singleSource, type SourcePage } from './discover.ts';
 import { ASSETS, renderPage, type BookCard, type NavLink, type PageView, type SiteNav } from './layout/page.ts';
 import { buildStylesheet } from './layout/stylesheet.ts';
-import { renderMarkdown, DirectiveError, type RenderedPage } from './markdown/render.ts';
+import type { RenderedPage } from './markdown/render.ts';
+import { DirectiveError } from './directives/errors.ts';
+import { stampPage, type BuildStamp } from './directives/footer.ts';
 import type { BuildOptions } from './options.ts';
 import { findProvenance } from './provenance.ts';
-import { printPdfs, type PrintJob } from './pdf.ts';
+import type { PrintJob } from './pdf.ts';
 import { escapeHtml } from './directives/escape.ts';
+import { PageCache } from './page-cache.ts';
+import { sha256 } from './launch/fingerprint.mjs';
 
-export { DirectiveError } from './markdown/render.ts';
+export { DirectiveError } from './directives/errors.ts';
 
 export interface BuildResult {
   outDir: string;
@@ -36,7 +36,17 @@ export interface BuildResult {
   errors: DirectiveError[];
   /** Ignored unknown keys (outside --strict). */
   warnings: string[];
+  /** Markdown pages (and the generated appendix) rendered by this build, and reused from the page cache. */
+  rendered: number;
+  reused: number;
+  /** How long each phase took (--timings). */
+  phases: Phase[];
   durationMs: number;
+}
+
+export interface Phase {
+  phase: string;
+  ms: number;
 }
 
 /** A problem with the build's inputs (missing database, bad folder…): message only, no stack. */
@@ -49,71 +59,189 @@ const MANIFEST = '.book-files.json';
 
 interface RenderedSource {
   source: SourcePage;
-  page: RenderedPage;
+  page: CachedPage & { errors: DirectiveError[] };
   /** The page's own heading, for menus: its first h1, else its @meta title, else the file name. */
   navTitle: string;
 }
 
+/** What the page cache keeps of a rendered page (a page with errors is not kept). */
+type CachedPage = Omit<RenderedPage, 'errors'>;
+
+/** The measurements page and the errata, generated from the data alone. */
+const APPENDIX_PAGES = 2;
+
+interface Appendix {
+  measurements: string;
+  errata: string;
+}
+
+/** One page to build: its source, its Markdown, and what rendering it depends on besides the data. */
+interface PageJob {
+  source: SourcePage;
+  markdown: string;
+  render: { file: string; measurementsHref?: string; keepGoing: boolean; strict: boolean; repoUrl?: string };
+  /** `render` and the query limits, as part of the page's cache key. */
+  settings: string;
+}
+
 export async function buildSite(options: BuildOptions, now: Date = new Date()): Promise<BuildResult> {
   const started = performance.now();
+  const mark = phaseTimer();
   const outDir = resolve(options.out);
   const sources = options.input
     ? { index: null, books: [], single: singleSource(options.input) }
     : { ...discoverBook(options.bookDir), single: null };
   if (options.input) assertSafeOutDir(outDir, dirname(options.input), { outMayBeInsideSources: true });
   else assertSafeOutDir(outDir, options.bookDir, { outMayBeInsideSources: false });
+  assertDatabaseExists(options.db);
+  const provenance = findProvenance(process.cwd());
+  const jobs = planJobs(sources, options, provenance.repoUrl);
+  mark('sources');
 
-  const mark = profiler();
-  const db = await openBookDatabase(options);
-  const limits = { maxRows: options.maxRows ?? DEFAULT_LIMITS.maxRows, timeoutMs: options.queryTimeoutMs ?? DEFAULT_LIMITS.timeoutMs };
-  const queries = new WorkerQueries(db.export(), limits);
-  db.close(); // the query thread has its own copy; nothing is ever saved back
-  mark('database');
-  let rendered: { index: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[]; single: RenderedSource | null };
+  const cache = options.cache ? new PageCache(options.cache) : null;
+  const lookUp = (dataKey: string) => ({
+    pages: new Map(jobs.all.map((j) => [j, cacheEntry<CachedPage>(cache, [dataKey, j.settings, j.markdown])])),
+    appendix: jobs.withAppendix ? cacheEntry<Appendix>(cache, [dataKey, JSON.stringify({ appendix: MEASUREMENTS_PAGE, limits: jobs.limits })]) : null,
+  });
+  const read: { bytes?: Buffer } = {};
+  const dataKeyOf = (force: boolean) => (cache ? `${cache.databaseFingerprint(resolve(options.db), read, force)}:${chaptersKey(options.chapters)}` : '');
+  let entries = lookUp(dataKeyOf(false));
+  mark('cache');
+  let rendered = { pages: 0, errorsOf: new Map<PageJob, DirectiveError[]>() };
+  if (!isComplete(entries)) {
+    // Something to render: the database's bytes, hashed as read, so the entries written describe exactly them.
+    if (cache && !read.bytes) entries = lookUp(dataKeyOf(true));
+    rendered = await renderMissing(entries, { bytes: read.bytes ?? readFileSync(options.db), options, limits: jobs.limits }, mark);
+  }
+  cache?.prune();
+
+  const stamp: BuildStamp = { generatedAt: now, buildCommit: provenance.buildCommit, repoUrl: provenance.repoUrl };
+  const renderedSource = (j: PageJob): RenderedSource => {
+    const value = entries.pages.get(j)?.value as CachedPage;
+    const page = { ...value, html: stampPage(value.html, stamp), errors: rendered.errorsOf.get(j) ?? [] };
+    return { source: j.source, page, navTitle: firstH1(page.html) ?? page.title ?? j.source.name };
+  };
+  const result = {
+    index: jobs.index ? renderedSource(jobs.index) : null,
+    single: jobs.single ? renderedSource(jobs.single) : null,
+    books: jobs.books.map((book) => ({ name: book.name, chapters: book.chapters.map(renderedSource) })),
+  };
+  const site = await layOutSite(result, entries.appendix?.value ?? { measurements: '', errata: '' }, options.pdf === true);
+  mark('layout+assets');
+  writeSite(outDir, site.files);
+  mark('write');
+  if (site.printJobs.length > 0) {
+    const { printPdfs } = await import('./pdf.ts');
+    await printPdfs(outDir, site.printJobs);
+    mark('pdf');
+  }
+
+  const all = [result.index, result.single, ...result.books.flatMap((b) => b.chapters)].filter((r): r is RenderedSource => r !== null);
+  return {
+    outDir,
+    pages: site.views.map((view) => view.outPath),
+    charts: all.reduce((sum, r) => sum + countCharts(r.page.html), 0),
+    errors: all.flatMap((r) => r.page.errors),
+    warnings: all.flatMap((r) => r.page.warnings),
+    rendered: rendered.pages,
+    reused: jobs.all.length + (jobs.withAppendix ? APPENDIX_PAGES : 0) - rendered.pages,
+    phases: mark.phases,
+    durationMs: performance.now() - started,
+  };
+}
+
+/** Each page's Markdown and what its rendering depends on besides the data. */
+function planJobs(sources: { index: SourcePage | null; books: { name: string; chapters: SourcePage[] }[]; single: SourcePage | null }, options: BuildOptions, repoUrl: string | undefined) {
   // A book gets the measurements appendix its numbers link to; a page built alone (--input) does not.
   const withAppendix = sources.single === null;
-  let appendix = '';
-  let errata = '';
+  const limits = { maxRows: options.maxRows ?? DEFAULT_LIMITS.maxRows, timeoutMs: options.queryTimeoutMs ?? DEFAULT_LIMITS.timeoutMs };
+  const job = (source: SourcePage): PageJob => {
+    const render = {
+      file: displayPath(source.file),
+      measurementsHref: withAppendix ? relativeHref(source.outPath, MEASUREMENTS_PAGE) : undefined,
+      keepGoing: options.keepGoing,
+      strict: options.strict,
+      repoUrl,
+    };
+    return { source, markdown: readFileSync(source.file, 'utf8'), render, settings: JSON.stringify({ ...render, limits }) };
+  };
+  const index = sources.index ? job(sources.index) : null;
+  const single = sources.single ? job(sources.single) : null;
+  const books = sources.books.map((book) => ({ name: book.name, chapters: book.chapters.map(job) }));
+  const all = [index, single, ...books.flatMap((book) => book.chapters)].filter((j): j is PageJob => j !== null);
+  return { index, single, books, all, withAppendix, limits };
+}
+
+interface CacheLookup {
+  pages: Map<PageJob, CacheEntry<CachedPage>>;
+  appendix: CacheEntry<Appendix> | null;
+}
+
+function isComplete(entries: CacheLookup): boolean {
+  return [...entries.pages.values()].every((entry) => entry.value) && (entries.appendix === null || entries.appendix.value !== undefined);
+}
+
+/**
+ * Renders the pages (and the appendix) the cache did not have, from the database's
+ * bytes, and keeps them. The query thread and the renderer are loaded only here: a build
+ * that reuses every page does not pay for them.
+ */
+async function renderMissing(
+  entries: CacheLookup,
+  input: { bytes: Uint8Array; options: BuildOptions; limits: QueryLimits },
+  mark: (phase: string) => void,
+): Promise<{ pages: number; errorsOf: Map<PageJob, DirectiveError[]> }> {
+  const { bytes, options, limits } = input;
+  const { WorkerQueries } = await import('./query-worker/client.ts');
+  const queries = new WorkerQueries({ bytes, label: options.db, chapters: options.chapters, repoDir: process.cwd() }, limits);
+  let pages = 0;
+  /** Errors of the pages rendered now (never cached: such a page is rendered again). */
+  const errorsOf = new Map<PageJob, DirectiveError[]>();
   try {
-    const provenance = findProvenance(process.cwd());
-    mark('provenance');
-    const render = async (source: SourcePage): Promise<RenderedSource> => {
-      const markdown = readFileSync(source.file, 'utf8');
-      const page = await renderMarkdown(markdown, {
-        queries,
-        measurementsHref: withAppendix ? relativeHref(source.outPath, MEASUREMENTS_PAGE) : undefined,
-        file: displayPath(source.file),
-        keepGoing: options.keepGoing,
-        strict: options.strict,
-        ...provenance,
-        generatedAt: now,
-      });
-      return { source, page, navTitle: firstH1(page.html) ?? page.title ?? source.name };
-    };
-    rendered = {
-      index: sources.index ? await render(sources.index) : null,
-      books: [],
-      single: sources.single ? await render(sources.single) : null,
-    };
-    for (const book of sources.books) {
-      const chapters: RenderedSource[] = [];
-      for (const chapter of book.chapters) chapters.push(await render(chapter));
-      rendered.books.push({ name: book.name, chapters });
+    // Loading the renderer (unified, highlight.js…) overlaps with the thread opening the database.
+    const { renderMarkdown } = await import('./markdown/render.ts');
+    mark('load renderer');
+    try {
+      queries.ready();
+    } catch (error) {
+      throw new BuildError((error as Error).message);
     }
-    if (withAppendix) appendix = measurementsFragment(queries);
-    if (withAppendix) errata = errataFragment(queries, MEASUREMENTS_PAGE);
+    mark('open database');
+    for (const [j, entry] of entries.pages) {
+      if (entry.value) continue;
+      const page = await renderMarkdown(j.markdown, { ...j.render, queries, deferStamp: true });
+      entry.value = withoutErrors(page);
+      errorsOf.set(j, page.errors);
+      if (page.errors.length === 0) entry.store(entry.value);
+      pages++;
+    }
+    if (entries.appendix && !entries.appendix.value) {
+      const { measurementsFragment } = await import('./appendix/measurements.ts');
+      const { errataFragment } = await import('./appendix/errata.ts');
+      entries.appendix.value = { measurements: measurementsFragment(queries), errata: errataFragment(queries, MEASUREMENTS_PAGE) };
+      entries.appendix.store(entries.appendix.value);
+      pages += APPENDIX_PAGES;
+    }
   } finally {
     queries.close();
   }
   mark('render');
+  return { pages, errorsOf };
+}
 
-  const printing = options.pdf === true && rendered.single === null;
-  const views = rendered.single ? [singlePageView(rendered.single)] : addAppendix(bookPageViews(rendered, printing), appendix, errata);
+/** Every page laid out with its menus and links, the print pages (--pdf) and the assets: the files to write. */
+async function layOutSite(
+  result: { index: RenderedSource | null; single: RenderedSource | null; books: { name: string; chapters: RenderedSource[] }[] },
+  appendix: Appendix,
+  pdf: boolean,
+): Promise<{ views: PageView[]; files: Map<string, string | { copyFrom: string }>; printJobs: PrintJob[] }> {
+  const printing = pdf && result.single === null;
+  const views = result.single ? [singlePageView(result.single)] : addAppendix(bookPageViews(result, printing), appendix.measurements, appendix.errata);
   const files = new Map<string, string | { copyFrom: string }>();
   for (const view of views) files.set(view.outPath, renderPage(view));
   const printJobs: PrintJob[] = [];
   if (printing) {
-    for (const book of rendered.books) {
+    for (const book of result.books) {
       const view = printView(book);
       files.set(view.outPath, renderPage(view));
       printJobs.push({ printPage: view.outPath, pdf: `${book.name}.pdf` });
@@ -125,93 +253,54 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   if (views.some((view) => view.usesMermaid)) {
     files.set(ASSETS.mermaid, { copyFrom: createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js') });
   }
-  mark('layout+assets');
-  writeSite(outDir, files);
-  mark('write');
-  await printPdfs(outDir, printJobs);
-  if (printJobs.length > 0) mark('pdf');
-
-  const all = [rendered.index, rendered.single, ...rendered.books.flatMap((b) => b.chapters)].filter((r): r is RenderedSource => r !== null);
-  return {
-    outDir,
-    pages: views.map((view) => view.outPath),
-    charts: all.reduce((sum, r) => sum + countCharts(r.page.html), 0),
-    errors: all.flatMap((r) => r.page.errors),
-    warnings: all.flatMap((r) => r.page.warnings),
-    durationMs: performance.now() - started,
-  };
+  return { views, files, printJobs };
 }
 
-/** BOOK_PROFILE=1 prints how long each phase took (to stderr). */
-function profiler(): (phase: string) => void {
-  if (!process.env.BOOK_PROFILE) return () => undefined;
+function withoutErrors(page: RenderedPage): CachedPage {
+  const { errors: _errors, ...rest } = page;
+  return rest;
+}
+
+interface CacheEntry<T> {
+  value: T | undefined;
+  store(value: T): void;
+}
+
+function cacheEntry<T>(cache: PageCache | null, parts: string[]): CacheEntry<T> {
+  if (!cache) return { value: undefined, store: () => undefined };
+  const key = cache.key(parts);
+  return { value: cache.get<T>(key), store: (value) => cache.set(key, value) };
+}
+
+/** The chapter list is synced into the database the pages are rendered from: part of the data. */
+function chaptersKey(file: string): string {
+  try {
+    return sha256(readFileSync(file));
+  } catch {
+    return 'none';
+  }
+}
+
+/** Each phase's duration, in order (printed by --timings). */
+function phaseTimer(): ((phase: string) => void) & { phases: Phase[] } {
   let last = performance.now();
-  return (phase) => {
+  const phases: Phase[] = [];
+  const mark = (phase: string) => {
     const now = performance.now();
-    process.stderr.write(`book: ${phase} ${(now - last).toFixed(0)} ms\n`);
+    phases.push({ phase, ms: now - last });
     last = now;
   };
+  return Object.assign(mark, { phases });
 }
 
-async function openBookDatabase(options: BuildOptions): Promise<Database> {
-  if (!existsSync(options.db)) {
+function assertDatabaseExists(db: string): void {
+  if (!existsSync(db)) {
     throw new BuildError(
-      `database not found: ${options.db}\n` +
+      `database not found: ${db}\n` +
         `  The book's numbers come from this file. A fresh clone has it in data/; to measure and create it, run: npm run bench\n` +
         `  (or point to another database with --db <file>)`,
     );
   }
-  let db: Database;
-  try {
-    db = await openDatabase(options.db);
-  } catch (error) {
-    throw new BuildError((error as Error).message);
-  }
-  try {
-    // The chapter list decides which chapters exist, measured or not; synced into the in-memory copy only.
-    if (existsSync(options.chapters)) {
-      const chapters = readChapterList(options.chapters);
-      const known = new Set(
-        queryRows(db, 'SELECT commit_hash FROM chapters WHERE commit_message IS NOT NULL').map((row) => String(row.commit_hash)),
-      );
-      syncChapters(db, chapters, commitInfo(chapters.filter((c) => !known.has(c.commit))));
-    }
-  } catch (error) {
-    db.close();
-    throw new BuildError((error as Error).message);
-  }
-  return db;
-}
-
-/** Commits never change, so what git said about them is kept here between builds. */
-// Named for its date: caches of the author date (before the bench and the book agreed on %cI) are not read.
-const COMMIT_CACHE = fileURLToPath(new URL('../.cache/book-commits-committer-date.json', import.meta.url));
-
-/**
- * Message, author and date of each chapter's commit the database does not know yet:
- * from the cache, else from one git call. Empty outside a checkout.
- */
-function commitInfo(chapters: Chapter[]): Map<string, CommitInfo> {
-  const info = new Map<string, CommitInfo>();
-  if (chapters.length === 0) return info;
-  let cache: Record<string, CommitInfo> = {};
-  try {
-    cache = JSON.parse(readFileSync(COMMIT_CACHE, 'utf8')) as Record<string, CommitInfo>;
-  } catch {
-    // no cache yet
-  }
-  const missing = chapters.map((c) => c.commit).filter((hash) => !cache[hash]);
-  if (missing.length > 0) {
-    try {
-      for (const [hash, details] of readCommitDetails(process.cwd(), missing)) cache[hash] = details;
-      mkdirSync(dirname(COMMIT_CACHE), { recursive: true });
-      writeFileAtomic(COMMIT_CACHE, JSON.stringify(cache));
-    } catch {
-      // Not a checkout: what the database knows is kept. (Commits a shallow clone lacks are simply not found.)
-    }
-  }
-  for (const chapter of chapters) if (cache[chapter.commit]) info.set(chapter.commit, cache[chapter.commit]);
-  return info;
 }
 
 /** A book's print page: its title, a table of contents, then every chapter, each starting a new page. */
@@ -351,7 +440,8 @@ function writeSite(outDir: string, files: Map<string, string | { copyFrom: strin
     rmSync(target, { force: true });
     removeEmptyParents(outDir, dirname(target));
   }
-  writeFileSync(join(outDir, MANIFEST), `${JSON.stringify([...files.keys()].sort(), null, 1)}\n`);
+  const manifest = `${JSON.stringify([...files.keys()].sort(), null, 1)}\n`;
+  if (!sameText(join(outDir, MANIFEST), manifest)) writeFileSync(join(outDir, MANIFEST), manifest);
 }
 
 function sameText(file: string, content: string): boolean {

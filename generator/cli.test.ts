@@ -1,5 +1,5 @@
 /**
- * The book command as users run it: a real process (tsx generator/cli.ts) in a temp
+ * The book command as users run it: a real process (node generator/book.mjs) in a temp
  * folder with a fixture book and a test database.
  */
 import { spawn } from 'node:child_process';
@@ -13,8 +13,7 @@ import { writeFixtureBook } from './test-fixtures/book.ts';
 import { writeTestDatabase } from './test-fixtures/bench-db.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
-const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
-const CLI = join(REPO, 'generator', 'cli.ts');
+const CLI = join(REPO, 'generator', 'book.mjs');
 
 let dir: string;
 
@@ -30,7 +29,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function book(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], { cwd: dir, env: { ...process.env, BOOK_DEBUG: '' } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, BOOK_DEBUG: '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -76,7 +75,7 @@ describe('npm run book', () => {
     const result = await book([]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^book: 6 pages, 3 charts in \d+\.\d\d s → site\/\n$/);
+    expect(result.stdout).toMatch(/^book: 6 pages, 3 charts in \d+\.\d\d s → site\/ \(6 rendered, 0 reused\)\n$/);
     for (const page of ['index.html', 'alpha/00-intro.html', 'alpha/01-more.html', 'beta/00-only.html', 'errata.html', 'measurements.html', 'assets/book.js', 'assets/book.css', 'assets/mermaid.min.js']) {
       expect(existsSync(join(dir, 'site', page)), page).toBe(true);
     }
@@ -91,6 +90,16 @@ describe('npm run book', () => {
         'title="Session 1, 2026-01-01; autocannon 9.0.0; Test CPU (2 cores); median of 3 runs; 95% CI 1,000–1,020 req/s">1,010</span></a>',
     );
     expect(readFileSync(join(dir, 'site', 'measurements.html'), 'utf8')).toContain('<section class="measurement-session" id="session-1">');
+  });
+
+  it('a second build reuses every page, says so, and --no-cache renders them all again', async () => {
+    await book(['--out', 'site-twice', '--quiet']);
+    const again = await book(['--out', 'site-twice']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/\(0 rendered, 6 reused\)\n$/);
+    const fresh = await book(['--out', 'site-twice', '--no-cache', '--timings']);
+    expect(fresh.stdout).toMatch(/\(6 rendered, 0 reused\)\n$/);
+    expect(fresh.stderr).toMatch(/^book: bundle (check|\(rebuilt\)) +\d+\.\d ms\n[\s\S]*^book: total \(node start\) +\d+\.\d ms\n$/m);
   });
 
   it('--input builds one Markdown file from anywhere, with its assets', async () => {

@@ -17,6 +17,7 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions([])).toEqual({
       bookDir: 'book', db: 'data/bench.sqlite', chapters: 'data/chapters.json', out: 'site', input: undefined,
       keepGoing: false, strict: false, quiet: false, watch: false, help: false, port: 4173, maxRows: 5000, queryTimeoutMs: 5000, pdf: false,
+      timings: false, noCache: false,
     });
   });
 
@@ -28,6 +29,7 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions(['--chapters', 'c.json']).chapters).toBe('c.json');
     expect(parseCliOptions(['--watch', '--port', '0'])).toMatchObject({ watch: true, port: 0 });
     expect(parseCliOptions(['-h']).help).toBe(true);
+    expect(parseCliOptions(['--timings', '--no-cache'])).toMatchObject({ timings: true, noCache: true });
     expect(parseCliOptions(['--max-rows', '20', '--query-timeout', '0.5'])).toMatchObject({ maxRows: 20, queryTimeoutMs: 500 });
   });
 

@@ -4,6 +4,7 @@
  */
 import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
 import { DEFAULT_LIMITS } from './directives/query.ts';
+import type { PageCacheOptions } from './page-cache.ts';
 
 export interface BuildOptions {
   /** Folder holding index.md and one folder per book. */
@@ -27,6 +28,8 @@ export interface BuildOptions {
   maxRows?: number;
   /** A query running longer is stopped (default DEFAULT_LIMITS.timeoutMs). */
   queryTimeoutMs?: number;
+  /** Reuse pages rendered by earlier builds (page-cache.ts); absent: render every page. */
+  cache?: PageCacheOptions;
 }
 
 export interface CliOptions extends BuildOptions {
@@ -34,6 +37,10 @@ export interface CliOptions extends BuildOptions {
   watch: boolean;
   /** Port of the --watch server; 0 = any free port. */
   port: number;
+  /** Print how long each phase took (stderr). */
+  timings: boolean;
+  /** --no-cache: render every page (and keep nothing for the next build). */
+  noCache: boolean;
 }
 
 export const USAGE = `Usage: npm run book -- [options]
@@ -51,6 +58,9 @@ Options:
   --max-rows <n>      a query for a table or chart may return at most n rows   (default: ${DEFAULT_LIMITS.maxRows})
   --query-timeout <s> a query running longer than s seconds is stopped       (default: ${DEFAULT_LIMITS.timeoutMs / 1000})
   --pdf               also print each book to <out>/<book>.pdf (needs Chromium)
+  --no-cache          render every page again (by default a page whose Markdown and data are
+                      unchanged is reused from .cache/book-pages/)
+  --timings           print how long each phase of the build took (stderr)
   --watch             serve the site on localhost and rebuild on changes to book/, data/, generator/
   --port <n>          port for --watch                           (default: 4173, 0 = any free port)
   --quiet             print nothing but errors
@@ -81,6 +91,8 @@ export function parseCliOptions(argv: string[]): CliOptions {
       pdf: { type: 'boolean' },
       'query-timeout': { type: 'string' },
       quiet: { type: 'boolean' },
+      'no-cache': { type: 'boolean' },
+      timings: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -120,6 +132,8 @@ export function parseCliOptions(argv: string[]): CliOptions {
     watch: values.watch === true,
     help: values.help === true,
     port,
+    timings: values.timings === true,
+    noCache: values['no-cache'] === true,
   };
 }
 

@@ -120,7 +120,7 @@ async function sendFile(root: string, pathname: string, response: ServerResponse
 
 /** Serves `options.out` and rebuilds on changes until interrupted. */
 export async function watchAndServe(options: CliOptions, argv: string[]): Promise<never> {
-  const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('./book.mjs', import.meta.url));
   const buildArgs = childBuildArgs(argv);
   const say = (line: string) => {
     if (!options.quiet) process.stdout.write(`${line}\n`);
@@ -150,8 +150,8 @@ export async function watchAndServe(options: CliOptions, argv: string[]): Promis
       pending = true;
       return;
     }
-    // process.execArgv carries tsx's loader, so the child runs the current sources.
-    const child = spawn(process.execPath, [...process.execArgv, cli, ...buildArgs], { stdio: 'inherit' });
+    // The launcher rebuilds the generator's bundle first when its sources changed.
+    const child = spawn(process.execPath, [cli, ...buildArgs], { stdio: 'inherit' });
     building = child;
     child.on('exit', (code, signal) => {
       building = undefined;
@@ -181,7 +181,7 @@ export async function watchAndServe(options: CliOptions, argv: string[]): Promis
     try {
       watchers.push(
         watch(dir, { recursive: true }, (_event, name) => {
-          if (name && /(^|[/\\])(\.cache|node_modules)([/\\]|$)|\.(tmp|lock|log)$|\.test\.ts$/.test(name)) return;
+          if (name && /(^|[/\\])(\.cache|node_modules|dist)([/\\]|$)|\.(tmp|lock|log)$|\.test\.ts$/.test(name)) return;
           clearTimeout(timer);
           timer = setTimeout(build, 120); // an editor's save is often several events
         }),

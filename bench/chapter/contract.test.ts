@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TINY_SERVER, tinyContract } from '../testing/tiny-repo.ts';
-import { assertPortFree, freePort, prepareTree, readContract, startServer, type ChapterContract } from './contract.ts';
+import { assertPortFree, expandStart, freePort, prepareTree, readContract, startServer, type ChapterContract } from './contract.ts';
 
 const made: string[] = [];
 afterAll(() => {
@@ -49,6 +49,47 @@ describe('readContract', () => {
   });
 });
 
+describe('the metrics side port in the contract', () => {
+  const base = tinyContract({ tag: 'v1' }) as ChapterContract;
+
+  it('reads "metrics" with a start command passing {metricsPort}; an older contract has none', () => {
+    expect(readContract(tree(tinyContract({ tag: 'v7', metrics: true }))).metrics).toEqual({ path: '/metrics' });
+    expect(readContract(tree(base)).metrics).toBeUndefined();
+  });
+
+  it('refuses "metrics" without {metricsPort}, {metricsPort} without "metrics", and a bad path', () => {
+    expect(() => readContract(tree({ ...base, metrics: { path: '/metrics' } }))).toThrow(/"metrics" is set but "start" does not pass the \{metricsPort\} placeholder/);
+    expect(() => readContract(tree({ ...base, start: [...base.start, '--metrics-port', '{metricsPort}'] }))).toThrow(/passes \{metricsPort\} but there is no "metrics"/);
+    expect(() => readContract(tree({ ...base, start: [...base.start, '--metrics-port', '{metricsPort}'], metrics: { path: 'metrics' } }))).toThrow(/"metrics" must be \{"path": "\/…"\}/);
+  });
+
+  it('expands every placeholder with one function, and refuses {metricsPort} without a port', () => {
+    const values = { port: 8080, metricsPort: 9464, providerUrl: 'http://127.0.0.1:9', dataDir: '/tmp/d' };
+    expect(expandStart(['s', '--port={port}', '--metrics-port', '{metricsPort}', '{providerUrl}', '{dataDir}', '{other}'], values)).toEqual(['s', '--port=8080', '--metrics-port', '9464', 'http://127.0.0.1:9', '/tmp/d', '{other}']);
+    expect(() => expandStart(['{metricsPort}'], { ...values, metricsPort: null })).toThrow(/no metrics port was chosen/);
+  });
+
+  it('starts the server with a free metrics port of its own and knows the metrics URL; none for an older chapter', async () => {
+    const contract = readContract(tree(tinyContract({ tag: 'v7', metrics: true })));
+    const dir = tree(contract);
+    const server = await startServer(dir, contract, { providerUrl: 'http://127.0.0.1:9', dataDir: dataDir() });
+    try {
+      expect(server.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      expect(new URL(server.metricsUrl!).port).not.toBe(String(server.port));
+      await fetch(`${server.url}/search?x=1`).then((r) => r.arrayBuffer());
+      const metrics = await fetch(server.metricsUrl!);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^http_requests_total\{route="\/search",status="200"\} 1$/m);
+    } finally {
+      await server.stop();
+    }
+    const older = tinyContract({ tag: 'v6' }) as ChapterContract;
+    const plain = await startServer(tree(older), older, { providerUrl: 'http://127.0.0.1:9', dataDir: dataDir() });
+    expect(plain.metricsUrl).toBeNull();
+    await plain.stop();
+  });
+});
+
 describe('prepareTree', () => {
   // The prepare command counts its runs in a file outside the tree and creates node_modules.
   const counter = join(temp('bench-count-'), 'count');
@@ -85,9 +126,9 @@ describe('prepareTree', () => {
   });
 });
 
-describe('startServer', () => {
-  const dataDir = () => temp('bench-data-');
+const dataDir = () => temp('bench-data-');
 
+describe('startServer', () => {
   it('starts on a free port, answers once ready, and stops', async () => {
     const contract = tinyContract({ tag: 'v1' }) as ChapterContract;
     const server = await startServer(tree(contract), contract, { providerUrl: 'http://127.0.0.1:9', dataDir: dataDir() });

@@ -23,6 +23,8 @@ export interface ChapterContract {
   start: string[];
   ready: { path: string; status: number };
   env: Record<string, string>;
+  /** Chapter 7 on: the server's Prometheus metrics, on the side port the bench passes as `{metricsPort}`. */
+  metrics?: { path: string };
 }
 
 export const CONTRACT_FILE = join('server', 'chapter.json');
@@ -48,6 +50,7 @@ export function parseContract(value: unknown, where: string): ChapterContract {
   }
   const start = commandOf('start', false);
   if (!start.some((part) => part.includes('{port}'))) throw new Error(`${where}: "start" must pass the {port} placeholder to the server`);
+  const metrics = parseMetrics(c.metrics, start, where);
   return {
     contract: 1,
     prepare: commandOf('prepare', true),
@@ -55,7 +58,21 @@ export function parseContract(value: unknown, where: string): ChapterContract {
     start,
     ready: { path: ready.path, status: ready.status as number },
     env: env as Record<string, string>,
+    ...(metrics ? { metrics } : {}),
   };
+}
+
+/** The optional `"metrics"`: a path, and the start command must pass `{metricsPort}` (and only then). */
+function parseMetrics(value: unknown, start: string[], where: string): { path: string } | undefined {
+  const passesPort = start.some((part) => part.includes('{metricsPort}'));
+  if (value === undefined) {
+    if (passesPort) throw new Error(`${where}: "start" passes {metricsPort} but there is no "metrics": {"path": "/…"} to say where the metrics are`);
+    return undefined;
+  }
+  const m = value as Record<string, unknown> | null;
+  if (typeof m !== 'object' || m === null || typeof m.path !== 'string' || !m.path.startsWith('/')) throw new Error(`${where}: "metrics" must be {"path": "/…"}`);
+  if (!passesPort) throw new Error(`${where}: "metrics" is set but "start" does not pass the {metricsPort} placeholder to the server`);
+  return { path: m.path };
 }
 
 /** Reads `server/chapter.json` of a tree; a readable error if missing or invalid. */
@@ -210,6 +227,8 @@ function runCommand(command: string[], cwd: string, env: Record<string, string>,
 export interface RunningServer {
   url: string;
   port: number;
+  /** The Prometheus metrics URL on the side port (contract `"metrics"`), null when the chapter has none. */
+  metricsUrl: string | null;
   pid: number;
   stop(): Promise<void>;
   stderrTail(): string;
@@ -241,8 +260,39 @@ export function assertPortFree(port: number): Promise<void> {
   });
 }
 
-function fillPlaceholders(part: string, values: Record<string, string>): string {
-  return part.replace(/\{(port|providerUrl|dataDir)\}/g, (_, name: string) => values[name]);
+/** What the placeholders of a start command stand for. */
+export interface Placeholders {
+  port: number;
+  /** The metrics side port; null for a contract without `"metrics"`. */
+  metricsPort: number | null;
+  providerUrl: string;
+  dataDir: string;
+}
+
+/** The start command with its placeholders filled in: the one expansion every caller uses (bench, gate, cost, profile). */
+export function expandStart(start: readonly string[], values: Placeholders): string[] {
+  return start.map((part) =>
+    part.replace(/\{(port|metricsPort|providerUrl|dataDir)\}/g, (_, name: keyof Placeholders) => {
+      const value = values[name];
+      if (value === null) throw new Error('the start command passes {metricsPort} but no metrics port was chosen (the contract has no "metrics")');
+      return String(value);
+    }),
+  );
+}
+
+/** The server's port (the one given, checked free, or any free one) and, for a contract with metrics, a distinct free metrics port. */
+export async function choosePorts(contract: ChapterContract, port?: number): Promise<{ port: number; metricsPort: number | null }> {
+  if (port !== undefined) await assertPortFree(port);
+  const chosen = port ?? (await freePort());
+  if (!contract.metrics) return { port: chosen, metricsPort: null };
+  let metricsPort = await freePort();
+  while (metricsPort === chosen) metricsPort = await freePort();
+  return { port: chosen, metricsPort };
+}
+
+/** Where the server's metrics are, or null for a chapter without them. */
+export function metricsUrlOf(contract: ChapterContract, metricsPort: number | null): string | null {
+  return contract.metrics && metricsPort !== null ? `http://127.0.0.1:${metricsPort}${contract.metrics.path}` : null;
 }
 
 /** Every server started and not yet stopped, so a Ctrl-C handler can stop them all. */
@@ -272,10 +322,8 @@ export async function startServer(
     profileDir?: string;
   },
 ): Promise<RunningServer> {
-  if (options.port !== undefined) await assertPortFree(options.port);
-  const port = options.port ?? (await freePort());
-  const values = { port: String(port), providerUrl: options.providerUrl, dataDir: options.dataDir };
-  const start = contract.start.map((part) => fillPlaceholders(part, values));
+  const { port, metricsPort } = await choosePorts(contract, options.port);
+  const start = expandStart(contract.start, { port, metricsPort, providerUrl: options.providerUrl, dataDir: options.dataDir });
   const [file, ...args] = [...(options.wrap ?? []), ...(options.profileDir === undefined ? start : withCpuProfile(start, options.profileDir)), ...(options.extraArgs ?? [])];
   const child: ChildProcess = spawn(file, args, {
     cwd: treeDir,
@@ -327,7 +375,7 @@ export async function startServer(
     // Children that outlived the leader (e.g. under npm) die with the group.
     killGroup('SIGKILL');
   };
-  const running: RunningServer = { url, port, pid: child.pid ?? -1, stop, stderrTail };
+  const running: RunningServer = { url, port, metricsUrl: metricsUrlOf(contract, metricsPort), pid: child.pid ?? -1, stop, stderrTail };
   liveServers.add(running);
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);

@@ -44,3 +44,13 @@ export function processTree(pid: number, processes: readonly ProcessEntry[] = li
   for (let i = 0; i < tree.length; i++) for (const p of processes) if (p.ppid === tree[i]) tree.push(p.pid);
   return tree;
 }
+
+/** Whether a process with this pid exists (signal 0; EPERM: it exists, just not ours). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../../simulator/index.ts';
-import { freePort, readContract } from '../chapter/contract.ts';
+import { choosePorts, expandStart, readContract } from '../chapter/contract.ts';
 import { FEED } from '../runner.ts';
 import { HOT_PATH } from '../scenarios/index.ts';
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
@@ -49,10 +49,9 @@ async function tryChapter(options: TryOptions): Promise<string> {
   const work = mkdtempSync(join(tmpdir(), 'profile-try-'));
   const simulator = await startSimulator({ ...FEED, port: 0 });
   try {
-    const port = await freePort();
-    const values: Record<string, string> = { port: String(port), providerUrl: simulator.url, dataDir: join(work, 'data') };
     const contract = readContract(options.tree);
-    const start = contract.start.map((part) => part.replace(/\{(port|providerUrl|dataDir)\}/g, (_, name: string) => values[name]));
+    const { port, metricsPort } = await choosePorts(contract);
+    const start = expandStart(contract.start, { port, metricsPort, providerUrl: simulator.url, dataDir: join(work, 'data') });
     const [program, ...args] = withCpuProfile(start, join(work, 'profiles'));
     const server = spawn(program, args, { cwd: options.tree, env: { ...process.env, ...contract.env }, stdio: 'ignore', detached: true });
     let alive = true;

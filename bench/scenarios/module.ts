@@ -53,7 +53,12 @@ export interface RoundContext {
   series<K extends SeriesKind>(kind: K, runId?: number): SeriesWriter<K>;
   /** The subject's own provider simulator (frozen once the server was ready; the round may thaw it) — only when the scenario asked for one (ScenarioModule.ownProvider). */
   provider?: Simulator;
-  /** The subject's server-side gauges now (its metrics port scraped); absent or null when the subject exposes no metrics. */
+  /**
+   * One scrape of the subject's metrics (chapter 7 on; absent for a subject without them,
+   * the reference included): `at` counts from the start of this round's latest recorded
+   * run (or the round's start before the first), null when the scrape failed (each
+   * distinct failure is logged once).
+   */
   serverGauges?: () => Promise<ServerGauges | null>;
 }
 

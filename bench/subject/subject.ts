@@ -17,6 +17,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim
 import { prepareTree, readContract, startServer, type ChapterContract, type RunningServer } from '../chapter/contract.ts';
 import { addWorktree } from '../git/worktree.ts';
 import type { Cleanup } from './cleanup.ts';
+import { addConnlimitRule, iptablesUnavailable, KernelLimitUnavailable, type IptablesAccess } from './connlimit.ts';
 
 /** The provider feed every chapter gets: generated, seeded, ~1,200 plans (~550 KB of XML). */
 export const FEED = { mode: 'generated' as const, seed: 42, basePlans: 500, plansPerBase: 4, years: 3 };
@@ -67,11 +68,15 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** Record the server's CPU profile into this directory (the bench's --profile run). */
   profileDir?: string;
+  /** An experiment's kernel connection limit on the server's port (bench/subject/connlimit.ts); `owner` names the rule. */
+  connlimit?: { limit: number; owner: string; access?: IptablesAccess };
   guard?: Guard;
 }
 
 export interface LaunchedSubject {
   url: string;
+  /** The server's Prometheus metrics (chapter 7 on), null for a chapter without them. */
+  metricsUrl: string | null;
   pid: number;
   server: RunningServer;
   simulator: Simulator;
@@ -82,6 +87,9 @@ export interface LaunchedSubject {
 /** Its own simulator, a fresh data dir, the server (wrapped if asked), then the feed frozen. */
 export async function launchSubject(tree: PreparedTree, cleanup: Cleanup, options: LaunchOptions = {}): Promise<LaunchedSubject> {
   const guard = options.guard ?? unguarded;
+  // An experiment that needs the kernel and cannot have it is not run: known before anything starts.
+  const unavailable = options.connlimit ? await iptablesUnavailable(options.connlimit.access) : null;
+  if (unavailable) throw new KernelLimitUnavailable(unavailable);
   const simulator = await guard(startSimulator({ ...(options.feed ?? FEED), port: 0 }));
   await cleanup.add(`simulator ${simulator.url}`, () => simulator.close());
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
@@ -93,7 +101,14 @@ export async function launchSubject(tree: PreparedTree, cleanup: Cleanup, option
   // One instance per subject, frozen after its first answer: every subject serves the same data
   // (a shared simulator advances per answer). A chapter must tolerate the failing polls.
   if (options.freeze ?? true) simulator.setFaults({ failRate: 1 });
-  return { url: server.url, pid: server.pid, server, simulator, startSeconds };
+  // After the freeze: a subject whose rule is refused stays idle until the session's cleanup.
+  if (options.connlimit) {
+    const { limit, owner, access } = options.connlimit;
+    // Not raced against a Ctrl-C: a rule added after the race was lost would never be removed.
+    const rule = await addConnlimitRule(server.port, limit, owner, access);
+    await cleanup.add(`iptables connlimit rule on port ${server.port}`, () => rule.remove());
+  }
+  return { url: server.url, metricsUrl: server.metricsUrl, pid: server.pid, server, simulator, startSeconds };
 }
 
 /** Both halves at once (the gate: one subject per commit). */

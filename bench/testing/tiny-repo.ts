@@ -26,11 +26,23 @@ if (workers > 0 && cluster.isPrimary) {
   for (let i = 0; i < workers; i++) cluster.fork();
 } else {
   const body = JSON.stringify({ data: { events: [{ id: 'x', title: process.env.TINY_LABEL || 'tiny' }] }, error: null });
+  const served = { '/search': 0, '/health': 0 };
   http.createServer((req, res) => {
-    if (req.url === '/health') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return; }
-    if (req.url.startsWith('/search')) { res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }); res.end(body); return; }
+    if (req.url === '/health') { served['/health']++; res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return; }
+    if (req.url.startsWith('/search')) { served['/search']++; res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }); res.end(body); return; }
     res.writeHead(404); res.end();
   }).listen(Number(option('--port')), '127.0.0.1');
+  // --metrics-port: the chapter 7 side port, a few metrics of the contract in the Prometheus text format.
+  if (args.includes('--metrics-port')) {
+    http.createServer((req, res) => {
+      if (req.url !== '/metrics') { res.writeHead(404, { 'content-type': 'application/json' }); res.end(JSON.stringify({ data: null, error: { code: 'not_found', message: 'not found' } })); return; }
+      const lines = ['# HELP http_requests_total HTTP requests answered', '# TYPE http_requests_total counter'];
+      for (const [route, n] of Object.entries(served)) if (n > 0) lines.push('http_requests_total{route="' + route + '",status="200"} ' + n);
+      lines.push('# HELP http_requests_in_flight Requests being served', '# TYPE http_requests_in_flight gauge', 'http_requests_in_flight 0');
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(lines.join('\\n') + '\\n');
+    }).listen(Number(option('--metrics-port')), '127.0.0.1');
+  }
 }
 `;
 
@@ -43,16 +55,22 @@ export interface TinyChapter {
   build?: string[];
   /** Override of the contract's start command (must pass {port}). */
   start?: string[];
+  /** Chapter 7 on: a metrics side port ({metricsPort}, contract "metrics"). */
+  metrics?: boolean;
+  /** Experiments of the chapter in data/chapters.json. */
+  experiments?: object[];
 }
 
 export function tinyContract(chapter: TinyChapter): object {
+  const start = chapter.start ?? ['node', 'server/tiny.mjs', '--port', '{port}', '--provider-url', '{providerUrl}', '--data-dir', '{dataDir}'];
   return {
     contract: 1,
     prepare: chapter.prepare ?? ['node', '-e', '0'],
     build: chapter.build ?? ['node', '-e', '0'],
-    start: chapter.start ?? ['node', 'server/tiny.mjs', '--port', '{port}', '--provider-url', '{providerUrl}', '--data-dir', '{dataDir}'],
+    start: chapter.metrics ? [...start, '--metrics-port', '{metricsPort}'] : start,
     ready: { path: '/health', status: 200 },
     env: { TINY_LABEL: chapter.tag, ...(chapter.env ?? {}) },
+    ...(chapter.metrics ? { metrics: { path: '/metrics' } } : {}),
   };
 }
 
@@ -84,7 +102,10 @@ export function createTinyRepo(chapters: TinyChapter[]): { dir: string; commits:
   writeFileSync(
     join(dir, 'data', 'chapters.json'),
     JSON.stringify({
-      chapters: chapters.map((c, i) => ({ number: i + 1, tag: c.tag, commit: commits[c.tag], title: `Chapter ${c.tag}`, technique: 'tiny', summary: 'a tiny test server' })),
+      chapters: chapters.map((c, i) => ({
+        number: i + 1, tag: c.tag, commit: commits[c.tag], title: `Chapter ${c.tag}`, technique: 'tiny', summary: 'a tiny test server',
+        ...(c.experiments ? { experiments: c.experiments } : {}),
+      })),
     }, null, 2),
   );
   git(dir, 'add', '-A');

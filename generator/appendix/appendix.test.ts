@@ -3,7 +3,7 @@ import type { Database } from 'sql.js';
 import { directQueries } from '../directives/query.ts';
 import { createFixtureDatabase } from '../test-fixtures/fixture-database.ts';
 import { errataFragment, verdict, type Measurement } from './errata.ts';
-import { measurementsFragment } from './measurements.ts';
+import { measurementsFragment, prettySettings } from './measurements.ts';
 
 const at = (median: number, ciLow: number | null, ciHigh: number | null): Measurement => ({ sessionId: 1, startedAt: '2026-01-01', median, ciLow, ciHigh });
 
@@ -44,5 +44,19 @@ describe('the generated appendix', () => {
     expect(html).toContain('<dt>Load generator</dt><dd>autocannon 9.0.0</dd>');
     expect(html).toContain('<dt>Runs</dt><dd>6 measured, 0 failed</dd>');
     expect(html).toContain('&quot;connections&quot;: 50');
+  });
+});
+
+describe('prettySettings', () => {
+  it('shows a long list by its first ten items and its length, short lists whole', () => {
+    const paths = Array.from({ length: 100_000 }, (_, i) => `/search?i=${i}`);
+    const shown = JSON.parse(prettySettings(JSON.stringify({ runs: 5, scenarios: { mix: { paths } }, chapters: ['v1', 'v2'] }))) as {
+      runs: number;
+      scenarios: { mix: { paths: string[] } };
+      chapters: string[];
+    };
+    expect(shown.runs).toBe(5);
+    expect(shown.chapters).toEqual(['v1', 'v2']);
+    expect(shown.scenarios.mix.paths).toEqual([...paths.slice(0, 10), '… 99,990 more (100,000 in all)']);
   });
 });

@@ -62,11 +62,19 @@ function sessionSection(session: Row): string {
   );
 }
 
-function prettySettings(json: SqlValue): string {
+/** Lists longer than this are shown by their first items and their length (a session's 100,000 request paths would make a 37 MB page). */
+const LIST_SHOWN = 10;
+
+export function prettySettings(json: SqlValue): string {
   if (typeof json !== 'string') return '—';
   try {
-    return JSON.stringify(JSON.parse(json), null, 2);
+    return JSON.stringify(JSON.parse(json), shortenLongLists, 2);
   } catch {
     return json;
   }
+}
+
+function shortenLongLists(_key: string, value: unknown): unknown {
+  if (!Array.isArray(value) || value.length <= LIST_SHOWN) return value;
+  return [...value.slice(0, LIST_SHOWN), `… ${formatNumber(value.length - LIST_SHOWN, 'comma')} more (${formatNumber(value.length, 'comma')} in all)`];
 }

@@ -12,8 +12,6 @@ export interface DirectiveContext {
   /** A NULL figure for a known chapter is an error instead of "no measurement yet". */
   strict: boolean;
   repoUrl?: string;
-  buildCommit?: string;
-  generatedAt: Date;
   /** Collected @meta values of the page being rendered (written by @meta). */
   meta: Record<string, string>;
   /** Relative link from the page to the measurements appendix; absent when none is written. */

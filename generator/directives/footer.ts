@@ -45,18 +45,39 @@ function provenance(context: DirectiveContext): Provenance | null {
   };
 }
 
-/** `numbers` undefined: the minimal footer, without the measurements line. */
-export function renderFooter(context: DirectiveContext, numbers: Provenance | null | undefined): string {
-  const generated = context.generatedAt.toISOString();
+/** When and from which commit a build made its pages: filled into every page at each build. */
+export interface BuildStamp {
+  generatedAt: Date;
+  buildCommit?: string;
+  repoUrl?: string;
+}
+
+/**
+ * Where the footer's "Generated … from commit …" line goes. The line changes with every
+ * build while the rest of the page does not, so a rendered page keeps this placeholder
+ * (and can be reused from the page cache) until `stampPage` fills it in.
+ */
+export const GENERATED_LINE = '<!--book:generated-line-->';
+
+export function stampPage(html: string, stamp: BuildStamp): string {
+  return html.includes(GENERATED_LINE) ? html.replaceAll(GENERATED_LINE, generatedLine(stamp)) : html;
+}
+
+function generatedLine(stamp: BuildStamp): string {
+  const generated = stamp.generatedAt.toISOString();
   let built = '';
-  if (context.buildCommit) {
-    const short = escapeHtml(context.buildCommit.slice(0, 7));
-    built = context.repoUrl
-      ? ` from commit <a href="${escapeHtml(`${context.repoUrl}/commit/${context.buildCommit}`)}"><code>${short}</code></a>`
+  if (stamp.buildCommit) {
+    const short = escapeHtml(stamp.buildCommit.slice(0, 7));
+    built = stamp.repoUrl
+      ? ` from commit <a href="${escapeHtml(`${stamp.repoUrl}/commit/${stamp.buildCommit}`)}"><code>${short}</code></a>`
       : ` from commit <code>${short}</code>`;
   }
-  const generatedLine = `<p class="book-generated">Generated <time datetime="${generated}">${generated}</time>${built}.</p>`;
-  if (numbers === undefined) return `<footer class="book-footer">${generatedLine}</footer>`;
+  return `<p class="book-generated">Generated <time datetime="${generated}">${generated}</time>${built}.</p>`;
+}
+
+/** `numbers` undefined: the minimal footer, without the measurements line. */
+export function renderFooter(numbers: Provenance | null | undefined): string {
+  if (numbers === undefined) return `<footer class="book-footer">${GENERATED_LINE}</footer>`;
   const source =
     numbers === null
       ? 'The database holds no measurements yet.'
@@ -65,7 +86,7 @@ export function renderFooter(context: DirectiveContext, numbers: Provenance | nu
         `latest session ${escapeHtml(numbers.latestStartedAt)} on ${escapeHtml(numbers.cpuModel)} ` +
         `(${numbers.cores} ${numbers.cores === 1 ? 'core' : 'cores'}), load from ${escapeHtml(numbers.tool)} ${escapeHtml(numbers.toolVersion)}.`;
   return (
-    `<footer class="book-footer">${generatedLine}<p class="book-provenance">${source}</p></footer>`
+    `<footer class="book-footer">${GENERATED_LINE}<p class="book-provenance">${source}</p></footer>`
   );
 }
 
@@ -81,7 +102,7 @@ export const footer: DirectiveDefinition = {
     if (attributes.get('generated_at') !== undefined) {
       throw new DirectiveProblem('"generated_at" is a bare key: write @footer:generated_at without a value');
     }
-    if (style === 'minimal') return { html: renderFooter(context, undefined) };
-    return { html: renderFooter(context, provenance(context)) };
+    if (style === 'minimal') return { html: renderFooter(undefined) };
+    return { html: renderFooter(provenance(context)) };
   },
 };

@@ -25,11 +25,15 @@ export function checkFormat(name: string): NumberFormat {
   return name;
 }
 
-const grouped = (fractionDigits: number) =>
-  new Intl.NumberFormat('en-US', { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+/** Made on first use: the first Intl.NumberFormat loads ICU data, which a build that renders nothing should not pay for. */
+function lazyFormat(options: Intl.NumberFormatOptions): { format(value: number): string } {
+  let format: Intl.NumberFormat | undefined;
+  return { format: (value) => (format ??= new Intl.NumberFormat('en-US', options)).format(value) };
+}
+const grouped = (fractionDigits: number) => lazyFormat({ minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
 const INTEGER = grouped(0);
 const ONE_DECIMAL = grouped(1);
-const GENERIC = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+const GENERIC = lazyFormat({ maximumFractionDigits: 2 });
 
 /** The format used when the author gives none, by field or column name. */
 export function defaultFormatFor(field: string): NumberFormat | 'generic' {

@@ -14,6 +14,7 @@ import { unified } from 'unified';
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
 import { DirectiveError } from '../directives/errors.ts';
+import { stampPage } from '../directives/footer.ts';
 import { directQueries, type QueryRunner } from '../directives/query.ts';
 import { expandPage, type Heading, type PageRun } from './expand.ts';
 
@@ -39,6 +40,11 @@ export interface RenderOptions {
   buildCommit?: string;
   /** For @footer; default: now. */
   generatedAt?: Date;
+  /**
+   * Leave @footer's "generated at / from commit" line as its placeholder (the build fills
+   * it in with stampPage after the page cache); default: filled in from the two above.
+   */
+  deferStamp?: boolean;
   /** Relative link to the measurements appendix, when the build writes one: measured numbers link to their session. */
   measurementsHref?: string;
 }
@@ -86,8 +92,6 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
       queries: options.queries ?? directQueries(requireDatabase(options.db), options.maxRows),
       strict: options.strict === true,
       repoUrl: options.repoUrl?.replace(/\/+$/, ''),
-      buildCommit: options.buildCommit,
-      generatedAt: options.generatedAt ?? new Date(),
       measurementsHref: options.measurementsHref,
       meta,
       cache: new Map(),
@@ -100,8 +104,9 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
     firstH1: null,
   };
   const file = await processor.process({ value: source, path: options.file, data: { [PAGE_RUN]: run } });
+  const html = String(file);
   return {
-    html: String(file),
+    html: options.deferStamp ? html : stampPage(html, { generatedAt: options.generatedAt ?? new Date(), buildCommit: options.buildCommit, repoUrl: run.context.repoUrl }),
     meta,
     title: meta.title ?? run.firstH1,
     headings: run.headings,

@@ -12,7 +12,7 @@ describe('WorkerQueries', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     // Long enough that an ordinary query never reaches it on a loaded machine (start-up is not counted).
-    queries = new WorkerQueries(db.export(), { maxRows: 3, timeoutMs: 2000 });
+    queries = new WorkerQueries({ bytes: db.export() }, { maxRows: 3, timeoutMs: 2000 });
   });
   afterAll(() => {
     queries.close();
@@ -35,6 +35,15 @@ describe('WorkerQueries', () => {
     expect(problem).toBeInstanceOf(DirectiveProblem);
     expect((problem as DirectiveProblem).reason).toMatch(/^the query did not finish within 2 s and was stopped/);
     expect(queries.run('SELECT count(*) FROM chapters').rows).toEqual([[3]]);
+  });
+
+  it('answers a query asked again from its first answer, which nobody can change', () => {
+    const first = queries.run('SELECT tag FROM versions ORDER BY chapter_number');
+    expect(queries.run('SELECT tag FROM versions ORDER BY chapter_number')).toBe(first);
+    expect(queries.run('SELECT ? + 1', [1]).rows).toEqual([[2]]);
+    expect(queries.run('SELECT ? + 1', [2]).rows).toEqual([[3]]);
+    expect(() => (first.rows as unknown[][]).push(['x'])).toThrow(TypeError);
+    expect(() => (first.rows[0] as unknown[]).splice(0, 1)).toThrow(TypeError);
   });
 
   it('refuses more rows than the limit', () => {

@@ -9,7 +9,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { SqlValue } from 'sql.js';
-import { DirectiveProblem } from '../directives/errors.ts';
+import { DirectiveProblem, reasonOf } from '../directives/errors.ts';
 import type { QueryLimits, QueryResult, QueryRunner } from '../directives/query.ts';
 import { WORKER_BUNDLE_VARIABLE, type QueryReply, type WorkerData } from './protocol.ts';
 
@@ -18,7 +18,7 @@ const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const STARTUP_LIMIT_MS = 60_000;
 
 /**
- * From its bundle (a build started by cli.ts) the worker is plain CommonJS; from its
+ * From its bundle (a build started by generator/book.mjs) the worker is plain CommonJS; from its
  * TypeScript source (tests, BOOK_FROM_SOURCES) it registers tsx's loader itself.
  */
 const BOOTSTRAP = `
@@ -44,20 +44,53 @@ interface Thread {
   ready: boolean;
 }
 
+/** The database a query thread opens: its file's bytes, and optionally the chapter list to sync in. */
+export interface QuerySource {
+  bytes: Uint8Array;
+  /** Names the database in messages (its path). */
+  label?: string;
+  chapters?: string;
+  repoDir?: string;
+}
+
 export class WorkerQueries implements QueryRunner {
   private thread: Thread | undefined;
+  /** Answers so far, by query and parameters (frozen: every asker shares them). */
+  private readonly answers = new Map<string, QueryResult>();
+  /** Shared with every thread this runner starts (a restart after a timeout copies nothing). */
+  private readonly bytes: SharedArrayBuffer;
 
-  /** `bytes`: the database as `db.export()` gives it. The thread starts loading at once. */
+  /** The thread starts loading at once; `ready()` waits for it. */
   constructor(
-    private readonly bytes: Uint8Array,
+    private readonly source: QuerySource,
     private readonly limits: QueryLimits,
   ) {
+    this.bytes = new SharedArrayBuffer(source.bytes.byteLength);
+    new Uint8Array(this.bytes).set(source.bytes);
     this.thread = this.spawn();
   }
 
-  run(sql: string, params: SqlValue[] = []): QueryResult {
+  /** Waits until the database is open; throws what went wrong opening it (not a directive's problem). */
+  ready(): void {
     const thread = this.thread ?? (this.thread = this.spawn());
     if (!thread.ready) this.awaitStart(thread);
+  }
+
+  run(sql: string, params: SqlValue[] = []): QueryResult {
+    // The database never changes during a build: pages asking the same (the versions view,
+    // the sessions behind every figure's provenance…) get the first answer again, without a
+    // round trip to the thread.
+    const key = JSON.stringify([sql, params]);
+    const known = this.answers.get(key);
+    if (known) return known;
+    const result = deepFreeze(this.ask(sql, params));
+    this.answers.set(key, result);
+    return result;
+  }
+
+  private ask(sql: string, params: SqlValue[]): QueryResult {
+    this.ready();
+    const thread = this.thread as Thread;
     Atomics.store(thread.wake, 0, 0);
     thread.port.postMessage({ sql, params });
     if (Atomics.wait(thread.wake, 0, 0, this.limits.timeoutMs) === 'timed-out') {
@@ -83,13 +116,16 @@ export class WorkerQueries implements QueryRunner {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
     const data: WorkerData & { entry: string } = {
-      bytes: this.bytes.slice().buffer,
+      bytes: this.bytes,
+      label: this.source.label ?? 'the database',
+      chapters: this.source.chapters,
+      repoDir: this.source.repoDir ?? process.cwd(),
       maxRows: this.limits.maxRows,
       port: port2,
       signal,
       entry: process.env[WORKER_BUNDLE_VARIABLE] || WORKER_SOURCE,
     };
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2, data.bytes] });
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList: [port2] });
     worker.unref();
     return { worker, port: port1, wake: new Int32Array(signal), ready: false };
   }
@@ -103,7 +139,8 @@ export class WorkerQueries implements QueryRunner {
       this.answer(thread);
     } catch (error) {
       this.close();
-      throw error;
+      // Opening the database failed: the build's problem, not the directive's that asked first.
+      throw new Error(reasonOf(error));
     }
     thread.ready = true;
   }
@@ -114,4 +151,11 @@ export class WorkerQueries implements QueryRunner {
     if (!reply.ok) throw new DirectiveProblem(reply.reason);
     return reply.result;
   }
+}
+
+function deepFreeze(result: QueryResult): QueryResult {
+  for (const row of result.rows) Object.freeze(row);
+  Object.freeze(result.rows);
+  Object.freeze(result.columns);
+  return Object.freeze(result);
 }

@@ -1,15 +1,17 @@
 /**
  * The thread author queries run in (see client.ts): opens its own copy of the database
- * from the bytes it is given, then answers one query per message. Every message gets
- * exactly one reply, followed by a wake-up of the waiting main thread.
+ * from the bytes it is given (chapters synced, book-database.ts), then answers one query
+ * per message. Every message gets exactly one reply, followed by a wake-up of the
+ * waiting main thread.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { loadSqlJs } from '../../db/database.ts';
 import { reasonOf } from '../directives/errors.ts';
 import { runReadOnlyQuery } from '../directives/query.ts';
+import { openBookDatabase } from './book-database.ts';
 import type { QueryReply, QueryRequest, WorkerData } from './protocol.ts';
 
-const { bytes, maxRows, port, signal } = workerData as WorkerData;
+const { bytes, label, chapters, repoDir, maxRows, port, signal } = workerData as WorkerData;
 const wake = new Int32Array(signal);
 
 function reply(port: MessagePort, message: QueryReply): void {
@@ -18,17 +20,21 @@ function reply(port: MessagePort, message: QueryReply): void {
   Atomics.notify(wake, 0);
 }
 
-loadSqlJs().then(
-  (SQL) => {
-    const db = new SQL.Database(new Uint8Array(bytes));
-    port.on('message', (request: QueryRequest) => {
-      try {
-        reply(port, { ok: true, result: runReadOnlyQuery(db, request.sql, request.params, maxRows) });
-      } catch (error) {
-        reply(port, { ok: false, reason: reasonOf(error) });
-      }
-    });
-    reply(port, { ok: true, result: { columns: [], rows: [] } }); // ready
-  },
-  (error: unknown) => reply(port, { ok: false, reason: `the query thread could not load SQLite: ${reasonOf(error)}` }),
-);
+loadSqlJs()
+  .catch((error: unknown) => {
+    throw new Error(`the query thread could not load SQLite: ${reasonOf(error)}`);
+  })
+  .then(() => openBookDatabase({ bytes: new Uint8Array(bytes), label, chapters, repoDir }))
+  .then(
+    (db) => {
+      port.on('message', (request: QueryRequest) => {
+        try {
+          reply(port, { ok: true, result: runReadOnlyQuery(db, request.sql, request.params, maxRows) });
+        } catch (error) {
+          reply(port, { ok: false, reason: reasonOf(error) });
+        }
+      });
+      reply(port, { ok: true, result: { columns: [], rows: [] } }); // ready
+    },
+    (error: unknown) => reply(port, { ok: false, reason: reasonOf(error) }),
+  );

@@ -10,7 +10,8 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null, maxInFlight: 64, maxConnections: 0,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null, maxInFlight: 64, maxConnections: 0, limiter: 'adaptive', limitMin: 32, limitMax: 1024,
+        scaleOutWindow: 3, scaleOutElu: 0.9, scaleOutInFlightRatio: 0.8, scaleOutP99Ms: 25, scaleOutRejectionRatio: 0.01,
       },
     });
   });
@@ -42,11 +43,40 @@ describe('parseConfig', () => {
       return parsed.kind === 'config' ? [parsed.config.maxInFlight, parsed.config.maxConnections] : parsed.kind === 'error' ? parsed.message : 'help';
     };
     expect(limits(['--max-in-flight', '0', '--max-connections', '100'])).toEqual([0, 100]);
-    expect(limits([], { MAX_IN_FLIGHT: '8', MAX_CONNECTIONS: '2' })).toEqual([8, 2]);
+    expect(limits([], { MAX_IN_FLIGHT: '8', MAX_CONNECTIONS: '2', LIMITER: 'fixed' })).toEqual([8, 2]);
     expect(limits(['--max-in-flight', '-1'])).toBe('--max-in-flight: "-1" is not a whole number (0 = no limit)');
     expect(limits(['--max-connections', '1.5'])).toBe('--max-connections: "1.5" is not a whole number (0 = no limit)');
     expect(limits(['--http-layer', 'fastify'])).toBe('--max-in-flight needs --http-layer node (got fastify); give --max-in-flight 0 with it');
     expect(limits(['--http-layer', 'fastify', '--max-in-flight', '0', '--max-connections', '3'])).toEqual([0, 3]);
+  });
+
+  it('chooses the limiter and the adaptive bounds, refusing bounds that exclude the starting limit', () => {
+    const limiter = (args: string[], env: Record<string, string> = {}) => {
+      const parsed = parseConfig([...base, ...args], env);
+      return parsed.kind === 'config' ? [parsed.config.limiter, parsed.config.maxInFlight, parsed.config.limitMin, parsed.config.limitMax] : parsed.kind === 'error' ? parsed.message : 'help';
+    };
+    expect(limiter([])).toEqual(['adaptive', 64, 32, 1024]);
+    expect(limiter(['--limiter', 'fixed', '--max-in-flight', '0'])).toEqual(['fixed', 0, 32, 1024]);
+    expect(limiter(['--limit-min', '2', '--limit-max', '16', '--max-in-flight', '4'])).toEqual(['adaptive', 4, 2, 16]);
+    expect(limiter([], { LIMITER: 'fixed', LIMIT_MIN: '1', LIMIT_MAX: '2' })).toEqual(['fixed', 64, 1, 2]);
+    expect(limiter(['--limiter', 'vegas'])).toBe('--limiter: "vegas" is not one of fixed, adaptive');
+    expect(limiter(['--limit-min', '0'])).toBe('--limit-min: "0" is not a whole number above 0');
+    expect(limiter(['--max-in-flight', '0', '--limit-min', '9'])).toEqual(['adaptive', 0, 9, 1024]); // no limit to adapt
+    expect(limiter(['--limit-min', '100', '--limit-max', '10'])).toBe('--limit-min 100 is above --limit-max 10');
+    expect(limiter(['--limit-max', '48'])).toBe('--max-in-flight 64 is outside the adaptive bounds --limit-min 32 .. --limit-max 48');
+  });
+
+  it('reads the scale-out rule\'s thresholds, refusing impossible ones', () => {
+    const rule = (args: string[], env: Record<string, string> = {}) => {
+      const parsed = parseConfig([...base, ...args], env);
+      const c = parsed.kind === 'config' ? parsed.config : null;
+      return c ? [c.scaleOutWindow, c.scaleOutElu, c.scaleOutInFlightRatio, c.scaleOutP99Ms, c.scaleOutRejectionRatio] : parsed.kind === 'error' ? parsed.message : 'help';
+    };
+    expect(rule(['--scale-out-window', '5', '--scale-out-elu', '0.75', '--scale-out-in-flight-ratio', '1.5', '--scale-out-p99-ms', '40'], { SCALE_OUT_REJECTION_RATIO: '0.05' })).toEqual([5, 0.75, 1.5, 40, 0.05]);
+    expect(rule(['--scale-out-elu', '1.2'])).toBe('--scale-out-elu: "1.2" is not a number above 0 and at most 1');
+    expect(rule(['--scale-out-rejection-ratio', '0'])).toBe('--scale-out-rejection-ratio: "0" is not a number above 0 and at most 1');
+    expect(rule(['--scale-out-in-flight-ratio', '-1'])).toBe('--scale-out-in-flight-ratio: "-1" is not a number above 0');
+    expect(rule(['--scale-out-window', '0'])).toBe('--scale-out-window: "0" is not a whole number above 0');
   });
 
   it('selects the HTTP layer, refusing unknown ones', () => {

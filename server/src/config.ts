@@ -30,7 +30,21 @@ export interface Config {
   maxInFlight: number;
   /** node's server.maxConnections: sockets beyond it are closed at accept; 0 = no limit. */
   maxConnections: number;
+  /** fixed: --max-in-flight as given; adaptive: starts there and follows measured latency (chapter 9). */
+  limiter: Limiter;
+  /** Bounds of the adaptive limit. */
+  limitMin: number;
+  limitMax: number;
+  /** The scale-out rule (chapter 10): window, per-second thresholds, rejection share. */
+  scaleOutWindow: number;
+  scaleOutElu: number;
+  scaleOutInFlightRatio: number;
+  scaleOutP99Ms: number;
+  scaleOutRejectionRatio: number;
 }
+
+export const LIMITERS = ['fixed', 'adaptive'] as const;
+export type Limiter = (typeof LIMITERS)[number];
 
 /** The chapter's recommended in-flight limit (see README, chapter 8). */
 export const DEFAULT_MAX_IN_FLIGHT = 64;
@@ -44,7 +58,7 @@ interface Option {
   flag: string;
   env: string;
   key: keyof Config;
-  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice' | 'workers' | 'count0';
+  type: 'string' | 'port' | 'ms' | 'bytes' | 'bytes0' | 'url' | 'choice' | 'workers' | 'count0' | 'count' | 'fraction' | 'decimal';
   choices?: readonly string[];
   default?: string;
   /** Without a value and a default, the key is null rather than an error. */
@@ -67,12 +81,20 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'node', description: 'HTTP layer: node (node:http + find-my-way) or fastify' },
   { flag: '--max-in-flight', env: 'MAX_IN_FLIGHT', key: 'maxInFlight', type: 'count0', default: String(DEFAULT_MAX_IN_FLIGHT), description: 'searches read in one event-loop turn beyond this many are answered 503 overloaded (0 = no limit)' },
   { flag: '--max-connections', env: 'MAX_CONNECTIONS', key: 'maxConnections', type: 'count0', default: '0', description: 'open connections beyond this many are closed at accept (0 = no limit)' },
+  { flag: '--limiter', env: 'LIMITER', key: 'limiter', type: 'choice', choices: LIMITERS, default: 'adaptive', description: 'fixed (--max-in-flight as given) or adaptive (starts at --max-in-flight, follows measured latency; none when it is 0)' },
+  { flag: '--limit-min', env: 'LIMIT_MIN', key: 'limitMin', type: 'count', default: '32', description: 'lowest adaptive limit (32: the steady scenarios are never shed)' },
+  { flag: '--limit-max', env: 'LIMIT_MAX', key: 'limitMax', type: 'count', default: '1024', description: 'highest adaptive limit' },
+  { flag: '--scale-out-window', env: 'SCALE_OUT_WINDOW', key: 'scaleOutWindow', type: 'count', default: '3', description: 'seconds the scale-out rule looks back' },
+  { flag: '--scale-out-elu', env: 'SCALE_OUT_ELU', key: 'scaleOutElu', type: 'fraction', default: '0.9', description: 'a second is hot at this event-loop utilisation' },
+  { flag: '--scale-out-in-flight-ratio', env: 'SCALE_OUT_IN_FLIGHT_RATIO', key: 'scaleOutInFlightRatio', type: 'decimal', default: '0.8', description: '... or at this in-flight / limit' },
+  { flag: '--scale-out-p99-ms', env: 'SCALE_OUT_P99_MS', key: 'scaleOutP99Ms', type: 'ms', default: '25', description: '... or when its p99 reaches this (half the bench\'s 50 ms objective)' },
+  { flag: '--scale-out-rejection-ratio', env: 'SCALE_OUT_REJECTION_RATIO', key: 'scaleOutRejectionRatio', type: 'fraction', default: '0.01', description: 'the signal also fires when this share of the window was shed' },
   { flag: '--metrics-port', env: 'METRICS_PORT', key: 'metricsPort', type: 'port', optional: true, description: 'port of GET /metrics (Prometheus text), on --host; 0 = any free port; none when absent' },
 ];
 
 export function helpText(program = 'node server/dist/server.mjs'): string {
   const rows = OPTIONS.map((o) => {
-    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' || o.type === 'bytes0' ? 'bytes' : o.type === 'port' ? 'port' : o.type === 'count0' ? 'n' : 'value'}>`;
+    const left = `  ${o.flag} <${o.type === 'ms' ? 'ms' : o.type === 'bytes' || o.type === 'bytes0' ? 'bytes' : o.type === 'port' ? 'port' : o.type === 'count0' || o.type === 'count' ? 'n' : o.type === 'fraction' || o.type === 'decimal' ? 'x' : 'value'}>`;
     const def = o.default !== undefined ? ` (default ${o.default})` : o.optional ? ' (default none)' : '';
     return `${left.padEnd(30)}${o.description}${def}; env ${o.env}`;
   });
@@ -129,6 +151,11 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
 /** The in-flight limit is the node layer's: with fastify it would not apply, so it must be 0 there. */
 function limitConflict(config: Config): string | null {
   if (config.httpLayer !== 'node' && config.maxInFlight > 0) return `--max-in-flight needs --http-layer node (got ${config.httpLayer}); give --max-in-flight 0 with it`;
+  if (config.limiter !== 'adaptive' || config.maxInFlight === 0) return null; // 0 = no limit, whichever limiter
+  if (config.limitMin > config.limitMax) return `--limit-min ${config.limitMin} is above --limit-max ${config.limitMax}`;
+  if (config.maxInFlight < config.limitMin || config.maxInFlight > config.limitMax) {
+    return `--max-in-flight ${config.maxInFlight} is outside the adaptive bounds --limit-min ${config.limitMin} .. --limit-max ${config.limitMax}`;
+  }
   return null;
 }
 
@@ -166,6 +193,14 @@ function convert(option: Option, raw: string): string | number | { error: string
       return Number.isSafeInteger(integer) && integer >= 1 && integer <= 256 ? integer : { error: `"${raw}" is not auto or a number of processes (1-256)` };
     case 'bytes0':
       return Number.isSafeInteger(integer) ? integer : { error: `"${raw}" is not a number of bytes` };
+    case 'count':
+      return Number.isSafeInteger(integer) && integer >= 1 ? integer : { error: `"${raw}" is not a whole number above 0` };
+    case 'fraction':
+    case 'decimal': {
+      const x = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
+      if (option.type === 'fraction') return x > 0 && x <= 1 ? x : { error: `"${raw}" is not a number above 0 and at most 1` };
+      return x > 0 ? x : { error: `"${raw}" is not a number above 0` };
+    }
     case 'count0':
       return Number.isSafeInteger(integer) ? integer : { error: `"${raw}" is not a whole number (0 = no limit)` };
     case 'url': {

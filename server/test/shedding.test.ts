@@ -63,7 +63,7 @@ describe('with a tiny limit', () => {
     let metricsUrl: string;
 
     beforeAll(async () => {
-      ({ server, metricsUrl } = await start(['--max-in-flight', '2']));
+      ({ server, metricsUrl } = await start(['--limiter', 'fixed', '--max-in-flight', '2']));
     });
 
     afterAll(async () => {

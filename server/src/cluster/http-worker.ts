@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { Config } from '../config.ts';
 import { listen, type HttpService } from '../http/listen.ts';
 import { createHttpMetrics } from '../http/node-layer.ts';
+import { createInFlightLimit } from '../limit/in-flight-limit.ts';
 import type { IngestionStatus } from '../ingestion.ts';
 import { describeError, type Logger } from '../log.ts';
 import { ResponseCache } from '../response-cache.ts';
@@ -51,7 +52,7 @@ export async function runHttpWorker(config: Config & { workers: number }, log: L
   });
   // Messages sent before this point would have been lost: ask for the current state now.
   process.send?.({ type: 'hello' } satisfies FromHttpWorker);
-  http = await listen(config, source, log, createHttpMetrics()); // counted, not exported: --metrics-port needs --workers 1
+  http = await listen(config, source, log, createHttpMetrics(), createInFlightLimit(config)); // counted, not exported: --metrics-port needs --workers 1
   if (stopping) closeAndExit(http);
   // The primary signals the whole service; a signal to the process group reaches here too.
   process.on('SIGTERM', shutdown);

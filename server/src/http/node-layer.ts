@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { describeError, type Logger } from '../log.ts';
+import type { InFlightLimit } from '../limit/in-flight-limit.ts';
 import { LoopTurn } from '../metrics/loop-turn.ts';
 import { RequestTally, ShedTally, UNMATCHED_ROUTE, type RouteTally } from '../metrics/request-tally.ts';
 import { JSON_TYPE, type Reply } from './reply.ts';
@@ -45,17 +46,20 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
 }
 
 /**
- * The HTTP layer on node:http with find-my-way's radix router. A search read as the
- * (maxInFlight + 1)th request or later of its event-loop turn is answered 503 overloaded at
- * once (0 = no limit): see LoopTurn for why the turn's batch is what is in flight.
+ * The HTTP layer on node:http with find-my-way's radix router. A search read after the
+ * limit's count of requests in its event-loop turn is answered 503 overloaded at once: see
+ * LoopTurn for why the turn's batch is what is in flight. Each search served is reported to
+ * the limit (an adaptive one learns from them).
  */
-export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, maxInFlight: number): RequestListener {
+export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): RequestListener {
   const { turn, tally, shed } = metrics;
-  const limit = maxInFlight > 0 ? maxInFlight : Infinity;
   let position = 0; // of the request being handled, in its turn (handlers run synchronously)
-  const answer = (res: ServerResponse, route: RouteTally, reply: Reply): void => {
+  /** Writes the reply and records it; returns its seconds since the turn began. */
+  const answer = (res: ServerResponse, route: RouteTally, reply: Reply): number => {
     writeReply(res, reply);
-    route.status(reply.status).observe(turn.elapsedSeconds());
+    const elapsed = turn.elapsedSeconds();
+    route.status(reply.status).observe(elapsed);
+    return elapsed;
   };
   const failed = (err: unknown): Reply => {
     log.error('request.failed', { error: describeError(err), stack: (err as Error).stack });
@@ -78,7 +82,7 @@ export function createNodeListener(source: SearchSource, log: Logger, metrics: H
     const handler = handlers[route];
     const sheds = SHED_ROUTES.has(route);
     router.on(['GET', 'HEAD'], route, (req, res) => {
-      if (sheds && position > limit) {
+      if (sheds && position > limit.current()) {
         shed.byReason.max_in_flight++;
         answer(res, routeTally, OVERLOADED_REPLY);
         return;
@@ -89,7 +93,8 @@ export function createNodeListener(source: SearchSource, log: Logger, metrics: H
       } catch (err) {
         reply = failed(err);
       }
-      answer(res, routeTally, reply);
+      const elapsed = answer(res, routeTally, reply);
+      if (sheds) limit.served(elapsed, position);
     });
     router.on(otherMethods, route, (req, res) => answer(res, routeTally, methodNotAllowedReply(req.method ?? '', route)));
   }

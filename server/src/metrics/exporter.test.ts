@@ -28,7 +28,7 @@ describe('registerServiceMetrics', () => {
     const shed = new ShedTally();
     shed.byReason.max_in_flight = 4;
     const stop = registerServiceMetrics(registry, {
-      tally, turn: new LoopTurn(), shed, catalogue: { events: () => 7, asOf: () => null, pollFailures: () => 2 }, limits: { maxInFlight: 0, maxConnections: 9 },
+      tally, turn: new LoopTurn(), shed, catalogue: { events: () => 7, asOf: () => null, pollFailures: () => 2 }, concurrencyLimit: () => 9,
     });
     try {
       await registry.metrics();
@@ -50,7 +50,7 @@ describe('concurrency_limit', () => {
   it('is exported only when a limit is configured', async () => {
     const registry = new Registry();
     const stop = registerServiceMetrics(registry, {
-      tally: new RequestTally(), turn: new LoopTurn(), shed: new ShedTally(), catalogue: { events: () => 0, asOf: () => null, pollFailures: () => 0 }, limits: { maxInFlight: 0, maxConnections: 0 },
+      tally: new RequestTally(), turn: new LoopTurn(), shed: new ShedTally(), catalogue: { events: () => 0, asOf: () => null, pollFailures: () => 0 }, concurrencyLimit: null,
     });
     try {
       expect(await registry.metrics()).not.toContain('concurrency_limit');

@@ -17,8 +17,8 @@ export interface ExporterSources {
   turn: LoopTurn;
   shed: ShedTally;
   catalogue: CatalogueGauges;
-  /** The limits configured (0 = none): concurrency_limit is exported only when one is. */
-  limits: { maxInFlight: number; maxConnections: number };
+  /** The concurrency limit in force, read when scraped; null: none configured (then concurrency_limit is not exported). */
+  concurrencyLimit: (() => number) | null;
 }
 
 interface SampleValue {
@@ -50,7 +50,7 @@ export function durationSamples(name: string, tally: RequestTally): SampleValue[
  * Returns a stop function (clears that timer).
  */
 export function registerServiceMetrics(registry: Registry, sources: ExporterSources): () => void {
-  const { tally, turn, shed, catalogue, limits } = sources;
+  const { tally, turn, shed, catalogue, concurrencyLimit } = sources;
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
 
@@ -90,9 +90,14 @@ export function registerServiceMetrics(registry: Registry, sources: ExporterSour
       this.inc(shed.droppedConnections);
     },
   });
-  // The in-flight limit when set, else the connection limit (one request at a time per connection).
-  const limit = limits.maxInFlight || limits.maxConnections;
-  if (limit > 0) new Gauge({ name: 'concurrency_limit', help: 'The concurrency limit in force: --max-in-flight, else --max-connections.', registers }).set(limit);
+  if (concurrencyLimit !== null) {
+    new Gauge({
+      name: 'concurrency_limit', help: 'The concurrency limit in force: the in-flight limit (adaptive or fixed), else --max-connections.', registers,
+      collect() {
+        this.set(concurrencyLimit());
+      },
+    });
+  }
 
   let last: EventLoopUtilization = performance.eventLoopUtilization();
   let lastSecond: number | null = null;
