@@ -25,18 +25,22 @@ function tinyRepo(chapters: Parameters<typeof createTinyRepo>[0]) {
   return { ...repo, db: join(repo.dir, 'bench.sqlite') };
 }
 
-const SHORT = ['--duration', '1', '--warmup', '0', '--connections', '4'];
+const SHORT = ['--duration', '1', '--warmup', '0', '--settle', '0', '--connections', '4'];
+/** SHORT, with a one-second unrecorded settle before every measured run. */
+const SETTLED = ['--duration', '1', '--warmup', '0', '--settle', '1', '--connections', '4'];
 
 describe('npm run bench (end to end)', () => {
   it('measures every chapter at its commit, skips what is measured, re-measures with --force, exports', async () => {
     const { dir, db, commits } = tinyRepo([{ tag: 'v1-tiny' }, { tag: 'v2-tiny' }]);
-    const first = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '2', ...SHORT]);
+    const first = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '2', ...SETTLED]);
     expect(first.stderr).not.toMatch(/Error|failed/);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/median req\/s \[95% CI\]/);
 
     let database = await openDatabase(db);
-    const runs = queryRows(database, "SELECT subject, commit_hash, run_index, status FROM runs WHERE status = 'ok' ORDER BY sequence");
+    const runs = queryRows(database, "SELECT subject, commit_hash, run_index, sequence, status FROM runs WHERE status = 'ok' ORDER BY sequence");
+    // Every measured run follows its subject's unrecorded settle: the recorded positions in the session's order skip one each time.
+    expect(runs.map((r) => Number(r.sequence))).toEqual([1, 3, 5, 7, 9, 11]);
     expect(runs.filter((r) => r.subject === 'v1-tiny').map((r) => r.commit_hash)).toEqual([commits['v1-tiny'], commits['v1-tiny']]);
     expect(runs.filter((r) => r.subject === 'v2-tiny').map((r) => r.commit_hash)).toEqual([commits['v2-tiny'], commits['v2-tiny']]);
     expect(runs.filter((r) => r.subject === 'reference').map((r) => r.commit_hash)).toEqual([null, null]);
@@ -72,20 +76,20 @@ describe('npm run bench (end to end)', () => {
     expect(processesInside(dir)).toEqual([]);
 
     // Already measured on this machine with these settings: skipped, nothing new.
-    const again = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '2', ...SHORT]);
+    const again = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '2', ...SETTLED]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/skip v1-tiny \/ hot: already measured/);
     expect(again.stdout).toMatch(/nothing to measure/);
     database = await openDatabase(db);
     expect(queryRows(database, 'SELECT COUNT(*) AS n FROM sessions')[0].n).toBe(1);
 
-    const listed = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '2', ...SHORT, '--list']);
+    const listed = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '2', ...SETTLED, '--list']);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/v1-tiny .* hot .* 2 ok\/0 failed runs .*this machine, current settings/);
 
     // --force re-measures (only the chapter asked for), and --export writes both formats.
     const exportDir = join(dir, 'export');
-    const forced = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--chapters', 'v2-tiny', '--force', '--export', exportDir, ...SHORT]);
+    const forced = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--chapters', 'v2-tiny', '--force', '--export', exportDir, ...SETTLED]);
     expect(forced.code).toBe(0);
     database = await openDatabase(db);
     expect(queryRows(database, 'SELECT session_id, subject FROM runs WHERE session_id = 2 ORDER BY sequence')).toEqual([

@@ -9,8 +9,8 @@ describe('parseOptions', () => {
     expect(parseOptions(['--clean-iptables']).cleanIptables).toBe(true);
   });
   it('reads every flag', () => {
-    const o = parseOptions(['--chapters', 'v1-baseline,v2-x', '--scenario', 'hot,sweep', '--runs', '3', '--duration', '2', '--connections', '8', '--warmup', '0', '--tool', 'wrk', '--force', '--export', 'out', '--db', 'x.sqlite', '--repo', 'r', '--capacity', '1200'], '/w');
-    expect(o).toMatchObject({ repoDir: '/w/r', dbPath: '/w/x.sqlite', chapters: ['v1-baseline', 'v2-x'], scenarios: ['hot', 'sweep'], runs: 3, durationSeconds: 2, connections: 8, warmupSeconds: 0, tool: 'wrk', force: true, exportDir: '/w/out', capacity: 1200 });
+    const o = parseOptions(['--chapters', 'v1-baseline,v2-x', '--scenario', 'hot,sweep', '--runs', '3', '--duration', '2', '--connections', '8', '--warmup', '0', '--settle', '1', '--tool', 'wrk', '--force', '--export', 'out', '--db', 'x.sqlite', '--repo', 'r', '--capacity', '1200'], '/w');
+    expect(o).toMatchObject({ repoDir: '/w/r', dbPath: '/w/x.sqlite', chapters: ['v1-baseline', 'v2-x'], scenarios: ['hot', 'sweep'], runs: 3, durationSeconds: 2, connections: 8, warmupSeconds: 0, settleSeconds: 1, tool: 'wrk', force: true, exportDir: '/w/out', capacity: 1200 });
   });
   it('explains bad flags', () => {
     const bad = (args: string[]) => {

@@ -19,6 +19,8 @@ export interface BenchOptions {
   durationSeconds: number;
   connections: number;
   warmupSeconds: number;
+  /** hot, mix, close: unrecorded seconds of load right before every measured slice, so no slice starts on a server left idle by the others. */
+  settleSeconds: number;
   tool: ToolName;
   threads: number;
   force: boolean;
@@ -43,7 +45,9 @@ export interface BenchOptions {
 
 // Defaults for a small (2-core) machine shared by the server and the load generator.
 // wrk (C, one thread) outruns a bare node:http server; autocannon (one Node.js event loop) does not.
-export const DEFAULTS = { runs: 5, durationSeconds: 10, connections: 32, warmupSeconds: 3, tool: 'wrk' as ToolName, threads: 1 };
+// Many short interleaved slices rather than a few long runs: neighbours move this machine's
+// throughput within seconds, and a ratio to the reference is paired slice by slice (paired-ratio.ts).
+export const DEFAULTS = { runs: 16, durationSeconds: 4, connections: 32, warmupSeconds: 3, settleSeconds: 2, tool: 'wrk' as ToolName, threads: 1 };
 
 export const HELP = `Usage: npm run bench -- [options]
 
@@ -57,10 +61,13 @@ Options:
                          overload, adaptive-ramp, scaling-ramp (default: hot,mix,close;
                          hot-xN: the hot search over a catalogue N× the feed; the last three
                          offer fixed arrival rates, see bench/README.md)
-  --runs <n>             measured runs per chapter and scenario (default ${DEFAULTS.runs})
+  --runs <n>             measured runs (slices) per chapter and scenario, interleaved with
+                         the reference's (default ${DEFAULTS.runs})
   --duration <s>         seconds per measured run (default ${DEFAULTS.durationSeconds})
   --connections <n>      concurrent connections (default ${DEFAULTS.connections}; sweep steps its own)
   --warmup <s>           warm-up seconds per chapter and scenario, not recorded (default ${DEFAULTS.warmupSeconds}; 0 = none)
+  --settle <s>           hot, mix, close: unrecorded seconds of load before every measured run
+                         (default ${DEFAULTS.settleSeconds}; 0 = none)
   --tool <name>          wrk | autocannon | oha (default wrk: apt-get install wrk)
   --threads <n>          wrk/oha worker threads (default ${DEFAULTS.threads})
   --sweep-max-p99 <ms>   sweep: p99 limit of a healthy step (default ${DEFAULT_SWEEP_LIMITS.maxP99Ms})
@@ -114,6 +121,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       duration: { type: 'string' },
       connections: { type: 'string' },
       warmup: { type: 'string' },
+      settle: { type: 'string' },
       tool: { type: 'string' },
       threads: { type: 'string' },
       'sweep-max-p99': { type: 'string' },
@@ -157,6 +165,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     durationSeconds: numberFlag('--duration', v.duration, { integer: true, min: 1, fallback: DEFAULTS.durationSeconds }),
     connections: numberFlag('--connections', v.connections, { integer: true, min: 1, fallback: DEFAULTS.connections }),
     warmupSeconds: numberFlag('--warmup', v.warmup, { integer: true, min: 0, fallback: DEFAULTS.warmupSeconds }),
+    settleSeconds: numberFlag('--settle', v.settle, { integer: true, min: 0, fallback: DEFAULTS.settleSeconds }),
     tool: tool as ToolName,
     threads: numberFlag('--threads', v.threads, { integer: true, min: 1, fallback: DEFAULTS.threads }),
     force: v.force ?? false,

@@ -56,6 +56,7 @@ export function runRow(place: RunPlace, tool: RunTool, request: LoadRequest, sta
 export function outcomeOf(run: RunRow): RunOutcome {
   return {
     run_index: run.run_index,
+    sequence: run.sequence,
     status: run.status === 'ok' ? 'ok' : 'failed',
     connections: run.connections,
     requests_per_second: run.requests_per_second,

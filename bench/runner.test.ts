@@ -43,7 +43,7 @@ describe('the runner with a plugged-in scenario module', () => {
       summarize: (runs) => summarize(runs.filter((r) => r.connections === 2)),
       failures: (runs) => runs.filter((r) => r.status === 'failed').length,
     };
-    const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '2', '--warmup', '0']), scenarios: ['twice'] };
+    const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '2', '--duration', '10', '--warmup', '0']), scenarios: ['twice'] };
     const stdout = sink();
     const stderr = sink();
     const code = await runBench(options, { stdout, stderr }, { scenarios: new Map([['twice', fake]]) });

@@ -204,7 +204,7 @@ function sessionSettings(options: BenchOptions, request: Request, needed: Unit[]
     scenarios: Object.fromEntries(request.modules.map((m) => [m.name, { settings_key: request.keys.get(m.name), ...m.settings(options) }])),
     feed: { ...FEED, note: 'one simulator per chapter, frozen after its first answer (later polls answer 503), so every chapter serves the same data' },
     pinning: { method: 'taskset -c (util-linux), inherited by what the server forks', server_cpus: request.pinning.serverCpus, loadgen_cpus: request.pinning.loadgenCpus, note: request.pinning.note },
-    order: 'per scenario: one warm-up per subject, then rounds; round r runs every subject once, order rotated by r',
+    order: 'per scenario: one warm-up per subject, then rounds; round r runs every subject once, order rotated by r (two subjects: reference, chapter, chapter, reference, …); hot, mix and close settle each subject with settle_seconds of unrecorded load right before each measured run',
     statistics: {
       confidence: 0.95,
       interval_method_for_runs: intervalMethod(options.runs),
@@ -214,7 +214,7 @@ function sessionSettings(options: BenchOptions, request: Request, needed: Unit[]
         none: 'n < 2: no interval',
       },
       cv: 'sample standard deviation / mean',
-      ratio: 'paired per round: subject rps / reference rps of the same round; median and interval of those ratios; none when a run of either was load-generator bound',
+      ratio: 'paired by moment (bench/paired-ratio.ts): each successful subject run / the reference rps at its position in the session order (log-linear between the nearest successful reference runs before and after it, the nearer one at the ends); median, interval (same methods) and CV of those ratios; none when a run of either was load-generator bound',
     },
     honesty: { loadgen_saturated: `load generator CPU >= ${SATURATION_SHARE} x the cores it can use`, littles_law: `rps x mean latency / connections, flagged when off 1 by more than ${LITTLE_TOLERANCE * 100}%` },
     repo: options.repoDir,
@@ -464,12 +464,7 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
   const outcomes = new Map<string, RunOutcome[]>(subjects.map((s) => [s.label, []]));
   const flags = new Map<string, Set<string>>(subjects.map((s) => [s.label, new Set()]));
   const warmup = module.warmup(options);
-  if (warmup) {
-    for (const subject of subjects) {
-      const { result } = await runLoad(session, module, subject, 0, warmup, null);
-      if (!result.ok) session.io.stderr.write(`bench: warm-up of ${subject.label} / ${module.name} failed: ${result.failure ?? 'no successful response'}\n`);
-    }
-  }
+  if (warmup) for (const subject of subjects) await unrecordedLoad(session, module, subject, warmup, 'warm-up');
   const order = interleavedOrder(subjects, options.runs);
   for (let round = 0; round < options.runs; round++) {
     for (const { subject } of order.filter((o) => o.round === round)) {
@@ -486,6 +481,7 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
             run.restart();
             return recordedRun(session, module, subject, round, load, key, subjectFlags);
           },
+          settle: (load) => unrecordedLoad(session, module, subject, load, 'settle', round),
           log: session.log,
           flag: (name) => subjectFlags.add(name),
           series: (kind, runId) => store.seriesWriter(kind, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, runId }),
@@ -510,6 +506,13 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
     if (failed > 0) session.failures.push(`${subject.label} / ${module.name}: ${failed} of ${options.runs} runs failed`);
     session.lines.push({ label: subject.label, scenario: module.name, subject: subject.subject, experiment: subject.experiment, flags: [...flags.get(subject.label)!] });
   }
+}
+
+/** A load run that is not recorded (a warm-up, a settle before a slice); a failure is reported, not fatal. */
+async function unrecordedLoad(session: Session, module: ScenarioModule, subject: Subject, load: LoadShape, what: string, round = 0): Promise<void> {
+  const { result } = await runLoad(session, module, subject, round, load, null);
+  if (session.signals.interrupted()) throw new Interrupted();
+  if (!result.ok) session.io.stderr.write(`bench: ${what} of ${subject.label} / ${module.name} failed: ${result.failure ?? 'no successful response'}\n`);
 }
 
 /** When the round's latest run started (performance.now()); the round's start until its first run. */
@@ -603,7 +606,7 @@ async function profileScenario(session: Session, module: ScenarioModule, subject
         },
         warmUp: async () => {
           const warmup = module.warmup(options);
-          if (warmup) await runLoad(session, module, profiled, 0, warmup, null);
+          if (warmup) await unrecordedLoad(session, module, profiled, warmup, 'warm-up');
         },
         load: async () => {
           await module.runRound(unrecordedRound(session, module, profiled), 0);
@@ -638,6 +641,7 @@ function unrecordedRound(session: Session, module: ScenarioModule, subject: Subj
       // runId -1: no row in `runs`; the series writer below discards, so nothing refers to it.
       return { outcome: outcomeOf(run), result, runId: -1 };
     },
+    settle: (load) => unrecordedLoad(session, module, subject, load, 'settle'),
     log: (line) => session.log(`(profiled run, not recorded) ${line}`),
     flag: () => {},
     series: () => ({ write: () => {} }),

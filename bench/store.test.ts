@@ -19,7 +19,7 @@ function run(sessionId: number, over: Partial<RunRow> = {}): RunRow {
 }
 
 const outcome = (round: number, rps: number): RunOutcome => ({
-  run_index: round, status: 'ok', connections: 32, requests_per_second: rps, avg_latency_us: 1, p50_latency_us: 1, p90_latency_us: 1, p99_latency_us: 1, max_latency_us: 1, loadgen_saturated: false,
+  run_index: round, sequence: round, status: 'ok', connections: 32, requests_per_second: rps, avg_latency_us: 1, p50_latency_us: 1, p90_latency_us: 1, p99_latency_us: 1, max_latency_us: 1, loadgen_saturated: false,
 });
 
 async function store(): Promise<BenchStore> {

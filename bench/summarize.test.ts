@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RATIO_NOTE_SATURATED, summarize, type RunOutcome } from './summarize.ts';
 
+// In the session's order the reference runs first in every round: reference at 2·round, the chapter at 2·round + 1.
 const run = (round: number, rps: number | null, extra: Partial<RunOutcome> = {}): RunOutcome => ({
   run_index: round,
+  sequence: 2 * round + 1,
   status: rps === null ? 'failed' : 'ok',
   connections: 32,
   requests_per_second: rps,
@@ -15,21 +17,30 @@ const run = (round: number, rps: number | null, extra: Partial<RunOutcome> = {})
   ...extra,
 });
 
-const reference = (rps: number[], extra: Partial<RunOutcome> = {}) => rps.map((r, round) => run(round, r, extra));
+const reference = (rps: (number | null)[], extra: Partial<RunOutcome> = {}) => rps.map((r, round) => run(round, r, { sequence: 2 * round, ...extra }));
 
 describe('summarize', () => {
-  it('counts failed runs apart and pairs ratios by round', () => {
+  it('counts failed runs apart and pairs each run with the reference around it', () => {
     const runs = [run(0, 1000), run(1, 1100), run(2, null), run(3, 900), run(4, 1000)];
-    const s = summarize(runs, reference([2000, 2200, 2000, 1800, 2000]));
+    // The machine slows down steadily (×0.9 per slot); each chapter run sits between two reference runs.
+    const s = summarize(
+      runs.map((r) => (r.requests_per_second === null ? r : { ...r, requests_per_second: r.requests_per_second * 0.9 ** r.sequence! })),
+      reference([2000, 2000, 2000, 2000, 2000, 2000]).map((r) => ({ ...r, requests_per_second: 2000 * 0.9 ** r.sequence! })),
+    );
     expect(s.runs).toBe(4);
     expect(s.failed_runs).toBe(1);
-    expect(s.rps_median).toBe(1000);
-    expect(s.ratio_median).toBe(0.5);
-    expect(s.ratio_cv).toBe(0); // every round's ratio is exactly ½
+    expect(s.ratio_median).toBeCloseTo(0.5, 12); // ratios ½, 0.55, 0.45, ½: the drift cancelled
+    expect(s.ratio_cv).toBeCloseTo(Math.sqrt(0.005 / 3) / 0.5, 12);
     expect(s.ratio_note).toBeNull();
     expect(s.p99_latency_us).toBe(3200); // median of 3000, 3100, 3300, 3400
     expect(s.saturated_runs).toBe(0);
     expect(s.capacity_connections).toBeNull();
+  });
+
+  it('leaves a failed reference run out: its neighbours stand in', () => {
+    const s = summarize([run(0, 1000), run(1, 1000), run(2, 1000)], reference([2000, null, 2000]));
+    expect(s.ratio_median).toBeCloseTo(0.5, 12);
+    expect(s.ratio_cv).toBeCloseTo(0, 12);
   });
 
   it('gives no ratio, and says why, when the chapter or the reference was load-generator bound', () => {

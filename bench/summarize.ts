@@ -1,13 +1,14 @@
 /**
  * From the runs of one subject × scenario in one session to its summary row
  * (pure). Failed runs are counted, never averaged in. Ratios to the reference
- * are paired by round: only rounds where both the subject and the reference
- * succeeded contribute — and there is no ratio at all when a run of either was
- * load-generator bound, since its throughput was then the tool's limit, not the
- * server's (ratio_note says so).
+ * are paired by moment (paired-ratio.ts): each successful run of the subject against
+ * the reference's successful runs around it in the session's order — and there is no
+ * ratio at all when a run of either was load-generator bound, since its throughput
+ * was then the tool's limit, not the server's (ratio_note says so).
  */
 import type { RunRow, SummaryFigures } from '../db/schema.ts';
-import { coefficientOfVariation, median, medianConfidenceInterval, ratioConfidenceInterval } from './stats.ts';
+import { pairedRatio, type Slice } from './paired-ratio.ts';
+import { coefficientOfVariation, median, medianConfidenceInterval } from './stats.ts';
 
 export type { SummaryFigures };
 
@@ -16,6 +17,8 @@ export type RunOutcome = Pick<
   RunRow,
   'run_index' | 'connections' | 'requests_per_second' | 'avg_latency_us' | 'p50_latency_us' | 'p90_latency_us' | 'p99_latency_us' | 'max_latency_us'
 > & {
+  /** The run's place in the session's order (runs.sequence); absent for an outcome that is no load run of its own (an open-loop part), which has no throughput. */
+  sequence?: number;
   status: 'ok' | 'failed';
   loadgen_saturated: boolean;
   /** sweep: this step was the last healthy one of its round. */
@@ -45,20 +48,16 @@ const NO_RATIO: Ratio = { ratio_median: null, ratio_ci_low: null, ratio_ci_high:
 function ratioToReference(ok: RunOutcome[], reference: RunOutcome[]): Ratio {
   const saturated = [ok.some((r) => r.loadgen_saturated) ? 'chapter' : '', reference.some((r) => r.loadgen_saturated) ? 'reference' : ''].filter(Boolean);
   if (saturated.length > 0) return { ...NO_RATIO, ratio_note: `${RATIO_NOTE_SATURATED} (${saturated.join(' and ')} runs)` };
-  const referenceRps = new Map<number, number>();
-  for (const r of reference) if (r.status === 'ok' && r.requests_per_second !== null && r.requests_per_second > 0) referenceRps.set(r.run_index, r.requests_per_second);
-  const paired = ok.filter((r) => referenceRps.has(r.run_index));
-  if (paired.length === 0) return NO_RATIO;
-  const numerators = paired.map((r) => r.requests_per_second as number);
-  const denominators = paired.map((r) => referenceRps.get(r.run_index) as number);
-  const interval = ratioConfidenceInterval(numerators, denominators);
-  return {
-    ratio_median: interval.ratio,
-    ratio_ci_low: finite(interval.low),
-    ratio_ci_high: finite(interval.high),
-    ratio_cv: finite(coefficientOfVariation(numerators.map((n, i) => n / denominators[i]))),
-    ratio_note: null,
-  };
+  const slices = (runs: RunOutcome[]): Slice[] =>
+    runs
+      .filter((r) => r.status === 'ok' && r.requests_per_second !== null && r.requests_per_second > 0)
+      .map((r) => {
+        if (r.sequence === undefined) throw new Error(`run ${r.run_index}: a measured throughput without its place in the session's order cannot be paired`);
+        return { position: r.sequence, rps: r.requests_per_second as number };
+      });
+  const paired = pairedRatio(slices(ok), slices(reference));
+  if (paired === null) return NO_RATIO;
+  return { ratio_median: paired.ratio, ratio_ci_low: finite(paired.low), ratio_ci_high: finite(paired.high), ratio_cv: finite(paired.cv), ratio_note: null };
 }
 
 /**

@@ -5,8 +5,8 @@ import { parseVerifyArgs } from './args.ts';
 
 describe('parseVerifyArgs', () => {
   it('reads the command, --chapters and --repo; --help wins', () => {
-    expect(parseVerifyArgs(['verify', '--chapters', 'v1-a, v2-b', '--repo', '/r'])).toEqual({ repoDir: '/r', tags: ['v1-a', 'v2-b'] });
-    expect(parseVerifyArgs(['verify'])).toEqual({ repoDir: resolve('.'), tags: null });
+    expect(parseVerifyArgs(['verify', '--chapters', 'v1-a, v2-b', '--repo', '/r', '--ingest-wait', '2.5'])).toEqual({ repoDir: '/r', tags: ['v1-a', 'v2-b'], ingestWaitSeconds: 2.5 });
+    expect(parseVerifyArgs(['verify'])).toEqual({ repoDir: resolve('.'), tags: null, ingestWaitSeconds: 20 });
     expect(parseVerifyArgs(['verify', '-h'])).toBe('help');
   });
 
@@ -16,6 +16,7 @@ describe('parseVerifyArgs', () => {
     [['verify', 'more'], 'unexpected argument "more"'],
     [['verify', '--chapters'], 'option --chapters needs a value'],
     [['verify', '--bogus'], 'unknown option --bogus'],
+    [['verify', '--ingest-wait', '0'], '--ingest-wait must be a number > 0, got "0"'],
   ])('%j is a UsageError: %s', (argv, message) => {
     expect(() => parseVerifyArgs(argv)).toThrow(UsageError);
     expect(() => parseVerifyArgs(argv)).toThrow(message);

@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { UsageError } from '../../cli/args.ts';
-import { parseVerifyArgs, type VerifyOptions } from './args.ts';
+import { DEFAULT_INGEST_WAIT_SECONDS, parseVerifyArgs, type VerifyOptions } from './args.ts';
 import { readChapterList } from '../../db/chapters.ts';
 import { passed, renderVerdicts, verifyChapters } from './verify.ts';
 
-const HELP = `Usage: npm run chapters -- verify [--chapters <tags>] [--repo <dir>]
+const HELP = `Usage: npm run chapters -- verify [--chapters <tags>] [--repo <dir>] [--ingest-wait <s>]
 
 Builds every chapter of data/chapters.json at its recorded commit (in a git worktree, with
 the chapter contract's prepare and build), starts its server against the provider simulator
@@ -18,6 +18,8 @@ chapter applies from that chapter on.
 
   --chapters <tags>   comma-separated chapter tags (default: all)
   --repo <dir>        repository root (default: the current directory)
+  --ingest-wait <s>   how long a server may take to ingest sample answers 1-3 before that
+                      check fails (default ${DEFAULT_INGEST_WAIT_SECONDS})
   -h, --help          this text
 `;
 
@@ -41,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const chapters = options.tags ? all.filter((c) => options.tags!.includes(c.tag)) : all;
-  const verdicts = await verifyChapters(options.repoDir, chapters, { log: (line) => process.stderr.write(`chapters: ${line}\n`) });
+  const verdicts = await verifyChapters(options.repoDir, chapters, { log: (line) => process.stderr.write(`chapters: ${line}\n`), ingestWaitMs: options.ingestWaitSeconds * 1000 });
   process.stdout.write(`${renderVerdicts(verdicts)}\n`);
   return verdicts.every(passed) ? 0 : 1;
 }

@@ -10,6 +10,12 @@ import { passed, renderVerdicts, verifyChapters } from './verify.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
+/**
+ * The broken chapter never ingests, so each verification of it waits out the ingest
+ * deadline: a short one here (the real servers ingest in well under a second).
+ */
+const INGEST_WAIT_SECONDS = 5;
+
 const START = ['node', 'server/dist/server.mjs', '--host', '127.0.0.1', '--port', '{port}', '--provider-url', '{providerUrl}', '--data-dir', '{dataDir}'];
 
 /**
@@ -70,7 +76,7 @@ describe('chapters verify on a temporary repository', () => {
 
   it('passes a real server, fails a broken one, and applies a later check only from its chapter on', async () => {
     const laterCheck: ContractCheck = { name: 'a check added with chapter 2', since: 2, run: async () => { throw new Error('chapter 2 broke it'); } };
-    const verdicts = await verifyChapters(repo.dir, repo.chapters, { log: (line) => log.push(line), checks: [...CONTRACT_CHECKS, laterCheck] });
+    const verdicts = await verifyChapters(repo.dir, repo.chapters, { log: (line) => log.push(line), checks: [...CONTRACT_CHECKS, laterCheck], ingestWaitMs: INGEST_WAIT_SECONDS * 1000 });
     const [v1, v2, v3] = verdicts;
     expect(v1.failure ?? '').toBe('');
     expect(v1.checks.filter((c) => !c.ok)).toEqual([]);
@@ -91,7 +97,7 @@ describe('chapters verify on a temporary repository', () => {
 
   it('the command: exit 1 when a chapter fails, 2 on bad usage, 0 for --help', () => {
     const run = (...args: string[]) => spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bench', 'chapters', 'cli.ts'), ...args], { cwd: repo.dir, encoding: 'utf8' });
-    const failing = run('verify', '--chapters', 'v3-broken');
+    const failing = run('verify', '--chapters', 'v3-broken', '--ingest-wait', String(INGEST_WAIT_SECONDS));
     expect(failing.status).toBe(1);
     expect(failing.stdout).toMatch(/^FAIL chapter 3 v3-broken/m);
     const usage = run('check');

@@ -10,6 +10,7 @@ import type { Chapter } from '../../db/chapters.ts';
 import { startSimulator } from '../../simulator/index.ts';
 import { prepareTree, readContract, startServer } from '../chapter/contract.ts';
 import { addWorktree } from '../git/worktree.ts';
+import { DEFAULT_INGEST_WAIT_SECONDS } from './args.ts';
 import { runSuite, type CheckOutcome, type ContractCheck, CONTRACT_CHECKS } from './suite.ts';
 
 export interface ChapterVerdict {
@@ -23,8 +24,8 @@ export function passed(verdict: ChapterVerdict): boolean {
   return verdict.failure === null && verdict.checks.every((c) => c.ok);
 }
 
-/** Longest wait for sample answers 1–3 to be ingested; a hang guard. */
-const INGEST_DEADLINE_MS = 20_000;
+/** Longest wait for sample answers 1–3 to be ingested, unless told (--ingest-wait); a hang guard. */
+const INGEST_DEADLINE_MS = DEFAULT_INGEST_WAIT_SECONDS * 1000;
 const INGEST_CHECK = 'polls the provider: sample answers 1-3 ingested';
 
 async function waitUntil(what: string, condition: () => boolean, deadlineMs: number): Promise<void> {
@@ -35,7 +36,14 @@ async function waitUntil(what: string, condition: () => boolean, deadlineMs: num
   }
 }
 
-export async function verifyChapter(repoDir: string, chapter: Chapter, options: { log: (line: string) => void; checks?: readonly ContractCheck[] }): Promise<ChapterVerdict> {
+export interface VerifyRunOptions {
+  log: (line: string) => void;
+  checks?: readonly ContractCheck[];
+  /** Longest wait for sample answers 1–3 (default 20 s). */
+  ingestWaitMs?: number;
+}
+
+export async function verifyChapter(repoDir: string, chapter: Chapter, options: VerifyRunOptions): Promise<ChapterVerdict> {
   const cleanups: Array<() => Promise<void> | void> = [];
   try {
     const tree = await addWorktree(repoDir, chapter.commit);
@@ -51,7 +59,7 @@ export async function verifyChapter(repoDir: string, chapter: Chapter, options: 
     cleanups.push(() => server.stop());
     // Polls never overlap: a 4th request means answer 3 has been ingested. A server that never
     // gets there fails this check, and the suite still runs (its failures say what is missing).
-    const ingested = await waitUntil('sample answers 1-3 to be ingested', () => simulator.requests() >= 4, INGEST_DEADLINE_MS).then(
+    const ingested = await waitUntil('sample answers 1-3 to be ingested', () => simulator.requests() >= 4, options.ingestWaitMs ?? INGEST_DEADLINE_MS).then(
       (): CheckOutcome => ({ name: INGEST_CHECK, since: 1, ok: true }),
       (error: Error): CheckOutcome => ({ name: INGEST_CHECK, since: 1, ok: false, error: error.message }),
     );
@@ -65,7 +73,7 @@ export async function verifyChapter(repoDir: string, chapter: Chapter, options: 
 }
 
 /** Verifies the chapters one after the other (they share the machine's cores). */
-export async function verifyChapters(repoDir: string, chapters: readonly Chapter[], options: { log: (line: string) => void; checks?: readonly ContractCheck[] }): Promise<ChapterVerdict[]> {
+export async function verifyChapters(repoDir: string, chapters: readonly Chapter[], options: VerifyRunOptions): Promise<ChapterVerdict[]> {
   const verdicts: ChapterVerdict[] = [];
   for (const chapter of chapters) verdicts.push(await verifyChapter(repoDir, chapter, options));
   return verdicts;

@@ -3,11 +3,15 @@
  * a server that forks workers (node:cluster), and a server whose answer is not a 200.
  * Asserts what the counts must satisfy (exact request counts, one dump per process,
  * a cost that grows with the work per request), never how long anything took.
+ *
+ * Most of the time is node starting under callgrind, one process at a time on one core;
+ * an instruction count does not depend on what else runs, so the measurements run at the
+ * same time (concurrent tests, and the light and heavy servers together).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startServer, type ChapterContract } from '../chapter/contract.ts';
 import { measureCost, type CostSettings, type CostSubject } from './measure.ts';
 
@@ -57,9 +61,12 @@ const settings = (overrides: Partial<CostSettings> = {}): CostSettings => ({
   ...overrides,
 });
 
-describe('measureCost under callgrind', () => {
-  it('counts one process: windows of exactly N answers, startup apart, more work costs more', async () => {
-    const light = await measureCost(subject({ LOOPS: '1000' }), settings());
+describe.concurrent('measureCost under callgrind', () => {
+  it('counts one process: windows of exactly N answers, startup apart, more work costs more', async ({ expect }) => {
+    const [light, heavy] = await Promise.all([
+      measureCost(subject({ LOOPS: '1000' }), settings()),
+      measureCost(subject({ LOOPS: '200000' }), settings({ windowsPerProcess: 1 })),
+    ]);
     expect(light.windows.map((w) => [w.process, w.window, w.requests, w.processCount])).toEqual([
       [1, 1, 20, 1],
       [1, 2, 20, 1],
@@ -72,19 +79,18 @@ describe('measureCost under callgrind', () => {
     expect(light.provenance.valgrind).toMatch(/^valgrind-\d/);
     expect(light.provenance.node).toBe(process.version);
 
-    const heavy = await measureCost(subject({ LOOPS: '200000' }), settings({ windowsPerProcess: 1 }));
     // 199,000 more loop iterations per request, each several instructions.
     expect(heavy.perRequest.median - light.perRequest.median).toBeGreaterThan(199_000);
   }, 300_000);
 
-  it('counts the workers a server forks (node:cluster): one dump per process, summed', async () => {
+  it('counts the workers a server forks (node:cluster): one dump per process, summed', async ({ expect }) => {
     const forked = await measureCost(subject({ WORKERS: '2' }), settings({ windowsPerProcess: 1, nodeFlags: [] }));
     expect(forked.windows).toHaveLength(1);
     expect(forked.windows[0].processCount).toBe(3);
     expect(forked.windows[0].requests).toBe(20);
   }, 300_000);
 
-  it('fails loudly on an answer that is not a 200', async () => {
+  it('fails loudly on an answer that is not a 200', async ({ expect }) => {
     await expect(measureCost(subject({}), settings({ paths: ['/a', '/teapot'] }))).rejects.toThrow(/request 2 of 5: GET \/teapot answered 418: short and stout/);
   }, 300_000);
 });

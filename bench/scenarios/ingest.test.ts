@@ -43,7 +43,7 @@ http.createServer((req, res) => {
 `;
 
 const run = (phase: PhasedOutcome['phase'], round: number, p99: number | null, status: 'ok' | 'failed' = 'ok'): PhasedOutcome => ({
-  phase, run_index: round, status, p99_latency_us: p99, connections: 4, requests_per_second: 100, avg_latency_us: 1, p50_latency_us: 1, p90_latency_us: 1, max_latency_us: 1, loadgen_saturated: false,
+  phase, run_index: round, sequence: round, status, p99_latency_us: p99, connections: 4, requests_per_second: 100, avg_latency_us: 1, p50_latency_us: 1, p90_latency_us: 1, max_latency_us: 1, loadgen_saturated: false,
 });
 
 describe('p99Ratio', () => {

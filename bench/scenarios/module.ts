@@ -44,6 +44,8 @@ export interface RoundContext {
   guard?: <T>(step: Promise<T>) => Promise<T>;
   /** One recorded load run of this subject in this round. */
   measure(load: LoadShape): Promise<Measured>;
+  /** A load run of this subject that is not recorded (a settle before a measured slice). */
+  settle(load: LoadShape): Promise<void>;
   log(line: string): void;
   /** A flag for the end-of-run table (report.ts FLAG_TEXT names the known ones). */
   flag(name: string): void;

@@ -142,6 +142,7 @@ describe('an open-loop round with server gauges', () => {
     const context: RoundContext = {
       options, label: 'limit', url: limitServer.url, loadgenCpus: null, serverGauges,
       measure: () => Promise.reject(new Error('no closed-loop run when the capacity is given')),
+      settle: () => Promise.reject(new Error('no settle in an open-loop round')),
       log: () => {}, flag: () => {},
       series: () => ({ write: (sample) => written.push(sample as Record<string, unknown>) }),
     };

@@ -1,4 +1,8 @@
-/** hot, mix, close: a steady load at --connections, one run per subject per round. */
+/**
+ * hot, mix, close: a steady load at --connections, one slice per subject per round: an
+ * unrecorded settle of --settle seconds (the subject was idle while the others ran, and a
+ * server left idle starts slower for a second or two), then the measured run.
+ */
 import { createHash } from 'node:crypto';
 import type { BenchOptions } from '../options.ts';
 import { summarize } from '../summarize.ts';
@@ -17,10 +21,13 @@ export function steadyScenario(sc: Scenario): ScenarioModule {
     name: sc.name,
     description: sc.description,
     comparesToReference: true,
-    settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths)],
-    settings: () => ({ description: sc.description, keep_alive: sc.keepAlive, paths: sc.paths }),
+    settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths), `s${options.settleSeconds}`],
+    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: sc.paths, settle_seconds: options.settleSeconds }),
     warmup: (options) => (options.warmupSeconds > 0 ? load(options, options.warmupSeconds) : null),
-    runRound: async (context) => [(await context.measure(load(context.options, context.options.durationSeconds))).outcome],
+    runRound: async (context) => {
+      if (context.options.settleSeconds > 0) await context.settle(load(context.options, context.options.settleSeconds));
+      return [(await context.measure(load(context.options, context.options.durationSeconds))).outcome];
+    },
     summarize,
     failures: (runs) => runs.filter((r) => r.status === 'failed').length,
   };
