@@ -1,6 +1,10 @@
 /**
  * Ctrl-C during a bench: the first SIGINT/SIGTERM stops gracefully (every guarded step
  * rejects with Interrupted, what was measured is kept), a second one exits at once.
+ *
+ * One Ctrl-C can arrive twice: under `npm run bench` the terminal signals the whole
+ * foreground group (npm and the bench) and npm forwards its own copy to the bench. A repeat
+ * within REPEAT_WINDOW_MS of the first is that same Ctrl-C, not a second one.
  */
 import { listProcesses } from './proc/processes.ts';
 import { runningServers, stopRunningCommands } from './chapter/contract.ts';
@@ -11,6 +15,9 @@ import type { Guard } from './subject/subject.ts';
 
 export class Interrupted extends Error {}
 
+/** A repeat signal sooner than this after the first is the same Ctrl-C delivered twice. */
+export const REPEAT_WINDOW_MS = 1000;
+
 export interface SignalWatch {
   interrupted(): boolean;
   /** Races a step against an interrupt, so a Ctrl-C never waits for a 10 s load run. */
@@ -18,11 +25,13 @@ export interface SignalWatch {
   dispose(): void;
 }
 
-export function watchSignals(io: { stderr: NodeJS.WritableStream }, progress: Progress, lock: Lock): SignalWatch {
+export function watchSignals(io: { stderr: NodeJS.WritableStream }, progress: Progress, lock: Lock, now: () => number = () => performance.now()): SignalWatch {
   let interrupted = false;
+  let firstSignalAt = 0;
   let resolveInterrupt: () => void = () => {};
   const interruptedPromise = new Promise<void>((r) => (resolveInterrupt = r));
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted && now() - firstSignalAt < REPEAT_WINDOW_MS) return;
     if (interrupted) {
       // A second Ctrl-C: do not wait for a graceful cleanup. The database on disk is the last atomic save.
       io.stderr.write(`bench: ${signal} again: killing servers and exiting now\n`);
@@ -39,6 +48,7 @@ export function watchSignals(io: { stderr: NodeJS.WritableStream }, progress: Pr
       process.exit(130);
     }
     interrupted = true;
+    firstSignalAt = now();
     progress.clearStatus();
     io.stderr.write(`\nbench: ${signal}: stopping servers, removing worktrees, keeping what was measured…\n`);
     stopRunningCommands();

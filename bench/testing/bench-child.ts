@@ -4,7 +4,6 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { HARNESS_ROOT } from '../provenance.ts';
 
-const TSX = join(HARNESS_ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = join(HARNESS_ROOT, 'bench', 'cli.ts');
 
 export interface CliRun {
@@ -13,10 +12,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the bench CLI to its end; `onStdout` sees the output so far (and may signal the child). */
+/**
+ * Runs the bench CLI to its end; `onStdout` sees the output so far (and may signal the child).
+ * One process, as `npm run bench` starts it (`node --import tsx`): the tsx CLI wrapper relays a
+ * signal to its child and SIGKILLs the child when it has not confirmed the signal within 30 ms,
+ * which on a loaded machine killed the bench in the middle of its cleanup.
+ */
 export function bench(args: string[], options: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args], { cwd: HARNESS_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: HARNESS_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
