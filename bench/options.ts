@@ -38,6 +38,8 @@ export interface BenchOptions {
   toolNamed: boolean;
   /** Pin the servers and the load generator to disjoint CPU sets (Linux, taskset, ≥ 2 cores). */
   pin: boolean;
+  /** The servers' share of one CPU (a cgroup CFS quota), or null for no quota. */
+  serverCpuQuota: number | null;
   /** One extra, unrecorded run per chapter × scenario under node --cpu-prof; its top functions stored in `profiles`. */
   profile: boolean;
   help: boolean;
@@ -75,6 +77,8 @@ Options:
   --capacity <req/s>     overload, adaptive-ramp, scaling-ramp: the capacity their steps are
                          multiples of (default: measured first in each round, closed loop)
   --no-pin               do not pin the servers and the load generator to separate CPUs
+  --server-cpu-quota <f> run the servers under a cgroup CPU quota of f of one CPU (0 < f ≤ 1,
+                         root): a smaller machine the open-loop generator can overload
   --force                re-measure even what is already measured
   --profile              after the measured rounds, one extra run per chapter and scenario
                          under node --cpu-prof (not a measurement); its top functions go to
@@ -130,6 +134,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       force: { type: 'boolean' },
       profile: { type: 'boolean' },
       'no-pin': { type: 'boolean' },
+      'server-cpu-quota': { type: 'string' },
       list: { type: 'boolean' },
       'restore-tags': { type: 'boolean' },
       'clean-iptables': { type: 'boolean' },
@@ -181,6 +186,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     capacity: v.capacity === undefined ? null : numberFlag('--capacity', v.capacity, { above: 0, hint: 'requests per second' }),
     toolNamed: v.tool !== undefined,
     pin: !(v['no-pin'] ?? false),
+    serverCpuQuota: v['server-cpu-quota'] === undefined ? null : numberFlag('--server-cpu-quota', v['server-cpu-quota'], { above: 0, max: 1, hint: 'a share of one CPU, e.g. 0.2' }),
     profile: v.profile ?? false,
     help: v.help ?? false,
   };

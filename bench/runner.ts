@@ -26,6 +26,7 @@ import type { BenchOptions } from './options.ts';
 import { startCpuMonitor, treeCpuReader } from './proc/cpu.ts';
 import { fetchServerReport, treePeakRssBytes } from './subject/server-report.ts';
 import { pinPrefix, planPinning, type CpuPlan } from './proc/pinning.ts';
+import { createCpuQuota, type CpuQuota } from './proc/cpu-quota.ts';
 import { Progress } from './progress.ts';
 import { harnessState } from './provenance.ts';
 import { describeReference, fetchReferenceSource, startReferenceFrom } from './reference/from-answer.ts';
@@ -93,6 +94,7 @@ export function settingsKey(options: BenchOptions, module: ScenarioModule, pinni
     `t${options.threads}`,
     `feed${FEED.seed}-${FEED.basePlans}x${FEED.plansPerBase}`,
     cpus,
+    ...(options.serverCpuQuota === null ? [] : [`quota${options.serverCpuQuota}`]),
   ].join('|');
 }
 
@@ -122,6 +124,8 @@ interface Request {
 
 /** A session under way: what every step of it reads and appends to. */
 interface Session {
+  /** Prefix of every server's command: the CPU quota group (if any), then the pinning. */
+  serverWrap: string[];
   options: BenchOptions;
   io: RunnerIO;
   request: Request;
@@ -191,7 +195,7 @@ function planWork(options: BenchOptions, request: Request, store: BenchStore, fi
   return plan;
 }
 
-function sessionSettings(options: BenchOptions, request: Request, needed: Unit[]): Record<string, unknown> {
+function sessionSettings(options: BenchOptions, request: Request, needed: Unit[], quota: CpuQuota | null): Record<string, unknown> {
   return {
     runs: options.runs,
     duration_seconds: options.durationSeconds,
@@ -204,6 +208,7 @@ function sessionSettings(options: BenchOptions, request: Request, needed: Unit[]
     scenarios: Object.fromEntries(request.modules.map((m) => [m.name, { settings_key: request.keys.get(m.name), ...m.settings(options) }])),
     feed: { ...FEED, note: 'one simulator per chapter, frozen after its first answer (later polls answer 503), so every chapter serves the same data' },
     pinning: { method: 'taskset -c (util-linux), inherited by what the server forks', server_cpus: request.pinning.serverCpus, loadgen_cpus: request.pinning.loadgenCpus, note: request.pinning.note },
+    server_cpu_quota: quota === null ? null : { fraction: quota.fraction, period_us: quota.periodMicros, quota_us: quota.quotaMicros, method: quota.method, note: 'every server of the session (chapters and reference) ran in this cgroup: a smaller machine than this one' },
     order: 'per scenario: one warm-up per subject, then rounds; round r runs every subject once, order rotated by r (two subjects: reference, chapter, chapter, reference, …); hot, mix and close settle each subject with settle_seconds of unrecorded load right before each measured run',
     statistics: {
       confidence: 0.95,
@@ -239,11 +244,21 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
     if (options.exportDir) writeExports(store, options.exportDir, log);
     return 0;
   }
-  const settings = sessionSettings(options, request, needed);
+  let quota: CpuQuota | null = null;
+  try {
+    quota = options.serverCpuQuota === null ? null : createCpuQuota(options.serverCpuQuota, `perf-book-bench-${process.pid}`);
+  } catch (error) {
+    store.save();
+    lock.release();
+    throw error;
+  }
+  const settings = sessionSettings(options, request, needed, quota);
   const id = startSessionRow(store, request, machine, settings);
   log(`session ${id}: ${needed.length} chapter subject(s), scenarios ${[...plan.keys()].join(', ')}, ${options.runs} run(s) × ${options.durationSeconds} s, ${options.connections} connections, ${request.tool.name} ${request.tool.version}`);
   log(request.pinning.note);
+  if (quota) log(`servers under a CPU quota of ${quota.fraction} of one CPU (${quota.method})`);
   const session: Session = {
+    serverWrap: [...(quota?.prefix ?? []), ...pinPrefix(request.pinning.serverCpus)],
     options, io, request, store, machine, id, settings, progress, log,
     cleanup: new Cleanup(),
     signals: watchSignals(io, progress, lock),
@@ -254,6 +269,8 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
     profiles: [],
     iptables: deps.iptables,
   };
+  // Added first, so it runs last: after every server in the group has stopped.
+  if (quota) await session.cleanup.add('remove the servers\' CPU quota group', () => quota.remove());
   const status = await runSession(session, plan, needed, lock);
   if (status === 'interrupted') {
     stopChildProcesses();
@@ -368,7 +385,7 @@ async function prepareSubjects(session: Session, needed: Unit[]): Promise<Subjec
         Object.assign(prep, { worktree_seconds: tree.worktreeSeconds, install_seconds: tree.installSeconds, install_cache_hit: tree.installCacheHit ? 1 : 0, build_seconds: tree.buildSeconds });
       }
       const connlimit = unit.connlimit === null ? undefined : { limit: unit.connlimit, owner: `session-${session.id}`, access: session.iptables };
-      const launched = await launchSubject(tree, cleanup, { args: unit.args, env: unit.env, connlimit, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard });
+      const launched = await launchSubject(tree, cleanup, { args: unit.args, env: unit.env, connlimit, wrap: session.serverWrap, guard: signals.guard });
       prep.start_seconds = launched.startSeconds;
       prep.total_seconds = Math.round(performance.now() - started) / 1000;
       subjects.push({
@@ -424,7 +441,7 @@ async function relaunchedSubjects(session: Session, module: ScenarioModule, prov
     const started = performance.now();
     try {
       const instance = await launchSubject(source.tree, session.cleanup, {
-        args: source.args, env: { ...source.env, ...provider.env }, feed: provider.feed, connlimit: source.connlimit, wrap: pinPrefix(session.request.pinning.serverCpus), guard: session.signals.guard,
+        args: source.args, env: { ...source.env, ...provider.env }, feed: provider.feed, connlimit: source.connlimit, wrap: session.serverWrap, guard: session.signals.guard,
       });
       const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, metricsUrl: instance.metricsUrl, simulator: instance.simulator };
       own.push(launched);
@@ -448,7 +465,7 @@ function describePreparation(prep: PreparationRow): string {
 /** The reference server: the exact bytes and headers of the first chapter's hot answer, pinned like the chapters. */
 async function startReference(session: Session, source: Subject): Promise<Subject> {
   const answer = await session.signals.guard(fetchReferenceSource(source.url + HOT_PATH, source.label));
-  const reference = await session.signals.guard(startReferenceFrom(answer, pinPrefix(session.request.pinning.serverCpus)));
+  const reference = await session.signals.guard(startReferenceFrom(answer, session.serverWrap));
   await session.cleanup.add(`reference server (pid ${reference.pid})`, () => reference.stop());
   session.settings.reference = describeReference(answer, source.label);
   session.store.updateSessionSettings(session.id, session.settings);
@@ -600,7 +617,7 @@ async function profileScenario(session: Session, module: ScenarioModule, subject
       const rows = await profiledRun({
         treeDir: source.tree.path,
         start: async (profileDir) => {
-          const launched = await launchSubject(source.tree, session.cleanup, { args: source.args, env: source.env, connlimit: source.connlimit, wrap: pinPrefix(session.request.pinning.serverCpus), guard: signals.guard, profileDir });
+          const launched = await launchSubject(source.tree, session.cleanup, { args: source.args, env: source.env, connlimit: source.connlimit, wrap: session.serverWrap, guard: signals.guard, profileDir });
           profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid, metricsUrl: launched.metricsUrl };
           return launched.server;
         },
