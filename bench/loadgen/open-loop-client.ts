@@ -64,7 +64,10 @@ export class OpenLoopClient {
       onHeaders: (statusCode) => { status = statusCode; return true; },
       onData: () => true,
       onComplete: () => this.finished(client, request.intendedMs, outcomeOfStatus(status)),
-      onError: () => this.finished(client, request.intendedMs, 'failed'),
+      // Not inside undici's error callback: after a connect error undici fails its queued
+      // requests in a loop and then asserts its queue is empty, so a request dispatched from
+      // here would break that (seen as an AssertionError when a bench stopped its servers mid-step).
+      onError: () => queueMicrotask(() => this.finished(client, request.intendedMs, 'failed')),
     };
     client.dispatch({ method: 'GET', path: request.path }, handler);
   }

@@ -83,4 +83,13 @@ describe('runOpenLoop', () => {
     expect(result.totals.failed).toBe(10);
     expect(result.failure).toMatch(/no request was served \(10 offered: 0 rejected, 10 failed/);
   });
+
+  it('sends the next waiting request after a refused connection has been cleaned up (a server stopped mid-run)', async () => {
+    // One connection, many waiting: each refused connect hands its client to the next request.
+    // Dispatching it inside undici's error callback broke undici's own bookkeeping (an assertion
+    // that killed the process when a bench was interrupted mid-step).
+    const result = await runOpenLoop({ url: await refusingUrl(), paths: ['/'], phases: [{ rate: 50, seconds: 1 }], connections: 1 });
+    expect(result.totals.failed).toBe(50);
+    expect(result.ok).toBe(false);
+  });
 });
