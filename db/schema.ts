@@ -661,4 +661,5 @@ export const BOOK_VIEWS = [
   'cache_stats',
   'overload_summary',
   'scaling_lead_time',
+  'subjects_not_run',
 ] as const;
