@@ -1,6 +1,7 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Counter, Gauge, collectDefaultMetrics, type Metric, type Registry } from 'prom-client';
 import type { LoopTurn } from './loop-turn.ts';
+import { loopUtilizationMeter } from './loop-utilization.ts';
 import { DURATION_BUCKETS_SECONDS, type RequestTally, type ShedTally } from './request-tally.ts';
 
 /** What the catalogue metrics read, at scrape time. */
@@ -99,19 +100,19 @@ export function registerServiceMetrics(registry: Registry, sources: ExporterSour
     });
   }
 
-  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  const started: EventLoopUtilization = performance.eventLoopUtilization();
+  const utilization = loopUtilizationMeter();
   let lastSecond: number | null = null;
   const sampler = setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    lastSecond = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
+    lastSecond = utilization();
     turn.nextWindow();
   }, 1000);
   sampler.unref();
   new Gauge({
     name: 'event_loop_utilization', help: 'Share of the last second the event loop was busy (0..1).', registers,
     collect() {
-      this.set(lastSecond ?? performance.eventLoopUtilization(performance.eventLoopUtilization(), last).utilization);
+      // Before the first whole second: the share since the exporter started.
+      this.set(lastSecond ?? performance.eventLoopUtilization(performance.eventLoopUtilization(), started).utilization);
     },
   });
 

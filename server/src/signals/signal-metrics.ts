@@ -1,4 +1,4 @@
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { loopUtilizationMeter } from '../metrics/loop-utilization.ts';
 import { Gauge, type Registry } from 'prom-client';
 import { describeRule, type ScaleOutRule } from './scale-out.ts';
 import { SignalWindow, type CounterSnapshot, type SignalReading } from './signal-window.ts';
@@ -15,12 +15,9 @@ export type CounterSource = () => Omit<CounterSnapshot, 'eventLoopUtilization'>;
 export function registerSignalMetrics(registry: Registry, counters: CounterSource, rule: ScaleOutRule, bounds: readonly number[]): () => void {
   const window = new SignalWindow(bounds, rule);
   let reading: SignalReading | null = null;
-  let last: EventLoopUtilization = performance.eventLoopUtilization();
+  const utilization = loopUtilizationMeter();
   const sample = (): void => {
-    const now = performance.eventLoopUtilization();
-    const eventLoopUtilization = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
-    reading = window.push({ ...counters(), eventLoopUtilization });
+    reading = window.push({ ...counters(), eventLoopUtilization: utilization() });
   };
   sample(); // the baseline: the first second is measured from here
   const timer = setInterval(sample, 1000).unref();
