@@ -9,7 +9,11 @@ import type { RunOutcome } from './summarize.ts';
 
 /** Little's law cross-check tolerance: flag runs whose ratio is off by more than this. */
 export const LITTLE_TOLERANCE = 0.2;
-/** A run is "load generator was the bottleneck" when the tool used this share of the cores it can use. */
+/**
+ * A run is "load generator was the bottleneck" when the tool used this share of the cores it
+ * can use while the server did not use this share of its own: a server busy on every core it
+ * has served as fast as it can, whatever the tool had left.
+ */
 export const SATURATION_SHARE = 0.9;
 
 /** Where a run belongs: its session, subject, scenario, round and place in the session's order. */
@@ -35,10 +39,24 @@ export function fmtRps(v: number | null): string {
   return v === null ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(1);
 }
 
+/** The server's CPU time and how many cores' worth of it it could have used (its CPU set, or its quota). */
+export interface ServerCpu {
+  seconds: number | null;
+  cores: number;
+}
+
+/** Was the load generator the limit of this run: busy on its cores while the server was not on its own (null: its CPU time is unknown). */
+export function generatorWasTheLimit(result: LoadResult, loadgenCores: number, server: ServerCpu): boolean | null {
+  if (result.cpuSeconds === null || result.wallSeconds <= 0) return null;
+  const generatorBusy = result.cpuSeconds / result.wallSeconds >= SATURATION_SHARE * loadgenCores;
+  const serverBusy = server.seconds !== null && server.seconds / result.wallSeconds >= SATURATION_SHARE * server.cores;
+  return generatorBusy && !serverBusy;
+}
+
 /** The runs row of one load run: what the tool reported, and the honesty checks. */
-export function runRow(place: RunPlace, tool: RunTool, request: LoadRequest, startedAt: string, result: LoadResult, serverCpu: number | null): RunRow {
-  const cores = saturationCores(tool.generator, request);
-  const saturated = result.cpuSeconds !== null && result.wallSeconds > 0 ? result.cpuSeconds / result.wallSeconds >= SATURATION_SHARE * cores : null;
+export function runRow(place: RunPlace, tool: RunTool, request: LoadRequest, startedAt: string, result: LoadResult, server: ServerCpu): RunRow {
+  const saturated = generatorWasTheLimit(result, saturationCores(tool.generator, request), server);
+  const serverCpu = server.seconds;
   const little = result.requestsPerSecond !== null && result.latencyUs !== null ? (result.requestsPerSecond * (result.latencyUs.avg / 1e6)) / request.connections : null;
   return {
     session_id: place.sessionId, subject: place.subject, commit_hash: place.commit, experiment: place.experiment, scenario: place.scenario, settings_key: place.settingsKey,

@@ -13,6 +13,7 @@
  * stopped and removed at the end, on failure, and on SIGINT/SIGTERM (session marked
  * interrupted, exit 130).
  */
+import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chapterCommitDetails, readChapterList, type Chapter, type CommitInfo } from '../db/chapters.ts';
@@ -25,7 +26,7 @@ import { UsageError } from '../cli/args.ts';
 import type { BenchOptions } from './options.ts';
 import { startCpuMonitor, treeCpuReader } from './proc/cpu.ts';
 import { fetchServerReport, treePeakRssBytes } from './subject/server-report.ts';
-import { pinPrefix, planPinning, type CpuPlan } from './proc/pinning.ts';
+import { cpuCount, pinPrefix, planPinning, type CpuPlan } from './proc/pinning.ts';
 import { createCpuQuota, type CpuQuota } from './proc/cpu-quota.ts';
 import { Progress } from './progress.ts';
 import { harnessState } from './provenance.ts';
@@ -126,6 +127,8 @@ interface Request {
 interface Session {
   /** Prefix of every server's command: the CPU quota group (if any), then the pinning. */
   serverWrap: string[];
+  /** How many cores' worth of CPU time a server can use: its quota, else its CPU set, else the machine. */
+  serverCores: number;
   options: BenchOptions;
   io: RunnerIO;
   request: Request;
@@ -221,7 +224,7 @@ function sessionSettings(options: BenchOptions, request: Request, needed: Unit[]
       cv: 'sample standard deviation / mean',
       ratio: 'paired by moment (bench/paired-ratio.ts): each successful subject run / the reference rps at its position in the session order (log-linear between the nearest successful reference runs before and after it, the nearer one at the ends); median, interval (same methods) and CV of those ratios; none when a run of either was load-generator bound',
     },
-    honesty: { loadgen_saturated: `load generator CPU >= ${SATURATION_SHARE} x the cores it can use`, littles_law: `rps x mean latency / connections, flagged when off 1 by more than ${LITTLE_TOLERANCE * 100}%` },
+    honesty: { loadgen_saturated: `load generator CPU >= ${SATURATION_SHARE} x the cores it can use, while server CPU < ${SATURATION_SHARE} x its cores (CPU set or quota)`, littles_law: `rps x mean latency / connections, flagged when off 1 by more than ${LITTLE_TOLERANCE * 100}%` },
     repo: options.repoDir,
     profile: options.profile
       ? { method: 'node --cpu-prof, one extra run per chapter subject × scenario after the measured rounds (a fresh server, warm-up, then the scenario\'s round); not a measurement, its throughput is not stored; table of the load window only', top: PROFILE_TOP }
@@ -259,6 +262,7 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
   if (quota) log(`servers under a CPU quota of ${quota.fraction} of one CPU (${quota.method})`);
   const session: Session = {
     serverWrap: [...(quota?.prefix ?? []), ...pinPrefix(request.pinning.serverCpus)],
+    serverCores: Math.min(quota?.fraction ?? Infinity, cpuCount(request.pinning.serverCpus) ?? availableParallelism()),
     options, io, request, store, machine, id, settings, progress, log,
     cleanup: new Cleanup(),
     signals: watchSignals(io, progress, lock),
@@ -581,7 +585,7 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
   const serverCpu = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
   const place = { sessionId: session.id, subject: subject.subject, commit: subject.commit, experiment: subject.experiment, scenario: module.name, settingsKey: key ?? '', round, sequence: session.sequence++ };
   const tool = { generator: request.generator, tool: request.tool, threads: options.tool === 'autocannon' ? null : options.threads };
-  return { run: runRow(place, tool, loadRequest, startedAt, result, serverCpu), result };
+  return { run: runRow(place, tool, loadRequest, startedAt, result, { seconds: serverCpu, cores: session.serverCores }), result };
 }
 
 /** A recorded run of a scenario's round: stored with its per-second samples, flagged, logged. */
