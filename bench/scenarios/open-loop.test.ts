@@ -100,7 +100,7 @@ describe('the open-loop scenarios in the runner', () => {
   it('adaptive-ramp and scaling-ramp: a given capacity, one row a second, NULL server columns where the subject has no metrics', async () => {
     const { code, stdout, stderr, db } = await bench(['--capacity', '40'], [
       short('adaptive-ramp', { multipliers: [0.5, 3, 0.5], stepSeconds: 1 }),
-      short('scaling-ramp', { multipliers: [0.5, 1, 3], stepSeconds: 1, p99LimitMs: 30 }),
+      short('scaling-ramp', { multipliers: [0.5, 1, 3], stepSeconds: 1, p99LimitMs: 30, quietSeconds: 1 }),
     ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -120,6 +120,9 @@ describe('the open-loop scenarios in the runner', () => {
     const [lead] = queryRows(db, 'SELECT tag, p99_limit_us, signal_at, lead_seconds, has_signal FROM scaling_lead_time');
     expect(lead).toEqual({ tag: 'v8-shed', p99_limit_us: 30_000, signal_at: null, lead_seconds: null, has_signal: 0 });
     expect(stdout).toMatch(/scaling-ramp v8-shed: p99 over 30 ms (never|at \d+ s), scale-out signal never/);
+    // The quiet lead-in is part of the settings (a ramp with another lead-in is another measurement).
+    expect(queryRows(db, "SELECT settings_key FROM summaries WHERE scenario = 'scaling-ramp'")[0].settings_key).toMatch(/\|quiet1\|/);
+    expect(queryRows(db, "SELECT settings_key FROM summaries WHERE scenario = 'adaptive-ramp'")[0].settings_key).not.toMatch(/quiet/);
     const summaries = queryRows(db, 'SELECT scenario, runs, failed_runs, rps_median FROM summaries ORDER BY scenario');
     expect(summaries).toEqual([
       { scenario: 'adaptive-ramp', runs: 0, failed_runs: 0, rps_median: null },

@@ -14,6 +14,7 @@
  * The generator is one Node.js event loop in the bench's own process: a second where it sent
  * late is flagged (generator_behind) and is its figure, not the server's.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LAG_TOLERANCE_MS, DEFAULT_OPEN_LOOP_CONNECTIONS } from '../loadgen/open-loop.ts';
 import type { ServerGauges } from '../metrics/gauges.ts';
 import type { BenchOptions } from '../options.ts';
@@ -39,6 +40,12 @@ export interface OpenLoopSettings {
   timeoutSeconds: number;
   /** scaling-ramp: the p99 objective of served requests (client side), ms. */
   p99LimitMs: number;
+  /**
+   * Seconds without load between the capacity run (or warm-up) and the first step. The
+   * scaling-ramp needs more than the scale-out rule's window: otherwise the server's window
+   * opens full of the closed-loop run's seconds and the signal is on before the ramp begins.
+   */
+  quietSeconds: number;
 }
 
 /** from → to in steps of `by`, both ends included (rounded to hundredths: no 0.30000000000000004). */
@@ -48,13 +55,14 @@ export function rampMultipliers(from: number, to: number, by: number): number[] 
   return Array.from({ length: count + 1 }, (_, i) => Math.round((from + sign * i * by) * 100) / 100);
 }
 
-const COMMON = { connections: DEFAULT_OPEN_LOOP_CONNECTIONS, timeoutSeconds: 10, p99LimitMs: 50 };
+const COMMON = { connections: DEFAULT_OPEN_LOOP_CONNECTIONS, timeoutSeconds: 10, p99LimitMs: 50, quietSeconds: 0 };
 
 export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> = {
   overload: { ...COMMON, multipliers: [...DEFAULT_MULTIPLIERS], stepSeconds: null, settleSeconds: null },
   // Up and back down: the limit must rise again once the overload is over.
   'adaptive-ramp': { ...COMMON, multipliers: [...rampMultipliers(0.5, 2.5, 0.25), ...rampMultipliers(2.5, 0.5, 0.25).slice(1)], stepSeconds: 2, settleSeconds: 0 },
-  'scaling-ramp': { ...COMMON, multipliers: rampMultipliers(0.5, 2.5, 0.1), stepSeconds: 2, settleSeconds: 0 },
+  // Quiet for longer than chapter 10's rule window (3 s) before the ramp.
+  'scaling-ramp': { ...COMMON, multipliers: rampMultipliers(0.5, 2.5, 0.1), stepSeconds: 2, settleSeconds: 0, quietSeconds: 5 },
 };
 
 /** A run of a round and which part of it: the capacity measurement or the open-loop steps. */
@@ -92,6 +100,7 @@ async function roundCapacity(sc: Scenario, context: RoundContext): Promise<{ cap
 
 /** Runs the steps, reading the server's gauges just before and at the end of every second. */
 async function runSteps(sc: Scenario, settings: OpenLoopSettings, stepSeconds: number, context: RoundContext, capacity: number): Promise<{ run: OverloadRun; server: ServerSecond[] }> {
+  if (settings.quietSeconds > 0) await sleep(settings.quietSeconds * 1000);
   const baseline = await readGauges(context.serverGauges);
   const readings: Promise<ServerGauges | null>[] = [];
   const run = await runOverload(context.url, sc.paths, capacity, {
@@ -135,6 +144,7 @@ function settingsKeyParts(sc: Scenario, settings: OpenLoopSettings, options: Ben
     `ol${settings.connections}-to${settings.timeoutSeconds}`,
     options.capacity === null ? `capc${options.connections}` : `cap${options.capacity}`,
     ...(sc.name === 'scaling-ramp' ? [`p99lim${settings.p99LimitMs}`] : []),
+    ...(settings.quietSeconds > 0 ? [`quiet${settings.quietSeconds}`] : []),
     pathsKey(sc.paths),
   ];
 }
@@ -145,6 +155,7 @@ function describeSettings(sc: Scenario, settings: OpenLoopSettings, options: Ben
     paths: `${WIDE_WINDOWS.count} distinct windows of ${WIDE_WINDOWS.days.min}–${WIDE_WINDOWS.days.max} days (seed ${WIDE_WINDOWS.seed}), in order`,
     multipliers: settings.multipliers,
     step_seconds: settings.stepSeconds ?? options.durationSeconds,
+    quiet_seconds_before_the_steps: settings.quietSeconds,
     settle_seconds: settings.settleSeconds ?? 'min(3, half a step)',
     capacity: options.capacity === null
       ? { source: 'measured', method: `each round, a recorded closed-loop run of the same paths (${options.tool}, ${options.connections} connections, ${options.durationSeconds} s): its 2xx per second` }
