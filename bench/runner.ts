@@ -300,6 +300,7 @@ async function openStore(options: BenchOptions, io: RunnerIO, request: Request):
     lock.release();
     throw error;
   }
+  store.abandonRunningSessions((notice) => io.stderr.write(`bench: ${notice}\n`));
   const machine = machineInfo();
   store.recordMachine(machine);
   store.syncChapters(request.allChapters, request.commits);

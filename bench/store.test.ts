@@ -45,6 +45,23 @@ describe('BenchStore', () => {
     expect(queryRows(db, 'SELECT status, finished_at, server_cpus, loadgen_cpus FROM sessions')).toEqual([{ status: 'complete', finished_at: '2026-01-01T00:01:00Z', server_cpus: '0', loadgen_cpus: '1' }]);
   });
 
+  it("marks abandoned the sessions a dead process left running, and keeps their runs", async () => {
+    const s = await store();
+    const crashed = session(s, 'here');
+    s.recordRun(run(crashed), []);
+    const finished = session(s, 'here');
+    s.finishSession(finished, 'complete', '2026-01-01T00:01:00Z');
+    expect(s.abandonRunningSessions()).toEqual([crashed]);
+    expect(s.abandonRunningSessions()).toEqual([]);
+    s.save();
+    const db = await openDatabase(s.path);
+    expect(queryRows(db, 'SELECT id, status, finished_at FROM sessions ORDER BY id')).toEqual([
+      { id: crashed, status: 'abandoned', finished_at: null },
+      { id: finished, status: 'complete', finished_at: '2026-01-01T00:01:00Z' },
+    ]);
+    expect(queryRows(db, 'SELECT COUNT(*) AS n FROM runs WHERE session_id = ?', [crashed])).toEqual([{ n: 1 }]);
+  });
+
   it('counts as measured only a complete summary with the same settings on the same machine', async () => {
     const s = await store();
     const here = session(s, 'here');

@@ -30,7 +30,8 @@ import type { MachineInfo } from './machine/fingerprint.ts';
 
 type SqlValue = string | number | null;
 
-export type SessionStatus = 'running' | 'complete' | 'interrupted' | 'failed';
+/** `abandoned`: left `running` by a process that died (a crash, SIGKILL); found and marked by the next writer. */
+export type SessionStatus = 'running' | 'complete' | 'interrupted' | 'failed' | 'abandoned';
 export type { PreparationRow, RunRow, RunSampleRow, SummaryFigures, SummaryKey };
 
 /** Where a series sample comes from: set once per writer, stored on every sample. */
@@ -83,6 +84,18 @@ export class BenchStore {
 
   updateSessionSettings(sessionId: number, settings: unknown): void {
     this.db.run('UPDATE sessions SET settings_json = ? WHERE id = ?', [JSON.stringify(settings), sessionId]);
+  }
+
+  /**
+   * Marks `abandoned` every session still `running`. Call it holding the database's lock:
+   * then no live process is writing one, so a `running` session is a dead process's. Its
+   * runs stay; finished_at stays NULL (when it died is not known). Returns their ids.
+   */
+  abandonRunningSessions(notice: (message: string) => void = () => {}): number[] {
+    const ids = this.rows("SELECT id FROM sessions WHERE status = 'running' ORDER BY id").map((r) => r.id as number);
+    if (ids.length > 0) this.db.run("UPDATE sessions SET status = 'abandoned' WHERE status = 'running'");
+    for (const id of ids) notice(`session ${id} was left running by a process that died; marked abandoned (its runs are kept)`);
+    return ids;
   }
 
   finishSession(sessionId: number, status: SessionStatus, finishedAt = new Date().toISOString()): void {

@@ -87,6 +87,7 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
   const lock = acquireLock(options.db, (notice) => log(`cost: ${notice}`));
   await cleanup.add('release the database lock', async () => lock.release());
   const store = await BenchStore.open(options.db);
+  store.abandonRunningSessions((notice) => log(`cost: ${notice}`));
   const machine = machineInfo();
   store.recordMachine(machine);
   store.syncChapters(all, commits);
