@@ -56,7 +56,6 @@ export function generatorWasTheLimit(result: LoadResult, loadgenCores: number, s
 /** The runs row of one load run: what the tool reported, and the honesty checks. */
 export function runRow(place: RunPlace, tool: RunTool, request: LoadRequest, startedAt: string, result: LoadResult, server: ServerCpu): RunRow {
   const saturated = generatorWasTheLimit(result, saturationCores(tool.generator, request), server);
-  const serverCpu = server.seconds;
   const little = result.requestsPerSecond !== null && result.latencyUs !== null ? (result.requestsPerSecond * (result.latencyUs.avg / 1e6)) / request.connections : null;
   return {
     session_id: place.sessionId, subject: place.subject, commit_hash: place.commit, experiment: place.experiment, scenario: place.scenario, settings_key: place.settingsKey,
@@ -66,7 +65,7 @@ export function runRow(place: RunPlace, tool: RunTool, request: LoadRequest, sta
     total_requests: result.totalRequests, successful_requests: result.successfulRequests, non_2xx: result.non2xx, socket_errors: result.socketErrors,
     timeout_errors: result.timeoutErrors, bytes_transferred: result.bytes, avg_latency_us: result.latencyUs?.avg ?? null, p50_latency_us: result.latencyUs?.p50 ?? null,
     p90_latency_us: result.latencyUs?.p90 ?? null, p99_latency_us: result.latencyUs?.p99 ?? null, max_latency_us: result.latencyUs?.max ?? null,
-    server_cpu_seconds: serverCpu, loadgen_cpu_seconds: result.cpuSeconds, loadgen_saturated: saturated === null ? null : saturated ? 1 : 0, littles_law_ratio: little, raw_output: result.raw,
+    server_cpu_seconds: server.seconds, loadgen_cpu_seconds: result.cpuSeconds, loadgen_saturated: saturated === null ? null : saturated ? 1 : 0, littles_law_ratio: little, raw_output: result.raw,
   };
 }
 

@@ -13,7 +13,6 @@
  * stopped and removed at the end, on failure, and on SIGINT/SIGTERM (session marked
  * interrupted, exit 130).
  */
-import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chapterCommitDetails, readChapterList, type Chapter, type CommitInfo } from '../db/chapters.ts';
@@ -26,7 +25,7 @@ import { UsageError } from '../cli/args.ts';
 import type { BenchOptions } from './options.ts';
 import { startCpuMonitor, treeCpuReader } from './proc/cpu.ts';
 import { fetchServerReport, treePeakRssBytes } from './subject/server-report.ts';
-import { cpuCount, pinPrefix, planPinning, type CpuPlan } from './proc/pinning.ts';
+import { pinPrefix, planPinning, usableCpus, type CpuPlan } from './proc/pinning.ts';
 import { createCpuQuota, type CpuQuota } from './proc/cpu-quota.ts';
 import { Progress } from './progress.ts';
 import { harnessState } from './provenance.ts';
@@ -262,7 +261,7 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
   if (quota) log(`servers under a CPU quota of ${quota.fraction} of one CPU (${quota.method})`);
   const session: Session = {
     serverWrap: [...(quota?.prefix ?? []), ...pinPrefix(request.pinning.serverCpus)],
-    serverCores: Math.min(quota?.fraction ?? Infinity, cpuCount(request.pinning.serverCpus) ?? availableParallelism()),
+    serverCores: Math.min(quota?.fraction ?? Infinity, usableCpus(request.pinning.serverCpus)),
     options, io, request, store, machine, id, settings, progress, log,
     cleanup: new Cleanup(),
     signals: watchSignals(io, progress, lock),
@@ -300,10 +299,8 @@ async function openStore(options: BenchOptions, io: RunnerIO, request: Request):
     lock.release();
     throw error;
   }
-  store.abandonRunningSessions((notice) => io.stderr.write(`bench: ${notice}\n`));
   const machine = machineInfo();
-  store.recordMachine(machine);
-  store.syncChapters(request.allChapters, request.commits);
+  store.prepareForSession(machine, request.allChapters, request.commits, (notice) => io.stderr.write(`bench: ${notice}\n`));
   return { store, lock, machine };
 }
 

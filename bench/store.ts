@@ -77,6 +77,16 @@ export class BenchStore {
     syncChapters(this.db, chapters, commits);
   }
 
+  /**
+   * What a writer does before it starts a session, holding the database's lock: marks the
+   * sessions a dead process left running, records this machine, brings the chapters up to date.
+   */
+  prepareForSession(machine: MachineInfo, chapters: Chapter[], commits: Map<string, CommitInfo>, notice: (message: string) => void): void {
+    this.abandonRunningSessions(notice);
+    this.recordMachine(machine);
+    this.syncChapters(chapters, commits);
+  }
+
   startSession(s: Omit<SessionRow, 'id' | 'status' | 'settings_json'> & { settings: unknown }): number {
     const { settings, ...row } = s;
     return insertRow(this.db, sessions, { ...row, status: 'running', settings_json: JSON.stringify(settings) });

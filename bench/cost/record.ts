@@ -87,10 +87,8 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
   const lock = acquireLock(options.db, (notice) => log(`cost: ${notice}`));
   await cleanup.add('release the database lock', async () => lock.release());
   const store = await BenchStore.open(options.db);
-  store.abandonRunningSessions((notice) => log(`cost: ${notice}`));
   const machine = machineInfo();
-  store.recordMachine(machine);
-  store.syncChapters(all, commits);
+  store.prepareForSession(machine, all, commits, (notice) => log(`cost: ${notice}`));
   const jobs: Job[] = chapters.flatMap((chapter) => options.scenarios.map((scenario) => ({ chapter, scenario })));
   const sessionId = store.startSession({
     kind: 'cost',

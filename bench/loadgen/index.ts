@@ -1,7 +1,6 @@
 // Entry point of the load generators: pick one by name, require it installed, and know how
 // many cores it can keep busy (so a run can tell when the tool, not the server, saturated).
-import { availableParallelism } from 'node:os';
-import { cpuCount } from '../proc/pinning.ts';
+import { usableCpus } from '../proc/pinning.ts';
 import { autocannonGenerator } from './autocannon.ts';
 import { ohaGenerator } from './oha.ts';
 import { wrkGenerator } from './wrk.ts';
@@ -44,7 +43,7 @@ export async function requireTool(name: string, options: { isDefault?: boolean }
  * per core, so it can use every core of the machine.
  */
 export function saturationCores(generator: LoadGenerator, request: LoadRequest): number {
-  const usable = cpuCount(request.cpus) ?? availableParallelism();
+  const usable = usableCpus(request.cpus);
   switch (generator.name) {
     case 'autocannon':
       return 1;

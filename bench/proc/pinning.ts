@@ -7,6 +7,7 @@
  * failing) the plan says why and nothing is wrapped: the run goes on unpinned.
  */
 import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -72,6 +73,11 @@ export function pinPrefix(cpus: string | null): string[] {
 /** How many CPUs a list names (for "how many cores can the load generator use"). */
 export function cpuCount(cpus: string | null | undefined): number | null {
   return cpus ? parseCpuList(cpus).length : null;
+}
+
+/** How many CPUs a process pinned to `cpus` may use: the list's, or the machine's when not pinned. */
+export function usableCpus(cpus: string | null | undefined): number {
+  return cpuCount(cpus) ?? availableParallelism();
 }
 
 /** The CPU list this process may run on now (taskset -c -p). */
