@@ -26,6 +26,7 @@
  * added (ALTER TABLE ADD COLUMN).
  */
 import type { Database } from 'sql.js';
+import { AUTHORING_VIEWS, AUTHORING_VIEWS_SQL } from './views/book.ts';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
 export const SCHEMA_VERSION = 6;
@@ -627,7 +628,7 @@ export function applySchema(db: Database): void {
       addMissingColumns(db, t);
     }
     db.exec(INDEXES);
-    db.exec(VIEWS);
+    db.exec(VIEWS + AUTHORING_VIEWS_SQL);
     db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
     db.run('COMMIT');
   } catch (error) {
@@ -662,4 +663,5 @@ export const BOOK_VIEWS = [
   'overload_summary',
   'scaling_lead_time',
   'subjects_not_run',
+  ...AUTHORING_VIEWS,
 ] as const;
