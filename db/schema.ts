@@ -6,7 +6,8 @@
  * with its row type beside it, so a new metric is one column here plus its producer.
  * Views expose the names that books query (see docs/spec/directives.md: versions,
  * version_progression, latest_baseline, commits, benchmark_runs, benchmark_results,
- * the *_series names, machines, and profile_top). Nothing here invents a number: a chapter that has
+ * the *_seconds series, machines, profile_top…; the original BookGen's one-series views,
+ * the *_series names, in db/views/kraft.ts). Nothing here invents a number: a chapter that has
  * no measurement has NULL figures in `versions`, and readers must say so.
  *
  * One machine per comparison: every view that compares chapters takes all its figures

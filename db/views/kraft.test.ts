@@ -27,13 +27,16 @@ describe("the original BookGen's views", () => {
     expect(queryRows(db, "SELECT COUNT(*) AS n FROM stress_test_seconds WHERE subject = 'v8-shed'")).toEqual([{ n: 15 }]);
   });
 
-  it("adaptive_limiter_series: chapter 9's ramp as tagged, the latest run only", async () => {
+  it("adaptive_limiter_series: chapter 9's ramp as tagged, the latest run of the latest complete session only", async () => {
     const db = await kraftDatabase();
     rampRound(db, 'adaptive_limiter_samples', 1, 'v9-adapt', '', 100, (s) => s);
     rampRound(db, 'adaptive_limiter_samples', 2, 'v9-adapt', '', 200, (s) => s);
     rampRound(db, 'adaptive_limiter_samples', 2, 'v9-adapt', 'fixed-64', 300, (s) => s);
     rampRound(db, 'adaptive_limiter_samples', 2, 'v8-shed', '', 400, (s) => s);
     rampRound(db, 'adaptive_limiter_samples', 2, 'v9-adapt', '', 500, (s) => s * 2);
+    // A later session cut short is not an edition.
+    db.run(`INSERT INTO sessions(id, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (4, '2026-01-01T03:00:00Z', 'interrupted', 'c', 'here', 'wrk', '4', '{}')`);
+    rampRound(db, 'adaptive_limiter_samples', 4, 'v9-adapt', '', 900, (s) => s);
     expect(queryRows(db, 'SELECT elapsed_seconds, observed_rps, connection_limit, active_connections FROM adaptive_limiter_series ORDER BY elapsed_seconds')).toEqual([
       { elapsed_seconds: 1, observed_rps: 501, connection_limit: 64, active_connections: 2 },
       { elapsed_seconds: 2, observed_rps: 502, connection_limit: 64, active_connections: 4 },

@@ -8,7 +8,8 @@
  *   adaptive_limiter_series chapter 9's adaptive ramp, its latest run only
  *   scaling_signals_series  chapter 10's scaling ramp, its latest run only
  *
- * Each comes from the latest session on the comparison machine that ran it, and within
+ * Each comes from the latest complete bench session on the comparison machine that ran it
+ * (the latest edition of that chapter's experiment), and within
  * that session from the last round (the series of a round are written in one go, so a
  * round's rows are the ones from its first second on). Our own views keep every session,
  * subject and experiment: stress_test_seconds, adaptive_limiter_seconds,
@@ -26,17 +27,18 @@ export const KRAFT_CHAPTERS = { loadShedding: 8, adaptiveLimit: 9, scalingSignal
 /** kraft's test_type of each experiment of the load-shedding chapter. */
 export const STRESS_TEST_TYPES = { none: 'no_protection', '': 'app_level', connlimit: 'kernel_level' } as const;
 
-const ON_COMPARISON_MACHINE = `se.machine_fingerprint = (SELECT fingerprint FROM comparison_machine)`;
+/** A complete bench session on the comparison machine (alias se): an edition, not a run cut short. */
+const EDITION_SESSION = `se.kind = 'bench' AND se.status = 'complete' AND se.machine_fingerprint = (SELECT fingerprint FROM comparison_machine)`;
 
 /**
- * The samples of one chapter's `scenario` in `table` on the comparison machine, with their
+ * The samples of one chapter's `scenario` in `table` from complete sessions on the comparison machine, with their
  * rowid as `id` (aliased `t`), the latest session only: a CTE body named by the caller.
  */
 function latestSessionOf(table: string, chapter: number, scenario: string, experiments: string): string {
   const of = `t.subject = (SELECT tag FROM chapters WHERE chapter_number = ${chapter}) AND t.scenario = '${scenario}' AND t.experiment IN (${experiments})`;
   return `SELECT t.rowid AS id, t.* FROM ${table} t JOIN sessions se ON se.id = t.session_id
-    WHERE ${of} AND ${ON_COMPARISON_MACHINE}
-      AND t.session_id = (SELECT MAX(t.session_id) FROM ${table} t JOIN sessions se ON se.id = t.session_id WHERE ${of} AND ${ON_COMPARISON_MACHINE})`;
+    WHERE ${of} AND ${EDITION_SESSION}
+      AND t.session_id = (SELECT MAX(t.session_id) FROM ${table} t JOIN sessions se ON se.id = t.session_id WHERE ${of} AND ${EDITION_SESSION})`;
 }
 
 /** Keeps, per experiment, the rows of the last round of `latest`: from its last first-second row on. */
