@@ -27,6 +27,7 @@
  * added (ALTER TABLE ADD COLUMN).
  */
 import type { Database } from 'sql.js';
+import { AUTHORING_VIEWS, AUTHORING_VIEWS_SQL } from './views/book.ts';
 import { KRAFT_BOOK_VIEWS, KRAFT_VIEWS } from './views/kraft.ts';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
@@ -648,7 +649,7 @@ export function applySchema(db: Database): void {
     }
     db.run(createTableSql(demoOutputs));
     db.exec(INDEXES);
-    db.exec(VIEWS);
+    db.exec(VIEWS + AUTHORING_VIEWS_SQL);
     db.exec(KRAFT_VIEWS);
     db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
     db.run('COMMIT');
@@ -685,4 +686,5 @@ export const BOOK_VIEWS = [
   'overload_summary',
   'scaling_lead_time',
   'subjects_not_run',
+  ...AUTHORING_VIEWS,
 ] as const;

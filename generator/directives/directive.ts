@@ -62,6 +62,11 @@ export class Attributes {
   keys(): string[] {
     return [...this.entries.keys()];
   }
+
+  /** The same attributes with one value replaced (a named query's SQL for its name). */
+  with(key: string, value: string): Attributes {
+    return new Attributes(new Map(this.entries).set(key, { value, raw: value }));
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { escapeHtml } from '../directives/escape.ts';
 import { DIRECTIVES } from '../directives/index.ts';
 import { mermaidFigure } from '../directives/mermaid.ts';
 import { DirectiveSyntaxError, splitHtml, type ParsedDirective } from '../directives/parse.ts';
+import { PageQueries } from './page-queries.ts';
 import { Slugger } from './slug.ts';
 
 export interface Heading {
@@ -35,6 +36,8 @@ export interface PageRun {
   usesMermaid: boolean;
   headings: Heading[];
   firstH1: string | null;
+  /** The page's ```sql name blocks, used by name from `query` values. */
+  namedQueries: PageQueries;
 }
 
 /** Containers whose children are blocks; any other parent of an html node is phrasing (inline). */
@@ -51,7 +54,10 @@ interface ExpandedHtml extends Html {
 }
 
 export function expandPage(tree: Root, run: PageRun): void {
+  const fail = (error: DirectiveError, node: Nodes) => failure(error, false, run, node);
+  run.namedQueries.collect(tree, fail);
   walk(tree as ParentNode, run);
+  run.namedQueries.finish(fail);
   collectHeadings(tree, run);
 }
 
@@ -216,7 +222,7 @@ function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
     try {
       const at = () => locate(part.offset);
       const warn = (reason: string) => run.warnings.push(`${run.file}:${at().line}:${at().column} @${part.directive.name}: ${reason}`);
-      const output = renderDirective(part.directive, inline, run.context, warn);
+      const output = renderDirective(part.directive, inline, run, warn);
       html += output.html;
       text += output.text ?? '';
       run.usesCharts ||= output.usesCharts === true;
@@ -231,7 +237,8 @@ function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
   return expanded;
 }
 
-function renderDirective(directive: ParsedDirective, inline: boolean, context: DirectiveContext, warn: (reason: string) => void): DirectiveOutput {
+function renderDirective(directive: ParsedDirective, inline: boolean, run: PageRun, warn: (reason: string) => void): DirectiveOutput {
+  const { context } = run;
   const definition = DIRECTIVES.get(directive.name);
   if (!definition) {
     throw new DirectiveProblem(`unknown directive @${directive.name} (known: ${[...DIRECTIVES.keys()].sort().join(', ')})`);
@@ -240,7 +247,14 @@ function renderDirective(directive: ParsedDirective, inline: boolean, context: D
   if (inline && definition.placement === 'block') {
     throw new DirectiveProblem(`@${directive.name} is a block: put it on its own line(s), not inside a paragraph, list text or table cell`);
   }
-  return definition.render(attributes, context);
+  const query = definition.keys.query ? attributes.get('query') : undefined;
+  const resolved = query === undefined ? undefined : run.namedQueries.resolve(query);
+  if (!resolved?.origin) return definition.render(attributes, context);
+  try {
+    return definition.render(attributes.with('query', resolved.sql), context);
+  } catch (error) {
+    throw new DirectiveProblem(`${reasonOf(error)} (in ${resolved.origin})`);
+  }
 }
 
 /** Throws, or in keepGoing mode records the error and returns a visible error box. */

@@ -17,6 +17,7 @@ import { DirectiveError } from '../directives/errors.ts';
 import { stampPage } from '../directives/footer.ts';
 import { directQueries, type QueryRunner } from '../directives/query.ts';
 import { expandPage, type Heading, type PageRun } from './expand.ts';
+import { PageQueries } from './page-queries.ts';
 
 export { DirectiveError } from '../directives/errors.ts';
 export type { Heading } from './expand.ts';
@@ -102,6 +103,7 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
     usesMermaid: false,
     headings: [],
     firstH1: null,
+    namedQueries: new PageQueries(options.file),
   };
   const file = await processor.process({ value: source, path: options.file, data: { [PAGE_RUN]: run } });
   const html = String(file);
