@@ -138,7 +138,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
 }
 
 /** data/bench.sqlite → data/chapters.json (the pair the bench keeps together). */
-function chaptersBeside(db: string): string {
+export function chaptersBeside(db: string): string {
   const slash = Math.max(db.lastIndexOf('/'), db.lastIndexOf('\\'));
   return slash < 0 ? 'chapters.json' : `${db.slice(0, slash + 1)}chapters.json`;
 }

@@ -1,7 +1,7 @@
 /**
  * The directive parser: the lexical rules of docs/spec/directives.md.
  *
- *   <!-- @name:key="value" other='value' bare_key -->
+ *   <!-- @name:key="value" other='value' unquoted=value bare_key -->
  *
  * Input is the text of ONE Markdown `html` node (the Markdown parser has already
  * decided what is HTML; code spans and fences never reach here). The node is split
@@ -101,7 +101,15 @@ function readDirective(text: string, open: number, name: string, position: numbe
     } else {
       i++;
       const quote = text[i];
-      if (quote !== '"' && quote !== "'") fail(`the value of "${keyName}" must be quoted with " or '`);
+      if (quote !== '"' && quote !== "'") {
+        const end = unquotedEnd(text, i);
+        const value = text.slice(i, end);
+        if (value === '') fail(`the value of "${keyName}" is empty: write ${keyName}="…"`);
+        if (/["'`]/.test(value)) fail(`the value of "${keyName}" holds a quote: quote the whole value with " or '`);
+        attributes.set(keyName, { value, raw: value });
+        i = end;
+        continue;
+      }
       i++;
       const rawStart = i;
       let value = '';
@@ -127,6 +135,16 @@ function readDirective(text: string, open: number, name: string, position: numbe
       fail(`expected whitespace or "-->" after "${keyName}", found ${JSON.stringify(text[i])}`);
     }
   }
+}
+
+/**
+ * Where an unquoted value (`num=3`, as the original BookGen accepted) ends: at whitespace or
+ * the closing `-->`. It cannot hold whitespace or a quote, so it reads the same to everyone.
+ */
+function unquotedEnd(text: string, start: number): number {
+  let i = start;
+  while (i < text.length && !WHITESPACE.test(text[i]) && !text.startsWith('-->', i)) i++;
+  return i;
 }
 
 /** Resolves the escapes of a raw attribute value, `\n` meaning a newline (used by @mermaid's diagram). */
