@@ -176,12 +176,16 @@ function locateIn(node: Html | Text, offset: number): { line: number; column: nu
 
 /**
  * `<!-- @metric:tag="v1"` in running text without its `-->` is not HTML for CommonMark
- * (an inline comment must be closed), so it would be printed as text: warn where it is.
+ * (an inline comment must be closed), so it would be printed as text: warn where it is
+ * (an error with --strict).
  */
 function warnUnclosedInline(node: Text, run: PageRun): void {
   for (const match of node.value.matchAll(/<!--\s*@(\w+):/g)) {
     const at = locateIn(node, match.index);
-    run.warnings.push(`${run.file}:${at.line}:${at.column} @${match[1]}: this directive is never closed ("-->" missing), so it is printed as text`);
+    const error = new DirectiveError(run.file, at.line, at.column, match[1], 'this directive is never closed ("-->" missing), so it is printed as text');
+    if (!run.context.strict) run.warnings.push(error.message);
+    else if (run.keepGoing) run.errors.push(error);
+    else throw error;
   }
 }
 
