@@ -182,6 +182,51 @@ describe('npm run book', () => {
     });
   });
 
+  describe('hostile pages', () => {
+    beforeAll(() => {
+      mkdirSync(join(dir, 'hostile', 'alpha'), { recursive: true });
+      const page = (name: string, text: string) => writeFileSync(join(dir, 'hostile', 'alpha', name), text);
+      page('00-fine.md', '# Fine\n\nThroughput: <!-- @metric:tag="v1-baseline" -->\n');
+      page('01-lists.md', `# x\n\n${'- '.repeat(1000)}d\n`);
+      page('02-huge.md', 'A line of text in a page far too long.\n'.repeat(60_000));
+      page('03-quotes.md', `# x\n\n${'> '.repeat(2000)}d\n`);
+      page('04-comment.md', '# Notes\n\n<!-- a note, never closed\n\n<!-- @metric:tag="v1-baseline" -->\n');
+      page('05-inline.md', 'Serves <!-- @metric:tag="v1-baseline" requests.\n\n'.repeat(50));
+    });
+
+    it('a page over --max-page-bytes is refused unread, located, and nothing is written', async () => {
+      const result = await book(['--book-dir', 'hostile', '--out', 'out-hostile']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('hostile/alpha/02-huge.md:1:1: the page is 2,340,000 bytes, over the limit of 1,048,576 (raise it with --max-page-bytes)\n');
+      expect(existsSync(join(dir, 'out-hostile'))).toBe(false);
+    });
+
+    it('--keep-going builds every other page and lists each hostile one where it goes wrong', async () => {
+      const result = await book(['--book-dir', 'hostile', '--out', 'out-hostile-preview', '--keep-going', '--quiet']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).not.toMatch(NO_STACK);
+      const lines = result.stderr.split('\n');
+      expect(lines).toContain(
+        'hostile/alpha/01-lists.md:3:65: nested deeper than 32 block quotes and list items (the limit of this generator); flatten the page (2 times; also at hostile/alpha/03-quotes.md:3:65)',
+      );
+      expect(lines).toContain('hostile/alpha/02-huge.md:1:1: the page is 2,340,000 bytes, over the limit of 1,048,576 (raise it with --max-page-bytes)');
+      expect(lines.find((line) => line.startsWith('hostile/alpha/04-comment.md:3:1: this comment is not closed before the next "<!--"'))).toBeDefined();
+      expect(lines).toContain(
+        'hostile/alpha/05-inline.md:1:8 @metric: this directive is never closed ("-->" missing), so it is printed as text ' +
+          '(50 times; also at hostile/alpha/05-inline.md:3:8, hostile/alpha/05-inline.md:5:8, hostile/alpha/05-inline.md:7:8, … 46 more) (warning; an error with --strict)',
+      );
+      expect(lines).toContain('book: 4 directive errors (drawn as red boxes in the pages: --keep-going)');
+      expect(readFileSync(join(dir, 'out-hostile-preview', 'alpha', '00-fine.html'), 'utf8')).toContain('1,010');
+      expect(readFileSync(join(dir, 'out-hostile-preview', 'alpha', '01-lists.html'), 'utf8')).toMatch(/<div class="directive-error" role="alert">[^<]*nested deeper than 32/);
+    });
+
+    it('--db naming a folder is a readable message', async () => {
+      const result = await book(['--db', 'data', '--out', 'out-dbdir']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('book: --db data is a folder; it must name the benchmark database file (e.g. data/bench.sqlite)\n');
+    });
+  });
+
   it('an unknown key is a located warning (exit 0), and an error with --strict', async () => {
     mkdirSync(join(dir, 'oldkeys', 'alpha'), { recursive: true });
     writeFileSync(join(dir, 'oldkeys', 'alpha', '00-a.md'), '# A\n\nServes <!-- @metric:tag="v1-baseline" colour="red" --> requests.\n');
