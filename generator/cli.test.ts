@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +90,33 @@ describe('npm run book', () => {
         'title="Session 1, 2026-01-01; autocannon 9.0.0; Test CPU (2 cores); median of 3 runs; 95% CI 1,000–1,020 req/s">1,010</span></a>',
     );
     expect(readFileSync(join(dir, 'site', 'measurements.html'), 'utf8')).toContain('<section class="measurement-session" id="session-1">');
+  });
+
+  it('Ctrl-C while the new site is being written leaves the old site or the new one, never a mix; the next build cleans up', async () => {
+    writeFixtureBook(join(dir, 'book-ctrl-c'));
+    const args = ['--book-dir', 'book-ctrl-c', '--out', 'site-ctrl-c', '--quiet'];
+    await book(args);
+    writeFileSync(join(dir, 'site-ctrl-c', 'CNAME'), 'book.example.org\n');
+    const files = (root: string) =>
+      Object.fromEntries((readdirSync(root, { recursive: true }) as string[]).filter((name) => statSync(join(root, name)).isFile()).map((name) => [name, sha256(join(root, name))]));
+    const before = files(join(dir, 'site-ctrl-c'));
+    writeFileSync(join(dir, 'book-ctrl-c', 'alpha', '01-more.md'), '# More\n\nRewritten since the last build.\n');
+    // Interrupted as soon as its staging folder appears (or, if it is quicker, after it finished).
+    const child = spawn(process.execPath, [CLI, ...args, '--no-cache'], { cwd: dir, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    while (child.exitCode === null && child.signalCode === null && !readdirSync(dir).some((name) => name.startsWith('.site-ctrl-c.new-'))) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill('SIGINT');
+    await exited;
+    const interrupted = files(join(dir, 'site-ctrl-c'));
+    const next = await book(args);
+    expect(next.code).toBe(0);
+    const after = files(join(dir, 'site-ctrl-c'));
+    expect(after).not.toEqual(before);
+    expect(after.CNAME).toBe(before.CNAME);
+    expect([before, after]).toContainEqual(interrupted);
+    expect(readdirSync(dir).filter((name) => name.startsWith('.site-ctrl-c.'))).toEqual([]);
   });
 
   it('a second build reuses every page, says so, and --no-cache renders them all again', async () => {

@@ -96,7 +96,7 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
     return await renderWithinBounds(source, options);
   } catch (error) {
     // A nesting the line scan cannot see (e.g. inline) that still overflows a recursive walk.
-    if (!(error instanceof RangeError)) throw error;
+    if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
     const reason = `the page is nested too deeply to render (${error.message}); flatten it`;
     return refusedPage(new DirectiveError(options.file, 1, 1, '', reason), options.keepGoing === true);
   }
