@@ -60,7 +60,8 @@ Options:
   --strict            a chapter without measurement is an error (for CI)
   --max-rows <n>      a query for a table or chart may return at most n rows   (default: ${DEFAULT_LIMITS.maxRows})
   --query-timeout <s> a query running longer than s seconds is stopped       (default: ${DEFAULT_LIMITS.timeoutMs / 1000})
-  --max-page-bytes <n> a longer Markdown page is refused unread               (default: ${DEFAULT_MAX_PAGE_BYTES})
+  --max-page-bytes <n>
+                      a longer Markdown page is refused unread              (default: ${DEFAULT_MAX_PAGE_BYTES})
                       (a page may also nest at most ${MAX_NESTING} block quotes and list items)
   --pdf               also print each book to <out>/<book>.pdf (needs Chromium)
   --no-cache          render every page again (by default a page whose Markdown and data are
