@@ -2,7 +2,9 @@
  * "This Markdown gives this HTML", in the manner of remark-gfm's fixtures: one folder
  * per case under generator/fixtures/ with input.md and expected.html, rendered in
  * preview mode (--keep-going, so a failing directive is part of the expected page)
- * against one database written through the bench's own writer.
+ * against one database written through the bench's own writer. Optional beside them:
+ * `warnings.txt` (the page's warnings, one a line; absent: none), `strict` (render with
+ * --strict) and `max-page-bytes` (the size limit, a number).
  * UPDATE_FIXTURES=1 rewrites expected.html from the current output (review the diff).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,7 +40,9 @@ describe('fixtures', () => {
       const dir = join(FIXTURES, name);
       const input = readFileSync(join(dir, 'input.md'), 'utf8');
       const strict = existsSync(join(dir, 'strict'));
+      const maxPageBytes = existsSync(join(dir, 'max-page-bytes')) ? Number(readFileSync(join(dir, 'max-page-bytes'), 'utf8')) : undefined;
       const page = await renderMarkdown(input, {
+        maxPageBytes,
         db,
         file: `${name}/input.md`,
         keepGoing: true,
@@ -47,8 +51,14 @@ describe('fixtures', () => {
         measurementsHref: '../measurements.html',
       });
       const expectedFile = join(dir, 'expected.html');
-      if (process.env.UPDATE_FIXTURES) writeFileSync(expectedFile, page.html);
+      const warningsFile = join(dir, 'warnings.txt');
+      const warnings = page.warnings.map((warning) => `${warning}\n`).join('');
+      if (process.env.UPDATE_FIXTURES) {
+        writeFileSync(expectedFile, page.html);
+        if (warnings !== '' || existsSync(warningsFile)) writeFileSync(warningsFile, warnings);
+      }
       expect(page.html).toBe(readFileSync(expectedFile, 'utf8'));
+      expect(warnings).toBe(existsSync(warningsFile) ? readFileSync(warningsFile, 'utf8') : '');
     });
   }
 });

@@ -82,9 +82,22 @@ describe('parseDirective', () => {
     expect(syntaxError('<!-- @chart:title=a"b" -->').reason).toBe('the value of "title" holds a quote: quote the whole value with " or \'');
     expect(syntaxError('<!-- @metric:tag="a" tag="b" -->').reason).toBe('duplicate key "tag"');
     expect(syntaxError('<!-- @metric:tag="a"field="b" -->').reason).toBe('expected whitespace or "-->" after "tag", found "f"');
-    expect(syntaxError('<!-- @metric:tag="a"').reason).toBe('unterminated directive: missing "-->"');
+    expect(syntaxError('<!-- @metric:tag="a"').reason).toBe(
+      'this comment is never closed: no "-->" before the end of the file, list item or block quote it opens in (the directive and everything after it would be lost)',
+    );
+    const openedHere = 'this directive is never closed: another comment opens before its "-->" (the directive and what follows it would be lost)';
+    expect(syntaxError('<!-- @metric:tag="a"\n\nText, more.\n\n<!-- @table:query="q" -->').reason).toBe(openedHere);
+    expect(syntaxError('<!-- @metric:tag="a"\n\nText, more. -->').reason).toBe(
+      'this directive is never closed: a blank line comes before its "-->" (the directive and what follows it would be lost)',
+    );
     expect(syntaxError('<!-- @metric:tag="a" ? -->').reason).toBe('unexpected "?": expected key="value" or "-->"');
     expect(syntaxError('<!-- @metric:tag="a" ? -->').directive).toBe('metric');
+  });
+
+  it('rejects an ordinary comment never closed, or closed only by a later comment, where it opens', () => {
+    expect(() => splitHtml('text <!-- note\n\n@metric')).toThrow(expect.objectContaining({ directive: '', offset: 5, reason: expect.stringMatching(/^this comment is never closed/) }));
+    expect(() => splitHtml('<!-- note\n\n<!-- @metric:tag="v1" -->')).toThrow(expect.objectContaining({ offset: 0, reason: expect.stringMatching(/^this comment is not closed before the next "<!--"/) }));
+    expect(splitHtml('<!--><!---><!-- -->').map((part) => part.text)).toEqual(['<!-->', '<!--->', '<!-- -->']);
   });
 
   it('rejects text that is more than one comment', () => {

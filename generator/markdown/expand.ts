@@ -4,14 +4,13 @@
  * ```mermaid fences into diagrams, gives headings unique ids and collects the
  * page's title and table of contents.
  */
-import type { Code, Heading as MdHeading, Html, Nodes, Paragraph, Root, RootContent } from 'mdast';
+import type { Code, Heading as MdHeading, Html, Nodes, Paragraph, Root, RootContent, Text } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { Point } from 'unist';
 import { checkAttributes, type DirectiveContext, type DirectiveOutput } from '../directives/directive.ts';
-import { DirectiveError, DirectiveProblem, reasonOf } from '../directives/errors.ts';
-import { escapeHtml } from '../directives/escape.ts';
+import { DirectiveError, DirectiveProblem, errorBox, reasonOf } from '../directives/errors.ts';
 import { DIRECTIVES } from '../directives/index.ts';
 import { mermaidFigure } from '../directives/mermaid.ts';
 import { DirectiveSyntaxError, splitHtml, type ParsedDirective } from '../directives/parse.ts';
@@ -30,7 +29,7 @@ export interface PageRun {
   keepGoing: boolean;
   context: DirectiveContext;
   errors: DirectiveError[];
-  /** Not fatal: unknown keys outside --strict, as `file:line:col @name: reason`. */
+  /** Not fatal: unknown keys outside --strict, a directive in running text never closed, as `file:line:col @name: reason`. */
   warnings: string[];
   usesCharts: boolean;
   usesMermaid: boolean;
@@ -94,6 +93,8 @@ function walk(parent: ParentNode, run: PageRun, inTable = false): void {
       }
     } else if (node.type === 'code' && node.lang === 'mermaid') {
       parent.children[index] = expandMermaidFence(node, run);
+    } else if (node.type === 'text' && node.value.includes('<!--')) {
+      warnUnclosedInline(node, run);
     } else if ('children' in node) {
       walk(node as ParentNode, run, inTable || node.type === 'table');
     }
@@ -170,14 +171,32 @@ function expandMermaidFence(node: Code, run: PageRun): Html {
   }
 }
 
-function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
+/** Where the character at `offset` of a node's text sits in the file. */
+function locateIn(node: Html | Text, offset: number): { line: number; column: number } {
   const start = node.position?.start ?? { line: 1, column: 1 };
-  const locate = (offset: number): { line: number; column: number } => {
-    const before = node.value.slice(0, offset);
-    const newlines = before.split('\n').length - 1;
-    if (newlines === 0) return { line: start.line, column: start.column + offset };
-    return { line: start.line + newlines, column: offset - before.lastIndexOf('\n') };
-  };
+  const before = node.value.slice(0, offset);
+  const newlines = before.split('\n').length - 1;
+  if (newlines === 0) return { line: start.line, column: start.column + offset };
+  return { line: start.line + newlines, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * `<!-- @metric:tag="v1"` in running text without its `-->` is not HTML for CommonMark
+ * (an inline comment must be closed), so it would be printed as text: warn where it is
+ * (an error with --strict).
+ */
+function warnUnclosedInline(node: Text, run: PageRun): void {
+  for (const match of node.value.matchAll(/<!--\s*@(\w+):/g)) {
+    const at = locateIn(node, match.index);
+    const error = new DirectiveError(run.file, at.line, at.column, match[1], 'this directive is never closed ("-->" missing), so it is printed as text');
+    if (!run.context.strict) run.warnings.push(error.message);
+    else if (run.keepGoing) run.errors.push(error);
+    else throw error;
+  }
+}
+
+function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
+  const locate = (offset: number) => locateIn(node, offset);
 
   let parts;
   try {
@@ -261,12 +280,7 @@ function renderDirective(directive: ParsedDirective, inline: boolean, run: PageR
 function failure(error: DirectiveError, inline: boolean, run: PageRun, node: Nodes): Html {
   if (!run.keepGoing) throw error;
   run.errors.push(error);
-  const tag = inline ? 'span' : 'div';
-  return {
-    type: 'html',
-    value: `<${tag} class="directive-error" role="alert">${escapeHtml(error.message)}</${tag}>`,
-    position: node.position,
-  };
+  return { type: 'html', value: errorBox(error, inline), position: node.position };
 }
 
 function collectHeadings(tree: Root, run: PageRun): void {
