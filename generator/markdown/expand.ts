@@ -262,12 +262,13 @@ function renderDirective(directive: ParsedDirective, inline: boolean, run: PageR
   if (!definition) {
     throw new DirectiveProblem(`unknown directive @${directive.name} (known: ${[...DIRECTIVES.keys()].sort().join(', ')})`);
   }
+  // Resolved first, so a directive that fails for another reason still counts as its query's use.
+  const query = definition.keys.query ? directive.attributes.get('query')?.value : undefined;
+  const resolved = query == null ? undefined : run.namedQueries.resolve(query);
   const attributes = checkAttributes(definition, directive, context.strict ? undefined : warn);
   if (inline && definition.placement === 'block') {
     throw new DirectiveProblem(`@${directive.name} is a block: put it on its own line(s), not inside a paragraph, list text or table cell`);
   }
-  const query = definition.keys.query ? attributes.get('query') : undefined;
-  const resolved = query === undefined ? undefined : run.namedQueries.resolve(query);
   if (!resolved?.origin) return definition.render(attributes, context);
   try {
     return definition.render(attributes.with('query', resolved.sql), context);

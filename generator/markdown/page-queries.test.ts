@@ -110,6 +110,11 @@ describe('named queries on a page', () => {
     expect(broken.message).toBe('book/p.md:5:1 @table: no such column: nope (in query "bad" defined at book/p.md:1:1)');
   });
 
+  it('counts a use whose directive fails for another reason as a use (one error, not two)', async () => {
+    const rendered = await render(page('x <!-- @table:query="rps(\'v1-baseline\')" -->', '', RPS), true);
+    expect(rendered.errors.map((error) => error.reason)).toEqual(['@table is a block: put it on its own line(s), not inside a paragraph, list text or table cell']);
+  });
+
   it('with keep going, shows each error where it happened and renders the rest', async () => {
     const rendered = await render(page(RPS, '', 'x <!-- @metric:query="nope" -->', '', '```sql unused', 'SELECT 1', '```', '', 'y <!-- @metric:query="rps(\'v2-cache\')" -->'), true);
     expect(rendered.errors.map((error) => `${error.line}:${error.column} ${error.directive}`)).toEqual(['5:3 metric', '7:1 query']);
