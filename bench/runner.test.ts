@@ -63,7 +63,7 @@ describe('the runner with a plugged-in scenario module', () => {
     const summaries = queryRows(db, 'SELECT subject, scenario, settings_key, runs, ratio_median FROM summaries ORDER BY subject');
     expect(summaries.map((s) => [s.subject, s.scenario, s.runs, s.ratio_median])).toEqual([['v1-a', 'twice', 2, null], ['v2-b', 'twice', 2, null]]);
     expect(String(summaries[0].settings_key)).toMatch(/^twice\|wrk\|fake-part\|d10\|w0\|r2\|/);
-    const series = queryRows(db, 'SELECT subject, scenario, test_type, elapsed_seconds, observed_rps, run_id FROM stress_test_series ORDER BY subject, elapsed_seconds');
+    const series = queryRows(db, 'SELECT subject, scenario, test_type, elapsed_seconds, observed_rps, run_id FROM stress_test_seconds ORDER BY subject, elapsed_seconds');
     const runOf = (subject: string, round: number) => queryRows(db, 'SELECT id, requests_per_second FROM runs WHERE subject = ? AND run_index = ? AND connections = 2', [subject, round])[0];
     expect(series).toEqual(
       [['v1-a', 0], ['v1-a', 1], ['v2-b', 0], ['v2-b', 1]].map(([subject, round]) => ({

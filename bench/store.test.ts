@@ -103,11 +103,11 @@ describe('BenchStore', () => {
     writer.write({ elapsed_seconds: 2, connection_limit: 48, observed_rps: 880, rejection_rate: 0.1, active_connections: 48, saturation_ratio: 1, action: 'decrease' });
     s.seriesWriter('stress_test', { sessionId: id, subject: 'v6-shed', experiment: '', scenario: 'overload' }).write({ test_type: 'spike', elapsed_seconds: 1, observed_rps: 10, success_rate: 1, active_connections: 5, rejection_rate: 0, avg_latency_us: 100 });
     s.seriesWriter('scaling_signals', { sessionId: id, subject: 'v8', experiment: '', scenario: 'overload' }).write({ elapsed_seconds: 1, rejection_rate: 0.2, saturation_ratio: 1, needs_scaleout: true, connection_limit: 10, active_connections: 10, observed_rps: 5 });
-    expect(s.rows('SELECT session_id, subject, experiment, scenario, elapsed_seconds, connection_limit, action FROM adaptive_limiter_series ORDER BY elapsed_seconds')).toEqual([
+    expect(s.rows('SELECT session_id, subject, experiment, scenario, elapsed_seconds, connection_limit, action FROM adaptive_limiter_seconds ORDER BY elapsed_seconds')).toEqual([
       { session_id: id, subject: 'v7-limits', experiment: 'tight', scenario: 'overload', elapsed_seconds: 1, connection_limit: 64, action: 'hold' },
       { session_id: id, subject: 'v7-limits', experiment: 'tight', scenario: 'overload', elapsed_seconds: 2, connection_limit: 48, action: 'decrease' },
     ]);
-    expect(s.rows('SELECT subject, test_type FROM stress_test_series')).toEqual([{ subject: 'v6-shed', test_type: 'spike' }]);
-    expect(s.rows('SELECT subject, needs_scaleout FROM scaling_signals_series')).toEqual([{ subject: 'v8', needs_scaleout: 1 }]);
+    expect(s.rows('SELECT subject, test_type FROM stress_test_seconds')).toEqual([{ subject: 'v6-shed', test_type: 'spike' }]);
+    expect(s.rows('SELECT subject, needs_scaleout FROM scaling_signals_seconds')).toEqual([{ subject: 'v8', needs_scaleout: 1 }]);
   });
 });

@@ -186,7 +186,7 @@ describe('schema', () => {
     const stress = ['offered_rps', 'completed_rps', 'rejected_rps', 'failed_rps', 'p50_latency_us', 'p99_latency_us', 'step_multiplier', 'settling', 'generator_behind'];
     const adaptive = ['in_flight', 'no_load_rtt_us', 'current_rtt_us', 'accepted_rps', 'rejected_rps', 'offered_rps', 'p99_latency_us'];
     const scaling = ['event_loop_utilization', 'p99_latency_us', 'p99_limit_us', 'offered_rps', 'rejected_rps'];
-    for (const [table, view, added] of [['stress_test_samples', 'stress_test_series', stress], ['adaptive_limiter_samples', 'adaptive_limiter_series', adaptive], ['scaling_signal_samples', 'scaling_signals_series', scaling]] as const) {
+    for (const [table, view, added] of [['stress_test_samples', 'stress_test_seconds', stress], ['adaptive_limiter_samples', 'adaptive_limiter_seconds', adaptive], ['scaling_signal_samples', 'scaling_signals_seconds', scaling]] as const) {
       expect(columns(table)).toEqual(expect.arrayContaining([...added]));
       expect(columns(view)).toEqual(expect.arrayContaining([...added, 'session_id', 'subject', 'experiment', 'scenario', 'machine']));
     }

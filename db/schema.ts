@@ -6,7 +6,8 @@
  * with its row type beside it, so a new metric is one column here plus its producer.
  * Views expose the names that books query (see docs/spec/directives.md: versions,
  * version_progression, latest_baseline, commits, benchmark_runs, benchmark_results,
- * the *_series names, machines, and profile_top). Nothing here invents a number: a chapter that has
+ * the *_seconds series, machines, profile_top…; the original BookGen's one-series views,
+ * the *_series names, in db/views/kraft.ts). Nothing here invents a number: a chapter that has
  * no measurement has NULL figures in `versions`, and readers must say so.
  *
  * One machine per comparison: every view that compares chapters takes all its figures
@@ -26,6 +27,8 @@
  * added (ALTER TABLE ADD COLUMN).
  */
 import type { Database } from 'sql.js';
+import { AUTHORING_VIEWS, AUTHORING_VIEWS_SQL } from './views/book.ts';
+import { KRAFT_BOOK_VIEWS, KRAFT_VIEWS } from './views/kraft.ts';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
 export const SCHEMA_VERSION = 6;
@@ -368,6 +371,24 @@ export const costs = table(
 );
 export type CostRow = NewRow<typeof costs>;
 
+/**
+ * Demonstrations as captured (@demo): what a command printed, numbered as the original
+ * BookGen's books cite them (`@demo:num="3"`) or named (`@demo:name="search-hot"`).
+ * Nothing in this project captures demos yet, so here it is empty and @demo says so in
+ * words. A book's own database may hold it in BookGen's shape (demo_number, title,
+ * description, output, captured_at): created when absent, never altered (not in TABLES).
+ */
+export const demoOutputs = table('demo_outputs', {
+  demo_number: integer('PRIMARY KEY'),
+  name: text('UNIQUE'),
+  title: text('NOT NULL'),
+  description: text("NOT NULL DEFAULT ''"),
+  command: text(), // what was run, when the output is a command's
+  output: text('NOT NULL'),
+  captured_at: text('NOT NULL'), // ISO 8601 UTC
+});
+export type DemoOutputRow = NewRow<typeof demoOutputs>;
+
 export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, profiles, costs];
 
 const INDEXES = /* sql */ `
@@ -451,7 +472,7 @@ CREATE VIEW latest_baseline AS
 
 CREATE VIEW commits AS
   SELECT commit_hash AS hash, tag, commit_message AS message, commit_author AS author,
-         committed_at AS created_at
+         committed_at AS created_at, committed_at AS timestamp
   FROM chapters;
 
 CREATE VIEW benchmark_runs AS
@@ -463,7 +484,7 @@ CREATE VIEW benchmark_runs AS
   WHERE ${ON_COMPARISON_MACHINE};
 
 CREATE VIEW benchmark_results AS
-  SELECT r.id AS run_id, r.requests_per_second, r.total_requests, r.bytes_transferred,
+  SELECT r.id AS run_id, r.connections AS concurrency, r.requests_per_second, r.requests_per_second AS requests_per_sec, r.total_requests, r.bytes_transferred,
          r.avg_latency_us, r.p50_latency_us, r.p90_latency_us, r.p99_latency_us, r.max_latency_us,
          r.socket_errors, r.timeout_errors, r.non_2xx, r.subject AS tag, r.scenario, r.session_id,
          cm.machine, cm.fingerprint AS machine_fingerprint
@@ -539,21 +560,21 @@ CREATE VIEW subjects_not_run AS
   FROM preparations p JOIN sessions se ON se.id = p.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE p.status = 'not_run';
 
-CREATE VIEW stress_test_series AS
+CREATE VIEW stress_test_seconds AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
          t.offered_rps, t.completed_rps, t.rejected_rps, t.failed_rps, t.p50_latency_us, t.p99_latency_us, t.in_flight,
          t.step_multiplier, t.settling, t.max_send_lag_us, t.generator_behind,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
   FROM stress_test_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
-CREATE VIEW adaptive_limiter_series AS
+CREATE VIEW adaptive_limiter_seconds AS
   SELECT t.elapsed_seconds, t.connection_limit, t.observed_rps, t.rejection_rate, t.active_connections, t.saturation_ratio, t.action,
          t.in_flight, t.no_load_rtt_us, t.current_rtt_us, t.accepted_rps, t.rejected_rps, t.offered_rps, t.p99_latency_us,
          t.shed_rps, t.generator_behind,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
   FROM adaptive_limiter_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
-CREATE VIEW scaling_signals_series AS
+CREATE VIEW scaling_signals_seconds AS
   SELECT t.elapsed_seconds, t.rejection_rate, t.saturation_ratio, t.needs_scaleout, t.connection_limit, t.active_connections, t.observed_rps,
          t.event_loop_utilization, t.p99_latency_us, t.p99_limit_us, t.offered_rps, t.rejected_rps, t.in_flight, t.shed_rps, t.generator_behind,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
@@ -626,8 +647,10 @@ export function applySchema(db: Database): void {
       db.run(createTableSql(t));
       addMissingColumns(db, t);
     }
+    db.run(createTableSql(demoOutputs));
     db.exec(INDEXES);
-    db.exec(VIEWS);
+    db.exec(VIEWS + AUTHORING_VIEWS_SQL);
+    db.exec(KRAFT_VIEWS);
     db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
     db.run('COMMIT');
   } catch (error) {
@@ -651,9 +674,10 @@ export const BOOK_VIEWS = [
   'commits',
   'benchmark_runs',
   'benchmark_results',
-  'stress_test_series',
-  'adaptive_limiter_series',
-  'scaling_signals_series',
+  'stress_test_seconds',
+  'adaptive_limiter_seconds',
+  'scaling_signals_seconds',
+  ...KRAFT_BOOK_VIEWS,
   'machines',
   'profile_top',
   'chapter_costs',
@@ -662,4 +686,5 @@ export const BOOK_VIEWS = [
   'overload_summary',
   'scaling_lead_time',
   'subjects_not_run',
+  ...AUTHORING_VIEWS,
 ] as const;

@@ -2,12 +2,12 @@
  * One build of the site: find the pages, open the database (in memory, never saved),
  * render every page with the core's renderMarkdown, lay the pages out with the menu,
  * table of contents and previous/next links, and write them with the assets.
- * Nothing is written unless every page rendered (or --keep-going was asked for).
+ * Nothing is written unless every page rendered (or --keep-going was asked for), and
+ * the site is swapped in whole (write-site.ts). Its side effects come from `effects`.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { DEFAULT_LIMITS, type QueryLimits } from './directives/query.ts';
 import { MEASUREMENTS_PAGE, MEASUREMENTS_TITLE } from './appendix/measurements.ts';
 import { ERRATA_PAGE, ERRATA_TITLE } from './appendix/errata.ts';
@@ -24,6 +24,9 @@ import type { PrintJob } from './pdf.ts';
 import { escapeHtml } from './directives/escape.ts';
 import { PageCache } from './page-cache.ts';
 import { sha256 } from './launch/fingerprint.mjs';
+import { nodeEffects, type BuildEffects, type BuildFs } from './effects.ts';
+import { DEFAULT_MAX_PAGE_BYTES, pageTooLarge } from './markdown/bounds.ts';
+import { discardStaging, finishStaging, isInside, stageSite, swapIn } from './write-site.ts';
 
 export { DirectiveError } from './directives/errors.ts';
 
@@ -54,9 +57,6 @@ export class BuildError extends Error {
   override name = 'BuildError';
 }
 
-/** Records what a build wrote, so the next build removes exactly its own old files. */
-const MANIFEST = '.book-files.json';
-
 interface RenderedSource {
   source: SourcePage;
   page: CachedPage & { errors: DirectiveError[] };
@@ -79,43 +79,47 @@ interface Appendix {
 interface PageJob {
   source: SourcePage;
   markdown: string;
-  render: { file: string; measurementsHref?: string; keepGoing: boolean; strict: boolean; repoUrl?: string };
+  /** A page over --max-page-bytes is not read; with --keep-going it is drawn as this error. */
+  refused?: DirectiveError;
+  render: { file: string; measurementsHref?: string; keepGoing: boolean; strict: boolean; repoUrl?: string; maxPageBytes: number };
   /** `render` and the query limits, as part of the page's cache key. */
   settings: string;
 }
 
-export async function buildSite(options: BuildOptions, now: Date = new Date()): Promise<BuildResult> {
+export async function buildSite(options: BuildOptions, effects: BuildEffects = nodeEffects()): Promise<BuildResult> {
   const started = performance.now();
+  const { fs } = effects;
+  const cwd = effects.cwd();
   const mark = phaseTimer();
-  const outDir = resolve(options.out);
+  const outDir = resolve(cwd, options.out);
   const sources = options.input
     ? { index: null, books: [], single: singleSource(options.input) }
     : { ...discoverBook(options.bookDir), single: null };
-  if (options.input) assertSafeOutDir(outDir, dirname(options.input), { outMayBeInsideSources: true });
-  else assertSafeOutDir(outDir, options.bookDir, { outMayBeInsideSources: false });
-  assertDatabaseExists(options.db);
-  const provenance = findProvenance(process.cwd());
-  const jobs = planJobs(sources, options, provenance.repoUrl);
+  if (options.input) assertSafeOutDir(outDir, dirname(options.input), cwd, { outMayBeInsideSources: true });
+  else assertSafeOutDir(outDir, options.bookDir, cwd, { outMayBeInsideSources: false });
+  assertDataFiles(options, fs);
+  const provenance = findProvenance(cwd);
+  const jobs = planJobs(sources, options, { repoUrl: provenance.repoUrl, cwd, fs });
   mark('sources');
 
   const cache = options.cache ? new PageCache(options.cache) : null;
   const lookUp = (dataKey: string) => ({
-    pages: new Map(jobs.all.map((j) => [j, cacheEntry<CachedPage>(cache, [dataKey, j.settings, j.markdown])])),
+    pages: new Map(jobs.all.map((j) => [j, cacheEntry<CachedPage>(j.refused ? null : cache, [dataKey, j.settings, j.markdown])])),
     appendix: jobs.withAppendix ? cacheEntry<Appendix>(cache, [dataKey, JSON.stringify({ appendix: MEASUREMENTS_PAGE, limits: jobs.limits })]) : null,
   });
   const read: { bytes?: Buffer } = {};
-  const dataKeyOf = (force: boolean) => (cache ? `${cache.databaseFingerprint(resolve(options.db), read, force)}:${chaptersKey(options.chapters)}` : '');
+  const dataKeyOf = (force: boolean) => (cache ? `${cache.databaseFingerprint(resolve(options.db), read, force)}:${chaptersKey(options.chapters, fs)}` : '');
   let entries = lookUp(dataKeyOf(false));
   mark('cache');
   let rendered = { pages: 0, errorsOf: new Map<PageJob, DirectiveError[]>() };
   if (!isComplete(entries)) {
     // Something to render: the database's bytes, hashed as read, so the entries written describe exactly them.
     if (cache && !read.bytes) entries = lookUp(dataKeyOf(true));
-    rendered = await renderMissing(entries, { bytes: read.bytes ?? readFileSync(options.db), options, limits: jobs.limits }, mark);
+    rendered = await renderMissing(entries, { bytes: read.bytes ?? readDatabase(options.db, fs), options, limits: jobs.limits, cwd }, mark);
   }
   cache?.prune();
 
-  const stamp: BuildStamp = { generatedAt: now, buildCommit: provenance.buildCommit, repoUrl: provenance.repoUrl };
+  const stamp: BuildStamp = { generatedAt: effects.now(), buildCommit: provenance.buildCommit, repoUrl: provenance.repoUrl };
   const renderedSource = (j: PageJob): RenderedSource => {
     const value = entries.pages.get(j)?.value as CachedPage;
     const page = { ...value, html: stampPage(value.html, stamp), errors: rendered.errorsOf.get(j) ?? [] };
@@ -128,13 +132,7 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   };
   const site = await layOutSite(result, entries.appendix?.value ?? { measurements: '', errata: '' }, options.pdf === true);
   mark('layout+assets');
-  writeSite(outDir, site.files);
-  mark('write');
-  if (site.printJobs.length > 0) {
-    const { printPdfs } = await import('./pdf.ts');
-    await printPdfs(outDir, site.printJobs);
-    mark('pdf');
-  }
+  await writeSite(outDir, site, effects, mark);
 
   const all = [result.index, result.single, ...result.books.flatMap((b) => b.chapters)].filter((r): r is RenderedSource => r !== null);
   return {
@@ -150,20 +148,57 @@ export async function buildSite(options: BuildOptions, now: Date = new Date()): 
   };
 }
 
-/** Each page's Markdown and what its rendering depends on besides the data. */
-function planJobs(sources: { index: SourcePage | null; books: { name: string; chapters: SourcePage[] }[]; single: SourcePage | null }, options: BuildOptions, repoUrl: string | undefined) {
+/**
+ * The new site staged beside the old one (with the PDFs printed into it), then swapped
+ * in whole; a failure on the way leaves the old site as it was.
+ */
+async function writeSite(outDir: string, site: { files: Map<string, string | { copyFrom: string }>; printJobs: PrintJob[] }, effects: BuildEffects, mark: (phase: string) => void): Promise<void> {
+  const staging = stageSite(outDir, site.files, effects);
+  try {
+    if (site.printJobs.length > 0) {
+      mark('write');
+      const { printPdfs } = await import('./pdf.ts');
+      await printPdfs(staging, site.printJobs);
+      mark('pdf');
+    }
+    finishStaging(staging, site.files, site.printJobs.map((job) => job.pdf), effects.fs);
+    await swapIn(staging, outDir, effects);
+  } catch (error) {
+    discardStaging(staging, effects.fs);
+    throw error;
+  }
+  if (site.printJobs.length === 0) mark('write');
+}
+
+/** Each page's Markdown and what its rendering depends on besides the data; a page over the size limit is not read. */
+function planJobs(
+  sources: { index: SourcePage | null; books: { name: string; chapters: SourcePage[] }[]; single: SourcePage | null },
+  options: BuildOptions,
+  project: { repoUrl: string | undefined; cwd: string; fs: BuildFs },
+) {
+  const { repoUrl, cwd, fs } = project;
   // A book gets the measurements appendix its numbers link to; a page built alone (--input) does not.
   const withAppendix = sources.single === null;
   const limits = { maxRows: options.maxRows ?? DEFAULT_LIMITS.maxRows, timeoutMs: options.queryTimeoutMs ?? DEFAULT_LIMITS.timeoutMs };
+  const maxPageBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
   const job = (source: SourcePage): PageJob => {
     const render = {
-      file: displayPath(source.file),
+      file: displayPath(source.file, cwd),
       measurementsHref: withAppendix ? relativeHref(source.outPath, MEASUREMENTS_PAGE) : undefined,
       keepGoing: options.keepGoing,
       strict: options.strict,
       repoUrl,
+      maxPageBytes,
     };
-    return { source, markdown: readFileSync(source.file, 'utf8'), render, settings: JSON.stringify({ ...render, limits }) };
+    const settings = JSON.stringify({ ...render, limits });
+    const bytes = fs.statSync(source.file).size;
+    if (bytes > maxPageBytes) {
+      const { line, column, reason } = pageTooLarge(bytes, maxPageBytes);
+      const refused = new DirectiveError(render.file, line, column, '', reason);
+      if (!options.keepGoing) throw refused; // at once: before any page is read or rendered
+      return { source, markdown: '', refused, render, settings };
+    }
+    return { source, markdown: fs.readFileSync(source.file, 'utf8'), render, settings };
   };
   const index = sources.index ? job(sources.index) : null;
   const single = sources.single ? job(sources.single) : null;
@@ -188,18 +223,18 @@ function isComplete(entries: CacheLookup): boolean {
  */
 async function renderMissing(
   entries: CacheLookup,
-  input: { bytes: Uint8Array; options: BuildOptions; limits: QueryLimits },
+  input: { bytes: Uint8Array; options: BuildOptions; limits: QueryLimits; cwd: string },
   mark: (phase: string) => void,
 ): Promise<{ pages: number; errorsOf: Map<PageJob, DirectiveError[]> }> {
   const { bytes, options, limits } = input;
   const { WorkerQueries } = await import('./query-worker/client.ts');
-  const queries = new WorkerQueries({ bytes, label: options.db, chapters: options.chapters, repoDir: process.cwd() }, limits);
+  const queries = new WorkerQueries({ bytes, label: options.db, chapters: options.chapters, repoDir: input.cwd }, limits);
   let pages = 0;
   /** Errors of the pages rendered now (never cached: such a page is rendered again). */
   const errorsOf = new Map<PageJob, DirectiveError[]>();
   try {
     // Loading the renderer (unified, highlight.js…) overlaps with the thread opening the database.
-    const { renderMarkdown } = await import('./markdown/render.ts');
+    const { refusedPage, renderMarkdown } = await import('./markdown/render.ts');
     mark('load renderer');
     try {
       queries.ready();
@@ -209,7 +244,7 @@ async function renderMissing(
     mark('open database');
     for (const [j, entry] of entries.pages) {
       if (entry.value) continue;
-      const page = await renderMarkdown(j.markdown, { ...j.render, queries, deferStamp: true });
+      const page = j.refused ? refusedPage(j.refused, true) : await renderMarkdown(j.markdown, { ...j.render, queries, deferStamp: true });
       entry.value = withoutErrors(page);
       errorsOf.set(j, page.errors);
       if (page.errors.length === 0) entry.store(entry.value);
@@ -273,9 +308,9 @@ function cacheEntry<T>(cache: PageCache | null, parts: string[]): CacheEntry<T> 
 }
 
 /** The chapter list is synced into the database the pages are rendered from: part of the data. */
-function chaptersKey(file: string): string {
+function chaptersKey(file: string, fs: BuildFs): string {
   try {
-    return sha256(readFileSync(file));
+    return sha256(fs.readFileSync(file));
   } catch {
     return 'none';
   }
@@ -293,13 +328,28 @@ function phaseTimer(): ((phase: string) => void) & { phases: Phase[] } {
   return Object.assign(mark, { phases });
 }
 
-function assertDatabaseExists(db: string): void {
-  if (!existsSync(db)) {
+/** The database and the chapter list must be files: say which flag is wrong, never a raw EISDIR. */
+function assertDataFiles(options: BuildOptions, fs: BuildFs): void {
+  if (!fs.existsSync(options.db)) {
     throw new BuildError(
-      `database not found: ${db}\n` +
+      `database not found: ${options.db}\n` +
         `  The book's numbers come from this file. A fresh clone has it in data/; to measure and create it, run: npm run bench\n` +
         `  (or point to another database with --db <file>)`,
     );
+  }
+  if (fs.statSync(options.db).isDirectory()) {
+    throw new BuildError(`--db ${options.db} is a folder; it must name the benchmark database file (e.g. data/bench.sqlite)`);
+  }
+  if (fs.existsSync(options.chapters) && fs.statSync(options.chapters).isDirectory()) {
+    throw new BuildError(`--chapters ${options.chapters} is a folder; it must name the chapter list file (e.g. data/chapters.json)`);
+  }
+}
+
+function readDatabase(db: string, fs: BuildFs): Buffer {
+  try {
+    return fs.readFileSync(db);
+  } catch (error) {
+    throw new BuildError(`cannot read the database ${db}: ${(error as Error).message}`);
   }
 }
 
@@ -411,109 +461,18 @@ function singlePageView(single: RenderedSource): PageView {
   };
 }
 
-/**
- * Writes the new files, then removes what the previous build wrote and this one did
- * not (from the manifest) and any other old page (*.html) in the output folder.
- * Files that are not pages and were not written by a build are left alone.
- */
-function writeSite(outDir: string, files: Map<string, string | { copyFrom: string }>): void {
-  mkdirSync(outDir, { recursive: true });
-  const previous = readManifest(outDir);
-  const stale = new Set([...previous, ...oldPages(outDir)]);
-  for (const [path, content] of files) {
-    const target = join(outDir, path);
-    stale.delete(path);
-    // Unchanged files are left alone: cheaper than rewriting, and their mtimes stay meaningful.
-    if (typeof content === 'string') {
-      if (sameText(target, content)) continue;
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
-    } else {
-      if (sameCopy(content.copyFrom, target)) continue;
-      mkdirSync(dirname(target), { recursive: true });
-      copyFileSync(content.copyFrom, target);
-    }
-  }
-  for (const path of stale) {
-    const target = join(outDir, path);
-    if (!isInside(outDir, target)) continue;
-    rmSync(target, { force: true });
-    removeEmptyParents(outDir, dirname(target));
-  }
-  const manifest = `${JSON.stringify([...files.keys()].sort(), null, 1)}\n`;
-  if (!sameText(join(outDir, MANIFEST), manifest)) writeFileSync(join(outDir, MANIFEST), manifest);
-}
-
-function sameText(file: string, content: string): boolean {
-  try {
-    return statSync(file).size === Buffer.byteLength(content) && readFileSync(file, 'utf8') === content;
-  } catch {
-    return false;
-  }
-}
-
-/** A copy made by an earlier build: same size, and not older than its source. */
-function sameCopy(source: string, copy: string): boolean {
-  try {
-    const [from, to] = [statSync(source), statSync(copy)];
-    return from.size === to.size && to.mtimeMs >= from.mtimeMs;
-  } catch {
-    return false;
-  }
-}
-
-function readManifest(outDir: string): string[] {
-  try {
-    const list = JSON.parse(readFileSync(join(outDir, MANIFEST), 'utf8')) as unknown;
-    return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-/** *.html at the output root and one folder down (where book pages live). */
-function oldPages(outDir: string): string[] {
-  const pages: string[] = [];
-  for (const entry of readdirSync(outDir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.html')) pages.push(entry.name);
-    else if (entry.isDirectory() && !entry.name.startsWith('.')) {
-      for (const inner of readdirSync(join(outDir, entry.name), { withFileTypes: true })) {
-        if (inner.isFile() && inner.name.endsWith('.html')) pages.push(`${entry.name}/${inner.name}`);
-      }
-    }
-  }
-  return pages;
-}
-
-function removeEmptyParents(outDir: string, dir: string): void {
-  while (dir !== outDir && isInside(outDir, dir)) {
-    try {
-      if (readdirSync(dir).length > 0) return;
-      rmdirSync(dir);
-    } catch {
-      return;
-    }
-    dir = dirname(dir);
-  }
-}
-
-function isInside(parent: string, child: string): boolean {
-  const rel = relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && !rel.includes(`..${sep}`);
-}
-
 /** The output folder is cleaned of old pages: never let it be a folder that holds the sources. */
-function assertSafeOutDir(outDir: string, sourceDir: string, rules: { outMayBeInsideSources: boolean }): void {
+function assertSafeOutDir(outDir: string, sourceDir: string, cwd: string, rules: { outMayBeInsideSources: boolean }): void {
   const book = resolve(sourceDir);
-  if (outDir === book || isInside(outDir, book) || outDir === process.cwd() || outDir === dirname(outDir)) {
+  if (outDir === book || isInside(outDir, book) || outDir === cwd || outDir === dirname(outDir)) {
     throw new BuildError(`refusing to write the site into ${outDir}: old pages there are deleted, and it holds the book's sources or the project; choose another --out`);
   }
   if (!rules.outMayBeInsideSources && isInside(book, outDir)) throw new BuildError(`--out ${outDir} is inside the book folder ${book}; choose a folder outside it`);
 }
 
-function displayPath(file: string): string {
-  const rel = relative(process.cwd(), resolve(file));
-  return rel.startsWith('..') ? resolve(file) : rel.split(sep).join('/');
+function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, resolve(cwd, file));
+  return rel.startsWith('..') ? resolve(cwd, file) : rel.split(sep).join('/');
 }
 
 /** The text of the page's first h1 (the rendered fragment is the core's well-formed HTML). */

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +90,33 @@ describe('npm run book', () => {
         'title="Session 1, 2026-01-01; autocannon 9.0.0; Test CPU (2 cores); median of 3 runs; 95% CI 1,000–1,020 req/s">1,010</span></a>',
     );
     expect(readFileSync(join(dir, 'site', 'measurements.html'), 'utf8')).toContain('<section class="measurement-session" id="session-1">');
+  });
+
+  it('Ctrl-C while the new site is being written leaves the old site or the new one, never a mix; the next build cleans up', async () => {
+    writeFixtureBook(join(dir, 'book-ctrl-c'));
+    const args = ['--book-dir', 'book-ctrl-c', '--out', 'site-ctrl-c', '--quiet'];
+    await book(args);
+    writeFileSync(join(dir, 'site-ctrl-c', 'CNAME'), 'book.example.org\n');
+    const files = (root: string) =>
+      Object.fromEntries((readdirSync(root, { recursive: true }) as string[]).filter((name) => statSync(join(root, name)).isFile()).map((name) => [name, sha256(join(root, name))]));
+    const before = files(join(dir, 'site-ctrl-c'));
+    writeFileSync(join(dir, 'book-ctrl-c', 'alpha', '01-more.md'), '# More\n\nRewritten since the last build.\n');
+    // Interrupted as soon as its staging folder appears (or, if it is quicker, after it finished).
+    const child = spawn(process.execPath, [CLI, ...args, '--no-cache'], { cwd: dir, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    while (child.exitCode === null && child.signalCode === null && !readdirSync(dir).some((name) => name.startsWith('.site-ctrl-c.new-'))) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill('SIGINT');
+    await exited;
+    const interrupted = files(join(dir, 'site-ctrl-c'));
+    const next = await book(args);
+    expect(next.code).toBe(0);
+    const after = files(join(dir, 'site-ctrl-c'));
+    expect(after).not.toEqual(before);
+    expect(after.CNAME).toBe(before.CNAME);
+    expect([before, after]).toContainEqual(interrupted);
+    expect(readdirSync(dir).filter((name) => name.startsWith('.site-ctrl-c.'))).toEqual([]);
   });
 
   it('a second build reuses every page, says so, and --no-cache renders them all again', async () => {
@@ -179,6 +206,51 @@ describe('npm run book', () => {
       const built = await book(['--book-dir', 'long', '--out', 'out-long', '--max-rows', '30', '--quiet']);
       expect(built.stderr).toBe('');
       expect(built.code).toBe(0);
+    });
+  });
+
+  describe('hostile pages', () => {
+    beforeAll(() => {
+      mkdirSync(join(dir, 'hostile', 'alpha'), { recursive: true });
+      const page = (name: string, text: string) => writeFileSync(join(dir, 'hostile', 'alpha', name), text);
+      page('00-fine.md', '# Fine\n\nThroughput: <!-- @metric:tag="v1-baseline" -->\n');
+      page('01-lists.md', `# x\n\n${'- '.repeat(1000)}d\n`);
+      page('02-huge.md', 'A line of text in a page far too long.\n'.repeat(60_000));
+      page('03-quotes.md', `# x\n\n${'> '.repeat(2000)}d\n`);
+      page('04-comment.md', '# Notes\n\n<!-- a note, never closed\n\n<!-- @metric:tag="v1-baseline" -->\n');
+      page('05-inline.md', 'Serves <!-- @metric:tag="v1-baseline" requests.\n\n'.repeat(50));
+    });
+
+    it('a page over --max-page-bytes is refused unread, located, and nothing is written', async () => {
+      const result = await book(['--book-dir', 'hostile', '--out', 'out-hostile']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('hostile/alpha/02-huge.md:1:1: the page is 2,340,000 bytes, over the limit of 1,048,576 (raise it with --max-page-bytes)\n');
+      expect(existsSync(join(dir, 'out-hostile'))).toBe(false);
+    });
+
+    it('--keep-going builds every other page and lists each hostile one where it goes wrong', async () => {
+      const result = await book(['--book-dir', 'hostile', '--out', 'out-hostile-preview', '--keep-going', '--quiet']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).not.toMatch(NO_STACK);
+      const lines = result.stderr.split('\n');
+      expect(lines).toContain(
+        'hostile/alpha/01-lists.md:3:65: nested deeper than 32 block quotes and list items (the limit of this generator); flatten the page (2 times; also at hostile/alpha/03-quotes.md:3:65)',
+      );
+      expect(lines).toContain('hostile/alpha/02-huge.md:1:1: the page is 2,340,000 bytes, over the limit of 1,048,576 (raise it with --max-page-bytes)');
+      expect(lines.find((line) => line.startsWith('hostile/alpha/04-comment.md:3:1: this comment is not closed before the next "<!--"'))).toBeDefined();
+      expect(lines).toContain(
+        'hostile/alpha/05-inline.md:1:8 @metric: this directive is never closed ("-->" missing), so it is printed as text ' +
+          '(50 times; also at hostile/alpha/05-inline.md:3:8, hostile/alpha/05-inline.md:5:8, hostile/alpha/05-inline.md:7:8, … 46 more) (warning; an error with --strict)',
+      );
+      expect(lines).toContain('book: 4 directive errors (drawn as red boxes in the pages: --keep-going)');
+      expect(readFileSync(join(dir, 'out-hostile-preview', 'alpha', '00-fine.html'), 'utf8')).toContain('1,010');
+      expect(readFileSync(join(dir, 'out-hostile-preview', 'alpha', '01-lists.html'), 'utf8')).toMatch(/<div class="directive-error" role="alert">[^<]*nested deeper than 32/);
+    });
+
+    it('--db naming a folder is a readable message', async () => {
+      const result = await book(['--db', 'data', '--out', 'out-dbdir']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('book: --db data is a folder; it must name the benchmark database file (e.g. data/bench.sqlite)\n');
     });
   });
 

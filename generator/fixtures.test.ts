@@ -2,7 +2,9 @@
  * "This Markdown gives this HTML", in the manner of remark-gfm's fixtures: one folder
  * per case under generator/fixtures/ with input.md and expected.html, rendered in
  * preview mode (--keep-going, so a failing directive is part of the expected page)
- * against one database written through the bench's own writer.
+ * against one database written through the bench's own writer. Optional beside them:
+ * `warnings.txt` (the page's warnings, one a line; absent: none), `strict` (render with
+ * --strict) and `max-page-bytes` (the size limit, a number).
  * UPDATE_FIXTURES=1 rewrites expected.html from the current output (review the diff).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECTIVES } from './directives/index.ts';
 import { renderMarkdown } from './markdown/render.ts';
 import { createFixtureDatabase } from './test-fixtures/fixture-database.ts';
 
@@ -26,14 +29,20 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe('fixtures', () => {
-  it('has cases', () => expect(cases.length).toBeGreaterThan(0));
+  it('has at least three cases for every directive and for named queries (a case is named after what it shows: metric-…)', () => {
+    // @demo reads a demo_outputs table the fixture database does not have; its cases are in demo.test.ts.
+    const subjects = [...DIRECTIVES.keys()].filter((name) => name !== 'demo').concat('named-query');
+    for (const subject of subjects) expect(cases.filter((name) => name.startsWith(`${subject}-`)).length, subject).toBeGreaterThanOrEqual(3);
+  });
 
   for (const name of cases) {
     it(name, async () => {
       const dir = join(FIXTURES, name);
       const input = readFileSync(join(dir, 'input.md'), 'utf8');
       const strict = existsSync(join(dir, 'strict'));
+      const maxPageBytes = existsSync(join(dir, 'max-page-bytes')) ? Number(readFileSync(join(dir, 'max-page-bytes'), 'utf8')) : undefined;
       const page = await renderMarkdown(input, {
+        maxPageBytes,
         db,
         file: `${name}/input.md`,
         keepGoing: true,
@@ -42,8 +51,14 @@ describe('fixtures', () => {
         measurementsHref: '../measurements.html',
       });
       const expectedFile = join(dir, 'expected.html');
-      if (process.env.UPDATE_FIXTURES) writeFileSync(expectedFile, page.html);
+      const warningsFile = join(dir, 'warnings.txt');
+      const warnings = page.warnings.map((warning) => `${warning}\n`).join('');
+      if (process.env.UPDATE_FIXTURES) {
+        writeFileSync(expectedFile, page.html);
+        if (warnings !== '' || existsSync(warningsFile)) writeFileSync(warningsFile, warnings);
+      }
       expect(page.html).toBe(readFileSync(expectedFile, 'utf8'));
+      expect(warnings).toBe(existsSync(warningsFile) ? readFileSync(warningsFile, 'utf8') : '');
     });
   }
 });

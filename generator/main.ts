@@ -8,6 +8,7 @@ import { relative } from 'node:path';
 import { buildSite, DirectiveError, type BuildResult, type Phase } from './build.ts';
 import { UsageError } from '../cli/args.ts';
 import { parseCliOptions, USAGE, type CliOptions } from './options.ts';
+import { foldWarnings } from './warnings.ts';
 
 /** What the launcher (book.mjs) knows: the bundle's version, and how long starting took. */
 export interface Runtime {
@@ -47,11 +48,11 @@ export async function main(argv: string[], runtime: Runtime): Promise<number> {
     return 1;
   }
   if (result.warnings.length > 0) {
-    process.stderr.write(`${result.warnings.map((w) => `${w} (warning; an error with --strict)`).join('\n')}\n`);
+    process.stderr.write(`${foldWarnings(result.warnings).map((w) => `${w} (warning; an error with --strict)`).join('\n')}\n`);
   }
   if (result.errors.length > 0) {
     process.stderr.write(
-      `${result.errors.map((e) => e.message).join('\n')}\n` +
+      `${foldWarnings(result.errors.map((e) => e.message)).join('\n')}\n` +
         `book: ${result.errors.length} directive ${result.errors.length === 1 ? 'error' : 'errors'} (drawn as red boxes in the pages: --keep-going)\n`,
     );
   }

@@ -50,8 +50,7 @@ describe("the generator's manual", () => {
       for (const match of source.matchAll(/&#x3C;!-- @([a-z0-9]+):/g)) shownLive.add(match[1]);
       expect(output).not.toContain('<!-- @'); // live: expanded
     }
-    // @demo needs a demo_outputs table, which the shipped database does not have: shown with its error instead.
-    expect([...shownLive].sort()).toEqual([...DIRECTIVES.keys()].filter((name) => name !== 'demo').sort());
+    expect([...shownLive].sort()).toEqual([...DIRECTIVES.keys()].sort());
     expect(html).toMatch(/<span class="metric" data-tag="v1-baseline"/);
     expect(html).toContain('<figure class="chart">');
     expect(html).toContain('<figure class="table">');

@@ -17,7 +17,7 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions([])).toEqual({
       bookDir: 'book', db: 'data/bench.sqlite', chapters: 'data/chapters.json', out: 'site', input: undefined,
       keepGoing: false, strict: false, quiet: false, watch: false, help: false, port: 4173, maxRows: 5000, queryTimeoutMs: 5000, pdf: false,
-      timings: false, noCache: false,
+      timings: false, noCache: false, maxPageBytes: 1048576,
     });
   });
 
@@ -31,6 +31,7 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions(['-h']).help).toBe(true);
     expect(parseCliOptions(['--timings', '--no-cache'])).toMatchObject({ timings: true, noCache: true });
     expect(parseCliOptions(['--max-rows', '20', '--query-timeout', '0.5'])).toMatchObject({ maxRows: 20, queryTimeoutMs: 500 });
+    expect(parseCliOptions(['--max-page-bytes', '60000000']).maxPageBytes).toBe(60_000_000);
   });
 
   it('names what is wrong with a bad command line, in plain words', () => {
@@ -45,6 +46,7 @@ describe('parseCliOptions', () => {
     expect(usageError(['--watch', '--input', 'a.md'])).toMatch(/cannot be combined with --input/);
     expect(usageError(['--max-rows', '0'])).toBe('--max-rows must be an integer ≥ 1, got "0"');
     expect(usageError(['--max-rows', '1.5'])).toBe('--max-rows must be an integer ≥ 1, got "1.5"');
+    expect(usageError(['--max-page-bytes', '1MB'])).toBe('--max-page-bytes must be an integer ≥ 1, got "1MB"');
     expect(usageError(['--query-timeout', 'soon'])).toBe('--query-timeout must be a number ≥ 0.001 (seconds), got "soon"');
   });
 });

@@ -4,6 +4,7 @@
  */
 import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
 import { DEFAULT_LIMITS } from './directives/query.ts';
+import { DEFAULT_MAX_PAGE_BYTES, MAX_NESTING } from './markdown/bounds.ts';
 import type { PageCacheOptions } from './page-cache.ts';
 
 export interface BuildOptions {
@@ -28,6 +29,8 @@ export interface BuildOptions {
   maxRows?: number;
   /** A query running longer is stopped (default DEFAULT_LIMITS.timeoutMs). */
   queryTimeoutMs?: number;
+  /** A longer Markdown page is refused unread (default DEFAULT_MAX_PAGE_BYTES). */
+  maxPageBytes?: number;
   /** Reuse pages rendered by earlier builds (page-cache.ts); absent: render every page. */
   cache?: PageCacheOptions;
 }
@@ -57,6 +60,9 @@ Options:
   --strict            a chapter without measurement is an error (for CI)
   --max-rows <n>      a query for a table or chart may return at most n rows   (default: ${DEFAULT_LIMITS.maxRows})
   --query-timeout <s> a query running longer than s seconds is stopped       (default: ${DEFAULT_LIMITS.timeoutMs / 1000})
+  --max-page-bytes <n>
+                      a longer Markdown page is refused unread              (default: ${DEFAULT_MAX_PAGE_BYTES})
+                      (a page may also nest at most ${MAX_NESTING} block quotes and list items)
   --pdf               also print each book to <out>/<book>.pdf (needs Chromium)
   --no-cache          render every page again (by default a page whose Markdown and data are
                       unchanged is reused from .cache/book-pages/)
@@ -90,6 +96,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
       'max-rows': { type: 'string' },
       pdf: { type: 'boolean' },
       'query-timeout': { type: 'string' },
+      'max-page-bytes': { type: 'string' },
       quiet: { type: 'boolean' },
       'no-cache': { type: 'boolean' },
       timings: { type: 'boolean' },
@@ -114,6 +121,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
   const maxRows = numberFlag('--max-rows', values['max-rows'], { integer: true, min: 1, fallback: DEFAULT_LIMITS.maxRows });
   // At least a millisecond: the limit is kept in whole milliseconds.
   const queryTimeoutSeconds = numberFlag('--query-timeout', values['query-timeout'], { min: 0.001, hint: 'seconds', fallback: DEFAULT_LIMITS.timeoutMs / 1000 });
+  const maxPageBytes = numberFlag('--max-page-bytes', values['max-page-bytes'], { integer: true, min: 1, fallback: DEFAULT_MAX_PAGE_BYTES });
   if (values.watch && values.input) throw new UsageError('--watch builds the whole book; it cannot be combined with --input');
 
   const db = (values.db as string | undefined) ?? DEFAULTS.db;
@@ -129,6 +137,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
     pdf: values.pdf === true,
     maxRows,
     queryTimeoutMs: Math.round(queryTimeoutSeconds * 1000),
+    maxPageBytes,
     watch: values.watch === true,
     help: values.help === true,
     port,
@@ -138,7 +147,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
 }
 
 /** data/bench.sqlite → data/chapters.json (the pair the bench keeps together). */
-function chaptersBeside(db: string): string {
+export function chaptersBeside(db: string): string {
   const slash = Math.max(db.lastIndexOf('/'), db.lastIndexOf('\\'));
   return slash < 0 ? 'chapters.json' : `${db.slice(0, slash + 1)}chapters.json`;
 }

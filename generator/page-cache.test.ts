@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSite } from './build.ts';
+import { nodeEffects } from './effects.ts';
 import type { BuildOptions } from './options.ts';
 import { writeTestDatabase } from './test-fixtures/bench-db.ts';
 
 let dir: string;
 let data: { db: string; chapters: string };
 let unmeasured: { db: string; chapters: string };
-const now = new Date('2026-11-23T12:00:00Z');
+const now = nodeEffects({ now: () => new Date('2026-11-23T12:00:00Z') });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'book-cache-'));
@@ -143,7 +144,7 @@ describe('the page cache', () => {
     const out = join(dir, 'stamp-site');
     const cache = join(dir, 'stamp-cache');
     await buildSite(options(bookDir, out, cache), now);
-    const later = new Date('2026-12-01T08:00:00Z');
+    const later = nodeEffects({ now: () => new Date('2026-12-01T08:00:00Z') });
     const result = await buildSite(options(bookDir, out, cache), later);
     expect(result.rendered).toBe(0);
     const page = readFileSync(join(out, 'b', '00-a.html'), 'utf8');

@@ -77,9 +77,9 @@ describe('the ingest scenario in the runner', () => {
     const db = await openDatabase(options.dbPath);
     const runs = queryRows(db, 'SELECT id, scenario, p99_latency_us, socket_errors FROM runs ORDER BY sequence');
     expect(runs.map((r) => r.scenario)).toEqual(['ingest', 'ingest']);
-    const phases = queryRows(db, "SELECT run_id, test_type FROM stress_test_series WHERE test_type IN ('quiet', 'ingest') ORDER BY run_id");
+    const phases = queryRows(db, "SELECT run_id, test_type FROM stress_test_seconds WHERE test_type IN ('quiet', 'ingest') ORDER BY run_id");
     expect(phases).toEqual([{ run_id: runs[0].id, test_type: 'quiet' }, { run_id: runs[1].id, test_type: 'ingest' }]);
-    const documents = queryRows(db, "SELECT run_id FROM stress_test_series WHERE test_type = 'ingest-document'");
+    const documents = queryRows(db, "SELECT run_id FROM stress_test_seconds WHERE test_type = 'ingest-document'");
     expect(documents.length).toBeGreaterThan(0);
     expect(new Set(documents.map((d) => d.run_id))).toEqual(new Set([runs[1].id]));
     const [summary] = queryRows(db, 'SELECT settings_key, runs, p99_latency_us, ratio_median FROM summaries');

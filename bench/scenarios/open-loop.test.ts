@@ -75,7 +75,7 @@ describe('the open-loop scenarios in the runner', () => {
     const capacity = runs[0].requests_per_second as number;
     expect(capacity).toBeGreaterThan(0);
 
-    const seconds = queryRows(db, "SELECT * FROM stress_test_series WHERE scenario = 'overload' ORDER BY elapsed_seconds");
+    const seconds = queryRows(db, "SELECT * FROM stress_test_seconds WHERE scenario = 'overload' ORDER BY elapsed_seconds");
     const planned = [0.5, 0.5, 2, 2].map((x) => Math.max(1, Math.round(capacity * x)));
     expect(seconds.slice(0, 4).map((s) => s.offered_rps)).toEqual(planned);
     expect(seconds.slice(0, 4).map((s) => [s.elapsed_seconds, s.step_multiplier, s.settling])).toEqual([[1, 0.5, 1], [2, 0.5, 0], [3, 2, 1], [4, 2, 0]]);
@@ -106,7 +106,7 @@ describe('the open-loop scenarios in the runner', () => {
     expect(code).toBe(0);
     expect(queryRows(db, 'SELECT COUNT(*) AS n FROM runs')).toEqual([{ n: 0 }]); // the capacity was given: no closed-loop run
 
-    const adaptive = queryRows(db, 'SELECT * FROM adaptive_limiter_series ORDER BY elapsed_seconds');
+    const adaptive = queryRows(db, 'SELECT * FROM adaptive_limiter_seconds ORDER BY elapsed_seconds');
     expect(adaptive.slice(0, 3).map((s) => [s.elapsed_seconds, s.offered_rps])).toEqual([[1, 20], [2, 120], [3, 20]]);
     for (const s of adaptive) {
       expect(s).toMatchObject({ subject: 'v8-shed', experiment: '', scenario: 'adaptive-ramp', connection_limit: null, in_flight: null, no_load_rtt_us: null, current_rtt_us: null, saturation_ratio: null, action: null, shed_rps: null, active_connections: null });
@@ -114,7 +114,7 @@ describe('the open-loop scenarios in the runner', () => {
     }
     expect(adaptive.some((s) => (s.rejected_rps as number) > 0)).toBe(true); // 3× of 40/s (one every 8.3 ms) against 2 in flight × 20 ms: shed
 
-    const scaling = queryRows(db, 'SELECT * FROM scaling_signals_series ORDER BY elapsed_seconds');
+    const scaling = queryRows(db, 'SELECT * FROM scaling_signals_seconds ORDER BY elapsed_seconds');
     expect(scaling.slice(0, 3).map((s) => s.offered_rps)).toEqual([20, 40, 120]);
     for (const s of scaling) expect(s).toMatchObject({ scenario: 'scaling-ramp', needs_scaleout: null, event_loop_utilization: null, connection_limit: null, in_flight: null, shed_rps: null, p99_limit_us: 30_000 });
     const [lead] = queryRows(db, 'SELECT tag, p99_limit_us, signal_at, lead_seconds, has_signal FROM scaling_lead_time');

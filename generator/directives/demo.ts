@@ -1,42 +1,80 @@
 /**
- * @demo — a recorded demonstration (a command and what it printed), from the database:
+ * @demo — a captured demonstration (what a command printed), from the `demo_outputs` table:
+ *   <!-- @demo:num="3" -->                                     the original BookGen's form
  *   <!-- @demo:name="search-hot" title="One search, by hand" -->
- * Reads the `demo_outputs` table (columns `name`, `output`, optionally `command`); the
- * benchmark database has it only when something recorded demos, so without it the
- * directive is an error that says so, never an empty box.
+ * `num` finds the row by `demo_number` and captions it "Demo 3: <title>" with its
+ * description; `name` finds the latest row of that `name` and shows its `command`.
+ * A demo with no captured output says so in words (an error with --strict), as a
+ * chapter without measurement does: never an empty box.
  */
-import type { DirectiveDefinition } from './directive.ts';
+import type { DirectiveContext, DirectiveDefinition } from './directive.ts';
 import { DirectiveProblem } from './errors.ts';
 import { escapeHtml } from './escape.ts';
 
 export const DEMO_TABLE = 'demo_outputs';
 
+type Value = string | number | null | Uint8Array;
+
+/** The rows of demo_outputs as objects; the columns it has (a book's own database may lack some). */
+function demoRows(context: DirectiveContext): { columns: string[]; rows: Record<string, Value>[] } {
+  const exists = context.queries.run(`SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?`, [DEMO_TABLE]).rows.length > 0;
+  if (!exists) throw new DirectiveProblem(`@demo reads the ${DEMO_TABLE} table, which this database does not have`);
+  const result = context.queries.run(`SELECT * FROM ${DEMO_TABLE}`);
+  const rows = result.rows.map((row) => Object.fromEntries(result.columns.map((column, i) => [column, row[i] as Value])));
+  return { columns: result.columns, rows };
+}
+
+function requireColumns(columns: string[], wanted: string[]): void {
+  const missing = wanted.filter((column) => !columns.includes(column));
+  if (missing.length > 0) throw new DirectiveProblem(`${DEMO_TABLE} needs the columns ${wanted.join(', ')} (it has: ${columns.join(', ')})`);
+}
+
+const text = (value: Value | undefined): string | null => (value === null || value === undefined ? null : String(value));
+
+function figure(output: string, command: string | null, caption: string): string {
+  const commandHtml = command === null ? '' : `<span class="demo-command">$ ${escapeHtml(command)}</span>\n`;
+  return `<figure class="demo"><pre><code>${commandHtml}${escapeHtml(output)}</code></pre>${caption}</figure>`;
+}
+
+/** What a reader sees of a demo nobody captured; with --strict, the error an author sees instead. */
+function notCaptured(label: string, known: string[], context: DirectiveContext): string {
+  if (context.strict) throw new DirectiveProblem(`no output captured for ${label} in ${DEMO_TABLE} (captured: ${known.join(', ') || 'none'})`);
+  return `<p class="demo demo-missing"><span class="metric-missing">${escapeHtml(label[0].toUpperCase() + label.slice(1))}: no output captured yet.</span></p>`;
+}
+
+function byNumber(written: string, title: string | undefined, context: DirectiveContext): string {
+  if (!/^\d+$/.test(written)) throw new DirectiveProblem(`num="${written}" is not a demo number (a whole number, e.g. num="3")`);
+  const number = Number(written);
+  const { columns, rows } = demoRows(context);
+  requireColumns(columns, ['demo_number', 'output']);
+  const row = rows.find((r) => Number(r.demo_number) === number);
+  if (!row) return notCaptured(`demo ${number}`, rows.map((r) => String(r.demo_number)), context);
+  const named = title ?? text(row.title);
+  const heading = named ? `Demo ${number}: ${named}` : `Demo ${number}`;
+  const description = text(row.description);
+  const caption = `<figcaption>${escapeHtml(heading)}${description ? ` <span class="demo-description">${escapeHtml(description)}</span>` : ''}</figcaption>`;
+  return figure(text(row.output) ?? '', text(row.command), caption);
+}
+
+function byName(name: string, title: string | undefined, context: DirectiveContext): string {
+  const { columns, rows } = demoRows(context);
+  requireColumns(columns, ['name', 'output']);
+  const matching = rows.filter((r) => r.name === name);
+  if (matching.length === 0) return notCaptured(`demo "${name}"`, [...new Set(rows.map((r) => text(r.name)).filter((n) => n !== null))], context);
+  const row = matching[matching.length - 1]; // captured again: the latest capture
+  const caption = title === undefined ? '' : `<figcaption>${escapeHtml(title)}</figcaption>`;
+  return figure(text(row.output) ?? '', text(row.command), caption);
+}
+
 export const demo: DirectiveDefinition = {
   name: 'demo',
   placement: 'block',
-  keys: { name: { required: true }, title: {} },
+  keys: { num: {}, name: {}, title: {} },
   render(attributes, context) {
-    const name = attributes.get('name') as string;
-    const exists = context.queries.run(`SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?`, [DEMO_TABLE]).rows.length > 0;
-    if (!exists) {
-      throw new DirectiveProblem(`@demo reads the ${DEMO_TABLE} table (columns name, output, optionally command), which this database does not have`);
+    const [num, name, title] = [attributes.get('num'), attributes.get('name'), attributes.get('title')];
+    if ((num === undefined) === (name === undefined)) {
+      throw new DirectiveProblem(num === undefined ? 'missing required key "num" (or "name")' : 'give "num" or "name", not both');
     }
-    const result = context.queries.run(`SELECT * FROM ${DEMO_TABLE}`);
-    const column = (wanted: string) => result.columns.indexOf(wanted);
-    const [nameAt, outputAt, commandAt] = [column('name'), column('output'), column('command')];
-    if (nameAt === -1 || outputAt === -1) {
-      throw new DirectiveProblem(`${DEMO_TABLE} needs the columns name and output (it has: ${result.columns.join(', ')})`);
-    }
-    const rows = result.rows.filter((row) => row[nameAt] === name);
-    if (rows.length === 0) {
-      const known = [...new Set(result.rows.map((row) => String(row[nameAt])))];
-      throw new DirectiveProblem(`no demo named "${name}" in ${DEMO_TABLE} (known: ${known.join(', ') || 'none'})`);
-    }
-    const row = rows[rows.length - 1]; // recorded again: the latest recording
-    const command = commandAt === -1 || row[commandAt] === null ? '' : `<span class="demo-command">$ ${escapeHtml(String(row[commandAt]))}</span>\n`;
-    const output = row[outputAt] === null ? '' : escapeHtml(String(row[outputAt]));
-    const title = attributes.get('title');
-    const caption = title === undefined ? '' : `<figcaption>${escapeHtml(title)}</figcaption>`;
-    return { html: `<figure class="demo"><pre><code>${command}${output}</code></pre>${caption}</figure>` };
+    return { html: num !== undefined ? byNumber(num, title, context) : byName(name as string, title, context) };
   },
 };

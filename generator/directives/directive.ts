@@ -62,22 +62,27 @@ export class Attributes {
   keys(): string[] {
     return [...this.entries.keys()];
   }
+
+  /** The same attributes with one value replaced (a named query's SQL for its name). */
+  with(key: string, value: string): Attributes {
+    return new Attributes(new Map(this.entries).set(key, { value, raw: value }));
+  }
 }
 
 /**
- * An unknown key is an error when `onUnknownKey` is absent (--strict); otherwise it is
- * reported through it (a warning) and ignored, so a book written for a tool with more
+ * An unknown key is an error when `onUnknownKey` is absent (--strict); otherwise the
+ * directive's unknown keys are reported through it in one warning and ignored, so a book written for a tool with more
  * keys still builds.
  */
 export function checkAttributes(definition: DirectiveDefinition, directive: ParsedDirective, onUnknownKey?: (reason: string) => void): Attributes {
-  const allowed = Object.keys(definition.keys);
+  const allowed = `(allowed: ${Object.keys(definition.keys).join(', ') || 'none'})`;
   const known = new Map<string, DirectiveAttribute>();
+  const unknown: string[] = [];
   for (const [key, attribute] of directive.attributes) {
     const spec = definition.keys[key];
     if (!spec) {
-      const reason = `unknown key "${key}" (allowed: ${allowed.join(', ') || 'none'})`;
-      if (!onUnknownKey) throw new DirectiveProblem(reason);
-      onUnknownKey(`${reason}, ignored`);
+      if (!onUnknownKey) throw new DirectiveProblem(`unknown key "${key}" ${allowed}`);
+      unknown.push(key);
       continue;
     }
     known.set(key, attribute);
@@ -88,7 +93,18 @@ export function checkAttributes(definition: DirectiveDefinition, directive: Pars
       throw new DirectiveProblem(`missing required key "${key}"`);
     }
   }
+  if (unknown.length > 0 && onUnknownKey) onUnknownKey(`${unknownKeys(unknown)} ${allowed}, ignored`);
   return new Attributes(known);
+}
+
+/** Shown unknown keys of one directive: one warning however many there are. */
+const UNKNOWN_KEYS_SHOWN = 5;
+
+function unknownKeys(keys: string[]): string {
+  if (keys.length === 1) return `unknown key "${keys[0]}"`;
+  const shown = keys.slice(0, UNKNOWN_KEYS_SHOWN).map((key) => `"${key}"`).join(', ');
+  const more = keys.length > UNKNOWN_KEYS_SHOWN ? ` and ${(keys.length - UNKNOWN_KEYS_SHOWN).toLocaleString('en-US')} more` : '';
+  return `unknown keys ${shown}${more}`;
 }
 
 /** Parses a JSON attribute that must hold an object; the JSON parser's message is kept. */

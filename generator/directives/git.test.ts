@@ -22,10 +22,12 @@ describe('@git', () => {
     expect(items[2]).toContain('<span class="metric metric-missing" data-tag="v3-pool" data-field="baseline_rps">no measurement yet</span>');
   });
 
-  it('accepts the timeline under the names timeline and tags, and lists the chapter commits with show="commits"', async () => {
+  it('accepts the timeline under the names timeline and tags and with no show at all, and lists the chapter commits with show="commits"', async () => {
     const branches = (await renderMarkdown('<!-- @git:show="branches" -->', { db, file: 'g.md' })).html;
     expect((await renderMarkdown('<!-- @git:show="timeline" -->', { db, file: 'g.md' })).html).toBe(branches);
     expect((await renderMarkdown('<!-- @git:show="tags" -->', { db, file: 'g.md' })).html).toBe(branches);
+    expect((await renderMarkdown('<!-- @git: -->', { db, file: 'g.md' })).html, 'no show: the branches').toBe(branches);
+    expect((await renderMarkdown('<!-- @git:show=branches -->', { db, file: 'g.md' })).html).toBe(branches);
     const commits = (await renderMarkdown('<!-- @git:show="commits" -->', { db, file: 'g.md', repoUrl: 'https://github.com/o/r' })).html;
     expect(commits.startsWith('<ol class="git-timeline git-commits">')).toBe(true);
     expect(commits).toContain('<a class="git-commit" href="https://github.com/o/r/commit/1111111111111111111111111111111111111111"><code>1111111</code></a> <span class="git-tag">v1-baseline</span>');

@@ -1,7 +1,8 @@
 /**
  * @git — the chapter timeline: <!-- @git:show="branches" -->
- * `show`: `branches` (the original BookGen's; also `timeline` and `tags`, the same
- * timeline) or `commits` (each chapter's commit: message, author, date).
+ * `show`: `branches` (the original BookGen's, and the default: its books also write a bare
+ * `<!-- @git: -->`; `timeline` and `tags` draw the same) or `commits` (each chapter's
+ * commit: message, author, date).
  * Chapters from the `versions` view in chapter order, each with its tag, title,
  * short commit id, headline throughput (or "no measurement yet") and, when the
  * repository URL is known, a link to the tag's tree.
@@ -79,9 +80,9 @@ function renderCommitLog(context: DirectiveContext): string {
 export const git: DirectiveDefinition = {
   name: 'git',
   placement: 'block',
-  keys: { show: { required: true } },
+  keys: { show: {} },
   render(attributes, context) {
-    const show = attributes.get('show') as string;
+    const show = attributes.get('show') ?? 'branches';
     if (!(GIT_VIEWS as readonly string[]).includes(show)) {
       throw new DirectiveProblem(`unknown show="${show}" (allowed: ${GIT_VIEWS.join(', ')})`);
     }

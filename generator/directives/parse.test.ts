@@ -38,6 +38,14 @@ describe('parseDirective', () => {
     });
   });
 
+  it('reads an unquoted value up to whitespace or "-->", as the original BookGen did', () => {
+    expect(attributesOf('<!-- @demo:num=3 -->')).toEqual({ num: '3' });
+    expect(attributesOf('<!-- @demo:num=3-->')).toEqual({ num: '3' });
+    expect(attributesOf('<!-- @metric:tag=v1-baseline format="comma" field=p99_latency_us -->')).toEqual({ tag: 'v1-baseline', format: 'comma', field: 'p99_latency_us' });
+    expect(attributesOf('<!-- @assert:query="SELECT 1" expect=>=1 message="one" -->')).toEqual({ query: 'SELECT 1', expect: '>=1', message: 'one' });
+    expect(parseDirective('<!-- @demo:num=3 -->')?.attributes.get('num')?.raw).toBe('3');
+  });
+
   it('reads single-quoted JSON verbatim', () => {
     const text = `<!-- @chart:query="SELECT 1, 2" datasets='{"a": {"label": "A", "borderWidth": 2}}' -->`;
     expect(JSON.parse(attributesOf(text).datasets as string)).toEqual({ a: { label: 'A', borderWidth: 2 } });
@@ -68,12 +76,28 @@ describe('parseDirective', () => {
 
   it('rejects broken directives with a reason', () => {
     expect(syntaxError('<!-- @metric:tag="v1 -->').reason).toBe('unterminated value of "tag": missing closing "');
-    expect(syntaxError('<!-- @metric:tag=v1 -->').reason).toBe('the value of "tag" must be quoted with " or \'');
+    expect(syntaxError('<!-- @metric:tag= format="short" -->').reason).toBe('the value of "tag" is empty: write tag="…"');
+    expect(syntaxError('<!-- @metric:tag=-->').reason).toBe('the value of "tag" is empty: write tag="…"');
+    expect(syntaxError(`<!-- @chart:title=it's -->`).reason).toBe('the value of "title" holds a quote: quote the whole value with " or \'');
+    expect(syntaxError('<!-- @chart:title=a"b" -->').reason).toBe('the value of "title" holds a quote: quote the whole value with " or \'');
     expect(syntaxError('<!-- @metric:tag="a" tag="b" -->').reason).toBe('duplicate key "tag"');
     expect(syntaxError('<!-- @metric:tag="a"field="b" -->').reason).toBe('expected whitespace or "-->" after "tag", found "f"');
-    expect(syntaxError('<!-- @metric:tag="a"').reason).toBe('unterminated directive: missing "-->"');
+    expect(syntaxError('<!-- @metric:tag="a"').reason).toBe(
+      'this comment is never closed: no "-->" before the end of the file, list item or block quote it opens in (the directive and everything after it would be lost)',
+    );
+    const openedHere = 'this directive is never closed: another comment opens before its "-->" (the directive and what follows it would be lost)';
+    expect(syntaxError('<!-- @metric:tag="a"\n\nText, more.\n\n<!-- @table:query="q" -->').reason).toBe(openedHere);
+    expect(syntaxError('<!-- @metric:tag="a"\n\nText, more. -->').reason).toBe(
+      'this directive is never closed: a blank line comes before its "-->" (the directive and what follows it would be lost)',
+    );
     expect(syntaxError('<!-- @metric:tag="a" ? -->').reason).toBe('unexpected "?": expected key="value" or "-->"');
     expect(syntaxError('<!-- @metric:tag="a" ? -->').directive).toBe('metric');
+  });
+
+  it('rejects an ordinary comment never closed, or closed only by a later comment, where it opens', () => {
+    expect(() => splitHtml('text <!-- note\n\n@metric')).toThrow(expect.objectContaining({ directive: '', offset: 5, reason: expect.stringMatching(/^this comment is never closed/) }));
+    expect(() => splitHtml('<!-- note\n\n<!-- @metric:tag="v1" -->')).toThrow(expect.objectContaining({ offset: 0, reason: expect.stringMatching(/^this comment is not closed before the next "<!--"/) }));
+    expect(splitHtml('<!--><!---><!-- -->').map((part) => part.text)).toEqual(['<!-->', '<!--->', '<!-- -->']);
   });
 
   it('rejects text that is more than one comment', () => {

@@ -32,7 +32,7 @@ describe('runReadOnlyQuery', () => {
 
   it('passes SQLite errors through verbatim', async () => {
     const db = await createTestDatabase();
-    expect(reasonOf(() => runReadOnlyQuery(db, 'SELECT observed_rp FROM adaptive_limiter_series'))).toBe('no such column: observed_rp');
+    expect(reasonOf(() => runReadOnlyQuery(db, 'SELECT observed_rp FROM adaptive_limiter_seconds'))).toBe('no such column: observed_rp');
   });
 
   it('cannot write: non-SELECT statements, several statements and WITH … DELETE are refused, data intact', async () => {

@@ -4,17 +4,17 @@
  * ```mermaid fences into diagrams, gives headings unique ids and collects the
  * page's title and table of contents.
  */
-import type { Code, Heading as MdHeading, Html, Nodes, Paragraph, Root, RootContent } from 'mdast';
+import type { Code, Heading as MdHeading, Html, Nodes, Paragraph, Root, RootContent, Text } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import type { Point } from 'unist';
 import { checkAttributes, type DirectiveContext, type DirectiveOutput } from '../directives/directive.ts';
-import { DirectiveError, DirectiveProblem, reasonOf } from '../directives/errors.ts';
-import { escapeHtml } from '../directives/escape.ts';
+import { DirectiveError, DirectiveProblem, errorBox, reasonOf } from '../directives/errors.ts';
 import { DIRECTIVES } from '../directives/index.ts';
 import { mermaidFigure } from '../directives/mermaid.ts';
 import { DirectiveSyntaxError, splitHtml, type ParsedDirective } from '../directives/parse.ts';
+import { PageQueries } from './page-queries.ts';
 import { Slugger } from './slug.ts';
 
 export interface Heading {
@@ -29,12 +29,14 @@ export interface PageRun {
   keepGoing: boolean;
   context: DirectiveContext;
   errors: DirectiveError[];
-  /** Not fatal: unknown keys outside --strict, as `file:line:col @name: reason`. */
+  /** Not fatal: unknown keys outside --strict, a directive in running text never closed, as `file:line:col @name: reason`. */
   warnings: string[];
   usesCharts: boolean;
   usesMermaid: boolean;
   headings: Heading[];
   firstH1: string | null;
+  /** The page's ```sql name blocks, used by name from `query` values. */
+  namedQueries: PageQueries;
 }
 
 /** Containers whose children are blocks; any other parent of an html node is phrasing (inline). */
@@ -51,7 +53,10 @@ interface ExpandedHtml extends Html {
 }
 
 export function expandPage(tree: Root, run: PageRun): void {
+  const fail = (error: DirectiveError, node: Nodes) => failure(error, false, run, node);
+  run.namedQueries.collect(tree, fail);
   walk(tree as ParentNode, run);
+  run.namedQueries.finish(fail);
   collectHeadings(tree, run);
 }
 
@@ -88,6 +93,8 @@ function walk(parent: ParentNode, run: PageRun, inTable = false): void {
       }
     } else if (node.type === 'code' && node.lang === 'mermaid') {
       parent.children[index] = expandMermaidFence(node, run);
+    } else if (node.type === 'text' && node.value.includes('<!--')) {
+      warnUnclosedInline(node, run);
     } else if ('children' in node) {
       walk(node as ParentNode, run, inTable || node.type === 'table');
     }
@@ -164,14 +171,32 @@ function expandMermaidFence(node: Code, run: PageRun): Html {
   }
 }
 
-function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
+/** Where the character at `offset` of a node's text sits in the file. */
+function locateIn(node: Html | Text, offset: number): { line: number; column: number } {
   const start = node.position?.start ?? { line: 1, column: 1 };
-  const locate = (offset: number): { line: number; column: number } => {
-    const before = node.value.slice(0, offset);
-    const newlines = before.split('\n').length - 1;
-    if (newlines === 0) return { line: start.line, column: start.column + offset };
-    return { line: start.line + newlines, column: offset - before.lastIndexOf('\n') };
-  };
+  const before = node.value.slice(0, offset);
+  const newlines = before.split('\n').length - 1;
+  if (newlines === 0) return { line: start.line, column: start.column + offset };
+  return { line: start.line + newlines, column: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * `<!-- @metric:tag="v1"` in running text without its `-->` is not HTML for CommonMark
+ * (an inline comment must be closed), so it would be printed as text: warn where it is
+ * (an error with --strict).
+ */
+function warnUnclosedInline(node: Text, run: PageRun): void {
+  for (const match of node.value.matchAll(/<!--\s*@(\w+):/g)) {
+    const at = locateIn(node, match.index);
+    const error = new DirectiveError(run.file, at.line, at.column, match[1], 'this directive is never closed ("-->" missing), so it is printed as text');
+    if (!run.context.strict) run.warnings.push(error.message);
+    else if (run.keepGoing) run.errors.push(error);
+    else throw error;
+  }
+}
+
+function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
+  const locate = (offset: number) => locateIn(node, offset);
 
   let parts;
   try {
@@ -216,7 +241,7 @@ function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
     try {
       const at = () => locate(part.offset);
       const warn = (reason: string) => run.warnings.push(`${run.file}:${at().line}:${at().column} @${part.directive.name}: ${reason}`);
-      const output = renderDirective(part.directive, inline, run.context, warn);
+      const output = renderDirective(part.directive, inline, run, warn);
       html += output.html;
       text += output.text ?? '';
       run.usesCharts ||= output.usesCharts === true;
@@ -231,28 +256,32 @@ function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
   return expanded;
 }
 
-function renderDirective(directive: ParsedDirective, inline: boolean, context: DirectiveContext, warn: (reason: string) => void): DirectiveOutput {
+function renderDirective(directive: ParsedDirective, inline: boolean, run: PageRun, warn: (reason: string) => void): DirectiveOutput {
+  const { context } = run;
   const definition = DIRECTIVES.get(directive.name);
   if (!definition) {
     throw new DirectiveProblem(`unknown directive @${directive.name} (known: ${[...DIRECTIVES.keys()].sort().join(', ')})`);
   }
+  // Resolved first, so a directive that fails for another reason still counts as its query's use.
+  const query = definition.keys.query ? directive.attributes.get('query')?.value : undefined;
+  const resolved = query == null ? undefined : run.namedQueries.resolve(query);
   const attributes = checkAttributes(definition, directive, context.strict ? undefined : warn);
   if (inline && definition.placement === 'block') {
     throw new DirectiveProblem(`@${directive.name} is a block: put it on its own line(s), not inside a paragraph, list text or table cell`);
   }
-  return definition.render(attributes, context);
+  if (!resolved?.origin) return definition.render(attributes, context);
+  try {
+    return definition.render(attributes.with('query', resolved.sql), context);
+  } catch (error) {
+    throw new DirectiveProblem(`${reasonOf(error)} (in ${resolved.origin})`);
+  }
 }
 
 /** Throws, or in keepGoing mode records the error and returns a visible error box. */
 function failure(error: DirectiveError, inline: boolean, run: PageRun, node: Nodes): Html {
   if (!run.keepGoing) throw error;
   run.errors.push(error);
-  const tag = inline ? 'span' : 'div';
-  return {
-    type: 'html',
-    value: `<${tag} class="directive-error" role="alert">${escapeHtml(error.message)}</${tag}>`,
-    position: node.position,
-  };
+  return { type: 'html', value: errorBox(error, inline), position: node.position };
 }
 
 function collectHeadings(tree: Root, run: PageRun): void {

@@ -3,6 +3,7 @@
  *   remark-parse + remark-gfm → directive expansion (mdast) → remark-rehype
  *   (raw HTML kept, so directive output passes) → rehype-highlight → rehype-stringify.
  * The processor is built once per process; per-page state travels in the VFile's data.
+ * A page over the size limit or nested too deeply (bounds.ts) is refused before parsing.
  */
 import rehypeHighlight from 'rehype-highlight';
 import rehypeStringify from 'rehype-stringify';
@@ -13,10 +14,12 @@ import type { Database } from 'sql.js';
 import { unified } from 'unified';
 import type { Root } from 'mdast';
 import type { VFile } from 'vfile';
-import { DirectiveError } from '../directives/errors.ts';
+import { DirectiveError, errorBox } from '../directives/errors.ts';
 import { stampPage } from '../directives/footer.ts';
 import { directQueries, type QueryRunner } from '../directives/query.ts';
+import { DEFAULT_MAX_PAGE_BYTES, findDeepNesting, pageTooLarge } from './bounds.ts';
 import { expandPage, type Heading, type PageRun } from './expand.ts';
+import { PageQueries } from './page-queries.ts';
 
 export { DirectiveError } from '../directives/errors.ts';
 export type { Heading } from './expand.ts';
@@ -47,6 +50,8 @@ export interface RenderOptions {
   deferStamp?: boolean;
   /** Relative link to the measurements appendix, when the build writes one: measured numbers link to their session. */
   measurementsHref?: string;
+  /** A longer page is refused (default DEFAULT_MAX_PAGE_BYTES; --max-page-bytes). */
+  maxPageBytes?: number;
 }
 
 export interface RenderedPage {
@@ -84,6 +89,30 @@ const processor = unified()
   .freeze();
 
 export async function renderMarkdown(source: string, options: RenderOptions): Promise<RenderedPage> {
+  const bytes = Buffer.byteLength(source);
+  const maxBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
+  const refusal = bytes > maxBytes ? pageTooLarge(bytes, maxBytes) : findDeepNesting(source);
+  if (refusal) return refusedPage(new DirectiveError(options.file, refusal.line, refusal.column, '', refusal.reason), options.keepGoing === true);
+  try {
+    return await renderWithinBounds(source, options);
+  } catch (error) {
+    // A nesting the line scan cannot see (e.g. inline) that still overflows a recursive walk.
+    if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
+    const reason = `the page is nested too deeply to render (${error.message}); flatten it`;
+    return refusedPage(new DirectiveError(options.file, 1, 1, '', reason), options.keepGoing === true);
+  }
+}
+
+/**
+ * A page that is not rendered: its error is thrown, or with keepGoing the page is that
+ * error's box alone (the rest of the book is still built).
+ */
+export function refusedPage(error: DirectiveError, keepGoing: boolean): RenderedPage {
+  if (!keepGoing) throw error;
+  return { html: errorBox(error), meta: {}, title: null, headings: [], errors: [error], warnings: [], usesCharts: false, usesMermaid: false };
+}
+
+async function renderWithinBounds(source: string, options: RenderOptions): Promise<RenderedPage> {
   const meta: Record<string, string> = {};
   const run: PageRun = {
     file: options.file,
@@ -102,6 +131,7 @@ export async function renderMarkdown(source: string, options: RenderOptions): Pr
     usesMermaid: false,
     headings: [],
     firstH1: null,
+    namedQueries: new PageQueries(options.file),
   };
   const file = await processor.process({ value: source, path: options.file, data: { [PAGE_RUN]: run } });
   const html = String(file);
