@@ -25,7 +25,7 @@ import { escapeHtml } from './directives/escape.ts';
 import { PageCache } from './page-cache.ts';
 import { sha256 } from './launch/fingerprint.mjs';
 import { nodeEffects, type BuildEffects, type BuildFs } from './effects.ts';
-import { DEFAULT_MAX_PAGE_BYTES, pageTooLarge } from './markdown/bounds.ts';
+import { DEFAULT_MAX_PAGE_BYTES, findDeepNesting, pageTooLarge } from './markdown/bounds.ts';
 import { discardStaging, finishStaging, isInside, stageSite, swapIn } from './write-site.ts';
 
 export { DirectiveError } from './directives/errors.ts';
@@ -170,7 +170,7 @@ async function writeSite(outDir: string, site: { files: Map<string, string | { c
   if (site.printJobs.length === 0) mark('write');
 }
 
-/** Each page's Markdown and what its rendering depends on besides the data; a page over the size limit is not read. */
+/** Each page's Markdown and what its rendering depends on besides the data; a page over the bounds (size unread, nesting) is refused here. */
 function planJobs(
   sources: { index: SourcePage | null; books: { name: string; chapters: SourcePage[] }[]; single: SourcePage | null },
   options: BuildOptions,
@@ -192,13 +192,14 @@ function planJobs(
     };
     const settings = JSON.stringify({ ...render, limits });
     const bytes = fs.statSync(source.file).size;
-    if (bytes > maxPageBytes) {
-      const { line, column, reason } = pageTooLarge(bytes, maxPageBytes);
-      const refused = new DirectiveError(render.file, line, column, '', reason);
-      if (!options.keepGoing) throw refused; // at once: before any page is read or rendered
+    const markdown = bytes > maxPageBytes ? '' : fs.readFileSync(source.file, 'utf8');
+    const bound = bytes > maxPageBytes ? pageTooLarge(bytes, maxPageBytes) : findDeepNesting(markdown);
+    if (bound) {
+      const refused = new DirectiveError(render.file, bound.line, bound.column, '', bound.reason);
+      if (!options.keepGoing) throw refused; // at once: before the database is opened or any page rendered
       return { source, markdown: '', refused, render, settings };
     }
-    return { source, markdown: fs.readFileSync(source.file, 'utf8'), render, settings };
+    return { source, markdown, render, settings };
   };
   const index = sources.index ? job(sources.index) : null;
   const single = sources.single ? job(sources.single) : null;

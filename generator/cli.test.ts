@@ -221,11 +221,16 @@ describe('npm run book', () => {
       page('05-inline.md', 'Serves <!-- @metric:tag="v1-baseline" requests.\n\n'.repeat(50));
     });
 
-    it('a page over --max-page-bytes is refused unread, located, and nothing is written', async () => {
-      const result = await book(['--book-dir', 'hostile', '--out', 'out-hostile']);
+    it('a page nested too deeply or over --max-page-bytes is refused before the database is opened, located, and nothing is written', async () => {
+      writeFileSync(join(dir, 'not-a-database.sqlite'), 'opened, this would fail with "file is not a database"');
+      const result = await book(['--book-dir', 'hostile', '--out', 'out-hostile', '--db', 'not-a-database.sqlite']);
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe('hostile/alpha/02-huge.md:1:1: the page is 2,340,000 bytes, over the limit of 1,048,576 (raise it with --max-page-bytes)\n');
+      expect(result.stderr).toBe('hostile/alpha/01-lists.md:3:65: nested deeper than 32 block quotes and list items (the limit of this generator); flatten the page\n');
       expect(existsSync(join(dir, 'out-hostile'))).toBe(false);
+      const huge = await book(['--input', 'hostile/alpha/02-huge.md', '--out', 'out-hostile-huge']);
+      expect(huge.code).toBe(1);
+      expect(huge.stderr).toBe('hostile/alpha/02-huge.md:1:1: the page is 2,340,000 bytes, over the limit of 1,048,576 (raise it with --max-page-bytes)\n');
+      expect(existsSync(join(dir, 'out-hostile-huge'))).toBe(false);
     });
 
     it('--keep-going builds every other page and lists each hostile one where it goes wrong', async () => {
