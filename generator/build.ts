@@ -25,7 +25,7 @@ import { escapeHtml } from './directives/escape.ts';
 import { PageCache } from './page-cache.ts';
 import { sha256 } from './launch/fingerprint.mjs';
 import { nodeEffects, type BuildEffects, type BuildFs } from './effects.ts';
-import { DEFAULT_MAX_PAGE_BYTES, findDeepNesting, pageTooLarge } from './markdown/bounds.ts';
+import { DEFAULT_MAX_PAGE_BYTES, pageRefusal } from './markdown/bounds.ts';
 import { discardStaging, finishStaging, isInside, stageSite, swapIn } from './write-site.ts';
 
 export { DirectiveError } from './directives/errors.ts';
@@ -204,7 +204,7 @@ function planJobs(
     const settings = JSON.stringify({ ...render, limits });
     const bytes = fs.statSync(source.file).size;
     const markdown = bytes > maxPageBytes ? '' : fs.readFileSync(source.file, 'utf8');
-    const bound = bytes > maxPageBytes ? pageTooLarge(bytes, maxPageBytes) : findDeepNesting(markdown);
+    const bound = pageRefusal(bytes, maxPageBytes, markdown);
     if (bound) {
       const refused = new DirectiveError(render.file, bound.line, bound.column, '', bound.reason);
       if (!options.keepGoing) throw refused; // at once: before the database is opened or any page rendered
