@@ -124,7 +124,7 @@ describe('writing the site', () => {
     expect(outcomes.new).toBeGreaterThan(0);
     expect(outcomes.betweenRenames).toBe(1);
     expect(outcomes.cleanedUp).toBeGreaterThan(1);
-  });
+  }, 300_000); // some 65 builds
 
   it('a folder it may not write beside the site is a readable message, and the old site stays', async () => {
     const bookDir = join(dir, 'denied-book');
