@@ -25,7 +25,7 @@ import { escapeHtml } from './directives/escape.ts';
 import { PageCache } from './page-cache.ts';
 import { sha256 } from './launch/fingerprint.mjs';
 import { nodeEffects, type BuildEffects, type BuildFs } from './effects.ts';
-import { DEFAULT_MAX_PAGE_BYTES, pageTooLarge } from './markdown/bounds.ts';
+import { DEFAULT_MAX_PAGE_BYTES, pageRefusal } from './markdown/bounds.ts';
 import { discardStaging, finishStaging, isInside, stageSite, swapIn } from './write-site.ts';
 
 export { DirectiveError } from './directives/errors.ts';
@@ -79,7 +79,7 @@ interface Appendix {
 interface PageJob {
   source: SourcePage;
   markdown: string;
-  /** A page over --max-page-bytes is not read; with --keep-going it is drawn as this error. */
+  /** A page over --max-page-bytes (not read) or nested too deeply; with --keep-going it is drawn as this error. */
   refused?: DirectiveError;
   render: { file: string; measurementsHref?: string; keepGoing: boolean; strict: boolean; repoUrl?: string; maxPageBytes: number };
   /** `render` and the query limits, as part of the page's cache key. */
@@ -153,7 +153,12 @@ export async function buildSite(options: BuildOptions, effects: BuildEffects = n
  * in whole; a failure on the way leaves the old site as it was.
  */
 async function writeSite(outDir: string, site: { files: Map<string, string | { copyFrom: string }>; printJobs: PrintJob[] }, effects: BuildEffects, mark: (phase: string) => void): Promise<void> {
-  const staging = stageSite(outDir, site.files, effects);
+  let staging: string;
+  try {
+    staging = stageSite(outDir, site.files, effects);
+  } catch (error) {
+    throw cannotWrite(outDir, error);
+  }
   try {
     if (site.printJobs.length > 0) {
       mark('write');
@@ -165,12 +170,18 @@ async function writeSite(outDir: string, site: { files: Map<string, string | { c
     await swapIn(staging, outDir, effects);
   } catch (error) {
     discardStaging(staging, effects.fs);
-    throw error;
+    throw cannotWrite(outDir, error);
   }
   if (site.printJobs.length === 0) mark('write');
 }
 
-/** Each page's Markdown and what its rendering depends on besides the data; a page over the size limit is not read. */
+/** A file-system refusal (EACCES, ENOSPC…) said in words; anything else as it is. */
+function cannotWrite(outDir: string, error: unknown): unknown {
+  if (!(error instanceof Error) || typeof (error as NodeJS.ErrnoException).code !== 'string') return error;
+  return new BuildError(`cannot write the site ${outDir}: ${error.message} (the new site is written beside it, in ${dirname(outDir)}, then renamed into its place)`);
+}
+
+/** Each page's Markdown and what its rendering depends on besides the data; a page over the bounds (size unread, nesting) is refused here. */
 function planJobs(
   sources: { index: SourcePage | null; books: { name: string; chapters: SourcePage[] }[]; single: SourcePage | null },
   options: BuildOptions,
@@ -192,13 +203,14 @@ function planJobs(
     };
     const settings = JSON.stringify({ ...render, limits });
     const bytes = fs.statSync(source.file).size;
-    if (bytes > maxPageBytes) {
-      const { line, column, reason } = pageTooLarge(bytes, maxPageBytes);
-      const refused = new DirectiveError(render.file, line, column, '', reason);
-      if (!options.keepGoing) throw refused; // at once: before any page is read or rendered
+    const markdown = bytes > maxPageBytes ? '' : fs.readFileSync(source.file, 'utf8');
+    const bound = pageRefusal(bytes, maxPageBytes, markdown);
+    if (bound) {
+      const refused = new DirectiveError(render.file, bound.line, bound.column, '', bound.reason);
+      if (!options.keepGoing) throw refused; // at once: before the database is opened or any page rendered
       return { source, markdown: '', refused, render, settings };
     }
-    return { source, markdown: fs.readFileSync(source.file, 'utf8'), render, settings };
+    return { source, markdown, render, settings };
   };
   const index = sources.index ? job(sources.index) : null;
   const single = sources.single ? job(sources.single) : null;

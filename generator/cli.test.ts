@@ -102,7 +102,7 @@ describe('npm run book', () => {
     const before = files(join(dir, 'site-ctrl-c'));
     writeFileSync(join(dir, 'book-ctrl-c', 'alpha', '01-more.md'), '# More\n\nRewritten since the last build.\n');
     // Interrupted as soon as its staging folder appears (or, if it is quicker, after it finished).
-    const child = spawn(process.execPath, [CLI, ...args, '--no-cache'], { cwd: dir, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     while (child.exitCode === null && child.signalCode === null && !readdirSync(dir).some((name) => name.startsWith('.site-ctrl-c.new-'))) {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -117,7 +117,7 @@ describe('npm run book', () => {
     expect(after.CNAME).toBe(before.CNAME);
     expect([before, after]).toContainEqual(interrupted);
     expect(readdirSync(dir).filter((name) => name.startsWith('.site-ctrl-c.'))).toEqual([]);
-  });
+  }, 180_000); // three builds
 
   it('a second build reuses every page, says so, and --no-cache renders them all again', async () => {
     await book(['--out', 'site-twice', '--quiet']);
@@ -221,11 +221,16 @@ describe('npm run book', () => {
       page('05-inline.md', 'Serves <!-- @metric:tag="v1-baseline" requests.\n\n'.repeat(50));
     });
 
-    it('a page over --max-page-bytes is refused unread, located, and nothing is written', async () => {
-      const result = await book(['--book-dir', 'hostile', '--out', 'out-hostile']);
+    it('a page nested too deeply or over --max-page-bytes is refused before the database is opened, located, and nothing is written', async () => {
+      writeFileSync(join(dir, 'not-a-database.sqlite'), 'opened, this would fail with "file is not a database"');
+      const result = await book(['--book-dir', 'hostile', '--out', 'out-hostile', '--db', 'not-a-database.sqlite']);
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe('hostile/alpha/02-huge.md:1:1: the page is 2,340,000 bytes, over the limit of 1,048,576 (raise it with --max-page-bytes)\n');
+      expect(result.stderr).toBe('hostile/alpha/01-lists.md:3:65: nested deeper than 32 block quotes and list items (the limit of this generator); flatten the page\n');
       expect(existsSync(join(dir, 'out-hostile'))).toBe(false);
+      const huge = await book(['--input', 'hostile/alpha/02-huge.md', '--out', 'out-hostile-huge']);
+      expect(huge.code).toBe(1);
+      expect(huge.stderr).toBe('hostile/alpha/02-huge.md:1:1: the page is 2,340,000 bytes, over the limit of 1,048,576 (raise it with --max-page-bytes)\n');
+      expect(existsSync(join(dir, 'out-hostile-huge'))).toBe(false);
     });
 
     it('--keep-going builds every other page and lists each hostile one where it goes wrong', async () => {

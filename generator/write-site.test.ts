@@ -124,6 +124,26 @@ describe('writing the site', () => {
     expect(outcomes.new).toBeGreaterThan(0);
     expect(outcomes.betweenRenames).toBe(1);
     expect(outcomes.cleanedUp).toBeGreaterThan(1);
+  }, 300_000); // some 65 builds
+
+  it('a folder it may not write beside the site is a readable message, and the old site stays', async () => {
+    const bookDir = join(dir, 'denied-book');
+    mkdirSync(join(bookDir, 'b'), { recursive: true });
+    writeFileSync(join(bookDir, 'b', '00-a.md'), '# A\n');
+    const out = join(dir, 'denied', 'site');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'index.html'), 'old');
+    const denying: BuildFs = {
+      ...fs,
+      mkdirSync: ((path: fs.PathLike, options?: fs.MakeDirectoryOptions) => {
+        if (String(path).includes('.site.new-')) throw Object.assign(new Error(`EACCES: permission denied, mkdir '${String(path)}'`), { code: 'EACCES' });
+        return fs.mkdirSync(path, options);
+      }) as BuildFs['mkdirSync'],
+    };
+    await expect(buildSite(options(bookDir, out), effects(denying))).rejects.toThrow(
+      new RegExp(`^cannot write the site ${out}: EACCES: permission denied, mkdir '.*\\.site\\.new-\\d+' \\(the new site is written beside it, in ${join(dir, 'denied')}, then renamed into its place\\)$`),
+    );
+    expect(snapshot(out)).toEqual({ 'index.html': 'old' });
   });
 
   it('holds Ctrl-C while the site is swapped, then lets it stop the process', () => {

@@ -1,8 +1,8 @@
 /**
  * What a page may be before it is parsed: at most `--max-page-bytes` long, and nested at
- * most MAX_NESTING containers deep (block quotes and list items). The Markdown parser
- * takes time growing faster than the depth (400 indented list levels: ~20 s) and the
- * tree walks after it recurse once per level, so deeper pages are refused, located,
+ * most MAX_NESTING containers deep (block quotes and list items). The Markdown parser's
+ * time grows faster than the depth (most steeply for indented lists) and the tree walks
+ * after it recurse once per level, so deeper pages are refused, located,
  * by a linear scan of each line's start instead of being parsed. Pure: no I/O.
  */
 
@@ -16,6 +16,11 @@ export interface Located {
   line: number;
   column: number;
   reason: string;
+}
+
+/** Why a page is refused before it is parsed, or null: its size first (then `markdown` is not looked at, and need not have been read), then its nesting. */
+export function pageRefusal(bytes: number, maxBytes: number, markdown: string): Located | null {
+  return bytes > maxBytes ? pageTooLarge(bytes, maxBytes) : findDeepNesting(markdown);
 }
 
 export function pageTooLarge(bytes: number, maxBytes: number): Located {

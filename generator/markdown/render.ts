@@ -17,7 +17,7 @@ import type { VFile } from 'vfile';
 import { DirectiveError, errorBox } from '../directives/errors.ts';
 import { stampPage } from '../directives/footer.ts';
 import { directQueries, type QueryRunner } from '../directives/query.ts';
-import { DEFAULT_MAX_PAGE_BYTES, findDeepNesting, pageTooLarge } from './bounds.ts';
+import { DEFAULT_MAX_PAGE_BYTES, pageRefusal } from './bounds.ts';
 import { expandPage, type Heading, type PageRun } from './expand.ts';
 import { PageQueries } from './page-queries.ts';
 
@@ -89,9 +89,7 @@ const processor = unified()
   .freeze();
 
 export async function renderMarkdown(source: string, options: RenderOptions): Promise<RenderedPage> {
-  const bytes = Buffer.byteLength(source);
-  const maxBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
-  const refusal = bytes > maxBytes ? pageTooLarge(bytes, maxBytes) : findDeepNesting(source);
+  const refusal = pageRefusal(Buffer.byteLength(source), options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES, source);
   if (refusal) return refusedPage(new DirectiveError(options.file, refusal.line, refusal.column, '', refusal.reason), options.keepGoing === true);
   try {
     return await renderWithinBounds(source, options);
