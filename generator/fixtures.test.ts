@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECTIVES } from './directives/index.ts';
 import { renderMarkdown } from './markdown/render.ts';
 import { createFixtureDatabase } from './test-fixtures/fixture-database.ts';
 
@@ -26,7 +27,10 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe('fixtures', () => {
-  it('has cases', () => expect(cases.length).toBeGreaterThan(0));
+  it('has at least three cases for every directive and for named queries (a case is named after what it shows: metric-…)', () => {
+    const subjects = [...DIRECTIVES.keys(), 'named-query'];
+    for (const subject of subjects) expect(cases.filter((name) => name.startsWith(`${subject}-`)).length, subject).toBeGreaterThanOrEqual(3);
+  });
 
   for (const name of cases) {
     it(name, async () => {
