@@ -12,8 +12,26 @@ import { UsageError } from '../cli/args.ts';
 import { HELP, parseOptions } from './options.ts';
 import { runBench } from './runner.ts';
 import { cleanLeftoverRules } from './subject/connlimit.ts';
+import { EDITION_HELP, parseEditionOptions } from './edition/options.ts';
+import { runEdition } from './edition/run.ts';
+
+/** `npm run bench -- edition …` (bench/edition/). */
+async function edition(argv: string[]): Promise<number> {
+  try {
+    const options = parseEditionOptions(argv);
+    if (options.help) {
+      process.stdout.write(EDITION_HELP);
+      return 0;
+    }
+    return await runEdition(options, { stdout: process.stdout, stderr: process.stderr });
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n${error instanceof UsageError ? 'Run with edition --help for the options.\n' : ''}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'edition') return edition(process.argv.slice(3));
   let options;
   try {
     options = parseOptions(process.argv.slice(2));

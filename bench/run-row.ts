@@ -83,6 +83,7 @@ export function outcomeOf(run: RunRow): RunOutcome {
     p99_latency_us: run.p99_latency_us,
     max_latency_us: run.max_latency_us,
     loadgen_saturated: run.loadgen_saturated === 1,
+    disturbed: run.disturbance != null,
   };
 }
 

@@ -49,6 +49,7 @@ import { FEED, launchSubject, prepareSubjectTree, type LaunchOptions, type Prepa
 import { cleanLeftoverRules, iptablesUnavailable, KernelLimitUnavailable, type IptablesAccess } from './subject/connlimit.ts';
 import type { Simulator } from '../simulator/index.ts';
 import type { RunOutcome } from './summarize.ts';
+import type { EditionPart } from './edition/hook.ts';
 
 export { FEED };
 
@@ -79,6 +80,8 @@ export interface RunnerIO {
 export interface RunnerDeps {
   scenarios?: Map<string, ScenarioModule>;
   iptables?: IptablesAccess;
+  /** One part of an edition (bench/edition/): its session, lock, subjects, order, stopping rule, disturbance watch. */
+  edition?: EditionPart;
 }
 
 /** Canonical settings of one scenario: what must match for a summary to count as "already measured". */
@@ -147,6 +150,7 @@ interface Session {
   profiles: { label: string; scenario: string; rows: ProfileRow[] }[];
   /** How experiments with a kernel connection limit reach iptables (undefined: the system's). */
   iptables?: IptablesAccess;
+  edition?: EditionPart;
 }
 
 /** Each chapter's commit details; a chapter whose commit `repoDir` lacks is an error. */
@@ -186,12 +190,12 @@ async function checkRequest(options: BenchOptions, registry: Map<string, Scenari
 }
 
 /** Which subject × scenario still needs measuring on this machine. */
-function planWork(options: BenchOptions, request: Request, store: BenchStore, fingerprint: string, log: (line: string) => void): Map<string, Unit[]> {
+function planWork(options: BenchOptions, request: Request, store: BenchStore, fingerprint: string, log: (line: string) => void, edition?: EditionPart): Map<string, Unit[]> {
   const plan = new Map<string, Unit[]>();
   for (const module of request.modules) {
     const key = request.keys.get(module.name)!;
-    const todo = request.units.filter((u) => options.force || !store.isMeasured(fingerprint, u.chapter.tag, u.experiment, module.name, key, options.runs));
-    for (const u of request.units) if (!todo.includes(u)) log(`skip ${u.label} / ${module.name}: already measured on this machine with these settings (--force to re-measure)`);
+    const todo = request.units.filter((u) => (edition ? edition.labels.includes(u.label) : options.force || !store.isMeasured(fingerprint, u.chapter.tag, u.experiment, module.name, key, options.runs)));
+    for (const u of request.units) if (!edition && !todo.includes(u)) log(`skip ${u.label} / ${module.name}: already measured on this machine with these settings (--force to re-measure)`);
     if (todo.length > 0) plan.set(module.name, todo);
   }
   return plan;
@@ -236,12 +240,13 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
   const progress = new Progress(io.stdout);
   const log = (line: string) => progress.line(line);
   const request = await checkRequest(options, deps.scenarios ?? scenarioModules());
-  const { store, lock, machine } = await openStore(options, io, request);
-  const plan = planWork(options, request, store, machine.fingerprint, log);
+  const edition = deps.edition;
+  const { store, lock, machine } = await openStore(options, io, request, edition);
+  const plan = planWork(options, request, store, machine.fingerprint, log, edition);
   const needed = request.units.filter((u) => [...plan.values()].some((list) => list.includes(u)));
   if (needed.length === 0) {
     store.save();
-    lock.release();
+    if (!edition) lock.release();
     log('nothing to measure: every chapter × scenario is already measured on this machine.');
     if (options.exportDir) writeExports(store, options.exportDir, log);
     return 0;
@@ -251,11 +256,12 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
     quota = options.serverCpuQuota === null ? null : createCpuQuota(options.serverCpuQuota, `perf-book-bench-${process.pid}`);
   } catch (error) {
     store.save();
-    lock.release();
+    if (!edition) lock.release();
     throw error;
   }
-  const settings = sessionSettings(options, request, needed, quota);
-  const id = startSessionRow(store, request, machine, settings);
+  const ownSettings = sessionSettings(options, request, needed, quota);
+  const settings = edition ? editionSettings(store, edition, ownSettings) : ownSettings;
+  const id = edition ? edition.sessionId : startSessionRow(store, request, machine, settings);
   log(`session ${id}: ${needed.length} chapter subject(s), scenarios ${[...plan.keys()].join(', ')}, ${options.runs} run(s) × ${options.durationSeconds} s, ${options.connections} connections, ${request.tool.name} ${request.tool.version}`);
   log(request.pinning.note);
   if (quota) log(`servers under a CPU quota of ${quota.fraction} of one CPU (${quota.method})`);
@@ -265,19 +271,20 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
     options, io, request, store, machine, id, settings, progress, log,
     cleanup: new Cleanup(),
     signals: watchSignals(io, progress, lock),
-    sequence: 0,
+    sequence: edition?.sequenceFrom ?? 0,
     failures: [],
     lines: [],
     overhead: [],
     profiles: [],
     iptables: deps.iptables,
+    edition,
   };
   // Added first, so it runs last: after every server in the group has stopped.
   if (quota) await session.cleanup.add('remove the servers\' CPU quota group', () => quota.remove());
   const status = await runSession(session, plan, needed, lock);
   if (status === 'interrupted') {
     stopChildProcesses();
-    io.stderr.write(`bench: interrupted; session ${id} marked interrupted, measured runs kept in ${options.dbPath}\n`);
+    io.stderr.write(`bench: interrupted; session ${id} ${edition ? 'kept' : 'marked interrupted'}, measured runs kept in ${options.dbPath}\n`);
     return 130;
   }
   report(session);
@@ -289,18 +296,32 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
   return 0;
 }
 
+/** An edition part's settings: the session's so far, this part's on top and under edition.parts.<part>. */
+function editionSettings(store: BenchStore, edition: EditionPart, own: Record<string, unknown>): Record<string, unknown> {
+  const row = store.rows('SELECT settings_json FROM sessions WHERE id = ?', [edition.sessionId])[0];
+  if (!row) throw new Error(`edition session ${edition.sessionId} is not in the database`);
+  const before = JSON.parse(String(row.settings_json)) as Record<string, unknown> & { edition?: { parts?: Record<string, unknown> } };
+  return {
+    ...before,
+    ...own,
+    preparation: (before.preparation as Record<string, unknown> | undefined) ?? {},
+    edition: { ...before.edition, parts: { ...before.edition?.parts, [edition.part]: own } },
+  };
+}
+
 /** The lock, the database, this machine and the chapter list recorded. */
-async function openStore(options: BenchOptions, io: RunnerIO, request: Request): Promise<{ store: BenchStore; lock: Lock; machine: MachineInfo }> {
-  const lock = acquireLock(options.dbPath, (notice) => io.stderr.write(`bench: ${notice}\n`));
+async function openStore(options: BenchOptions, io: RunnerIO, request: Request, edition?: EditionPart): Promise<{ store: BenchStore; lock: Lock; machine: MachineInfo }> {
+  const lock = edition?.lock ?? acquireLock(options.dbPath, (notice) => io.stderr.write(`bench: ${notice}\n`));
   let store: BenchStore;
   try {
     store = await BenchStore.open(options.dbPath);
   } catch (error) {
-    lock.release();
+    if (!edition) lock.release();
     throw error;
   }
   const machine = machineInfo();
-  store.prepareForSession(machine, request.allChapters, request.commits, (notice) => io.stderr.write(`bench: ${notice}\n`));
+  // An edition prepared the database once, before its session began (which is running now, not abandoned).
+  if (!edition) store.prepareForSession(machine, request.allChapters, request.commits, (notice) => io.stderr.write(`bench: ${notice}\n`));
   return { store, lock, machine };
 }
 
@@ -339,9 +360,10 @@ async function runSession(session: Session, plan: Map<string, Unit[]>, needed: U
     session.progress.clearStatus();
     for (const failure of await session.cleanup.run()) io.stderr.write(`bench: cleanup of ${failure}\n`);
     store.updateSessionSettings(session.id, session.settings);
-    store.finishSession(session.id, status);
+    // An edition's part leaves its session running: the edition finishes it, and holds the lock.
+    if (!session.edition) store.finishSession(session.id, status);
     store.save();
-    lock.release();
+    if (!session.edition) lock.release();
     session.signals.dispose();
   }
   return status;
@@ -485,8 +507,9 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
   const warmup = module.warmup(options);
   if (warmup) for (const subject of subjects) await unrecordedLoad(session, module, subject, warmup, 'warm-up');
   const order = interleavedOrder(subjects, options.runs);
+  const done = new Set<string>();
   for (let round = 0; round < options.runs; round++) {
-    for (const { subject } of order.filter((o) => o.round === round)) {
+    for (const subject of roundOf(session, subjects, order, round, done)) {
       const subjectFlags = flags.get(subject.label)!;
       const run = runClock();
       const runs = await module.runRound(
@@ -516,15 +539,29 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
     for (const subject of subjects) {
       const figures = module.summarize(outcomes.get(subject.label)!, subject.subject === REFERENCE_SUBJECT ? undefined : reference);
       store.upsertSummary({ session_id: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, settings_key: key }, figures);
+      if (subject.subject !== REFERENCE_SUBJECT && !done.has(subject.label) && session.edition?.enough?.(figures, module.name)) {
+        done.add(subject.label);
+        session.log(`${subject.label} / ${module.name}: precise enough after ${round + 1} round(s), no more rounds`);
+      }
     }
     if (session.signals.interrupted()) throw new Interrupted();
     store.save();
+    if (subjects.every((s) => s.subject === REFERENCE_SUBJECT || done.has(s.label))) break;
   }
   for (const subject of subjects) {
     const failed = module.failures(outcomes.get(subject.label)!);
     if (failed > 0) session.failures.push(`${subject.label} / ${module.name}: ${failed} of ${options.runs} runs failed`);
     session.lines.push({ label: subject.label, scenario: module.name, subject: subject.subject, experiment: subject.experiment, flags: [...flags.get(subject.label)!] });
   }
+}
+
+/** The subjects of one round: the edition's order when it has one (the reference between groups), else the rotated order; subjects precise enough are left out. */
+function roundOf(session: Session, subjects: Subject[], order: { round: number; subject: Subject }[], round: number, done: Set<string>): Subject[] {
+  const active = subjects.filter((s) => !done.has(s.label));
+  const planned = session.edition?.roundOrder
+    ? session.edition.roundOrder(active.filter((s) => s.subject !== REFERENCE_SUBJECT), active.find((s) => s.subject === REFERENCE_SUBJECT) ?? null, round)
+    : order.filter((o) => o.round === round).map((o) => o.subject);
+  return planned.filter((s) => !done.has(s.label));
 }
 
 /** A load run that is not recorded (a warm-up, a settle before a slice); a failure is reported, not fatal. */
@@ -590,7 +627,9 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
 async function recordedRun(session: Session, module: ScenarioModule, subject: Subject, round: number, load: LoadShape, key: string, flags: Set<string>): Promise<Measured> {
   const reportPath = subject.source?.tree.contract.ready.path;
   const before = reportPath ? await fetchServerReport(subject.url, reportPath) : null;
+  const watch = session.edition?.watch?.start();
   const { value: { run, result }, counted } = await withServerCounts(subject, () => runLoad(session, module, subject, round, load, key));
+  if (watch) run.disturbance = watch.finish(run);
   if (reportPath) {
     run.server_report_before = before;
     run.server_report_after = await fetchServerReport(subject.url, reportPath);
@@ -599,7 +638,7 @@ async function recordedRun(session: Session, module: ScenarioModule, subject: Su
   if (session.signals.interrupted()) throw new Interrupted();
   const runId = session.store.recordRun(run, result.samples.map((s) => ({ second: s.second, requests_per_second: s.requestsPerSecond, p99_latency_us: s.p99LatencyUs, errors: s.errors })));
   flagRun(flags, run, result);
-  session.log(describeRun(subject.label, session.options.runs, run, result));
+  session.log(describeRun(subject.label, session.options.runs, run, result) + (run.disturbance ? ` · DISTURBED: ${run.disturbance}` : ''));
   if (counted) session.log(`  ${subject.label}: ${counted}`);
   return { outcome: outcomeOf(run), result, runId };
 }

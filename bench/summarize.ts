@@ -21,6 +21,8 @@ export type RunOutcome = Pick<
   sequence?: number;
   status: 'ok' | 'failed';
   loadgen_saturated: boolean;
+  /** Something else took the server's or the generator's CPU during the slice (runs.disturbance): no figure, no ratio. */
+  disturbed?: boolean;
   /** sweep: this step was the last healthy one of its round. */
   capacity?: boolean;
 };
@@ -50,7 +52,7 @@ function ratioToReference(ok: RunOutcome[], reference: RunOutcome[]): Ratio {
   if (saturated.length > 0) return { ...NO_RATIO, ratio_note: `${RATIO_NOTE_SATURATED} (${saturated.join(' and ')} runs)` };
   const slices = (runs: RunOutcome[]): Slice[] =>
     runs
-      .filter((r) => r.status === 'ok' && r.requests_per_second !== null && r.requests_per_second > 0)
+      .filter((r) => r.status === 'ok' && !r.disturbed && r.requests_per_second !== null && r.requests_per_second > 0)
       .map((r) => {
         if (r.sequence === undefined) throw new Error(`run ${r.run_index}: a measured throughput without its place in the session's order cannot be paired`);
         return { position: r.sequence, rps: r.requests_per_second as number };
@@ -68,8 +70,9 @@ export function summarize(runs: RunOutcome[], reference?: RunOutcome[]): Summary
   // A sweep is summarised by its capacity steps: one per round.
   const isSweep = runs.some((r) => r.capacity !== undefined);
   const considered = isSweep ? runs.filter((r) => r.capacity) : runs;
-  const ok = considered.filter((r) => r.status === 'ok' && r.requests_per_second !== null);
-  const failedRuns = isSweep ? new Set(runs.map((r) => r.run_index)).size - ok.length : runs.length - ok.length;
+  const disturbed = considered.filter((r) => r.disturbed);
+  const ok = considered.filter((r) => r.status === 'ok' && r.requests_per_second !== null && !r.disturbed);
+  const failedRuns = isSweep ? new Set(runs.map((r) => r.run_index)).size - ok.length - disturbed.length : runs.length - ok.length - disturbed.length;
   const rps = ok.map((r) => r.requests_per_second as number);
   const ci = rps.length > 0 ? medianConfidenceInterval(rps) : null;
   const ratio = reference ? ratioToReference(ok, reference) : NO_RATIO;
@@ -89,5 +92,6 @@ export function summarize(runs: RunOutcome[], reference?: RunOutcome[]): Summary
     capacity_connections: isSweep && ok.length > 0 ? Math.floor(median(ok.map((r) => r.connections))) : null,
     capacity_rps: isSweep ? (rps.length > 0 ? median(rps) : null) : null,
     saturated_runs: runs.filter((r) => r.loadgen_saturated).length,
+    disturbed_runs: disturbed.length,
   };
 }
