@@ -22,7 +22,7 @@ import { machineInfo } from '../machine/fingerprint.ts';
 import { parseOptions } from '../options.ts';
 import { planPinning, usableCpus } from '../proc/pinning.ts';
 import { harnessState } from '../provenance.ts';
-import { runBench, type RunnerIO } from '../runner.ts';
+import { runBench, type RunnerIO } from '../session/session.ts';
 import { BenchStore } from '../store.ts';
 import { bookNeeds, type Need } from './book-needs.ts';
 import { costKeys, countCosts, reusableCosts, COST_SCENARIOS } from './cost.ts';
