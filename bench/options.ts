@@ -23,6 +23,8 @@ export interface BenchOptions {
   settleSeconds: number;
   tool: ToolName;
   threads: number;
+  /** hot, mix, hot-xN: requests sent at once on each connection (wrk), so the generator outruns the reference; 1 = none. */
+  pipeline: number;
   force: boolean;
   list: boolean;
   restoreTags: boolean;
@@ -72,6 +74,8 @@ Options:
                          (default ${DEFAULTS.settleSeconds}; 0 = none)
   --tool <name>          wrk | autocannon | oha (default wrk: apt-get install wrk)
   --threads <n>          wrk/oha worker threads (default ${DEFAULTS.threads})
+  --pipeline <n>         hot, mix, hot-xN: requests sent at once on each connection (wrk;
+                         default 1 = none): a lighter load for the generator
   --sweep-max-p99 <ms>   sweep: p99 limit of a healthy step (default ${DEFAULT_SWEEP_LIMITS.maxP99Ms})
   --sweep-max-errors <p> sweep: error-rate limit of a healthy step, 0..1 (default ${DEFAULT_SWEEP_LIMITS.maxErrorRate})
   --capacity <req/s>     overload, adaptive-ramp, scaling-ramp: the capacity their steps are
@@ -128,6 +132,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       settle: { type: 'string' },
       tool: { type: 'string' },
       threads: { type: 'string' },
+      pipeline: { type: 'string' },
       'sweep-max-p99': { type: 'string' },
       'sweep-max-errors': { type: 'string' },
       capacity: { type: 'string' },
@@ -173,6 +178,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     settleSeconds: numberFlag('--settle', v.settle, { integer: true, min: 0, fallback: DEFAULTS.settleSeconds }),
     tool: tool as ToolName,
     threads: numberFlag('--threads', v.threads, { integer: true, min: 1, fallback: DEFAULTS.threads }),
+    pipeline: numberFlag('--pipeline', v.pipeline, { integer: true, min: 1, fallback: 1 }),
     force: v.force ?? false,
     list: v.list ?? false,
     restoreTags: v['restore-tags'] ?? false,

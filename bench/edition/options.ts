@@ -47,6 +47,8 @@ Options:
   --reference-every <n>  a reference slice before every n subject slices (default ${EDITION_DEFAULTS.referenceEvery})
   --ramp-repeats <n>     rounds of adaptive-ramp and scaling-ramp (default ${EDITION_DEFAULTS.rampRepeats})
   --step <s>             seconds of each overload step (default ${EDITION_DEFAULTS.overloadStepSeconds})
+  --pipeline <n>         requests per write on each keep-alive connection, hot, mix, hot-xN
+                         (wrk; default ${EDITION_DEFAULTS.pipeline}; 1 = none)
   --no-cost              no callgrind counts (the edition is then partial)
   --tool <name>          load generator (default wrk)
   --no-pin               do not pin servers and load generator apart
@@ -65,7 +67,7 @@ export function parseEditionOptions(argv: string[], cwd = process.cwd()): Editio
     options: {
       'dry-run': { type: 'boolean' }, resume: { type: 'string' }, chapters: { type: 'string' }, scenarios: { type: 'string' }, scenario: { type: 'string' },
       slice: { type: 'string' }, settle: { type: 'string' }, warmup: { type: 'string' }, 'min-rounds': { type: 'string' }, 'max-rounds': { type: 'string' },
-      'half-width': { type: 'string' }, 'reference-every': { type: 'string' }, 'ramp-repeats': { type: 'string' }, step: { type: 'string' },
+      'half-width': { type: 'string' }, 'reference-every': { type: 'string' }, 'ramp-repeats': { type: 'string' }, step: { type: 'string' }, pipeline: { type: 'string' },
       'no-cost': { type: 'boolean' }, tool: { type: 'string' }, 'no-pin': { type: 'boolean' }, db: { type: 'string' }, repo: { type: 'string' }, book: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -101,6 +103,7 @@ export function parseEditionOptions(argv: string[], cwd = process.cwd()): Editio
       ingestRounds: d.ingestRounds,
       overloadStepSeconds: int('--step', v.step, d.overloadStepSeconds),
       connections: d.connections,
+      pipeline: int('--pipeline', v.pipeline, d.pipeline),
     },
     tool: tool as ToolName,
     pin: !(v['no-pin'] ?? false),

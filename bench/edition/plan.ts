@@ -35,6 +35,8 @@ export interface EditionSettings {
   overloadStepSeconds: number;
   /** Closed-loop connections (steady scenarios, capacity runs). */
   connections: number;
+  /** Requests per write on each keep-alive connection (wrk) in hot, mix and hot-xN: the generator must outrun the reference. */
+  pipeline: number;
 }
 
 export const EDITION_DEFAULTS: EditionSettings = {
@@ -49,6 +51,7 @@ export const EDITION_DEFAULTS: EditionSettings = {
   ingestRounds: 3,
   overloadStepSeconds: 3,
   connections: 32,
+  pipeline: 4,
 };
 
 /**
@@ -178,7 +181,7 @@ function minutes(seconds: number): string {
 export function formatPlan(plan: EditionPlan): string {
   const s = plan.settings;
   const lines = [
-    `Edition plan: ${plan.parts.length} part(s); slices of ${s.settleSeconds} + ${s.sliceSeconds} s, ${s.minRounds}–${s.maxRounds} rounds (stop once the 95% interval is within ±${(s.halfWidth * 100).toFixed(1)}%), reference after every ${s.referenceEvery} subject slices; ramps × ${s.rampRepeats}`,
+    `Edition plan: ${plan.parts.length} part(s); slices of ${s.settleSeconds} + ${s.sliceSeconds} s (${s.pipeline} request(s) per write), ${s.minRounds}–${s.maxRounds} rounds (stop once the 95% interval is within ±${(s.halfWidth * 100).toFixed(1)}%), reference after every ${s.referenceEvery} subject slices; ramps × ${s.rampRepeats}`,
     ...plan.parts.map((p) => `  ${p.name.padEnd(22)} ${String(p.labels.length).padStart(2)} subject(s) × ${p.sequential ? `${p.minRuns}–${p.runs}` : p.runs} round(s)  ${minutes(p.seconds.low)} – ${minutes(p.seconds.high)}`),
     `  ${'callgrind cost'.padEnd(22)} ${String(plan.costCounts).padStart(2)} count(s) to make${plan.costCounts === 0 ? ' (every chapter reused: same server tree)' : ''}  ${minutes(Math.round(plan.costCounts * PLANNING.costCountSeconds))}`,
     `Estimated: ${minutes(plan.seconds.low)} – ${minutes(plan.seconds.high)} (goal: at most 30 min)`,

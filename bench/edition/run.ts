@@ -136,7 +136,8 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
   const args = [
     '--db', options.dbPath, '--repo', options.repoDir, '--chapters', [...new Set(labels.map((l) => l.split('+')[0]))].join(','), '--scenario', part.scenarios.join(','),
     '--runs', String(part.runs), '--duration', String(part.durationSeconds), '--settle', String(part.settleSeconds), '--warmup', String(part.warmupSeconds),
-    '--connections', String(plan.settings.connections), '--tool', options.tool, ...(options.pin ? [] : ['--no-pin']),
+    '--connections', String(plan.settings.connections), '--tool', options.tool,
+    '--pipeline', String(part.kind === 'paired' || part.kind === 'steady' ? plan.settings.pipeline : 1), ...(options.pin ? [] : ['--no-pin']),
   ];
   const hook: EditionPart = {
     sessionId, lock, part: part.name, labels, sequenceFrom: nextSequence(store, sessionId),

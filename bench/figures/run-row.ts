@@ -56,7 +56,7 @@ export function generatorWasTheLimit(result: LoadResult, loadgenCores: number, s
 /** The runs row of one load run: what the tool reported, and the honesty checks. */
 export function runRow(place: RunPlace, tool: RunTool, request: LoadRequest, startedAt: string, result: LoadResult, server: ServerCpu): RunRow {
   const saturated = generatorWasTheLimit(result, saturationCores(tool.generator, request), server);
-  const little = result.requestsPerSecond !== null && result.latencyUs !== null ? (result.requestsPerSecond * (result.latencyUs.avg / 1e6)) / request.connections : null;
+  const little = result.requestsPerSecond !== null && result.latencyUs !== null ? (result.requestsPerSecond * (result.latencyUs.avg / 1e6)) / (request.connections * (request.pipeline ?? 1)) : null;
   return {
     session_id: place.sessionId, subject: place.subject, commit_hash: place.commit, experiment: place.experiment, scenario: place.scenario, settings_key: place.settingsKey,
     run_index: place.round, sequence: place.sequence, tool: tool.tool.name, tool_version: tool.tool.version, connections: request.connections,

@@ -21,6 +21,8 @@ export interface LoadShape {
   durationSeconds: number;
   /** Per-request timeout of the tool (its default, 10 s, when absent); a timed-out request is in no latency percentile. */
   timeoutSeconds?: number;
+  /** Requests sent at once on each keep-alive connection (wrk); absent: 1. */
+  pipeline?: number;
 }
 
 export interface Measured {
