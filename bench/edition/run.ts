@@ -99,7 +99,7 @@ function disturbedByPart(store: BenchStore, sessionId: number, plan: EditionPlan
 }
 
 /** Starts the edition's session, or checks the one to resume. */
-async function openSession(store: BenchStore, options: EditionOptions, plan: EditionPlan, record: EditionRecord, tool: { name: string; version: string }, log: (line: string) => void): Promise<number> {
+async function openSession(store: BenchStore, options: EditionOptions, record: EditionRecord, tool: { name: string; version: string }, log: (line: string) => void): Promise<number> {
   const harness = await harnessState();
   const machine = machineInfo();
   if (options.resume !== null) {
@@ -209,7 +209,7 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
       cost: options.cost ? { keys, sessions } : null,
       cost_session_id: costSession ?? (Object.values(sessions).length > 0 ? Math.max(...Object.values(sessions)) : null),
     };
-    const sessionId = await openSession(store, options, plan, record, tool, log);
+    const sessionId = await openSession(store, options, record, tool, log);
     const previous = options.resume === null ? record : readRecord(store, sessionId);
     const done = { ...previous.done };
     writeRecord(store, sessionId, { ...previous, done });
