@@ -6,7 +6,7 @@ const summary = (over: Partial<LatestSummary>): LatestSummary => ({
   session_id: 3, subject: 'v1-baseline', experiment: '', scenario: 'hot', settings_key: 'k', runs: 5, failed_runs: 0,
   rps_median: 1234.567, rps_ci_low: 1200, rps_ci_high: 1250.5, rps_cv: 0.021, ratio_median: 0.4567, ratio_ci_low: 0.45, ratio_ci_high: 0.46,
   ratio_cv: 0.01, avg_latency_us: 25.5, p50_latency_us: 20, p90_latency_us: 40, p99_latency_us: 1500, max_latency_us: 9000,
-  capacity_connections: null, capacity_rps: null, saturated_runs: 0, ratio_note: null, started_at: '2026-11-22T06:40:00.000Z', machine_fingerprint: 'f',
+  capacity_connections: null, capacity_rps: null, saturated_runs: 0, disturbed_runs: 0, ratio_note: null, started_at: '2026-11-22T06:40:00.000Z', machine_fingerprint: 'f',
   ...over,
 });
 

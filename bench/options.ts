@@ -9,7 +9,13 @@ import { DEFAULT_SCENARIOS, DEFAULT_SWEEP_LIMITS, SCENARIO_NAMES, type ScenarioN
 export const TOOLS = ['autocannon', 'wrk', 'oha'] as const;
 export type ToolName = (typeof TOOLS)[number];
 
+/** The verbs of `npm run bench`; `run` when none is named. */
+export const VERBS = ['run', 'list', 'merge', 'restore-tags', 'clean-iptables'] as const;
+export type Verb = (typeof VERBS)[number];
+
 export interface BenchOptions {
+  /** What to do: the verb named first, or the older flag that names it (--list, --merge …). */
+  verb: Verb;
   repoDir: string;
   dbPath: string;
   chapters: string[] | null;
@@ -23,6 +29,8 @@ export interface BenchOptions {
   settleSeconds: number;
   tool: ToolName;
   threads: number;
+  /** hot, mix, hot-xN: requests sent at once on each connection (wrk), so the generator outruns the reference; 1 = none. */
+  pipeline: number;
   force: boolean;
   list: boolean;
   restoreTags: boolean;
@@ -48,10 +56,25 @@ export interface BenchOptions {
 // Defaults for a small (2-core) machine shared by the server and the load generator.
 // wrk (C, one thread) outruns a bare node:http server; autocannon (one Node.js event loop) does not.
 // Many short interleaved slices rather than a few long runs: neighbours move this machine's
-// throughput within seconds, and a ratio to the reference is paired slice by slice (paired-ratio.ts).
+// throughput within seconds, and a ratio to the reference is paired slice by slice (stats/paired-ratio.ts).
 export const DEFAULTS = { runs: 16, durationSeconds: 4, connections: 32, warmupSeconds: 3, settleSeconds: 2, tool: 'wrk' as ToolName, threads: 1 };
 
-export const HELP = `Usage: npm run bench -- [options]
+export const HELP = `Usage: npm run bench -- [run] [options]
+       npm run bench -- list | merge <files…> | restore-tags | clean-iptables [--db, --repo]
+       npm run bench -- edition [--dry-run | --resume <session>] (edition --help)
+
+Verbs (the older flags --list, --merge, --restore-tags, --clean-iptables still work):
+  run (default)   measure the chapters, below
+  list            the chapters and what is already measured on this machine
+  merge <files…>  add the sessions of other machines' database files to --db (never
+                  mixing machines; merging a file twice adds nothing)
+  restore-tags    create chapter tags missing from this clone at the commits of
+                  data/chapters.json (an existing tag is never moved)
+  clean-iptables  remove the kernel-limit rules (iptables, comment perf-book:) left by a
+                  bench that no longer runs (a bench also does it before it adds its own)
+  edition         everything the book cites, in one session (bench/edition/; edition --help)
+
+Exit codes (cli/exit.ts): 0 done, 1 failed, 2 bad usage, 130 interrupted.
 
 Measures every chapter of data/chapters.json (each at its recorded commit, in a git
 worktree) with a real HTTP load generator, and records the results in SQLite.
@@ -72,6 +95,8 @@ Options:
                          (default ${DEFAULTS.settleSeconds}; 0 = none)
   --tool <name>          wrk | autocannon | oha (default wrk: apt-get install wrk)
   --threads <n>          wrk/oha worker threads (default ${DEFAULTS.threads})
+  --pipeline <n>         hot, mix, hot-xN: requests sent at once on each connection (wrk;
+                         default 1 = none): a lighter load for the generator
   --sweep-max-p99 <ms>   sweep: p99 limit of a healthy step (default ${DEFAULT_SWEEP_LIMITS.maxP99Ms})
   --sweep-max-errors <p> sweep: error-rate limit of a healthy step, 0..1 (default ${DEFAULT_SWEEP_LIMITS.maxErrorRate})
   --capacity <req/s>     overload, adaptive-ramp, scaling-ramp: the capacity their steps are
@@ -112,9 +137,23 @@ function mergeArguments(first: string | undefined, rest: string[], cwd: string):
   return files.map((file) => resolve(cwd, file));
 }
 
+/** A verb named first becomes the older flag that names it, so one parser reads both spellings. */
+function verbAsFlag(argv: string[]): string[] {
+  const [first, ...rest] = argv;
+  if (first === undefined || first.startsWith('-')) return argv;
+  if (!(VERBS as readonly string[]).includes(first)) throw new UsageError(`unknown verb "${first}" (known: ${VERBS.join(', ')})`);
+  return first === 'run' ? rest : [`--${first}`, ...rest];
+}
+
+function verbOf(v: { list?: boolean; merge?: string; 'restore-tags'?: boolean; 'clean-iptables'?: boolean }): Verb {
+  const named = (['list', 'merge', 'restore-tags', 'clean-iptables'] as const).filter((verb) => v[verb] !== undefined && v[verb] !== false);
+  if (named.length > 1) throw new UsageError(`${named.join(' and ')} cannot be combined: name one verb`);
+  return named[0] ?? 'run';
+}
+
 export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions {
   const parsed = parseFlags({
-    args: argv,
+    args: verbAsFlag(argv),
     strict: true,
     allowPositionals: true, // only after --merge: its further files
     options: {
@@ -128,6 +167,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       settle: { type: 'string' },
       tool: { type: 'string' },
       threads: { type: 'string' },
+      pipeline: { type: 'string' },
       'sweep-max-p99': { type: 'string' },
       'sweep-max-errors': { type: 'string' },
       capacity: { type: 'string' },
@@ -162,6 +202,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
   const merge = mergeArguments(v.merge, parsed.positionals, cwd);
   if (merge && (v.list || v['restore-tags'] || v.export !== undefined)) throw new UsageError('--merge: cannot be combined with --list, --restore-tags or --export');
   return {
+    verb: verbOf(v),
     repoDir,
     dbPath: resolve(cwd, v.db ?? resolve(repoDir, 'data', 'bench.sqlite')),
     chapters: chapters ? [...new Set(chapters)] : null,
@@ -173,6 +214,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     settleSeconds: numberFlag('--settle', v.settle, { integer: true, min: 0, fallback: DEFAULTS.settleSeconds }),
     tool: tool as ToolName,
     threads: numberFlag('--threads', v.threads, { integer: true, min: 1, fallback: DEFAULTS.threads }),
+    pipeline: numberFlag('--pipeline', v.pipeline, { integer: true, min: 1, fallback: 1 }),
     force: v.force ?? false,
     list: v.list ?? false,
     restoreTags: v['restore-tags'] ?? false,

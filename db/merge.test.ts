@@ -20,7 +20,7 @@ interface SessionPlan {
   runs: number;
 }
 
-const FIGURES = { runs: 2, failed_runs: 0, rps_ci_low: null, rps_ci_high: null, rps_cv: null, ratio_ci_low: null, ratio_ci_high: null, ratio_cv: null, ratio_note: null, avg_latency_us: null, p50_latency_us: null, p90_latency_us: null, p99_latency_us: 900, max_latency_us: null, capacity_connections: null, capacity_rps: null, saturated_runs: 0 };
+const FIGURES = { runs: 2, failed_runs: 0, rps_ci_low: null, rps_ci_high: null, rps_cv: null, ratio_ci_low: null, ratio_ci_high: null, ratio_cv: null, ratio_note: null, avg_latency_us: null, p50_latency_us: null, p90_latency_us: null, p99_latency_us: 900, max_latency_us: null, capacity_connections: null, capacity_rps: null, saturated_runs: 0, disturbed_runs: 0 };
 
 /** A machine's database file, as the bench writes it; throughput figures encode the machine so a mix would show. */
 async function machineFile(name: string, fingerprint: string, rpsBase: number, sessions: SessionPlan[]): Promise<string> {

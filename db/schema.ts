@@ -28,6 +28,7 @@
  */
 import type { Database } from 'sql.js';
 import { AUTHORING_VIEWS, AUTHORING_VIEWS_SQL } from './views/book.ts';
+import { EDITION_VIEWS_SQL } from './views/edition.ts';
 import { KRAFT_BOOK_VIEWS, KRAFT_VIEWS } from './views/kraft.ts';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
@@ -128,10 +129,13 @@ export const runs = table('runs', {
   server_report_before: text(),
   server_report_after: text(),
   server_peak_rss_bytes: integer(),
+  // Why the slice was disturbed (bench/edition/disturbance.ts: steal time, other processes on
+  // the pinned CPUs, the server starved of its share); NULL when clean. A disturbed run carries no ratio.
+  disturbance: text(),
 });
 /** A runs row as written: the schema-5 diagnostics (server report, peak RSS) are optional. */
 export type RunRow = Omit<Row<typeof runs>, 'id' | RunDiagnostics> & Partial<Pick<Row<typeof runs>, RunDiagnostics>>;
-type RunDiagnostics = 'server_report_before' | 'server_report_after' | 'server_peak_rss_bytes';
+type RunDiagnostics = 'server_report_before' | 'server_report_after' | 'server_peak_rss_bytes' | 'disturbance';
 
 /** Per-second samples of a run, for time-series charts. */
 export const runSamples = table(
@@ -175,6 +179,7 @@ export const summaries = table(
     capacity_rps: real(), // sweep: throughput at that concurrency
     saturated_runs: integer('NOT NULL DEFAULT 0'),
     ratio_note: text(), // schema 3: why there is no ratio (e.g. the load generator was the limit)
+    disturbed_runs: integer('NOT NULL DEFAULT 0'), // runs left out because something else took the CPU (runs.disturbance)
   },
   ['PRIMARY KEY (session_id, subject, experiment, scenario, settings_key)'],
 );
@@ -649,7 +654,9 @@ export function applySchema(db: Database): void {
     }
     db.run(createTableSql(demoOutputs));
     db.exec(INDEXES);
-    db.exec(VIEWS + AUTHORING_VIEWS_SQL);
+    db.exec(VIEWS);
+    db.exec(EDITION_VIEWS_SQL);
+    db.exec(AUTHORING_VIEWS_SQL);
     db.exec(KRAFT_VIEWS);
     db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
     db.run('COMMIT');

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { chapterCommitDetails, readChapterList, type Chapter } from '../../db/chapters.ts';
 import { costs, type CostRow } from '../../db/schema.ts';
 import { insertRow } from '../../db/table.ts';
-import type { Cleanup } from '../gate/cleanup.ts';
+import type { Cleanup } from '../subject/cleanup.ts';
 import { acquireLock } from '../lock.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
 import { harnessState } from '../provenance.ts';
@@ -21,7 +21,7 @@ import { UsageError } from '../../cli/args.ts';
 import type { CostRecordOptions } from './args.ts';
 import { measureCost, type CostMeasurement } from './measure.ts';
 import { describeSpread } from './report.ts';
-import { spreadOf } from './spread.ts';
+import { spreadOf } from '../stats/spread.ts';
 import { chapterSubject, prepareCommitTree } from './subject.ts';
 
 interface Job {

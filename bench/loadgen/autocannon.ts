@@ -134,6 +134,7 @@ export const autocannonGenerator: LoadGenerator = {
 
   async run(request: LoadRequest, onSample?: (sample: LoadSample) => void): Promise<LoadResult> {
     const checked = checkRequest(request);
+    if (checked.pipeline > 1) throw new Error(`autocannon: pipelining is wrk's here (request.pipeline ${checked.pipeline} > 1): use --tool wrk`);
     const config = {
       origin: checked.origin,
       paths: checked.paths,

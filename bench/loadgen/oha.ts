@@ -159,6 +159,7 @@ export const ohaGenerator: LoadGenerator = {
 
   async run(request: LoadRequest): Promise<LoadResult> {
     const checked = checkRequest(request);
+    if (checked.pipeline > 1) throw new Error(`oha: pipelining is wrk's here (request.pipeline ${checked.pipeline} > 1): use --tool wrk`);
     const tool = await detectOha();
     if (tool === null) throw new Error(`oha is not installed: ${OHA_INSTALL_HINT}`);
     const supportsUrlsFromFile = checked.paths.length > 1 && (await commandOutput(tool.path, ['--help'])).includes('--urls-from-file');

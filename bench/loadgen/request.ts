@@ -57,6 +57,9 @@ export function checkRequest(request: LoadRequest): CheckedRequest {
   }
   const threads = request.threads ?? DEFAULT_THREADS;
   assertPositiveInteger(threads, 'threads');
+  const pipeline = request.pipeline ?? 1;
+  assertPositiveInteger(pipeline, 'pipeline');
+  if (pipeline > 1 && !request.keepAlive) throw new Error('pipelining needs keep-alive connections (keepAlive false sends one request per connection)');
   const timeoutSeconds = request.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
     throw new Error(`timeoutSeconds must be a positive number (got ${timeoutSeconds})`);
@@ -69,6 +72,7 @@ export function checkRequest(request: LoadRequest): CheckedRequest {
     keepAlive: request.keepAlive,
     threads,
     timeoutSeconds,
+    pipeline,
     origin: target.origin,
     hostname: target.hostname,
     port: Number(target.port),

@@ -10,6 +10,7 @@ export interface LoadRequest {
   threads?: number;          // wrk/oha worker threads (default 1: the server shares the 2 cores)
   timeoutSeconds?: number;   // per-request timeout (default 10)
   cpus?: string;             // pinned: run the tool on these CPUs (a taskset list, e.g. "1"); see bench/proc/pinning.ts
+  pipeline?: number;         // requests sent at once on each keep-alive connection (default 1; wrk only): a lighter load for the generator
 }
 
 export interface LatencyUs { avg: number; p50: number; p90: number; p99: number; max: number }

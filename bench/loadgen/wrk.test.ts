@@ -162,6 +162,17 @@ describe('wrk runs (real wrk, local servers)', () => {
     expect(result.requestsPerSecond).toBe(result.successfulRequests / (parsed.durationSeconds as number));
   });
 
+  it('pipelines: several requests per write on each connection, every response counted, the mix still rotating', async () => {
+    const before = server.connections();
+    const result = await wrkGenerator.run({ url: server.url, paths: ['/ok', '/fail'], connections: 2, durationSeconds: 1, keepAlive: true, pipeline: 4 });
+    expect(result.ok).toBe(true);
+    expect(server.connections() - before).toBeLessThan(result.totalRequests / 4);
+    expect(result.successfulRequests).toBeGreaterThan(0);
+    expect(Math.abs(result.successfulRequests - result.non2xx)).toBeLessThanOrEqual(2 * 4);
+    expect(wrkLuaScript(['/a'], true, 4)).toMatch(/local depth = 4/);
+    await expect(wrkGenerator.run({ url: server.url, paths: ['/ok'], connections: 1, durationSeconds: 1, keepAlive: false, pipeline: 2 })).rejects.toThrow(/pipelining needs keep-alive/);
+  });
+
   it('opens a new connection per request without keep-alive', async () => {
     const before = server.connections();
     const result = await wrkGenerator.run({ url: server.url, paths: ['/ok'], connections: 1, durationSeconds: 1, keepAlive: false });

@@ -47,8 +47,8 @@ function luaString(text: string): string {
 }
 
 /** The Lua script given to `wrk -s`. Pure: the same request gives the same script. */
-export function wrkLuaScript(paths: string[], keepAlive: boolean): string {
-  const rotation = paths.length > 1
+export function wrkLuaScript(paths: string[], keepAlive: boolean, pipeline = 1): string {
+  const rotation = paths.length > 1 || pipeline > 1
     ? `
 -- several paths: each call hands out the next one (pre-formatted in init(), as wrk advises)
 function request()
@@ -83,6 +83,17 @@ function init(args)
   lg_other = {}
   lg_requests = {}
   for i, path in ipairs(lg_paths) do lg_requests[i] = wrk.format("GET", path) end
+  -- pipeline > 1: each write carries that many requests, the next paths in turn (wrk counts every response)
+  local depth = ${pipeline}
+  if depth > 1 then
+    local batches = {}
+    for i = 1, #lg_requests do
+      local batch = {}
+      for j = 0, depth - 1 do batch[#batch + 1] = lg_requests[(i - 1 + j) % #lg_requests + 1] end
+      batches[i] = table.concat(batch)
+    end
+    lg_requests = batches
+  end
   lg_count = #lg_requests
   lg_next = 0
 end
@@ -273,7 +284,7 @@ export const wrkGenerator: LoadGenerator = {
     const scriptDir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
     try {
       const scriptPath = join(scriptDir, 'report.lua');
-      writeFileSync(scriptPath, wrkLuaScript(checked.paths, checked.keepAlive));
+      writeFileSync(scriptPath, wrkLuaScript(checked.paths, checked.keepAlive, checked.pipeline));
       const limitMs = overrunLimitMs(checked);
       const run = await runToolProcess({
         command: path,

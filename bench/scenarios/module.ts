@@ -8,7 +8,7 @@ import type { LoadResult } from '../loadgen/index.ts';
 import type { BenchOptions } from '../options.ts';
 import type { SeriesKind } from '../../db/schema.ts';
 import type { SeriesWriter, SummaryFigures } from '../store.ts';
-import type { RunOutcome } from '../summarize.ts';
+import type { RunOutcome } from '../figures/summarize.ts';
 import type { FeedOptions } from '../subject/subject.ts';
 import type { Simulator } from '../../simulator/index.ts';
 import type { ServerGauges } from '../metrics/gauges.ts';
@@ -21,6 +21,8 @@ export interface LoadShape {
   durationSeconds: number;
   /** Per-request timeout of the tool (its default, 10 s, when absent); a timed-out request is in no latency percentile. */
   timeoutSeconds?: number;
+  /** Requests sent at once on each keep-alive connection (wrk); absent: 1. */
+  pipeline?: number;
 }
 
 export interface Measured {

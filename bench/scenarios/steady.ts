@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BenchOptions } from '../options.ts';
-import { summarize } from '../summarize.ts';
+import { summarize } from '../figures/summarize.ts';
 import { FEED } from '../subject/subject.ts';
 import type { Scenario } from './index.ts';
 import type { ScenarioModule } from './module.ts';
@@ -16,13 +16,15 @@ export function pathsKey(paths: string[]): string {
 }
 
 export function steadyScenario(sc: Scenario): ScenarioModule {
-  const load = (options: BenchOptions, durationSeconds: number) => ({ paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds });
+  const load = (options: BenchOptions, durationSeconds: number) => ({ paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds, pipeline: depth(options) });
+  // Pipelining needs keep-alive: close sends one request per connection whatever the flag.
+  const depth = (options: BenchOptions) => (sc.keepAlive ? options.pipeline : 1);
   return {
     name: sc.name,
     description: sc.description,
     comparesToReference: true,
-    settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths), `s${options.settleSeconds}`],
-    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: sc.paths, settle_seconds: options.settleSeconds }),
+    settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths), `s${options.settleSeconds}`, ...(depth(options) > 1 ? [`p${depth(options)}`] : [])],
+    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: sc.paths, settle_seconds: options.settleSeconds, pipeline: depth(options) }),
     warmup: (options) => (options.warmupSeconds > 0 ? load(options, options.warmupSeconds) : null),
     runRound: async (context) => {
       if (context.options.settleSeconds > 0) await context.settle(load(context.options, context.options.settleSeconds));

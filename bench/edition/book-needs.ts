@@ -1,0 +1,97 @@
+/**
+ * What the book cites, read from its directives (pure but for reading the files): every
+ * subject × scenario a page's `@metric`, `@chart`, `@table` or `@assert` may query. An
+ * edition measures exactly that, so a new page that queries a new scenario or subject is
+ * measured by the next edition without anyone editing a list.
+ *
+ * The reading is deliberately generous (a directive that names a chapter and no experiment
+ * needs all its experiments; one that names hot, mix or close and no chapter needs every
+ * chapter on them): measuring a figure no page shows costs seconds, a page without its
+ * figure costs the book.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Chapter } from '../../db/chapters.ts';
+import { SCENARIO_NAMES } from '../scenarios/index.ts';
+
+/** One subject on one scenario. `label` is the bench's: tag, or tag+experiment. */
+export interface Need {
+  scenario: string;
+  tag: string;
+  experiment: string;
+  label: string;
+}
+
+/** Scenarios a directive that names no chapter still needs for every chapter (the chapter tables and charts). */
+const EVERY_CHAPTER_SCENARIOS = new Set(['hot', 'mix', 'close']);
+/** Views that belong to one scenario: a directive reading them needs it even when it names no scenario. */
+const VIEW_SCENARIOS: Record<string, string> = {
+  adaptive_limiter_series: 'adaptive-ramp',
+  scaling_signals_series: 'scaling-ramp',
+  scaling_lead_time: 'scaling-ramp',
+  overload_summary: 'overload',
+};
+const DIRECTIVE = /<!--\s*@(metric|chart|table|assert):([\s\S]*?)-->/g;
+
+/** The directives' text of every Markdown file under `bookDir`, with where each came from. */
+export function readDirectives(bookDir: string): { file: string; text: string; name: string }[] {
+  const out: { file: string; text: string; name: string }[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir).sort()) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (entry.endsWith('.md')) {
+        const source = readFileSync(path, 'utf8').replace(/```[\s\S]*?```/g, ''); // code shows directives, it does not run them
+        for (const match of source.matchAll(DIRECTIVE)) out.push({ file: path, name: match[1], text: match[2] });
+      }
+    }
+  };
+  walk(bookDir);
+  return out;
+}
+
+function quoted(text: string): Set<string> {
+  return new Set([...text.matchAll(/'([^'\\]*)'|"([^"\\]*)"/g)].map((m) => m[1] ?? m[2]));
+}
+
+/** The subject × scenario pairs one directive may query. */
+export function directiveNeeds(directive: { name: string; text: string }, chapters: Chapter[]): Need[] {
+  const words = quoted(directive.text);
+  // Also names inside a double-quoted attribute: scenario = 'hot' sits inside query="…".
+  for (const m of directive.text.matchAll(/'([a-z0-9+-]*)'/g)) words.add(m[1]);
+  const scenarios = SCENARIO_NAMES.filter((s) => words.has(s));
+  if (scenarios.length === 0) {
+    for (const [view, scenario] of Object.entries(VIEW_SCENARIOS)) if (new RegExp(`\\b${view}\\b`).test(directive.text) && !scenarios.includes(scenario as never)) scenarios.push(scenario as never);
+  }
+  const named = chapters.filter((c) => words.has(c.tag));
+  const experimentsNamed = (c: Chapter) => (c.experiments ?? []).filter((e) => words.has(e.name)).map((e) => e.name);
+  const defaultOnly = /experiment\s*=\s*''/.test(directive.text);
+  // A @metric with a tag and no query reads `versions`: the chapter's hot headline.
+  if (directive.name === 'metric' && !/\bquery\s*=/.test(directive.text) && scenarios.length === 0) scenarios.push('hot');
+  const needs: Need[] = [];
+  const add = (scenario: string, chapter: Chapter, experiment: string) =>
+    needs.push({ scenario, tag: chapter.tag, experiment, label: experiment === '' ? chapter.tag : `${chapter.tag}+${experiment}` });
+  for (const scenario of scenarios) {
+    if (named.length === 0) {
+      if (EVERY_CHAPTER_SCENARIOS.has(scenario)) for (const c of chapters) add(scenario, c, '');
+      continue;
+    }
+    // Experiments named anywhere in the directive belong to their own chapter, named or not.
+    for (const c of chapters) for (const e of experimentsNamed(c)) add(scenario, c, e);
+    for (const c of named) {
+      add(scenario, c, '');
+      if (experimentsNamed(c).length === 0 && !defaultOnly) for (const e of c.experiments ?? []) add(scenario, c, e.name);
+    }
+  }
+  return needs;
+}
+
+/** Every subject × scenario the book's directives may query, deduplicated, in chapter order. */
+export function bookNeeds(bookDir: string, chapters: Chapter[]): Need[] {
+  const seen = new Map<string, Need>();
+  for (const directive of readDirectives(bookDir)) {
+    for (const need of directiveNeeds(directive, chapters)) seen.set(`${need.scenario}|${need.label}`, need);
+  }
+  const order = new Map(chapters.flatMap((c) => [c.tag, ...(c.experiments ?? []).map((e) => `${c.tag}+${e.name}`)]).map((label, i) => [label, i]));
+  return [...seen.values()].sort((a, b) => SCENARIO_NAMES.indexOf(a.scenario as never) - SCENARIO_NAMES.indexOf(b.scenario as never) || order.get(a.label)! - order.get(b.label)!);
+}
