@@ -33,7 +33,7 @@ describe('an experiment with a kernel connection limit (end to end)', () => {
     const { dir, db } = kernelLimitRepo();
     const unavailable = await iptablesUnavailable();
     let during: string[] = [];
-    const result = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--duration', '1', '--warmup', '0', '--connections', '4'], {
+    const result = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--duration', '1', '--warmup', '0', '--settle', '0', '--connections', '4'], {
       onStdout: (text) => {
         const port = READY.exec(text)?.[1];
         if (port && during.length === 0) during = rulesOnPort(port);
@@ -60,7 +60,7 @@ describe('an experiment with a kernel connection limit (end to end)', () => {
     const unavailable = await iptablesUnavailable();
     let port: string | undefined;
     let sent = false;
-    const result = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '3', '--duration', '2', '--warmup', '0', '--connections', '4'], {
+    const result = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '3', '--duration', '1', '--warmup', '0', '--settle', '0', '--connections', '4'], {
       onStdout: (text, child) => {
         port ??= READY.exec(text)?.[1];
         // Interrupt once the limited subject has run, while later runs are under way.

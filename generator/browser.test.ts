@@ -67,8 +67,9 @@ interface PageProblems {
 }
 
 /** Opens a page, recording console errors, failed requests and any request leaving the site. */
-async function openPage(url: string, allowedPrefix: string): Promise<{ page: Page; problems: PageProblems }> {
+async function openPage(url: string, allowedPrefix: string, viewport?: { width: number; height: number }): Promise<{ page: Page; problems: PageProblems }> {
   const page = await browser.newPage();
+  if (viewport) await page.setViewport(viewport);
   const problems: PageProblems = { consoleErrors: [], failedRequests: [], foreignRequests: [] };
   page.on('console', (message) => {
     if (message.type() === 'error') problems.consoleErrors.push(message.text());
@@ -102,9 +103,12 @@ async function chartPixels(page: Page): Promise<number[]> {
 }
 
 describe('the built site in Chromium', () => {
-  it('loads every page over http without console errors, failed or outside requests; charts draw', async () => {
+  // One visit per page (each costs seconds of Chromium on a loaded 2-core machine): the page's
+  // own errors and requests, its charts and diagrams, its code blocks at desktop width, its links.
+  it('loads every page over http without console errors, failed or outside requests; charts draw; no code block runs past the text column on a desktop; every internal link resolves', async () => {
+    const checked = new Set<string>();
     for (const path of FIXTURE_PAGES) {
-      const { page, problems } = await openPage(new URL(path, server.url).href, server.url);
+      const { page, problems } = await openPage(new URL(path, server.url).href, server.url, { width: 1280, height: 900 });
       const expectedCharts = path === 'alpha/00-intro.html' || path === 'alpha/01-more.html' || path === 'beta/00-only.html' ? 1 : 0;
       const pixels = await chartPixels(page);
       expect(pixels, path).toHaveLength(expectedCharts);
@@ -116,9 +120,30 @@ describe('the built site in Chromium', () => {
         expect(await page.$$eval('table th', (cells) => cells.map((c) => c.textContent))).toEqual(['Version', 'Technique', 'RPS']);
       }
       expect(problems, path).toEqual({ consoleErrors: [], failedRequests: [], foreignRequests: [] });
+
+      const blocks = await page.$$eval('pre', (pres) =>
+        pres.map((pre) => pre.getBoundingClientRect().right - ((pre.closest('.page') as HTMLElement).getBoundingClientRect().right + 0.5)),
+      );
+      for (const excess of blocks) expect(excess, `${path}: code block past the text column`).toBeLessThanOrEqual(0);
+
+      const links = await page.$$eval('a[href]', (anchors) =>
+        anchors
+          .map((a) => a.getAttribute('href') as string)
+          .filter((href) => !/^(https?:|#|mailto:)/.test(href))
+          .map((href) => new URL(href, location.href).href),
+      );
+      expect(links.length, path).toBeGreaterThan(0);
+      for (const link of links) {
+        const target = link.replace(/#.*$/, '');
+        if (checked.has(target)) continue;
+        checked.add(target);
+        const response = await fetch(target);
+        expect(response.status, `${path} → ${link}`).toBe(200);
+      }
       await page.close();
     }
-  }, 180_000);
+    expect(checked.size).toBeGreaterThanOrEqual(FIXTURE_PAGES.length);
+  }, 240_000);
 
   it('the theme toggle switches theme and background, redraws charts and is remembered', async () => {
     const { page, problems } = await openPage(new URL('alpha/01-more.html', server.url).href, server.url);
@@ -241,24 +266,11 @@ describe('the built site in Chromium', () => {
     await page.close();
   }, 90_000);
 
-  it('on a desktop no code block runs past the text column', async () => {
-    for (const path of FIXTURE_PAGES) {
-      const { page } = await openPage('about:blank', 'about:blank');
-      await page.setViewport({ width: 1280, height: 900 });
-      await page.goto(new URL(path, server.url).href, { waitUntil: 'load' });
-      const blocks = await page.$$eval('pre', (pres) =>
-        pres.map((pre) => pre.getBoundingClientRect().right - ((pre.closest('.page') as HTMLElement).getBoundingClientRect().right + 0.5)),
-      );
-      for (const excess of blocks) expect(excess, path).toBeLessThanOrEqual(0);
-      await page.close();
-    }
-  }, 90_000);
-
   it("a directive's source and its output sit side by side on a desktop, one above the other on a phone", async () => {
+    // One load, two widths: the grid (auto-fit columns) follows the viewport, not the load.
+    const { page } = await openPage(new URL('alpha/01-more.html', server.url).href, server.url, { width: 1280, height: 900 });
     for (const [width, sideBySide] of [[1280, true], [390, false]] as const) {
-      const { page } = await openPage('about:blank', 'about:blank');
       await page.setViewport({ width, height: 900 });
-      await page.goto(new URL('alpha/01-more.html', server.url).href, { waitUntil: 'load' });
       const [source, output] = await page.$$eval('.directive-example > div', (halves) =>
         halves.map((half) => {
           const box = half.getBoundingClientRect();
@@ -272,8 +284,8 @@ describe('the built site in Chromium', () => {
         expect(output.top, `${width}px`).toBeGreaterThan(source.bottom);
         expect(output.left, `${width}px`).toBe(source.left);
       }
-      await page.close();
     }
+    await page.close();
   }, 90_000);
 
   it('without JavaScript, a measured number names its source on hover and links to its session in the appendix', async () => {
@@ -288,29 +300,6 @@ describe('the built site in Chromium', () => {
     expect(await page.$eval('#session-1 h2', (h) => h.textContent)).toBe('Session 1');
     await page.close();
   }, 60_000);
-
-  it('every internal link of every page resolves', async () => {
-    const checked = new Set<string>();
-    for (const path of FIXTURE_PAGES) {
-      const { page } = await openPage(new URL(path, server.url).href, server.url);
-      const links = await page.$$eval('a[href]', (anchors) =>
-        anchors
-          .map((a) => a.getAttribute('href') as string)
-          .filter((href) => !/^(https?:|#|mailto:)/.test(href))
-          .map((href) => new URL(href, location.href).href),
-      );
-      expect(links.length, path).toBeGreaterThan(0);
-      for (const link of links) {
-        const target = link.replace(/#.*$/, '');
-        if (checked.has(target)) continue;
-        checked.add(target);
-        const response = await fetch(target);
-        expect(response.status, `${path} → ${link}`).toBe(200);
-      }
-      await page.close();
-    }
-    expect(checked.size).toBeGreaterThanOrEqual(FIXTURE_PAGES.length);
-  }, 120_000);
 
   it('opened from file://, a chapter draws its chart and loads only local files', async () => {
     const url = pathToFileURL(join(outDir, 'alpha', '01-more.html')).href;

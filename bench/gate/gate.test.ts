@@ -39,9 +39,10 @@ function runGate(args: string[], options: { env?: Record<string, string>; onStde
  * Short runs: the test checks the decision end to end, not precise numbers. With the
  * instruction count measured, it decides (verdict.ts combineSignals): a failing count fails
  * whatever the throughput says, and with 2 pairs the throughput interval is too wide
- * (t = 12.7) to fail identical trees — so 2 pairs, the minimum, are enough everywhere.
+ * (t = 12.7) to fail identical trees — so 2 pairs, the minimum, are enough everywhere. One
+ * warm-up (in the first test) is enough to cover it.
  */
-const SHORT = ['--duration', '1', '--warmup', '1', '--connections', '4', '--cost-requests', '20'];
+const SHORT = ['--duration', '1', '--warmup', '0', '--connections', '4', '--cost-requests', '20'];
 
 let repo: WorkRepo;
 let tmp: string;
@@ -70,7 +71,7 @@ describe('npm run gate', () => {
     const report = join(tmp, 'fail.md');
     const summary = join(tmp, 'summary.md');
     writeFileSync(summary, '# earlier step\n');
-    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '2', ...SHORT, '--report', report, '--summary'], {
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '2', ...SHORT, '--warmup', '1', '--report', report, '--summary'], {
       env: { GITHUB_STEP_SUMMARY: summary },
     });
     expect(outcome.stderr).toContain('gate: FAIL (decided by instructions)');

@@ -65,3 +65,17 @@ describe('in flight at the end of a second', () => {
     expect(tally.inFlight).toBe(2);
   });
 });
+
+describe('answers after the last second', () => {
+  it('are not yet counted when the last second closes late: the run must close one more second', () => {
+    const tally = new SecondTally([{ rate: 1, seconds: 1 }], 50_000);
+    tally.sent(0, 0);
+    tally.ended(0, 1010, 'completed'); // answered 10 ms after the schedule's end; the timer that closes second 0 fires at 1.03 s
+    const last = tally.close(0);
+    expect(last).toMatchObject({ offered: 1, completed: 0, inFlight: 1 });
+    expect(tally.inFlight).toBe(0);
+    expect(tally.endedInOpenSeconds).toBe(1); // stopping here would lose the answer from every row
+    expect(tally.close(1)).toMatchObject({ phaseIndex: null, offered: 0, completed: 1, inFlight: 0 });
+    expect(tally.endedInOpenSeconds).toBe(0);
+  });
+});

@@ -125,6 +125,15 @@ export class SecondTally {
   }
 
   /**
+   * Ended in a second not closed yet. A run may stop only when this and inFlight are both 0:
+   * an answer that arrives after the last second's end but before the (late) close lands in
+   * the next second, and stopping without closing it would lose it from every row.
+   */
+  get endedInOpenSeconds(): number {
+    return this.finishedTotal - this.endedInClosed;
+  }
+
+  /**
    * Closes `second` and returns its record. Call in order, once the second's end has passed AND
    * every request intended in it has been sent (a late generator delays the close, never a count).
    */

@@ -64,13 +64,21 @@ describe('runOpenLoop', () => {
   });
 
   it('flags the seconds in which the generator itself could not send on time', async () => {
-    server = await startLimitServer({ delayMs: 1, limit: 1000 });
-    // Block this process's event loop for 300 ms during the first second: sends due then go out late.
-    setTimeout(() => {
+    const limitServer = await startLimitServer({ delayMs: 1, limit: 1000 });
+    server = limitServer;
+    // Block this process's event loop for 300 ms early in the first second: sends due then go out
+    // late. Armed by the first counted answer (the run's clock has started), not by a timer from
+    // the call: the uncounted warm-up before the clock can itself take longer on a loaded machine.
+    const warmUp = 16; // one uncounted GET on each of the first 16 connections
+    const watch = setInterval(() => {
+      if (limitServer.served() <= warmUp) return;
+      clearInterval(watch);
       const until = Date.now() + 300;
       while (Date.now() < until) { /* busy: the generator's own CPU is taken */ }
-    }, 200);
-    const result = await runOpenLoop({ url: server.url, paths: ['/'], phases: [{ rate: 50, seconds: 2 }], lagToleranceMs: 50 });
+    }, 5);
+    const result = await runOpenLoop({ url: limitServer.url, paths: ['/'], phases: [{ rate: 50, seconds: 2 }], lagToleranceMs: 50 });
+    clearInterval(watch);
+    expect(result.warmUpRequests).toBe(warmUp);
     expect(result.generatorKeptUp).toBe(false);
     expect(result.behindSeconds).toContain(0);
     expect(result.seconds[0]?.maxSendLagUs).toBeGreaterThanOrEqual(200_000);

@@ -127,7 +127,7 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
       const nextIntended = intended[next] ?? Infinity;
       while (now >= (closed + 1) * 1000 && nextIntended >= (closed + 1) * 1000) {
         closeSecond();
-        const drained = closed >= scheduleSeconds && tally.inFlight === 0;
+        const drained = closed >= scheduleSeconds && tally.inFlight === 0 && tally.endedInOpenSeconds === 0;
         if (drained || now >= drainDeadlineMs) {
           resolve();
           return;

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { stopProfiledServer, withCpuProfile } from '../profile/capture.ts';
+import { stopProfiledServer, withCpuProfile } from './cpu-profile.ts';
 
 export interface ChapterContract {
   contract: 1;

@@ -3,7 +3,8 @@
  * talk HTTP to it. Nothing here mocks the network.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,21 +17,53 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 }
 
+/** Every file under `dir`, sorted, relative to it. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const relative = path.join(prefix, entry.name);
+      return entry.isDirectory() ? filesUnder(dir, relative) : [relative];
+    })
+    .sort();
+}
+
+/** What the bundle is made of: the build script, the server's sources, the locked dependencies. */
+function bundleKey(script: string): string {
+  const hash = createHash('sha256').update(script);
+  for (const file of filesUnder(path.join(SERVER_DIR, 'src'))) {
+    hash.update(`\0${file}\0`).update(readFileSync(path.join(SERVER_DIR, 'src', file)));
+  }
+  hash.update(readFileSync(path.join(REPO_ROOT, 'package-lock.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
 /**
- * Runs the workspace's own build script, writing to a private file so test files running in
- * parallel never read a bundle another one is still writing. Returns the bundle path.
+ * The server bundle built by the workspace's own build script, once per content: test files
+ * (and runs) with the same sources share one build, kept in the temp directory under a key of
+ * everything it is made of. Built into a private directory and renamed into place, so a file
+ * running in parallel never reads a bundle another one is still writing. Returns its path.
  */
 export function buildPrivateBundle(): string {
   const pkg = JSON.parse(readFileSync(path.join(SERVER_DIR, 'package.json'), 'utf8')) as { scripts: { build: string } };
-  const outfile = path.join(tempDir('server-bundle'), 'server.mjs');
-  const script = pkg.scripts.build.replace('--outfile=dist/server.mjs', `--outfile=${outfile}`);
+  const shared = path.join(os.tmpdir(), `book-server-bundle-${bundleKey(pkg.scripts.build)}`);
+  const bundle = path.join(shared, 'server.mjs');
+  if (existsSync(bundle)) return bundle;
+  const building = tempDir('server-bundle');
+  const script = pkg.scripts.build.replace('--outfile=dist/server.mjs', `--outfile=${path.join(building, 'server.mjs')}`);
   if (script === pkg.scripts.build) throw new Error('build script no longer writes dist/server.mjs; update the test helper');
   execFileSync('sh', ['-c', script], {
     cwd: SERVER_DIR,
     env: { ...process.env, PATH: `${path.join(REPO_ROOT, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}` },
     stdio: 'pipe',
   });
-  return outfile;
+  try {
+    renameSync(building, shared);
+  } catch (error) {
+    // Another file built the same bundle first: use theirs, drop ours.
+    if (!existsSync(bundle)) throw error;
+    rmSync(building, { recursive: true, force: true });
+  }
+  return bundle;
 }
 
 export interface LogLine {
