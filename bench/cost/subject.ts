@@ -16,7 +16,10 @@ import { join, resolve } from 'node:path';
 import { startSimulator } from '../../simulator/index.ts';
 import { startServer } from '../subject/contract.ts';
 import type { Cleanup } from '../subject/cleanup.ts';
-import { FEED, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
+import { fetchReferenceSource, type ReferenceSource } from '../reference/from-answer.ts';
+import { referenceCommand, startReferenceServer } from '../reference/reference-server.ts';
+import { HOT_PATH } from '../scenarios/index.ts';
+import { FEED, launchSubject, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
 import type { CostSubject, LaunchedServer } from './measure.ts';
 
 /** Worktree of `commit` in `repo`, prepared through its chapter contract (bench/subject/), logged; removed by `cleanup`. */
@@ -66,4 +69,32 @@ export function chapterSubject(tree: Pick<PreparedTree, 'path' | 'contract'>, cl
       };
     },
   };
+}
+
+/**
+ * The bare node:http reference (bench/reference/) as a cost subject: it answers every GET
+ * with `answer`'s bytes and headers, as in the bench, started by the same program with the
+ * callgrind wrap and node flags. Its instructions per request are the yardstick's own cost:
+ * "chapter N costs k× the bare server".
+ */
+export function referenceSubject(answer: ReferenceSource, cleanup: Cleanup): CostSubject {
+  return {
+    start: referenceCommand(),
+    async launch(start: string[]): Promise<LaunchedServer> {
+      const server = await startReferenceServer(answer.body, answer.headers, { command: start });
+      const stop = once(() => server.stop());
+      await cleanup.add(`stop the reference server under callgrind (pid ${server.pid})`, stop);
+      return { url: server.url, pid: server.pid, stop };
+    },
+  };
+}
+
+/** The hot answer of a chapter, fetched from the chapter started natively (not under callgrind) and stopped again. */
+export async function hotAnswerOf(tree: PreparedTree, cleanup: Cleanup): Promise<ReferenceSource> {
+  const subject = await launchSubject(tree, cleanup);
+  try {
+    return await fetchReferenceSource(subject.url + HOT_PATH, tree.commit.slice(0, 12));
+  } finally {
+    await subject.server.stop(); // its simulator and data dir go with `cleanup`
+  }
 }
