@@ -51,6 +51,6 @@ export async function cpuSecondsPerRequest(repo: string, commit: string, cleanup
     options.log(`calibrate: ${result.successfulRequests} requests in ${options.seconds} s, server CPU ${(after - before).toFixed(2)} s: ${(perRequest * 1e6).toFixed(1)} µs per request`);
     return perRequest;
   } finally {
-    await server.server.stop();
+    await server.stop();
   }
 }
