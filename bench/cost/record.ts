@@ -19,10 +19,9 @@ import { scenario as scenarioOf } from '../scenarios/index.ts';
 import { BenchStore } from '../store.ts';
 import { UsageError } from '../../cli/args.ts';
 import type { CostRecordOptions } from './args.ts';
-import { measureCost, wholeCycles, type CostMeasurement } from './measure.ts';
+import { measureCost, wholeCycles, type CostMeasurement, type CostSubject } from './measure.ts';
 import { describeSpread } from './report.ts';
 import { spreadOf } from './spread.ts';
-import type { CostSubject } from './measure.ts';
 import { chapterSubject, hotAnswerOf, prepareCommitTree, referenceSubject } from './subject.ts';
 import type { ReferenceSource } from '../reference/from-answer.ts';
 
@@ -146,7 +145,11 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
         await costSubjectOf(job.chapter),
         { paths, requests: wholeCycles(options.requests, paths.length), warmupRequests: options.warmup, processes: 1, windowsPerProcess: options.reps, nodeFlags: options.nodeFlags, readyTimeoutMs: options.readyTimeoutSeconds * 1000 },
         (line) => log(`cost: ${label} / ${job.scenario}: ${line}`),
-      );
+      ).catch((error: Error) => {
+        // Said at once: the session goes on with the other counts and fails at its end.
+        log(`cost: ${label} / ${job.scenario}: failed: ${error.message}`);
+        throw error;
+      });
       insertRow(store.db, costs, costRow(sessionId, job, measurement), 'replace');
       store.save();
       log(`cost: ${label} / ${job.scenario}: ${describeSpread(measurement.perRequest)}; before timer work and GC were split out: ${describeSpread(measurement.rawPerRequest)}`);
