@@ -1,14 +1,15 @@
 /**
  * What the test suite needs beyond `npm ci`: a Chromium (the book's pages in a real
- * browser), wrk (the default load generator) and valgrind (the instruction-count cost
- * signal). `global-setup.ts` checks them once before any test file runs, so a machine
+ * browser), wrk (the default load generator), valgrind (the instruction-count cost
+ * signal), pdftotext (the book's PDF read back, generator/pdf.test.ts) and nginx (the
+ * yardstick server beside the chapters). `global-setup.ts` checks them once before any test file runs, so a machine
  * lacking one gets a single line naming what to install instead of a stack trace from
  * deep inside puppeteer or a load run.
  */
 import { accessSync, constants } from 'node:fs';
 import { findExecutable } from '../loadgen/process.ts';
 
-export const TEST_TOOLS = ['chromium', 'wrk', 'valgrind'] as const;
+export const TEST_TOOLS = ['chromium', 'wrk', 'valgrind', 'pdftotext', 'nginx'] as const;
 export type TestTool = (typeof TEST_TOOLS)[number];
 
 /** What the probe saw for one tool; `note` says why a configured path was rejected. */
@@ -18,8 +19,8 @@ export interface ToolProbe {
   note?: string;
 }
 
-/** Debian packages providing each tool (the names happen to match; keep the map explicit). */
-const DEBIAN_PACKAGE: Record<TestTool, string> = { chromium: 'chromium', wrk: 'wrk', valgrind: 'valgrind' };
+/** The Debian package providing each tool (.ci/run installs the same ones). */
+export const DEBIAN_PACKAGE: Record<TestTool, string> = { chromium: 'chromium', wrk: 'wrk', valgrind: 'valgrind', pdftotext: 'poppler-utils', nginx: 'nginx-light' };
 
 /** The one line to print when something is missing, or null when everything is there (pure). */
 export function missingToolsMessage(probes: readonly ToolProbe[]): string | null {
