@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startServer, type ChapterContract } from '../subject/contract.ts';
+import { Cleanup } from '../subject/cleanup.ts';
 import { DEFAULT_NODE_FLAGS } from './command.ts';
+import { referenceSubject } from './subject.ts';
 import { measureCost, type CostSettings, type CostSubject } from './measure.ts';
 
 const SERVER = `
@@ -111,6 +113,19 @@ describe.concurrent('measureCost under callgrind', () => {
     expect(forked.windows).toHaveLength(1);
     expect(forked.windows[0].processCount).toBe(3);
     expect(forked.windows[0].requests).toBe(20);
+  }, 300_000);
+
+  it('counts the bare node:http reference, a server that leads no process group', async ({ expect }) => {
+    const cleanup = new Cleanup();
+    try {
+      const reference = referenceSubject({ body: Buffer.from('{"data":[]}'), headers: { 'content-type': 'application/json' } }, cleanup);
+      const m = await measureCost(reference, settings({ windowsPerProcess: 2, nodeFlags: DEFAULT_NODE_FLAGS }));
+      expect(m.windows.map((w) => [w.requests, w.processCount])).toEqual([[20, 1], [20, 1]]);
+      expect(m.perRequest.median).toBeGreaterThan(0);
+      expect(m.startup[0]).toBeGreaterThan(m.windows[0].instructions);
+    } finally {
+      await cleanup.run();
+    }
   }, 300_000);
 
   it('fails loudly on an answer that is not a 200', async ({ expect }) => {
