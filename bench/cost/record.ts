@@ -21,7 +21,7 @@ import { UsageError } from '../../cli/args.ts';
 import type { CostRecordOptions } from './args.ts';
 import { measureCost, wholeCycles, type CostMeasurement, type CostSubject } from './measure.ts';
 import { describeSpread } from './report.ts';
-import { spreadOf } from './spread.ts';
+import { spreadOf } from '../stats/spread.ts';
 import { chapterSubject, hotAnswerOf, prepareCommitTree, referenceSubject } from './subject.ts';
 import type { ReferenceSource } from '../reference/from-answer.ts';
 
