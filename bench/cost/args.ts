@@ -53,8 +53,8 @@ Options:
   --ref <commit-ish>    the chapter to measure (tag, branch or hash)               (required)
   --repo <dir>          repository holding it                                    (default .)
   --scenario hot|mix    hot: the one hot search; mix: the 64 seeded ranges       (default ${COST_DEFAULTS.scenario})
-  --requests <n>        requests per measured window (N); for mix, a multiple of 64
-                        so that every window sends the same paths                (default ${COST_DEFAULTS.requests})
+  --requests <n>        requests per measured window (N); every window (and the warm-up)
+                        replays the scenario's first N paths, so all send the same requests                (default ${COST_DEFAULTS.requests})
   --reps <n>            measured windows                                          (default ${COST_DEFAULTS.reps})
   --warmup <n>          uncounted requests before the first window               (default ${COST_DEFAULTS.warmup})
   --layout <how>        windows: all windows in one server process; processes: a new
@@ -68,7 +68,6 @@ Recording (--record): every chapter of data/chapters.json, and the bare node:htt
 reference serving the first counted chapter's hot answer (subject "reference"), is counted
 for each scenario and stored in the benchmark database (table costs, view chapter_costs) as
 one session of kind 'cost'; the windows of a chapter and scenario run in one server process.
-For mix, the requests per window are rounded down to whole cycles through its 64 paths.
   --record              count every chapter and the reference, and store the counts
   --chapters <tags>     comma-separated chapter tags, "reference" for the reference
                                                                           (default: all and the reference)

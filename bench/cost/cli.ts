@@ -13,7 +13,7 @@ import { UsageError } from '../../cli/args.ts';
 import { EXIT } from '../../cli/exit.ts';
 import { COST_HELP, parseCostArgs, type CostCliOptions } from './args.ts';
 import { recordCosts } from './record.ts';
-import { measureCost, wholeCycles } from './measure.ts';
+import { measureCost, windowPaths } from './measure.ts';
 import { renderCost } from './report.ts';
 import { chapterSubject, prepareCommitTree } from './subject.ts';
 
@@ -25,8 +25,7 @@ async function measure(options: CostCliOptions, cleanup: Cleanup): Promise<strin
   if (commit === null) throw new Error(`--ref ${options.ref} is not a commit in ${repo}`);
   const tree = await prepareCommitTree(repo, commit, cleanup, (line) => log(`cost: ${line}`));
   const perProcess = options.layout === 'windows' ? options.reps : 1;
-  const paths = scenarioOf(options.scenario).paths;
-  const requests = wholeCycles(options.requests, paths.length);
+  const { paths, requests } = windowPaths(scenarioOf(options.scenario).paths, options.requests);
   if (requests !== options.requests) log(`cost: ${requests} requests per window instead of ${options.requests}: a whole number of cycles through the ${paths.length} paths of ${options.scenario}`);
   const measurement = await measureCost(
     chapterSubject(tree, cleanup),

@@ -162,13 +162,15 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
 }
 
 /**
- * Requests per window for a scenario's paths: a whole number of cycles through them, so
- * every window sends the same requests (mix: 200 requests over 64 paths sent some paths
- * 4 times and others 3, and the windows of v1–v4 differed by up to 5%). Rounded down,
- * never below one cycle (pure).
+ * The paths and requests per window for a scenario: every window must send the same
+ * requests (200 requests over 64 mix paths sent some paths 4 times and others 3, and the
+ * windows of v1–v4 differed by up to 5%). A sequence longer than a window (mix is now
+ * 200,000 Zipf draws) is cut to its first `requested` paths, replayed by every window and
+ * the warm-up; a shorter one is sent in whole cycles, rounded down, never below one (pure).
  */
-export function wholeCycles(requested: number, paths: number): number {
-  return Math.max(paths, requested - (requested % paths));
+export function windowPaths(paths: readonly string[], requested: number): { paths: readonly string[]; requests: number } {
+  if (paths.length >= requested) return { paths: paths.slice(0, requested), requests: requested };
+  return { paths, requests: requested - (requested % paths.length) };
 }
 
 /** Each window's cost per request: its own work without timers and GC, plus its process's GC per request over all windows (pure). */

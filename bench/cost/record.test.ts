@@ -5,7 +5,7 @@ import { costs } from '../../db/schema.ts';
 import { insertRow } from '../../db/table.ts';
 import { UsageError } from '../../cli/args.ts';
 import { parseCostArgs } from './args.ts';
-import type { CostMeasurement } from './measure.ts';
+import { windowPaths, type CostMeasurement } from './measure.ts';
 import { costRow, selectChapters, selectsReference } from './record.ts';
 
 const CHAPTERS: Chapter[] = [
@@ -86,5 +86,15 @@ describe('cost --record', () => {
     expect(JSON.parse(stored.windows_json as string)).toHaveLength(3);
     expect(stored.startup_instructions).toBe(3_000_000_000);
     expect(stored.commit_hash).toBe('a'.repeat(40));
+  });
+});
+
+describe('windowPaths', () => {
+  it('cuts a sequence longer than a window to its first N paths, and sends a shorter list in whole cycles', () => {
+    const long = Array.from({ length: 200_000 }, (_, i) => `/p${i}`);
+    expect(windowPaths(long, 200)).toEqual({ paths: long.slice(0, 200), requests: 200 });
+    const short = Array.from({ length: 64 }, (_, i) => `/p${i}`);
+    expect(windowPaths(short, 200)).toEqual({ paths: short, requests: 192 });
+    expect(windowPaths(['/hot'], 50)).toEqual({ paths: ['/hot'], requests: 50 });
   });
 });

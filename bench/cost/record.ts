@@ -19,7 +19,7 @@ import { scenario as scenarioOf } from '../scenarios/index.ts';
 import { BenchStore } from '../store.ts';
 import { UsageError } from '../../cli/args.ts';
 import type { CostRecordOptions } from './args.ts';
-import { measureCost, wholeCycles, type CostMeasurement, type CostSubject } from './measure.ts';
+import { measureCost, windowPaths, type CostMeasurement, type CostSubject } from './measure.ts';
 import { describeSpread } from './report.ts';
 import { spreadOf } from '../stats/spread.ts';
 import { chapterSubject, hotAnswerOf, prepareCommitTree, referenceSubject } from './subject.ts';
@@ -140,10 +140,10 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
   try {
     await pool(jobs, options.jobs, async (job) => {
       const label = job.chapter?.tag ?? REFERENCE_SUBJECT;
-      const paths = scenarioOf(job.scenario).paths;
+      const { paths, requests } = windowPaths(scenarioOf(job.scenario).paths, options.requests);
       const measurement = await measureCost(
         await costSubjectOf(job.chapter),
-        { paths, requests: wholeCycles(options.requests, paths.length), warmupRequests: options.warmup, processes: 1, windowsPerProcess: options.reps, nodeFlags: options.nodeFlags, readyTimeoutMs: options.readyTimeoutSeconds * 1000 },
+        { paths, requests, warmupRequests: options.warmup, processes: 1, windowsPerProcess: options.reps, nodeFlags: options.nodeFlags, readyTimeoutMs: options.readyTimeoutSeconds * 1000 },
         (line) => log(`cost: ${label} / ${job.scenario}: ${line}`),
       ).catch((error: Error) => {
         // Said at once: the session goes on with the other counts and fails at its end.
