@@ -371,6 +371,10 @@ export const costs = table(
     valgrind_version: text('NOT NULL'),
     node_version: text('NOT NULL'),
     windows_json: text('NOT NULL'), // every window's count, as measured
+    // Timer work is measured apart, not in a request (bench/cost/README.md): NULL in rows recorded before.
+    raw_range: real(), // (max − min) / median of the windows' whole counts, timer work and their own GC inside
+    timer_instructions_per_second: real(), // timer-phase instructions per second of wall time during the windows
+    gc_per_request: real(), // garbage collection per request over all windows (included in instructions_per_request)
   },
   ['PRIMARY KEY (session_id, subject, experiment, scenario)'],
 );
@@ -517,7 +521,8 @@ CREATE VIEW profile_top AS
 CREATE VIEW chapter_costs AS
   SELECT c.subject AS tag, ch.chapter_number, c.experiment, c.scenario, c.instructions_per_request,
          c.min_per_request, c.max_per_request, c.range, c.cv, c.windows, c.requests_per_window, c.processes,
-         c.startup_instructions, c.node_flags, c.valgrind_version, c.node_version, c.session_id, se.started_at,
+         c.startup_instructions, c.node_flags, c.valgrind_version, c.node_version, c.raw_range, c.timer_instructions_per_second,
+         c.gc_per_request, c.session_id, se.started_at,
          cm.machine, cm.fingerprint AS machine_fingerprint
   FROM costs c JOIN sessions se ON se.id = c.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   LEFT JOIN chapters ch ON ch.tag = c.subject

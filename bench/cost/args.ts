@@ -46,13 +46,15 @@ the bench's simulated provider (frozen after its first answer); after warm-up re
 each measured window zeroes the counters (callgrind_control -z), sends exactly N
 sequential keep-alive requests and dumps the counters (callgrind_control -d). Startup is
 dumped apart and never counted in a request. Every answer must be a complete 200.
+Timer work (libuv's timer phase, fired by the wall clock) is measured apart, never in a
+request; garbage collection is counted as the process's average per request.
 
 Options:
   --ref <commit-ish>    the chapter to measure (tag, branch or hash)               (required)
   --repo <dir>          repository holding it                                    (default .)
   --scenario hot|mix    hot: the one hot search; mix: the 64 seeded ranges       (default ${COST_DEFAULTS.scenario})
-  --requests <n>        requests per measured window (N); for mix, a multiple of 64
-                        so that every window sends the same paths                (default ${COST_DEFAULTS.requests})
+  --requests <n>        requests per measured window (N); every window (and the warm-up)
+                        replays the scenario's first N paths, so all send the same requests                (default ${COST_DEFAULTS.requests})
   --reps <n>            measured windows                                          (default ${COST_DEFAULTS.reps})
   --warmup <n>          uncounted requests before the first window               (default ${COST_DEFAULTS.warmup})
   --layout <how>        windows: all windows in one server process; processes: a new
@@ -62,11 +64,13 @@ Options:
   --ready-timeout <s>   how long the server may take to start under callgrind    (default ${COST_DEFAULTS.readyTimeoutSeconds})
   --json                print the measurement as JSON instead of text
 
-Recording (--record): every chapter of data/chapters.json is counted for each scenario
-and stored in the benchmark database (table costs, view chapter_costs) as one session of
-kind 'cost'; the windows of a chapter and scenario run in one server process.
-  --record              count every chapter and store the counts
-  --chapters <tags>     comma-separated chapter tags                     (default: all)
+Recording (--record): every chapter of data/chapters.json, and the bare node:http
+reference serving the first counted chapter's hot answer (subject "reference"), is counted
+for each scenario and stored in the benchmark database (table costs, view chapter_costs) as
+one session of kind 'cost'; the windows of a chapter and scenario run in one server process.
+  --record              count every chapter and the reference, and store the counts
+  --chapters <tags>     comma-separated chapter tags, "reference" for the reference
+                                                                          (default: all and the reference)
   --scenario <names>    with --record, comma-separated hot,mix            (default hot,mix)
   --db <file>           database file                                    (default data/bench.sqlite)
   --jobs <n>            servers counted at once (counts do not depend on load)  (default 2)

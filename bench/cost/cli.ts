@@ -13,7 +13,7 @@ import { UsageError } from '../../cli/args.ts';
 import { EXIT } from '../../cli/exit.ts';
 import { COST_HELP, parseCostArgs, type CostCliOptions } from './args.ts';
 import { recordCosts } from './record.ts';
-import { measureCost } from './measure.ts';
+import { measureCost, windowPaths } from './measure.ts';
 import { renderCost } from './report.ts';
 import { chapterSubject, prepareCommitTree } from './subject.ts';
 
@@ -25,11 +25,13 @@ async function measure(options: CostCliOptions, cleanup: Cleanup): Promise<strin
   if (commit === null) throw new Error(`--ref ${options.ref} is not a commit in ${repo}`);
   const tree = await prepareCommitTree(repo, commit, cleanup, (line) => log(`cost: ${line}`));
   const perProcess = options.layout === 'windows' ? options.reps : 1;
+  const { paths, requests } = windowPaths(scenarioOf(options.scenario).paths, options.requests);
+  if (requests !== options.requests) log(`cost: ${requests} requests per window instead of ${options.requests}: a whole number of cycles through the ${paths.length} paths of ${options.scenario}`);
   const measurement = await measureCost(
     chapterSubject(tree, cleanup),
     {
-      paths: scenarioOf(options.scenario).paths,
-      requests: options.requests,
+      paths,
+      requests,
       warmupRequests: options.warmup,
       processes: options.reps / perProcess,
       windowsPerProcess: perProcess,

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listProcesses, statFields } from '../proc/processes.ts';
+import { splitPart, type PartSplit } from './call-graph.ts';
 import { parseCallgrindOutput, type CallgrindPart } from './callgrind-output.ts';
 
 const run = promisify(execFile);
@@ -48,11 +49,13 @@ export async function callgrindControl(action: 'zero' | 'dump', pids: readonly n
 export interface DumpFile {
   file: string;
   part: CallgrindPart;
+  /** Its timer work and garbage collection (call-graph.ts). */
+  split: PartSplit;
 }
 
 /**
  * The dump files (`callgrind.out.<pid>.<n>`, one per process and `-d`) in `outDir` not in
- * `seen` (which this adds them to), parsed. The file each process writes at its exit,
+ * `seen` (which this adds them to), parsed, with their timer work and GC. The file each process writes at its exit,
  * `callgrind.out.<pid>`, is not a dump and is left out.
  */
 export function newDumps(outDir: string, seen: Set<string>): DumpFile[] {
@@ -62,6 +65,7 @@ export function newDumps(outDir: string, seen: Set<string>): DumpFile[] {
   return files.map((name) => {
     seen.add(name);
     const file = join(outDir, name);
-    return { file, part: parseCallgrindOutput(readFileSync(file, 'utf8'), file) };
+    const text = readFileSync(file, 'utf8');
+    return { file, part: parseCallgrindOutput(text, file), split: splitPart(text, file) };
   });
 }

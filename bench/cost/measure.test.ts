@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { startServer, type ChapterContract } from '../subject/contract.ts';
+import { Cleanup } from '../subject/cleanup.ts';
+import { DEFAULT_NODE_FLAGS } from './command.ts';
+import { referenceSubject } from './subject.ts';
 import { measureCost, type CostSettings, type CostSubject } from './measure.ts';
 
 const SERVER = `
@@ -22,6 +25,9 @@ const args = process.argv.slice(2);
 const port = Number(args[args.indexOf('--port') + 1]);
 const workers = Number(process.env.WORKERS ?? 0);
 const loops = Number(process.env.LOOPS ?? 1000);
+// Timer work that fires by the wall clock, as a chapter's samplers and limiter do.
+const timerLoops = Number(process.env.TIMER_LOOPS ?? 0);
+if (timerLoops > 0) setInterval(() => { let y = 0; for (let i = 0; i < timerLoops; i++) y = (y + i * 3) % 1000003; globalThis.sink = y; }, 5).unref();
 if (workers > 0 && cluster.isPrimary) {
   for (let i = 0; i < workers; i++) cluster.fork();
 } else {
@@ -71,7 +77,10 @@ describe.concurrent('measureCost under callgrind', () => {
       [1, 1, 20, 1],
       [1, 2, 20, 1],
     ]);
-    for (const w of light.windows) expect(w.perRequest).toBe(w.instructions / 20);
+    for (const w of light.windows) {
+      expect(w.rawPerRequest).toBe(w.instructions / 20);
+      expect(w.perRequest).toBeCloseTo((w.instructions - w.timerInstructions - w.gcInstructions) / 20 + light.gcPerRequest, 6);
+    }
     expect(light.startup).toHaveLength(1);
     // Starting node costs far more than 20 small requests: startup is not in the windows.
     expect(light.startup[0]).toBeGreaterThan(light.windows[0].instructions);
@@ -83,11 +92,40 @@ describe.concurrent('measureCost under callgrind', () => {
     expect(heavy.perRequest.median - light.perRequest.median).toBeGreaterThan(199_000);
   }, 300_000);
 
+  it('measures timer work apart: a server doing heavy work on a 5 ms interval costs what the same server without it costs per request', async ({ expect }) => {
+    const [plain, ticking] = await Promise.all([
+      measureCost(subject({ LOOPS: '1000' }), settings({ windowsPerProcess: 1, nodeFlags: DEFAULT_NODE_FLAGS })),
+      measureCost(subject({ LOOPS: '1000', TIMER_LOOPS: '2000' }), settings({ windowsPerProcess: 1, nodeFlags: DEFAULT_NODE_FLAGS })),
+    ]);
+    const [window] = ticking.windows;
+    // The interval fired during the window (20 requests under callgrind take far longer than 5 ms) and cost a lot.
+    expect(window.timerInstructions).toBeGreaterThan(20_000);
+    expect(ticking.timerInstructionsPerSecond).toBeGreaterThan(0);
+    // What the timers added to the whole count is gone from the cost per request, all but the event loop's
+    // own turns that only a timer woke (less than a tenth of it: the same code, the interpreter only).
+    const added = window.rawPerRequest - plain.windows[0].rawPerRequest;
+    expect(added).toBeGreaterThan(1000);
+    expect(Math.abs(window.perRequest - plain.windows[0].perRequest)).toBeLessThan(added / 10);
+  }, 300_000);
+
   it('counts the workers a server forks (node:cluster): one dump per process, summed', async ({ expect }) => {
     const forked = await measureCost(subject({ WORKERS: '2' }), settings({ windowsPerProcess: 1, nodeFlags: [] }));
     expect(forked.windows).toHaveLength(1);
     expect(forked.windows[0].processCount).toBe(3);
     expect(forked.windows[0].requests).toBe(20);
+  }, 300_000);
+
+  it('counts the bare node:http reference, a server that leads no process group', async ({ expect }) => {
+    const cleanup = new Cleanup();
+    try {
+      const reference = referenceSubject({ body: Buffer.from('{"data":[]}'), headers: { 'content-type': 'application/json' } }, cleanup);
+      const m = await measureCost(reference, settings({ windowsPerProcess: 2, nodeFlags: DEFAULT_NODE_FLAGS }));
+      expect(m.windows.map((w) => [w.requests, w.processCount])).toEqual([[20, 1], [20, 1]]);
+      expect(m.perRequest.median).toBeGreaterThan(0);
+      expect(m.startup[0]).toBeGreaterThan(m.windows[0].instructions);
+    } finally {
+      await cleanup.run();
+    }
   }, 300_000);
 
   it('fails loudly on an answer that is not a 200', async ({ expect }) => {

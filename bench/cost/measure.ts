@@ -7,9 +7,19 @@
  *      reported apart and never mixed into a request's cost;
  *   3. warm-up requests (JIT, caches), uncounted;
  *   4. `windowsPerProcess` measured windows: zero the counters, send exactly N requests,
- *      dump; instructions ÷ answers received is that window's cost per request.
+ *      dump; the window's instructions, split by the call graph (call-graph.ts) into
+ *      timer work, garbage collection and the rest.
  * The counters are zeroed and dumped in every process of the server's process group, so
  * forked workers count too (their dumps are summed with the parent's).
+ *
+ * A window's cost per request leaves out the timer phase (samplers, the adaptive limiter's
+ * window, histogram timers, the Date cache): timers fire by the wall clock, and a window
+ * under callgrind lasts 5–60 s depending on the machine's load, so their work landed in
+ * some windows and not others (v9/v10: windows 2.7–6.5% apart). It is measured apart, as
+ * instructions per second of wall time. Garbage collection is work the requests cause, but
+ * a scavenge (~0.9 M instructions) comes once per ~200 requests, so a window holds 0, 1 or
+ * 2 of them: each window counts the process's GC per request averaged over all its
+ * windows, not its own. cost/README.md shows the spreads before and after.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,7 +66,17 @@ export interface CostWindow {
   process: number;
   window: number;
   requests: number;
+  /** Everything the server executed in the window (timers and GC included). */
   instructions: number;
+  /** Of which in the timer phase (measured apart, not in perRequest). */
+  timerInstructions: number;
+  /** Of which garbage collection outside the timer phase (in perRequest as its process's average). */
+  gcInstructions: number;
+  /** Wall-clock length of the window. */
+  seconds: number;
+  /** instructions ÷ requests: the count as it was before timer work and GC were split out. */
+  rawPerRequest: number;
+  /** (instructions − timers − GC) ÷ requests + the process's GC per request over all its windows. */
   perRequest: number;
   /** Processes whose counters were summed (1, or a primary and its workers). */
   processCount: number;
@@ -80,6 +100,12 @@ export interface CostMeasurement {
   startup: number[];
   /** Instructions per request: median over every window, and its spread. */
   perRequest: Spread;
+  /** The spread the windows had before timer work and GC were split out (rawPerRequest). */
+  rawPerRequest: Spread;
+  /** Timer work during the windows per second of wall time (all windows together). */
+  timerInstructionsPerSecond: number;
+  /** Garbage collection per request, over all windows. */
+  gcPerRequest: number;
   /** The spread within each process (windows of one process) — the noise of one run. */
   withinProcess: Spread[];
   provenance: CostProvenance;
@@ -94,7 +120,7 @@ function versionOf(command: string, args: string[]): string {
 }
 
 async function dumpAll(pid: number, outDir: string, seen: Set<string>): Promise<DumpFile[]> {
-  const pids = processGroupPids(pid);
+  const pids = serverPids(pid);
   await callgrindControl('dump', pids);
   const dumps = newDumps(outDir, seen);
   if (dumps.length !== pids.length) throw new Error(`callgrind_control -d answered OK for ${pids.length} processes but ${dumps.length} dump files appeared in ${outDir}`);
@@ -113,22 +139,51 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
     client = new SequentialClient(server.url, settings.paths);
     const warm = await client.send(settings.warmupRequests);
     log(`cost: process ${index + 1}: startup ${(startup / 1e6).toFixed(1)} M instructions; ${warm.answered} warm-up requests`);
-    const windows: CostWindow[] = [];
+    const measured: Omit<CostWindow, 'perRequest'>[] = [];
     for (let w = 0; w < settings.windowsPerProcess; w++) {
-      await callgrindControl('zero', processGroupPids(server.pid));
+      await callgrindControl('zero', serverPids(server.pid));
+      const started = performance.now();
       const { answered } = await client.send(settings.requests);
+      const seconds = (performance.now() - started) / 1000;
       const dumps = await dumpAll(server.pid, outDir, seen);
       const instructions = totalInstructions(dumps);
       if (answered !== settings.requests) throw new Error(`window ${w + 1}: ${answered} answers for ${settings.requests} requests`);
-      windows.push({ process: index + 1, window: w + 1, requests: answered, instructions, perRequest: instructions / answered, processCount: dumps.length });
-      log(`cost: process ${index + 1} window ${w + 1}: ${answered} requests, ${(instructions / 1e6).toFixed(2)} M instructions, ${(instructions / answered / 1e3).toFixed(1)} k per request`);
+      const timerInstructions = dumps.reduce((sum, d) => sum + d.split.timers, 0);
+      const gcInstructions = dumps.reduce((sum, d) => sum + d.split.gc, 0);
+      measured.push({ process: index + 1, window: w + 1, requests: answered, instructions, timerInstructions, gcInstructions, seconds, rawPerRequest: instructions / answered, processCount: dumps.length });
+      log(`cost: process ${index + 1} window ${w + 1}: ${answered} requests in ${seconds.toFixed(1)} s, ${(instructions / 1e6).toFixed(2)} M instructions (timers ${(timerInstructions / 1e6).toFixed(2)} M, GC ${(gcInstructions / 1e6).toFixed(2)} M)`);
     }
-    return { startup, windows };
+    return { startup, windows: withGcAveraged(measured) };
   } finally {
     client?.close();
     await server?.stop();
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The paths and requests per window for a scenario: every window must send the same
+ * requests (200 requests over 64 mix paths sent some paths 4 times and others 3, and the
+ * windows of v1–v4 differed by up to 5%). A sequence longer than a window (mix is now
+ * 200,000 Zipf draws) is cut to its first `requested` paths, replayed by every window and
+ * the warm-up; a shorter one is sent in whole cycles, rounded down, never below one (pure).
+ */
+export function windowPaths(paths: readonly string[], requested: number): { paths: readonly string[]; requests: number } {
+  if (paths.length >= requested) return { paths: paths.slice(0, requested), requests: requested };
+  return { paths, requests: requested - (requested % paths.length) };
+}
+
+/** Each window's cost per request: its own work without timers and GC, plus its process's GC per request over all windows (pure). */
+export function withGcAveraged(windows: Omit<CostWindow, 'perRequest'>[]): CostWindow[] {
+  const requests = windows.reduce((sum, w) => sum + w.requests, 0);
+  const gcPerRequest = windows.reduce((sum, w) => sum + w.gcInstructions, 0) / requests;
+  return windows.map((w) => ({ ...w, perRequest: (w.instructions - w.timerInstructions - w.gcInstructions) / w.requests + gcPerRequest }));
+}
+
+/** The server's processes: its process group (a leader and the workers it forked), or the server alone when it leads no group. */
+function serverPids(pid: number): number[] {
+  const group = processGroupPids(pid);
+  return group.length > 0 ? group : [pid];
 }
 
 /** Runs the measurement; any failed request, dump or start is an error, never a number. */
@@ -155,5 +210,15 @@ export async function measureCost(subject: CostSubject, settings: CostSettings, 
     windows.push(...measured.windows);
     withinProcess.push(spreadOf(measured.windows.map((w) => w.perRequest)));
   }
-  return { windows, startup, perRequest: spreadOf(windows.map((w) => w.perRequest)), withinProcess, provenance };
+  const sum = (pick: (w: CostWindow) => number) => windows.reduce((total, w) => total + pick(w), 0);
+  return {
+    windows,
+    startup,
+    perRequest: spreadOf(windows.map((w) => w.perRequest)),
+    rawPerRequest: spreadOf(windows.map((w) => w.rawPerRequest)),
+    timerInstructionsPerSecond: sum((w) => w.timerInstructions) / sum((w) => w.seconds),
+    gcPerRequest: sum((w) => w.gcInstructions) / sum((w) => w.requests),
+    withinProcess,
+    provenance,
+  };
 }

@@ -5,8 +5,8 @@ import { costs } from '../../db/schema.ts';
 import { insertRow } from '../../db/table.ts';
 import { UsageError } from '../../cli/args.ts';
 import { parseCostArgs } from './args.ts';
-import type { CostMeasurement } from './measure.ts';
-import { costRow, selectChapters } from './record.ts';
+import { windowPaths, type CostMeasurement } from './measure.ts';
+import { costRow, selectChapters, selectsReference } from './record.ts';
 
 const CHAPTERS: Chapter[] = [
   { number: 1, tag: 'v1-a', commit: 'a'.repeat(40), title: 'A', technique: 'a', summary: 'a' },
@@ -17,9 +17,12 @@ function measurement(perWindow: number[]): CostMeasurement {
   const sorted = [...perWindow].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   return {
-    windows: perWindow.map((perRequest, window) => ({ process: 0, window, requests: 10, instructions: perRequest * 10, perRequest, processCount: 1 })),
+    windows: perWindow.map((perRequest, window) => ({ process: 0, window, requests: 10, instructions: perRequest * 10 + 2_000_000, timerInstructions: 2_000_000, gcInstructions: 0, seconds: 8, rawPerRequest: perRequest + 200_000, perRequest, processCount: 1 })),
     startup: [3_000_000_000],
     perRequest: { median, min: sorted[0], max: sorted[sorted.length - 1], range: (sorted[sorted.length - 1] - sorted[0]) / median, cv: 0.001, n: perWindow.length },
+    rawPerRequest: { median: median + 200_000, min: sorted[0] + 200_000, max: sorted[sorted.length - 1] + 200_000, range: (sorted[sorted.length - 1] - sorted[0]) / (median + 200_000), cv: 0.001, n: perWindow.length },
+    timerInstructionsPerSecond: 250_000,
+    gcPerRequest: 0,
     withinProcess: [],
     provenance: { valgrind: 'valgrind-3.19.0', node: 'v20.20.2', nodeFlags: ['--jitless'], valgrindArgs: [], requests: 10, warmupRequests: 5, processes: 1, windowsPerProcess: perWindow.length, paths: 1 },
   };
@@ -47,6 +50,15 @@ describe('cost --record', () => {
     expect(() => selectChapters(CHAPTERS, ['v9-x'])).toThrow(/unknown chapter v9-x \(known: v1-a, v2-b\)/);
   });
 
+  it('counts the bare node:http reference by default and when --chapters names it, as subject "reference" without a commit', () => {
+    expect(selectsReference(null)).toBe(true);
+    expect(selectsReference(['v1-a'])).toBe(false);
+    expect(selectsReference(['reference', 'v2-b'])).toBe(true);
+    expect(selectChapters(CHAPTERS, ['reference', 'v2-b']).map((c) => c.tag)).toEqual(['v2-b']);
+    expect(selectChapters(CHAPTERS, ['reference'])).toEqual([]);
+    expect(costRow(1, { chapter: null, scenario: 'hot' }, measurement([100, 101, 102]))).toMatchObject({ subject: 'reference', commit_hash: null, instructions_per_request: 101 });
+  });
+
   it('stores a measurement as a costs row that chapter_costs shows for the latest cost session of the comparison machine', async () => {
     const db = await createDatabase();
     db.run("INSERT INTO chapters(tag, chapter_number, title, technique, summary, commit_hash) VALUES ('v1-a', 1, 'A', 'a', 'a', ?)", ['a'.repeat(40)]);
@@ -68,9 +80,21 @@ describe('cost --record', () => {
     expect(rows).toEqual([
       { tag: 'v1-a', chapter_number: 1, scenario: 'hot', instructions_per_request: 401, min_per_request: 400, max_per_request: 402, windows: 3, node_flags: '--jitless', session_id: 3, machine: 'CPU · 2 cores · linux' },
     ]);
+    const spread = queryRows(db, 'SELECT raw_range, timer_instructions_per_second, gc_per_request FROM chapter_costs')[0];
+    expect(spread).toEqual({ raw_range: 2 / 200_401, timer_instructions_per_second: 250_000, gc_per_request: 0 });
     const stored = queryRows(db, 'SELECT windows_json, startup_instructions, commit_hash FROM costs WHERE session_id = 3')[0];
     expect(JSON.parse(stored.windows_json as string)).toHaveLength(3);
     expect(stored.startup_instructions).toBe(3_000_000_000);
     expect(stored.commit_hash).toBe('a'.repeat(40));
+  });
+});
+
+describe('windowPaths', () => {
+  it('cuts a sequence longer than a window to its first N paths, and sends a shorter list in whole cycles', () => {
+    const long = Array.from({ length: 200_000 }, (_, i) => `/p${i}`);
+    expect(windowPaths(long, 200)).toEqual({ paths: long.slice(0, 200), requests: 200 });
+    const short = Array.from({ length: 64 }, (_, i) => `/p${i}`);
+    expect(windowPaths(short, 200)).toEqual({ paths: short, requests: 192 });
+    expect(windowPaths(['/hot'], 50)).toEqual({ paths: ['/hot'], requests: 50 });
   });
 });

@@ -9,7 +9,7 @@
  */
 import { join, resolve } from 'node:path';
 import { chapterCommitDetails, readChapterList, type Chapter } from '../../db/chapters.ts';
-import { costs, type CostRow } from '../../db/schema.ts';
+import { costs, REFERENCE_SUBJECT, type CostRow } from '../../db/schema.ts';
 import { insertRow } from '../../db/table.ts';
 import type { Cleanup } from '../subject/cleanup.ts';
 import { acquireLock } from '../lock.ts';
@@ -19,19 +19,27 @@ import { scenario as scenarioOf } from '../scenarios/index.ts';
 import { BenchStore } from '../store.ts';
 import { UsageError } from '../../cli/args.ts';
 import type { CostRecordOptions } from './args.ts';
-import { measureCost, type CostMeasurement } from './measure.ts';
+import { measureCost, windowPaths, type CostMeasurement, type CostSubject } from './measure.ts';
 import { describeSpread } from './report.ts';
 import { spreadOf } from '../stats/spread.ts';
-import { chapterSubject, prepareCommitTree } from './subject.ts';
+import { chapterSubject, hotAnswerOf, prepareCommitTree, referenceSubject } from './subject.ts';
+import type { ReferenceSource } from '../reference/from-answer.ts';
 
+/** A chapter, or the bare node:http reference (chapter null), in one scenario. */
 interface Job {
-  chapter: Chapter;
+  chapter: Chapter | null;
   scenario: 'hot' | 'mix';
 }
 
-/** The chapters to count, in book order; an unknown tag is a usage error. */
+/** Whether the reference is counted: by default, and when --chapters names it. */
+export function selectsReference(tags: string[] | null): boolean {
+  return tags === null || tags.includes(REFERENCE_SUBJECT);
+}
+
+/** The chapters to count, in book order; an unknown tag is a usage error (`reference` is not a chapter: selectsReference). */
 export function selectChapters(all: Chapter[], tags: string[] | null): Chapter[] {
   if (tags === null) return all;
+  tags = tags.filter((tag) => tag !== REFERENCE_SUBJECT);
   const unknown = tags.filter((tag) => !all.some((c) => c.tag === tag));
   if (unknown.length > 0) throw new UsageError(`--chapters: unknown chapter ${unknown.join(', ')} (known: ${all.map((c) => c.tag).join(', ')})`);
   return all.filter((c) => tags.includes(c.tag));
@@ -41,9 +49,9 @@ export function selectChapters(all: Chapter[], tags: string[] | null): Chapter[]
 export function costRow(sessionId: number, job: Job, m: CostMeasurement): CostRow {
   return {
     session_id: sessionId,
-    subject: job.chapter.tag,
+    subject: job.chapter?.tag ?? REFERENCE_SUBJECT,
     experiment: '',
-    commit_hash: job.chapter.commit,
+    commit_hash: job.chapter?.commit ?? null,
     scenario: job.scenario,
     requests_per_window: m.provenance.requests,
     windows: m.windows.length,
@@ -58,6 +66,9 @@ export function costRow(sessionId: number, job: Job, m: CostMeasurement): CostRo
     valgrind_version: m.provenance.valgrind,
     node_version: m.provenance.node,
     windows_json: JSON.stringify(m.windows),
+    raw_range: m.rawPerRequest.range,
+    timer_instructions_per_second: m.timerInstructionsPerSecond,
+    gc_per_request: m.gcPerRequest,
   };
 }
 
@@ -89,7 +100,10 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
   const store = await BenchStore.open(options.db);
   const machine = machineInfo();
   store.prepareForSession(machine, all, commits, (notice) => log(`cost: ${notice}`));
-  const jobs: Job[] = chapters.flatMap((chapter) => options.scenarios.map((scenario) => ({ chapter, scenario })));
+  const withReference = selectsReference(options.chapters);
+  const jobs: Job[] = [...chapters, ...(withReference ? [null] : [])].flatMap((chapter) => options.scenarios.map((scenario) => ({ chapter, scenario })));
+  // The reference answers with the bytes of the first counted chapter's hot answer, as in the bench.
+  const referenceSource = chapters[0] ?? all[0];
   const sessionId = store.startSession({
     kind: 'cost',
     started_at: new Date().toISOString(),
@@ -102,7 +116,7 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
     server_cpus: null,
     loadgen_cpus: null,
     pinning_note: 'not pinned: instruction counts do not depend on the CPU or the load',
-    settings: { chapters: chapters.map((c) => c.tag), scenarios: options.scenarios, requests: options.requests, windows: options.reps, warmup_requests: options.warmup, node_flags: options.nodeFlags, jobs: options.jobs, layout: 'windows (one server process per chapter and scenario)' },
+    settings: { chapters: chapters.map((c) => c.tag), reference: withReference ? `the hot answer of ${referenceSource.tag}` : null, scenarios: options.scenarios, requests: options.requests, windows: options.reps, warmup_requests: options.warmup, node_flags: options.nodeFlags, jobs: options.jobs, layout: 'windows (one server process per chapter and scenario)' },
   });
   store.save();
   let finished = false;
@@ -111,23 +125,34 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
     store.finishSession(sessionId, 'interrupted');
     store.save();
   });
-  log(`cost: session ${sessionId}: ${jobs.length} count(s) (${chapters.length} chapter(s) × ${options.scenarios.join(', ')}), ${options.reps} windows of ${options.requests} requests, ${options.jobs} at a time`);
+  log(`cost: session ${sessionId}: ${jobs.length} count(s) (${chapters.length} chapter(s)${withReference ? ' and the reference' : ''} × ${options.scenarios.join(', ')}), ${options.reps} windows of ${options.requests} requests, ${options.jobs} at a time`);
   const trees = new Map<string, ReturnType<typeof prepareCommitTree>>();
   const treeOf = (c: Chapter) => {
     if (!trees.has(c.tag)) trees.set(c.tag, prepareCommitTree(repo, c.commit, cleanup, (line) => log(`cost: ${c.tag}: ${line}`)));
     return trees.get(c.tag)!;
   };
+  let referenceAnswer: Promise<ReferenceSource> | null = null;
+  const costSubjectOf = async (chapter: Chapter | null): Promise<CostSubject> => {
+    if (chapter !== null) return chapterSubject(await treeOf(chapter), cleanup);
+    referenceAnswer ??= treeOf(referenceSource).then((tree) => hotAnswerOf(tree, cleanup));
+    return referenceSubject(await referenceAnswer, cleanup);
+  };
   try {
     await pool(jobs, options.jobs, async (job) => {
-      const tree = await treeOf(job.chapter);
+      const label = job.chapter?.tag ?? REFERENCE_SUBJECT;
+      const { paths, requests } = windowPaths(scenarioOf(job.scenario).paths, options.requests);
       const measurement = await measureCost(
-        chapterSubject(tree, cleanup),
-        { paths: scenarioOf(job.scenario).paths, requests: options.requests, warmupRequests: options.warmup, processes: 1, windowsPerProcess: options.reps, nodeFlags: options.nodeFlags, readyTimeoutMs: options.readyTimeoutSeconds * 1000 },
-        (line) => log(`cost: ${job.chapter.tag} / ${job.scenario}: ${line}`),
-      );
+        await costSubjectOf(job.chapter),
+        { paths, requests, warmupRequests: options.warmup, processes: 1, windowsPerProcess: options.reps, nodeFlags: options.nodeFlags, readyTimeoutMs: options.readyTimeoutSeconds * 1000 },
+        (line) => log(`cost: ${label} / ${job.scenario}: ${line}`),
+      ).catch((error: Error) => {
+        // Said at once: the session goes on with the other counts and fails at its end.
+        log(`cost: ${label} / ${job.scenario}: failed: ${error.message}`);
+        throw error;
+      });
       insertRow(store.db, costs, costRow(sessionId, job, measurement), 'replace');
       store.save();
-      log(`cost: ${job.chapter.tag} / ${job.scenario}: ${describeSpread(measurement.perRequest)}`);
+      log(`cost: ${label} / ${job.scenario}: ${describeSpread(measurement.perRequest)}; before timer work and GC were split out: ${describeSpread(measurement.rawPerRequest)}`);
     });
     store.finishSession(sessionId, 'complete');
   } catch (error) {

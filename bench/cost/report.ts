@@ -14,9 +14,14 @@ export function renderCost(label: string, scenario: string, m: CostMeasurement):
   const p = m.provenance;
   const lines = [
     `cost of ${label}, scenario ${scenario}: ${describeSpread(m.perRequest)}`,
+    `before timer work and GC were split out: ${describeSpread(m.rawPerRequest)}`,
+    `timer work (apart, not in a request): ${mega(m.timerInstructionsPerSecond)} instructions per second of wall time; GC ${kilo(m.gcPerRequest)} per request (averaged over the windows)`,
     '',
-    'process  window  requests  instructions  per request',
-    ...m.windows.map((w) => `${String(w.process).padStart(7)}  ${String(w.window).padStart(6)}  ${String(w.requests).padStart(8)}  ${mega(w.instructions).padStart(12)}  ${kilo(w.perRequest).padStart(11)}`),
+    'process  window  requests  seconds  instructions  timers     GC  whole ÷ requests  per request',
+    ...m.windows.map(
+      (w) =>
+        `${String(w.process).padStart(7)}  ${String(w.window).padStart(6)}  ${String(w.requests).padStart(8)}  ${w.seconds.toFixed(1).padStart(7)}  ${mega(w.instructions).padStart(12)}  ${mega(w.timerInstructions).padStart(6)}  ${mega(w.gcInstructions).padStart(5)}  ${kilo(w.rawPerRequest).padStart(16)}  ${kilo(w.perRequest).padStart(11)}`,
+    ),
     '',
     `startup (start until ready, first poll included), per process: ${m.startup.map(mega).join(', ')}`,
   ];

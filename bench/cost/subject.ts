@@ -13,6 +13,9 @@
  */
 import { resolve } from 'node:path';
 import type { Cleanup } from '../subject/cleanup.ts';
+import { fetchReferenceSource, type ReferenceSource } from '../reference/from-answer.ts';
+import { referenceCommand, startReferenceServer } from '../reference/reference-server.ts';
+import { HOT_PATH } from '../scenarios/index.ts';
 import { launchSubject, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
 import type { CostSubject, LaunchedServer } from './measure.ts';
 
@@ -34,4 +37,31 @@ export function chapterSubject(tree: Pick<PreparedTree, 'commit' | 'path' | 'con
       return { url, pid, stop };
     },
   };
+}
+
+/**
+ * The bare node:http reference (bench/reference/) as a cost subject: it answers every GET
+ * with `answer`'s bytes and headers, as in the bench, started by the same program with the
+ * callgrind wrap and node flags. Its instructions per request are the yardstick's own cost:
+ * "chapter N costs k× the bare server".
+ */
+export function referenceSubject(answer: ReferenceSource, cleanup: Cleanup): CostSubject {
+  return {
+    start: referenceCommand(),
+    async launch(start: string[]): Promise<LaunchedServer> {
+      const server = await startReferenceServer(answer.body, answer.headers, { command: start });
+      await cleanup.add(`stop the reference server under callgrind (pid ${server.pid})`, () => server.stop());
+      return { url: server.url, pid: server.pid, stop: () => server.stop() }; // stop() runs once, whoever asks first
+    },
+  };
+}
+
+/** The hot answer of a chapter, fetched from the chapter started natively (not under callgrind) and stopped again. */
+export async function hotAnswerOf(tree: Pick<PreparedTree, 'commit' | 'path' | 'contract'>, cleanup: Cleanup): Promise<ReferenceSource> {
+  const subject = await launchSubject(tree, cleanup);
+  try {
+    return await fetchReferenceSource(subject.url + HOT_PATH, tree.commit.slice(0, 12));
+  } finally {
+    await subject.stop();
+  }
 }

@@ -67,11 +67,14 @@ callgrind (${DEFAULTS.costWindows} windows of --cost-requests after ${DEFAULTS.c
 the exact signal.
 
 Verdict and exit code (limit = 1 − threshold; see bench/gate/README.md):
-  0  pass          instructions within +${COST_RULE.fail * 100}% (a rise above +${COST_RULE.report * 100}% is reported), or without a
-                   usable count, the lower bound of the throughput interval at or above the limit
-  1  fail          instructions more than +${COST_RULE.fail * 100}% per request, or the whole throughput interval
+  0  pass          instructions within +${COST_RULE.fail * 100}% (a rise above +${COST_RULE.report * 100}% is reported) and the throughput
+                   estimate at or above the limit, or without a usable count, the lower bound of the
+                   throughput interval at or above the limit
+  1  fail          instructions more than +${COST_RULE.fail * 100}% per request (windows steady, or every head window
+                   above every base window by more than that), or the whole throughput interval
                    below the limit (what instructions cannot see: system calls, waiting)
-  3  inconclusive  no usable instruction count and the throughput interval straddles the limit
+  3  inconclusive  the throughput interval straddles the limit and either no usable instruction
+                   count exists or the throughput estimate is below the limit (never excused)
   2  error         bad flags, unknown refs, a tree that fails to build or start, a failed run
   130 interrupted  Ctrl-C / SIGTERM (servers stopped, worktrees removed)
 `;

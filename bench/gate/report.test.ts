@@ -5,12 +5,15 @@ import type { GateCost, GateResult } from './types.ts';
 import { evaluateGate } from './verdict.ts';
 
 function costOf(perRequest: number[]): CostMeasurement {
-  const windows = perRequest.map((x, i) => ({ process: 1, window: i + 1, requests: 100, instructions: x * 100, perRequest: x, processCount: 1 }));
+  const windows = perRequest.map((x, i) => ({ process: 1, window: i + 1, requests: 100, instructions: x * 100, timerInstructions: 0, gcInstructions: 0, seconds: 5, rawPerRequest: x, perRequest: x, processCount: 1 }));
   const spread = { median: perRequest[1], min: Math.min(...perRequest), max: Math.max(...perRequest), range: 0, cv: 0, n: perRequest.length };
   return {
     windows,
     startup: [2_000_000_000],
     perRequest: spread,
+    rawPerRequest: spread,
+    timerInstructionsPerSecond: 0,
+    gcPerRequest: 0,
     withinProcess: [spread],
     provenance: { valgrind: 'valgrind-3.19.0', node: 'v20.0.0', nodeFlags: ['--predictable'], valgrindArgs: ['--tool=callgrind'], requests: 100, warmupRequests: 30, processes: 1, windowsPerProcess: 3, paths: 1 },
   };
@@ -91,9 +94,9 @@ describe('renderGateReport with the instruction count', () => {
     const md = renderGateReport(result([990, 1000, 1000, 990], 0.1, cost));
     expect(md).toMatch(/^## Regression gate: FAIL/);
     expect(md).toContain('Verdict: **fail** (exit code 1), decided by **instructions**. head executes +8.0% instructions per request, more than the 5.0% allowed.');
-    expect(md).toContain('- Instructions per request head/base: **1.080** (+8.0%; base 1001.0 k, head 1081.0 k, windows within 0.2%); fails above +5.0%, reported above +2.0%: **FAIL**.');
+    expect(md).toContain('- Instructions per request head/base: **1.080** (+8.0%; base 1001.0 k, head 1081.0 k, windows within 0.2%, lowest head ÷ highest base window 1.078); fails above +5.0%, reported above +2.0%: **FAIL**.');
     expect(md).toContain('on its own: pass');
-    expect(md).toContain('| head | 3 | 100 | 108.2 M | 1082.0 k |');
+    expect(md).toContain('| head | 3 | 100 | 5.0 s | 108.2 M | 0.0 M | 0.0 M | 1082.0 k |');
     expect(md).toContain('Startup (not in any window): base 2000.0 M, head 2000.0 M instructions. valgrind-3.19.0, node v20.0.0 --predictable');
   });
 

@@ -29,14 +29,20 @@ const COST_STATUS = { fail: 'FAIL', regression: 'regression reported', pass: 'pa
 
 function costLine(cost: CostAssessment | null, note: string | null): string {
   if (cost === null) return `- Instructions per request: not counted — ${note ?? 'no callgrind measurement'}.`;
-  return `- Instructions per request head/base: **${ratio(cost.ratio)}** (${signedPercent(cost.ratio - 1)}; base ${kilo(cost.baseMedian)}, head ${kilo(cost.headMedian)}, windows within ${percent(cost.noise)}); fails above ${signedPercent(COST_RULE.fail)}, reported above ${signedPercent(COST_RULE.report)}: **${COST_STATUS[cost.status]}**.`;
+  return `- Instructions per request head/base: **${ratio(cost.ratio)}** (${signedPercent(cost.ratio - 1)}; base ${kilo(cost.baseMedian)}, head ${kilo(cost.headMedian)}, windows within ${percent(cost.noise)}, lowest head ÷ highest base window ${ratio(cost.separation)}); fails above ${signedPercent(COST_RULE.fail)}, reported above ${signedPercent(COST_RULE.report)}: **${COST_STATUS[cost.status]}**.`;
 }
 
 function costSection(cost: GateCost): string[] {
   if ('unavailable' in cost) return [];
-  const lines = ['### Instruction count (callgrind)', '', '| side | window | requests | instructions | per request |', '|---|---:|---:|---:|---:|'];
+  const lines = [
+    '### Instruction count (callgrind)',
+    '',
+    '| side | window | requests | seconds | instructions | of which timers (apart) | of which GC (averaged) | per request |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const mega = (x: number) => `${(x / 1e6).toFixed(1)} M`;
   for (const side of ['base', 'head'] as const) {
-    for (const w of cost[side].windows) lines.push(`| ${side} | ${w.window} | ${w.requests} | ${(w.instructions / 1e6).toFixed(1)} M | ${kilo(w.perRequest)} |`);
+    for (const w of cost[side].windows) lines.push(`| ${side} | ${w.window} | ${w.requests} | ${w.seconds.toFixed(1)} s | ${mega(w.instructions)} | ${mega(w.timerInstructions)} | ${mega(w.gcInstructions)} | ${kilo(w.perRequest)} |`);
   }
   const p = cost.base.provenance;
   lines.push('');

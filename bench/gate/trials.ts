@@ -8,6 +8,12 @@
  *
  *   npm run trials -- --trials 10 [--identical 20] [--extra 0.03,0.10]
  *                            [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]
+ *   npm run trials -- --server main --trials 10 --identical 20 [--slowdown 0.10]
+ *
+ * With --server <ref>, the trials run on the real server at that commit (server-repo.ts):
+ * identical trees, and heads adding pure JavaScript work to every reply, calibrated to cost
+ * --slowdown of the base's throughput (calibrate.ts: the base's CPU per request under the
+ * gate's load, the loop's measured speed).
  *
  * The gate runs at its own defaults unless a gate flag is given here (then it is passed on).
  *
@@ -17,7 +23,12 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveCommit } from '../git/commit.ts';
 import { median } from '../stats/descriptive.ts';
+import { Cleanup } from '../subject/cleanup.ts';
+import { cpuSecondsPerRequest, iterationsForSlowdown, loopNanoseconds } from './calibrate.ts';
+import { DEFAULTS } from './args.ts';
+import { createServerTrialRepo } from './server-repo.ts';
 import { BASE_ITERATIONS, createWorkRepo } from './work-repo.ts';
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 
@@ -49,7 +60,9 @@ interface TrialOutcome {
 
 const VERDICTS: Record<number, string> = { 0: 'pass', 1: 'fail', 2: 'error', 3: 'inconclusive' };
 
-const USAGE = 'Usage: npm run trials -- --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]\n';
+const USAGE =
+  'Usage: npm run trials -- --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]\n' +
+  '       npm run trials -- --server <ref> [--repo <dir>] --trials N [--identical N] [--slowdown F,F] [gate flags]\n';
 
 function fail(message: string): never {
   process.stderr.write(`trials: ${message}\n${USAGE}`);
@@ -73,6 +86,9 @@ function parseTrialArgs(argv: string[]) {
       trials: { type: 'string', default: '10' },
       identical: { type: 'string' },
       extra: { type: 'string', default: '0.03,0.10' },
+      server: { type: 'string' },
+      repo: { type: 'string', default: '.' },
+      slowdown: { type: 'string', default: '0.10' },
       help: { type: 'boolean' },
       ...Object.fromEntries(GATE_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
@@ -84,10 +100,64 @@ function parseTrialArgs(argv: string[]) {
   const trials = numberFlag('--trials', values.trials, { integer: true, min: 1 });
   const identical = values.identical === undefined ? trials : numberFlag('--identical', values.identical, { integer: true, min: 0 });
   const extras = values.extra.split(',').map((x) => numberFlag('--extra', x.trim(), { above: 0, hint: 'a list of fractions, e.g. 0.10,0.25' }));
+  const slowdowns = values.slowdown.split(',').map((x) => numberFlag('--slowdown', x.trim(), { above: 0, below: 1, hint: 'a list of throughput losses, e.g. 0.10' }));
   // Only the gate flags given here are passed on: otherwise the gate runs at its own defaults.
   const given = values as Record<string, unknown>;
   const gateArgs = GATE_FLAGS.flatMap((flag) => (typeof given[flag] === 'string' ? [`--${flag}`, given[flag] as string] : []));
-  return { trials, identical, extras, gateArgs };
+  const connections = typeof given.connections === 'string' ? Number(given.connections) : DEFAULTS.connections;
+  return { trials, identical, extras, slowdowns, server: values.server ?? null, repo: values.repo, connections, gateArgs };
+}
+
+interface TrialRepo {
+  dir: string;
+  base: string;
+  cases: TrialCase[];
+  /** What the base and the heads are, for the report. */
+  description: string;
+  remove(): void;
+}
+
+/** The tiny work server: the base does BASE_ITERATIONS per request, heads `extras` more. */
+function workTrialRepo(): TrialRepo {
+  const repo = createWorkRepo([BASE_ITERATIONS, BASE_ITERATIONS, ...extras.map((x) => Math.round(BASE_ITERATIONS * (1 + x)))]);
+  const [base, same, ...slower] = repo.commits;
+  return {
+    dir: repo.dir,
+    base,
+    cases: [
+      { name: 'identical trees', extraWork: 0, head: same, trials: identical },
+      ...extras.map((x, i) => ({ name: `head +${Math.round(x * 100)}% work`, extraWork: x, head: slower[i], trials })),
+    ],
+    description: `base server work ${BASE_ITERATIONS} busy-loop iterations per request`,
+    remove: repo.remove,
+  };
+}
+
+/** The real server at `ref`: heads with extra work per reply calibrated to each --slowdown. */
+async function serverTrialRepo(ref: string): Promise<TrialRepo> {
+  const commit = await resolveCommit(repoDir, ref);
+  if (commit === null) fail(`--server ${ref} is not a commit in ${repoDir}`);
+  const cleanup = new Cleanup();
+  let perRequest: number;
+  try {
+    perRequest = await cpuSecondsPerRequest(repoDir, commit, cleanup, { connections, seconds: 5, log: (line) => process.stderr.write(`trials: ${line}\n`) });
+  } finally {
+    await cleanup.run();
+  }
+  const loop = loopNanoseconds();
+  const iterations = slowdowns.map((x) => iterationsForSlowdown(x, perRequest, loop));
+  process.stderr.write(`trials: base ${commit.slice(0, 12)}: ${(perRequest * 1e6).toFixed(1)} µs of CPU per request; the loop takes ${loop.toFixed(2)} ns per iteration: ${slowdowns.map((x, i) => `${iterations[i]} iterations for −${Math.round(x * 100)}%`).join(', ')}\n`);
+  const repo = createServerTrialRepo(repoDir, commit, iterations);
+  return {
+    dir: repo.dir,
+    base: repo.base,
+    cases: [
+      { name: 'identical trees', extraWork: 0, head: repo.identical, trials: identical },
+      ...slowdowns.map((x, i) => ({ name: `head −${Math.round(x * 100)}% throughput (${iterations[i]} iterations per reply)`, extraWork: x, head: repo.slower[i], trials })),
+    ],
+    description: `the server at ${ref} (${commit.slice(0, 12)}); heads preload pure JavaScript work before every reply, calibrated on ${(perRequest * 1e6).toFixed(1)} µs of CPU per request and ${loop.toFixed(2)} ns per loop iteration`,
+    remove: repo.remove,
+  };
 }
 
 function runGateOnce(repo: string, base: string, head: string, gateArgs: string[]): Promise<TrialOutcome> {
@@ -120,23 +190,18 @@ function runGateOnce(repo: string, base: string, head: string, gateArgs: string[
   });
 }
 
-const { trials, identical, extras, gateArgs } = parse(process.argv.slice(2));
-const iterations = [BASE_ITERATIONS, BASE_ITERATIONS, ...extras.map((x) => Math.round(BASE_ITERATIONS * (1 + x)))];
-const repo = createWorkRepo(iterations);
+const { trials, identical, extras, slowdowns, server, repo: repoDir, connections, gateArgs } = parse(process.argv.slice(2));
+const repo = server === null ? workTrialRepo() : await serverTrialRepo(server);
 let interrupted = false;
 process.on('SIGINT', () => {
   interrupted = true; // the running gate gets the SIGINT too, cleans up and exits; then we stop
 });
 
-const [base, same, ...slower] = repo.commits;
-const cases: TrialCase[] = [
-  { name: 'identical trees', extraWork: 0, head: same, trials: identical },
-  ...extras.map((x, i) => ({ name: `head +${Math.round(x * 100)}% work`, extraWork: x, head: slower[i], trials })),
-];
+const { base, cases } = repo;
 const rounds = Math.max(...cases.map((c) => c.trials));
 const outcomes = new Map<TrialCase, TrialOutcome[]>(cases.map((c) => [c, []]));
 const started = new Date();
-process.stderr.write(`trials: ${cases.map((c) => `${c.trials} × ${c.name}`).join(', ')} on ${repo.dir}; gate ${gateArgs.join(' ') || '(its defaults)'}; base work ${BASE_ITERATIONS} iterations/request\n`);
+process.stderr.write(`trials: ${cases.map((c) => `${c.trials} × ${c.name}`).join(', ')} on ${repo.dir}; gate ${gateArgs.join(' ') || '(its defaults)'}; ${repo.description}\n`);
 
 try {
   for (let t = 1; t <= rounds && !interrupted; t++) {
@@ -159,7 +224,7 @@ const lines = [
   `## Gate trials — ${started.toISOString()} → ${new Date().toISOString()}`,
   '',
   `Command: \`npm run trials -- ${process.argv.slice(2).join(' ')}\``,
-  `Gate settings: \`${gateArgs.join(' ') || 'the gate\'s defaults'}\`; base server work ${BASE_ITERATIONS} busy-loop iterations per request.`,
+  `Gate settings: \`${gateArgs.join(' ') || 'the gate\'s defaults'}\`; ${repo.description}.`,
   '',
   '| case | runs | fail (alarm) | pass | inconclusive | error | decided by instructions | median head/base instructions | median head/base req/s | median CI width | median seconds |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -169,9 +169,27 @@ describe('assessCost (instructions per request, synthetic windows)', () => {
   });
 
   it('windows further apart than the noise limit cannot decide', () => {
-    const a = assessCost({ base: windows(1e6, 0.02), head: windows(1.2e6) });
+    const a = assessCost({ base: windows(1e6, 0.02), head: windows(1.04e6) });
     expect(a.status).toBe('noisy');
     expect(a.reason).toMatch(/vary by 4\.0% between windows/);
+  });
+
+  it('noisy windows still fail a rise far above their own spread: every head window above every base window by more than the fail bound', () => {
+    // The windows of either side spread 5.4% (as v10's did with timer work inside them); head is +40%.
+    const a = assessCost({ base: [814e3, 835e3, 858e3], head: [1.14e6, 1.17e6, 1.2e6] });
+    expect(a.noise).toBeGreaterThan(COST_RULE.maxNoise);
+    expect(a.separation).toBeCloseTo(1.14e6 / 858e3, 12);
+    expect(a.status).toBe('fail');
+    expect(a.reason).toMatch(/every head window is above every base window by more than the 5\.0% allowed/);
+  });
+
+  it('noisy windows do not fail when the sides overlap or are apart by less than the fail bound', () => {
+    // Medians +10%, but one head window lies below the highest base window.
+    expect(assessCost({ base: [900e3, 1e6, 1.1e6], head: [1.05e6, 1.1e6, 1.2e6] }).status).toBe('noisy');
+    // Every head window above every base window, by 4% only (below the 5% fail bound).
+    expect(assessCost({ base: [0.98e6, 1e6, 1.02e6], head: [1.0608e6, 1.08e6, 1.1e6] }).status).toBe('noisy');
+    // A fall, however clean the separation, is no failure.
+    expect(assessCost({ base: windows(1e6, 0.02), head: windows(0.5e6, 0.02) }).status).toBe('noisy');
   });
 
   it('refuses missing or impossible counts and a report bound above the fail bound', () => {
@@ -203,6 +221,20 @@ describe('combineSignals (both signals)', () => {
     expect(d.reason).toMatch(/throughput interval alone could not decide/);
   });
 
+  it('instructions never excuse a throughput drop: an estimate below the limit with a straddling interval is inconclusive', () => {
+    const d = combineSignals(tp(0.78, 0.95), cost(1e6));
+    expect(d.throughput.verdict).toBe('inconclusive');
+    expect(d.throughput.ratio).toBeLessThan(0.9);
+    expect(d).toMatchObject({ verdict: 'inconclusive', decidedBy: 'throughput' });
+    expect(d.reason).toMatch(/below the limit, a drop the steady instruction count .* does not excuse/);
+  });
+
+  it('a large instruction rise in noisy windows fails even when the throughput alone could not decide', () => {
+    const noisyRise = assessCost({ base: [814e3, 835e3, 858e3], head: [1.9e6, 2e6, 2.1e6] });
+    const d = combineSignals(tp(0.61, 1.05), noisyRise);
+    expect(d).toMatchObject({ verdict: 'fail', decidedBy: 'instructions' });
+  });
+
   it('a +3% instruction regression passes, reported', () => {
     const d = combineSignals(tp(0.95, 1.05), cost(1.03e6));
     expect(d.verdict).toBe('pass');
@@ -212,7 +244,7 @@ describe('combineSignals (both signals)', () => {
   it('without valgrind, or with noisy counts, the throughput decides alone', () => {
     const none = combineSignals(tp(0.85, 1.0), null, 'valgrind is not installed');
     expect(none).toMatchObject({ verdict: 'inconclusive', decidedBy: 'throughput', costNote: 'valgrind is not installed' });
-    const noisy = combineSignals(tp(0.95, 1.05), cost(1.5e6, 0.05));
+    const noisy = combineSignals(tp(0.95, 1.05), cost(1.03e6, 0.05));
     expect(noisy).toMatchObject({ verdict: 'pass', decidedBy: 'throughput' });
     expect(noisy.costNote).toMatch(/vary by/);
   });

@@ -25,6 +25,8 @@ export interface Decision {
   /** 1 − threshold: the lowest acceptable throughput ratio. */
   limit: number;
   threshold: number;
+  /** The point estimate the decision was made on (head/base throughput). */
+  ratio: number;
   /** One sentence saying why, for people. */
   reason: string;
 }
@@ -42,15 +44,16 @@ export function decide(throughput: RatioInterval, threshold: number): Decision {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ci = `${Math.round(throughput.confidence * 100)}% CI of head/base throughput ${throughput.low.toFixed(3)}–${throughput.high.toFixed(3)}`;
   if (throughput.high < limit) {
-    return { verdict: 'fail', limit, threshold, reason: `head is slower than base by more than ${pct(threshold)}: the whole ${ci} is below ${limit.toFixed(3)}` };
+    return { verdict: 'fail', limit, threshold, ratio: throughput.ratio, reason: `head is slower than base by more than ${pct(threshold)}: the whole ${ci} is below ${limit.toFixed(3)}` };
   }
   if (throughput.low >= limit) {
-    return { verdict: 'pass', limit, threshold, reason: `head is not slower than base by more than ${pct(threshold)}: the whole ${ci} is at or above ${limit.toFixed(3)}` };
+    return { verdict: 'pass', limit, threshold, ratio: throughput.ratio, reason: `head is not slower than base by more than ${pct(threshold)}: the whole ${ci} is at or above ${limit.toFixed(3)}` };
   }
   return {
     verdict: 'inconclusive',
     limit,
     threshold,
+    ratio: throughput.ratio,
     reason: `the ${ci} straddles the limit ${limit.toFixed(3)}: more pairs or longer runs are needed to decide`,
   };
 }
@@ -124,6 +127,8 @@ export interface CostAssessment {
   headMedian: number;
   /** The larger relative range (max − min) / median of the two sides' windows. */
   noise: number;
+  /** min(head) / max(base): above 1 + fail bound, every head window lies above every base window by more than the fail bound. */
+  separation: number;
   status: CostStatus;
   reason: string;
 }
@@ -147,11 +152,20 @@ export function assessCost(evidence: CostEvidence, rule: CostRule = COST_RULE): 
   const relativeRange = (values: number[], mid: number) => (Math.max(...values) - Math.min(...values)) / mid;
   const noise = Math.max(relativeRange(evidence.base, baseMedian), relativeRange(evidence.head, headMedian));
   const ratio = headMedian / baseMedian;
+  const separation = Math.min(...evidence.head) / Math.max(...evidence.base);
   const change = ratio - 1;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const signed = `${change >= 0 ? '+' : '−'}${pct(Math.abs(change))}`;
-  const common = { ratio, baseMedian, headMedian, noise };
+  const common = { ratio, baseMedian, headMedian, noise, separation };
   if (noise > rule.maxNoise) {
+    // Noisy windows cannot measure a small change, but a rise far above their own spread needs no precision.
+    if (separation > 1 + rule.fail) {
+      return {
+        ...common,
+        status: 'fail',
+        reason: `head executes ${signed} instructions per request: every head window is above every base window by more than the ${pct(rule.fail)} allowed (lowest head ÷ highest base = ${separation.toFixed(3)}), although the windows of one side vary by ${pct(noise)}`,
+      };
+    }
     return { ...common, status: 'noisy', reason: `the instruction counts of one side vary by ${pct(noise)} between windows (more than ${pct(rule.maxNoise)}), too much to decide on` };
   }
   if (ratio > 1 + rule.fail) return { ...common, status: 'fail', reason: `head executes ${signed} instructions per request, more than the ${pct(rule.fail)} allowed` };
@@ -173,18 +187,30 @@ export interface CombinedDecision extends Decision {
 
 /**
  * Both signals into one verdict (pure):
- *   1. instructions +more than the fail bound     → fail (instructions);
+ *   1. instructions +more than the fail bound (windows steady, or every head window
+ *      above every base window by more than it) → fail (instructions);
  *   2. throughput interval wholly below the limit → fail (throughput: system calls,
  *      waiting, contention — what instructions cannot see);
- *   3. reliable instruction counts otherwise      → pass (instructions), a rise above the
+ *   3. throughput estimate below the limit, interval straddling it → inconclusive
+ *      (throughput): instructions never excuse a throughput drop they cannot see;
+ *   4. reliable instruction counts otherwise      → pass (instructions), a rise above the
  *      report bound reported as a regression;
- *   4. no usable instruction counts               → the throughput decision alone.
+ *   5. no usable instruction counts               → the throughput decision alone.
  */
 export function combineSignals(throughput: Decision, cost: CostAssessment | null, costUnavailable: string | null = null): CombinedDecision {
-  const base = { limit: throughput.limit, threshold: throughput.threshold, throughput, cost };
+  const base = { limit: throughput.limit, threshold: throughput.threshold, ratio: throughput.ratio, throughput, cost };
   if (cost?.status === 'fail') return { ...base, verdict: 'fail', decidedBy: 'instructions', reason: cost.reason, costNote: null };
   if (throughput.verdict === 'fail') {
     return { ...base, verdict: 'fail', decidedBy: 'throughput', reason: `${throughput.reason}${cost ? ` (instructions: ${cost.reason})` : ''}`, costNote: cost?.status === 'noisy' ? cost.reason : costUnavailable };
+  }
+  if (cost && cost.status !== 'noisy' && throughput.verdict === 'inconclusive' && throughput.ratio < throughput.limit) {
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      decidedBy: 'throughput',
+      reason: `${throughput.reason}; head's throughput estimate ${throughput.ratio.toFixed(3)} is below the limit, a drop the steady instruction count (${cost.reason}) does not excuse`,
+      costNote: null,
+    };
   }
   if (cost && cost.status !== 'noisy') {
     const alsoThroughput = throughput.verdict === 'inconclusive' ? '; the throughput interval alone could not decide' : '';

@@ -36,13 +36,21 @@ process.stdin.on('end', () => { server.close(); server.closeAllConnections(); pr
 
 export interface ReferenceServer { url: string; pid: number; stop(): Promise<void> }
 
-/** Starts the reference server on an ephemeral 127.0.0.1 port and resolves once it listens. */
-export async function startReferenceServer(body: Buffer, headers: Record<string, string>, options: { wrap?: string[] } = {}): Promise<ReferenceServer> {
+/** The command that runs the reference server: node and its program (the instruction count wraps it in callgrind). */
+export function referenceCommand(): string[] {
+  return [process.execPath, '--input-type=module', '-e', CHILD_SOURCE];
+}
+
+/**
+ * Starts the reference server on an ephemeral 127.0.0.1 port and resolves once it listens;
+ * `command` replaces referenceCommand() (the same program with node flags inserted), `wrap` execs it.
+ */
+export async function startReferenceServer(body: Buffer, headers: Record<string, string>, options: { wrap?: string[]; command?: string[] } = {}): Promise<ReferenceServer> {
   const servedHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!SERVER_OWNED_HEADERS.has(name.toLowerCase())) servedHeaders[name.toLowerCase()] = value;
   }
-  const [file, ...args] = [...(options.wrap ?? []), process.execPath, '--input-type=module', '-e', CHILD_SOURCE];
+  const [file, ...args] = [...(options.wrap ?? []), ...(options.command ?? referenceCommand())];
   const child = spawn(file, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: {

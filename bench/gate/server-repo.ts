@@ -1,0 +1,86 @@
+/**
+ * Trials on the real server (trials.ts --server <ref>): a temporary clone of the repository
+ * at that commit, plus commits on top of it — an identical tree (an empty commit) and heads
+ * that add a fixed amount of pure JavaScript work to every reply. The work is a module the
+ * head's chapter contract preloads (`node --import ./server/extra-work.mjs …`), wrapping
+ * node:http's ServerResponse#end: the server's own code is untouched, so the same head
+ * works on any chapter that answers through node:http. Real git, real processes.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChapterContract } from '../subject/contract.ts';
+
+export const EXTRA_WORK_MODULE = 'server/extra-work.mjs';
+
+/** The preloaded module: `iterations` of the work-repo's busy loop before every reply (pure text). */
+export function extraWorkSource(iterations: number): string {
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`extra work must be a positive whole number of iterations, got ${iterations}`);
+  return `// Trials only: ${iterations} iterations of busy work before every reply (bench/gate/server-repo.ts).
+import http from 'node:http';
+const end = http.ServerResponse.prototype.end;
+let sink = 0;
+http.ServerResponse.prototype.end = function (...args) {
+  let x = sink;
+  for (let i = 0; i < ${iterations}; i++) x = (x + Math.sqrt(i * 7 + x)) % 1e9;
+  sink = x;
+  return end.apply(this, args);
+};
+`;
+}
+
+/** The contract with the module preloaded by node (pure): the start command must run node. */
+export function withExtraWork(contract: ChapterContract): ChapterContract {
+  const [program, ...args] = contract.start;
+  if (!/(^|\/)node(js)?$/.test(program)) throw new Error(`the start command runs \`${program}\`, not node: the extra work cannot be preloaded`);
+  return { ...contract, start: [program, '--import', `./${EXTRA_WORK_MODULE}`, ...args] };
+}
+
+export interface ServerTrialRepo {
+  dir: string;
+  base: string;
+  identical: string;
+  /** One head per entry of `extraIterations`, in order. */
+  slower: string[];
+  remove(): void;
+}
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 'Gate Trials', GIT_AUTHOR_EMAIL: 'gate@example.org', GIT_COMMITTER_NAME: 'Gate Trials', GIT_COMMITTER_EMAIL: 'gate@example.org' },
+  }).trim();
+}
+
+/** Clones `repo` at `commit` and commits the identical tree and one slower head per entry of `extraIterations`. */
+export function createServerTrialRepo(repo: string, commit: string, extraIterations: number[]): ServerTrialRepo {
+  const dir = mkdtempSync(join(tmpdir(), 'gate-server-trials-'));
+  try {
+    git(tmpdir(), 'clone', '-q', '--no-checkout', repo, dir);
+    git(dir, 'checkout', '-q', '-b', 'trials', commit);
+    // The installs the source repository already holds (keyed by lockfile) serve the clone too.
+    const installs = join(repo, '.cache', 'bench', 'installs');
+    if (existsSync(installs)) {
+      mkdirSync(join(dir, '.cache', 'bench'), { recursive: true });
+      symlinkSync(installs, join(dir, '.cache', 'bench', 'installs'));
+    }
+    git(dir, 'commit', '-q', '--allow-empty', '-m', 'trials: the same tree, another commit');
+    const identical = git(dir, 'rev-parse', 'HEAD');
+    const contractFile = join(dir, 'server', 'chapter.json');
+    const contract = JSON.parse(readFileSync(contractFile, 'utf8')) as ChapterContract;
+    const slower = extraIterations.map((iterations) => {
+      git(dir, 'checkout', '-q', identical);
+      writeFileSync(join(dir, EXTRA_WORK_MODULE), extraWorkSource(iterations));
+      writeFileSync(contractFile, `${JSON.stringify(withExtraWork(contract), null, 2)}\n`);
+      git(dir, 'add', '-A', 'server');
+      git(dir, 'commit', '-q', '-m', `trials: ${iterations} iterations of extra work per reply`);
+      return git(dir, 'rev-parse', 'HEAD');
+    });
+    return { dir, base: commit, identical, slower, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
