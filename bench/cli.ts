@@ -10,7 +10,7 @@ import { listMeasured } from './list.ts';
 import { mergeFiles } from './merge.ts';
 import { UsageError } from '../cli/args.ts';
 import { HELP, parseOptions } from './options.ts';
-import { runBench } from './runner.ts';
+import { runBench } from './session/session.ts';
 import { cleanLeftoverRules } from './subject/connlimit.ts';
 
 async function main(): Promise<number> {

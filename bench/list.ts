@@ -4,9 +4,9 @@ import type { Chapter } from '../db/chapters.ts';
 import { openDatabase, queryRows } from '../db/database.ts';
 import { machineInfo } from './machine/fingerprint.ts';
 import type { BenchOptions } from './options.ts';
-import { formatTable } from './report.ts';
+import { formatTable } from './session/report.ts';
 import { planPinning } from './proc/pinning.ts';
-import { settingsKey } from './runner.ts';
+import { settingsKey } from './session/session.ts';
 import { scenarioModules } from './scenarios/registry.ts';
 
 export async function listMeasured(chapters: Chapter[], options: BenchOptions): Promise<string> {

@@ -48,7 +48,7 @@ export interface BenchOptions {
 // Defaults for a small (2-core) machine shared by the server and the load generator.
 // wrk (C, one thread) outruns a bare node:http server; autocannon (one Node.js event loop) does not.
 // Many short interleaved slices rather than a few long runs: neighbours move this machine's
-// throughput within seconds, and a ratio to the reference is paired slice by slice (paired-ratio.ts).
+// throughput within seconds, and a ratio to the reference is paired slice by slice (stats/paired-ratio.ts).
 export const DEFAULTS = { runs: 16, durationSeconds: 4, connections: 32, warmupSeconds: 3, settleSeconds: 2, tool: 'wrk' as ToolName, threads: 1 };
 
 export const HELP = `Usage: npm run bench -- [options]

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../db/database.ts';
 import { BenchStore, type RunRow } from './store.ts';
-import { summarize, type RunOutcome } from './summarize.ts';
+import { summarize, type RunOutcome } from './figures/summarize.ts';
 
 const machine = (fingerprint: string) => ({ fingerprint, cpu_model: 'cpu', cores: 2, memory_bytes: 1, kernel: 'k', os: 'linux', node_version: 'v20', details_json: '{"arch":"x64"}' });
 

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startServer, type ChapterContract } from '../chapter/contract.ts';
+import { startServer, type ChapterContract } from '../subject/contract.ts';
 import { measureCost, type CostSettings, type CostSubject } from './measure.ts';
 
 const SERVER = `

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '../../simulator/index.ts';
-import { startServer } from '../chapter/contract.ts';
+import { startServer } from '../subject/contract.ts';
 import type { Cleanup } from '../subject/cleanup.ts';
 import { FEED, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
 import type { CostSubject, LaunchedServer } from './measure.ts';

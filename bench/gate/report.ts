@@ -1,5 +1,5 @@
 /** The gate's Markdown report (for --report and $GITHUB_STEP_SUMMARY), pure. */
-import { coefficientOfVariation } from '../stats.ts';
+import { coefficientOfVariation } from '../stats/descriptive.ts';
 import type { GateCost, GateResult, RunFigures } from './types.ts';
 import { COST_RULE, EXIT_CODE } from './verdict.ts';
 import type { CostAssessment, RatioInterval } from './verdict.ts';

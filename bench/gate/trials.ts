@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from '../stats.ts';
+import { median } from '../stats/descriptive.ts';
 import { BASE_ITERATIONS, createWorkRepo } from './work-repo.ts';
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 

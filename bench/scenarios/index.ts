@@ -8,7 +8,7 @@
  * - sweep: the hot search at rising concurrency (see SWEEP_STEPS) until the error
  *          rate or the p99 limit is crossed; the last healthy step is the capacity.
  */
-import { seededRandom } from '../stats.ts';
+import { seededRandom } from '../stats/descriptive.ts';
 import { DEFAULT_ZIPF_MIX, windowUniverse, zipfPaths } from './zipf.ts';
 
 export type OpenLoopScenarioName = 'overload' | 'adaptive-ramp' | 'scaling-ramp';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../../db/database.ts';
 import { parseOptions } from '../options.ts';
-import { runBench } from '../runner.ts';
+import { runBench } from '../session/session.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
 import { sink } from '../testing/sink.ts';
 import { scenario } from './index.ts';

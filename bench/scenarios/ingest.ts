@@ -13,9 +13,9 @@
  * moments documents were served, are a stress_test series tied to the run.
  */
 import type { BenchOptions } from '../options.ts';
-import { ratioConfidenceInterval, median, coefficientOfVariation } from '../stats.ts';
+import { ratioConfidenceInterval, median, coefficientOfVariation } from '../stats/descriptive.ts';
 import { FEED } from '../subject/subject.ts';
-import { summarize, type RunOutcome } from '../summarize.ts';
+import { summarize, type RunOutcome } from '../figures/summarize.ts';
 import type { Simulator } from '../../simulator/index.ts';
 import type { Scenario } from './index.ts';
 import type { LoadShape, Measured, RoundContext, ScenarioModule } from './module.ts';

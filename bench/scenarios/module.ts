@@ -8,7 +8,7 @@ import type { LoadResult } from '../loadgen/index.ts';
 import type { BenchOptions } from '../options.ts';
 import type { SeriesKind } from '../../db/schema.ts';
 import type { SeriesWriter, SummaryFigures } from '../store.ts';
-import type { RunOutcome } from '../summarize.ts';
+import type { RunOutcome } from '../figures/summarize.ts';
 import type { FeedOptions } from '../subject/subject.ts';
 import type { Simulator } from '../../simulator/index.ts';
 import type { ServerGauges } from '../metrics/gauges.ts';

@@ -10,7 +10,7 @@ import { openDatabase, queryRows } from '../../db/database.ts';
 import { startLimitServer, type LimitServer } from '../loadgen/limit-server.ts';
 import type { ServerGauges } from '../metrics/gauges.ts';
 import { parseOptions } from '../options.ts';
-import { runBench } from '../runner.ts';
+import { runBench } from '../session/session.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
 import { sink } from '../testing/sink.ts';
 import { scenario, type OpenLoopScenarioName } from './index.ts';

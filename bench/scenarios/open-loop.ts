@@ -23,7 +23,7 @@ import { DEFAULT_MULTIPLIERS } from '../overload/plan.ts';
 import { runOverload, type OverloadRun } from '../overload/run.ts';
 import { whilePinned } from '../proc/pinning.ts';
 import { adaptiveSample, leadTime, scalingSample, serverSecond, stepRow, stressSample, type ServerSecond } from '../overload/samples.ts';
-import { summarize, type RunOutcome } from '../summarize.ts';
+import { summarize, type RunOutcome } from '../figures/summarize.ts';
 import { WIDE_WINDOWS, type OpenLoopScenarioName, type Scenario } from './index.ts';
 import type { LoadShape, RoundContext, ScenarioModule } from './module.ts';
 import { pathsKey } from './steady.ts';

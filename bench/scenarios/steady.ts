@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BenchOptions } from '../options.ts';
-import { summarize } from '../summarize.ts';
+import { summarize } from '../figures/summarize.ts';
 import { FEED } from '../subject/subject.ts';
 import type { Scenario } from './index.ts';
 import type { ScenarioModule } from './module.ts';

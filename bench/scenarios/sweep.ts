@@ -3,7 +3,7 @@
  * error-rate or p99 limit; the last healthy step of each round is the capacity. The
  * capacity is the chapter's own, so the reference does not run here.
  */
-import { summarize, type RunOutcome } from '../summarize.ts';
+import { summarize, type RunOutcome } from '../figures/summarize.ts';
 import { stepHealth, SWEEP_STEPS, type Scenario } from './index.ts';
 import type { ScenarioModule } from './module.ts';
 import { pathsKey } from './steady.ts';

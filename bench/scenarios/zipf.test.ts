@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../stats.ts';
+import { seededRandom } from '../stats/descriptive.ts';
 import { DEFAULT_ZIPF_MIX, windowUniverse, zipfPaths, zipfSampler } from './zipf.ts';
 
 describe('windowUniverse', () => {

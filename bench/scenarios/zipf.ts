@@ -4,7 +4,7 @@
  * (a few windows very often, a long tail rarely) instead of a handful it holds entirely.
  * Pure and seeded: the same sequence on every machine, every time.
  */
-import { seededRandom } from '../stats.ts';
+import { seededRandom } from '../stats/descriptive.ts';
 
 export interface ZipfMix {
   /** Distinct windows in the universe; rank 1 is the most popular. */

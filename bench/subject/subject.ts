@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
-import { prepareTree, readContract, startServer, type ChapterContract, type RunningServer } from '../chapter/contract.ts';
+import { prepareTree, readContract, startServer, type ChapterContract, type RunningServer } from './contract.ts';
 import { addWorktree } from '../git/worktree.ts';
 import type { Cleanup } from './cleanup.ts';
 import { addConnlimitRule, iptablesUnavailable, KernelLimitUnavailable, type IptablesAccess } from './connlimit.ts';

@@ -6,7 +6,7 @@
  */
 import type { Database } from 'sql.js';
 import { BenchStore, type RunRow } from '../../bench/store.ts';
-import { summarize, type RunOutcome } from '../../bench/summarize.ts';
+import { summarize, type RunOutcome } from '../../bench/figures/summarize.ts';
 import type { Chapter } from '../../db/chapters.ts';
 
 export const FIXTURE_CHAPTERS: Chapter[] = [

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../../db/database.ts';
 import { parseOptions } from '../options.ts';
-import { runBench } from '../runner.ts';
+import { runBench } from './session.ts';
 import type { ScenarioModule } from '../scenarios/module.ts';
-import { summarize } from '../summarize.ts';
+import { summarize } from '../figures/summarize.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
 import { sink } from '../testing/sink.ts';
 

@@ -3,8 +3,8 @@
  * 95% interval, CV, ratio to the reference, p99 and honesty flags; and the
  * per-chapter overhead outside the load.
  */
-import { NOT_RUN } from '../db/schema.ts';
-import type { BenchStore, PreparationRow } from './store.ts';
+import { NOT_RUN } from '../../db/schema.ts';
+import type { BenchStore, PreparationRow } from '../store.ts';
 
 export interface SummaryLine {
   label: string;

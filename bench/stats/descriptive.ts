@@ -14,7 +14,7 @@
  * Ratios to the reference are paired: r_i = chapter_i / reference_i of the same
  * round, and the median and interval are those of the r_i.
  */
-import { mulberry32 } from '../simulator/prng.ts';
+import { mulberry32 } from '../../simulator/prng.ts';
 
 export type IntervalMethod = 'order-statistic' | 'bootstrap' | 'none';
 

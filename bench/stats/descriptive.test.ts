@@ -6,7 +6,7 @@ import {
   medianConfidenceInterval,
   orderStatisticRank,
   ratioConfidenceInterval,
-} from './stats.ts';
+} from './descriptive.ts';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the two middle values', () => {

@@ -15,40 +15,40 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chapterCommitDetails, readChapterList, type Chapter, type CommitInfo } from '../db/chapters.ts';
-import { NOT_RUN, REFERENCE_SUBJECT } from '../db/schema.ts';
-import { toBencherMetricFormat, toGithubActionBenchmark } from './export.ts';
-import { requireTool, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from './loadgen/index.ts';
-import { acquireLock, type Lock } from './lock.ts';
-import { machineInfo, type MachineInfo } from './machine/fingerprint.ts';
-import { UsageError } from '../cli/args.ts';
-import type { BenchOptions } from './options.ts';
-import { startCpuMonitor, treeCpuReader } from './proc/cpu.ts';
-import { fetchServerReport, treePeakRssBytes } from './subject/server-report.ts';
-import { pinPrefix, planPinning, usableCpus, type CpuPlan } from './proc/pinning.ts';
-import { createCpuQuota, type CpuQuota } from './proc/cpu-quota.ts';
+import { chapterCommitDetails, readChapterList, type Chapter, type CommitInfo } from '../../db/chapters.ts';
+import { NOT_RUN, REFERENCE_SUBJECT } from '../../db/schema.ts';
+import { toBencherMetricFormat, toGithubActionBenchmark } from '../export.ts';
+import { requireTool, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from '../loadgen/index.ts';
+import { acquireLock, type Lock } from '../lock.ts';
+import { machineInfo, type MachineInfo } from '../machine/fingerprint.ts';
+import { UsageError } from '../../cli/args.ts';
+import type { BenchOptions } from '../options.ts';
+import { startCpuMonitor, treeCpuReader } from '../proc/cpu.ts';
+import { fetchServerReport, treePeakRssBytes } from '../subject/server-report.ts';
+import { pinPrefix, planPinning, usableCpus, type CpuPlan } from '../proc/pinning.ts';
+import { createCpuQuota, type CpuQuota } from '../proc/cpu-quota.ts';
 import { Progress } from './progress.ts';
-import { harnessState } from './provenance.ts';
-import { describeReference, fetchReferenceSource, startReferenceFrom } from './reference/from-answer.ts';
+import { harnessState } from '../provenance.ts';
+import { describeReference, fetchReferenceSource, startReferenceFrom } from '../reference/from-answer.ts';
 import { formatOverheadTable, formatSummaryTable, type SummaryLine } from './report.ts';
-import { describeRun, failedResult, flagRun, fmtRps, LITTLE_TOLERANCE, outcomeOf, runRow, SATURATION_SHARE } from './run-row.ts';
-import { HOT_PATH } from './scenarios/index.ts';
-import { formatTable } from './profile/format.ts';
-import type { ProfileRow } from './profile/reduce.ts';
-import { PROFILE_TOP, profiledRun } from './profile/run.ts';
-import { toDbRows } from './profile/schema.ts';
-import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule } from './scenarios/module.ts';
-import { scenarioModules } from './scenarios/registry.ts';
+import { describeRun, failedResult, flagRun, fmtRps, LITTLE_TOLERANCE, outcomeOf, runRow, SATURATION_SHARE } from '../figures/run-row.ts';
+import { HOT_PATH } from '../scenarios/index.ts';
+import { formatTable } from '../profile/format.ts';
+import type { ProfileRow } from '../profile/reduce.ts';
+import { PROFILE_TOP, profiledRun } from '../profile/run.ts';
+import { toDbRows } from '../profile/schema.ts';
+import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule } from '../scenarios/module.ts';
+import { scenarioModules } from '../scenarios/registry.ts';
 import { interleavedOrder } from './schedule.ts';
-import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from './stats.ts';
-import { BenchStore, type PreparationRow, type RunRow } from './store.ts';
-import { Interrupted, stopChildProcesses, watchSignals, type SignalWatch } from './signals.ts';
-import { Cleanup } from './subject/cleanup.ts';
-import { gaugeReader, scrape } from './metrics/scrape.ts';
-import { FEED, launchSubject, prepareSubjectTree, type LaunchOptions, type PreparedTree } from './subject/subject.ts';
-import { cleanLeftoverRules, iptablesUnavailable, KernelLimitUnavailable, type IptablesAccess } from './subject/connlimit.ts';
-import type { Simulator } from '../simulator/index.ts';
-import type { RunOutcome } from './summarize.ts';
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from '../stats/descriptive.ts';
+import { BenchStore, type PreparationRow, type RunRow } from '../store.ts';
+import { Interrupted, stopChildProcesses, watchSignals, type SignalWatch } from './interrupt.ts';
+import { Cleanup } from '../subject/cleanup.ts';
+import { gaugeReader, scrape } from '../metrics/scrape.ts';
+import { FEED, launchSubject, prepareSubjectTree, type LaunchOptions, type PreparedTree } from '../subject/subject.ts';
+import { cleanLeftoverRules, iptablesUnavailable, KernelLimitUnavailable, type IptablesAccess } from '../subject/connlimit.ts';
+import type { Simulator } from '../../simulator/index.ts';
+import type { RunOutcome } from '../figures/summarize.ts';
 
 export { FEED };
 
@@ -221,7 +221,7 @@ function sessionSettings(options: BenchOptions, request: Request, needed: Unit[]
         none: 'n < 2: no interval',
       },
       cv: 'sample standard deviation / mean',
-      ratio: 'paired by moment (bench/paired-ratio.ts): each successful subject run / the reference rps at its position in the session order (log-linear between the nearest successful reference runs before and after it, the nearer one at the ends); median, interval (same methods) and CV of those ratios; none when a run of either was load-generator bound',
+      ratio: 'paired by moment (bench/stats/paired-ratio.ts): each successful subject run / the reference rps at its position in the session order (log-linear between the nearest successful reference runs before and after it, the nearer one at the ends); median, interval (same methods) and CV of those ratios; none when a run of either was load-generator bound',
     },
     honesty: { loadgen_saturated: `load generator CPU >= ${SATURATION_SHARE} x the cores it can use, while server CPU < ${SATURATION_SHARE} x its cores (CPU set or quota)`, littles_law: `rps x mean latency / connections, flagged when off 1 by more than ${LITTLE_TOLERANCE * 100}%` },
     repo: options.repoDir,

@@ -8,10 +8,11 @@ describe('parseVerifyArgs', () => {
     expect(parseVerifyArgs(['verify', '--chapters', 'v1-a, v2-b', '--repo', '/r', '--ingest-wait', '2.5'])).toEqual({ repoDir: '/r', tags: ['v1-a', 'v2-b'], ingestWaitSeconds: 2.5 });
     expect(parseVerifyArgs(['verify'])).toEqual({ repoDir: resolve('.'), tags: null, ingestWaitSeconds: 20 });
     expect(parseVerifyArgs(['verify', '-h'])).toBe('help');
+    // `npm run verify` names no command; the older `npm run chapters -- verify` does.
+    expect(parseVerifyArgs([])).toEqual({ repoDir: resolve('.'), tags: null, ingestWaitSeconds: 20 });
   });
 
   it.each([
-    [[], 'missing command: verify'],
     [['check'], 'unknown command "check" (the only one is verify)'],
     [['verify', 'more'], 'unexpected argument "more"'],
     [['verify', '--chapters'], 'option --chapters needs a value'],

@@ -1,5 +1,5 @@
 /**
- * `npm run chapters -- verify [--chapters <tags>]`: every chapter of data/chapters.json built
+ * `npm run verify [--chapters <tags>]`: every chapter of data/chapters.json built
  * at its commit and held to the API contract suite. Exit codes: 0 all pass, 1 a chapter
  * failed, 2 bad usage.
  */
@@ -9,7 +9,7 @@ import { DEFAULT_INGEST_WAIT_SECONDS, parseVerifyArgs, type VerifyOptions } from
 import { readChapterList } from '../../db/chapters.ts';
 import { passed, renderVerdicts, verifyChapters } from './verify.ts';
 
-const HELP = `Usage: npm run chapters -- verify [--chapters <tags>] [--repo <dir>] [--ingest-wait <s>]
+const HELP = `Usage: npm run verify [--chapters <tags>] [--repo <dir>] [--ingest-wait <s>]
 
 Builds every chapter of data/chapters.json at its recorded commit (in a git worktree, with
 the chapter contract's prepare and build), starts its server against the provider simulator

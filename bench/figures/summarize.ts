@@ -1,14 +1,14 @@
 /**
  * From the runs of one subject × scenario in one session to its summary row
  * (pure). Failed runs are counted, never averaged in. Ratios to the reference
- * are paired by moment (paired-ratio.ts): each successful run of the subject against
+ * are paired by moment (bench/stats/paired-ratio.ts): each successful run of the subject against
  * the reference's successful runs around it in the session's order — and there is no
  * ratio at all when a run of either was load-generator bound, since its throughput
  * was then the tool's limit, not the server's (ratio_note says so).
  */
-import type { RunRow, SummaryFigures } from '../db/schema.ts';
-import { pairedRatio, type Slice } from './paired-ratio.ts';
-import { coefficientOfVariation, median, medianConfidenceInterval } from './stats.ts';
+import type { RunRow, SummaryFigures } from '../../db/schema.ts';
+import { pairedRatio, type Slice } from '../stats/paired-ratio.ts';
+import { coefficientOfVariation, median, medianConfidenceInterval } from '../stats/descriptive.ts';
 
 export type { SummaryFigures };
 

@@ -9,10 +9,10 @@
  * the nearest after it (the nearer one alone at either end). A drift common to both
  * servers that is exponential (or linear, to first order) between two reference slices
  * cancels exactly in each slice's ratio; the ratios are then summarised by their median
- * and its distribution-free interval (stats.ts), so the few slices a burst of a neighbour
+ * and its distribution-free interval (descriptive.ts), so the few slices a burst of a neighbour
  * hits on one side only move the estimate little.
  */
-import { coefficientOfVariation, median, medianConfidenceInterval } from './stats.ts';
+import { coefficientOfVariation, median, medianConfidenceInterval } from './descriptive.ts';
 
 /** One measured slice: where it ran in the session's order (runs.sequence) and its throughput. */
 export interface Slice {

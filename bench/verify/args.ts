@@ -1,4 +1,4 @@
-/** Flags of `npm run chapters -- verify` (pure). */
+/** Flags of `npm run verify` (pure). */
 import { resolve } from 'node:path';
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 
@@ -20,7 +20,8 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions | 'help' {
   });
   if (values.help) return 'help';
   const [command, extra] = positionals;
-  if (command !== 'verify') throw new UsageError(command === undefined ? 'missing command: verify' : `unknown command "${command}" (the only one is verify)`);
+  // `npm run verify`, or the older `npm run chapters -- verify`.
+  if (command !== undefined && command !== 'verify') throw new UsageError(`unknown command "${command}" (the only one is verify)`);
   if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
   return {
     repoDir: resolve(values.repo ?? process.cwd()),

@@ -6,12 +6,12 @@
  * foreground group (npm and the bench) and npm forwards its own copy to the bench. A repeat
  * within REPEAT_WINDOW_MS of the first is that same Ctrl-C, not a second one.
  */
-import { listProcesses } from './proc/processes.ts';
-import { runningServers, stopRunningCommands } from './chapter/contract.ts';
-import { removeLiveRulesNow } from './subject/connlimit.ts';
-import type { Lock } from './lock.ts';
+import { listProcesses } from '../proc/processes.ts';
+import { runningServers, stopRunningCommands } from '../subject/contract.ts';
+import { removeLiveRulesNow } from '../subject/connlimit.ts';
+import type { Lock } from '../lock.ts';
 import type { Progress } from './progress.ts';
-import type { Guard } from './subject/subject.ts';
+import type { Guard } from '../subject/subject.ts';
 
 export class Interrupted extends Error {}
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Progress } from './progress.ts';
-import { REPEAT_WINDOW_MS, watchSignals, type SignalWatch } from './signals.ts';
+import { REPEAT_WINDOW_MS, watchSignals, type SignalWatch } from './interrupt.ts';
 
 describe('watchSignals', () => {
   let watch: SignalWatch | undefined;

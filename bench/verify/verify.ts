@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Chapter } from '../../db/chapters.ts';
 import { startSimulator } from '../../simulator/index.ts';
-import { prepareTree, readContract, startServer } from '../chapter/contract.ts';
+import { prepareTree, readContract, startServer } from '../subject/contract.ts';
 import { addWorktree } from '../git/worktree.ts';
 import { DEFAULT_INGEST_WAIT_SECONDS } from './args.ts';
 import { runSuite, type CheckOutcome, type ContractCheck, CONTRACT_CHECKS } from './suite.ts';

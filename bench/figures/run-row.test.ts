@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { failedResult, generatorWasTheLimit } from './run-row.ts';
-import type { LoadResult } from './loadgen/index.ts';
+import type { LoadResult } from '../loadgen/index.ts';
 
 /** A 4 s run in which the load generator used `cpu` seconds of CPU. */
 const run = (cpu: number | null): LoadResult => ({ ...failedResult(''), ok: true, requestsPerSecond: 1000, cpuSeconds: cpu, wallSeconds: 4 });

@@ -3,8 +3,8 @@
  * server's CPU time, and the honesty checks — was the load generator the bottleneck,
  * does Little's law hold — plus how the run is flagged and logged.
  */
-import type { RunRow } from '../db/schema.ts';
-import { saturationCores, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from './loadgen/index.ts';
+import type { RunRow } from '../../db/schema.ts';
+import { saturationCores, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from '../loadgen/index.ts';
 import type { RunOutcome } from './summarize.ts';
 
 /** Little's law cross-check tolerance: flag runs whose ratio is off by more than this. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pairedRatio, ratioOfMedians, referenceAt, sliceRatios, type Slice } from './paired-ratio.ts';
-import { interleavedOrder } from './schedule.ts';
-import { seededRandom } from './stats.ts';
+import { interleavedOrder } from '../session/schedule.ts';
+import { seededRandom } from './descriptive.ts';
 
 const REFERENCE_RPS = 40_000;
 const CHAPTER_RPS = 2_000; // the true ratio: 0.05
