@@ -12,7 +12,7 @@ import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../chapter/contract.ts';
+import { freePort } from '../subject/contract.ts';
 import { findExecutable } from '../loadgen/process.ts';
 import type { ReferenceServer } from './reference-server.ts';
 import type { ReferenceSource } from './from-answer.ts';
