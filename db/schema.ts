@@ -26,12 +26,15 @@
  * added (ALTER TABLE ADD COLUMN).
  */
 import type { Database } from 'sql.js';
+import { YARDSTICK_VIEW_NAMES, YARDSTICK_VIEWS } from './views/yardsticks.ts';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
-/** The subject name used for the raw node:http reference server's runs. */
+/** The subject name used for the raw node:http reference server's runs (summaries.ratio_* are against it). */
 export const REFERENCE_SUBJECT = 'reference';
+/** The subject name of the second yardstick's runs: nginx serving the same bytes (bench/reference/nginx.ts). */
+export const NGINX_SUBJECT = 'nginx';
 
 export const meta = table('meta', { key: text('PRIMARY KEY'), value: text('NOT NULL') });
 
@@ -85,8 +88,8 @@ export type SessionRow = NewRow<typeof sessions>;
 export const runs = table('runs', {
   id: integer('PRIMARY KEY'),
   session_id: integer('NOT NULL REFERENCES sessions(id)'),
-  subject: text('NOT NULL'), // chapter tag, or 'reference'
-  commit_hash: text(), // the chapter's commit (NULL for the reference)
+  subject: text('NOT NULL'), // chapter tag, or a yardstick: 'reference' (node:http), 'nginx'
+  commit_hash: text(), // the chapter's commit (NULL for a yardstick)
   experiment: text("NOT NULL DEFAULT ''"), // '' = the chapter as tagged
   scenario: text('NOT NULL'), // hot | mix | close | sweep | …
   settings_key: text('NOT NULL'), // canonical settings, for incremental skipping
@@ -159,7 +162,7 @@ export const summaries = table(
     rps_ci_low: real(), // 95% confidence interval of the median
     rps_ci_high: real(),
     rps_cv: real(), // coefficient of variation (stdev / mean)
-    ratio_median: real(), // rps / reference rps of the same round; NULL when not comparable (ratio_note)
+    ratio_median: real(), // rps / the node:http reference's rps of the same round; NULL when not comparable (ratio_note). Every yardstick's ratio: yardstick_ratios
     ratio_ci_low: real(),
     ratio_ci_high: real(),
     ratio_cv: real(),
@@ -180,6 +183,31 @@ export type SummaryRow = Row<typeof summaries>;
 export type SummaryKey = Pick<SummaryRow, 'session_id' | 'subject' | 'experiment' | 'scenario' | 'settings_key'>;
 /** The figures of a summary: everything but its key. */
 export type SummaryFigures = Omit<SummaryRow, keyof SummaryKey>;
+
+/**
+ * Schema 7: a subject's paired ratio (bench/stats/paired-ratio.ts) to each yardstick that ran
+ * in the same rounds, one row per yardstick: `yardstick` names it by its runs' subject —
+ * 'reference' (the bare node:http server; the same figures as summaries.ratio_*) or 'nginx'.
+ * A yardstick has rows against the other ones (nginx against node:http: the machine's headroom).
+ */
+export const yardstickRatios = table(
+  'yardstick_ratios',
+  {
+    session_id: integer('NOT NULL REFERENCES sessions(id)'),
+    subject: text('NOT NULL'),
+    experiment: text("NOT NULL DEFAULT ''"),
+    scenario: text('NOT NULL'),
+    settings_key: text('NOT NULL'),
+    yardstick: text('NOT NULL'), // REFERENCE_SUBJECT | NGINX_SUBJECT
+    ratio_median: real(), // NULL when not comparable (ratio_note)
+    ratio_ci_low: real(),
+    ratio_ci_high: real(),
+    ratio_cv: real(),
+    ratio_note: text(),
+  },
+  ['PRIMARY KEY (session_id, subject, experiment, scenario, settings_key, yardstick)'],
+);
+export type YardstickRatioRow = Row<typeof yardstickRatios>;
 
 /** Schema 2: what it cost to get each subject ready in a session, outside the load itself, in seconds. */
 export const preparations = table(
@@ -368,7 +396,7 @@ export const costs = table(
 );
 export type CostRow = NewRow<typeof costs>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, profiles, costs];
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, profiles, costs];
 
 const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
@@ -585,7 +613,7 @@ CREATE VIEW scaling_lead_time AS
          COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, cm.machine
   FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   GROUP BY t.session_id, t.subject, t.experiment, t.scenario;
-`;
+${YARDSTICK_VIEWS}`;
 
 /**
  * Versioned steps an automatic "add the missing columns" cannot do, keyed by the
@@ -662,4 +690,5 @@ export const BOOK_VIEWS = [
   'overload_summary',
   'scaling_lead_time',
   'subjects_not_run',
+  ...YARDSTICK_VIEW_NAMES,
 ] as const;

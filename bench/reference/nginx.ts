@@ -17,8 +17,6 @@ import { findExecutable } from '../loadgen/process.ts';
 import type { ReferenceServer } from './reference-server.ts';
 import type { ReferenceSource } from './from-answer.ts';
 
-/** The subject name of nginx's runs (the node:http reference is REFERENCE_SUBJECT, 'reference'). */
-export const NGINX_SUBJECT = 'nginx';
 export const NGINX_PACKAGE = 'nginx-light';
 
 /**

@@ -16,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chapterCommitDetails, readChapterList, type Chapter, type CommitInfo } from '../../db/chapters.ts';
-import { NOT_RUN, REFERENCE_SUBJECT } from '../../db/schema.ts';
+import { NGINX_SUBJECT, NOT_RUN, REFERENCE_SUBJECT } from '../../db/schema.ts';
 import { toBencherMetricFormat, toGithubActionBenchmark } from '../export.ts';
 import { requireTool, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from '../loadgen/index.ts';
 import { acquireLock, type Lock } from '../lock.ts';
@@ -29,7 +29,7 @@ import { pinPrefix, planPinning, usableCpus, type CpuPlan } from '../proc/pinnin
 import { createCpuQuota, type CpuQuota } from '../proc/cpu-quota.ts';
 import { Progress } from './progress.ts';
 import { harnessState } from '../provenance.ts';
-import { describeReference, fetchReferenceSource, startReferenceFrom } from '../reference/from-answer.ts';
+import { startYardsticks } from '../reference/yardsticks.ts';
 import { formatOverheadTable, formatSummaryTable, type SummaryLine } from './report.ts';
 import { describeRun, failedResult, flagRun, fmtRps, LITTLE_TOLERANCE, outcomeOf, runRow, SATURATION_SHARE } from '../figures/run-row.ts';
 import { HOT_PATH } from '../scenarios/index.ts';
@@ -48,7 +48,10 @@ import { gaugeReader, scrape } from '../metrics/scrape.ts';
 import { FEED, launchSubject, prepareSubjectTree, type LaunchOptions, type PreparedTree } from '../subject/subject.ts';
 import { cleanLeftoverRules, iptablesUnavailable, KernelLimitUnavailable, type IptablesAccess } from '../subject/connlimit.ts';
 import type { Simulator } from '../../simulator/index.ts';
-import type { RunOutcome } from '../figures/summarize.ts';
+import { yardstickRatio, type RunOutcome } from '../figures/summarize.ts';
+
+/** The subjects that are yardsticks (bench/reference/yardsticks.ts): every subject of their rounds gets a ratio to each. */
+const YARDSTICK_SUBJECTS: readonly string[] = [REFERENCE_SUBJECT, NGINX_SUBJECT];
 
 export { FEED };
 
@@ -353,14 +356,14 @@ async function measureSession(session: Session, plan: Map<string, Unit[]>, neede
   // The worktrees stay until the end: the servers run from them.
   if (subjects.length === 0) return;
   const needsReference = session.request.modules.some((m) => m.comparesToReference && plan.has(m.name));
-  const reference = needsReference ? await startReference(session, subjects[0]) : null;
+  const references = needsReference ? await startReferences(session, subjects[0]) : [];
   for (const module of session.request.modules) {
     const todo = plan.get(module.name);
     if (!todo) continue;
     const measured = subjects.filter((s) => todo.some((u) => u.label === s.label));
     if (measured.length === 0) continue;
     const own = module.ownProvider ? await relaunchedSubjects(session, module, module.ownProvider(session.options), measured) : measured;
-    const roundSubjects = module.comparesToReference && reference ? [reference, ...own] : own;
+    const roundSubjects = module.comparesToReference ? [...references, ...own] : own;
     await runScenario(session, module, roundSubjects);
     if (session.options.profile) await profileScenario(session, module, measured);
   }
@@ -464,16 +467,15 @@ function describePreparation(prep: PreparationRow): string {
   return `${s(prep.total_seconds)} s (worktree ${s(prep.worktree_seconds)}, install ${s(prep.install_seconds)}${cache}, build ${s(prep.build_seconds)}, start+ready ${s(prep.start_seconds)})`;
 }
 
-/** The reference server: the exact bytes and headers of the first chapter's hot answer, pinned like the chapters. */
-async function startReference(session: Session, source: Subject): Promise<Subject> {
-  const answer = await session.signals.guard(fetchReferenceSource(source.url + HOT_PATH, source.label));
-  const reference = await session.signals.guard(startReferenceFrom(answer, session.serverWrap));
-  await session.cleanup.add(`reference server (pid ${reference.pid})`, () => reference.stop());
-  session.settings.reference = describeReference(answer, source.label);
+/** The yardsticks (bench/reference/yardsticks.ts): the exact bytes and headers of the first chapter's hot answer, pinned like the chapters. */
+async function startReferences(session: Session, source: Subject): Promise<Subject[]> {
+  const { yardsticks, settings } = await startYardsticks({
+    answerUrl: source.url + HOT_PATH, sourceLabel: source.label, wrap: session.serverWrap, cleanup: session.cleanup, guard: session.signals.guard, log: session.log,
+  });
+  Object.assign(session.settings, settings);
   session.store.updateSessionSettings(session.id, session.settings);
   session.store.save();
-  session.log(`reference server on ${reference.url}: ${answer.body.length} bytes of ${source.label}'s hot answer`);
-  return { label: REFERENCE_SUBJECT, subject: REFERENCE_SUBJECT, experiment: '', commit: null, url: reference.url, pid: reference.pid };
+  return yardsticks.map((y) => ({ label: y.subject, subject: y.subject, experiment: '', commit: null, url: y.url, pid: y.pid }));
 }
 
 /** One scenario: warm-up, then interleaved rounds; summaries saved after every round. */
@@ -513,9 +515,14 @@ async function runScenario(session: Session, module: ScenarioModule, subjects: S
     }
     // Summaries after every round, saved atomically: an interrupt keeps what was measured.
     const reference = module.comparesToReference ? outcomes.get(REFERENCE_SUBJECT) : undefined;
+    const yardsticks = module.comparesToReference ? subjects.filter((s) => YARDSTICK_SUBJECTS.includes(s.subject)) : [];
     for (const subject of subjects) {
+      const summaryKey = { session_id: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, settings_key: key };
       const figures = module.summarize(outcomes.get(subject.label)!, subject.subject === REFERENCE_SUBJECT ? undefined : reference);
-      store.upsertSummary({ session_id: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, settings_key: key }, figures);
+      store.upsertSummary(summaryKey, figures);
+      for (const yardstick of yardsticks.filter((y) => y !== subject)) {
+        store.upsertYardstickRatio({ ...summaryKey, yardstick: yardstick.subject, ...yardstickRatio(outcomes.get(subject.label)!, outcomes.get(yardstick.label)!) });
+      }
     }
     if (session.signals.interrupted()) throw new Interrupted();
     store.save();
