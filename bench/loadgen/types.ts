@@ -10,6 +10,7 @@ export interface LoadRequest {
   threads?: number;          // wrk/oha worker threads (default 1: the server shares the 2 cores)
   timeoutSeconds?: number;   // per-request timeout (default 10)
   cpus?: string;             // pinned: run the tool on these CPUs (a taskset list, e.g. "1"); see bench/proc/pinning.ts
+  headers?: Record<string, string>; // extra request headers on every request (hot-gzip: Accept-Encoding); none by default
 }
 
 export interface LatencyUs { avg: number; p50: number; p90: number; p99: number; max: number }

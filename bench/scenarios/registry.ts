@@ -10,6 +10,8 @@ const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = 
   hot: steadyScenario,
   mix: steadyScenario,
   close: steadyScenario,
+  'hot-gzip': steadyScenario,
+  'mix-gzip': steadyScenario,
   sweep: sweepScenario,
   ingest: (sc) => ingestScenario(sc),
   'hot-x4': (sc) => catalogueScenario(sc, catalogueScale('hot-x4')),
