@@ -27,6 +27,7 @@
  */
 import type { Database } from 'sql.js';
 import { YARDSTICK_VIEW_NAMES, YARDSTICK_VIEWS } from './views/yardsticks.ts';
+import { FAIRNESS_VIEW_NAMES, FAIRNESS_VIEWS } from './views/fairness.ts';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
 export const SCHEMA_VERSION = 7;
@@ -328,7 +329,32 @@ export const overloadSteps = table('overload_steps', {
   failure_rate: real(),
   generator_behind: integer('NOT NULL'), // 1: some settled second was sent late: not the server's figure
 });
-export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps } as const;
+/**
+ * Schema 7: each step of a `fairness` run (bench/scenarios/fairness.ts): a greedy open-loop
+ * client offering `step_multiplier` × capacity while a polite one sends a search every
+ * `polite_interval_ms` on new connections or one kept-alive connection.
+ */
+export const fairnessSteps = table('fairness_steps', {
+  ...seriesContext,
+  step_multiplier: real('NOT NULL'), // the greedy client's offer, × capacity
+  polite_connection: text('NOT NULL'), // new | kept-alive
+  capacity_rps: real('NOT NULL'),
+  capacity_source: text('NOT NULL'), // measured | given
+  settled_seconds: integer('NOT NULL'),
+  offered_rps: real(), // greedy, mean over the settled seconds
+  goodput_rps: real(), // the server's 2xx per second to the greedy client, mean over the settled seconds
+  p99_served_us: real(), // greedy, of its served requests
+  rejection_rate: real(), // greedy, 503/429 / ended
+  polite_interval_ms: real('NOT NULL'),
+  polite_within_ms: real('NOT NULL'), // the polite client's bound: 200 within this many ms of the intended send
+  polite_sent: integer('NOT NULL'), // polite requests intended in the settled seconds
+  polite_ok_fast: integer('NOT NULL'), // of them, answered 200 within polite_within_ms
+  polite_share: real(), // polite_ok_fast / polite_sent
+  polite_p99_us: real(), // of every polite answer, from its intended send
+  polite_statuses: text(), // JSON: status → count (0: no answer)
+  generator_behind: integer('NOT NULL'), // 1: the greedy generator sent late in a settled second: not the server's figure
+});
+export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps, fairness_steps: fairnessSteps } as const;
 export type SeriesKind = keyof typeof SERIES_TABLES;
 /** The columns saying where a sample comes from, filled in by the store's series writer. */
 export type SeriesContext = 'run_id' | 'session_id' | 'subject' | 'experiment' | 'scenario';
@@ -337,6 +363,7 @@ export type StressTestSample = SeriesSample<'stress_test'>;
 export type AdaptiveLimiterSample = SeriesSample<'adaptive_limiter'>;
 export type ScalingSignalSample = SeriesSample<'scaling_signals'>;
 export type OverloadStepRow = SeriesSample<'overload_steps'>;
+export type FairnessStepRow = SeriesSample<'fairness_steps'>;
 
 /**
  * Schema 4: the top functions of a subject's server during one extra, profiled load run
@@ -396,7 +423,7 @@ export const costs = table(
 );
 export type CostRow = NewRow<typeof costs>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, profiles, costs];
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, fairnessSteps, profiles, costs];
 
 const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
@@ -613,7 +640,7 @@ CREATE VIEW scaling_lead_time AS
          COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, cm.machine
   FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   GROUP BY t.session_id, t.subject, t.experiment, t.scenario;
-${YARDSTICK_VIEWS}`;
+${YARDSTICK_VIEWS}${FAIRNESS_VIEWS}`;
 
 /**
  * Versioned steps an automatic "add the missing columns" cannot do, keyed by the
@@ -691,4 +718,5 @@ export const BOOK_VIEWS = [
   'scaling_lead_time',
   'subjects_not_run',
   ...YARDSTICK_VIEW_NAMES,
+  ...FAIRNESS_VIEW_NAMES,
 ] as const;

@@ -14,8 +14,8 @@ import { seededRandom } from '../stats/descriptive.ts';
 import { DEFAULT_ZIPF_MIX, windowUniverse, zipfPaths } from './zipf.ts';
 
 export type OpenLoopScenarioName = 'overload' | 'adaptive-ramp' | 'scaling-ramp';
-export type ScenarioName = 'hot' | 'mix' | 'close' | 'hot-gzip' | 'mix-gzip' | 'sweep' | 'ingest' | 'hot-x4' | 'hot-x16' | OpenLoopScenarioName;
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'hot-gzip', 'mix-gzip', 'sweep', 'ingest', 'hot-x4', 'hot-x16', 'overload', 'adaptive-ramp', 'scaling-ramp'];
+export type ScenarioName = 'hot' | 'mix' | 'close' | 'hot-gzip' | 'mix-gzip' | 'sweep' | 'ingest' | 'hot-x4' | 'hot-x16' | OpenLoopScenarioName | 'fairness';
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'hot-gzip', 'mix-gzip', 'sweep', 'ingest', 'hot-x4', 'hot-x16', 'overload', 'adaptive-ramp', 'scaling-ramp', 'fairness'];
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['hot', 'mix', 'close'];
 
 export interface Scenario {
@@ -91,6 +91,8 @@ export function scenario(name: ScenarioName): Scenario {
       return { name, description: 'open loop: a ramp from 0.5× to 2.5× the capacity and back over wide windows, the limiter recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
     case 'scaling-ramp':
       return { name, description: 'open loop: a gradual ramp from 0.5× to 2.5× the capacity over wide windows, the scaling signals recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
+    case 'fairness':
+      return { name, description: 'open loop: a greedy client at 2× and 5× the capacity over wide windows while a polite one sends the hot search every 250 ms, on new connections and on one kept-alive', paths: widePaths(), keepAlive: true, stepped: true };
     case 'hot-x4':
     case 'hot-x16':
       return { name, description: `the hot search over a catalogue ${catalogueScale(name)}× the default feed (as many plans a year, over ${catalogueScale(name)}× the years)`, paths: [HOT_PATH], keepAlive: true, stepped: false };
