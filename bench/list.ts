@@ -6,7 +6,7 @@ import { machineInfo } from './machine/fingerprint.ts';
 import type { BenchOptions } from './options.ts';
 import { formatTable } from './session/report.ts';
 import { planPinning } from './proc/pinning.ts';
-import { settingsKey } from './session/session.ts';
+import { settingsKey } from './session/plan.ts';
 import { scenarioModules } from './scenarios/registry.ts';
 
 export async function listMeasured(chapters: Chapter[], options: BenchOptions): Promise<string> {

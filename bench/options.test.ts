@@ -34,11 +34,23 @@ describe('parseOptions', () => {
   it('reads --merge and the files after it, and nothing positional without it', () => {
     expect(parseOptions([], '/w').merge).toBeNull();
     expect(parseOptions(['--merge', 'a.sqlite', 'm/b.sqlite', '--db', 'out.sqlite'], '/w')).toMatchObject({ merge: ['/w/a.sqlite', '/w/m/b.sqlite'], dbPath: '/w/out.sqlite' });
-    expect(() => parseOptions(['stray.sqlite'])).toThrow(new UsageError('unexpected argument "stray.sqlite"'));
+    expect(() => parseOptions(['stray.sqlite'])).toThrow(new UsageError('unknown verb "stray.sqlite" (known: run, list, merge, restore-tags, clean-iptables)'));
+    expect(() => parseOptions(['run', 'stray.sqlite'])).toThrow(new UsageError('unexpected argument "stray.sqlite"'));
     expect(() => parseOptions(['--merge', 'a.sqlite', '--list'])).toThrow(/--merge: cannot be combined with --list/);
   });
   it('profiles only with --profile', () => {
     expect(parseOptions([]).profile).toBe(false);
     expect(parseOptions(['--profile']).profile).toBe(true);
+  });
+
+  it('reads a verb first, or the older flag that names it; run when none is named', () => {
+    expect(parseOptions([], '/w').verb).toBe('run');
+    expect(parseOptions(['run', '--runs', '3'], '/w')).toMatchObject({ verb: 'run', runs: 3 });
+    expect(parseOptions(['list'], '/w').verb).toBe('list');
+    expect(parseOptions(['--list'], '/w').verb).toBe('list');
+    expect(parseOptions(['merge', 'a.sqlite', 'b.sqlite'], '/w')).toMatchObject({ verb: 'merge', merge: ['/w/a.sqlite', '/w/b.sqlite'] });
+    expect(parseOptions(['restore-tags'], '/w').verb).toBe('restore-tags');
+    expect(parseOptions(['clean-iptables'], '/w').verb).toBe('clean-iptables');
+    expect(() => parseOptions(['list', '--restore-tags'], '/w')).toThrow(new UsageError('list and restore-tags cannot be combined: name one verb'));
   });
 });

@@ -9,7 +9,13 @@ import { DEFAULT_SCENARIOS, DEFAULT_SWEEP_LIMITS, SCENARIO_NAMES, type ScenarioN
 export const TOOLS = ['autocannon', 'wrk', 'oha'] as const;
 export type ToolName = (typeof TOOLS)[number];
 
+/** The verbs of `npm run bench`; `run` when none is named. */
+export const VERBS = ['run', 'list', 'merge', 'restore-tags', 'clean-iptables'] as const;
+export type Verb = (typeof VERBS)[number];
+
 export interface BenchOptions {
+  /** What to do: the verb named first, or the older flag that names it (--list, --merge …). */
+  verb: Verb;
   repoDir: string;
   dbPath: string;
   chapters: string[] | null;
@@ -51,7 +57,20 @@ export interface BenchOptions {
 // throughput within seconds, and a ratio to the reference is paired slice by slice (stats/paired-ratio.ts).
 export const DEFAULTS = { runs: 16, durationSeconds: 4, connections: 32, warmupSeconds: 3, settleSeconds: 2, tool: 'wrk' as ToolName, threads: 1 };
 
-export const HELP = `Usage: npm run bench -- [options]
+export const HELP = `Usage: npm run bench -- [run] [options]
+       npm run bench -- list | merge <files…> | restore-tags | clean-iptables [--db, --repo]
+
+Verbs (the older flags --list, --merge, --restore-tags, --clean-iptables still work):
+  run (default)   measure the chapters, below
+  list            the chapters and what is already measured on this machine
+  merge <files…>  add the sessions of other machines' database files to --db (never
+                  mixing machines; merging a file twice adds nothing)
+  restore-tags    create chapter tags missing from this clone at the commits of
+                  data/chapters.json (an existing tag is never moved)
+  clean-iptables  remove the kernel-limit rules (iptables, comment perf-book:) left by a
+                  bench that no longer runs (a bench also does it before it adds its own)
+
+Exit codes (cli/exit.ts): 0 done, 1 failed, 2 bad usage, 130 interrupted.
 
 Measures every chapter of data/chapters.json (each at its recorded commit, in a git
 worktree) with a real HTTP load generator, and records the results in SQLite.
@@ -112,9 +131,23 @@ function mergeArguments(first: string | undefined, rest: string[], cwd: string):
   return files.map((file) => resolve(cwd, file));
 }
 
+/** A verb named first becomes the older flag that names it, so one parser reads both spellings. */
+function verbAsFlag(argv: string[]): string[] {
+  const [first, ...rest] = argv;
+  if (first === undefined || first.startsWith('-')) return argv;
+  if (!(VERBS as readonly string[]).includes(first)) throw new UsageError(`unknown verb "${first}" (known: ${VERBS.join(', ')})`);
+  return first === 'run' ? rest : [`--${first}`, ...rest];
+}
+
+function verbOf(v: { list?: boolean; merge?: string; 'restore-tags'?: boolean; 'clean-iptables'?: boolean }): Verb {
+  const named = (['list', 'merge', 'restore-tags', 'clean-iptables'] as const).filter((verb) => v[verb] !== undefined && v[verb] !== false);
+  if (named.length > 1) throw new UsageError(`${named.join(' and ')} cannot be combined: name one verb`);
+  return named[0] ?? 'run';
+}
+
 export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions {
   const parsed = parseFlags({
-    args: argv,
+    args: verbAsFlag(argv),
     strict: true,
     allowPositionals: true, // only after --merge: its further files
     options: {
@@ -162,6 +195,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
   const merge = mergeArguments(v.merge, parsed.positionals, cwd);
   if (merge && (v.list || v['restore-tags'] || v.export !== undefined)) throw new UsageError('--merge: cannot be combined with --list, --restore-tags or --export');
   return {
+    verb: verbOf(v),
     repoDir,
     dbPath: resolve(cwd, v.db ?? resolve(repoDir, 'data', 'bench.sqlite')),
     chapters: chapters ? [...new Set(chapters)] : null,

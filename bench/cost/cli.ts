@@ -4,7 +4,7 @@
  * that was not a complete 200, no valgrind), 130 interrupted. Progress on stderr.
  */
 import { resolve } from 'node:path';
-import { Cleanup } from '../gate/cleanup.ts';
+import { Cleanup } from '../subject/cleanup.ts';
 import { resolveCommit } from '../git/commit.ts';
 import { scenario as scenarioOf } from '../scenarios/index.ts';
 import { execFileSync } from 'node:child_process';

@@ -6,10 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import type { Cleanup } from '../subject/cleanup.ts';
 import type { PreparedTree } from '../subject/subject.ts';
-import type { GateCost } from '../gate/types.ts';
 import { DEFAULT_NODE_FLAGS } from './command.ts';
-import { measureCost } from './measure.ts';
+import { measureCost, type CostMeasurement } from './measure.ts';
 import { chapterSubject } from './subject.ts';
+
+/** Instructions per request of both sides, or why they were not counted. */
+export type GateCost = { base: CostMeasurement; head: CostMeasurement } | { unavailable: string };
 
 export interface GateCostSettings {
   paths: readonly string[];
@@ -32,7 +34,7 @@ export function callgrindUnavailable(): string | null {
 }
 
 export async function measureGateCost(
-  trees: Record<'base' | 'head', Pick<PreparedTree, 'path' | 'contract'>>,
+  trees: Record<'base' | 'head', Pick<PreparedTree, 'commit' | 'path' | 'contract'>>,
   settings: GateCostSettings,
   cleanup: Cleanup,
   log: (line: string) => void,

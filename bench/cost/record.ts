@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { chapterCommitDetails, readChapterList, type Chapter } from '../../db/chapters.ts';
 import { costs, type CostRow } from '../../db/schema.ts';
 import { insertRow } from '../../db/table.ts';
-import type { Cleanup } from '../gate/cleanup.ts';
+import type { Cleanup } from '../subject/cleanup.ts';
 import { acquireLock } from '../lock.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
 import { harnessState } from '../provenance.ts';

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../../cli/args.ts';
 import { HELP, parseGateArgs, type GateCliOptions } from './args.ts';
-import { Cleanup } from './cleanup.ts';
+import { Cleanup } from '../subject/cleanup.ts';
 import { renderGateError, renderGateReport } from './report.ts';
 import { runGate } from './run.ts';
 import { EXIT_CODE } from './verdict.ts';

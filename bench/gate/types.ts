@@ -2,7 +2,7 @@
 import type { MachineInfo } from '../machine/fingerprint.ts';
 import type { CpuPlan } from '../proc/pinning.ts';
 import type { Side } from './schedule.ts';
-import type { CostMeasurement } from '../cost/measure.ts';
+import type { GateCost } from '../cost/gate.ts';
 import type { CombinedDecision, RatioInterval } from './verdict.ts';
 
 export interface GateSettings {
@@ -21,8 +21,8 @@ export interface GateSettings {
   cost: { requests: number; windows: number; warmupRequests: number } | null;
 }
 
-/** Instructions per request of both sides (bench/cost/), or why they were not counted. */
-export type GateCost = { base: CostMeasurement; head: CostMeasurement } | { unavailable: string };
+/** Instructions per request of both sides (bench/cost/gate.ts), or why they were not counted. */
+export type { GateCost };
 
 export interface GateRevision {
   /** As given on the command line (a branch, tag, or hash). */

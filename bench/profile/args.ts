@@ -1,16 +1,21 @@
-/** Flags of `bench/profile/cli.ts` (see HELP). */
+/** Flags of `npm run profile` (see HELP). */
 import { resolve } from 'node:path';
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 
-export const HELP = `Usage: npx tsx bench/profile/cli.ts <file.cpuprofile | dir>… [--top N] [--root DIR]
+export const HELP = `Usage: npm run profile -- [reduce] <file.cpuprofile | dir>… [--top N] [--root DIR]
+       npm run profile -- try [TREE] [--seconds 3] [--connections 8] [--top 10]
 
-Reduces V8 CPU profiles (node --cpu-prof) of one server to its top functions by self
+reduce (the default): reduces V8 CPU profiles (node --cpu-prof) of one server to its top functions by self
 time. Several files (or a directory of them) are the server's processes: each gets a
 table, and a merged one labelled 'all' comes first.
 
   --top N     functions listed before the rest is summed (default 15)
   --root DIR  the tree the server ran from; its files are shown relative to it (default .)
   --help      this text
+
+try: one profiled wrk run of a built chapter tree (default: this checkout) against the
+bench's simulated feed; prints wrk's report and the table of the load window. Nothing is
+stored.
 `;
 
 export interface ProfileCliOptions {

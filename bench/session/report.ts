@@ -5,6 +5,8 @@
  */
 import { NOT_RUN } from '../../db/schema.ts';
 import type { BenchStore, PreparationRow } from '../store.ts';
+import { formatProfileReport } from './profile.ts';
+import type { Session } from './types.ts';
 
 export interface SummaryLine {
   label: string;
@@ -70,4 +72,21 @@ export function formatOverheadTable(entries: { label: string; prep: PreparationR
       [prep.install_cache_hit === null ? '' : prep.install_cache_hit ? 'install cache hit' : 'fresh install', prep.status === 'failed' ? `FAILED: ${prep.failure?.split('\n')[0]}` : prep.status === NOT_RUN ? `NOT RUN: ${prep.failure}` : ''].filter(Boolean).join('; '),
     ]),
   );
+}
+
+/** The end-of-session tables and the headline of the comparison machine. */
+export function report(session: Session): void {
+  const { io, store, machine, request } = session;
+  if (session.overhead.length > 0) io.stdout.write(`\nPer-chapter overhead outside the load (seconds):\n${formatOverheadTable(session.overhead)}\n`);
+  if (session.profiles.length > 0) io.stdout.write(`\nWhere the time goes (CPU profile of one extra, unrecorded run; top 5 by self time, shares of all sampled time):\n${formatProfileReport(session.profiles, 5)}\n`);
+  if (session.lines.length > 0) io.stdout.write(`\nSession ${session.id} (${machine.cpu_model}, ${machine.cores} cores, ${request.tool.name} ${request.tool.version}):\n${formatSummaryTable(store, session.id, session.lines)}\n`);
+  const headline = store.rows('SELECT tag, baseline_rps, improvement_percent, reference_ratio, ratio_note, session_id, machine FROM versions ORDER BY chapter_number');
+  if (headline.length === 0) return;
+  io.stdout.write(`\nHeadline (hot, median req/s of the latest session that measured each chapter on ${String(headline[0].machine ?? 'no machine yet')}):\n`);
+  for (const h of headline) {
+    const rps = h.baseline_rps as number | null;
+    const imp = h.improvement_percent as number | null;
+    const ratio = h.reference_ratio === null ? (h.ratio_note ? `, ${String(h.ratio_note)}` : '') : `, ${(h.reference_ratio as number).toFixed(3)} × reference`;
+    io.stdout.write(`  ${String(h.tag).padEnd(24)} ${rps === null ? 'not measured' : `${rps.toFixed(0)} req/s${imp === null ? '' : ` (${imp >= 0 ? '+' : ''}${imp.toFixed(1)}% vs chapter 1)`}${ratio} [session ${h.session_id}]`}\n`);
+  }
 }

@@ -1,14 +1,15 @@
 /**
- * Starting and stopping a subject — one chapter commit as a running server — for the
- * bench and the gate alike: a git worktree at the commit, its chapter contract (install
- * cached by lockfile, build), its own provider simulator from the current tree, a fresh
- * data dir, the server, and the feed frozen once the server is ready. Every step that
- * starts something registers its undo in one Cleanup stack (bench/subject/cleanup.ts),
- * so an error or a Ctrl-C leaves nothing behind.
+ * Starting and stopping a subject — one chapter commit as a running server — the one way
+ * every verb does it (bench, gate, cost, verify, profile): a git worktree at the commit,
+ * its chapter contract (install cached by lockfile, build), its own provider simulator from
+ * the current tree, a fresh data dir, the server, and the feed frozen once the server is
+ * ready. Every step that starts something registers its undo in one Cleanup stack
+ * (bench/subject/cleanup.ts), so an error or a Ctrl-C leaves nothing behind; a launched
+ * subject can also be stopped on its own (`stop`), once, whoever asks first.
  *
- * Two halves, because the bench runs several experiments of one chapter from one tree:
- * prepareSubjectTree (worktree → contract → install/build) and launchSubject
- * (simulator → server → freeze).
+ * Two halves, because the bench runs several experiments of one chapter from one tree and
+ * the cost signal starts one tree many times: prepareSubjectTree (worktree → contract →
+ * install/build) and launchSubject (simulator → server → freeze).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,10 @@ export interface LaunchOptions {
   freeze?: boolean;
   /** A prefix that execs the server: taskset for pinning, valgrind for instruction counts. */
   wrap?: string[];
+  /** A start command in place of the contract's (the cost signal's, under callgrind). */
+  start?: string[];
+  /** How long the server may take to answer ready (default: startServer's). */
+  readyTimeoutMs?: number;
   /** An experiment's extra server arguments and environment. */
   args?: string[];
   env?: Record<string, string>;
@@ -82,21 +87,41 @@ export interface LaunchedSubject {
   simulator: Simulator;
   /** Spawn until the ready answer. */
   startSeconds: number;
+  /** Stops the server, then its simulator and data dir: once, whether this or the cleanup asks first. */
+  stop(): Promise<void>;
+}
+
+/** Runs `undo` once, whoever asks first: the caller's own stop or the cleanup stack. */
+function once(undo: () => Promise<void> | void): () => Promise<void> {
+  let done: Promise<void> | null = null;
+  return () => (done ??= Promise.resolve().then(undo));
 }
 
 /** Its own simulator, a fresh data dir, the server (wrapped if asked), then the feed frozen. */
-export async function launchSubject(tree: PreparedTree, cleanup: Cleanup, options: LaunchOptions = {}): Promise<LaunchedSubject> {
+export async function launchSubject(tree: Pick<PreparedTree, 'commit' | 'path' | 'contract'>, cleanup: Cleanup, options: LaunchOptions = {}): Promise<LaunchedSubject> {
   const guard = options.guard ?? unguarded;
   // An experiment that needs the kernel and cannot have it is not run: known before anything starts.
   const unavailable = options.connlimit ? await iptablesUnavailable(options.connlimit.access) : null;
   if (unavailable) throw new KernelLimitUnavailable(unavailable);
   const simulator = await guard(startSimulator({ ...(options.feed ?? FEED), port: 0 }));
-  await cleanup.add(`simulator ${simulator.url}`, () => simulator.close());
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
-  await cleanup.add(`data dir ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
+  const stopProvider = once(async () => {
+    await simulator.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  await cleanup.add(`simulator ${simulator.url} and data dir ${dataDir}`, stopProvider);
   const started = performance.now();
-  const server = await guard(startServer(tree.path, tree.contract, { providerUrl: simulator.url, dataDir, extraArgs: options.args, env: options.env, wrap: options.wrap, profileDir: options.profileDir }));
-  await cleanup.add(`server ${tree.commit.slice(0, 12)} (pid ${server.pid})`, () => server.stop());
+  const contract = options.start ? { ...tree.contract, start: options.start } : tree.contract;
+  let server: RunningServer;
+  try {
+    server = await guard(startServer(tree.path, contract, { providerUrl: simulator.url, dataDir, extraArgs: options.args, env: options.env, wrap: options.wrap, profileDir: options.profileDir, readyTimeoutMs: options.readyTimeoutMs }));
+  } catch (error) {
+    // A server that did not start leaves no simulator running behind it (the cost signal starts many).
+    await stopProvider();
+    throw error;
+  }
+  const stopServer = once(() => server.stop());
+  await cleanup.add(`server ${tree.commit.slice(0, 12)} (pid ${server.pid})`, stopServer);
   const startSeconds = secondsSince(started);
   // One instance per subject, frozen after its first answer: every subject serves the same data
   // (a shared simulator advances per answer). A chapter must tolerate the failing polls.
@@ -108,7 +133,11 @@ export async function launchSubject(tree: PreparedTree, cleanup: Cleanup, option
     const rule = await addConnlimitRule(server.port, limit, owner, access);
     await cleanup.add(`iptables connlimit rule on port ${server.port}`, () => rule.remove());
   }
-  return { url: server.url, metricsUrl: server.metricsUrl, pid: server.pid, server, simulator, startSeconds };
+  const stop = async () => {
+    await stopServer();
+    await stopProvider();
+  };
+  return { url: server.url, metricsUrl: server.metricsUrl, pid: server.pid, server, simulator, startSeconds, stop };
 }
 
 /** Both halves at once (the gate: one subject per commit). */

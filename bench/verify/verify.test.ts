@@ -58,7 +58,7 @@ describe('checksFor', () => {
   });
 });
 
-describe('chapters verify on a temporary repository', () => {
+describe('npm run verify on a temporary repository', () => {
   let repo: { dir: string; chapters: Chapter[] };
   const log: string[] = [];
 
@@ -96,7 +96,7 @@ describe('chapters verify on a temporary repository', () => {
   }, 120_000);
 
   it('the command: exit 1 when a chapter fails, 2 on bad usage, 0 for --help', () => {
-    const run = (...args: string[]) => spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bench', 'chapters', 'cli.ts'), ...args], { cwd: repo.dir, encoding: 'utf8' });
+    const run = (...args: string[]) => spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bench', 'verify', 'cli.ts'), ...args], { cwd: repo.dir, encoding: 'utf8' });
     const failing = run('verify', '--chapters', 'v3-broken', '--ingest-wait', String(INGEST_WAIT_SECONDS));
     expect(failing.status).toBe(1);
     expect(failing.stdout).toMatch(/^FAIL chapter 3 v3-broken/m);

@@ -1,15 +1,11 @@
 /**
  * `chapters verify`: builds every chapter of data/chapters.json at its recorded commit in a
- * worktree (the bench's prepare/build/start, install cache included), feeds its server the
+ * worktree (the bench's own prepare/build/start, bench/subject/subject.ts, install cache included), feeds its server the
  * simulator's sample answers 1–3, and runs the API contract suite against its URL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Chapter } from '../../db/chapters.ts';
-import { startSimulator } from '../../simulator/index.ts';
-import { prepareTree, readContract, startServer } from '../subject/contract.ts';
-import { addWorktree } from '../git/worktree.ts';
+import { Cleanup } from '../subject/cleanup.ts';
+import { launchSubject, prepareSubjectTree } from '../subject/subject.ts';
 import { DEFAULT_INGEST_WAIT_SECONDS } from './args.ts';
 import { runSuite, type CheckOutcome, type ContractCheck, CONTRACT_CHECKS } from './suite.ts';
 
@@ -44,31 +40,24 @@ export interface VerifyRunOptions {
 }
 
 export async function verifyChapter(repoDir: string, chapter: Chapter, options: VerifyRunOptions): Promise<ChapterVerdict> {
-  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanup = new Cleanup();
   try {
-    const tree = await addWorktree(repoDir, chapter.commit);
-    cleanups.push(() => tree.remove());
-    const contract = readContract(tree.path);
     options.log(`${chapter.tag}: build`);
-    await prepareTree(tree.path, contract, { cacheDir: join(repoDir, '.cache', 'bench', 'installs'), onLog: (line) => options.log(`${chapter.tag}: ${line.trim()}`) });
-    const simulator = await startSimulator({ mode: 'samples' });
-    cleanups.push(() => simulator.close());
-    const dataDir = mkdtempSync(join(tmpdir(), 'chapters-verify-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const server = await startServer(tree.path, contract, { providerUrl: simulator.url, dataDir, extraArgs: ['--poll-interval', '30'] });
-    cleanups.push(() => server.stop());
+    const tree = await prepareSubjectTree(repoDir, chapter.commit, cleanup, { onLog: (line) => options.log(`${chapter.tag}: ${line.trim()}`) });
+    // The sample answers 1–3, never frozen: the suite checks what the server made of them.
+    const { simulator, url } = await launchSubject(tree, cleanup, { feed: { mode: 'samples' }, freeze: false, args: ['--poll-interval', '30'] });
     // Polls never overlap: a 4th request means answer 3 has been ingested. A server that never
     // gets there fails this check, and the suite still runs (its failures say what is missing).
     const ingested = await waitUntil('sample answers 1-3 to be ingested', () => simulator.requests() >= 4, options.ingestWaitMs ?? INGEST_DEADLINE_MS).then(
       (): CheckOutcome => ({ name: INGEST_CHECK, since: 1, ok: true }),
       (error: Error): CheckOutcome => ({ name: INGEST_CHECK, since: 1, ok: false, error: error.message }),
     );
-    options.log(`${chapter.tag}: contract suite on ${server.url}`);
-    return { chapter, failure: null, checks: [ingested, ...(await runSuite(server.url, chapter.number, options.checks ?? CONTRACT_CHECKS))] };
+    options.log(`${chapter.tag}: contract suite on ${url}`);
+    return { chapter, failure: null, checks: [ingested, ...(await runSuite(url, chapter.number, options.checks ?? CONTRACT_CHECKS))] };
   } catch (error) {
     return { chapter, failure: (error as Error).message, checks: [] };
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    for (const failure of await cleanup.run()) options.log(`${chapter.tag}: cleanup: ${failure}`);
   }
 }
 

@@ -1,0 +1,60 @@
+/**
+ * --profile: one extra run per chapter subject after the measured rounds, its server a
+ * fresh instance under node --cpu-prof (bench/profile/run.ts). The scenario's own round
+ * is the load, but nothing of it is recorded as a run: the profiler costs throughput.
+ */
+import { join } from 'node:path';
+import { formatTable } from '../profile/format.ts';
+import { profiledRun } from '../profile/run.ts';
+import { toDbRows } from '../profile/schema.ts';
+import type { ScenarioModule } from '../scenarios/module.ts';
+import { Interrupted } from './interrupt.ts';
+import { launchSubject } from '../subject/subject.ts';
+import { unrecordedLoad, unrecordedRound } from './rounds.ts';
+import type { Subject, Session } from './types.ts';
+
+export async function profileScenario(session: Session, module: ScenarioModule, subjects: Subject[]): Promise<void> {
+  const { options, store, signals } = session;
+  for (const subject of subjects) {
+    const source = subject.source;
+    if (!source) continue;
+    let profiled: Subject = subject;
+    try {
+      const rows = await profiledRun({
+        treeDir: source.tree.path,
+        start: async (profileDir) => {
+          const launched = await launchSubject(source.tree, session.cleanup, { args: source.args, env: source.env, connlimit: source.connlimit, wrap: session.serverWrap, guard: signals.guard, profileDir });
+          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid, metricsUrl: launched.metricsUrl };
+          return launched.server;
+        },
+        warmUp: async () => {
+          const warmup = module.warmup(options);
+          if (warmup) await unrecordedLoad(session, module, profiled, warmup, 'warm-up');
+        },
+        load: async () => {
+          await module.runRound(unrecordedRound(session, module, profiled), 0);
+        },
+      });
+      store.recordProfile(toDbRows(rows, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name }));
+      store.save();
+      session.profiles.push({ label: subject.label, scenario: module.name, rows });
+      session.log(`profile ${subject.label} / ${module.name}: ${new Set(rows.map((r) => r.process)).size} process table(s) stored`);
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      session.failures.push(`profile of ${subject.label} / ${module.name}: ${(error as Error).message}`);
+      session.io.stderr.write(`bench: profile of ${subject.label} / ${module.name} failed: ${(error as Error).message}\n`);
+    }
+    if (signals.interrupted()) throw new Interrupted();
+  }
+}
+
+/** Each profiled subject's top functions (the merged table of a server of several processes). */
+export function formatProfileReport(profiles: Session['profiles'], top: number): string {
+  return profiles
+    .map(({ label, scenario, rows }) => {
+      const shown = rows.filter((r) => r.process === rows[0].process && r.rank <= top);
+      const processes = new Set(rows.map((r) => r.process)).size;
+      return `${label} / ${scenario}${processes > 1 ? ` (${processes - 1} processes merged)` : ''}:\n${formatTable(shown)}`;
+    })
+    .join('\n\n');
+}

@@ -1,0 +1,94 @@
+/** The shapes a bench session passes between its steps (bench/session/). */
+import { type Chapter, type CommitInfo } from '../../db/chapters.ts';
+import { type LoadGenerator, type ToolInfo } from '../loadgen/index.ts';
+import { type MachineInfo } from '../machine/fingerprint.ts';
+import type { BenchOptions } from '../options.ts';
+import { type CpuPlan } from '../proc/pinning.ts';
+import { Progress } from './progress.ts';
+import { type SummaryLine } from './report.ts';
+import type { ProfileRow } from '../profile/reduce.ts';
+import type { ScenarioModule } from '../scenarios/module.ts';
+import { BenchStore, type PreparationRow } from '../store.ts';
+import { type SignalWatch } from './interrupt.ts';
+import { Cleanup } from '../subject/cleanup.ts';
+import { type LaunchOptions, type PreparedTree } from '../subject/subject.ts';
+import { type IptablesAccess } from '../subject/connlimit.ts';
+import type { Simulator } from '../../simulator/index.ts';
+
+export interface Subject {
+  /** tag, or tag+experiment, or 'reference' */
+  label: string;
+  subject: string;
+  experiment: string;
+  commit: string | null;
+  url: string;
+  pid: number;
+  /** How a chapter subject was launched, so --profile or a scenario with its own provider can start another instance of it (none for the reference). */
+  source?: { tree: PreparedTree; args: string[]; env: Record<string, string>; connlimit: LaunchOptions['connlimit'] };
+  /** The subject's simulator, when a scenario may steer it (ScenarioModule.ownProvider). */
+  simulator?: Simulator;
+  /** The server's Prometheus metrics (chapter contract "metrics"), when it has them. */
+  metricsUrl?: string | null;
+}
+
+export interface RunnerIO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream;
+}
+
+/** What a caller may plug in (tests: a fake scenario module, an iptables that is not the system's). */
+export interface RunnerDeps {
+  scenarios?: Map<string, ScenarioModule>;
+  iptables?: IptablesAccess;
+}
+
+/** One chapter (or one of its experiments) to measure. */
+export interface Unit {
+  chapter: Chapter;
+  experiment: string;
+  args: string[];
+  env: Record<string, string>;
+  /** The experiment's kernel connection limit, if any. */
+  connlimit: number | null;
+  label: string;
+}
+
+/** Everything decided before the database is touched. */
+export interface Request {
+  generator: LoadGenerator;
+  tool: ToolInfo;
+  allChapters: Chapter[];
+  units: Unit[];
+  commits: Map<string, CommitInfo>;
+  harness: { commit: string; dirty: boolean };
+  pinning: CpuPlan;
+  modules: ScenarioModule[];
+  keys: Map<string, string>;
+}
+
+/** A session under way: what every step of it reads and appends to. */
+export interface Session {
+  /** Prefix of every server's command: the CPU quota group (if any), then the pinning. */
+  serverWrap: string[];
+  /** How many cores' worth of CPU time a server can use: its quota, else its CPU set, else the machine. */
+  serverCores: number;
+  options: BenchOptions;
+  io: RunnerIO;
+  request: Request;
+  store: BenchStore;
+  machine: MachineInfo;
+  id: number;
+  settings: Record<string, unknown>;
+  progress: Progress;
+  log: (line: string) => void;
+  cleanup: Cleanup;
+  signals: SignalWatch;
+  sequence: number;
+  failures: string[];
+  lines: SummaryLine[];
+  overhead: { label: string; prep: PreparationRow }[];
+  /** The --profile tables of this session, for the report. */
+  profiles: { label: string; scenario: string; rows: ProfileRow[] }[];
+  /** How experiments with a kernel connection limit reach iptables (undefined: the system's). */
+  iptables?: IptablesAccess;
+}
