@@ -3,7 +3,7 @@
  * started through bench/subject/subject.ts; servers of a scenario with its own provider;
  * the yardsticks (node:http and nginx) fed the first chapter's hot answer.
  */
-import { NOT_RUN } from '../../db/schema.ts';
+import { NOT_RUN, REFERENCE_SUBJECT } from '../../db/schema.ts';
 import { startYardsticks } from '../reference/yardsticks.ts';
 import { HOT_PATH } from '../scenarios/index.ts';
 import type { OwnProvider, ScenarioModule } from '../scenarios/module.ts';

@@ -32,7 +32,6 @@ export interface Config {
   maxConnections: number;
   /** fixed: --max-in-flight as given; adaptive: starts there and follows measured latency (chapter 9). */
   limiter: Limiter;
-  refusal: Refusal;
   /** Bounds of the adaptive limit. */
   limitMin: number;
   limitMax: number;
@@ -45,8 +44,6 @@ export interface Config {
 }
 
 export const LIMITERS = ['fixed', 'adaptive'] as const;
-export const REFUSALS = ['fair', 'unfair'] as const;
-export type Refusal = (typeof REFUSALS)[number];
 export type Limiter = (typeof LIMITERS)[number];
 
 /** The chapter's recommended in-flight limit (see README, chapter 8). */
@@ -85,7 +82,6 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--max-in-flight', env: 'MAX_IN_FLIGHT', key: 'maxInFlight', type: 'count0', default: String(DEFAULT_MAX_IN_FLIGHT), description: 'searches read in one event-loop turn beyond this many are answered 503 overloaded (0 = no limit)' },
   { flag: '--max-connections', env: 'MAX_CONNECTIONS', key: 'maxConnections', type: 'count0', default: '0', description: 'open connections beyond this many are closed at accept (0 = no limit)' },
   { flag: '--limiter', env: 'LIMITER', key: 'limiter', type: 'choice', choices: LIMITERS, default: 'adaptive', description: 'fixed (--max-in-flight as given) or adaptive (starts at --max-in-flight, follows measured latency; none when it is 0)' },
-  { flag: '--refusal', env: 'REFUSAL', key: 'refusal', type: 'choice', choices: REFUSALS, default: 'fair', description: 'which searches past the limit are refused: fair (a connection asking far less than the average is still served, within a tenth of the limit per turn) or unfair (all of them)' },
   { flag: '--limit-min', env: 'LIMIT_MIN', key: 'limitMin', type: 'count', default: '32', description: 'lowest adaptive limit (32: the steady scenarios are never shed)' },
   { flag: '--limit-max', env: 'LIMIT_MAX', key: 'limitMax', type: 'count', default: '1024', description: 'highest adaptive limit' },
   { flag: '--scale-out-window', env: 'SCALE_OUT_WINDOW', key: 'scaleOutWindow', type: 'count', default: '3', description: 'seconds the scale-out rule looks back' },

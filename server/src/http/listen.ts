@@ -5,7 +5,6 @@ import type { Logger } from '../log.ts';
 import { onClientError } from './client-error.ts';
 import { createFastifyServer } from './fastify-layer.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
-import { createRefusalPolicy } from '../limit/fair-refusal.ts';
 import { createNodeListener, type HttpMetrics } from './node-layer.ts';
 import type { SearchSource } from './routes.ts';
 
@@ -17,7 +16,7 @@ export interface HttpService {
 
 /** The chosen HTTP layer over `source`, listening on the configured host and port. */
 export async function listen(config: Config, source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): Promise<HttpService> {
-  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log, metrics, limit, createRefusalPolicy(config.refusal)));
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log, metrics, limit));
   if (config.httpLayer === 'node') server.on('clientError', onClientError);
   if (config.maxConnections > 0) {
     // node closes a socket over the limit as soon as it is accepted; 'drop' says so.

@@ -2,7 +2,6 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { describeError, type Logger } from '../log.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
-import { UNFAIR_REFUSAL, type RefusalPolicy } from '../limit/fair-refusal.ts';
 import { LoopTurn } from '../metrics/loop-turn.ts';
 import { RequestTally, ShedTally, UNMATCHED_ROUTE, type RouteTally } from '../metrics/request-tally.ts';
 import { JSON_TYPE, type Reply } from './reply.ts';
@@ -48,12 +47,11 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
 
 /**
  * The HTTP layer on node:http with find-my-way's radix router. A search read after the
- * limit's count of requests in its event-loop turn is answered 503 overloaded at once — unless
- * the refusal policy serves it anyway (fair refusal: a connection asking far less than the
- * others, limit/fair-refusal.ts): see LoopTurn for why the turn's batch is what is in flight. Each search served is reported to
+ * limit's count of requests in its event-loop turn is answered 503 overloaded at once: see
+ * LoopTurn for why the turn's batch is what is in flight. Each search served is reported to
  * the limit (an adaptive one learns from them).
  */
-export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit, refusal: RefusalPolicy = UNFAIR_REFUSAL): RequestListener {
+export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): RequestListener {
   const { turn, tally, shed } = metrics;
   let position = 0; // of the request being handled, in its turn (handlers run synchronously)
   /** Writes the reply and records it; returns its seconds since the turn began. */
@@ -84,7 +82,7 @@ export function createNodeListener(source: SearchSource, log: Logger, metrics: H
     const handler = handlers[route];
     const sheds = SHED_ROUTES.has(route);
     router.on(['GET', 'HEAD'], route, (req, res) => {
-      if (sheds && position > limit.current() && !refusal.admitPastLimit(req.socket, position, limit.current())) {
+      if (sheds && position > limit.current()) {
         shed.byReason.max_in_flight++;
         answer(res, routeTally, OVERLOADED_REPLY);
         return;
