@@ -34,7 +34,8 @@ describe('FairRefusal', () => {
     expect(greedyServed).toBeLessThanOrEqual(3);
   });
 
-  it('never serves more past the limit in one turn than its allowance, even to newcomers only', () => {
+  it('never serves more past the limit in one turn than its allowance (a tenth of the limit), even to newcomers only', () => {
+    expect(turn(new FairRefusal({ now: () => 0 }), 9, [{}, {}]).filter(Boolean)).toHaveLength(0); // below a limit of 10: none
     const policy = new FairRefusal({ now: () => 0 });
     const served = turn(policy, 40, Array.from({ length: 50 }, () => ({})));
     expect(served.filter(Boolean)).toHaveLength(4); // 10% of 40
@@ -49,10 +50,10 @@ describe('FairRefusal', () => {
     const policy = new FairRefusal({ now: () => now });
     const busy = {};
     const others = Array.from({ length: 10 }, () => ({}));
-    for (let i = 0; i < 20; i++) turn(policy, 8, [busy, busy, busy, ...others]); // busy asks 3× the others
-    expect(policy.admitPastLimit(busy, 9, 8)).toBe(false);
+    for (let i = 0; i < 20; i++) turn(policy, 20, [busy, busy, busy, busy, busy, ...others]); // busy asks 5× the others
+    expect(policy.admitPastLimit(busy, 21, 20)).toBe(false);
     now = 2500;
-    expect(policy.admitPastLimit(busy, 9, 8)).toBe(true);
+    expect(policy.admitPastLimit(busy, 21, 20)).toBe(true);
   });
 });
 

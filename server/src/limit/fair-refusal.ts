@@ -8,13 +8,18 @@ import { performance } from 'node:perf_hooks';
  * the server). Fair refusal looks at who is asking: each connection counts its searches that
  * arrived past the limit in the current and the previous window of a second; a search from a
  * connection asking far less than the average such connection (a quarter of it; a new
- * connection asks nothing yet) is served anyway, within a small per-turn allowance so that a
- * flood of new connections cannot undo the limit. Greedy connections keep being refused: they
+ * connection asks nothing yet) is served anyway, within a per-turn allowance (a tenth of the
+ * limit) so that a flood of new connections cannot undo the limit. Greedy connections keep being refused: they
  * pay for the overload they cause. Nothing is counted, read or allocated while under the limit.
  */
 export interface RefusalPolicy {
   /** For a search read past the limit: true to serve it anyway. `position` is its place in the turn's batch. */
   admitPastLimit(connection: object, position: number, limit: number): boolean;
+}
+
+/** The policy the configuration asks for (--refusal). */
+export function createRefusalPolicy(refusal: 'fair' | 'unfair'): RefusalPolicy {
+  return refusal === 'fair' ? new FairRefusal() : UNFAIR_REFUSAL;
 }
 
 /** The unfair policy: everything past the limit is refused (chapters 8–13, and chapter 14's experiment). */
@@ -25,7 +30,7 @@ export interface FairRefusalOptions {
   windowMs?: number;
   /** A connection is light when its count is below this share of the average. */
   lightShare?: number;
-  /** Searches served past the limit per turn at most: this share of the limit (at least one). */
+  /** Searches served past the limit per turn at most: this share of the limit, rounded down (none below a limit of 10 by default). */
   allowanceShare?: number;
   /** The clock (ms), for tests. */
   now?: () => number;
@@ -70,7 +75,7 @@ export class FairRefusal implements RefusalPolicy {
     this.arrivals++;
     const average = this.previousMean + this.arrivals / this.connections;
     const light = asked < this.lightShare * average;
-    if (!light || this.spent >= Math.max(1, Math.floor(this.allowanceShare * limit))) return false;
+    if (!light || this.spent >= Math.floor(this.allowanceShare * limit)) return false;
     this.spent++;
     this.admitted++;
     return true;
