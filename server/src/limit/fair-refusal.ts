@@ -64,12 +64,15 @@ export class FairRefusal implements RefusalPolicy {
   }
 
   admitPastLimit(connection: object, position: number, limit: number): boolean {
-    // A new turn's first search past the limit comes at a position no higher than the last one seen.
-    if (position <= this.lastPosition) this.spent = 0;
+    // A new turn's first search past the limit comes at a position no higher than the last one
+    // seen: the allowance starts again, and the clock is read (once per turn, never per search).
+    if (position <= this.lastPosition) {
+      this.spent = 0;
+      const window = Math.floor(this.now() / this.windowMs);
+      if (window !== this.window) this.roll(window);
+    }
     this.lastPosition = position;
-    const window = Math.floor(this.now() / this.windowMs);
-    if (window !== this.window) this.roll(window);
-    const usage = this.usageOf(connection as Counted, window);
+    const usage = this.usageOf(connection as Counted, this.window);
     const asked = usage.previous + usage.current;
     usage.current++;
     this.arrivals++;
