@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // 2-core machine, so files run in forked processes with generous timeouts.
 export default defineConfig({
   test: {
-    include: ['{cli,db,bench,generator,server,simulator}/**/*.test.ts'],
+    include: ['{cli,db,bench,generator,server,simulator,docs}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'site/**', 'server/dist/**'],
     // One line naming what to install when chromium, wrk or valgrind is missing.
     globalSetup: ['bench/testing/global-setup.ts'],

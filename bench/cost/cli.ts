@@ -1,7 +1,8 @@
 /**
  * `npm run cost -- --ref <commit-ish>`: a chapter's instructions per request under
- * callgrind. Exit 0 measured, 2 error (bad flags, unknown ref, failed start, a request
- * that was not a complete 200, no valgrind), 130 interrupted. Progress on stderr.
+ * callgrind. Exit codes (cli/exit.ts): 0 measured, 1 failed (unknown ref, failed start, a
+ * request that was not a complete 200, no valgrind), 2 bad flags, 130 interrupted.
+ * Progress on stderr.
  */
 import { resolve } from 'node:path';
 import { Cleanup } from '../subject/cleanup.ts';
@@ -9,6 +10,7 @@ import { resolveCommit } from '../git/commit.ts';
 import { scenario as scenarioOf } from '../scenarios/index.ts';
 import { execFileSync } from 'node:child_process';
 import { UsageError } from '../../cli/args.ts';
+import { EXIT } from '../../cli/exit.ts';
 import { COST_HELP, parseCostArgs, type CostCliOptions } from './args.ts';
 import { recordCosts } from './record.ts';
 import { measureCost } from './measure.ts';
@@ -55,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     log(`cost: ${error.message}\nRun with --help for the flags.`);
-    return 2;
+    return EXIT.usage;
   }
   if (options === null) {
     process.stdout.write(COST_HELP);
@@ -64,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
   const cleanup = new Cleanup();
   const interrupt = (signal: NodeJS.Signals) => {
     log(`cost: ${signal}: stopping the server and removing the worktree`);
-    void cleanup.run().then(() => process.exit(130));
+    void cleanup.run().then(() => process.exit(EXIT.interrupted));
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
@@ -84,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     if (cleanup.started) await new Promise(() => {}); // interrupted: the handler exits
     for (const failure of await cleanup.run()) log(`cost: cleanup: ${failure}`);
     log(`cost: error: ${(error as Error).message}`);
-    return 2;
+    return EXIT.failed;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * `npm run gate -- --base <ref> --head <ref>`: the regression gate. Exit codes: 0 pass,
- * 1 fail (regression), 2 error (bad flags, unknown refs, build/start/run failures),
- * 3 inconclusive, 130 interrupted. Progress goes to stderr, the Markdown report to stdout.
+ * `npm run gate -- --base <ref> --head <ref>`: the regression gate. Exit codes (cli/exit.ts):
+ * 0 pass, 1 fail (a regression, or an error: unknown refs, build/start/run failures),
+ * 2 bad flags, 3 inconclusive, 130 interrupted. Progress goes to stderr, the Markdown report to stdout.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { Cleanup } from '../subject/cleanup.ts';
 import { renderGateError, renderGateReport } from './report.ts';
 import { runGate } from './run.ts';
 import { EXIT_CODE } from './verdict.ts';
+import { EXIT } from '../../cli/exit.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -36,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       log(`gate: ${error.message}\nRun with --help for the flags.`);
-      return EXIT_CODE.error;
+      return EXIT.usage;
     }
     throw error;
   }
@@ -53,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     log(`gate: ${signal}: stopping the servers and removing the worktrees`);
     void cleanup.run().then((failures) => {
       for (const failure of failures) log(`gate: cleanup: ${failure}`);
-      process.exit(130);
+      process.exit(EXIT.interrupted);
     });
   };
   process.on('SIGINT', interrupt);

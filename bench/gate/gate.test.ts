@@ -108,24 +108,24 @@ describe('npm run gate', () => {
     expect(outcome.stdout).not.toContain('### Instruction count (callgrind)');
   }, 150_000);
 
-  it('exits 2 with a readable message for a bad flag or an unknown ref, leaving nothing behind', async () => {
+  it('exits 2 for a bad flag and 1 for an unknown ref, with a readable message, leaving nothing behind', async () => {
     const badFlag = await runGate(['--base', 'a', '--head', 'b', '--pairs', 'many']);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain('gate: --pairs must be an integer ≥ 2, got "many"');
     expect(badFlag.stderr).not.toMatch(/\n\s+at /);
 
     const unknownRef = await runGate(['--repo', repo.dir, '--base', 'no-such-ref', '--head', repo.commits[1]]);
-    expect(unknownRef.code).toBe(2);
+    expect(unknownRef.code).toBe(1);
     expect(unknownRef.stderr).toContain(`gate: error: --base no-such-ref is not a commit in ${repo.dir}`);
     expect(unknownRef.stdout).toMatch(/^## Regression gate: ERROR/);
     expect(unknownRef.stderr).not.toMatch(/\n\s+at /);
     expect(worktreesOf(repo.dir)).toEqual([]);
   }, 60_000);
 
-  it('exits 2 when the head server crashes at start, stopping the base server and removing the worktrees', async () => {
+  it('exits 1 when the head server crashes at start, stopping the base server and removing the worktrees', async () => {
     const [base, , , broken] = repo.commits;
     const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', broken, '--pairs', '2', '--duration', '1', '--warmup', '0', '--cost-requests', '0']);
-    expect(outcome.code).toBe(2);
+    expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(/gate: error: server `(taskset -c \S+ )?node server\/work-server\.mjs [^`]*` exited \(code 1\) before it was ready/);
     expect(outcome.stderr).toContain('SyntaxError');
     expect(outcome.stdout).toMatch(/^## Regression gate: ERROR/);

@@ -6,7 +6,7 @@
  *     every FAIL is a detection.
  * Cases are interleaved trial by trial so machine drift spreads over all of them.
  *
- *   tsx bench/gate/trials.ts --trials 10 [--identical 20] [--extra 0.03,0.10]
+ *   npm run trials -- --trials 10 [--identical 20] [--extra 0.03,0.10]
  *                            [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]
  *
  * The gate runs at its own defaults unless a gate flag is given here (then it is passed on).
@@ -49,7 +49,7 @@ interface TrialOutcome {
 
 const VERDICTS: Record<number, string> = { 0: 'pass', 1: 'fail', 2: 'error', 3: 'inconclusive' };
 
-const USAGE = 'Usage: tsx bench/gate/trials.ts --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]\n';
+const USAGE = 'Usage: npm run trials -- --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]\n';
 
 function fail(message: string): never {
   process.stderr.write(`trials: ${message}\n${USAGE}`);
@@ -158,7 +158,7 @@ const pct = (k: number, n: number) => (n === 0 ? 'n/a' : `${((100 * k) / n).toFi
 const lines = [
   `## Gate trials — ${started.toISOString()} → ${new Date().toISOString()}`,
   '',
-  `Command: \`tsx bench/gate/trials.ts ${process.argv.slice(2).join(' ')}\``,
+  `Command: \`npm run trials -- ${process.argv.slice(2).join(' ')}\``,
   `Gate settings: \`${gateArgs.join(' ') || 'the gate\'s defaults'}\`; base server work ${BASE_ITERATIONS} busy-loop iterations per request.`,
   '',
   '| case | runs | fail (alarm) | pass | inconclusive | error | decided by instructions | median head/base instructions | median head/base req/s | median CI width | median seconds |',

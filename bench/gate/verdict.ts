@@ -8,11 +8,13 @@
  * of the machine (both runs of a pair see nearly the same conditions); alternating
  * which side runs first (see schedule.ts) cancels the order effect.
  */
+import { EXIT } from '../../cli/exit.ts';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
 /** Exit codes of `npm run gate`. */
-export const EXIT_CODE = { pass: 0, fail: 1, error: 2, inconclusive: 3 } as const;
+/** The gate's verdicts as the project's exit codes (cli/exit.ts): a run that could not compare is a failure, like a regression. */
+export const EXIT_CODE = { pass: EXIT.ok, fail: EXIT.failed, error: EXIT.failed, inconclusive: EXIT.inconclusive } as const;
 
 export interface RatioInterval {
   /** Geometric mean of the paired ratios. */

@@ -1,4 +1,4 @@
-/** Command-line flags of `tsx bench/loadgen/cli.ts`, parsed and checked (pure: no I/O). */
+/** Command-line flags of `npm run loadgen`, parsed and checked (pure: no I/O). */
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 import { knownLoadGenerators } from './index.ts';
 import type { LoadRequest } from './types.ts';
@@ -15,7 +15,7 @@ export interface LoadgenCliOptions {
   help: boolean;
 }
 
-export const HELP = `Usage: npx tsx bench/loadgen/cli.ts [options]
+export const HELP = `Usage: npm run loadgen -- [options]
 
 Runs one load generator once and prints what it measured: 2xx requests per second,
 latency (µs), errors, per-second samples, and the tool's own CPU time. Targets only

@@ -1,7 +1,9 @@
-// Runs one load generator once and prints what it measured (see HELP in cli-args.ts).
+// `npm run loadgen`: runs one load generator once and prints what it measured (see HELP in
+// cli-args.ts). Exit codes (cli/exit.ts): 0 measured, 1 the run failed, 2 bad flags.
 import { readFileSync } from 'node:fs';
 import { startReferenceServer } from '../reference/reference-server.ts';
 import { UsageError } from '../../cli/args.ts';
+import { runCommand } from '../../cli/exit.ts';
 import { HELP, parseLoadgenArgs } from './cli-args.ts';
 import { requireTool, saturationCores } from './index.ts';
 import { checkRequest } from './request.ts';
@@ -56,15 +58,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`loadgen: ${error.message}\n(see --help)`);
-      process.exitCode = 2;
-    } else {
-      console.error(error);
-      process.exitCode = 1;
-    }
-  },
-);
+await runCommand('loadgen', () => main(process.argv.slice(2)));

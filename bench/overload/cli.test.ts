@@ -36,7 +36,7 @@ describe('main', () => {
   it('exits 2 on a usage error', async () => {
     let stderr = '';
     expect(await main(['--capacity', '10'], () => {}, (text) => { stderr += text; })).toBe(2);
-    expect(stderr).toMatch(/^overload: give either --url[\s\S]*Usage: npx tsx bench\/overload\/cli.ts/);
+    expect(stderr).toMatch(/^overload: give either --url[\s\S]*Usage: npm run overload --/);
   });
   it('prints a line per second and the step table against a real server', async () => {
     server = await startLimitServer({ delayMs: 50, limit: 2 });

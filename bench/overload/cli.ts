@@ -1,4 +1,4 @@
-// npx tsx bench/overload/cli.ts --url http://127.0.0.1:PORT | --reference  --capacity N [--steps 0.5,1,2,3] [--step-seconds 5]
+// npm run overload -- --url http://127.0.0.1:PORT | --reference  --capacity N [--steps 0.5,1,2,3] [--step-seconds 5]
 // Offers fixed arrival rates around a capacity and prints one line per second, then the steps.
 import { pathToFileURL } from 'node:url';
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
@@ -9,8 +9,9 @@ import { startReferenceServer } from '../reference/reference-server.ts';
 import { DEFAULT_MULTIPLIERS, DEFAULT_STEP_SECONDS, overloadPlan } from './plan.ts';
 import { SECOND_HEADER, formatRunSummary, formatSecond } from './format.ts';
 import { runOverload, type OverloadOptions } from './run.ts';
+import { runCommand } from '../../cli/exit.ts';
 
-export const HELP = `Usage: npx tsx bench/overload/cli.ts (--url http://127.0.0.1:PORT | --reference) --capacity N [options]
+export const HELP = `Usage: npm run overload -- (--url http://127.0.0.1:PORT | --reference) --capacity N [options]
 
 Open-loop overload: offers fixed arrival rates (capacity × each step), whatever the server
 answers, and prints per second: offered, 2xx, 503/429, failed, p50/p99 of the served requests
@@ -92,8 +93,5 @@ export async function main(
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error: unknown) => {
-    process.stderr.write(`overload: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  });
+  await runCommand('overload', () => main(process.argv.slice(2)));
 }

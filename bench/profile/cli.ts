@@ -1,16 +1,19 @@
 /**
- * `npx tsx bench/profile/cli.ts <file.cpuprofile | dir>… [--top 15] [--root <dir>]`:
+ * `npm run profile -- [reduce] <file.cpuprofile | dir>… [--top 15] [--root <dir>]`:
  * reduces the CPU profiles of one server (a directory stands for the profiles in it;
- * several files are its processes) and prints the table of top functions. Exit codes:
- * 0 printed, 1 a profile could not be read or reduced, 2 bad flags.
+ * several files are its processes) and prints the table of top functions.
+ * `npm run profile -- try [TREE]`: one profiled wrk run of a built tree (try-chapter.ts).
+ * Exit codes (cli/exit.ts): 0 printed, 1 a profile could not be read or reduced or the run
+ * failed, 2 bad flags.
  */
 import { statSync } from 'node:fs';
-import { UsageError } from '../../cli/args.ts';
+import { EXIT, runCommand } from '../../cli/exit.ts';
 import { HELP, parseProfileArgs, type ProfileCliOptions } from './args.ts';
 import { profileFiles, readProfiles } from './capture.ts';
 import { formatProfiles } from './format.ts';
 import { sourceMapLocator } from './locate.ts';
 import { reduceProfiles } from './reduce.ts';
+import { parseTryArgs, tryChapter } from './try-chapter.ts';
 
 /** The files named: a directory's .cpuprofile files, a file as it is. */
 function expandPaths(paths: string[]): string[] {
@@ -28,28 +31,20 @@ function expandPaths(paths: string[]): string[] {
   });
 }
 
-function main(argv: string[]): number {
-  let options: ProfileCliOptions | null;
-  try {
-    options = parseProfileArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`profile: ${error.message}\nRun with --help for the flags.\n`);
-    return 2;
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === 'try') {
+    process.stdout.write(await tryChapter(parseTryArgs(rest)));
+    return EXIT.ok;
   }
+  const options = parseProfileArgs(verb === 'reduce' ? rest : argv);
   if (options === null) {
     process.stdout.write(HELP);
-    return 0;
+    return EXIT.ok;
   }
-  try {
-    const profiles = readProfiles(expandPaths(options.paths));
-    const rows = reduceProfiles(profiles, sourceMapLocator(options.root), options.top);
-    process.stdout.write(`${formatProfiles(rows)}\n`);
-    return 0;
-  } catch (error) {
-    process.stderr.write(`profile: ${(error as Error).message}\n`);
-    return 1;
-  }
+  const rows = reduceProfiles(readProfiles(expandPaths(options.paths)), sourceMapLocator(options.root), options.top);
+  process.stdout.write(`${formatProfiles(rows)}\n`);
+  return EXIT.ok;
 }
 
-process.exitCode = main(process.argv.slice(2));
+await runCommand('profile', () => main(process.argv.slice(2)));

@@ -3,12 +3,12 @@
  * fake executables, and vitest itself stopping with one line on a PATH without the tools.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { missingToolsMessage, probeTestTools, type ProbeEnvironment } from './requirements.ts';
+import { DEBIAN_PACKAGE, missingToolsMessage, probeTestTools, TEST_TOOLS, type ProbeEnvironment } from './requirements.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'test-requirements-'));
@@ -29,7 +29,7 @@ const noBundledChrome = async () => null;
 
 describe('missingToolsMessage', () => {
   it('says nothing when every tool is there', () => {
-    expect(missingToolsMessage([{ tool: 'chromium', found: true }, { tool: 'wrk', found: true }, { tool: 'valgrind', found: true }, { tool: 'nginx', found: true }])).toBeNull();
+    expect(missingToolsMessage([{ tool: 'chromium', found: true }, { tool: 'wrk', found: true }, { tool: 'valgrind', found: true }, { tool: 'pdftotext', found: true }, { tool: 'nginx', found: true }])).toBeNull();
   });
 
   it('names every missing tool and the one command installing them, on one line', () => {
@@ -37,8 +37,14 @@ describe('missingToolsMessage', () => {
     expect(message).toBe('npm test needs: chromium valgrind — run: sudo apt-get install -y chromium valgrind, or bash .ci/run');
   });
 
-  it('names the package of a tool whose package is named otherwise: nginx comes in nginx-light', () => {
-    expect(missingToolsMessage([{ tool: 'wrk', found: true }, { tool: 'nginx', found: false }])).toBe('npm test needs: nginx — run: sudo apt-get install -y nginx-light, or bash .ci/run');
+  it('names the Debian package of a tool whose package is named otherwise', () => {
+    const message = missingToolsMessage([{ tool: 'pdftotext', found: false }, { tool: 'nginx', found: false }]);
+    expect(message).toBe('npm test needs: pdftotext nginx — run: sudo apt-get install -y poppler-utils nginx-light, or bash .ci/run');
+  });
+
+  it('.ci/run installs the package of every tool the check names', () => {
+    const ciRun = readFileSync(join(root, '.ci', 'run'), 'utf8');
+    for (const tool of TEST_TOOLS) expect(ciRun, `.ci/run must install ${DEBIAN_PACKAGE[tool]} (for ${tool})`).toContain(DEBIAN_PACKAGE[tool]);
   });
 
   it('says why a configured browser path was rejected', () => {
@@ -48,31 +54,25 @@ describe('missingToolsMessage', () => {
 });
 
 describe('probeTestTools', () => {
-  const all = binDir('all', ['chromium', 'wrk', 'valgrind', 'nginx']);
+  const all = binDir('all', ['chromium', 'wrk', 'valgrind', 'pdftotext', 'nginx']);
   const none = binDir('none', []);
   const env = (overrides: Partial<ProbeEnvironment>): ProbeEnvironment => ({ path: none, bundledChrome: noBundledChrome, ...overrides });
 
   it('finds every tool on PATH, so the check does not fire', async () => {
     const probes = await probeTestTools(env({ path: all }));
-    expect(probes).toEqual([{ tool: 'chromium', found: true }, { tool: 'wrk', found: true }, { tool: 'valgrind', found: true }, { tool: 'nginx', found: true }]);
+    expect(probes).toEqual(TEST_TOOLS.map((tool) => ({ tool, found: true })));
     expect(missingToolsMessage(probes)).toBeNull();
   });
 
   it('reports each tool missing from PATH', async () => {
     expect(missingToolsMessage(await probeTestTools(env({})))).toBe(
-      'npm test needs: chromium wrk valgrind nginx — run: sudo apt-get install -y chromium wrk valgrind nginx-light, or bash .ci/run',
+      'npm test needs: chromium wrk valgrind pdftotext nginx — run: sudo apt-get install -y chromium wrk valgrind poppler-utils nginx-light, or bash .ci/run',
     );
-  });
-
-  it('finds nginx in the system directories off PATH (Debian installs it in /usr/sbin), and only nginx there', async () => {
-    const sbin = binDir('sbin', ['nginx', 'wrk']);
-    const probes = await probeTestTools(env({ systemPath: sbin }));
-    expect(probes.filter((p) => p.found).map((p) => p.tool)).toEqual(['nginx']);
   });
 
   it("takes PUPPETEER_EXECUTABLE_PATH as the browser (GitHub Actions: puppeteer's Chrome)", async () => {
     const chrome = join(binDir('chrome', ['chrome']), 'chrome');
-    const probes = await probeTestTools(env({ path: binDir('tools-only', ['wrk', 'valgrind', 'nginx']), puppeteerExecutablePath: chrome }));
+    const probes = await probeTestTools(env({ path: binDir('tools-only', ['wrk', 'valgrind', 'pdftotext', 'nginx']), puppeteerExecutablePath: chrome }));
     expect(missingToolsMessage(probes)).toBeNull();
   });
 
@@ -83,7 +83,7 @@ describe('probeTestTools', () => {
 
   it("falls back to puppeteer's downloaded Chrome, only when it exists", async () => {
     const chrome = join(binDir('bundled', ['chrome']), 'chrome');
-    const tools = binDir('wrk-valgrind', ['wrk', 'valgrind', 'nginx']);
+    const tools = binDir('wrk-valgrind', ['wrk', 'valgrind', 'pdftotext', 'nginx']);
     expect(missingToolsMessage(await probeTestTools(env({ path: tools, bundledChrome: async () => chrome })))).toBeNull();
     expect((await probeTestTools(env({ path: tools, bundledChrome: async () => join(tmp, 'not-downloaded') })))[0].found).toBe(false);
   });
@@ -101,13 +101,9 @@ describe('npm test on a machine without the tools', () => {
       encoding: 'utf8',
       timeout: 60_000,
     });
-    // nginx is looked for in /usr/sbin and /sbin too, so whether it is named depends on this machine.
-    const nginxHere = ['/usr/sbin/nginx', '/sbin/nginx'].some((path) => existsSync(path));
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([
-      nginxHere
-        ? 'npm test needs: chromium wrk valgrind — run: sudo apt-get install -y chromium wrk valgrind, or bash .ci/run'
-        : 'npm test needs: chromium wrk valgrind nginx — run: sudo apt-get install -y chromium wrk valgrind nginx-light, or bash .ci/run',
+      'npm test needs: chromium wrk valgrind pdftotext nginx — run: sudo apt-get install -y chromium wrk valgrind poppler-utils nginx-light, or bash .ci/run',
     ]);
     expect(run.stdout).not.toMatch(/✓|passed/);
   });

@@ -1,14 +1,15 @@
 /**
  * What the test suite needs beyond `npm ci`: a Chromium (the book's pages in a real
  * browser), wrk (the default load generator), valgrind (the instruction-count cost
- * signal) and nginx (the second yardstick, bench/reference/nginx.ts; Debian's `nginx-light`). `global-setup.ts` checks them once before any test file runs, so a machine
+ * signal), pdftotext (the book's PDF read back, generator/pdf.test.ts) and nginx (the
+ * yardstick server beside the chapters). `global-setup.ts` checks them once before any test file runs, so a machine
  * lacking one gets a single line naming what to install instead of a stack trace from
  * deep inside puppeteer or a load run.
  */
 import { accessSync, constants } from 'node:fs';
 import { findExecutable } from '../loadgen/process.ts';
 
-export const TEST_TOOLS = ['chromium', 'wrk', 'valgrind', 'nginx'] as const;
+export const TEST_TOOLS = ['chromium', 'wrk', 'valgrind', 'pdftotext', 'nginx'] as const;
 export type TestTool = (typeof TEST_TOOLS)[number];
 
 /** What the probe saw for one tool; `note` says why a configured path was rejected. */
@@ -18,8 +19,8 @@ export interface ToolProbe {
   note?: string;
 }
 
-/** Debian packages providing each tool (the names do not always match: nginx comes in `nginx-light`). */
-const DEBIAN_PACKAGE: Record<TestTool, string> = { chromium: 'chromium', wrk: 'wrk', valgrind: 'valgrind', nginx: 'nginx-light' };
+/** The Debian package providing each tool (.ci/run installs the same ones). */
+export const DEBIAN_PACKAGE: Record<TestTool, string> = { chromium: 'chromium', wrk: 'wrk', valgrind: 'valgrind', pdftotext: 'poppler-utils', nginx: 'nginx-light' };
 
 /** The one line to print when something is missing, or null when everything is there (pure). */
 export function missingToolsMessage(probes: readonly ToolProbe[]): string | null {
@@ -42,8 +43,6 @@ function isExecutable(path: string): boolean {
 /** Where the probe looks: the environment, and puppeteer's own downloaded Chrome (GitHub Actions). */
 export interface ProbeEnvironment {
   path: string;
-  /** Where daemons live off a user's PATH (Debian's /usr/sbin holds nginx), searched after `path` for them. */
-  systemPath?: string;
   puppeteerExecutablePath?: string;
   bundledChrome: () => Promise<string | null>;
 }
@@ -81,7 +80,7 @@ async function puppeteerChrome(): Promise<string | null> {
 }
 
 export function processEnvironment(): ProbeEnvironment {
-  return { path: process.env.PATH ?? '', systemPath: '/usr/sbin:/sbin', puppeteerExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH, bundledChrome: puppeteerChrome };
+  return { path: process.env.PATH ?? '', puppeteerExecutablePath: process.env.PUPPETEER_EXECUTABLE_PATH, bundledChrome: puppeteerChrome };
 }
 
 /** Looks for every tool of TEST_TOOLS. */
@@ -89,7 +88,6 @@ export async function probeTestTools(env: ProbeEnvironment = processEnvironment(
   const chromium = await locateChromium(env);
   return TEST_TOOLS.map((tool): ToolProbe => {
     if (tool === 'chromium') return { tool, found: chromium.path !== null, ...(chromium.note ? { note: chromium.note } : {}) };
-    const path = tool === 'nginx' && env.systemPath ? `${env.path}:${env.systemPath}` : env.path;
-    return { tool, found: findExecutable(tool, path) !== null };
+    return { tool, found: findExecutable(tool, env.path) !== null };
   });
 }
