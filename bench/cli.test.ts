@@ -121,7 +121,7 @@ describe('npm run bench (end to end)', () => {
     expect(bencher['v2-tiny/hot'].throughput.value).toBeGreaterThan(0);
     const gab = JSON.parse(readFileSync(join(exportDir, 'github-action-benchmark.json'), 'utf8'));
     expect(gab.map((e: { name: string; unit: string }) => `${e.name} ${e.unit}`)).toEqual(['nginx/hot req/s', 'reference/hot req/s', 'v1-tiny/hot req/s', 'v2-tiny/hot req/s']);
-  }, 180_000); // three bench sessions, each with two yardsticks and two chapters
+  }, 300_000); // three bench sessions, each with two yardsticks and two chapters (minutes on a loaded 2-core machine)
 
   it('reports a chapter whose server fails to start with its stderr tail, measures the others, leaves nothing behind', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-ok' }, { tag: 'v2-broken', env: { TINY_FAIL_MESSAGE: 'FATAL: cannot bind the index file' } }]);
