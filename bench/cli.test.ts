@@ -40,12 +40,31 @@ describe('npm run bench (end to end)', () => {
     let database = await openDatabase(db);
     const runs = queryRows(database, "SELECT subject, commit_hash, run_index, sequence, status FROM runs WHERE status = 'ok' ORDER BY sequence");
     // Every measured run follows its subject's unrecorded settle: the recorded positions in the session's order skip one each time.
-    expect(runs.map((r) => Number(r.sequence))).toEqual([1, 3, 5, 7, 9, 11]);
+    expect(runs.map((r) => Number(r.sequence))).toEqual([1, 3, 5, 7, 9, 11, 13, 15]);
     expect(runs.filter((r) => r.subject === 'v1-tiny').map((r) => r.commit_hash)).toEqual([commits['v1-tiny'], commits['v1-tiny']]);
     expect(runs.filter((r) => r.subject === 'v2-tiny').map((r) => r.commit_hash)).toEqual([commits['v2-tiny'], commits['v2-tiny']]);
     expect(runs.filter((r) => r.subject === 'reference').map((r) => r.commit_hash)).toEqual([null, null]);
-    // Interleaved and rotated: round 0 starts with the reference, round 1 with v1-tiny.
-    expect(runs.map((r) => `${r.run_index}:${r.subject}`)).toEqual(['0:reference', '0:v1-tiny', '0:v2-tiny', '1:v1-tiny', '1:v2-tiny', '1:reference']);
+    expect(runs.filter((r) => r.subject === 'nginx').map((r) => r.commit_hash)).toEqual([null, null]);
+    // Interleaved and rotated: round 0 starts with the node:http reference, round 1 with nginx (the second yardstick).
+    expect(runs.map((r) => `${r.run_index}:${r.subject}`)).toEqual([
+      '0:reference', '0:nginx', '0:v1-tiny', '0:v2-tiny', '1:nginx', '1:v1-tiny', '1:v2-tiny', '1:reference',
+    ]);
+    // Every subject has a ratio to each yardstick but itself, or none with the reason; the view puts both side by side.
+    const ratios = queryRows(database, 'SELECT subject, yardstick, ratio_median, ratio_note FROM yardstick_ratios ORDER BY subject, yardstick');
+    expect(ratios.map((r) => `${r.subject}/${r.yardstick}`)).toEqual([
+      'nginx/reference', 'reference/nginx', 'v1-tiny/nginx', 'v1-tiny/reference', 'v2-tiny/nginx', 'v2-tiny/reference',
+    ]);
+    for (const r of ratios) {
+      if (r.ratio_median === null) expect(r.ratio_note).toMatch(/the load generator was the limit/);
+      else expect(r.ratio_median as number).toBeGreaterThan(0);
+    }
+    const nodeRatios = queryRows(database, "SELECT subject, ratio_median FROM summaries WHERE subject LIKE 'v%' ORDER BY subject");
+    const viewed = queryRows(database, 'SELECT tag, kind, node_ratio, nginx_ratio FROM yardsticks ORDER BY tag');
+    expect(viewed.map((v) => `${v.tag}:${v.kind}`)).toEqual(['nginx:yardstick', 'reference:yardstick', 'v1-tiny:chapter', 'v2-tiny:chapter']);
+    expect(viewed.filter((v) => v.kind === 'chapter').map((v) => ({ subject: v.tag, ratio_median: v.node_ratio }))).toEqual(nodeRatios);
+    const wire = queryRows(database, "SELECT tag, bytes_per_response FROM wire_bytes WHERE scenario = 'hot' ORDER BY tag");
+    expect(wire.map((w) => w.tag)).toEqual(['nginx', 'reference', 'v1-tiny', 'v2-tiny']);
+    for (const w of wire) expect(w.bytes_per_response as number).toBeGreaterThan(0);
     const samples = queryRows(database, 'SELECT COUNT(*) AS n FROM run_samples');
     expect(Number(samples[0].n)).toBeGreaterThan(0);
     const versions = queryRows(database, 'SELECT tag, baseline_rps, reference_ratio, ratio_note FROM versions ORDER BY chapter_number');
@@ -94,14 +113,15 @@ describe('npm run bench (end to end)', () => {
     database = await openDatabase(db);
     expect(queryRows(database, 'SELECT session_id, subject FROM runs WHERE session_id = 2 ORDER BY sequence')).toEqual([
       { session_id: 2, subject: 'reference' },
+      { session_id: 2, subject: 'nginx' },
       { session_id: 2, subject: 'v2-tiny' },
     ]);
     const bencher = JSON.parse(readFileSync(join(exportDir, 'bencher.json'), 'utf8'));
-    expect(Object.keys(bencher).sort()).toEqual(['reference/hot', 'v1-tiny/hot', 'v2-tiny/hot']);
+    expect(Object.keys(bencher).sort()).toEqual(['nginx/hot', 'reference/hot', 'v1-tiny/hot', 'v2-tiny/hot']);
     expect(bencher['v2-tiny/hot'].throughput.value).toBeGreaterThan(0);
     const gab = JSON.parse(readFileSync(join(exportDir, 'github-action-benchmark.json'), 'utf8'));
-    expect(gab.map((e: { name: string; unit: string }) => `${e.name} ${e.unit}`)).toEqual(['reference/hot req/s', 'v1-tiny/hot req/s', 'v2-tiny/hot req/s']);
-  });
+    expect(gab.map((e: { name: string; unit: string }) => `${e.name} ${e.unit}`)).toEqual(['nginx/hot req/s', 'reference/hot req/s', 'v1-tiny/hot req/s', 'v2-tiny/hot req/s']);
+  }, 300_000); // three bench sessions, each with two yardsticks and two chapters (minutes on a loaded 2-core machine)
 
   it('reports a chapter whose server fails to start with its stderr tail, measures the others, leaves nothing behind', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-ok' }, { tag: 'v2-broken', env: { TINY_FAIL_MESSAGE: 'FATAL: cannot bind the index file' } }]);
@@ -109,7 +129,7 @@ describe('npm run bench (end to end)', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/v2-broken could not be prepared or started:[\s\S]*exited \(code 3\) before it was ready[\s\S]*FATAL: cannot bind the index file/);
     const database = await openDatabase(db);
-    expect(queryRows(database, 'SELECT DISTINCT subject FROM runs ORDER BY subject')).toEqual([{ subject: 'reference' }, { subject: 'v1-ok' }]);
+    expect(queryRows(database, 'SELECT DISTINCT subject FROM runs ORDER BY subject')).toEqual([{ subject: 'nginx' }, { subject: 'reference' }, { subject: 'v1-ok' }]);
     expect(queryRows(database, "SELECT status FROM preparations WHERE subject = 'v2-broken'")).toEqual([{ status: 'failed' }]);
     expect(queryRows(database, 'SELECT status FROM sessions')).toEqual([{ status: 'failed' }]);
     expect(await listWorktrees(dir)).toEqual([]);

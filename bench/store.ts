@@ -14,6 +14,7 @@ import {
   SERIES_TABLES,
   sessions,
   summaries,
+  yardstickRatios,
   type PreparationRow,
   type ProfileDbRow,
   type RunRow,
@@ -24,6 +25,7 @@ import {
   type SummaryFigures,
   type SummaryKey,
   type SummaryRow,
+  type YardstickRatioRow,
 } from '../db/schema.ts';
 import { insertRow, type NewRow } from '../db/table.ts';
 import type { MachineInfo } from './machine/fingerprint.ts';
@@ -134,6 +136,11 @@ export class BenchStore {
 
   upsertSummary(key: SummaryKey, figures: SummaryFigures): void {
     insertRow(this.db, summaries, { ...figures, ...key }, 'replace');
+  }
+
+  /** A summary's paired ratio to one yardstick of its rounds (table yardstick_ratios). */
+  upsertYardstickRatio(row: YardstickRatioRow): void {
+    insertRow(this.db, yardstickRatios, row, 'replace');
   }
 
   /**

@@ -30,12 +30,16 @@ import type { Database } from 'sql.js';
 import { AUTHORING_VIEWS, AUTHORING_VIEWS_SQL } from './views/book.ts';
 import { EDITION_VIEWS_SQL } from './views/edition.ts';
 import { KRAFT_BOOK_VIEWS, KRAFT_VIEWS } from './views/kraft.ts';
+import { YARDSTICK_VIEW_NAMES, YARDSTICK_VIEWS } from './views/yardsticks.ts';
+import { FAIRNESS_VIEW_NAMES, FAIRNESS_VIEWS } from './views/fairness.ts';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
-/** The subject name used for the raw node:http reference server's runs. */
+/** The subject name used for the raw node:http reference server's runs (summaries.ratio_* are against it). */
 export const REFERENCE_SUBJECT = 'reference';
+/** The subject name of the second yardstick's runs: nginx serving the same bytes (bench/reference/nginx.ts). */
+export const NGINX_SUBJECT = 'nginx';
 
 export const meta = table('meta', { key: text('PRIMARY KEY'), value: text('NOT NULL') });
 
@@ -89,8 +93,8 @@ export type SessionRow = NewRow<typeof sessions>;
 export const runs = table('runs', {
   id: integer('PRIMARY KEY'),
   session_id: integer('NOT NULL REFERENCES sessions(id)'),
-  subject: text('NOT NULL'), // chapter tag, or 'reference'
-  commit_hash: text(), // the chapter's commit (NULL for the reference)
+  subject: text('NOT NULL'), // chapter tag, or a yardstick: 'reference' (node:http), 'nginx'
+  commit_hash: text(), // the chapter's commit (NULL for a yardstick)
   experiment: text("NOT NULL DEFAULT ''"), // '' = the chapter as tagged
   scenario: text('NOT NULL'), // hot | mix | close | sweep | …
   settings_key: text('NOT NULL'), // canonical settings, for incremental skipping
@@ -166,7 +170,7 @@ export const summaries = table(
     rps_ci_low: real(), // 95% confidence interval of the median
     rps_ci_high: real(),
     rps_cv: real(), // coefficient of variation (stdev / mean)
-    ratio_median: real(), // rps / reference rps of the same round; NULL when not comparable (ratio_note)
+    ratio_median: real(), // rps / the node:http reference's rps of the same round; NULL when not comparable (ratio_note). Every yardstick's ratio: yardstick_ratios
     ratio_ci_low: real(),
     ratio_ci_high: real(),
     ratio_cv: real(),
@@ -188,6 +192,31 @@ export type SummaryRow = Row<typeof summaries>;
 export type SummaryKey = Pick<SummaryRow, 'session_id' | 'subject' | 'experiment' | 'scenario' | 'settings_key'>;
 /** The figures of a summary: everything but its key. */
 export type SummaryFigures = Omit<SummaryRow, keyof SummaryKey>;
+
+/**
+ * Schema 7: a subject's paired ratio (bench/stats/paired-ratio.ts) to each yardstick that ran
+ * in the same rounds, one row per yardstick: `yardstick` names it by its runs' subject —
+ * 'reference' (the bare node:http server; the same figures as summaries.ratio_*) or 'nginx'.
+ * A yardstick has rows against the other ones (nginx against node:http: the machine's headroom).
+ */
+export const yardstickRatios = table(
+  'yardstick_ratios',
+  {
+    session_id: integer('NOT NULL REFERENCES sessions(id)'),
+    subject: text('NOT NULL'),
+    experiment: text("NOT NULL DEFAULT ''"),
+    scenario: text('NOT NULL'),
+    settings_key: text('NOT NULL'),
+    yardstick: text('NOT NULL'), // REFERENCE_SUBJECT | NGINX_SUBJECT
+    ratio_median: real(), // NULL when not comparable (ratio_note)
+    ratio_ci_low: real(),
+    ratio_ci_high: real(),
+    ratio_cv: real(),
+    ratio_note: text(),
+  },
+  ['PRIMARY KEY (session_id, subject, experiment, scenario, settings_key, yardstick)'],
+);
+export type YardstickRatioRow = Row<typeof yardstickRatios>;
 
 /** Schema 2: what it cost to get each subject ready in a session, outside the load itself, in seconds. */
 export const preparations = table(
@@ -308,7 +337,32 @@ export const overloadSteps = table('overload_steps', {
   failure_rate: real(),
   generator_behind: integer('NOT NULL'), // 1: some settled second was sent late: not the server's figure
 });
-export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps } as const;
+/**
+ * Schema 7: each step of a `fairness` run (bench/scenarios/fairness.ts): a greedy open-loop
+ * client offering `step_multiplier` × capacity while a polite one sends a search every
+ * `polite_interval_ms` on new connections or one kept-alive connection.
+ */
+export const fairnessSteps = table('fairness_steps', {
+  ...seriesContext,
+  step_multiplier: real('NOT NULL'), // the greedy client's offer, × capacity
+  polite_connection: text('NOT NULL'), // new | kept-alive
+  capacity_rps: real('NOT NULL'),
+  capacity_source: text('NOT NULL'), // measured | given
+  settled_seconds: integer('NOT NULL'),
+  offered_rps: real(), // greedy, mean over the settled seconds
+  goodput_rps: real(), // the server's 2xx per second to the greedy client, mean over the settled seconds
+  p99_served_us: real(), // greedy, of its served requests
+  rejection_rate: real(), // greedy, 503/429 / ended
+  polite_interval_ms: real('NOT NULL'),
+  polite_within_ms: real('NOT NULL'), // the polite client's bound: 200 within this many ms of the intended send
+  polite_sent: integer('NOT NULL'), // polite requests intended in the settled seconds
+  polite_ok_fast: integer('NOT NULL'), // of them, answered 200 within polite_within_ms
+  polite_share: real(), // polite_ok_fast / polite_sent
+  polite_p99_us: real(), // of every polite answer, from its intended send
+  polite_statuses: text(), // JSON: status → count (0: no answer)
+  generator_behind: integer('NOT NULL'), // 1: the greedy generator sent late in a settled second: not the server's figure
+});
+export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps, fairness_steps: fairnessSteps } as const;
 export type SeriesKind = keyof typeof SERIES_TABLES;
 /** The columns saying where a sample comes from, filled in by the store's series writer. */
 export type SeriesContext = 'run_id' | 'session_id' | 'subject' | 'experiment' | 'scenario';
@@ -317,6 +371,7 @@ export type StressTestSample = SeriesSample<'stress_test'>;
 export type AdaptiveLimiterSample = SeriesSample<'adaptive_limiter'>;
 export type ScalingSignalSample = SeriesSample<'scaling_signals'>;
 export type OverloadStepRow = SeriesSample<'overload_steps'>;
+export type FairnessStepRow = SeriesSample<'fairness_steps'>;
 
 /**
  * Schema 4: the top functions of a subject's server during one extra, profiled load run
@@ -398,7 +453,7 @@ export const demoOutputs = table('demo_outputs', {
 });
 export type DemoOutputRow = NewRow<typeof demoOutputs>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, profiles, costs];
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, fairnessSteps, profiles, costs];
 
 const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
@@ -616,7 +671,7 @@ CREATE VIEW scaling_lead_time AS
          COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, cm.machine
   FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   GROUP BY t.session_id, t.subject, t.experiment, t.scenario;
-`;
+${YARDSTICK_VIEWS}${FAIRNESS_VIEWS}`;
 
 /**
  * Versioned steps an automatic "add the missing columns" cannot do, keyed by the
@@ -699,4 +754,6 @@ export const BOOK_VIEWS = [
   'scaling_lead_time',
   'subjects_not_run',
   ...AUTHORING_VIEWS,
+  ...YARDSTICK_VIEW_NAMES,
+  ...FAIRNESS_VIEW_NAMES,
 ] as const;

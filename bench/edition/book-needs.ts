@@ -27,7 +27,9 @@ const EVERY_CHAPTER_SCENARIOS = new Set(['hot', 'mix', 'close']);
 /** Views that belong to one scenario: a directive reading them needs it even when it names no scenario. */
 const VIEW_SCENARIOS: Record<string, string> = {
   adaptive_limiter_series: 'adaptive-ramp',
+  adaptive_limiter_seconds: 'adaptive-ramp',
   scaling_signals_series: 'scaling-ramp',
+  scaling_signals_seconds: 'scaling-ramp',
   scaling_lead_time: 'scaling-ramp',
   overload_summary: 'overload',
 };
@@ -41,13 +43,29 @@ export function readDirectives(bookDir: string): { file: string; text: string; n
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) walk(path);
       else if (entry.endsWith('.md')) {
-        const source = readFileSync(path, 'utf8').replace(/```[\s\S]*?```/g, ''); // code shows directives, it does not run them
-        for (const match of source.matchAll(DIRECTIVE)) out.push({ file: path, name: match[1], text: match[2] });
+        const text = readFileSync(path, 'utf8');
+        const named = namedQueries(text);
+        const source = text.replace(/```[\s\S]*?```/g, ''); // code shows directives, it does not run them
+        for (const match of source.matchAll(DIRECTIVE)) out.push({ file: path, name: match[1], text: withNamedQuery(match[2], named) });
       }
     }
   };
   walk(bookDir);
   return out;
+}
+
+/** A page's named queries (```sql name(params) blocks), by name: header and body, whose literals are needs too. */
+export function namedQueries(page: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of page.matchAll(/^```sql[ \t]+([A-Za-z_][\w]*)([^\n]*)\n([\s\S]*?)^```/gm)) out.set(m[1], `${m[2]}\n${m[3]}`);
+  return out;
+}
+
+/** A directive's text with the named query it uses appended, so its scenarios and default arguments count. */
+export function withNamedQuery(text: string, named: Map<string, string>): string {
+  const use = /\bquery\s*=\s*["']\s*([A-Za-z_]\w*)\s*(?:\(|["'])/.exec(text);
+  const body = use ? named.get(use[1]) : undefined;
+  return body === undefined ? text : `${text}\n${body}`;
 }
 
 function quoted(text: string): Set<string> {

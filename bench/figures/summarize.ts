@@ -36,7 +36,7 @@ function medianOf(values: (number | null | undefined)[]): number | null {
   return present.length === 0 ? null : median(present);
 }
 
-interface Ratio {
+export interface Ratio {
   ratio_median: number | null;
   ratio_ci_low: number | null;
   ratio_ci_high: number | null;
@@ -60,6 +60,11 @@ function ratioToReference(ok: RunOutcome[], reference: RunOutcome[]): Ratio {
   const paired = pairedRatio(slices(ok), slices(reference));
   if (paired === null) return NO_RATIO;
   return { ratio_median: paired.ratio, ratio_ci_low: finite(paired.low), ratio_ci_high: finite(paired.high), ratio_cv: finite(paired.cv), ratio_note: null };
+}
+
+/** A subject's paired ratio to one yardstick's runs of the same rounds (table yardstick_ratios). */
+export function yardstickRatio(runs: RunOutcome[], yardstick: RunOutcome[]): Ratio {
+  return ratioToReference(runs.filter((r) => r.status === 'ok' && r.requests_per_second !== null), yardstick);
 }
 
 /**

@@ -20,6 +20,7 @@ interface AutocannonWorkerConfig {
   durationSeconds: number;
   keepAlive: boolean;
   timeoutSeconds: number;
+  headers?: Record<string, string>;
 }
 interface Sample { second: number; requestsPerSecond: number; errors: number; p99LatencyUs: number | null }
 interface Histogram {
@@ -125,7 +126,7 @@ function main(): void {
     bucketLatenciesUs = [];
   };
 
-  const headers: Record<string, string> = config.keepAlive ? {} : { connection: 'close' };
+  const headers: Record<string, string> = { ...config.headers, ...(config.keepAlive ? {} : { connection: 'close' }) };
   const tracker = autocannon(
     {
       url: config.origin,

@@ -142,6 +142,7 @@ export const autocannonGenerator: LoadGenerator = {
       durationSeconds: checked.durationSeconds,
       keepAlive: checked.keepAlive,
       timeoutSeconds: checked.timeoutSeconds,
+      headers: checked.headers,
     };
     const limitMs = overrunLimitMs(checked);
     // A throwing onSample must not crash the stream handler: its first error fails run() once the tool is done.

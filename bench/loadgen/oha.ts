@@ -124,6 +124,7 @@ export function ohaArguments(
     '-t', `${Math.round(checked.timeoutSeconds * 1000)}ms`,
   ];
   if (!checked.keepAlive) args.push('--disable-keepalive');
+  for (const [name, value] of Object.entries(checked.headers)) args.push('-H', `${name}: ${value}`);
   if (checked.paths.length === 1) return { args: [...args, `${checked.origin}${checked.paths[0]}`], urlsFileContent: null };
   if (tool.supportsUrlsFromFile) {
     return {

@@ -44,6 +44,14 @@ describe('checkRequest', () => {
     expect(() => checkRequest(request('http://127.0.0.1:1', { threads: 1.5 }))).toThrow(/threads/);
     expect(() => checkRequest(request('http://127.0.0.1:1', { timeoutSeconds: -1 }))).toThrow(/timeoutSeconds/);
   });
+  it('passes extra headers on, and refuses those a tool could not send as given or that are its own to set', () => {
+    expect(checkRequest(request('http://127.0.0.1:1', { headers: { 'Accept-Encoding': 'gzip, br' } })).headers).toEqual({ 'Accept-Encoding': 'gzip, br' });
+    expect(checkRequest(request('http://127.0.0.1:1')).headers).toEqual({});
+    expect(() => checkRequest(request('http://127.0.0.1:1', { headers: { 'Accept Encoding': 'gzip' } }))).toThrow(/not an HTTP token/);
+    expect(() => checkRequest(request('http://127.0.0.1:1', { headers: { 'X-A': 'a"b' } }))).toThrow(/without quotes/);
+    expect(() => checkRequest(request('http://127.0.0.1:1', { headers: { 'X-A': 'a\r\nX-B: c' } }))).toThrow(/printable ASCII/);
+    expect(() => checkRequest(request('http://127.0.0.1:1', { headers: { Connection: 'close' } }))).toThrow(/load generator's to set/);
+  });
 });
 
 describe('every adapter refuses a non-local target before starting any tool', () => {

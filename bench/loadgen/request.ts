@@ -42,6 +42,20 @@ function assertPositiveInteger(value: number, what: string): void {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${what} must be a positive integer (got ${value})`);
 }
 
+/**
+ * Extra request headers: a token for a name, a value of visible ASCII and spaces with no
+ * quote or backslash (they go into a Lua string and a command line as they are); never a
+ * framing or connection header, which the request's own fields decide.
+ */
+function checkHeaders(headers: Record<string, string>): Record<string, string> {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw new Error(`request header name ${JSON.stringify(name)} is not an HTTP token`);
+    if (['connection', 'content-length', 'transfer-encoding', 'host'].includes(name.toLowerCase())) throw new Error(`request header ${name} is the load generator's to set, not the request's`);
+    if (!/^[\x20-\x7e]*$/.test(value) || /["'\\]/.test(value)) throw new Error(`request header ${name}: value ${JSON.stringify(value)} must be printable ASCII without quotes or backslashes`);
+  }
+  return { ...headers };
+}
+
 /** Validates a request (refusing non-local hosts) and fills in the defaults. */
 export function checkRequest(request: LoadRequest): CheckedRequest {
   const target = assertLocalTarget(request.url);
@@ -73,6 +87,7 @@ export function checkRequest(request: LoadRequest): CheckedRequest {
     threads,
     timeoutSeconds,
     pipeline,
+    headers: checkHeaders(request.headers ?? {}),
     origin: target.origin,
     hostname: target.hostname,
     port: Number(target.port),

@@ -11,6 +11,7 @@ export interface LoadRequest {
   timeoutSeconds?: number;   // per-request timeout (default 10)
   cpus?: string;             // pinned: run the tool on these CPUs (a taskset list, e.g. "1"); see bench/proc/pinning.ts
   pipeline?: number;         // requests sent at once on each keep-alive connection (default 1; wrk only): a lighter load for the generator
+  headers?: Record<string, string>; // extra request headers on every request (hot-gzip: Accept-Encoding); none by default
 }
 
 export interface LatencyUs { avg: number; p50: number; p90: number; p99: number; max: number }

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer } from '../reference/reference-server.ts';
 import { readFixture, refusingUrl, startTestServer, type TestServer } from './test-support.ts';
@@ -119,6 +121,7 @@ describe('wrk command line and script', () => {
     expect(mix).toContain('function request()');
     expect(mix).toContain('local lg_paths = { "/a", "/b" }');
     expect(mix).toContain('wrk.headers["Connection"] = "close"');
+    expect(wrkLuaScript(['/'], true, 1, { 'Accept-Encoding': 'gzip, br' })).toContain('wrk.headers["Accept-Encoding"] = "gzip, br"');
   });
 });
 
@@ -178,6 +181,29 @@ describe('wrk runs (real wrk, local servers)', () => {
     const result = await wrkGenerator.run({ url: server.url, paths: ['/ok'], connections: 1, durationSeconds: 1, keepAlive: false });
     expect(result.ok).toBe(true);
     expect(server.connections() - before).toBeGreaterThanOrEqual(result.totalRequests);
+  });
+
+  it('sends the extra headers on every request, and counts the bytes read (headers and body) per response', async () => {
+    const seen = new Set<string>();
+    const checker = http.createServer((request, response) => {
+      seen.add(String(request.headers['accept-encoding']));
+      response.writeHead(request.headers['accept-encoding'] === 'gzip, br' ? 200 : 400, { 'content-length': '2' });
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => checker.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(checker.address() as AddressInfo).port}`;
+      const result = await wrkGenerator.run({ url, paths: ['/a', '/b'], connections: 2, durationSeconds: 1, keepAlive: true, headers: { 'Accept-Encoding': 'gzip, br' } });
+      expect(result.ok).toBe(true);
+      expect(result.non2xx).toBe(0);
+      expect([...seen]).toEqual(['gzip, br']);
+      // "HTTP/1.1 200 OK", Content-Length, Date, Connection and the body: the same bytes every time.
+      expect(result.bytes / result.totalRequests).toBeGreaterThan(2);
+      expect(Number.isInteger(result.bytes / result.totalRequests)).toBe(true);
+    } finally {
+      checker.closeAllConnections();
+      await new Promise((resolve) => checker.close(resolve));
+    }
   });
 
   it('reports a port that refuses connections as a failed run', async () => {

@@ -47,7 +47,7 @@ function luaString(text: string): string {
 }
 
 /** The Lua script given to `wrk -s`. Pure: the same request gives the same script. */
-export function wrkLuaScript(paths: string[], keepAlive: boolean, pipeline = 1): string {
+export function wrkLuaScript(paths: string[], keepAlive: boolean, pipeline = 1, headers: Record<string, string> = {}): string {
   const rotation = paths.length > 1 || pipeline > 1
     ? `
 -- several paths: each call hands out the next one (pre-formatted in init(), as wrk advises)
@@ -71,7 +71,7 @@ local function lg_now()
 end
 
 local lg_paths = { ${paths.map(luaString).join(', ')} }
-${keepAlive ? '' : 'wrk.headers["Connection"] = "close" -- a new TCP connection per request\n'}
+${keepAlive ? '' : 'wrk.headers["Connection"] = "close" -- a new TCP connection per request\n'}${Object.entries(headers).map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}\n`).join('')}
 local lg_threads = {}
 function setup(thread)
   table.insert(lg_threads, thread)
@@ -284,7 +284,7 @@ export const wrkGenerator: LoadGenerator = {
     const scriptDir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
     try {
       const scriptPath = join(scriptDir, 'report.lua');
-      writeFileSync(scriptPath, wrkLuaScript(checked.paths, checked.keepAlive, checked.pipeline));
+      writeFileSync(scriptPath, wrkLuaScript(checked.paths, checked.keepAlive, checked.pipeline, checked.headers));
       const limitMs = overrunLimitMs(checked);
       const run = await runToolProcess({
         command: path,

@@ -16,6 +16,19 @@ describe('scenarios', () => {
       expect(ends <= '2024-01-01T').toBe(true);
     }
   });
+  it('hot-gzip and mix-gzip are hot and mix asking for a compressed answer, measured apart from the yardsticks', async () => {
+    const { scenarioModule } = await import('./registry.ts');
+    const { parseOptions } = await import('../options.ts');
+    const options = parseOptions(['--scenario', 'hot-gzip'], '/repo');
+    for (const [gzip, plain] of [['hot-gzip', 'hot'], ['mix-gzip', 'mix']] as const) {
+      expect(scenario(gzip)).toMatchObject({ paths: scenario(plain).paths, keepAlive: true, headers: { 'Accept-Encoding': 'gzip, br' } });
+      const module = scenarioModule(gzip);
+      expect(module.comparesToReference).toBe(false);
+      expect(module.warmup(options)?.headers).toEqual({ 'Accept-Encoding': 'gzip, br' });
+      expect(module.settingsKeyParts(options)).toEqual([...scenarioModule(plain).settingsKeyParts(options), 'h:accept-encoding=gzip, br']);
+      expect(scenarioModule(plain).warmup(options)?.headers).toEqual({});
+    }
+  });
   it('close uses the hot path without keep-alive', () => {
     expect(scenario('close')).toMatchObject({ paths: [HOT_PATH], keepAlive: false });
     expect(scenario('hot')).toMatchObject({ paths: [HOT_PATH], keepAlive: true });

@@ -5,6 +5,8 @@
  * - mix:   seeded Zipf draws over 100,000 distinct date ranges (7–90 days within the
  *          feed's 2021–2023; zipf.ts), so a response cache meets a realistic skew.
  * - close: the hot search with `Connection: close` — a new TCP connection per request.
+ * - hot-gzip, mix-gzip: hot and mix with `Accept-Encoding: gzip, br`, as browsers send it:
+ *          what a server that compresses puts on the wire (runs.bytes_transferred, view wire_bytes).
  * - sweep: the hot search at rising concurrency (see SWEEP_STEPS) until the error
  *          rate or the p99 limit is crossed; the last healthy step is the capacity.
  */
@@ -12,8 +14,8 @@ import { seededRandom } from '../stats/descriptive.ts';
 import { DEFAULT_ZIPF_MIX, windowUniverse, zipfPaths } from './zipf.ts';
 
 export type OpenLoopScenarioName = 'overload' | 'adaptive-ramp' | 'scaling-ramp';
-export type ScenarioName = 'hot' | 'mix' | 'close' | 'sweep' | 'ingest' | 'hot-x4' | 'hot-x16' | OpenLoopScenarioName;
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'sweep', 'ingest', 'hot-x4', 'hot-x16', 'overload', 'adaptive-ramp', 'scaling-ramp'];
+export type ScenarioName = 'hot' | 'mix' | 'close' | 'hot-gzip' | 'mix-gzip' | 'sweep' | 'ingest' | 'hot-x4' | 'hot-x16' | OpenLoopScenarioName | 'fairness';
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'hot-gzip', 'mix-gzip', 'sweep', 'ingest', 'hot-x4', 'hot-x16', 'overload', 'adaptive-ramp', 'scaling-ramp', 'fairness'];
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['hot', 'mix', 'close'];
 
 export interface Scenario {
@@ -21,11 +23,15 @@ export interface Scenario {
   description: string;
   paths: string[];
   keepAlive: boolean;
+  /** Extra request headers on every request (the gzip scenarios' Accept-Encoding); none when absent. */
+  headers?: Record<string, string>;
   /** Descriptive: concurrency is stepped (sweep). What a round does is the scenario module's (registry.ts). */
   stepped: boolean;
 }
 
 export const HOT_PATH = '/search?starts_at=2022-01-01T00:00:00Z&ends_at=2022-03-31T23:59:59Z';
+/** What the gzip scenarios ask for: what browsers send (they accept brotli too; the server chooses). */
+export const ACCEPT_COMPRESSED = { 'Accept-Encoding': 'gzip, br' } as const;
 export const MIX_SEED = 20210601;
 
 /**
@@ -71,6 +77,10 @@ export function scenario(name: ScenarioName): Scenario {
       return { name, description: `seeded Zipf draws over ${DEFAULT_ZIPF_MIX.windows} distinct date ranges, keep-alive`, paths: zipfPaths(), keepAlive: true, stepped: false };
     case 'close':
       return { name, description: 'the hot search, Connection: close (a new TCP connection per request)', paths: [HOT_PATH], keepAlive: false, stepped: false };
+    case 'hot-gzip':
+      return { ...scenario('hot'), name, description: 'the hot search, keep-alive, Accept-Encoding: gzip, br', headers: { ...ACCEPT_COMPRESSED } };
+    case 'mix-gzip':
+      return { ...scenario('mix'), name, description: `${scenario('mix').description}, Accept-Encoding: gzip, br`, headers: { ...ACCEPT_COMPRESSED } };
     case 'sweep':
       return { name, description: 'the hot search at rising concurrency until an error-rate or p99 limit is crossed', paths: [HOT_PATH], keepAlive: true, stepped: true };
     case 'ingest':
@@ -81,6 +91,8 @@ export function scenario(name: ScenarioName): Scenario {
       return { name, description: 'open loop: a ramp from 0.5× to 2.5× the capacity and back over wide windows, the limiter recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
     case 'scaling-ramp':
       return { name, description: 'open loop: a gradual ramp from 0.5× to 2.5× the capacity over wide windows, the scaling signals recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
+    case 'fairness':
+      return { name, description: 'open loop: a greedy client at 2× and 5× the capacity over wide windows while a polite one sends the hot search every 250 ms, on new connections and on one kept-alive', paths: widePaths(), keepAlive: true, stepped: true };
     case 'hot-x4':
     case 'hot-x16':
       return { name, description: `the hot search over a catalogue ${catalogueScale(name)}× the default feed (as many plans a year, over ${catalogueScale(name)}× the years)`, paths: [HOT_PATH], keepAlive: true, stepped: false };

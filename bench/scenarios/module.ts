@@ -19,6 +19,8 @@ export interface LoadShape {
   keepAlive: boolean;
   connections: number;
   durationSeconds: number;
+  /** Extra request headers (the gzip scenarios' Accept-Encoding); none when absent. */
+  headers?: Record<string, string>;
   /** Per-request timeout of the tool (its default, 10 s, when absent); a timed-out request is in no latency percentile. */
   timeoutSeconds?: number;
   /** Requests sent at once on each keep-alive connection (wrk); absent: 1. */

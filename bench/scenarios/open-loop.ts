@@ -66,9 +66,9 @@ export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> 
 };
 
 /** A run of a round and which part of it: the capacity measurement or the open-loop steps. */
-type PartOutcome = RunOutcome & { part?: 'capacity' | 'open-loop' };
+export type PartOutcome = RunOutcome & { part?: 'capacity' | 'open-loop' };
 
-interface Capacity { rps: number; source: 'measured' | 'given' }
+export interface Capacity { rps: number; source: 'measured' | 'given' }
 
 const SCRAPE_TIMEOUT_MS = 2000;
 
@@ -81,12 +81,12 @@ function readGauges(read: (() => Promise<ServerGauges | null>) | undefined): Pro
   });
 }
 
-function capacityLoad(sc: Scenario, options: BenchOptions, durationSeconds: number): LoadShape {
+export function capacityLoad(sc: Scenario, options: BenchOptions, durationSeconds: number): LoadShape {
   return { paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds };
 }
 
 /** The capacity of this round: given, or a recorded closed-loop run's 2xx per second (null, with its failed outcome, when that run failed). */
-async function roundCapacity(sc: Scenario, context: RoundContext): Promise<{ capacity: Capacity | null; outcomes: PartOutcome[] }> {
+export async function roundCapacity(sc: Scenario, context: RoundContext): Promise<{ capacity: Capacity | null; outcomes: PartOutcome[] }> {
   const { options } = context;
   if (options.capacity !== null) return { capacity: { rps: options.capacity, source: 'given' }, outcomes: [] };
   const { outcome, result } = await context.measure(capacityLoad(sc, options, options.durationSeconds));
@@ -171,7 +171,7 @@ function describeSettings(sc: Scenario, settings: OpenLoopSettings, options: Ben
   };
 }
 
-function summarizeParts(runs: RunOutcome[]) {
+export function summarizeParts(runs: RunOutcome[]) {
   const parts = runs as PartOutcome[];
   const openLoop = parts.filter((r) => r.part === 'open-loop');
   // The capacity runs are summarised like the sweep's capacity steps: rps_median = capacity_rps.

@@ -5,11 +5,14 @@ import { ingestScenario } from './ingest.ts';
 import { catalogueScenario, steadyScenario } from './steady.ts';
 import { sweepScenario } from './sweep.ts';
 import { openLoopScenario } from './open-loop.ts';
+import { fairnessScenario } from './fairness.ts';
 
 const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = {
   hot: steadyScenario,
   mix: steadyScenario,
   close: steadyScenario,
+  'hot-gzip': steadyScenario,
+  'mix-gzip': steadyScenario,
   sweep: sweepScenario,
   ingest: (sc) => ingestScenario(sc),
   'hot-x4': (sc) => catalogueScenario(sc, catalogueScale('hot-x4')),
@@ -17,6 +20,7 @@ const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = 
   overload: (sc) => openLoopScenario({ ...sc, name: 'overload' }),
   'adaptive-ramp': (sc) => openLoopScenario({ ...sc, name: 'adaptive-ramp' }),
   'scaling-ramp': (sc) => openLoopScenario({ ...sc, name: 'scaling-ramp' }),
+  fairness: (sc) => fairnessScenario(sc),
 };
 
 export function scenarioModule(name: ScenarioName): ScenarioModule {

@@ -16,15 +16,19 @@ export function pathsKey(paths: string[]): string {
 }
 
 export function steadyScenario(sc: Scenario): ScenarioModule {
-  const load = (options: BenchOptions, durationSeconds: number) => ({ paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds, pipeline: depth(options) });
+  const headers = sc.headers ?? {};
   // Pipelining needs keep-alive: close sends one request per connection whatever the flag.
   const depth = (options: BenchOptions) => (sc.keepAlive ? options.pipeline : 1);
+  const load = (options: BenchOptions, durationSeconds: number) => ({ paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds, pipeline: depth(options), headers });
+  const headerParts = Object.entries(headers).map(([name, value]) => `h:${name.toLowerCase()}=${value}`);
   return {
     name: sc.name,
     description: sc.description,
-    comparesToReference: true,
-    settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths), `s${options.settleSeconds}`, ...(depth(options) > 1 ? [`p${depth(options)}`] : [])],
-    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: sc.paths, settle_seconds: options.settleSeconds, pipeline: depth(options) }),
+    // The yardsticks serve the identity answer: a compressed chapter against them would be a
+    // different body, so the gzip scenarios are compared with hot and mix of the same session.
+    comparesToReference: sc.headers === undefined,
+    settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths), `s${options.settleSeconds}`, ...(depth(options) > 1 ? [`p${depth(options)}`] : []), ...headerParts],
+    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: sc.paths, settle_seconds: options.settleSeconds, pipeline: depth(options), ...(sc.headers ? { headers } : {}) }),
     warmup: (options) => (options.warmupSeconds > 0 ? load(options, options.warmupSeconds) : null),
     runRound: async (context) => {
       if (context.options.settleSeconds > 0) await context.settle(load(context.options, context.options.settleSeconds));

@@ -4,7 +4,7 @@
  * (bench/figures/run-row.ts), stored with its per-second samples, and the summaries saved
  * after every round.
  */
-import { REFERENCE_SUBJECT } from '../../db/schema.ts';
+import { NGINX_SUBJECT, REFERENCE_SUBJECT } from '../../db/schema.ts';
 import { type LoadRequest, type LoadResult } from '../loadgen/index.ts';
 import { startCpuMonitor, treeCpuReader } from '../proc/cpu.ts';
 import { fetchServerReport, treePeakRssBytes } from '../subject/server-report.ts';
@@ -14,7 +14,10 @@ import { interleavedOrder } from './schedule.ts';
 import { type RunRow } from '../store.ts';
 import { Interrupted } from './interrupt.ts';
 import { gaugeReader, scrape } from '../metrics/scrape.ts';
-import type { RunOutcome } from '../figures/summarize.ts';
+import { yardstickRatio, type RunOutcome } from '../figures/summarize.ts';
+
+/** The subjects that are yardsticks (bench/reference/yardsticks.ts): every subject of their rounds gets a ratio to each. */
+const YARDSTICK_SUBJECTS: readonly string[] = [REFERENCE_SUBJECT, NGINX_SUBJECT];
 import type { Subject, Session } from './types.ts';
 
 /** One scenario: warm-up, then interleaved rounds; summaries saved after every round. */
@@ -55,17 +58,22 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
     }
     // Summaries after every round, saved atomically: an interrupt keeps what was measured.
     const reference = module.comparesToReference ? outcomes.get(REFERENCE_SUBJECT) : undefined;
+    const yardsticks = module.comparesToReference ? subjects.filter((s) => YARDSTICK_SUBJECTS.includes(s.subject)) : [];
     for (const subject of subjects) {
+      const summaryKey = { session_id: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, settings_key: key };
       const figures = module.summarize(outcomes.get(subject.label)!, subject.subject === REFERENCE_SUBJECT ? undefined : reference);
-      store.upsertSummary({ session_id: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, settings_key: key }, figures);
-      if (subject.subject !== REFERENCE_SUBJECT && !done.has(subject.label) && session.edition?.enough?.(figures, module.name)) {
+      store.upsertSummary(summaryKey, figures);
+      for (const yardstick of yardsticks.filter((y) => y !== subject)) {
+        store.upsertYardstickRatio({ ...summaryKey, yardstick: yardstick.subject, ...yardstickRatio(outcomes.get(subject.label)!, outcomes.get(yardstick.label)!) });
+      }
+      if (!YARDSTICK_SUBJECTS.includes(subject.subject) && !done.has(subject.label) && session.edition?.enough?.(figures, module.name)) {
         done.add(subject.label);
         session.log(`${subject.label} / ${module.name}: precise enough after ${round + 1} round(s), no more rounds`);
       }
     }
     if (session.signals.interrupted()) throw new Interrupted();
     store.save();
-    if (subjects.every((s) => s.subject === REFERENCE_SUBJECT || done.has(s.label))) break;
+    if (subjects.every((s) => YARDSTICK_SUBJECTS.includes(s.subject) || done.has(s.label))) break;
   }
   for (const subject of subjects) {
     const failed = module.failures(outcomes.get(subject.label)!);

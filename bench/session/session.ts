@@ -24,7 +24,7 @@ import { Cleanup } from '../subject/cleanup.ts';
 import type { RunnerIO, RunnerDeps, Unit, Request, Session } from './types.ts';
 import type { EditionPart } from '../edition/hook.ts';
 import { checkRequest, planWork, sessionSettings } from './plan.ts';
-import { prepareSubjects, relaunchedSubjects, startReference } from './subjects.ts';
+import { prepareSubjects, relaunchedSubjects, startReferences } from './subjects.ts';
 import { runScenario } from './rounds.ts';
 import { profileScenario } from './profile.ts';
 import { report } from './report.ts';
@@ -163,20 +163,20 @@ async function runSession(session: Session, plan: Map<string, Unit[]>, needed: U
   return status;
 }
 
-/** Subjects, the reference where a scenario compares to it, then every planned scenario. */
+/** Subjects, the yardsticks where a scenario compares to them, then every planned scenario. */
 async function measureSession(session: Session, plan: Map<string, Unit[]>, needed: Unit[]): Promise<void> {
   const subjects = await prepareSubjects(session, needed);
   // The worktrees stay until the end: the servers run from them.
   if (subjects.length === 0) return;
   const needsReference = session.request.modules.some((m) => m.comparesToReference && plan.has(m.name));
-  const reference = needsReference ? await startReference(session, subjects[0]) : null;
+  const references = needsReference ? await startReferences(session, subjects[0]) : [];
   for (const module of session.request.modules) {
     const todo = plan.get(module.name);
     if (!todo) continue;
     const measured = subjects.filter((s) => todo.some((u) => u.label === s.label));
     if (measured.length === 0) continue;
     const own = module.ownProvider ? await relaunchedSubjects(session, module, module.ownProvider(session.options), measured) : measured;
-    const roundSubjects = module.comparesToReference && reference ? [reference, ...own] : own;
+    const roundSubjects = module.comparesToReference ? [...references, ...own] : own;
     await runScenario(session, module, roundSubjects);
     if (session.options.profile) await profileScenario(session, module, measured);
   }

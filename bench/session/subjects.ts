@@ -1,10 +1,10 @@
 /**
  * The subjects of a session: every chapter (or experiment) still to measure, prepared and
  * started through bench/subject/subject.ts; servers of a scenario with its own provider;
- * the raw node:http reference fed the first chapter's hot answer.
+ * the yardsticks (node:http and nginx) fed the first chapter's hot answer.
  */
 import { NOT_RUN, REFERENCE_SUBJECT } from '../../db/schema.ts';
-import { describeReference, fetchReferenceSource, startReferenceFrom } from '../reference/from-answer.ts';
+import { startYardsticks } from '../reference/yardsticks.ts';
 import { HOT_PATH } from '../scenarios/index.ts';
 import type { OwnProvider, ScenarioModule } from '../scenarios/module.ts';
 import { type PreparationRow } from '../store.ts';
@@ -111,14 +111,13 @@ function describePreparation(prep: PreparationRow): string {
   return `${s(prep.total_seconds)} s (worktree ${s(prep.worktree_seconds)}, install ${s(prep.install_seconds)}${cache}, build ${s(prep.build_seconds)}, start+ready ${s(prep.start_seconds)})`;
 }
 
-/** The reference server: the exact bytes and headers of the first chapter's hot answer, pinned like the chapters. */
-export async function startReference(session: Session, source: Subject): Promise<Subject> {
-  const answer = await session.signals.guard(fetchReferenceSource(source.url + HOT_PATH, source.label));
-  const reference = await session.signals.guard(startReferenceFrom(answer, session.serverWrap));
-  await session.cleanup.add(`reference server (pid ${reference.pid})`, () => reference.stop());
-  session.settings.reference = describeReference(answer, source.label);
+/** The yardsticks (bench/reference/yardsticks.ts): the exact bytes and headers of the first chapter's hot answer, pinned like the chapters. */
+export async function startReferences(session: Session, source: Subject): Promise<Subject[]> {
+  const { yardsticks, settings } = await startYardsticks({
+    answerUrl: source.url + HOT_PATH, sourceLabel: source.label, wrap: session.serverWrap, cleanup: session.cleanup, guard: session.signals.guard, log: session.log,
+  });
+  Object.assign(session.settings, settings);
   session.store.updateSessionSettings(session.id, session.settings);
   session.store.save();
-  session.log(`reference server on ${reference.url}: ${answer.body.length} bytes of ${source.label}'s hot answer`);
-  return { label: REFERENCE_SUBJECT, subject: REFERENCE_SUBJECT, experiment: '', commit: null, url: reference.url, pid: reference.pid };
+  return yardsticks.map((y) => ({ label: y.subject, subject: y.subject, experiment: '', commit: null, url: y.url, pid: y.pid }));
 }

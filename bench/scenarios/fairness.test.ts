@@ -1,0 +1,56 @@
+/**
+ * The fairness scenario against a real server that answers after 5 ms and refuses (503 at
+ * once) beyond 2 requests in flight: four steps of real open-loop load beside a real polite
+ * client, one fairness_steps row each. No timing threshold: the shares are whatever the
+ * server gave, checked for consistency, not for a value.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLimitServer, type LimitServer } from '../loadgen/limit-server.ts';
+import { parseOptions } from '../options.ts';
+import { scenario } from './index.ts';
+import type { RoundContext } from './module.ts';
+import { fairnessScenario, fairnessSteps, FAIRNESS_DEFAULTS } from './fairness.ts';
+
+let server: LimitServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+describe('fairness', () => {
+  it('plans polite on new connections, then on one kept-alive, each against 2× and 5× the capacity', () => {
+    expect(fairnessSteps(FAIRNESS_DEFAULTS)).toEqual([
+      { multiplier: 2, polite: 'new' }, { multiplier: 5, polite: 'new' },
+      { multiplier: 2, polite: 'kept-alive' }, { multiplier: 5, polite: 'kept-alive' },
+    ]);
+  });
+
+  it('records per step the greedy goodput and the polite answers of the settled seconds', async () => {
+    server = await startLimitServer({ delayMs: 5, limit: 2 });
+    const options = parseOptions(['--scenario', 'fairness', '--capacity', '40', '--duration', '2'], '/repo');
+    const written: Record<string, unknown>[] = [];
+    const flags: string[] = [];
+    const context: RoundContext = {
+      options, label: 'limit', url: server.url, loadgenCpus: null,
+      measure: () => Promise.reject(new Error('no closed-loop run when the capacity is given')),
+      settle: () => Promise.reject(new Error('no settle in a fairness round')),
+      log: () => {}, flag: (name) => flags.push(name),
+      series: (kind) => ({ write: (sample) => written.push({ kind, ...(sample as Record<string, unknown>) }) }),
+    };
+    const outcomes = await fairnessScenario(scenario('fairness'), { ...FAIRNESS_DEFAULTS, greedyConnections: 16 }).runRound(context, 0);
+    expect(outcomes.map((o) => o.status)).toEqual(['ok']);
+    expect(written.map((w) => `${w.kind}:${w.step_multiplier}:${w.polite_connection}`)).toEqual([
+      'fairness_steps:2:new', 'fairness_steps:5:new', 'fairness_steps:2:kept-alive', 'fairness_steps:5:kept-alive',
+    ]);
+    for (const row of written) {
+      // 2 s steps settle for 1 s: the polite requests intended at 1000, 1250, 1500 and 1750 ms count.
+      expect(row).toMatchObject({ capacity_rps: 40, capacity_source: 'given', settled_seconds: 1, polite_sent: 4, polite_interval_ms: 250, polite_within_ms: 50 });
+      expect(row.polite_ok_fast as number).toBeLessThanOrEqual(4);
+      expect(row.polite_share).toBe((row.polite_ok_fast as number) / 4);
+      const statuses = JSON.parse(row.polite_statuses as string) as Record<string, number>;
+      expect(Object.values(statuses).reduce((a, b) => a + b, 0)).toBe(4);
+      expect(row.goodput_rps as number).toBeGreaterThan(0);
+      expect(row.offered_rps as number).toBe(40 * (row.step_multiplier as number));
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { FairRefusal, UNFAIR_REFUSAL } from './fair-refusal.ts';
+
+/** One turn past a limit of `limit`: each connection's search in order; which were served anyway. */
+function turn(policy: FairRefusal, limit: number, connections: object[]): boolean[] {
+  return connections.map((connection, i) => policy.admitPastLimit(connection, limit + 1 + i, limit));
+}
+
+describe('FairRefusal', () => {
+  it('refuses the greedy connections and serves a polite one past the limit, kept-alive or new', () => {
+    let now = 0;
+    const policy = new FairRefusal({ now: () => now });
+    const greedy = Array.from({ length: 100 }, () => ({}));
+    const polite = {};
+    // 3 s of turns every 10 ms, every greedy connection past the limit in each; the polite one every 250 ms.
+    const politeServed: boolean[] = [];
+    const newcomerServed: boolean[] = [];
+    let greedyServed = 0;
+    for (let t = 0; t < 300; t++, now += 10) {
+      const batch = [...greedy];
+      if (t % 25 === 0) batch.splice(50, 0, polite);
+      if (t % 25 === 12) batch.splice(50, 0, {}); // a newcomer: a new connection
+      const served = turn(policy, 32, batch);
+      batch.forEach((connection, i) => {
+        if (connection === polite) politeServed.push(served[i]);
+        else if (!greedy.includes(connection)) newcomerServed.push(served[i]);
+        else if (served[i]) greedyServed++;
+      });
+    }
+    // After the first second (no history yet), the polite connection is always served, and so is every newcomer.
+    expect(politeServed.slice(4)).toEqual(Array(politeServed.length - 4).fill(true));
+    expect(newcomerServed).toEqual(Array(12).fill(true));
+    // The greedy ones were served past the limit only while nobody had a history (the first turns).
+    expect(greedyServed).toBeLessThanOrEqual(3);
+  });
+
+  it('never serves more past the limit in one turn than its allowance (a tenth of the limit), even to newcomers only', () => {
+    expect(turn(new FairRefusal({ now: () => 0 }), 9, [{}, {}]).filter(Boolean)).toHaveLength(0); // below a limit of 10: none
+    const policy = new FairRefusal({ now: () => 0 });
+    const served = turn(policy, 40, Array.from({ length: 50 }, () => ({})));
+    expect(served.filter(Boolean)).toHaveLength(4); // 10% of 40
+    expect(served.slice(0, 4)).toEqual([true, true, true, true]);
+    // The next turn (positions start again) has its own allowance.
+    expect(turn(policy, 40, Array.from({ length: 5 }, () => ({}))).filter(Boolean)).toHaveLength(4);
+    expect(policy.admitted).toBe(8);
+  });
+
+  it('forgets a connection\'s history after two quiet windows', () => {
+    let now = 0;
+    const policy = new FairRefusal({ now: () => now });
+    const busy = {};
+    const others = Array.from({ length: 10 }, () => ({}));
+    for (let i = 0; i < 20; i++) turn(policy, 20, [busy, busy, busy, busy, busy, ...others]); // busy asks 5× the others
+    expect(policy.admitPastLimit(busy, 21, 20)).toBe(false);
+    now = 2500;
+    expect(policy.admitPastLimit(busy, 21, 20)).toBe(true);
+  });
+});
+
+describe('UNFAIR_REFUSAL', () => {
+  it('serves nothing past the limit', () => {
+    expect(UNFAIR_REFUSAL.admitPastLimit({}, 33, 32)).toBe(false);
+  });
+});

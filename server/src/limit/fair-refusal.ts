@@ -1,0 +1,109 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * Which searches to refuse once a loop turn's batch is past the limit. The unfair way (chapters
+ * 8–13) refuses every search read past it, whoever sent it; under a greedy client on hundreds
+ * of connections, a search from anyone else lands at a random place in a batch of hundreds
+ * and is refused with the greedy ones (issue 21: 0 of 54 answered while wrk -c512 overloaded
+ * the server). Fair refusal looks at who is asking: each connection counts its searches that
+ * arrived past the limit in the current and the previous window of a second; a search from a
+ * connection asking far less than the average such connection (a quarter of it; a new
+ * connection asks nothing yet) is served anyway, within a per-turn allowance (a tenth of the
+ * limit) so that a flood of new connections cannot undo the limit. Greedy connections keep being refused: they
+ * pay for the overload they cause. Nothing is counted, read or allocated while under the limit.
+ */
+export interface RefusalPolicy {
+  /** For a search read past the limit: true to serve it anyway. `position` is its place in the turn's batch. */
+  admitPastLimit(connection: object, position: number, limit: number): boolean;
+}
+
+/** The policy the configuration asks for (--refusal). */
+export function createRefusalPolicy(refusal: 'fair' | 'unfair'): RefusalPolicy {
+  return refusal === 'fair' ? new FairRefusal() : UNFAIR_REFUSAL;
+}
+
+/** The unfair policy: everything past the limit is refused (chapters 8–13, and chapter 14's experiment). */
+export const UNFAIR_REFUSAL: RefusalPolicy = { admitPastLimit: () => false };
+
+export interface FairRefusalOptions {
+  /** Window of the per-connection counts (ms). */
+  windowMs?: number;
+  /** A connection is light when its count is below this share of the average. */
+  lightShare?: number;
+  /** Searches served past the limit per turn at most: this share of the limit, rounded down (none below a limit of 10 by default). */
+  allowanceShare?: number;
+  /** The clock (ms), for tests. */
+  now?: () => number;
+}
+
+interface Usage { window: number; current: number; previous: number }
+
+const USAGE = Symbol('fair-refusal usage');
+type Counted = { [USAGE]?: Usage };
+
+export class FairRefusal implements RefusalPolicy {
+  private readonly windowMs: number;
+  private readonly lightShare: number;
+  private readonly allowanceShare: number;
+  private readonly now: () => number;
+  private window = -1;
+  // Searches past the limit and the connections they came from: this window, the previous one.
+  private arrivals = 0;
+  private connections = 0;
+  private previousMean = 0;
+  private lastPosition = Infinity;
+  private spent = 0;
+  /** Searches served past the limit since start (the metrics' fair-admission counter). */
+  admitted = 0;
+
+  constructor(options: FairRefusalOptions = {}) {
+    this.windowMs = options.windowMs ?? 1000;
+    this.lightShare = options.lightShare ?? 0.25;
+    this.allowanceShare = options.allowanceShare ?? 0.1;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  admitPastLimit(connection: object, position: number, limit: number): boolean {
+    // A new turn's first search past the limit comes at a position no higher than the last one
+    // seen: the allowance starts again, and the clock is read (once per turn, never per search).
+    if (position <= this.lastPosition) {
+      this.spent = 0;
+      const window = Math.floor(this.now() / this.windowMs);
+      if (window !== this.window) this.roll(window);
+    }
+    this.lastPosition = position;
+    const usage = this.usageOf(connection as Counted, this.window);
+    const asked = usage.previous + usage.current;
+    usage.current++;
+    this.arrivals++;
+    const average = this.previousMean + this.arrivals / this.connections;
+    const light = asked < this.lightShare * average;
+    if (!light || this.spent >= Math.floor(this.allowanceShare * limit)) return false;
+    this.spent++;
+    this.admitted++;
+    return true;
+  }
+
+  private roll(window: number): void {
+    // A gap of more than one window leaves nothing to carry over.
+    this.previousMean = window === this.window + 1 && this.connections > 0 ? this.arrivals / this.connections : 0;
+    this.window = window;
+    this.arrivals = 0;
+    this.connections = 0;
+  }
+
+  private usageOf(connection: Counted, window: number): Usage {
+    let usage = connection[USAGE];
+    if (usage === undefined) {
+      usage = { window, current: 0, previous: 0 };
+      connection[USAGE] = usage;
+      this.connections++;
+    } else if (usage.window !== window) {
+      usage.previous = usage.window === window - 1 ? usage.current : 0;
+      usage.current = 0;
+      usage.window = window;
+      this.connections++;
+    }
+    return usage;
+  }
+}
