@@ -22,6 +22,18 @@ export function errorBarSegments(intervals: readonly Interval[], xs: readonly (n
 
 export const errorBarsPlugin: Plugin = {
   id: 'errorBars',
+  // The axis must hold the bars' ends too, or a wide interval is cut at the chart's edge.
+  afterDataLimits(chart: Chart, { scale }: { scale: { id: string; axis?: string; min: number; max: number } }) {
+    chart.data.datasets.forEach((dataset, index) => {
+      const intervals = (dataset as { errorBars?: Interval[] }).errorBars;
+      if (!intervals || !chart.isDatasetVisible(index) || (chart.getDatasetMeta(index).yAxisID ?? 'y') !== scale.id) return;
+      for (const interval of intervals) {
+        if (interval === null || !Number.isFinite(interval[0]) || !Number.isFinite(interval[1])) continue;
+        scale.min = Math.min(scale.min, interval[0]);
+        scale.max = Math.max(scale.max, interval[1]);
+      }
+    });
+  },
   afterDatasetsDraw(chart: Chart) {
     const { ctx } = chart;
     chart.data.datasets.forEach((dataset, index) => {
