@@ -2,6 +2,7 @@ import type { Database } from 'sql.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { syncChapters } from '../chapters.ts';
 import { createDatabase } from '../database.ts';
+import { CORE_HOUR_PRICE_USD } from './book.ts';
 
 /** TEST values: v1 and v2 in session 1, v1 alone in session 2, v2 in an interrupted session 3, and one session on another machine. */
 let db: Database;
@@ -37,6 +38,18 @@ beforeAll(async () => {
   session(4, 'complete', 'm2');
   db.run("INSERT INTO meta(key, value) VALUES ('comparison_machine', 'm1')");
   summary(4, 'v2', 7000);
+  // v1's runs in its edition (session 2): 3 s of server CPU for 30,000 answers in all; a failed run and one without CPU time do not count.
+  const run = (sessionId: number, subject: string, status: string, cpuSeconds: number | null, answered: number) =>
+    db.run(
+      `INSERT INTO runs(session_id, subject, scenario, settings_key, run_index, sequence, tool, tool_version, connections, duration_seconds, keep_alive, started_at, status, successful_requests, server_cpu_seconds)
+       VALUES (?, ?, 'hot', 'k', 0, 0, 'wrk', '4', 1, 1, 1, 't', ?, ?, ?)`,
+      [sessionId, subject, status, answered, cpuSeconds],
+    );
+  run(2, 'v1', 'ok', 1, 10_000);
+  run(2, 'v1', 'ok', 2, 20_000);
+  run(2, 'v1', 'failed', 50, 1);
+  run(2, 'v1', 'ok', null, 5_000);
+  run(1, 'v1', 'ok', 100, 1); // an older session: not the edition
 });
 
 const rows = (sql: string) => {
@@ -71,5 +84,11 @@ describe('views for authors', () => {
       { tag: 'v1', share: null, share_text: 'withheld — the load generator was the limit' },
       { tag: 'v2', share: 0.15, share_text: '15.0%' },
     ]);
+  });
+
+  it("cost_per_request: the edition's server CPU seconds over its answers, and a million of them at the stated price", () => {
+    const [cost] = rows("SELECT tag, session_id, runs, cpu_seconds_per_request, core_hour_price_usd, usd_per_million_requests FROM cost_per_request WHERE tag = 'v1'");
+    expect(cost).toMatchObject({ tag: 'v1', session_id: 2, runs: 2, cpu_seconds_per_request: 1e-4, core_hour_price_usd: CORE_HOUR_PRICE_USD });
+    expect(cost.usd_per_million_requests).toBeCloseTo((100 / 3600) * CORE_HOUR_PRICE_USD, 12);
   });
 });

@@ -11,6 +11,9 @@
  *   two sessions.
  * - `reference_shares`: a chapter's share of the reference server's throughput measured
  *   beside it (the reference of each scenario), latest edition.
+ * - `cost_per_request`: the server's CPU time per answered request in the latest edition
+ *   (its recorded CPU seconds ÷ its 2xx answers, over the edition's runs), and what a million
+ *   requests cost at CORE_HOUR_PRICE_USD.
  *
  * All on the comparison machine (schema.ts), so each row's `machine` says where.
  */
@@ -39,6 +42,14 @@ CREATE VIEW ${name} AS
       WHERE g.tag = f.tag AND g.experiment = f.experiment AND g.scenario = f.scenario);
 `;
 }
+
+/**
+ * The price of one CPU-hour (one CPU as the operating system counts it: a vCPU on a cloud
+ * machine), in US dollars — an assumption, not a measurement: AWS's on-demand list price of
+ * an m7i.large (2 vCPUs, general purpose, us-east-1, Linux) in 2026, $0.1008 an hour, halved.
+ * The appendix on operating the service states it beside every cost it shows.
+ */
+export const CORE_HOUR_PRICE_USD = 0.0504;
 
 export const AUTHORING_VIEWS_SQL = /* sql */ `
 -- What "the latest edition" is: the latest complete bench session on the comparison machine
@@ -72,7 +83,22 @@ CREATE VIEW reference_shares AS
               WHEN ratio_note IS NOT NULL THEN 'withheld — ' || ratio_note END AS share_text,
          machine
   FROM edition_figures WHERE tag <> 'reference';
+
+-- CPU time the server used per 2xx answer: the run's server CPU seconds (its whole process
+-- tree, user + system) over its successful requests, summed over the edition's runs.
+CREATE VIEW cost_per_request AS
+  SELECT le.tag, ch.chapter_number, le.experiment, le.scenario, le.session_id, COUNT(*) AS runs,
+         SUM(r.server_cpu_seconds) AS server_cpu_seconds, SUM(r.successful_requests) AS requests,
+         SUM(r.server_cpu_seconds) / SUM(r.successful_requests) AS cpu_seconds_per_request,
+         ${CORE_HOUR_PRICE_USD} AS core_hour_price_usd,
+         1e6 * SUM(r.server_cpu_seconds) / SUM(r.successful_requests) / 3600.0 * ${CORE_HOUR_PRICE_USD} AS usd_per_million_requests,
+         cm.machine
+  FROM latest_edition le
+  JOIN runs r ON r.session_id = le.session_id AND r.subject = le.tag AND r.experiment = le.experiment AND r.scenario = le.scenario
+  LEFT JOIN chapters ch ON ch.tag = le.tag CROSS JOIN comparison_machine cm
+  WHERE r.status = 'ok' AND r.server_cpu_seconds IS NOT NULL AND r.successful_requests > 0
+  GROUP BY le.tag, le.experiment, le.scenario, le.session_id;
 `;
 
 /** The names above, for the list of views books may query (schema.ts BOOK_VIEWS). */
-export const AUTHORING_VIEWS = ['latest_edition', 'session_figures', 'edition_figures', 'chapter_vs_parent', 'chapter_vs_first', 'reference_shares'] as const;
+export const AUTHORING_VIEWS = ['latest_edition', 'session_figures', 'edition_figures', 'chapter_vs_parent', 'chapter_vs_first', 'reference_shares', 'cost_per_request'] as const;

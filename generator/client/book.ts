@@ -5,9 +5,11 @@
  */
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { themedConfig, type ChartConfigLike, type Theme } from './chart-theme.ts';
+import { errorBarsPlugin } from './error-bars.ts';
 
-// Every chart type @chart accepts (any Chart.js type: line … radar, bubble, pie, doughnut, polarArea).
-Chart.register(...registerables);
+// Every chart type @chart accepts (any Chart.js type: line … radar, bubble, pie, doughnut, polarArea),
+// and the intervals @chart writes from `lo`/`hi` columns.
+Chart.register(...registerables, errorBarsPlugin);
 
 const STORAGE_KEY = 'book-theme';
 const root = document.documentElement;

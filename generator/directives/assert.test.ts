@@ -36,9 +36,13 @@ describe('@assert', () => {
   const claim = (expectation: string) =>
     `# Cache\n\nText.\n\n<!-- @assert:query="SELECT (SELECT baseline_rps FROM versions WHERE tag = 'v2-cache') / (SELECT baseline_rps FROM versions WHERE tag = 'v1-baseline')" expect="${expectation}" message="the cache is 40% faster" -->\n`;
 
-  it('renders nothing while the data supports the claim', async () => {
+  it("marks the claim it checks with a quiet ✓, the check and its figure on hover and in the page's list of checks", async () => {
     const page = await renderMarkdown(claim('>= 1.4'), { db, file: 'book/a.md', strict: true });
-    expect(page.html).toBe('<h1 id="cache">Cache</h1>\n<p>Text.</p>');
+    const note = 'Checked against the data: the cache is 40% faster — the query gives 1.423, the claim needs &gt;= 1.4.';
+    expect(page.html).toBe(
+      `<h1 id="cache">Cache</h1>\n<p>Text.<span class="claim-check" tabindex="0">✓<span class="claim-detail" role="note">${note}</span></span></p>\n` +
+        `<aside class="claim-notes" aria-label="Checks on this page"><p>Checks on this page</p>\n<ol>\n<li>${note}</li>\n</ol></aside>`,
+    );
   });
 
   it('fails the build at the comment when the data no longer supports it', async () => {

@@ -1,6 +1,7 @@
 /**
- * @assert — a sentence of the book checked against the data; renders nothing while the
- * data supports it:
+ * @assert — a sentence of the book checked against the data; renders a quiet mark (✓)
+ * while the data supports it, with the check and the figure it evaluated on hover and
+ * in the printed book (a block of marks joins the end of the paragraph above it):
  *   <!-- @assert:query="SELECT (SELECT baseline_rps FROM versions WHERE tag = 'v3-pool')
  *          / (SELECT baseline_rps FROM versions WHERE tag = 'v2-cache')"
  *          expect=">= 2" message="chapter 3 is at least twice as fast as chapter 2" -->
@@ -84,6 +85,18 @@ export const assertDirective: DirectiveDefinition = {
     if (!holds(value, expectation)) {
       throw new DirectiveProblem(`the data no longer supports "${message}": the query gives ${shown(value)}, the claim needs ${describeExpectation(expectation)}`);
     }
-    return { html: '' };
+    const note = claimNote(message, value, expectation);
+    return { html: claimMark(note), text: '', claimNote: note };
   },
 };
+
+/** What a check said: the claim, the value the data gave and the bound it was held to. */
+export function claimNote(message: string, value: number, expectation: Expectation): string {
+  const needs = expectation.kind === 'true' ? 'a true (non-zero) value' : `${expectation.op} ${shown(expectation.bound)}`;
+  return `Checked against the data: ${message} — the query gives ${shown(value)}, the claim needs ${needs}.`;
+}
+
+/** The ✓ beside a checked claim, its note shown on hover or focus (printed at the page's end: render.ts). */
+export function claimMark(note: string): string {
+  return `<span class="claim-check" tabindex="0">✓<span class="claim-detail" role="note">${escapeHtml(note)}</span></span>`;
+}

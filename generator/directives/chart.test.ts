@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from 'sql.js';
 import { renderMarkdown } from '../markdown/render.ts';
-import { buildChartConfig, chartColumns, deepMerge, type ChartConfig, type ChartSpec } from './chart.ts';
+import { buildChartConfig, chartWarnings, chartColumns, deepMerge, type ChartConfig, type ChartSpec } from './chart.ts';
 import { createTestDatabase, directiveErrorOf } from './test-database.ts';
 
 let db: Database;
@@ -39,8 +39,36 @@ describe('@chart', () => {
     expect(config.options).toEqual({
       responsive: true,
       maintainAspectRatio: false,
-      scales: { y1: { type: 'linear', position: 'right', grid: { drawOnChartArea: false } } },
+      scales: {
+        // Untitled axes are titled with their columns' names; the author's options are kept.
+        x: { title: { display: true, text: 'elapsed_seconds' } },
+        y: { title: { display: true, text: 'value' } },
+        y1: { type: 'linear', position: 'right', grid: { drawOnChartArea: false } },
+      },
     });
+  });
+
+  it('puts series the query sorted as text in natural order, and keeps an order the author chose', () => {
+    const rows = (names: string[]) => ({ columns: ['x', 'y', 's'], rows: names.map((name, i) => [1, i, name]) });
+    const labels = (names: string[]) => buildChartConfig(rows(names), { type: 'line', datasets: {}, options: {} }).data.datasets.map((d) => d.label);
+    expect(labels(['run 1', 'run 10', 'run 2'])).toEqual(['run 1', 'run 2', 'run 10']);
+    expect(labels(['served', 'offered', 'p99'])).toEqual(['served', 'offered', 'p99']);
+  });
+
+  it('warns of more than eight series and of series crushed on one linear axis, not on a log axis or a second one', () => {
+    const config = (peaks: number[], options: Record<string, unknown> = {}, datasets: Record<string, unknown> = {}) =>
+      buildChartConfig({ columns: ['x', 'y', 's'], rows: peaks.map((peak, i) => [1, peak, `s${i}`]) }, { type: 'line', datasets, options });
+    expect(chartWarnings(config([1, 2, 3]))).toEqual([]);
+    expect(chartWarnings(config([1, 2, 3, 4, 5, 6, 7, 8, 9]))).toEqual(['9 series in one chart (at most 8 can be told apart: aggregate them in the query or choose)']);
+    expect(chartWarnings(config([1, 11]))).toEqual(['on axis "y", "s1" reaches 11 times "s0": give one a second axis (datasets: yAxisID) or the axis a logarithmic scale']);
+    expect(chartWarnings(config([1, 11], { scales: { y: { type: 'logarithmic' } } }))).toEqual([]);
+    expect(chartWarnings(config([1, 11], {}, { s1: { yAxisID: 'y1' } }))).toEqual([]);
+  });
+
+  it('carries an interval per point from lo and hi, never taking them for a series', () => {
+    const result = { columns: ['x', 'y', 'lo', 'hi'], rows: [[1, 5, 4, 6], [2, 7, null, null]] };
+    const [dataset] = buildChartConfig(result, { type: 'bar', lo: 'lo', hi: 'hi', datasets: {}, options: {} }).data.datasets;
+    expect(dataset).toMatchObject({ label: 'y', data: [5, 7], errorBars: [[4, 6], null] });
   });
 
   it('aligns series on x: union of labels, gaps as null, never shifted', () => {

@@ -8,6 +8,12 @@
  * first-appearance order, or numerically sorted when all are numbers) and each
  * series' data is indexed by label, so a series missing a point has a gap (null),
  * never a shifted value.
+ *
+ * For the reader: an axis the author left untitled is titled with its column's name;
+ * series that came in plain string order are put in natural order (run 2 before run 10);
+ * `lo`/`hi` name the columns of an interval around each y, drawn as error bars (the
+ * client's error-bars plugin); more than MAX_SERIES series, or series whose ranges on one
+ * axis differ more than tenfold on a linear scale, give a warning at the directive.
  */
 import type { SqlValue } from 'sql.js';
 import { isPlainObject, parseJsonObject, type DirectiveDefinition } from './directive.ts';
@@ -26,6 +32,9 @@ export interface ChartSpec {
   type: ChartType;
   x?: string;
   y?: string;
+  /** Columns of the interval around each y (error bars). */
+  lo?: string;
+  hi?: string;
   /** bubble: the column of each bubble's radius. */
   r?: string;
   series?: string;
@@ -43,6 +52,14 @@ export interface ChartConfig {
 }
 
 const BASE_OPTIONS = { responsive: true, maintainAspectRatio: false };
+
+/** More series than a reader can tell apart by colour (the palette has eight). */
+export const MAX_SERIES = 8;
+
+/** Ranges on one linear axis that differ more than this squash the smaller series flat. */
+const RANGE_RATIO_LIMIT = 10;
+
+const naturalOrder = new Intl.Collator('en', { numeric: true }).compare;
 
 /** Deep merge of plain objects; arrays and other values from `override` replace. */
 export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
@@ -66,13 +83,14 @@ function namedColumn(result: QueryResult, role: string, name: string): number {
  */
 export function chartColumns(
   result: QueryResult,
-  spec: Pick<ChartSpec, 'x' | 'y' | 'series' | 'r'> & { type?: ChartType },
+  spec: Pick<ChartSpec, 'x' | 'y' | 'series' | 'r' | 'lo' | 'hi'> & { type?: ChartType },
 ): { x: number; y: number; r: number; series: number } {
+  const interval = [spec.lo, spec.hi].filter((name) => name !== undefined).map((name) => result.columns.indexOf(name));
   const x = spec.x === undefined ? undefined : namedColumn(result, 'x', spec.x);
   const y = spec.y === undefined ? undefined : namedColumn(result, 'y', spec.y);
   const r = spec.r === undefined ? undefined : namedColumn(result, 'r', spec.r);
   const series = spec.series === undefined ? undefined : namedColumn(result, 'series', spec.series);
-  const unused = result.columns.map((_, i) => i).filter((i) => i !== x && i !== y && i !== r && i !== series);
+  const unused = result.columns.map((_, i) => i).filter((i) => i !== x && i !== y && i !== r && i !== series && !interval.includes(i));
   const next = (role: string): number => {
     const index = unused.shift();
     if (index === undefined) throw new DirectiveProblem(`the query has no column left for ${role} (columns: ${result.columns.join(', ')})`);
@@ -107,6 +125,10 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
   const labelKeys = new Map<string, Label>();
   const series = new Map<string, Map<string, number | null>>();
   const radii = new Map<string, number | null>(); // bubble: `${series}\0${x key}` → radius
+  const loIndex = spec.lo === undefined ? -1 : namedColumn(result, 'lo', spec.lo);
+  const hiIndex = spec.hi === undefined ? -1 : namedColumn(result, 'hi', spec.hi);
+  if ((loIndex === -1) !== (hiIndex === -1)) throw new DirectiveProblem('an interval needs both "lo" and "hi" (the columns of its two ends)');
+  const intervals = new Map<string, Map<string, [number, number] | null>>();
   for (const row of result.rows) {
     const x = labelOf(row[xIndex], xName);
     if (POINT_TYPES.has(spec.type) && typeof x !== 'number') {
@@ -129,8 +151,18 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
     }
     points.set(key, numberOf(row[yIndex], yName));
     if (rIndex !== -1) radii.set(`${seriesName}\0${key}`, numberOf(row[rIndex], result.columns[rIndex]));
+    if (loIndex !== -1) {
+      const lo = numberOf(row[loIndex], result.columns[loIndex]);
+      const hi = numberOf(row[hiIndex], result.columns[hiIndex]);
+      let bars = intervals.get(seriesName);
+      if (!bars) intervals.set(seriesName, (bars = new Map()));
+      bars.set(key, lo === null || hi === null ? null : [lo, hi]);
+    }
   }
   if (labels.every((label) => typeof label === 'number')) (labels as number[]).sort((a, b) => a - b);
+  const names = [...series.keys()];
+  const inStringOrder = names.every((name, i) => i === 0 || names[i - 1] < name);
+  if (inStringOrder) names.sort(naturalOrder); // the query sorted them as text: run 10 would come before run 2
 
   for (const key of Object.keys(spec.datasets)) {
     if (!series.has(key)) {
@@ -138,7 +170,8 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
     }
   }
 
-  const datasets = [...series].map(([name, points]) => {
+  const datasets = names.map((name) => {
+    const points = series.get(name) as Map<string, number | null>;
     const data: Point[] = POINT_TYPES.has(spec.type)
         ? [...points].map(([key, y]) => {
             const point: Point = { x: labelKeys.get(key) as Label, y };
@@ -153,20 +186,59 @@ export function buildChartConfig(result: QueryResult, spec: ChartSpec): ChartCon
     if (overrides !== undefined && !isPlainObject(overrides)) {
       throw new DirectiveProblem(`"datasets" entry "${name}" must be a JSON object of Chart.js dataset options`);
     }
-    return deepMerge({ label: name, data, spanGaps: false }, overrides ?? {});
+    const dataset: Record<string, unknown> = { label: name, data, spanGaps: false };
+    const bars = intervals.get(name);
+    if (bars) dataset.errorBars = labels.map((label) => bars.get(`${typeof label}:${label}`) ?? null);
+    return deepMerge(dataset, overrides ?? {});
   });
 
   return {
     type: spec.type,
     data: { labels, datasets },
-    options: deepMerge(BASE_OPTIONS, spec.options),
+    options: deepMerge(deepMerge(BASE_OPTIONS, inferredAxisTitles(spec, xName, yName)), spec.options),
   };
+}
+
+/** Titles for the x and y axes of a cartesian chart from their columns' names; the author's options override them. */
+function inferredAxisTitles(spec: ChartSpec, xName: string, yName: string): Record<string, unknown> {
+  if (!CARTESIAN_TYPES.has(spec.type)) return {};
+  const title = (text: string) => ({ title: { display: true, text } });
+  return { scales: { x: title(xName), y: title(yName) } };
+}
+
+const CARTESIAN_TYPES: ReadonlySet<ChartType> = new Set(['line', 'bar', 'scatter', 'bubble']);
+
+/** What a reader of the config would misread: too many series, or series crushed by a larger one on a linear axis. */
+export function chartWarnings(config: ChartConfig): string[] {
+  const warnings: string[] = [];
+  const { datasets } = config.data;
+  if (datasets.length > MAX_SERIES) {
+    warnings.push(`${datasets.length} series in one chart (at most ${MAX_SERIES} can be told apart: aggregate them in the query or choose)`);
+  }
+  if (!CARTESIAN_TYPES.has(config.type)) return warnings;
+  const scales = (config.options.scales ?? {}) as Record<string, { type?: string } | undefined>;
+  const byAxis = new Map<string, { name: string; peak: number }[]>();
+  for (const dataset of datasets) {
+    const axis = typeof dataset.yAxisID === 'string' ? dataset.yAxisID : 'y';
+    if (scales[axis]?.type === 'logarithmic') continue;
+    const values = (dataset.data as Point[]).map((point) => (point !== null && typeof point === 'object' ? point.y : point));
+    const peak = Math.max(0, ...values.filter((v): v is number => typeof v === 'number').map(Math.abs));
+    if (peak > 0) (byAxis.get(axis) ?? byAxis.set(axis, []).get(axis)!).push({ name: String(dataset.label), peak });
+  }
+  for (const [axis, peaks] of byAxis) {
+    peaks.sort((a, b) => a.peak - b.peak);
+    const [low, high] = [peaks[0], peaks[peaks.length - 1]];
+    if (peaks.length > 1 && high.peak / low.peak > RANGE_RATIO_LIMIT) {
+      warnings.push(`on axis "${axis}", "${high.name}" reaches ${Math.round(high.peak / low.peak)} times "${low.name}": give one a second axis (datasets: yAxisID) or the axis a logarithmic scale`);
+    }
+  }
+  return warnings;
 }
 
 export const chart: DirectiveDefinition = {
   name: 'chart',
   placement: 'block',
-  keys: { query: { required: true }, title: {}, type: {}, x: {}, y: {}, r: {}, series: {}, datasets: {}, options: {} },
+  keys: { query: { required: true }, title: {}, type: {}, x: {}, y: {}, r: {}, series: {}, lo: {}, hi: {}, datasets: {}, options: {} },
   render(attributes, context) {
     const type = attributes.get('type') ?? 'line';
     if (!(CHART_TYPES as readonly string[]).includes(type)) {
@@ -180,6 +252,8 @@ export const chart: DirectiveDefinition = {
       y: attributes.get('y'),
       r: attributes.get('r'),
       series: attributes.get('series'),
+      lo: attributes.get('lo'),
+      hi: attributes.get('hi'),
       datasets: datasetsText === undefined ? {} : parseJsonObject('datasets', datasetsText),
       options: optionsText === undefined ? {} : parseJsonObject('options', optionsText),
     };
@@ -192,6 +266,7 @@ export const chart: DirectiveDefinition = {
         `<figure class="chart"><div class="chart-box"><canvas aria-label="${label}" role="img"></canvas></div>` +
         `<script type="application/json" class="chart-config">${scriptSafeJson(config)}</script>${caption}</figure>`,
       usesCharts: true,
+      warnings: chartWarnings(config),
     };
   },
 };

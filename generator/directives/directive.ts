@@ -26,6 +26,10 @@ export interface DirectiveOutput {
   text?: string;
   usesCharts?: boolean;
   usesMermaid?: boolean;
+  /** Not fatal, for the author (reported at the directive's file:line:col). */
+  warnings?: string[];
+  /** A checked claim's note (@assert): its mark belongs at the end of the claim above it, the note in the page's list of checks. */
+  claimNote?: string;
 }
 
 export interface KeySpec {
@@ -36,7 +40,7 @@ export interface KeySpec {
 
 export interface DirectiveDefinition {
   name: string;
-  /** `inline` output sits in running text; `block` output must stand on its own line(s); `none` renders nothing. */
+  /** `inline` output sits in running text; `block` output must stand on its own line(s); `none` renders nothing in the text's flow (@meta) or a mark joined to the text above (@assert). */
   placement: 'inline' | 'block' | 'none';
   keys: Record<string, KeySpec>;
   render(attributes: Attributes, context: DirectiveContext): DirectiveOutput;

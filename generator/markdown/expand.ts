@@ -12,6 +12,7 @@ import type { Point } from 'unist';
 import { checkAttributes, type DirectiveContext, type DirectiveOutput } from '../directives/directive.ts';
 import { DirectiveError, DirectiveProblem, errorBox, reasonOf } from '../directives/errors.ts';
 import { DIRECTIVES } from '../directives/index.ts';
+import { escapeHtml } from '../directives/escape.ts';
 import { mermaidFigure } from '../directives/mermaid.ts';
 import { DirectiveSyntaxError, splitHtml, type ParsedDirective } from '../directives/parse.ts';
 import { PageQueries } from './page-queries.ts';
@@ -37,6 +38,8 @@ export interface PageRun {
   firstH1: string | null;
   /** The page's ```sql name blocks, used by name from `query` values. */
   namedQueries: PageQueries;
+  /** The notes of the page's checked claims (@assert), in order: listed at its end for the printed book. */
+  claimNotes: string[];
 }
 
 /** Containers whose children are blocks; any other parent of an html node is phrasing (inline). */
@@ -49,7 +52,7 @@ interface ParentNode {
 
 /** Plain text of the directive output, kept on the replacing html node for heading text. */
 interface ExpandedHtml extends Html {
-  data?: Html['data'] & { directiveText?: string };
+  data?: Html['data'] & { directiveText?: string; claimMarksOnly?: boolean };
 }
 
 export function expandPage(tree: Root, run: PageRun): void {
@@ -58,6 +61,13 @@ export function expandPage(tree: Root, run: PageRun): void {
   walk(tree as ParentNode, run);
   run.namedQueries.finish(fail);
   collectHeadings(tree, run);
+  if (run.claimNotes.length > 0) tree.children.push({ type: 'html', value: claimNotesList(run.claimNotes) });
+}
+
+/** The page's checks, numbered as their marks are (a CSS counter): hidden on screen, where each mark shows its own on hover. */
+function claimNotesList(notes: string[]): string {
+  const items = notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('\n');
+  return `<aside class="claim-notes" aria-label="Checks on this page"><p>Checks on this page</p>\n<ol>\n${items}\n</ol></aside>`;
 }
 
 function walk(parent: ParentNode, run: PageRun, inTable = false): void {
@@ -85,9 +95,17 @@ function walk(parent: ParentNode, run: PageRun, inTable = false): void {
       // In a GitHub table a literal pipe is written \| (also inside a directive's value).
       if (inTable) node.value = node.value.replace(/\\\|/g, '|');
       const expanded = expandHtml(node, inline, run);
+      const previous = parent.children[index - 1];
       if (expanded.value === '') {
         parent.children.splice(index, 1); // @meta: nothing to show, not even a blank line
         index--;
+      } else if (!inline && expanded.data?.claimMarksOnly && previous?.type === 'paragraph') {
+        // An @assert below its claim: its mark ends the claim's paragraph, not a line of its own.
+        previous.children.push({ type: 'html', value: expanded.value.replace(/>\s+</g, '><').trim() });
+        parent.children.splice(index, 1);
+        index--;
+      } else if (!inline && expanded.data?.claimMarksOnly) {
+        parent.children[index] = { ...expanded, value: `<p class="claim-checks">${expanded.value.replace(/>\s+</g, '><').trim()}</p>` };
       } else {
         parent.children[index] = expanded;
       }
@@ -195,7 +213,7 @@ function warnUnclosedInline(node: Text, run: PageRun): void {
   }
 }
 
-function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
+function expandHtml(node: Html, inline: boolean, run: PageRun): ExpandedHtml {
   const locate = (offset: number) => locateIn(node, offset);
 
   let parts;
@@ -233,6 +251,7 @@ function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
 
   let html = '';
   let text = '';
+  let claimMarksOnly = true;
   for (const part of parts) {
     if (part.kind !== 'directive') {
       html += part.text; // ordinary comments and whitespace around the directives
@@ -242,17 +261,21 @@ function expandHtml(node: Html, inline: boolean, run: PageRun): Html {
       const at = () => locate(part.offset);
       const warn = (reason: string) => run.warnings.push(`${run.file}:${at().line}:${at().column} @${part.directive.name}: ${reason}`);
       const output = renderDirective(part.directive, inline, run, warn);
+      for (const reason of output.warnings ?? []) warn(reason);
       html += output.html;
       text += output.text ?? '';
       run.usesCharts ||= output.usesCharts === true;
       run.usesMermaid ||= output.usesMermaid === true;
+      claimMarksOnly &&= output.claimNote !== undefined;
+      if (output.claimNote !== undefined) run.claimNotes.push(output.claimNote);
     } catch (error) {
+      claimMarksOnly = false;
       const at = locate(part.offset);
       const directiveError = new DirectiveError(run.file, at.line, at.column, part.directive.name, reasonOf(error));
       html += failure(directiveError, inline, run, node).value;
     }
   }
-  const expanded: ExpandedHtml = { type: 'html', value: html, position: node.position, data: { directiveText: text } };
+  const expanded: ExpandedHtml = { type: 'html', value: html, position: node.position, data: { directiveText: text, claimMarksOnly } };
   return expanded;
 }
 

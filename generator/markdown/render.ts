@@ -130,6 +130,7 @@ async function renderWithinBounds(source: string, options: RenderOptions): Promi
     headings: [],
     firstH1: null,
     namedQueries: new PageQueries(options.file),
+    claimNotes: [],
   };
   const file = await processor.process({ value: source, path: options.file, data: { [PAGE_RUN]: run } });
   const html = String(file);
