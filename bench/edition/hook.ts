@@ -29,7 +29,7 @@ export interface EditionPart {
    */
   enough?(figures: SummaryFigures, scenario: string): boolean;
   /** One round's order (reference included where it compares); default: bench/schedule.ts. */
-  roundOrder?<T extends { label: string }>(subjects: T[], reference: T | null, round: number): T[];
+  roundOrder?<T extends { label: string }>(subjects: T[], yardsticks: T[], round: number): T[];
   /** Flags a slice that something else disturbed (bench/edition/disturbance.ts). */
   watch?: DisturbanceWatch;
 }

@@ -143,7 +143,7 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
   const hook: EditionPart = {
     sessionId, lock, part: part.name, labels, sequenceFrom: nextSequence(store, sessionId),
     enough: part.sequential ? (figures, scenario) => preciseEnough(figures, SCENARIO_KIND[scenario] === 'paired', { halfWidth: plan.settings.halfWidth, minRounds: plan.settings.minRounds }) : undefined,
-    roundOrder: (subjects, reference, round) => roundWithReference(subjects, reference, round, plan.settings.referenceEvery),
+    roundOrder: (subjects, yardsticks, round) => roundWithReference(subjects, yardsticks, round, plan.settings.referenceEvery),
     watch: part.kind === 'open-loop' ? undefined : disturbanceWatch(pinning.serverCpus, pinning.loadgenCpus, usableCpus(pinning.serverCpus)),
   };
   return runBench(parseOptions(args), io, { edition: hook });

@@ -25,8 +25,9 @@ describe('sequential stopping', () => {
 
 describe("an edition's round", () => {
   it('rotates the subjects by the round and puts the reference before every group', () => {
-    expect(roundWithReference(['a', 'b', 'c', 'd', 'e'], 'R', 0, 2)).toEqual(['R', 'a', 'b', 'R', 'c', 'd', 'R', 'e']);
-    expect(roundWithReference(['a', 'b', 'c'], 'R', 1, 3)).toEqual(['R', 'b', 'c', 'a']);
-    expect(roundWithReference(['a', 'b'], null, 1, 3)).toEqual(['b', 'a']);
+    expect(roundWithReference(['a', 'b', 'c', 'd', 'e'], ['R'], 0, 2)).toEqual(['R', 'a', 'b', 'R', 'c', 'd', 'R', 'e']);
+    expect(roundWithReference(['a', 'b', 'c'], ['R', 'N'], 0, 2)).toEqual(['R', 'N', 'a', 'b', 'R', 'N', 'c']);
+    expect(roundWithReference(['a', 'b', 'c'], ['R'], 1, 3)).toEqual(['R', 'b', 'c', 'a']);
+    expect(roundWithReference(['a', 'b'], [], 1, 3)).toEqual(['b', 'a']);
   });
 });

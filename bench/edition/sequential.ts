@@ -29,14 +29,14 @@ export function preciseEnough(figures: SummaryFigures, byRatio: boolean, rule: S
  * on each side (the next round opens with one), so the paired ratio interpolates over a
  * short stretch, while the reference costs a fraction 1/every of the slices, not one in two.
  */
-export function roundWithReference<T>(subjects: T[], reference: T | null, round: number, every: number): T[] {
+export function roundWithReference<T>(subjects: T[], yardsticks: T[], round: number, every: number): T[] {
   if (subjects.length === 0) return [];
   const shift = round % subjects.length;
   const rotated = [...subjects.slice(shift), ...subjects.slice(0, shift)];
-  if (reference === null) return rotated;
   const out: T[] = [];
   rotated.forEach((subject, i) => {
-    if (i % every === 0) out.push(reference);
+    // Every yardstick (node:http, nginx) together before each group: each slice has both close by.
+    if (i % every === 0) out.push(...yardsticks);
     out.push(subject);
   });
   return out;

@@ -114,7 +114,7 @@ describe('renderGateError', () => {
   it('names both refs and the error, without a verdict', () => {
     const md = renderGateError('main~1', 'HEAD', 'build command `npm run build` failed (exit 1)');
     expect(md).toMatch(/^## Regression gate: ERROR — no verdict/);
-    expect(md).toContain('`main~1` (base) with `HEAD` (head) failed (exit code 2)');
+    expect(md).toContain('`main~1` (base) with `HEAD` (head) failed (exit code 1)');
     expect(md).toContain('build command `npm run build` failed (exit 1)');
   });
 });

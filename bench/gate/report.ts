@@ -103,7 +103,7 @@ export function renderGateReport(result: GateResult): string {
   return lines.join('\n');
 }
 
-/** The report when the gate could not measure: no verdict, the reason, exit code 2. */
+/** The report when the gate could not measure: no verdict, the reason, exit code 1 (EXIT_CODE.error). */
 export function renderGateError(base: string, head: string, message: string): string {
   return [
     '## Regression gate: ERROR — no verdict',

@@ -86,7 +86,7 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
 function roundOf(session: Session, subjects: Subject[], order: { round: number; subject: Subject }[], round: number, done: Set<string>): Subject[] {
   const active = subjects.filter((s) => !done.has(s.label));
   const planned = session.edition?.roundOrder
-    ? session.edition.roundOrder(active.filter((s) => s.subject !== REFERENCE_SUBJECT), active.find((s) => s.subject === REFERENCE_SUBJECT) ?? null, round)
+    ? session.edition.roundOrder(active.filter((s) => !YARDSTICK_SUBJECTS.includes(s.subject)), active.filter((s) => YARDSTICK_SUBJECTS.includes(s.subject)), round)
     : order.filter((o) => o.round === round).map((o) => o.subject);
   return planned.filter((s) => !done.has(s.label));
 }
