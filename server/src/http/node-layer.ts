@@ -4,6 +4,7 @@ import { describeError, type Logger } from '../log.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
 import { LoopTurn } from '../metrics/loop-turn.ts';
 import { RequestTally, ShedTally, UNMATCHED_ROUTE } from '../metrics/request-tally.ts';
+import { PrebuiltAnswers } from './prebuilt.ts';
 import { JSON_TYPE, type Reply } from './reply.ts';
 import {
   OVERLOADED_REPLY,
@@ -37,8 +38,11 @@ export function createHttpMetrics(limit?: InFlightLimit): HttpMetrics {
 /** Only searches are shed: they are the work; /health must keep telling the truth to whoever watches. */
 const SHED_ROUTES: ReadonlySet<string> = new Set(['/search']);
 
-/** Writes a Reply; node:http itself leaves the body out of HEAD answers. */
+const prebuilt = new PrebuiltAnswers();
+
+/** Writes a Reply (with its prebuilt head when it has one: see PrebuiltAnswers); node:http itself leaves the body out of HEAD answers. */
 export function writeReply(res: ServerResponse, reply: Reply): void {
+  if (prebuilt.write(res, reply)) return;
   res.writeHead(reply.status, {
     'content-type': JSON_TYPE,
     'content-length': Buffer.byteLength(reply.body),
