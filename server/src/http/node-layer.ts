@@ -4,6 +4,7 @@ import { describeError, type Logger } from '../log.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
 import { LoopTurn } from '../metrics/loop-turn.ts';
 import { RequestTally, ShedTally, UNMATCHED_ROUTE } from '../metrics/request-tally.ts';
+import { EncodedAnswers, acceptEncodingOf } from './encodings.ts';
 import { PrebuiltAnswers } from './prebuilt.ts';
 import { JSON_TYPE, type Reply } from './reply.ts';
 import {
@@ -71,6 +72,7 @@ export function createNodeListener(source: SearchSource, log: Logger, metrics: H
     return internalErrorReply();
   };
   const unmatched = tally.route(UNMATCHED_ROUTE);
+  const encoded = new EncodedAnswers();
   const notFound = (req: IncomingMessage, res: ServerResponse): void => {
     const reply = notFoundReply(req.method ?? '', pathOf(req.url ?? ''));
     writeReply(res, reply);
@@ -106,6 +108,8 @@ export function createNodeListener(source: SearchSource, log: Logger, metrics: H
       } catch (err) {
         reply = failed(err);
       }
+      // A ready answer (a cached search) in the coding the client prefers, compressed once off the request path.
+      if (reply.status === 200 && typeof reply.body !== 'string') reply = encoded.choose(200, reply.body, acceptEncodingOf(req.rawHeaders));
       writeReply(res, reply);
       turn.answered(position, routeTally.status(reply.status), sheds);
     });
