@@ -35,8 +35,8 @@ export async function startService(config: Config, log: Logger, workerEntry: URL
   });
   const cache = new ResponseCache(config.cacheMaxBytes);
   const source = searchSource(() => index, () => ingestion.status(), cache, {});
-  const metrics = createHttpMetrics();
   const limit = createInFlightLimit(config);
+  const metrics = createHttpMetrics(limit);
   const stopLimit = (): void => {
     if (limit instanceof AdaptiveLimit) limit.close();
   };

@@ -14,7 +14,7 @@ function send(res: FastifyReply, reply: Reply): FastifyReply {
  * The same routes on fastify (the experiment `--http-layer fastify`): fastify gets our own
  * node:http server through serverFactory, so listening and closing stay the service's.
  */
-export async function createFastifyServer(source: SearchSource, log: Logger): Promise<http.Server> {
+export async function createFastifyServer(source: SearchSource, log: Logger, options: http.ServerOptions): Promise<http.Server> {
   let server: http.Server | undefined;
   const app = Fastify({
     logger: false,
@@ -27,7 +27,7 @@ export async function createFastifyServer(source: SearchSource, log: Logger): Pr
     },
     clientErrorHandler: (err, socket) => onClientError(err, socket as never),
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
-      server = http.createServer(handler);
+      server = http.createServer(options, handler);
       return server;
     },
   });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { onClientError } from './client-error.ts';
+import { serverTimeouts, onCheckExpectation, onClientError, onConnect } from './client-error.ts';
 import { createFastifyServer } from './fastify-layer.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
 import { createNodeListener, type HttpMetrics } from './node-layer.ts';
@@ -16,14 +16,21 @@ export interface HttpService {
 
 /** The chosen HTTP layer over `source`, listening on the configured host and port. */
 export async function listen(config: Config, source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): Promise<HttpService> {
-  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log) : http.createServer(createNodeListener(source, log, metrics, limit));
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log, serverTimeouts(config.headersTimeoutMs)) : http.createServer(serverTimeouts(config.headersTimeoutMs), createNodeListener(source, log, metrics, limit));
   if (config.httpLayer === 'node') server.on('clientError', onClientError);
+  answerProtocolErrors(server);
   if (config.maxConnections > 0) {
     // node closes a socket over the limit as soon as it is accepted; 'drop' says so.
     server.maxConnections = config.maxConnections;
     server.on('drop', () => metrics.shed.droppedConnections++);
   }
   return listenOn(server, config.host, config.port);
+}
+
+/** Protocol-level errors in the JSON shape: an Expect it cannot meet (417), CONNECT (405); a slow header (408) is a clientError. */
+function answerProtocolErrors(server: http.Server): void {
+  server.on('checkExpectation', onCheckExpectation);
+  server.on('connect', onConnect);
 }
 
 /** Starts `server` on host:port; closing it is graceful (idle keep-alive sockets closed, requests finished). */

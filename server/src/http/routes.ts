@@ -46,8 +46,9 @@ export function badUrlReply(path: string): Reply {
   return errorReply(400, 'bad_request', `malformed URL ${quoteInput(path)}`);
 }
 
-/** A request shed by a limit: answered at once, the client told when to come back. Built once. */
-export const OVERLOADED_REPLY: Reply = errorReply(503, 'overloaded', 'the service is over its concurrency limit; retry later', { 'retry-after': '1' });
+/** A request shed by a limit: answered at once, the client told when to come back. Built once (its body a Buffer, so its head is prebuilt too). */
+const overloaded = errorReply(503, 'overloaded', 'the service is over its concurrency limit; retry later', { 'retry-after': '1' });
+export const OVERLOADED_REPLY: Reply = { ...overloaded, body: Buffer.from(overloaded.body) };
 
 export const internalErrorReply = (): Reply => errorReply(500, 'internal_error', 'internal error');
 

@@ -76,4 +76,11 @@ describe('parseFeed', () => {
   ])('rejects a %s document as a whole', (_case, xml) => {
     expect(parseFeed(xml).ok).toBe(false);
   });
+
+  it.each([
+    ['a DTD with an entity', '<?xml version="1.0"?><!DOCTYPE planList [<!ENTITY t "Injected title">]><planList><output><base_plan base_plan_id="1" sell_mode="online" title="&t;"><plan plan_id="1" plan_start_date="2021-01-01T10:00:00" plan_end_date="2021-01-01T11:00:00"/></base_plan></output></planList>'],
+    ['a bare DOCTYPE', '<!DOCTYPE planList SYSTEM "planList.dtd"><planList><output/></planList>'],
+  ])('drops a document with %s whole, saying why', (_case, xml) => {
+    expect(parseFeed(xml)).toEqual({ ok: false, error: expect.stringContaining('declares a DTD or entities') });
+  });
 });

@@ -60,9 +60,12 @@ export function parseFeedBytes(bytes: Uint8Array): FeedParseResult {
 
 /**
  * Parses one provider answer. A malformed or truncated document is rejected as a whole
- * (`ok: false`); an invalid plan inside a well-formed document is skipped with a reason.
+ * (`ok: false`), and so is one with a DTD or entity declarations (their entities would become
+ * event text); an invalid plan inside a well-formed document is skipped with a reason.
  */
 export function parseFeed(xml: string): FeedParseResult {
+  const declaration = /<!DOCTYPE|<!ENTITY/.exec(xml);
+  if (declaration) return { ok: false, error: `document declares a DTD or entities (${declaration[0]} at character ${declaration.index}); dropped whole` };
   const validation = XMLValidator.validate(xml);
   if (validation !== true) {
     const { msg, line, col } = validation.err;

@@ -1,29 +1,27 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { GradientLimiter, type GradientOptions } from './gradient.ts';
 import type { InFlightLimit } from './in-flight-limit.ts';
 import { RttWindow } from './rtt-window.ts';
 
 /** How often the limit is recomputed: short enough to follow a ramp within a few seconds. */
 export const LIMITER_WINDOW_MS = 250;
-/** The loop-delay monitor's timer period; its readings include it, so it is subtracted. */
-const LOOP_DELAY_RESOLUTION_MS = 10;
 
 /**
- * The adaptive concurrency limit at work: the served requests' times from their loop turn's
- * start, plus the event-loop delay, folded into one sample per window for a gradient limiter.
- * The timer is unref'd; `close()` stops it and the delay monitor.
+ * The adaptive concurrency limit at work: the loop turns' searches (their times from the
+ * turn's start) and the turns' lengths (the loop delay), folded into one sample per window
+ * for a gradient limiter. No timer and no delay monitor (chapter 11): a window closes at the
+ * first turn that ends past its length, so a quiet loop costs nothing, and the loop delay
+ * comes from the turns already measured (chapter 9 read a 10 ms event-loop-delay monitor,
+ * whose mean and reset cost more per window than the requests they described).
  */
 export class AdaptiveLimit implements InFlightLimit {
   readonly #limiter: GradientLimiter;
   readonly #window = new RttWindow();
-  readonly #loopDelay: IntervalHistogram;
-  readonly #timer: NodeJS.Timeout;
+  readonly #windowMs: number;
+  #windowStart = -1;
 
   constructor(options: Partial<GradientOptions> = {}, windowMs = LIMITER_WINDOW_MS) {
     this.#limiter = new GradientLimiter(options);
-    this.#loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
-    this.#loopDelay.enable();
-    this.#timer = setInterval(() => this.#endWindow(), windowMs).unref();
+    this.#windowMs = windowMs;
   }
 
   /** The limit in force: requests admitted per loop turn. */
@@ -45,20 +43,17 @@ export class AdaptiveLimit implements InFlightLimit {
     return this.#limiter.limit;
   }
 
-  /** A served request: `elapsedSeconds` from its loop turn's start to its answer, `position`-th of the turn. */
-  served(elapsedSeconds: number, position: number): void {
-    this.#window.observe(elapsedSeconds * 1000, position);
-  }
-
-  close(): void {
-    clearInterval(this.#timer);
-    this.#loopDelay.disable();
-  }
-
-  #endWindow(): void {
-    const delayMs = this.#loopDelay.count === 0 ? 0 : this.#loopDelay.mean / 1e6 - LOOP_DELAY_RESOLUTION_MS;
-    this.#loopDelay.reset();
-    const sample = this.#window.take(delayMs);
+  /** A loop turn folded: its searches served, the sum of their ms from its start, its batch, its length, when it ended (ms, the turn's clock). */
+  turn(searches: number, searchMs: number, batch: number, turnMs: number, endedAt: number): void {
+    if (this.#windowStart < 0) this.#windowStart = endedAt - turnMs;
+    this.#window.observeTurn(searches, searchMs, batch, turnMs);
+    const elapsed = endedAt - this.#windowStart;
+    if (elapsed < this.#windowMs) return;
+    this.#windowStart = endedAt;
+    const sample = this.#window.take(elapsed);
     if (sample !== null) this.#limiter.update(sample);
   }
+
+  /** Nothing to stop any more (no timer); kept for the service's shutdown. */
+  close(): void {}
 }

@@ -33,7 +33,8 @@ export class RouteTally {
   constructor(readonly route: string) {}
 
   status(code: number): StatusTally {
-    for (const tally of this.statuses) if (tally.status === code) return tally;
+    const statuses = this.statuses;
+    for (let i = 0; i < statuses.length; i++) if (statuses[i].status === code) return statuses[i];
     const tally = new StatusTally(code);
     this.statuses.push(tally);
     return tally;
