@@ -34,6 +34,7 @@ export interface Config {
   headersTimeoutMs: number;
   /** fixed: --max-in-flight as given; adaptive: starts there and follows measured latency (chapter 9). */
   limiter: Limiter;
+  refusal: Refusal;
   /** Bounds of the adaptive limit. */
   limitMin: number;
   limitMax: number;
@@ -46,6 +47,8 @@ export interface Config {
 }
 
 export const LIMITERS = ['fixed', 'adaptive'] as const;
+export const REFUSALS = ['fair', 'unfair'] as const;
+export type Refusal = (typeof REFUSALS)[number];
 export type Limiter = (typeof LIMITERS)[number];
 
 /** The chapter's recommended in-flight limit (see README, chapter 8). */
@@ -85,6 +88,7 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--max-connections', env: 'MAX_CONNECTIONS', key: 'maxConnections', type: 'count0', default: '0', description: 'open connections beyond this many are closed at accept (0 = no limit)' },
   { flag: '--headers-timeout', env: 'HEADERS_TIMEOUT_MS', key: 'headersTimeoutMs', type: 'ms', default: '10000', description: 'ms a client may take to send a request line and headers before a 408' },
   { flag: '--limiter', env: 'LIMITER', key: 'limiter', type: 'choice', choices: LIMITERS, default: 'adaptive', description: 'fixed (--max-in-flight as given) or adaptive (starts at --max-in-flight, follows measured latency; none when it is 0)' },
+  { flag: '--refusal', env: 'REFUSAL', key: 'refusal', type: 'choice', choices: REFUSALS, default: 'fair', description: 'which searches past the limit are refused: fair (a connection asking far less than the average is still served, within a tenth of the limit per turn) or unfair (all of them)' },
   { flag: '--limit-min', env: 'LIMIT_MIN', key: 'limitMin', type: 'count', default: '32', description: 'lowest adaptive limit (32: the steady scenarios are never shed)' },
   { flag: '--limit-max', env: 'LIMIT_MAX', key: 'limitMax', type: 'count', default: '1024', description: 'highest adaptive limit' },
   { flag: '--scale-out-window', env: 'SCALE_OUT_WINDOW', key: 'scaleOutWindow', type: 'count', default: '3', description: 'seconds the scale-out rule looks back' },

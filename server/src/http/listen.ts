@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { serverTimeouts, onCheckExpectation, onClientError, onConnect } from './client-error.ts';
 import { createFastifyServer } from './fastify-layer.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
+import { createRefusalPolicy } from '../limit/fair-refusal.ts';
 import { createNodeListener, type HttpMetrics } from './node-layer.ts';
 import type { SearchSource } from './routes.ts';
 
@@ -16,7 +17,7 @@ export interface HttpService {
 
 /** The chosen HTTP layer over `source`, listening on the configured host and port. */
 export async function listen(config: Config, source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): Promise<HttpService> {
-  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log, serverTimeouts(config.headersTimeoutMs)) : http.createServer(serverTimeouts(config.headersTimeoutMs), createNodeListener(source, log, metrics, limit));
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log, serverTimeouts(config.headersTimeoutMs)) : http.createServer(serverTimeouts(config.headersTimeoutMs), createNodeListener(source, log, metrics, limit, createRefusalPolicy(config.refusal)));
   if (config.httpLayer === 'node') server.on('clientError', onClientError);
   answerProtocolErrors(server);
   if (config.maxConnections > 0) {

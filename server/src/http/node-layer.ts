@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { describeError, type Logger } from '../log.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
+import { UNFAIR_REFUSAL, type RefusalPolicy } from '../limit/fair-refusal.ts';
 import { LoopTurn } from '../metrics/loop-turn.ts';
 import { RequestTally, ShedTally, UNMATCHED_ROUTE } from '../metrics/request-tally.ts';
 import { EncodedAnswers, acceptEncodingOf } from './encodings.ts';
@@ -60,11 +61,12 @@ const QUESTION_MARK = 0x3f;
 
 /**
  * The HTTP layer on node:http with find-my-way's radix router. A search read after the
- * limit's count of requests in its event-loop turn is answered 503 overloaded at once: see
- * LoopTurn for why the turn's batch is what is in flight. Per request the layer only stores
+ * limit's count of requests in its event-loop turn is answered 503 overloaded at once — unless
+ * the refusal policy serves it anyway (fair refusal, chapter 14: a connection asking far less
+ * than the others, limit/fair-refusal.ts): see LoopTurn for why the turn's batch is what is in flight. Per request the layer only stores
  * which tally the answer counts in; the turn folds them, and reports its searches to the limit.
  */
-export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): RequestListener {
+export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit, refusal: RefusalPolicy = UNFAIR_REFUSAL): RequestListener {
   const { turn, tally, shed } = metrics;
   let position = 0; // of the request being handled, in its turn (handlers run synchronously)
   const failed = (err: unknown): Reply => {
@@ -96,7 +98,7 @@ export function createNodeListener(source: SearchSource, log: Logger, metrics: H
     const sheds = SHED_ROUTES.has(route);
     router.on(['GET', 'HEAD'], route, (req, res) => {
       if (!spelledAs(req.url ?? '', route)) return notFound(req, res);
-      if (sheds && position > limit.current()) {
+      if (sheds && position > limit.current() && !refusal.admitPastLimit(req.socket, position, limit.current())) {
         shed.byReason.max_in_flight++;
         writeReply(res, OVERLOADED_REPLY);
         turn.answered(position, routeTally.status(OVERLOADED_REPLY.status), false);
