@@ -97,9 +97,13 @@ export interface EditionPlan {
 export const SCENARIO_KIND: Record<string, PartKind> = {
   hot: 'paired', mix: 'paired', close: 'paired',
   'hot-x4': 'steady', 'hot-x16': 'steady', sweep: 'steady',
+  // No ratio to the yardsticks (they serve the identity answer): compared with hot and mix of the same session.
+  'hot-gzip': 'steady', 'mix-gzip': 'steady',
   ingest: 'ingest',
-  overload: 'open-loop', 'adaptive-ramp': 'open-loop', 'scaling-ramp': 'open-loop',
+  overload: 'open-loop', 'adaptive-ramp': 'open-loop', 'scaling-ramp': 'open-loop', fairness: 'open-loop',
 };
+/** Fairness: a capacity run, then four steps (2× and 5×, polite on new and on kept-alive connections). */
+const FAIRNESS_STEPS = 4;
 const OWN_PROVIDER = new Set(['hot-x4', 'hot-x16', 'ingest']);
 
 /** Scenarios of one kind measuring the same subjects are one part (one preparation). */
@@ -121,6 +125,7 @@ export function groupNeeds(needs: Need[]): { kind: PartKind; scenarios: string[]
 }
 
 function openLoopSeconds(scenario: string, s: EditionSettings): number {
+  if (scenario === 'fairness') return s.overloadStepSeconds + FAIRNESS_STEPS * s.overloadStepSeconds + PLANNING.drainSeconds;
   const defaults = OPEN_LOOP_DEFAULTS[scenario as OpenLoopScenarioName];
   const step = defaults.stepSeconds ?? s.overloadStepSeconds;
   return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + PLANNING.drainSeconds;
