@@ -82,10 +82,8 @@ Already measured chapter × scenario × settings on this machine are skipped.
 
 Options:
   --chapters <tags>      comma-separated chapter tags (default: all in data/chapters.json)
-  --scenario <names>     comma-separated: hot, mix, close, sweep, ingest, hot-x4, hot-x16,
-                         overload, adaptive-ramp, scaling-ramp (default: hot,mix,close;
-                         hot-xN: the hot search over a catalogue N× the feed; the last three
-                         offer fixed arrival rates, see bench/README.md)
+  --scenario <names>     comma-separated, of: ${SCENARIO_NAMES.join(', ')}
+                         (default: ${DEFAULT_SCENARIOS.join(',')}; each is described in bench/README.md)
   --runs <n>             measured runs (slices) per chapter and scenario, interleaved with
                          the reference's (default ${DEFAULTS.runs})
   --duration <s>         seconds per measured run (default ${DEFAULTS.durationSeconds})
