@@ -27,6 +27,7 @@
  */
 import type { Database } from 'sql.js';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
+import { TAILS_SERIES, TAILS_VIEW_NAMES, TAILS_VIEWS } from './views/tails.ts';
 
 export const SCHEMA_VERSION = 6;
 
@@ -306,7 +307,7 @@ export const overloadSteps = table('overload_steps', {
   p999_served_us: real(), // exact p99.9 and the slowest served request of the settled seconds
   max_served_us: real(),
 });
-export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps } as const;
+export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps, ...TAILS_SERIES } as const;
 export type SeriesKind = keyof typeof SERIES_TABLES;
 /** The columns saying where a sample comes from, filled in by the store's series writer. */
 export type SeriesContext = 'run_id' | 'session_id' | 'subject' | 'experiment' | 'scenario';
@@ -374,7 +375,7 @@ export const costs = table(
 );
 export type CostRow = NewRow<typeof costs>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, profiles, costs];
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, profiles, costs, ...Object.values(TAILS_SERIES)];
 
 const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
@@ -635,6 +636,7 @@ export function applySchema(db: Database): void {
     }
     db.exec(INDEXES);
     db.exec(VIEWS);
+    db.exec(TAILS_VIEWS);
     db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
     db.run('COMMIT');
   } catch (error) {
@@ -669,4 +671,5 @@ export const BOOK_VIEWS = [
   'overload_summary',
   'scaling_lead_time',
   'subjects_not_run',
+  ...TAILS_VIEW_NAMES,
 ] as const;
