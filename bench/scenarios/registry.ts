@@ -5,6 +5,9 @@ import { ingestScenario } from './ingest.ts';
 import { catalogueScenario, steadyScenario } from './steady.ts';
 import { sweepScenario } from './sweep.ts';
 import { openLoopScenario } from './open-loop.ts';
+import { capacityScenario } from './capacity.ts';
+import { soakScenario } from './soak.ts';
+import { DEFAULT_INGEST } from './ingest.ts';
 
 const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = {
   hot: steadyScenario,
@@ -17,6 +20,12 @@ const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = 
   overload: (sc) => openLoopScenario({ ...sc, name: 'overload' }),
   'adaptive-ramp': (sc) => openLoopScenario({ ...sc, name: 'adaptive-ramp' }),
   'scaling-ramp': (sc) => openLoopScenario({ ...sc, name: 'scaling-ramp' }),
+  'overload-mix': (sc) => openLoopScenario({ ...sc, name: 'overload-mix' }),
+  'ingest-mix-overload': (sc) => openLoopScenario({ ...sc, name: 'ingest-mix-overload' }, undefined, DEFAULT_INGEST),
+  'capacity-hot': (sc) => capacityScenario(sc, 'hot'),
+  'capacity-mix': (sc) => capacityScenario(sc, 'mix'),
+  'capacity-wide': (sc) => capacityScenario(sc, 'wide'),
+  soak: (sc) => soakScenario(sc),
 };
 
 export function scenarioModule(name: ScenarioName): ScenarioModule {
