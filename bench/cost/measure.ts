@@ -19,7 +19,7 @@ import { SequentialClient } from './client.ts';
 import { valgrindArgs, wrapStartCommand } from './command.ts';
 import { callgrindControl, newDumps, processGroupPids, type DumpFile } from './control.ts';
 import { totalInstructions } from './callgrind-output.ts';
-import { spreadOf, type Spread } from './spread.ts';
+import { spreadOf, type Spread } from '../stats/spread.ts';
 
 export interface LaunchedServer {
   url: string;

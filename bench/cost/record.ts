@@ -21,7 +21,7 @@ import { UsageError } from '../../cli/args.ts';
 import type { CostRecordOptions } from './args.ts';
 import { measureCost, type CostMeasurement } from './measure.ts';
 import { describeSpread } from './report.ts';
-import { spreadOf } from './spread.ts';
+import { spreadOf } from '../stats/spread.ts';
 import { chapterSubject, prepareCommitTree } from './subject.ts';
 
 interface Job {

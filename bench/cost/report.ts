@@ -1,6 +1,6 @@
 /** The text `npm run cost` prints (pure). */
 import type { CostMeasurement } from './measure.ts';
-import type { Spread } from './spread.ts';
+import type { Spread } from '../stats/spread.ts';
 
 const kilo = (x: number) => `${(x / 1e3).toFixed(1)} k`;
 const mega = (x: number) => `${(x / 1e6).toFixed(1)} M`;

@@ -17,30 +17,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseCpuProfile, type CpuProfile } from './cpuprofile.ts';
+
+// Starting and stopping a profiled server is the subject's (bench/subject/cpu-profile.ts).
+export { cpuProfileFlags, isNodeCommand, stateAndGroup, stopProfiledServer, withCpuProfile } from '../subject/cpu-profile.ts';
 import type { ProcessProfile } from './reduce.ts';
-
-/** The Node flags that write a CPU profile into `dir` at exit. */
-export function cpuProfileFlags(dir: string): string[] {
-  return ['--cpu-prof', '--cpu-prof-dir', dir];
-}
-
-/** True when the command's program is Node itself. */
-export function isNodeCommand(program: string): boolean {
-  return /^node(\.exe)?$/i.test(basename(program)) || program === process.execPath;
-}
-
-/** The start command with the profile flags inserted after `node`; a clear error if it does not start Node directly. */
-export function withCpuProfile(command: readonly string[], dir: string): string[] {
-  const [program, ...args] = command;
-  if (program === undefined || !isNodeCommand(program)) {
-    throw new Error(
-      `cannot profile \`${command.join(' ')}\`: the start command must run \`node\` directly (Node 20 does not accept --cpu-prof in NODE_OPTIONS, so the flags go after \`node\`)`,
-    );
-  }
-  return [program, ...cpuProfileFlags(dir), ...args];
-}
 
 /**
  * Now on the clock of V8's profile timestamps (CLOCK_MONOTONIC, shared by every process
@@ -98,63 +79,4 @@ export function collectProfiles(dir: string): CollectedProfile[] {
     throw new Error(`no .cpuprofile in ${dir}: the server must exit through process.exit() or a normal end (a process killed by a signal writes none)`);
   }
   return readProfiles(files);
-}
-
-/** State (field 3) and process group (field 5) of a /proc/<pid>/stat line; fields count from the last ')'. */
-export function stateAndGroup(statLine: string): { state: string; pgrp: number } {
-  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], pgrp: Number(fields[2]) };
-}
-
-/**
- * True while a process of the group `pgid` is alive. Read from /proc because zombies
- * count as alive for kill(0), and an orphaned worker's zombie may never be reaped in a
- * container whose init does not reap.
- */
-function groupAlive(pgid: number): boolean {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    try {
-      process.kill(-pgid, 0); // No /proc (not Linux): the best available answer.
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  return pids.some((pid) => {
-    try {
-      const { state, pgrp } = stateAndGroup(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      return pgrp === pgid && state !== 'Z' && state !== 'X';
-    } catch {
-      return false; // Exited while we looked.
-    }
-  });
-}
-
-/**
- * Stops a profiled server started as the leader of its own process group (spawn with
- * `detached: true`): SIGTERM to the leader only, then waits for the whole group to be
- * gone so every process has written its profile. After `timeoutMs` the group is
- * killed and this rejects: a profile from a server that did not stop is not trusted.
- */
-export async function stopProfiledServer(pid: number, timeoutMs = 10_000): Promise<void> {
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    // Already gone: its profile, if any, is written.
-  }
-  const deadline = Date.now() + timeoutMs;
-  while (groupAlive(pid)) {
-    if (Date.now() > deadline) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // Gone in the meantime.
-      }
-      throw new Error(`the profiled server (pid ${pid}) or one of its processes did not exit within ${timeoutMs / 1000} s of SIGTERM; killed, its profile is incomplete`);
-    }
-    await sleep(50);
-  }
 }

@@ -6,15 +6,8 @@
 import { NOT_RUN } from '../../db/schema.ts';
 import type { BenchStore, PreparationRow } from '../store.ts';
 import { formatProfileReport } from './profile.ts';
-import type { Session } from './types.ts';
+import type { Session, SummaryLine } from './types.ts';
 
-export interface SummaryLine {
-  label: string;
-  subject: string;
-  experiment: string;
-  scenario: string;
-  flags: string[];
-}
 
 const FLAG_TEXT: Record<string, string> = {
   'loadgen-bottleneck': 'load generator was the bottleneck',

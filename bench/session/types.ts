@@ -5,7 +5,6 @@ import { type MachineInfo } from '../machine/fingerprint.ts';
 import type { BenchOptions } from '../options.ts';
 import { type CpuPlan } from '../proc/pinning.ts';
 import { Progress } from './progress.ts';
-import { type SummaryLine } from './report.ts';
 import type { ProfileRow } from '../profile/reduce.ts';
 import type { ScenarioModule } from '../scenarios/module.ts';
 import { BenchStore, type PreparationRow } from '../store.ts';
@@ -91,4 +90,13 @@ export interface Session {
   profiles: { label: string; scenario: string; rows: ProfileRow[] }[];
   /** How experiments with a kernel connection limit reach iptables (undefined: the system's). */
   iptables?: IptablesAccess;
+}
+
+/** One subject × scenario of the session, for the end-of-session table. */
+export interface SummaryLine {
+  label: string;
+  subject: string;
+  experiment: string;
+  scenario: string;
+  flags: string[];
 }

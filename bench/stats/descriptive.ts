@@ -11,10 +11,10 @@
  *   approximation and tends to be narrow; it is labelled as such.
  * - n < 2: no interval can be given; low and high are NaN (stored as NULL).
  * Coefficient of variation: sample standard deviation (n−1) / mean.
- * Ratios to the reference are paired: r_i = chapter_i / reference_i of the same
- * round, and the median and interval are those of the r_i.
+ * Ratios to the reference are paired by moment (paired-ratio.ts); the gate's head/base
+ * ratio is a t-interval on log ratios (t-interval.ts).
  */
-import { mulberry32 } from '../../simulator/prng.ts';
+import { mulberry32 } from './random.ts';
 
 export type IntervalMethod = 'order-statistic' | 'bootstrap' | 'none';
 
@@ -73,7 +73,7 @@ export function intervalMethod(n: number, confidence = 0.95): IntervalMethod {
   return orderStatisticRank(n, confidence) === null ? 'bootstrap' : 'order-statistic';
 }
 
-/** Seedable PRNG for deterministic resampling and scenario plans: the simulator's mulberry32. */
+/** Seedable PRNG for deterministic resampling and scenario plans (random.ts). */
 export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Quantile by linear interpolation between order statistics (type 7). */

@@ -12,9 +12,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { stopProfiledServer, withCpuProfile } from '../profile/capture.ts';
+import { stopProfiledServer, withCpuProfile } from './cpu-profile.ts';
+import { choosePorts } from './ports.ts';
+
+export { assertPortFree, choosePorts, freePort } from './ports.ts';
 
 export interface ChapterContract {
   contract: 1;
@@ -234,32 +236,6 @@ export interface RunningServer {
   stderrTail(): string;
 }
 
-/** A free TCP port on 127.0.0.1, as the OS hands it out. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
-
-/** Rejects with a clear message when `port` on 127.0.0.1 is already taken. */
-export function assertPortFree(port: number): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(new Error(error.code === 'EADDRINUSE' ? `port ${port} on 127.0.0.1 is already in use; choose another or stop what holds it` : `port ${port} cannot be used: ${error.message}`));
-    });
-    server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise()));
-  });
-}
-
 /** What the placeholders of a start command stand for. */
 export interface Placeholders {
   port: number;
@@ -278,16 +254,6 @@ export function expandStart(start: readonly string[], values: Placeholders): str
       return String(value);
     }),
   );
-}
-
-/** The server's port (the one given, checked free, or any free one) and, for a contract with metrics, a distinct free metrics port. */
-export async function choosePorts(contract: ChapterContract, port?: number): Promise<{ port: number; metricsPort: number | null }> {
-  if (port !== undefined) await assertPortFree(port);
-  const chosen = port ?? (await freePort());
-  if (!contract.metrics) return { port: chosen, metricsPort: null };
-  let metricsPort = await freePort();
-  while (metricsPort === chosen) metricsPort = await freePort();
-  return { port: chosen, metricsPort };
 }
 
 /** Where the server's metrics are, or null for a chapter without them. */

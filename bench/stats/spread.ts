@@ -1,5 +1,5 @@
 /** How far repeated counts of the same thing lie apart (pure). */
-import { coefficientOfVariation, median } from '../stats/descriptive.ts';
+import { coefficientOfVariation, median } from './descriptive.ts';
 
 export interface Spread {
   median: number;
