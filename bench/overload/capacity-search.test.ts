@@ -2,16 +2,20 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { searchCapacity } from './capacity-search.ts';
 
-/** Answers at once up to `fastPerSecond` requests in each second of its own clock, the rest after `slowMs`: over that rate its p99 misses the objective. */
-async function startRateServer(fastPerSecond: number, slowMs: number): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * Serves up to `perSecond` requests in each second of its own clock and answers 503 beyond:
+ * over that rate the error budget is spent. Errors, not latency, so a stall of this shared
+ * machine cannot move the verdict (the objective's p99 is set far above any stall).
+ */
+async function startRateServer(perSecond: number): Promise<{ url: string; close(): Promise<void> }> {
   let window = -1;
   let count = 0;
   const server = http.createServer((_request, response) => {
     const second = Math.floor(performance.now() / 1000);
     if (second !== window) [window, count] = [second, 0];
     count += 1;
-    if (count <= fastPerSecond) response.end('ok\n');
-    else setTimeout(() => response.end('slow\n'), slowMs);
+    if (count <= perSecond) response.end('ok\n');
+    else response.writeHead(503).end();
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -28,18 +32,17 @@ afterEach(async () => {
 });
 
 describe('searchCapacity', () => {
-  it('finds the highest offered rate that meets the p99 objective, keeps every probe and the histogram at the capacity', async () => {
-    // An objective far above this machine's scheduling noise (the test shares its cores): 250 ms.
-    const server = await startRateServer(150, 600);
+  it('finds the highest offered rate that meets the objective, keeps every probe and the histogram at the capacity', async () => {
+    const server = await startRateServer(150);
     close = server.close;
     const seen: number[] = [];
     const search = await searchCapacity(server.url, ['/'], {
-      stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 128, objective: { p99Ms: 250, maxErrorRate: 0.001 },
+      stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 128, objective: { p99Ms: 5000, maxErrorRate: 0.001 }, lagToleranceMs: 1000,
       search: { startRate: 50, precision: 0.25, minRate: 10, maxRate: 1000, maxProbes: 8 },
     }, (probe) => seen.push(probe.rate));
     expect(search.probes.map((p) => p.rate).slice(0, 3)).toEqual([50, 100, 200]);
     expect(seen).toEqual(search.probes.map((p) => p.rate));
-    expect(search.probes[2]).toMatchObject({ meets: false, verdict: expect.stringMatching(/p99 \d+\.\d ms > 250 ms/) });
+    expect(search.probes[2]).toMatchObject({ meets: false, verdict: expect.stringMatching(/errors \d+\.\d\d% > 0\.1%/) });
     expect(search.capacity).toBeGreaterThanOrEqual(100);
     expect(search.capacity).toBeLessThan(200);
     const atCapacity = search.probes.find((p) => p.rate === search.capacity)!;

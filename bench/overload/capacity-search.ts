@@ -17,6 +17,8 @@ export interface CapacitySearchOptions {
   pauseSeconds: number;
   connections?: number;
   timeoutSeconds?: number;
+  /** A send later than this behind its intended time makes the probe the generator's figure (a miss); the generator's default when absent. */
+  lagToleranceMs?: number;
 }
 
 export interface Probe {
@@ -54,6 +56,7 @@ async function probe(url: string, paths: string[], rate: number, index: number, 
     url, paths, phases: [{ rate, seconds: options.stepSeconds }],
     ...(options.connections === undefined ? {} : { connections: options.connections }),
     ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
+    ...(options.lagToleranceMs === undefined ? {} : { lagToleranceMs: options.lagToleranceMs }),
   }, (second) => {
     behind ||= second.generatorBehind;
     if (second.second < options.settleSeconds) return;

@@ -25,7 +25,8 @@ afterAll(() => {
   for (const dir of repos) rmSync(dir, { recursive: true, force: true });
 });
 
-// Fast below 120 requests in a second of its own clock, 600 ms beyond: the capacity is bracketed.
+// Serves 120 requests in each second of its own clock, 503 beyond: the capacity is bracketed by
+// the error budget, which no stall of this shared machine moves (the test objective's p99 is far above one).
 const CACHED_SERVER = `
 const http = require('node:http');
 const argv = process.argv;
@@ -37,14 +38,14 @@ http.createServer((req, res) => {
   if (second !== window) { window = second; count = 0; }
   count++;
   const answer = () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"data":{"events":[]},"error":null}'); };
-  if (count <= 120) answer(); else setTimeout(answer, 600);
+  if (count <= 120) answer(); else { res.writeHead(503); res.end(); }
 }).listen(port, '127.0.0.1');
 `;
 
-// Probes of one second against an objective far above this shared machine's scheduling noise.
+// Probes of one second; a late send (this machine is shared) must be a full second late to void a probe.
 const SHORT_SEARCH: CapacitySearchOptions = {
-  objective: { p99Ms: 250, maxErrorRate: 0.001 }, search: { startRate: 40, precision: 0.5, minRate: 5, maxRate: 1000, maxProbes: 4 },
-  stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 64, timeoutSeconds: 2,
+  objective: { p99Ms: 5000, maxErrorRate: 0.001 }, search: { startRate: 40, precision: 0.5, minRate: 5, maxRate: 1000, maxProbes: 4 },
+  stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 64, timeoutSeconds: 2, lagToleranceMs: 1000,
 };
 
 async function bench(args: string[], modules: ScenarioModule[]) {
@@ -65,9 +66,9 @@ describe('capacity against the objective, the soak, overload on the mix', () => 
     expect(stdout).toMatch(/capacity mix v10-cached: 40 req\/s: meets/);
     const probes = queryRows(db, 'SELECT offered_rate, meets, verdict FROM capacity_probe_series ORDER BY probe_index');
     expect(probes.slice(0, 3).map((p) => p.offered_rate)).toEqual([40, 80, 160]);
-    expect(probes[2]).toMatchObject({ meets: 0, verdict: expect.stringMatching(/p99 .* > 250 ms/) });
+    expect(probes[2]).toMatchObject({ meets: 0, verdict: expect.stringMatching(/errors .* > 0\.1%/) });
     const [capacity] = queryRows(db, 'SELECT tag, request_set, rounds, capacity_low, capacity_high, objective_p99_ms FROM objective_capacity');
-    expect(capacity).toMatchObject({ tag: 'v10-cached', request_set: 'mix', rounds: 1, objective_p99_ms: 250 });
+    expect(capacity).toMatchObject({ tag: 'v10-cached', request_set: 'mix', rounds: 1, objective_p99_ms: 5000 });
     expect(capacity.capacity_low).toBeGreaterThanOrEqual(80);
     expect(capacity.capacity_low).toBeLessThan(160);
     const [summary] = queryRows(db, 'SELECT rps_median, capacity_rps FROM summaries');
