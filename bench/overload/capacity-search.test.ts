@@ -3,18 +3,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { searchCapacity } from './capacity-search.ts';
 
 /**
- * Serves up to `perSecond` requests in each second of its own clock and answers 503 beyond:
+ * Serves up to `perSecond` requests in any trailing second and answers 503 beyond:
  * over that rate the error budget is spent. Errors, not latency, so a stall of this shared
  * machine cannot move the verdict (the objective's p99 is set far above any stall).
  */
 async function startRateServer(perSecond: number): Promise<{ url: string; close(): Promise<void> }> {
-  let window = -1;
-  let count = 0;
+  const served: number[] = [];
   const server = http.createServer((_request, response) => {
-    const second = Math.floor(performance.now() / 1000);
-    if (second !== window) [window, count] = [second, 0];
-    count += 1;
-    if (count <= perSecond) response.end('ok\n');
+    const now = performance.now();
+    while (served.length > 0 && served[0]! <= now - 1000) served.shift();
+    if (served.length < perSecond) {
+      served.push(now);
+      response.end('ok\n');
+    }
     else response.writeHead(503).end();
   });
   server.keepAliveTimeout = 30_000;
