@@ -1,10 +1,11 @@
 /**
- * overload, adaptive-ramp, scaling-ramp: load offered at fixed arrival rates, whatever the
+ * overload, overload-mix, ingest-mix-overload, adaptive-ramp, scaling-ramp: load offered at fixed arrival rates, whatever the
  * server answers (bench/overload/run.ts on the open-loop generator bench/loadgen/open-loop.ts),
  * in steps that are multiples of the subject's capacity. Each round, per subject:
  *
- *   1. capacity: --capacity when given, else a recorded closed-loop run (the bench's tool,
- *      --connections, --duration) of the same paths: its 2xx per second;
+ *   1. capacity: --capacity when given; with --capacity objective the highest offered rate
+ *      meeting the objective (./capacity.ts, open loop); else a recorded closed-loop run (the
+ *      bench's tool, --connections, --duration) of the same paths: its 2xx per second;
  *   2. the steps, open loop, one row per second: the client's view (offered, 2xx, 503/429,
  *      failed, p50/p99 from the intended send time) and the server's gauges scraped at the
  *      end of the second (RoundContext.serverGauges; NULL columns where the subject has none);
@@ -213,7 +214,8 @@ function summarizeParts(runs: RunOutcome[]) {
 
 /**
  * ingest-mix-overload: the provider thawed for the steps (a document on every poll, the ingest
- * scenario's bulk feed), frozen again after; a round in which no document was served is failed.
+ * scenario's bulk feed), frozen again after — the capacity was measured before, quiet; a round
+ * in which no document was served is flagged (ingest-no-document).
  */
 async function duringIngest<T>(context: RoundContext, steps: () => Promise<T>): Promise<T> {
   const provider = context.provider;
