@@ -24,7 +24,7 @@ describe('parseOptions', () => {
     };
     expect(bad(['--runs', 'five'])).toBe('--runs must be an integer ≥ 1, got "five"');
     expect(bad(['--runs', '0'])).toBe('--runs must be an integer ≥ 1, got "0"');
-    expect(bad(['--scenario', 'hot,cold'])).toBe('--scenario: unknown scenario "cold" (known: hot, mix, close, hot-gzip, mix-gzip, sweep, ingest, hot-x4, hot-x16, overload, adaptive-ramp, scaling-ramp, fairness)');
+    expect(bad(['--scenario', 'hot,cold'])).toBe('--scenario: unknown scenario "cold" (known: hot, mix, close, hot-gzip, mix-gzip, sweep, ingest, hot-x4, hot-x16, overload, adaptive-ramp, scaling-ramp, capacity-hot, capacity-mix, capacity-wide, overload-mix, soak, ingest-mix-overload, fairness)');
     expect(bad(['--tool', 'ab'])).toMatch(/unknown load generator "ab" \(known: autocannon, wrk, oha\)/);
     expect(bad(['--bogus'])).toBe('unknown option --bogus');
     expect(bad(['--capacity', '0'])).toMatch(/^--capacity must be a number > 0/);

@@ -40,8 +40,8 @@ export interface BenchOptions {
   /** Database files of other machines to merge into --db, then exit. */
   merge: string[] | null;
   sweep: SweepLimits;
-  /** The open-loop scenarios' capacity in req/s; null: measured first in each round (a closed-loop run of the same paths). */
-  capacity: number | null;
+  /** The open-loop scenarios' capacity in req/s; 'objective': searched against the service's objective each round (open loop); null: measured first in each round (a closed-loop run of the same paths). */
+  capacity: number | 'objective' | null;
   /** Whether --tool was given: a missing default tool then says how to install it or name another. */
   toolNamed: boolean;
   /** Pin the servers and the load generator to disjoint CPU sets (Linux, taskset, ≥ 2 cores). */
@@ -98,7 +98,9 @@ Options:
   --sweep-max-p99 <ms>   sweep: p99 limit of a healthy step (default ${DEFAULT_SWEEP_LIMITS.maxP99Ms})
   --sweep-max-errors <p> sweep: error-rate limit of a healthy step, 0..1 (default ${DEFAULT_SWEEP_LIMITS.maxErrorRate})
   --capacity <req/s>     overload, adaptive-ramp, scaling-ramp: the capacity their steps are
-                         multiples of (default: measured first in each round, closed loop)
+                         multiples of (default: measured first in each round, closed loop);
+                         'objective': the highest offered rate meeting p99 ≤ 50 ms and ≤ 0.1%
+                         errors, searched open loop in each round (soak: always)
   --no-pin               do not pin the servers and the load generator to separate CPUs
   --server-cpu-quota <f> run the servers under a cgroup CPU quota of f of one CPU (0 < f ≤ 1,
                          root): a smaller machine the open-loop generator can overload
@@ -223,7 +225,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       maxErrorRate,
       maxP99Ms: numberFlag('--sweep-max-p99', v['sweep-max-p99'], { above: 0, fallback: DEFAULT_SWEEP_LIMITS.maxP99Ms }),
     },
-    capacity: v.capacity === undefined ? null : numberFlag('--capacity', v.capacity, { above: 0, hint: 'requests per second' }),
+    capacity: v.capacity === undefined ? null : v.capacity === 'objective' ? 'objective' : numberFlag('--capacity', v.capacity, { above: 0, hint: 'requests per second' }),
     toolNamed: v.tool !== undefined,
     pin: !(v['no-pin'] ?? false),
     serverCpuQuota: v['server-cpu-quota'] === undefined ? null : numberFlag('--server-cpu-quota', v['server-cpu-quota'], { above: 0, max: 1, hint: 'a share of one CPU, e.g. 0.2' }),

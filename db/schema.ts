@@ -33,6 +33,7 @@ import { KRAFT_BOOK_VIEWS, KRAFT_VIEWS } from './views/kraft.ts';
 import { YARDSTICK_VIEW_NAMES, YARDSTICK_VIEWS } from './views/yardsticks.ts';
 import { FAIRNESS_VIEW_NAMES, FAIRNESS_VIEWS } from './views/fairness.ts';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
+import { TAILS_SERIES, TAILS_VIEW_NAMES, TAILS_VIEWS } from './views/tails.ts';
 
 export const SCHEMA_VERSION = 7;
 
@@ -278,6 +279,8 @@ export const stressTestSamples = table('stress_test_samples', {
   settling: integer(), // 1: one of the step's first seconds, left out of its summary
   max_send_lag_us: real(), // worst delay of a send behind its intended time
   generator_behind: integer(), // 1: the generator sent late in this second: not the server's figure
+  p999_latency_us: real(), // the tail beside p99 (issue 23): p99.9 and the slowest served request of the second
+  max_latency_us: real(),
 });
 /** What the open-loop ramps record of the server each second beside the client's view (schema 6). */
 const serverSecond = {
@@ -286,6 +289,8 @@ const serverSecond = {
   p99_latency_us: real(), // client: p99 of the served requests, from the intended send time
   shed_rps: real(), // server: requests shed per second (http_requests_shed_total)
   generator_behind: integer(), // 1: the generator sent late in this second: not the server's figure
+  p999_latency_us: real(), // client: p99.9 and the slowest served request of the second
+  max_latency_us: real(),
 };
 export const adaptiveLimiterSamples = table('adaptive_limiter_samples', {
   ...seriesContext,
@@ -327,7 +332,7 @@ export const overloadSteps = table('overload_steps', {
   step_index: integer('NOT NULL'),
   step_multiplier: real('NOT NULL'), // × capacity
   capacity_rps: real('NOT NULL'), // the capacity the steps are multiples of
-  capacity_source: text('NOT NULL'), // measured (a closed-loop run of this round) | given (--capacity)
+  capacity_source: text('NOT NULL'), // measured (a closed-loop run of this round) | given (--capacity) | objective (searched against the objective, open loop)
   offered_rate: real('NOT NULL'), // planned requests per second
   settled_seconds: integer('NOT NULL'),
   offered_rps: real(), // mean over the settled seconds
@@ -336,6 +341,8 @@ export const overloadSteps = table('overload_steps', {
   rejection_rate: real(), // 503/429 / ended requests; NULL when none ended
   failure_rate: real(),
   generator_behind: integer('NOT NULL'), // 1: some settled second was sent late: not the server's figure
+  p999_served_us: real(), // exact p99.9 and the slowest served request of the settled seconds
+  max_served_us: real(),
 });
 /**
  * Schema 7: each step of a `fairness` run (bench/scenarios/fairness.ts): a greedy open-loop
@@ -362,7 +369,7 @@ export const fairnessSteps = table('fairness_steps', {
   polite_statuses: text(), // JSON: status → count (0: no answer)
   generator_behind: integer('NOT NULL'), // 1: the greedy generator sent late in a settled second: not the server's figure
 });
-export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps, fairness_steps: fairnessSteps } as const;
+export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps, fairness_steps: fairnessSteps, ...TAILS_SERIES } as const;
 export type SeriesKind = keyof typeof SERIES_TABLES;
 /** The columns saying where a sample comes from, filled in by the store's series writer. */
 export type SeriesContext = 'run_id' | 'session_id' | 'subject' | 'experiment' | 'scenario';
@@ -453,7 +460,7 @@ export const demoOutputs = table('demo_outputs', {
 });
 export type DemoOutputRow = NewRow<typeof demoOutputs>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, fairnessSteps, profiles, costs];
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, fairnessSteps, profiles, costs, ...Object.values(TAILS_SERIES)];
 
 const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
@@ -628,20 +635,21 @@ CREATE VIEW subjects_not_run AS
 CREATE VIEW stress_test_seconds AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
          t.offered_rps, t.completed_rps, t.rejected_rps, t.failed_rps, t.p50_latency_us, t.p99_latency_us, t.in_flight,
-         t.step_multiplier, t.settling, t.max_send_lag_us, t.generator_behind,
+         t.step_multiplier, t.settling, t.max_send_lag_us, t.generator_behind, t.p999_latency_us, t.max_latency_us,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
   FROM stress_test_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
 CREATE VIEW adaptive_limiter_seconds AS
   SELECT t.elapsed_seconds, t.connection_limit, t.observed_rps, t.rejection_rate, t.active_connections, t.saturation_ratio, t.action,
          t.in_flight, t.no_load_rtt_us, t.current_rtt_us, t.accepted_rps, t.rejected_rps, t.offered_rps, t.p99_latency_us,
-         t.shed_rps, t.generator_behind,
+         t.shed_rps, t.generator_behind, t.p999_latency_us, t.max_latency_us,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
   FROM adaptive_limiter_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
 CREATE VIEW scaling_signals_seconds AS
   SELECT t.elapsed_seconds, t.rejection_rate, t.saturation_ratio, t.needs_scaleout, t.connection_limit, t.active_connections, t.observed_rps,
          t.event_loop_utilization, t.p99_latency_us, t.p99_limit_us, t.offered_rps, t.rejected_rps, t.in_flight, t.shed_rps, t.generator_behind,
+         t.p999_latency_us, t.max_latency_us,
          t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
   FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
@@ -650,7 +658,7 @@ CREATE VIEW scaling_signals_seconds AS
 -- generator was behind is the generator's figure, not the server's (counts = 0).
 CREATE VIEW overload_summary AS
   SELECT o.subject AS tag, o.experiment, o.scenario, o.step_index, o.step_multiplier, o.capacity_rps, o.capacity_source,
-         o.offered_rate, o.settled_seconds, o.offered_rps, o.goodput_rps, o.p99_served_us, o.rejection_rate, o.failure_rate,
+         o.offered_rate, o.settled_seconds, o.offered_rps, o.goodput_rps, o.p99_served_us, o.p999_served_us, o.max_served_us, o.rejection_rate, o.failure_rate,
          o.generator_behind, 1 - o.generator_behind AS counts, o.session_id, cm.machine
   FROM overload_steps o JOIN sessions se ON se.id = o.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE o.session_id = (
@@ -718,6 +726,7 @@ export function applySchema(db: Database): void {
     db.exec(EDITION_VIEWS_SQL);
     db.exec(AUTHORING_VIEWS_SQL);
     db.exec(KRAFT_VIEWS);
+    db.exec(TAILS_VIEWS);
     db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
     db.run('COMMIT');
   } catch (error) {
@@ -756,4 +765,5 @@ export const BOOK_VIEWS = [
   ...AUTHORING_VIEWS,
   ...YARDSTICK_VIEW_NAMES,
   ...FAIRNESS_VIEW_NAMES,
+  ...TAILS_VIEW_NAMES,
 ] as const;

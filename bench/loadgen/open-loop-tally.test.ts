@@ -43,11 +43,11 @@ describe('SecondTally', () => {
     tally.ended(0, 300, 'completed');     // 300 ms from its intended time
     const first = tally.close(0);
     tally.ended(500, 1200, 'completed');  // answered in second 1: 700 ms
-    expect(first).toMatchObject({ second: 0, phaseIndex: 0, offered: 2, completed: 1, rejected: 0, failed: 0, inFlight: 1, p50LatencyUs: 300_000, p99LatencyUs: 300_000, maxSendLagUs: 1000, generatorBehind: false });
+    expect(first).toMatchObject({ second: 0, phaseIndex: 0, offered: 2, completed: 1, rejected: 0, failed: 0, inFlight: 1, p50LatencyUs: 300_000, p99LatencyUs: 300_000, p999LatencyUs: 300_000, maxLatencyUs: 300_000, maxSendLagUs: 1000, generatorBehind: false });
     tally.sent(1000, 1100);
     tally.ended(1000, 1150, 'rejected');
     const second = tally.close(1);
-    expect(second).toMatchObject({ offered: 1, completed: 1, rejected: 1, inFlight: 0, p99LatencyUs: 700_000, maxSendLagUs: 100_000, generatorBehind: true });
+    expect(second).toMatchObject({ offered: 1, completed: 1, rejected: 1, inFlight: 0, p99LatencyUs: 700_000, maxLatencyUs: 700_000, maxSendLagUs: 100_000, generatorBehind: true });
     expect(tally.close(2)).toMatchObject({ second: 2, phaseIndex: null, offered: 0, completed: 0, p50LatencyUs: null, p99LatencyUs: null });
   });
 });

@@ -24,6 +24,8 @@ export interface OpenLoopSecond {
   failed: number;                // other statuses, socket errors and timeouts ending in this second
   p50LatencyUs: number | null;   // of the 2xx answers of this second, from their INTENDED send time
   p99LatencyUs: number | null;
+  p999LatencyUs: number | null;  // p99.9 and the slowest: the tail beside p99
+  maxLatencyUs: number | null;
   inFlight: number;              // intended by the end of this second and not ended by then (waiting for a connection included)
   maxSendLagUs: number;          // worst delay between a request's intended and actual send in this second
   generatorBehind: boolean;      // the generator sent later than its tolerance: this second is not the server's figure
@@ -154,6 +156,8 @@ export class SecondTally {
       failed: bucket.failed,
       p50LatencyUs: percentileOfSorted(served, 0.5),
       p99LatencyUs: percentileOfSorted(served, 0.99),
+      p999LatencyUs: percentileOfSorted(served, 0.999),
+      maxLatencyUs: served.at(-1) ?? null,
       inFlight: this.offeredInClosed - this.endedInClosed,
       maxSendLagUs: bucket.maxSendLagUs,
       generatorBehind: bucket.maxSendLagUs > this.lagToleranceUs,

@@ -16,6 +16,8 @@ export interface OverloadSecond {
   failed_rps: number;             // other status, socket error, timeout
   p50_latency_us: number | null;  // of the served (2xx) requests, from their intended send time
   p99_latency_us: number | null;
+  p999_latency_us: number | null; // the tail beside p99: p99.9 and the slowest served request
+  max_latency_us: number | null;
   avg_latency_us: number | null;  // mean of the served requests, from their intended send time
   in_flight: number;              // offered and unanswered at the end of the second
   max_send_lag_us: number;        // worst delay of a send behind its intended time in this second
@@ -45,6 +47,8 @@ export function overloadSecond(plan: readonly OverloadStep[], generated: OpenLoo
     failed_rps: generated.failed,
     p50_latency_us: generated.p50LatencyUs,
     p99_latency_us: generated.p99LatencyUs,
+    p999_latency_us: generated.p999LatencyUs,
+    max_latency_us: generated.maxLatencyUs,
     avg_latency_us: mean(generated.servedLatenciesUs),
     in_flight: generated.inFlight,
     max_send_lag_us: generated.maxSendLagUs,

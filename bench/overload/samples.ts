@@ -74,6 +74,8 @@ export function stressSample(row: OverloadSecond): StressTestSample {
     failed_rps: row.failed_rps,
     p50_latency_us: row.p50_latency_us,
     p99_latency_us: row.p99_latency_us,
+    p999_latency_us: row.p999_latency_us,
+    max_latency_us: row.max_latency_us,
     in_flight: row.in_flight,
     step_multiplier: row.step_multiplier,
     settling: row.settling,
@@ -101,6 +103,8 @@ export function adaptiveSample(row: OverloadSecond, server: ServerSecond, previo
     in_flight: server.inFlight,
     offered_rps: row.offered_rps,
     p99_latency_us: row.p99_latency_us,
+    p999_latency_us: row.p999_latency_us,
+    max_latency_us: row.max_latency_us,
     shed_rps: server.shedRps,
     generator_behind: row.generator_behind,
     no_load_rtt_us: server.rttNoLoadUs,
@@ -125,6 +129,8 @@ export function scalingSample(row: OverloadSecond, server: ServerSecond, p99Limi
     in_flight: server.inFlight,
     offered_rps: row.offered_rps,
     p99_latency_us: row.p99_latency_us,
+    p999_latency_us: row.p999_latency_us,
+    max_latency_us: row.max_latency_us,
     shed_rps: server.shedRps,
     generator_behind: row.generator_behind,
     event_loop_utilization: server.eventLoopUtilization,
@@ -152,7 +158,7 @@ export function leadTime(samples: readonly LeadSample[]): LeadTime {
 }
 
 /** A step's summary as an overload_steps row. */
-export function stepRow(step: StepSummary, capacity: number, capacitySource: 'measured' | 'given'): OverloadStepRow {
+export function stepRow(step: StepSummary, capacity: number, capacitySource: 'measured' | 'given' | 'objective'): OverloadStepRow {
   return {
     step_index: step.step_index,
     step_multiplier: step.multiplier,
@@ -163,6 +169,8 @@ export function stepRow(step: StepSummary, capacity: number, capacitySource: 'me
     offered_rps: step.offered_rps,
     goodput_rps: step.goodput_rps,
     p99_served_us: step.p99_served_us,
+    p999_served_us: step.p999_served_us,
+    max_served_us: step.max_served_us,
     rejection_rate: step.rejection_rate,
     failure_rate: step.failure_rate,
     generator_behind: step.generator_behind,

@@ -12,6 +12,8 @@ export interface StepSummary {
   offered_rps: number;              // mean over the settled seconds
   goodput_rps: number;              // 2xx per second, mean over the settled seconds
   p99_served_us: number | null;     // exact p99 of every 2xx latency of the settled seconds
+  p999_served_us: number | null;    // exact p99.9, and the slowest: the tail beside p99
+  max_served_us: number | null;
   rejection_rate: number | null;    // rejected / answered-or-failed in the settled seconds; null when none ended
   failure_rate: number | null;
   generator_behind: boolean;        // some settled second was sent late: the step is not the server's figure
@@ -32,6 +34,7 @@ export function summarizeStep(plan: readonly OverloadStep[], index: number, rows
   const rejected = sum(settled.map((row) => row.rejected_rps));
   const failed = sum(settled.map((row) => row.failed_rps));
   const ended = completed + rejected + failed;
+  const served = [...servedLatenciesUs].sort((a, b) => a - b);
   return {
     step_index: index,
     multiplier: step.multiplier,
@@ -39,7 +42,9 @@ export function summarizeStep(plan: readonly OverloadStep[], index: number, rows
     settled_seconds: settled.length,
     offered_rps: sum(settled.map((row) => row.offered_rps)) / settled.length,
     goodput_rps: completed / settled.length,
-    p99_served_us: percentileOfSorted([...servedLatenciesUs].sort((a, b) => a - b), 0.99),
+    p99_served_us: percentileOfSorted(served, 0.99),
+    p999_served_us: percentileOfSorted(served, 0.999),
+    max_served_us: served.at(-1) ?? null,
     rejection_rate: ended === 0 ? null : rejected / ended,
     failure_rate: ended === 0 ? null : failed / ended,
     generator_behind: settled.some((row) => row.generator_behind),

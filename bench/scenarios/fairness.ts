@@ -75,7 +75,7 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
     }),
     warmup: (options) => (options.warmupSeconds > 0 ? capacityLoad(sc, options, options.warmupSeconds) : null),
     runRound: async (context, round) => {
-      const { capacity, outcomes } = await roundCapacity(sc, context);
+      const { capacity, outcomes } = await roundCapacity(sc, context, round);
       if (capacity === null) return outcomes;
       const stepSeconds = context.options.durationSeconds;
       const wrap = context.loadgenCpus === null ? [] : ['taskset', '-c', context.loadgenCpus];

@@ -9,13 +9,22 @@
  *          what a server that compresses puts on the wire (runs.bytes_transferred, view wire_bytes).
  * - sweep: the hot search at rising concurrency (see SWEEP_STEPS) until the error
  *          rate or the p99 limit is crossed; the last healthy step is the capacity.
+ * - capacity-hot, capacity-mix, capacity-wide: the highest offered rate (open loop) that meets
+ *          the service's objective (p99 ≤ 50 ms, ≤ 0.1% errors) on that request set (capacity.ts).
+ * - overload-mix: the overload steps on the mix's requests. soak: the mix at 80% of its capacity
+ *          for ten minutes, RSS and p99 per second (soak.ts). ingest-mix-overload: the provider
+ *          sending documents while the mix is offered in overload steps (ingest-overload.ts).
  */
 import { seededRandom } from '../stats/descriptive.ts';
 import { DEFAULT_ZIPF_MIX, windowUniverse, zipfPaths } from './zipf.ts';
 
-export type OpenLoopScenarioName = 'overload' | 'adaptive-ramp' | 'scaling-ramp';
-export type ScenarioName = 'hot' | 'mix' | 'close' | 'hot-gzip' | 'mix-gzip' | 'sweep' | 'ingest' | 'hot-x4' | 'hot-x16' | OpenLoopScenarioName | 'fairness';
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['hot', 'mix', 'close', 'hot-gzip', 'mix-gzip', 'sweep', 'ingest', 'hot-x4', 'hot-x16', 'overload', 'adaptive-ramp', 'scaling-ramp', 'fairness'];
+export type OpenLoopScenarioName = 'overload' | 'adaptive-ramp' | 'scaling-ramp' | 'overload-mix' | 'ingest-mix-overload';
+export type CapacityScenarioName = 'capacity-hot' | 'capacity-mix' | 'capacity-wide';
+export type ScenarioName = 'hot' | 'mix' | 'close' | 'hot-gzip' | 'mix-gzip' | 'sweep' | 'ingest' | 'hot-x4' | 'hot-x16' | OpenLoopScenarioName | CapacityScenarioName | 'soak' | 'fairness';
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  'hot', 'mix', 'close', 'hot-gzip', 'mix-gzip', 'sweep', 'ingest', 'hot-x4', 'hot-x16', 'overload', 'adaptive-ramp', 'scaling-ramp',
+  'capacity-hot', 'capacity-mix', 'capacity-wide', 'overload-mix', 'soak', 'ingest-mix-overload', 'fairness',
+];
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = ['hot', 'mix', 'close'];
 
 export interface Scenario {
@@ -93,6 +102,18 @@ export function scenario(name: ScenarioName): Scenario {
       return { name, description: 'open loop: a gradual ramp from 0.5× to 2.5× the capacity over wide windows, the scaling signals recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
     case 'fairness':
       return { name, description: 'open loop: a greedy client at 2× and 5× the capacity over wide windows while a polite one sends the hot search every 250 ms, on new connections and on one kept-alive', paths: widePaths(), keepAlive: true, stepped: true };
+    case 'overload-mix':
+      return { name, description: "open loop: fixed arrival rates from 0.5× to 3× the capacity over the mix's requests", paths: zipfPaths(), keepAlive: true, stepped: true };
+    case 'ingest-mix-overload':
+      return { name, description: "open loop: the mix's requests in overload steps while the provider sends a large document on every poll", paths: zipfPaths(), keepAlive: true, stepped: true };
+    case 'capacity-hot':
+      return { name, description: "the highest offered rate (open loop) meeting the objective (p99 ≤ 50 ms, ≤ 0.1% errors) on the hot search", paths: [HOT_PATH], keepAlive: true, stepped: true };
+    case 'capacity-mix':
+      return { name, description: "the highest offered rate (open loop) meeting the objective (p99 ≤ 50 ms, ≤ 0.1% errors) on the mix's requests", paths: zipfPaths(), keepAlive: true, stepped: true };
+    case 'capacity-wide':
+      return { name, description: 'the highest offered rate (open loop) meeting the objective (p99 ≤ 50 ms, ≤ 0.1% errors) on the wide windows of the overload scenarios', paths: widePaths(), keepAlive: true, stepped: true };
+    case 'soak':
+      return { name, description: "open loop: the mix's requests at 80% of their capacity against the objective for ten minutes, the server's memory and p99 per second", paths: zipfPaths(), keepAlive: true, stepped: false };
     case 'hot-x4':
     case 'hot-x16':
       return { name, description: `the hot search over a catalogue ${catalogueScale(name)}× the default feed (as many plans a year, over ${catalogueScale(name)}× the years)`, paths: [HOT_PATH], keepAlive: true, stepped: false };

@@ -18,7 +18,7 @@ import { FEED } from '../subject/subject.ts';
 import { summarize, type RunOutcome } from '../figures/summarize.ts';
 import type { Simulator } from '../../simulator/index.ts';
 import type { Scenario } from './index.ts';
-import type { LoadShape, Measured, RoundContext, ScenarioModule } from './module.ts';
+import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule } from './module.ts';
 import { pathsKey } from './steady.ts';
 
 export interface IngestSettings {
@@ -106,6 +106,14 @@ function describePhase(phase: IngestPhase, measured: Measured, documents: number
   return `${phase}: ${r.requestsPerSecond?.toFixed(0) ?? '—'} req/s, p50 ${ms(latency?.p50)}, p99 ${ms(latency?.p99)}, max ${ms(latency?.max)}, ${stalled} of ${seconds} s without a response, ${errors}${served}`;
 }
 
+/** A server of its own whose provider serves the bulk feed, polled every pollIntervalMs (also the overload-under-ingest scenario's). */
+export function ingestProvider(settings: IngestSettings): OwnProvider {
+  return {
+    feed: { ...FEED, bulk: { targetBytes: settings.documentBytes, variants: settings.variants } },
+    env: { POLL_INTERVAL_MS: String(settings.pollIntervalMs), BACKOFF_MAX_MS: String(settings.pollIntervalMs) },
+  };
+}
+
 export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_INGEST): ScenarioModule {
   const load = (options: BenchOptions, durationSeconds: number): LoadShape => ({
     paths: sc.paths,
@@ -157,10 +165,7 @@ export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_
       ratio: RATIO_MEANING,
     }),
     // The servers ingest the first document at start and are frozen once ready; rounds thaw them.
-    ownProvider: () => ({
-      feed: { ...FEED, bulk: { targetBytes: settings.documentBytes, variants: settings.variants } },
-      env: { POLL_INTERVAL_MS: String(settings.pollIntervalMs), BACKOFF_MAX_MS: String(settings.pollIntervalMs) },
-    }),
+    ownProvider: () => ingestProvider(settings),
     warmup: (options) => (options.warmupSeconds > 0 ? load(options, options.warmupSeconds) : null),
     runRound: async (context) => {
       const provider = context.provider;

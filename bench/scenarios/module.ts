@@ -64,6 +64,10 @@ export interface RoundContext {
    * distinct failure is logged once).
    */
   serverGauges?: () => Promise<ServerGauges | null>;
+  /** The subject's resident memory now, summed over its processes (null when gone; absent where the runner cannot see its processes). */
+  serverRssBytes?: () => number | null;
+  /** The body of the subject's ready path (its /health report: a response cache's size from chapter 4 on), null without one. */
+  serverReport?: () => Promise<string | null>;
 }
 
 /** A provider of a scenario's own: its subjects are servers of their own, started with this feed and environment. */

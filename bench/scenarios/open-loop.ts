@@ -1,10 +1,11 @@
 /**
- * overload, adaptive-ramp, scaling-ramp: load offered at fixed arrival rates, whatever the
+ * overload, overload-mix, ingest-mix-overload, adaptive-ramp, scaling-ramp: load offered at fixed arrival rates, whatever the
  * server answers (bench/overload/run.ts on the open-loop generator bench/loadgen/open-loop.ts),
  * in steps that are multiples of the subject's capacity. Each round, per subject:
  *
- *   1. capacity: --capacity when given, else a recorded closed-loop run (the bench's tool,
- *      --connections, --duration) of the same paths: its 2xx per second;
+ *   1. capacity: --capacity when given; with --capacity objective the highest offered rate
+ *      meeting the objective (./capacity.ts, open loop); else a recorded closed-loop run (the
+ *      bench's tool, --connections, --duration) of the same paths: its 2xx per second;
  *   2. the steps, open loop, one row per second: the client's view (offered, 2xx, 503/429,
  *      failed, p50/p99 from the intended send time) and the server's gauges scraped at the
  *      end of the second (RoundContext.serverGauges; NULL columns where the subject has none);
@@ -27,6 +28,12 @@ import { summarize, type RunOutcome } from '../figures/summarize.ts';
 import { WIDE_WINDOWS, type OpenLoopScenarioName, type Scenario } from './index.ts';
 import type { LoadShape, RoundContext, ScenarioModule } from './module.ts';
 import { pathsKey } from './steady.ts';
+import { CAPACITY_SEARCH, objectiveCapacity, searchKey, searchSettings, type RequestSet } from './capacity.ts';
+import { DEFAULT_ZIPF_MIX } from './zipf.ts';
+import { ingestProvider, type IngestSettings } from './ingest.ts';
+
+/** An open-loop part's outcome has no throughput or latency of its own (they are in the series). */
+const NO_FIGURES = { requests_per_second: null, avg_latency_us: null, p50_latency_us: null, p90_latency_us: null, p99_latency_us: null, max_latency_us: null } as const;
 
 export interface OpenLoopSettings {
   /** Steps, × capacity, in order. */
@@ -57,8 +64,12 @@ export function rampMultipliers(from: number, to: number, by: number): number[] 
 
 const COMMON = { connections: DEFAULT_OPEN_LOOP_CONNECTIONS, timeoutSeconds: 10, p99LimitMs: 50, quietSeconds: 0 };
 
+const OVERLOAD: OpenLoopSettings = { ...COMMON, multipliers: [...DEFAULT_MULTIPLIERS], stepSeconds: null, settleSeconds: null };
+
 export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> = {
-  overload: { ...COMMON, multipliers: [...DEFAULT_MULTIPLIERS], stepSeconds: null, settleSeconds: null },
+  overload: OVERLOAD,
+  'overload-mix': OVERLOAD,
+  'ingest-mix-overload': OVERLOAD,
   // Up and back down: the limit must rise again once the overload is over.
   'adaptive-ramp': { ...COMMON, multipliers: [...rampMultipliers(0.5, 2.5, 0.25), ...rampMultipliers(2.5, 0.5, 0.25).slice(1)], stepSeconds: 2, settleSeconds: 0 },
   // Quiet for longer than chapter 10's rule window (3 s) before the ramp.
@@ -68,7 +79,11 @@ export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> 
 /** A run of a round and which part of it: the capacity measurement or the open-loop steps. */
 export type PartOutcome = RunOutcome & { part?: 'capacity' | 'open-loop' };
 
-export interface Capacity { rps: number; source: 'measured' | 'given' }
+export interface Capacity { rps: number; source: 'measured' | 'given' | 'objective' }
+
+/** Which requests a scenario offers: the mix's, or the wide windows. */
+const requestSetOf = (sc: Scenario): RequestSet => (sc.name.endsWith('-mix') || sc.name === 'ingest-mix-overload' ? 'mix' : 'wide');
+const isOverload = (name: OpenLoopScenarioName): boolean => name === 'overload' || name === 'overload-mix' || name === 'ingest-mix-overload';
 
 const SCRAPE_TIMEOUT_MS = 2000;
 
@@ -85,9 +100,19 @@ export function capacityLoad(sc: Scenario, options: BenchOptions, durationSecond
   return { paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds };
 }
 
-/** The capacity of this round: given, or a recorded closed-loop run's 2xx per second (null, with its failed outcome, when that run failed). */
-export async function roundCapacity(sc: Scenario, context: RoundContext): Promise<{ capacity: Capacity | null; outcomes: PartOutcome[] }> {
+/**
+ * The capacity of this round: given; against the objective (--capacity objective: the highest
+ * offered rate meeting it, searched open loop on the same paths); or a recorded closed-loop
+ * run's 2xx per second. Null, with a failed outcome, when none was measured.
+ */
+export async function roundCapacity(sc: Scenario, context: RoundContext, round: number): Promise<{ capacity: Capacity | null; outcomes: PartOutcome[] }> {
   const { options } = context;
+  if (options.capacity === 'objective') {
+    const search = await objectiveCapacity(context, sc.paths, requestSetOf(sc), round);
+    const failed: PartOutcome = { ...NO_FIGURES, run_index: round, status: 'failed', connections: CAPACITY_SEARCH.connections ?? 0, loadgen_saturated: search.generatorLimited, capacity: true, part: 'capacity' };
+    if (search.capacity === null) return { capacity: null, outcomes: [failed] };
+    return { capacity: { rps: search.capacity, source: 'objective' }, outcomes: [{ ...failed, status: 'ok', requests_per_second: search.capacity }] };
+  }
   if (options.capacity !== null) return { capacity: { rps: options.capacity, source: 'given' }, outcomes: [] };
   const { outcome, result } = await context.measure(capacityLoad(sc, options, options.durationSeconds));
   const rps = result.ok ? result.requestsPerSecond : null;
@@ -118,7 +143,7 @@ async function runSteps(sc: Scenario, settings: OpenLoopSettings, stepSeconds: n
 
 /** The series rows of one run, in the table of this scenario. */
 function writeSeries(kind: OpenLoopScenarioName, settings: OpenLoopSettings, context: RoundContext, run: OverloadRun, server: ServerSecond[], capacity: Capacity): void {
-  if (kind === 'overload') {
+  if (isOverload(kind)) {
     const stress = context.series('stress_test');
     for (const row of run.rows) stress.write(stressSample(row));
     const steps = context.series('overload_steps');
@@ -142,7 +167,7 @@ function settingsKeyParts(sc: Scenario, settings: OpenLoopSettings, options: Ben
     `x${settings.multipliers.join('-')}`,
     `step${settings.stepSeconds ?? 'd'}-settle${settings.settleSeconds ?? 'auto'}`,
     `ol${settings.connections}-to${settings.timeoutSeconds}`,
-    options.capacity === null ? `capc${options.connections}` : `cap${options.capacity}`,
+    options.capacity === null ? `capc${options.connections}` : options.capacity === 'objective' ? `capobj-${searchKey(CAPACITY_SEARCH)}` : `cap${options.capacity}`,
     ...(sc.name === 'scaling-ramp' ? [`p99lim${settings.p99LimitMs}`] : []),
     ...(settings.quietSeconds > 0 ? [`quiet${settings.quietSeconds}`] : []),
     pathsKey(sc.paths),
@@ -152,12 +177,16 @@ function settingsKeyParts(sc: Scenario, settings: OpenLoopSettings, options: Ben
 function describeSettings(sc: Scenario, settings: OpenLoopSettings, options: BenchOptions): Record<string, unknown> {
   return {
     description: sc.description,
-    paths: `${WIDE_WINDOWS.count} distinct windows of ${WIDE_WINDOWS.days.min}–${WIDE_WINDOWS.days.max} days (seed ${WIDE_WINDOWS.seed}), in order`,
+    paths: requestSetOf(sc) === 'mix'
+      ? `the mix: seeded Zipf draws over ${DEFAULT_ZIPF_MIX.windows} distinct date ranges`
+      : `${WIDE_WINDOWS.count} distinct windows of ${WIDE_WINDOWS.days.min}–${WIDE_WINDOWS.days.max} days (seed ${WIDE_WINDOWS.seed}), in order`,
     multipliers: settings.multipliers,
     step_seconds: settings.stepSeconds ?? options.durationSeconds,
     quiet_seconds_before_the_steps: settings.quietSeconds,
     settle_seconds: settings.settleSeconds ?? 'min(3, half a step)',
-    capacity: options.capacity === null
+    capacity: options.capacity === 'objective'
+      ? { source: 'objective', ...searchSettings(CAPACITY_SEARCH) }
+      : options.capacity === null
       ? { source: 'measured', method: `each round, a recorded closed-loop run of the same paths (${options.tool}, ${options.connections} connections, ${options.durationSeconds} s): its 2xx per second` }
       : { source: 'given', rps: options.capacity },
     generator: {
@@ -183,8 +212,29 @@ export function summarizeParts(runs: RunOutcome[]) {
   };
 }
 
-export function openLoopScenario(sc: Scenario & { name: OpenLoopScenarioName }, settings: OpenLoopSettings = OPEN_LOOP_DEFAULTS[sc.name]): ScenarioModule {
+/**
+ * ingest-mix-overload: the provider thawed for the steps (a document on every poll, the ingest
+ * scenario's bulk feed), frozen again after — the capacity was measured before, quiet; a round
+ * in which no document was served is flagged (ingest-no-document).
+ */
+async function duringIngest<T>(context: RoundContext, steps: () => Promise<T>): Promise<T> {
+  const provider = context.provider;
+  if (!provider) throw new Error(`${context.label}: the runner gave this subject no provider of its own`);
+  const before = provider.answers();
+  provider.setFaults({});
+  try {
+    return await steps();
+  } finally {
+    provider.setFaults({ failRate: 1 });
+    const documents = provider.answers() - before;
+    context.log(`ingest-mix-overload ${context.label}: ${documents} document(s) served during the steps`);
+    if (documents === 0) context.flag('ingest-no-document');
+  }
+}
+
+export function openLoopScenario(sc: Scenario & { name: OpenLoopScenarioName }, settings: OpenLoopSettings = OPEN_LOOP_DEFAULTS[sc.name], ingest?: IngestSettings): ScenarioModule {
   return {
+    ...(ingest ? { ownProvider: () => ingestProvider(ingest) } : {}),
     name: sc.name,
     description: sc.description,
     comparesToReference: false,
@@ -192,11 +242,12 @@ export function openLoopScenario(sc: Scenario & { name: OpenLoopScenarioName }, 
     settings: (options) => describeSettings(sc, settings, options),
     warmup: (options) => (options.warmupSeconds > 0 ? capacityLoad(sc, options, options.warmupSeconds) : null),
     runRound: async (context, round) => {
-      const { capacity, outcomes } = await roundCapacity(sc, context);
+      const { capacity, outcomes } = await roundCapacity(sc, context, round);
       if (capacity === null) return outcomes;
       const stepSeconds = settings.stepSeconds ?? context.options.durationSeconds;
       context.log(`${sc.name} ${context.label}: capacity ${capacity.rps.toFixed(1)} req/s (${capacity.source}); offering ${settings.multipliers.join(', ')} × it, ${stepSeconds} s a step, open loop`);
-      const steps = whilePinned(context.loadgenCpus, () => runSteps(sc, settings, stepSeconds, context, capacity.rps));
+      const pinnedSteps = () => whilePinned(context.loadgenCpus, () => runSteps(sc, settings, stepSeconds, context, capacity.rps));
+      const steps = ingest ? duringIngest(context, pinnedSteps) : pinnedSteps();
       const { value: { run, server }, note } = await (context.guard ? context.guard(steps) : steps);
       context.log(`${sc.name} ${context.label}: ${note}`);
       writeSeries(sc.name, settings, context, run, server, capacity);

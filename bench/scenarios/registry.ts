@@ -6,6 +6,9 @@ import { catalogueScenario, steadyScenario } from './steady.ts';
 import { sweepScenario } from './sweep.ts';
 import { openLoopScenario } from './open-loop.ts';
 import { fairnessScenario } from './fairness.ts';
+import { capacityScenario } from './capacity.ts';
+import { soakScenario } from './soak.ts';
+import { DEFAULT_INGEST } from './ingest.ts';
 
 const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = {
   hot: steadyScenario,
@@ -21,6 +24,12 @@ const MODULES: Record<ScenarioName, (descriptor: Scenario) => ScenarioModule> = 
   'adaptive-ramp': (sc) => openLoopScenario({ ...sc, name: 'adaptive-ramp' }),
   'scaling-ramp': (sc) => openLoopScenario({ ...sc, name: 'scaling-ramp' }),
   fairness: (sc) => fairnessScenario(sc),
+  'overload-mix': (sc) => openLoopScenario({ ...sc, name: 'overload-mix' }),
+  'ingest-mix-overload': (sc) => openLoopScenario({ ...sc, name: 'ingest-mix-overload' }, undefined, DEFAULT_INGEST),
+  'capacity-hot': (sc) => capacityScenario(sc, 'hot'),
+  'capacity-mix': (sc) => capacityScenario(sc, 'mix'),
+  'capacity-wide': (sc) => capacityScenario(sc, 'wide'),
+  soak: (sc) => soakScenario(sc),
 };
 
 export function scenarioModule(name: ScenarioName): ScenarioModule {

@@ -7,7 +7,7 @@
 import { NGINX_SUBJECT, REFERENCE_SUBJECT } from '../../db/schema.ts';
 import { type LoadRequest, type LoadResult } from '../loadgen/index.ts';
 import { startCpuMonitor, treeCpuReader } from '../proc/cpu.ts';
-import { fetchServerReport, treePeakRssBytes } from '../subject/server-report.ts';
+import { fetchServerReport, treePeakRssBytes, treeRssBytes } from '../subject/server-report.ts';
 import { describeRun, failedResult, flagRun, fmtRps, outcomeOf, runRow } from '../figures/run-row.ts';
 import type { LoadShape, Measured, RoundContext, ScenarioModule } from '../scenarios/module.ts';
 import { interleavedOrder } from './schedule.ts';
@@ -51,6 +51,8 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
           series: (kind, runId) => store.seriesWriter(kind, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, runId }),
           provider: subject.simulator,
           serverGauges: gaugesOf(session, subject, run.startedAt),
+          serverRssBytes: () => treeRssBytes(subject.pid),
+          serverReport: () => (subject.source ? fetchServerReport(subject.url, subject.source.tree.contract.ready.path) : Promise.resolve(null)),
         },
         round,
       );

@@ -42,18 +42,26 @@ function isJson(text: string): boolean {
   }
 }
 
-/** VmHWM (peak resident set) of a process, bytes; null when it is gone or the kernel does not say. */
-export function peakRssBytes(pid: number): number | null {
+/** A memory field of /proc/<pid>/status (VmHWM: the peak resident set; VmRSS: the current one), bytes; null when the process is gone or the kernel does not say. */
+function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
-    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;
   }
 }
 
-/** Peak resident memory summed over a server's process tree (a cluster's primary and workers). */
-export function treePeakRssBytes(pid: number): number | null {
-  const peaks = processTree(pid).map(peakRssBytes);
-  return peaks[0] === null ? null : peaks.reduce<number>((sum, peak) => sum + (peak ?? 0), 0);
+export const peakRssBytes = (pid: number): number | null => statusBytes(pid, 'VmHWM');
+
+/** A field summed over a server's process tree (a cluster's primary and workers); null when the server itself is gone. */
+function treeBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
+  const values = processTree(pid).map((p) => statusBytes(p, field));
+  return values[0] === null ? null : values.reduce<number>((sum, value) => sum + (value ?? 0), 0);
 }
+
+/** Peak resident memory summed over a server's process tree. */
+export const treePeakRssBytes = (pid: number): number | null => treeBytes(pid, 'VmHWM');
+
+/** Resident memory now, summed over a server's process tree (the soak's per-second reading). */
+export const treeRssBytes = (pid: number): number | null => treeBytes(pid, 'VmRSS');
