@@ -171,7 +171,7 @@ describe('npm run bench (end to end)', () => {
       { id: 1, status: 'complete' },
       { id: 2, status: 'interrupted' },
     ]);
-    expect(queryRows(database, 'SELECT COUNT(*) AS n FROM runs WHERE session_id = 1')[0].n).toBe(2);
+    expect(queryRows(database, 'SELECT COUNT(*) AS n FROM runs WHERE session_id = 1 AND subject <> \'nginx\'')[0].n).toBe(2);
     expect(Number(queryRows(database, 'SELECT COUNT(*) AS n FROM runs WHERE session_id = 2')[0].n)).toBeGreaterThanOrEqual(3);
     expect(existsSync(`${db}.lock`)).toBe(false);
     expect(await listWorktrees(dir)).toEqual([]);
@@ -246,7 +246,7 @@ describe('npm run bench (end to end)', () => {
     const database = await openDatabase(db);
     expect(queryRows(database, 'SELECT status, server_cpus, loadgen_cpus, pinning_note FROM sessions')).toEqual([{ status: 'complete', server_cpus: null, loadgen_cpus: null, pinning_note: note }]);
     expect(JSON.parse(queryRows(database, 'SELECT settings_json FROM sessions')[0].settings_json as string).pinning).toMatchObject({ server_cpus: null, note });
-    expect(queryRows(database, "SELECT COUNT(*) AS n FROM runs WHERE status = 'ok'")[0].n).toBe(2);
+    expect(queryRows(database, "SELECT COUNT(*) AS n FROM runs WHERE status = 'ok' AND subject <> 'nginx'")[0].n).toBe(2);
   });
 
   it('--restore-tags recreates chapter tags a clone lacks, without measuring anything', async () => {
