@@ -94,7 +94,8 @@ Options:
   --tool <name>          wrk | autocannon | oha (default wrk: apt-get install wrk)
   --threads <n>          wrk/oha worker threads (default ${DEFAULTS.threads})
   --pipeline <n>         hot, mix, hot-xN: requests sent at once on each connection (wrk;
-                         default 1 = none): a lighter load for the generator
+                         default 1 = none): a lighter load for the generator; the requests
+                         outstanding stay --connections (connections ÷ n sockets)
   --sweep-max-p99 <ms>   sweep: p99 limit of a healthy step (default ${DEFAULT_SWEEP_LIMITS.maxP99Ms})
   --sweep-max-errors <p> sweep: error-rate limit of a healthy step, 0..1 (default ${DEFAULT_SWEEP_LIMITS.maxErrorRate})
   --capacity <req/s>     overload, adaptive-ramp, scaling-ramp: the capacity their steps are

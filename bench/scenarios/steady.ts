@@ -19,7 +19,11 @@ export function steadyScenario(sc: Scenario): ScenarioModule {
   const headers = sc.headers ?? {};
   // Pipelining needs keep-alive: close sends one request per connection whatever the flag.
   const depth = (options: BenchOptions) => (sc.keepAlive ? options.pipeline : 1);
-  const load = (options: BenchOptions, durationSeconds: number) => ({ paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds, pipeline: depth(options), headers });
+  // --connections is the requests outstanding at once: pipelining d deep opens connections ÷ d
+  // sockets, so the server reads as many requests per loop turn as without it (a chapter with an
+  // in-flight limit of 64 per turn would otherwise shed what 32 × 4 pipelined requests bring).
+  const sockets = (options: BenchOptions) => Math.max(1, Math.round(options.connections / depth(options)));
+  const load = (options: BenchOptions, durationSeconds: number) => ({ paths: sc.paths, keepAlive: sc.keepAlive, connections: sockets(options), durationSeconds, pipeline: depth(options), headers });
   const headerParts = Object.entries(headers).map(([name, value]) => `h:${name.toLowerCase()}=${value}`);
   return {
     name: sc.name,
@@ -28,7 +32,7 @@ export function steadyScenario(sc: Scenario): ScenarioModule {
     // different body, so the gzip scenarios are compared with hot and mix of the same session.
     comparesToReference: sc.headers === undefined,
     settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths), `s${options.settleSeconds}`, ...(depth(options) > 1 ? [`p${depth(options)}`] : []), ...headerParts],
-    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: sc.paths, settle_seconds: options.settleSeconds, pipeline: depth(options), ...(sc.headers ? { headers } : {}) }),
+    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: sc.paths, settle_seconds: options.settleSeconds, pipeline: depth(options), sockets: sockets(options), ...(sc.headers ? { headers } : {}) }),
     warmup: (options) => (options.warmupSeconds > 0 ? load(options, options.warmupSeconds) : null),
     runRound: async (context) => {
       if (context.options.settleSeconds > 0) await context.settle(load(context.options, context.options.settleSeconds));
