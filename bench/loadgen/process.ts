@@ -101,17 +101,22 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
   });
 }
 
+/** Whether a file exists and may be executed. */
+export function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Absolute path of an executable found on PATH, or null. */
 export function findExecutable(name: string, pathVariable = process.env.PATH ?? ''): string | null {
   for (const dir of pathVariable.split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
+    if (isExecutable(candidate)) return candidate;
   }
   return null;
 }

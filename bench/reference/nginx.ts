@@ -8,12 +8,12 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../subject/contract.ts';
-import { findExecutable } from '../loadgen/process.ts';
+import { findExecutable, isExecutable } from '../loadgen/process.ts';
 import type { ReferenceServer } from './reference-server.ts';
 import type { ReferenceSource } from './from-answer.ts';
 
@@ -57,15 +57,6 @@ export function locateNginx(pathVariable = process.env.PATH ?? '', fallbacks = [
   const version = /nginx version: nginx\/(\S+)/.exec(text)?.[1];
   if (probe.status !== 0 || version === undefined) return null;
   return { path, version, configureArguments: /configure arguments: (.*)/.exec(text)?.[1] ?? '' };
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A header value as an nginx string: quoted; a `$` would be a variable, so it is refused. */

@@ -6,8 +6,7 @@
  * lacking one gets a single line naming what to install instead of a stack trace from
  * deep inside puppeteer or a load run.
  */
-import { accessSync, constants } from 'node:fs';
-import { findExecutable } from '../loadgen/process.ts';
+import { findExecutable, isExecutable } from '../loadgen/process.ts';
 
 export const TEST_TOOLS = ['chromium', 'wrk', 'valgrind', 'pdftotext', 'nginx'] as const;
 export type TestTool = (typeof TEST_TOOLS)[number];
@@ -29,15 +28,6 @@ export function missingToolsMessage(probes: readonly ToolProbe[]): string | null
   const names = missing.map((probe) => (probe.note ? `${probe.tool} (${probe.note})` : probe.tool)).join(' ');
   const packages = missing.map((probe) => DEBIAN_PACKAGE[probe.tool]).join(' ');
   return `npm test needs: ${names} — run: sudo apt-get install -y ${packages}, or bash .ci/run`;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Where the probe looks: the environment, and puppeteer's own downloaded Chrome (GitHub Actions). */
