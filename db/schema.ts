@@ -7,8 +7,9 @@
  * Views expose the names that books query (see docs/spec/directives.md: versions,
  * version_progression, latest_baseline, commits, benchmark_runs, run_results,
  * the *_seconds series, machines, profile_top…; the original BookGen's one-series views,
- * benchmark_results and the *_series names, in db/views/kraft.ts). Nothing here invents a number: a chapter that has
- * no measurement has NULL figures in `versions`, and readers must say so.
+ * benchmark_results and the *_series names, in db/views/kraft.ts). Nothing here invents a
+ * number: a chapter that has no measurement has NULL figures in `versions`, and readers
+ * must say so.
  *
  * One machine per comparison: every view that compares chapters takes all its figures
  * from one machine, `comparison_machine` — the one named by meta key
