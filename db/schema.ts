@@ -5,10 +5,11 @@
  * Tables hold what was measured, as measured; each is defined once below (db/table.ts)
  * with its row type beside it, so a new metric is one column here plus its producer.
  * Views expose the names that books query (see docs/spec/directives.md: versions,
- * version_progression, latest_baseline, commits, benchmark_runs, benchmark_results,
+ * version_progression, latest_baseline, commits, benchmark_runs, run_results,
  * the *_seconds series, machines, profile_top…; the original BookGen's one-series views,
- * the *_series names, in db/views/kraft.ts). Nothing here invents a number: a chapter that has
- * no measurement has NULL figures in `versions`, and readers must say so.
+ * benchmark_results and the *_series names, in db/views/kraft.ts). Nothing here invents a
+ * number: a chapter that has no measurement has NULL figures in `versions`, and readers
+ * must say so.
  *
  * One machine per comparison: every view that compares chapters takes all its figures
  * from one machine, `comparison_machine` — the one named by meta key
@@ -554,7 +555,7 @@ CREATE VIEW benchmark_runs AS
   FROM runs r JOIN sessions se ON se.id = r.session_id JOIN machine_info m ON m.fingerprint = se.machine_fingerprint
   WHERE ${ON_COMPARISON_MACHINE};
 
-CREATE VIEW benchmark_results AS
+CREATE VIEW run_results AS
   SELECT r.id AS run_id, r.connections AS concurrency, r.requests_per_second, r.requests_per_second AS requests_per_sec, r.total_requests, r.bytes_transferred,
          r.avg_latency_us, r.p50_latency_us, r.p90_latency_us, r.p99_latency_us, r.max_latency_us,
          r.socket_errors, r.timeout_errors, r.non_2xx, r.subject AS tag, r.scenario, r.session_id,
@@ -749,7 +750,7 @@ export const BOOK_VIEWS = [
   'latest_baseline',
   'commits',
   'benchmark_runs',
-  'benchmark_results',
+  'run_results',
   'stress_test_seconds',
   'adaptive_limiter_seconds',
   'scaling_signals_seconds',
