@@ -12,8 +12,8 @@ describe('politeFigures', () => {
       { intendedMs: 750, sendLagUs: 2_000, status: 503, latencyUs: 300 },
       { intendedMs: 1000, sendLagUs: 60, status: 0, latencyUs: null, error: 'ECONNRESET' },
     ];
-    expect(politeFigures(answers, 250, 50)).toEqual({ sent: 4, okFast: 1, share: 0.25, p99LatencyUs: 50_001, statuses: { 200: 2, 503: 1, 0: 1 }, sendLagMaxUs: 2_000 });
-    expect(politeFigures([], 0, 50)).toEqual({ sent: 0, okFast: 0, share: null, p99LatencyUs: null, statuses: {}, sendLagMaxUs: null });
+    expect(politeFigures(answers, 250, 50)).toEqual({ sent: 4, okFast: 1, share: 0.25, p99LatencyUs: 50_001, statuses: { 200: 2, 503: 1, 0: 1 }, sendLagMaxUs: 2_000, errors: { ECONNRESET: 1 } });
+    expect(politeFigures([], 0, 50)).toEqual({ sent: 0, okFast: 0, share: null, p99LatencyUs: null, statuses: {}, sendLagMaxUs: null, errors: {} });
   });
 });
 

@@ -101,6 +101,8 @@ export interface PoliteFigures {
   statuses: Record<string, number>;
   /** The latest the client itself sent a counted request (µs after its intended time): a late client, not a slow server. */
   sendLagMaxUs: number | null;
+  /** Why the unanswered ones (status 0) got no answer: message → count. */
+  errors: Record<string, number>;
 }
 
 /** What the fairness scenario records of the polite answers intended at or after `fromMs` (pure). */
@@ -109,7 +111,11 @@ export function politeFigures(answers: readonly PoliteAnswer[], fromMs: number, 
   const okFast = counted.filter((a) => a.status === 200 && a.latencyUs !== null && a.latencyUs <= withinMs * 1000).length;
   const latencies = counted.flatMap((a) => (a.latencyUs === null ? [] : [a.latencyUs])).sort((a, b) => a - b);
   const statuses: Record<string, number> = {};
-  for (const a of counted) statuses[String(a.status)] = (statuses[String(a.status)] ?? 0) + 1;
+  const errors: Record<string, number> = {};
+  for (const a of counted) {
+    statuses[String(a.status)] = (statuses[String(a.status)] ?? 0) + 1;
+    if (a.error !== undefined) errors[a.error] = (errors[a.error] ?? 0) + 1;
+  }
   const sendLagMaxUs = counted.length === 0 ? null : Math.max(...counted.map((a) => a.sendLagUs));
-  return { sent: counted.length, okFast, share: counted.length === 0 ? null : okFast / counted.length, p99LatencyUs: percentileOfSorted(latencies, 0.99), statuses, sendLagMaxUs };
+  return { sent: counted.length, okFast, share: counted.length === 0 ? null : okFast / counted.length, p99LatencyUs: percentileOfSorted(latencies, 0.99), statuses, sendLagMaxUs, errors };
 }

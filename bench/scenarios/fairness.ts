@@ -97,7 +97,7 @@ function stepLine(step: StepPlan, rate: number, greedy: GreedyFigures, polite: P
   const notes = [greedy.generatorLimited ? 'generator limited: not the server\'s figure' : '', greedy.offeredShort ? 'offered short of its rate' : ''].filter(Boolean);
   return `greedy ${step.multiplier}× (${rate} req/s asked, ${greedy.offeredRps.toFixed(0)} offered, wrk at ${greedy.cpuShare === null ? '?' : (100 * greedy.cpuShare).toFixed(0)}% of its core), `
     + `polite on ${step.polite === 'new' ? 'new connections' : 'one kept-alive connection'}: ${polite.okFast}/${polite.sent} answered 200 within ${settings.politeWithinMs} ms`
-    + `${interval ? ` (95%: ${(100 * interval.low).toFixed(0)}–${(100 * interval.high).toFixed(0)}%)` : ''} ${JSON.stringify(polite.statuses)}, goodput ${greedy.goodputRps.toFixed(0)} req/s`
+    + `${interval ? ` (95%: ${(100 * interval.low).toFixed(0)}–${(100 * interval.high).toFixed(0)}%)` : ''} ${JSON.stringify(polite.statuses)}${Object.keys(polite.errors).length > 0 ? ` ${JSON.stringify(polite.errors)}` : ''}, goodput ${greedy.goodputRps.toFixed(0)} req/s`
     + (notes.length > 0 ? ` (${notes.join('; ')})` : '');
 }
 
