@@ -346,9 +346,11 @@ export const overloadSteps = table('overload_steps', {
   max_served_us: real(),
 });
 /**
- * Schema 7: each step of a `fairness` run (bench/scenarios/fairness.ts): a greedy open-loop
- * client offering `step_multiplier` × capacity while a polite one sends a search every
- * `polite_interval_ms` on new connections or one kept-alive connection.
+ * Schema 7: each step of a `fairness` run (bench/scenarios/fairness.ts): a greedy client
+ * offering `step_multiplier` × capacity while a polite one sends a search every
+ * `polite_interval_ms` on new connections or one kept-alive connection. The greedy client is
+ * wrk paced at `target_rps` (bench/loadgen/greedy-client.ts); rows without target_rps came
+ * from the open-loop generator. The columns after generator_behind are NULL in those rows.
  */
 export const fairnessSteps = table('fairness_steps', {
   ...seriesContext,
@@ -357,9 +359,9 @@ export const fairnessSteps = table('fairness_steps', {
   capacity_rps: real('NOT NULL'),
   capacity_source: text('NOT NULL'), // measured | given
   settled_seconds: integer('NOT NULL'),
-  offered_rps: real(), // greedy, mean over the settled seconds
+  offered_rps: real(), // greedy: what it actually offered (answers of any status per second), mean over the settled seconds
   goodput_rps: real(), // the server's 2xx per second to the greedy client, mean over the settled seconds
-  p99_served_us: real(), // greedy, of its served requests
+  p99_served_us: real(), // greedy, of its served requests (the open-loop generator; NULL from wrk, which times every answer alike)
   rejection_rate: real(), // greedy, 503/429 / ended
   polite_interval_ms: real('NOT NULL'),
   polite_within_ms: real('NOT NULL'), // the polite client's bound: 200 within this many ms of the intended send
@@ -368,7 +370,15 @@ export const fairnessSteps = table('fairness_steps', {
   polite_share: real(), // polite_ok_fast / polite_sent
   polite_p99_us: real(), // of every polite answer, from its intended send
   polite_statuses: text(), // JSON: status → count (0: no answer)
-  generator_behind: integer('NOT NULL'), // 1: the greedy generator sent late in a settled second: not the server's figure
+  generator_behind: integer('NOT NULL'), // 1: the greedy generator was its own limit (wrk: ≥ 90% of its core; open loop: sent late): not the server's figure
+  target_rps: real(), // the rate asked of the greedy client (capacity × step_multiplier)
+  greedy_connections: integer(),
+  greedy_cpu_share: real(), // the greedy generator's CPU seconds ÷ wall seconds (of its one core)
+  greedy_socket_errors: integer(), // connect/read/write errors and timeouts of the whole step
+  offered_short: integer(), // 1: offered_rps < 90% of target_rps: the step is not at its level
+  polite_share_low: real(), // Wilson 95% interval of polite_share
+  polite_share_high: real(),
+  polite_send_lag_max_us: real(), // the latest the polite client itself sent a counted request (its lag, not the server's)
 });
 export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps, fairness_steps: fairnessSteps, ...TAILS_SERIES } as const;
 export type SeriesKind = keyof typeof SERIES_TABLES;

@@ -10,9 +10,11 @@
  * - hot-x4, hot-x16 (no reference): the same slices, stopping on the throughput's interval.
  * - ingest: a few rounds of its two phases.
  * - overload: one round of the steps per subject, on the whole core (no quota).
+ * - fairness: one round per subject: its steps are long (40 polite searches each), not repeated.
  * - adaptive-ramp, scaling-ramp: `rampRepeats` rounds, so the pages report rates with intervals.
  */
 import { OPEN_LOOP_DEFAULTS } from '../scenarios/open-loop.ts';
+import { FAIRNESS_DEFAULTS, fairnessSteps } from '../scenarios/fairness.ts';
 import type { OpenLoopScenarioName } from '../scenarios/index.ts';
 import type { Need } from './book-needs.ts';
 
@@ -102,8 +104,6 @@ export const SCENARIO_KIND: Record<string, PartKind> = {
   ingest: 'ingest',
   overload: 'open-loop', 'adaptive-ramp': 'open-loop', 'scaling-ramp': 'open-loop', fairness: 'open-loop',
 };
-/** Fairness: a capacity run, then four steps (2× and 5×, polite on new and on kept-alive connections). */
-const FAIRNESS_STEPS = 4;
 const OWN_PROVIDER = new Set(['hot-x4', 'hot-x16', 'ingest']);
 
 /** Scenarios of one kind measuring the same subjects are one part (one preparation). */
@@ -125,7 +125,8 @@ export function groupNeeds(needs: Need[]): { kind: PartKind; scenarios: string[]
 }
 
 function openLoopSeconds(scenario: string, s: EditionSettings): number {
-  if (scenario === 'fairness') return s.overloadStepSeconds + FAIRNESS_STEPS * s.overloadStepSeconds + PLANNING.drainSeconds;
+  // Fairness: a capacity run, then its steps (2× and 5×, polite on new and on kept-alive connections), each a fixed length.
+  if (scenario === 'fairness') return s.overloadStepSeconds + fairnessSteps(FAIRNESS_DEFAULTS).length * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
   const defaults = OPEN_LOOP_DEFAULTS[scenario as OpenLoopScenarioName];
   const step = defaults.stepSeconds ?? s.overloadStepSeconds;
   return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + PLANNING.drainSeconds;
@@ -163,7 +164,7 @@ export function planEdition(needs: Need[], settings: EditionSettings = EDITION_D
       draft = { ...base, runs: settings.ingestRounds, minRuns: settings.ingestRounds, durationSeconds: Math.max(4, settings.sliceSeconds), settleSeconds: 0, sequential: false };
     } else {
       const scenario = group.scenarios[0];
-      const runs = scenario === 'overload' ? 1 : settings.rampRepeats;
+      const runs = scenario === 'overload' || scenario === 'fairness' ? 1 : settings.rampRepeats;
       draft = { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings) };
     }
     const { referenceEvery: _r, openLoopRoundSeconds: _o, ...part } = draft;
