@@ -635,11 +635,13 @@ CREATE VIEW subjects_not_run AS
   FROM preparations p JOIN sessions se ON se.id = p.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE p.status = 'not_run';
 
+-- run_key orders the runs of the seconds views: by session, then run (older sessions stored no
+-- run id, and each of their ramps counts as one run): "the last ramp" is MAX(run_key).
 CREATE VIEW stress_test_seconds AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
          t.offered_rps, t.completed_rps, t.rejected_rps, t.failed_rps, t.p50_latency_us, t.p99_latency_us, t.in_flight,
          t.step_multiplier, t.settling, t.max_send_lag_us, t.generator_behind, t.p999_latency_us, t.max_latency_us,
-         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, t.session_id * 1000000000 + COALESCE(t.run_id, 0) AS run_key, cm.machine
   FROM stress_test_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE ${inCitedSession('t.session_id')};
 
@@ -647,7 +649,7 @@ CREATE VIEW adaptive_limiter_seconds AS
   SELECT t.elapsed_seconds, t.connection_limit, t.observed_rps, t.rejection_rate, t.active_connections, t.saturation_ratio, t.action,
          t.in_flight, t.no_load_rtt_us, t.current_rtt_us, t.accepted_rps, t.rejected_rps, t.offered_rps, t.p99_latency_us,
          t.shed_rps, t.generator_behind, t.p999_latency_us, t.max_latency_us,
-         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, t.session_id * 1000000000 + COALESCE(t.run_id, 0) AS run_key, cm.machine
   FROM adaptive_limiter_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE ${inCitedSession('t.session_id')};
 
@@ -655,7 +657,7 @@ CREATE VIEW scaling_signals_seconds AS
   SELECT t.elapsed_seconds, t.rejection_rate, t.saturation_ratio, t.needs_scaleout, t.connection_limit, t.active_connections, t.observed_rps,
          t.event_loop_utilization, t.p99_latency_us, t.p99_limit_us, t.offered_rps, t.rejected_rps, t.in_flight, t.shed_rps, t.generator_behind,
          t.p999_latency_us, t.max_latency_us,
-         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, t.session_id * 1000000000 + COALESCE(t.run_id, 0) AS run_key, cm.machine
   FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE ${inCitedSession('t.session_id')};
 
@@ -672,7 +674,8 @@ CREATE VIEW overload_summary AS
     WHERE o2.subject = o.subject AND o2.experiment = o.experiment AND o2.scenario = o.scenario
       AND se2.machine_fingerprint = se.machine_fingerprint AND ${inCitedSession('o2.session_id')});
 
--- The scale-out signal's lead time in each scaling ramp (session × subject × experiment):
+-- The scale-out signal's lead time in each scaling ramp (session × subject × experiment × run:
+-- an edition repeats the ramp, one row per repeat):
 -- the first second whose client-side p99 of served requests crossed the p99 objective (seconds
 -- where the generator was behind left out) against the first second the server's scale_out
 -- signal was on; lead_seconds > 0: the signal fired first. NULL when either never happened.
@@ -682,10 +685,10 @@ CREATE VIEW scaling_lead_time AS
          MIN(CASE WHEN t.needs_scaleout = 1 THEN t.elapsed_seconds END) AS signal_at,
          MIN(CASE WHEN t.p99_latency_us > t.p99_limit_us AND COALESCE(t.generator_behind, 0) = 0 THEN t.elapsed_seconds END)
            - MIN(CASE WHEN t.needs_scaleout = 1 THEN t.elapsed_seconds END) AS lead_seconds,
-         COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, cm.machine
+         COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, t.run_id, t.session_id * 1000000000 + COALESCE(t.run_id, 0) AS run_key, cm.machine
   FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE ${inCitedSession('t.session_id')}
-  GROUP BY t.session_id, t.subject, t.experiment, t.scenario;
+  GROUP BY t.session_id, t.subject, t.experiment, t.scenario, t.run_id;
 ${YARDSTICK_VIEWS}${FAIRNESS_VIEWS}`;
 
 /**
