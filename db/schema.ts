@@ -472,6 +472,22 @@ const MACHINE_LABEL = `m.cpu_model || ' · ' || m.cores || ' cores · ' || COALE
 /** Sessions on the comparison machine (alias se). */
 const ON_COMPARISON_MACHINE = `se.machine_fingerprint = (SELECT fingerprint FROM comparison_machine)`;
 
+/**
+ * A series table with each row's ramp within its session × subject × experiment × scenario
+ * (`ramp`, from 0): the open-loop scenarios write their seconds without a run id, and an
+ * edition repeats a ramp, so a ramp starts where the seconds start again (rows in write order).
+ */
+function withRamp(table: string): string {
+  return `(SELECT u.*, SUM(u.restart) OVER (PARTITION BY u.session_id, u.subject, u.experiment, u.scenario ORDER BY u.sample_order) AS ramp
+     FROM (SELECT s.*, s.rowid AS sample_order,
+                  CASE WHEN s.elapsed_seconds < LAG(s.elapsed_seconds) OVER (PARTITION BY s.session_id, s.subject, s.experiment, s.scenario ORDER BY s.rowid)
+                       THEN 1 ELSE 0 END AS restart
+             FROM ${table} s) u)`;
+}
+
+/** One run of a series view: by session, then run id, else the ramp within the session ("the last ramp" is MAX(run_key)). */
+const RUN_KEY = 't.session_id * 1000000000 + COALESCE(t.run_id, t.ramp) AS run_key';
+
 const VIEWS = /* sql */ `
 CREATE VIEW machines AS
   SELECT m.fingerprint, ${MACHINE_LABEL} AS machine, m.cpu_model, m.cores, m.memory_bytes, m.kernel, m.os, m.node_version,
@@ -635,8 +651,8 @@ CREATE VIEW subjects_not_run AS
   FROM preparations p JOIN sessions se ON se.id = p.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE p.status = 'not_run';
 
--- run_key orders the runs of the seconds views: by session, then run (older sessions stored no
--- run id, and each of their ramps counts as one run): "the last ramp" is MAX(run_key).
+-- run_key orders the runs of the seconds views: by session, then run id, else (the ramps, whose
+-- seconds carry no run id) the ramp within the session: "the last ramp" is MAX(run_key).
 CREATE VIEW stress_test_seconds AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
          t.offered_rps, t.completed_rps, t.rejected_rps, t.failed_rps, t.p50_latency_us, t.p99_latency_us, t.in_flight,
@@ -649,16 +665,16 @@ CREATE VIEW adaptive_limiter_seconds AS
   SELECT t.elapsed_seconds, t.connection_limit, t.observed_rps, t.rejection_rate, t.active_connections, t.saturation_ratio, t.action,
          t.in_flight, t.no_load_rtt_us, t.current_rtt_us, t.accepted_rps, t.rejected_rps, t.offered_rps, t.p99_latency_us,
          t.shed_rps, t.generator_behind, t.p999_latency_us, t.max_latency_us,
-         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, t.session_id * 1000000000 + COALESCE(t.run_id, 0) AS run_key, cm.machine
-  FROM adaptive_limiter_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, ${RUN_KEY}, cm.machine
+  FROM ${withRamp('adaptive_limiter_samples')} t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE ${inCitedSession('t.session_id')};
 
 CREATE VIEW scaling_signals_seconds AS
   SELECT t.elapsed_seconds, t.rejection_rate, t.saturation_ratio, t.needs_scaleout, t.connection_limit, t.active_connections, t.observed_rps,
          t.event_loop_utilization, t.p99_latency_us, t.p99_limit_us, t.offered_rps, t.rejected_rps, t.in_flight, t.shed_rps, t.generator_behind,
          t.p999_latency_us, t.max_latency_us,
-         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, t.session_id * 1000000000 + COALESCE(t.run_id, 0) AS run_key, cm.machine
-  FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, ${RUN_KEY}, cm.machine
+  FROM ${withRamp('scaling_signal_samples')} t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE ${inCitedSession('t.session_id')};
 
 -- Each overload step over its settled seconds, the latest session per subject × experiment
@@ -685,10 +701,10 @@ CREATE VIEW scaling_lead_time AS
          MIN(CASE WHEN t.needs_scaleout = 1 THEN t.elapsed_seconds END) AS signal_at,
          MIN(CASE WHEN t.p99_latency_us > t.p99_limit_us AND COALESCE(t.generator_behind, 0) = 0 THEN t.elapsed_seconds END)
            - MIN(CASE WHEN t.needs_scaleout = 1 THEN t.elapsed_seconds END) AS lead_seconds,
-         COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, t.run_id, t.session_id * 1000000000 + COALESCE(t.run_id, 0) AS run_key, cm.machine
-  FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+         COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, t.run_id, ${RUN_KEY}, cm.machine
+  FROM ${withRamp('scaling_signal_samples')} t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE ${inCitedSession('t.session_id')}
-  GROUP BY t.session_id, t.subject, t.experiment, t.scenario, t.run_id;
+  GROUP BY t.session_id, t.subject, t.experiment, t.scenario, t.run_id, t.ramp;
 ${YARDSTICK_VIEWS}${FAIRNESS_VIEWS}`;
 
 /**

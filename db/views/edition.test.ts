@@ -64,4 +64,21 @@ describe('the edition views', () => {
     expect(queryRows(db, 'SELECT session_id, whole_book FROM edition_marks')).toEqual([{ session_id: 1, whole_book: 1 }]);
     expect(queryRows(db, "SELECT value FROM meta WHERE key = 'edition_marks_through'")).toEqual([{ value: '1' }]);
   });
+
+  it('tell the repeated ramps of one session apart by where their seconds start again (their rows carry no run id)', async () => {
+    const db = await database();
+    addSession(db, 1, 'complete', null);
+    for (const ramp of [1, 2]) {
+      for (const second of [1, 2, 3]) {
+        db.run(`INSERT INTO adaptive_limiter_samples(session_id, subject, experiment, scenario, elapsed_seconds, connection_limit) VALUES (1, 'v1', '', 'adaptive-ramp', ?, ?)`, [second, 10 * ramp + second]);
+      }
+    }
+    const last = queryRows(db, 'SELECT elapsed_seconds, connection_limit FROM adaptive_limiter_seconds WHERE run_key = (SELECT MAX(run_key) FROM adaptive_limiter_seconds) ORDER BY elapsed_seconds');
+    expect(last).toEqual([
+      { elapsed_seconds: 1, connection_limit: 21 },
+      { elapsed_seconds: 2, connection_limit: 22 },
+      { elapsed_seconds: 3, connection_limit: 23 },
+    ]);
+    expect(queryRows(db, 'SELECT COUNT(DISTINCT run_key) AS ramps FROM adaptive_limiter_seconds')).toEqual([{ ramps: 2 }]);
+  });
 });
