@@ -29,7 +29,7 @@
  */
 import type { Database } from 'sql.js';
 import { AUTHORING_VIEWS, AUTHORING_VIEWS_SQL } from './views/book.ts';
-import { EDITION_VIEWS_SQL } from './views/edition.ts';
+import { EDITION_MARKS_BACKFILL, EDITION_MARKS_SQL, EDITION_VIEWS, EDITION_VIEWS_SQL, inCitedSession } from './views/edition.ts';
 import { KRAFT_BOOK_VIEWS, KRAFT_VIEWS } from './views/kraft.ts';
 import { YARDSTICK_VIEW_NAMES, YARDSTICK_VIEWS } from './views/yardsticks.ts';
 import { FAIRNESS_VIEW_NAMES, FAIRNESS_VIEWS } from './views/fairness.ts';
@@ -483,6 +483,22 @@ const MACHINE_LABEL = `m.cpu_model || ' · ' || m.cores || ' cores · ' || COALE
 /** Sessions on the comparison machine (alias se). */
 const ON_COMPARISON_MACHINE = `se.machine_fingerprint = (SELECT fingerprint FROM comparison_machine)`;
 
+/**
+ * A series table with each row's ramp within its session × subject × experiment × scenario
+ * (`ramp`, from 0): the open-loop scenarios write their seconds without a run id, and an
+ * edition repeats a ramp, so a ramp starts where the seconds start again (rows in write order).
+ */
+function withRamp(table: string): string {
+  return `(SELECT u.*, SUM(u.restart) OVER (PARTITION BY u.session_id, u.subject, u.experiment, u.scenario ORDER BY u.sample_order) AS ramp
+     FROM (SELECT s.*, s.rowid AS sample_order,
+                  CASE WHEN s.elapsed_seconds < LAG(s.elapsed_seconds) OVER (PARTITION BY s.session_id, s.subject, s.experiment, s.scenario ORDER BY s.rowid)
+                       THEN 1 ELSE 0 END AS restart
+             FROM ${table} s) u)`;
+}
+
+/** One run of a series view: by session, then run id, else the ramp within the session ("the last ramp" is MAX(run_key)). */
+const RUN_KEY = 't.session_id * 1000000000 + COALESCE(t.run_id, t.ramp) AS run_key';
+
 const VIEWS = /* sql */ `
 CREATE VIEW machines AS
   SELECT m.fingerprint, ${MACHINE_LABEL} AS machine, m.cpu_model, m.cores, m.memory_bytes, m.kernel, m.os, m.node_version,
@@ -522,7 +538,8 @@ CREATE VIEW headline AS
     AND s.session_id = (
       SELECT MAX(s2.session_id) FROM summaries s2 JOIN sessions se2 ON se2.id = s2.session_id
       WHERE s2.subject = s.subject AND s2.scenario = 'hot' AND s2.experiment = ''
-        AND s2.runs > 0 AND s2.rps_median IS NOT NULL AND se2.machine_fingerprint = se.machine_fingerprint);
+        AND s2.runs > 0 AND s2.rps_median IS NOT NULL AND se2.machine_fingerprint = se.machine_fingerprint
+        AND ${inCitedSession('s2.session_id')});
 
 CREATE VIEW versions AS
   SELECT c.tag, c.chapter_number, c.title, c.summary AS description, c.commit_hash,
@@ -571,11 +588,12 @@ CREATE VIEW run_results AS
          r.socket_errors, r.timeout_errors, r.non_2xx, r.subject AS tag, r.scenario, r.session_id,
          cm.machine, cm.fingerprint AS machine_fingerprint
   FROM runs r JOIN sessions se ON se.id = r.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
-  WHERE r.status = 'ok';
+  WHERE r.status = 'ok' AND ${inCitedSession('r.session_id')};
 
 -- The table a page shows of each chapter's profile: the merged table ('all') of a server
 -- that ran in several processes, else its one process; the latest session per subject ×
--- experiment × scenario on the comparison machine.
+-- experiment × scenario on the comparison machine. Not an edition's part (a profile is
+-- evidence of where time goes, not a comparison): a page names the session it shows.
 CREATE VIEW profile_top AS
   SELECT p.subject AS tag, p.experiment, p.scenario, p.rank, p.function, p.file, p.line, p.bundle,
          p.self_share, p.total_share, p.self_ms, p.process, p.session_id, cm.machine, cm.fingerprint AS machine_fingerprint
@@ -599,10 +617,11 @@ CREATE VIEW chapter_costs AS
          cm.machine, cm.fingerprint AS machine_fingerprint
   FROM costs c JOIN sessions se ON se.id = c.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   LEFT JOIN chapters ch ON ch.tag = c.subject
-  WHERE c.session_id = (
-    SELECT MAX(c2.session_id) FROM costs c2 JOIN sessions se2 ON se2.id = c2.session_id
-    WHERE c2.subject = c.subject AND c2.experiment = c.experiment AND c2.scenario = c.scenario
-      AND se2.machine_fingerprint = se.machine_fingerprint);
+  WHERE c.session_id = COALESCE(
+    (SELECT json_extract(ce.cost_sessions_json, '$."' || c.subject || '"') FROM cited_edition ce),
+    (SELECT MAX(c2.session_id) FROM costs c2 JOIN sessions se2 ON se2.id = c2.session_id
+      WHERE c2.subject = c.subject AND c2.experiment = c.experiment AND c2.scenario = c.scenario
+        AND se2.machine_fingerprint = se.machine_fingerprint AND NOT EXISTS (SELECT 1 FROM cited_edition)));
 
 -- Each chapter's ratio to the reference on every machine that measured it (the latest
 -- bench session per machine): the evidence that ratios travel across machines.
@@ -636,33 +655,38 @@ CREATE VIEW cache_stats AS
     AND r.session_id = (
       SELECT MAX(r2.session_id) FROM runs r2 JOIN sessions se2 ON se2.id = r2.session_id
       WHERE r2.subject = r.subject AND r2.experiment = r.experiment AND r2.scenario = r.scenario AND r2.status = 'ok'
-        AND r2.server_report_after IS NOT NULL AND se2.machine_fingerprint = se.machine_fingerprint);
+        AND r2.server_report_after IS NOT NULL AND se2.machine_fingerprint = se.machine_fingerprint AND ${inCitedSession('r2.session_id')});
 
 CREATE VIEW subjects_not_run AS
   SELECT p.session_id, p.subject, p.experiment, p.failure AS reason, cm.machine
   FROM preparations p JOIN sessions se ON se.id = p.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE p.status = 'not_run';
 
+-- run_key orders the runs of the seconds views: by session, then run id, else (the ramps, whose
+-- seconds carry no run id) the ramp within the session: "the last ramp" is MAX(run_key).
 CREATE VIEW stress_test_seconds AS
   SELECT t.test_type, t.elapsed_seconds, t.observed_rps, t.success_rate, t.active_connections, t.rejection_rate, t.avg_latency_us,
          t.offered_rps, t.completed_rps, t.rejected_rps, t.failed_rps, t.p50_latency_us, t.p99_latency_us, t.in_flight,
          t.step_multiplier, t.settling, t.max_send_lag_us, t.generator_behind, t.p999_latency_us, t.max_latency_us,
-         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
-  FROM stress_test_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, t.session_id * 1000000000 + COALESCE(t.run_id, 0) AS run_key, cm.machine
+  FROM stress_test_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE ${inCitedSession('t.session_id')};
 
 CREATE VIEW adaptive_limiter_seconds AS
   SELECT t.elapsed_seconds, t.connection_limit, t.observed_rps, t.rejection_rate, t.active_connections, t.saturation_ratio, t.action,
          t.in_flight, t.no_load_rtt_us, t.current_rtt_us, t.accepted_rps, t.rejected_rps, t.offered_rps, t.p99_latency_us,
          t.shed_rps, t.generator_behind, t.p999_latency_us, t.max_latency_us,
-         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
-  FROM adaptive_limiter_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, ${RUN_KEY}, cm.machine
+  FROM ${withRamp('adaptive_limiter_samples')} t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE ${inCitedSession('t.session_id')};
 
 CREATE VIEW scaling_signals_seconds AS
   SELECT t.elapsed_seconds, t.rejection_rate, t.saturation_ratio, t.needs_scaleout, t.connection_limit, t.active_connections, t.observed_rps,
          t.event_loop_utilization, t.p99_latency_us, t.p99_limit_us, t.offered_rps, t.rejected_rps, t.in_flight, t.shed_rps, t.generator_behind,
          t.p999_latency_us, t.max_latency_us,
-         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, cm.machine
-  FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
+         t.session_id, t.subject, t.experiment, t.scenario, t.run_id, ${RUN_KEY}, cm.machine
+  FROM ${withRamp('scaling_signal_samples')} t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE ${inCitedSession('t.session_id')};
 
 -- Each overload step over its settled seconds, the latest session per subject × experiment
 -- on the comparison machine: "at 2× capacity" is WHERE step_multiplier = 2. A step where the
@@ -675,9 +699,10 @@ CREATE VIEW overload_summary AS
   WHERE o.session_id = (
     SELECT MAX(o2.session_id) FROM overload_steps o2 JOIN sessions se2 ON se2.id = o2.session_id
     WHERE o2.subject = o.subject AND o2.experiment = o.experiment AND o2.scenario = o.scenario
-      AND se2.machine_fingerprint = se.machine_fingerprint);
+      AND se2.machine_fingerprint = se.machine_fingerprint AND ${inCitedSession('o2.session_id')});
 
--- The scale-out signal's lead time in each scaling ramp (session × subject × experiment):
+-- The scale-out signal's lead time in each scaling ramp (session × subject × experiment × run:
+-- an edition repeats the ramp, one row per repeat):
 -- the first second whose client-side p99 of served requests crossed the p99 objective (seconds
 -- where the generator was behind left out) against the first second the server's scale_out
 -- signal was on; lead_seconds > 0: the signal fired first. NULL when either never happened.
@@ -687,9 +712,10 @@ CREATE VIEW scaling_lead_time AS
          MIN(CASE WHEN t.needs_scaleout = 1 THEN t.elapsed_seconds END) AS signal_at,
          MIN(CASE WHEN t.p99_latency_us > t.p99_limit_us AND COALESCE(t.generator_behind, 0) = 0 THEN t.elapsed_seconds END)
            - MIN(CASE WHEN t.needs_scaleout = 1 THEN t.elapsed_seconds END) AS lead_seconds,
-         COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, cm.machine
-  FROM scaling_signal_samples t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
-  GROUP BY t.session_id, t.subject, t.experiment, t.scenario;
+         COUNT(t.needs_scaleout) > 0 AS has_signal, SUM(COALESCE(t.generator_behind, 0)) AS behind_seconds, t.run_id, ${RUN_KEY}, cm.machine
+  FROM ${withRamp('scaling_signal_samples')} t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE ${inCitedSession('t.session_id')}
+  GROUP BY t.session_id, t.subject, t.experiment, t.scenario, t.run_id, t.ramp;
 ${YARDSTICK_VIEWS}${FAIRNESS_VIEWS}`;
 
 /**
@@ -734,6 +760,8 @@ export function applySchema(db: Database): void {
     db.run(createTableSql(demoOutputs));
     db.exec(INDEXES);
     db.exec(VIEWS);
+    db.exec(EDITION_MARKS_SQL);
+    db.exec(EDITION_MARKS_BACKFILL);
     db.exec(EDITION_VIEWS_SQL);
     db.exec(AUTHORING_VIEWS_SQL);
     db.exec(KRAFT_VIEWS);
@@ -773,6 +801,7 @@ export const BOOK_VIEWS = [
   'overload_summary',
   'scaling_lead_time',
   'subjects_not_run',
+  ...EDITION_VIEWS,
   ...AUTHORING_VIEWS,
   ...YARDSTICK_VIEW_NAMES,
   ...FAIRNESS_VIEW_NAMES,

@@ -446,7 +446,7 @@ function bookPageViews(rendered: { index: RenderedSource | null; books: { name: 
 function addAppendix(views: PageView[], measurements: string, errata: string): PageView[] {
   const nav = views[0].nav as SiteNav;
   const pages = [
-    { outPath: ERRATA_PAGE, title: ERRATA_TITLE, html: errata, description: 'Each chapter\'s latest measurement against the previous one on the same machine.' },
+    { outPath: ERRATA_PAGE, title: ERRATA_TITLE, html: errata, description: 'Each chapter\'s share of the reference in the latest edition against the edition before it, judged against the noise between editions.' },
     { outPath: MEASUREMENTS_PAGE, title: MEASUREMENTS_TITLE, html: measurements, description: 'Every benchmark session behind the numbers of this book, with its machine, tool and settings.' },
   ];
   nav.books.push({ name: 'appendix', title: 'Appendix', chapters: pages.map((page): NavLink => ({ title: page.title, outPath: page.outPath })) });

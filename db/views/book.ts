@@ -18,6 +18,8 @@
  * All on the comparison machine (schema.ts), so each row's `machine` says where.
  */
 
+import { inCitedSession } from './edition.ts';
+
 /** Summaries of complete bench sessions on the comparison machine; one row per session × subject × experiment × scenario (the summary with the most runs when settings differed). */
 const SESSION_SUMMARIES = /* sql */ `
   SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.session_id, s.subject, s.experiment, s.scenario ORDER BY s.runs DESC, s.settings_key) AS pick
@@ -39,7 +41,7 @@ CREATE VIEW ${name} AS
     AND f.session_id = (
       SELECT MAX(g.session_id) FROM session_figures g JOIN session_figures g_o
         ON g_o.session_id = g.session_id AND g_o.tag = o.tag AND g_o.experiment = '' AND g_o.scenario = g.scenario
-      WHERE g.tag = f.tag AND g.experiment = f.experiment AND g.scenario = f.scenario);
+      WHERE g.tag = f.tag AND g.experiment = f.experiment AND g.scenario = f.scenario AND ${inCitedSession('g.session_id')});
 `;
 }
 
@@ -52,11 +54,12 @@ CREATE VIEW ${name} AS
 export const CORE_HOUR_PRICE_USD = 0.0504;
 
 export const AUTHORING_VIEWS_SQL = /* sql */ `
--- What "the latest edition" is: the latest complete bench session on the comparison machine
--- that measured the chapter × experiment × scenario. The work on editions redefines this view.
+-- What "the latest edition" is: the session of the edition the book cites (cited_edition) for
+-- every chapter × experiment × scenario it measured; before the first complete edition, the
+-- latest complete bench session on the comparison machine that measured each (history).
 CREATE VIEW latest_edition AS
   SELECT subject AS tag, experiment, scenario, MAX(session_id) AS session_id
-  FROM (${SESSION_SUMMARIES}) GROUP BY subject, experiment, scenario;
+  FROM (${SESSION_SUMMARIES}) WHERE ${inCitedSession('session_id')} GROUP BY subject, experiment, scenario;
 
 CREATE VIEW session_figures AS
   SELECT s.subject AS tag, ch.chapter_number, s.experiment, s.scenario, s.session_id, s.runs,

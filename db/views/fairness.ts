@@ -3,6 +3,8 @@
  * whether a polite client is still answered while a greedy one overloads the server.
  * Registered in db/schema.ts (`VIEWS`, `BOOK_VIEWS`).
  */
+import { inCitedSession } from './edition.ts';
+
 export const FAIRNESS_VIEW_NAMES = ['fairness_summary'] as const;
 
 export const FAIRNESS_VIEWS = /* sql */ `
@@ -41,7 +43,7 @@ CREATE VIEW fairness_summary AS
     WHERE f.session_id = (
       SELECT MAX(f2.session_id) FROM fairness_steps f2 JOIN sessions se2 ON se2.id = f2.session_id
       WHERE f2.subject = f.subject AND f2.experiment = f.experiment AND f2.scenario = f.scenario
-        AND se2.machine_fingerprint = se.machine_fingerprint)
+        AND se2.machine_fingerprint = se.machine_fingerprint AND ${inCitedSession('f2.session_id')})
     GROUP BY f.session_id, f.subject, f.experiment, f.scenario, f.step_multiplier, f.polite_connection
   );
 `;

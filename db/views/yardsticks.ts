@@ -6,6 +6,8 @@
  * Registered in db/schema.ts (`VIEWS`, `BOOK_VIEWS`); the comparison machine is schema.ts's.
  */
 
+import { inCitedSession } from './edition.ts';
+
 /** The book-queryable names defined here. */
 export const YARDSTICK_VIEW_NAMES = ['yardsticks', 'wire_bytes'] as const;
 
@@ -39,7 +41,7 @@ CREATE VIEW yardsticks AS
   WHERE y.session_id = (
     SELECT MAX(y2.session_id) FROM yardstick_ratios y2 JOIN sessions se2 ON se2.id = y2.session_id
     WHERE y2.subject = y.subject AND y2.experiment = y.experiment AND y2.scenario = y.scenario
-      AND se2.machine_fingerprint = se.machine_fingerprint)
+      AND se2.machine_fingerprint = se.machine_fingerprint AND ${inCitedSession('y2.session_id')})
   GROUP BY y.session_id, y.subject, y.experiment, y.scenario, y.settings_key;
 
 -- Bytes on the wire per response (HTTP headers and body as the load generator read them),
@@ -55,6 +57,6 @@ CREATE VIEW wire_bytes AS
     AND r.session_id = (
       SELECT MAX(r2.session_id) FROM runs r2 JOIN sessions se2 ON se2.id = r2.session_id
       WHERE r2.subject = r.subject AND r2.experiment = r.experiment AND r2.scenario = r.scenario AND r2.status = 'ok'
-        AND se2.machine_fingerprint = se.machine_fingerprint)
+        AND se2.machine_fingerprint = se.machine_fingerprint AND ${inCitedSession('r2.session_id')})
   GROUP BY r.session_id, r.subject, r.experiment, r.scenario;
 `;

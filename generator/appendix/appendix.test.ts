@@ -2,19 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from 'sql.js';
 import { directQueries } from '../directives/query.ts';
 import { createFixtureDatabase } from '../test-fixtures/fixture-database.ts';
-import { errataFragment, verdict, type Measurement } from './errata.ts';
+import { betweenEditionSpread, errataFragment, noiseBand, verdict, type EditionRatio } from './errata.ts';
 import { measurementsFragment, prettySettings } from './measurements.ts';
 
-const at = (median: number, ciLow: number | null, ciHigh: number | null): Measurement => ({ sessionId: 1, startedAt: '2026-01-01', median, ciLow, ciHigh });
+const at = (ratio: number, harnessCommit = 'h1'): EditionRatio => ({ sessionId: 1, startedAt: '2026-01-01', harnessCommit, ratio });
 
 describe('verdict', () => {
-  it('says "moved" only when the two intervals do not overlap', () => {
-    expect(verdict(at(1000, 950, 1050), at(1200, 1100, 1300))).toBe('moved');
-    expect(verdict(at(1000, 950, 1050), at(800, 700, 900))).toBe('moved');
-    expect(verdict(at(1000, 950, 1050), at(1040, 1000, 1100))).toBe('within noise');
-    expect(verdict(at(1000, 950, 1050), at(1100, 1050, 1150))).toBe('within noise'); // touching intervals overlap
-    expect(verdict(at(1000, null, null), at(2000, 1900, 2100))).toBe('no interval');
-    expect(verdict(null, at(2000, 1900, 2100))).toBe('first measurement');
+  it('never calls the same code and harness measured twice "moved", however far apart', () => {
+    expect(verdict(at(0.5), at(0.7), 0.001)).toBe('same code and harness: noise');
+  });
+
+  it('across harness commits, calls a change "moved" only beyond the noise measured between editions', () => {
+    const spread = betweenEditionSpread([Math.log(1.02), Math.log(0.98)]) as number; // ≈ 1.4% per edition
+    expect(Math.expm1(noiseBand(spread))).toBeCloseTo(0.0408, 3);
+    expect(verdict(at(0.5, 'h1'), at(0.55, 'h2'), spread)).toBe('moved');
+    expect(verdict(at(0.5, 'h1'), at(0.51, 'h2'), spread)).toBe('within noise');
+    expect(verdict(at(0.5, 'h1'), at(0.55, 'h2'), null)).toBe('no noise measured yet');
+    expect(verdict(null, at(0.5), spread)).toBe('first edition');
   });
 });
 
@@ -25,17 +29,33 @@ describe('the generated appendix', () => {
   });
   afterAll(() => db.close());
 
-  it('errata: the latest session against the previous one on the same machine, per chapter and scenario', () => {
+  it('errata: without a complete edition, says so and compares nothing', () => {
     const html = errataFragment(directQueries(db), 'measurements.html');
+    expect(html).toContain('The database holds no complete edition yet.');
+    expect(html).not.toContain('<tr><td>');
+  });
+
+  it('errata: the latest edition against the one before, the same-harness pair as the noise', async () => {
+    const editions = await createFixtureDatabase();
+    const edition = (id: number, harness: string, ratio: number) => {
+      editions.run(
+        `INSERT INTO sessions(id, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, 'complete', ?, 'fixture-machine', 'wrk', '4', ?)`,
+        [id, `2026-12-0${id - 10}T10:00:00.000Z`, harness, JSON.stringify({ edition: { whole_book: true } })],
+      );
+      editions.run(`INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, ratio_median) VALUES (?, 'v1-baseline', 'hot', 'k', 6, 0, 1000, ?)`, [id, ratio]);
+    };
+    edition(11, 'aaaaaaa1', 0.5);
+    edition(12, 'aaaaaaa1', 0.51); // the same code measured twice: ±2% of noise
+    edition(13, 'bbbbbbb2', 0.6); // a new harness: +17.6%, beyond the band
+    const html = errataFragment(directQueries(editions), 'measurements.html');
+    editions.close();
+    expect(html).toContain('Measured from 1 pair of editions at one harness commit');
     const rows = html.match(/<tr><td>[^]*?<\/tr>/g) ?? [];
-    expect(rows).toHaveLength(2); // v1-baseline measured twice, v2-index once, v3-pool never
-    expect(rows[0]).toContain('<td>v1-baseline</td><td>hot</td><td>Test CPU 3000</td>');
-    expect(rows[0]).toContain('<a href="measurements.html#session-1">1,000</a>');
-    expect(rows[0]).toContain('<a href="measurements.html#session-2">1,010</a>');
-    expect(rows[0]).toContain('+1.0%');
-    expect(rows[0]).toContain('>within noise</td>');
-    expect(rows[1]).toContain('<td>v2-index</td>');
-    expect(rows[1]).toContain('>first measurement</td>');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('<td>v1-baseline</td><td>hot</td>');
+    expect(rows[0]).toContain('<a href="measurements.html#session-12">51.0%</a>');
+    expect(rows[0]).toContain('<a href="measurements.html#session-13">60.0%</a>');
+    expect(rows[0]).toContain('>moved</td>');
   });
 
   it('measurements: one section per session with machine, tool, runs and settings', () => {

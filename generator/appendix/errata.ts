@@ -1,7 +1,16 @@
 /**
- * The errata page, "What moved since the last edition": for each chapter and scenario,
- * the latest session against the previous one on the same machine, each change labelled
- * "moved" (the two 95% confidence intervals do not overlap) or "within noise" (they do).
+ * The errata page, "What moved since the last edition": each subject's ratio to the reference
+ * in the cited edition against the previous complete edition of the same machine (view
+ * `edition_ratios`), judged against the noise measured between editions — never against the
+ * interval of one session, which only says how far the slices of that session spread.
+ *
+ * Chapters are fixed commits, so between two editions only the harness (and the machine's
+ * day) can move a figure:
+ * - the same harness commit on both sides is the same code measured twice: its difference is
+ *   noise by definition, never "moved", and it is what the noise is measured from;
+ * - across harness commits, a change is "moved" when it exceeds the noise band: twice the
+ *   spread (root mean square of the log ratio) of the same-harness pairs, times √2 for a
+ *   difference of two editions. Without a same-harness pair nothing is claimed.
  */
 import type { SqlValue } from 'sql.js';
 import { escapeHtml } from '../directives/escape.ts';
@@ -11,81 +20,100 @@ import type { QueryRunner } from '../directives/query.ts';
 export const ERRATA_PAGE = 'errata.html';
 export const ERRATA_TITLE = 'What moved since the last edition';
 
-export interface Measurement {
+/** One subject's ratio to the reference in one edition. */
+export interface EditionRatio {
   sessionId: number;
   startedAt: string;
-  median: number;
-  ciLow: number | null;
-  ciHigh: number | null;
+  harnessCommit: string;
+  ratio: number;
 }
 
-export type Verdict = 'moved' | 'within noise' | 'no interval' | 'first measurement';
+export type Verdict = 'moved' | 'within noise' | 'same code and harness: noise' | 'no noise measured yet' | 'first edition';
 
-/** Moved only when the intervals are disjoint; without both intervals nothing is claimed. */
-export function verdict(previous: Measurement | null, latest: Measurement): Verdict {
-  if (!previous) return 'first measurement';
-  if (previous.ciLow === null || previous.ciHigh === null || latest.ciLow === null || latest.ciHigh === null) return 'no interval';
-  return latest.ciLow > previous.ciHigh || latest.ciHigh < previous.ciLow ? 'moved' : 'within noise';
+/** The between-edition spread of a log ratio from the same-harness pairs: RMS of log(latest / previous) ÷ √2, or null without a pair. */
+export function betweenEditionSpread(sameHarnessLogChanges: number[]): number | null {
+  if (sameHarnessLogChanges.length === 0) return null;
+  const meanSquare = sameHarnessLogChanges.reduce((sum, d) => sum + d * d, 0) / sameHarnessLogChanges.length;
+  return Math.sqrt(meanSquare / 2);
 }
 
-const COMPARISONS = `
-WITH ranked AS (
-  SELECT su.subject, su.scenario, se.machine_fingerprint AS machine, su.session_id, se.started_at,
-         su.rps_median, su.rps_ci_low, su.rps_ci_high,
-         ROW_NUMBER() OVER (PARTITION BY su.subject, su.scenario, se.machine_fingerprint ORDER BY su.session_id DESC) AS n
-    FROM summaries su JOIN sessions se ON se.id = su.session_id
-   WHERE su.experiment = '' AND su.runs > 0 AND su.rps_median IS NOT NULL)
-SELECT l.subject, l.scenario, COALESCE(m.cpu_model, l.machine) AS machine,
-       l.session_id, l.started_at, l.rps_median, l.rps_ci_low, l.rps_ci_high,
-       p.session_id, p.started_at, p.rps_median, p.rps_ci_low, p.rps_ci_high
-  FROM ranked l
-  JOIN chapters c ON c.tag = l.subject
-  LEFT JOIN ranked p ON p.subject = l.subject AND p.scenario = l.scenario AND p.machine = l.machine AND p.n = 2
-  LEFT JOIN machines m ON m.fingerprint = l.machine
- WHERE l.n = 1
- ORDER BY c.chapter_number, l.scenario, machine`;
-
-function measurement(values: SqlValue[]): Measurement | null {
-  const [sessionId, startedAt, median, ciLow, ciHigh] = values;
-  if (sessionId === null || typeof median !== 'number') return null;
-  return {
-    sessionId: Number(sessionId),
-    startedAt: String(startedAt),
-    median,
-    ciLow: typeof ciLow === 'number' ? ciLow : null,
-    ciHigh: typeof ciHigh === 'number' ? ciHigh : null,
-  };
+/** The band a change between two editions must leave to be "moved": ±2 spreads of a difference (2·√2·σ), as a log ratio. */
+export function noiseBand(spread: number): number {
+  return 2 * Math.SQRT2 * spread;
 }
 
-function describe(m: Measurement | null, measurementsHref: string): string {
+export function verdict(previous: EditionRatio | null, latest: EditionRatio, spread: number | null): Verdict {
+  if (!previous) return 'first edition';
+  if (previous.harnessCommit === latest.harnessCommit) return 'same code and harness: noise';
+  if (spread === null) return 'no noise measured yet';
+  return Math.abs(Math.log(latest.ratio / previous.ratio)) > noiseBand(spread) ? 'moved' : 'within noise';
+}
+
+/** Each subject × experiment × scenario: the latest two complete editions' ratios (edition_ratios), newest first. */
+const PAIRS = `
+WITH numbered AS (
+  SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.subject, r.experiment, r.scenario ORDER BY r.edition_number DESC) AS k
+    FROM edition_ratios r WHERE r.ratio_median IS NOT NULL)
+SELECT l.subject, l.experiment, l.scenario, l.machine,
+       l.session_id, l.started_at, l.harness_commit, l.ratio_median,
+       p.session_id, p.started_at, p.harness_commit, p.ratio_median
+  FROM numbered l LEFT JOIN numbered p ON p.subject = l.subject AND p.experiment = l.experiment AND p.scenario = l.scenario AND p.k = 2
+  LEFT JOIN chapters c ON c.tag = l.subject
+ WHERE l.k = 1
+ ORDER BY c.chapter_number, l.subject, l.experiment, l.scenario`;
+
+/** Every consecutive pair of editions at one harness commit: the same code measured twice. */
+const SAME_HARNESS_CHANGES = `
+WITH ordered AS (
+  SELECT r.subject, r.experiment, r.scenario, r.ratio_median, r.harness_commit,
+         LAG(r.ratio_median) OVER (PARTITION BY r.subject, r.experiment, r.scenario ORDER BY r.edition_number) AS previous_ratio,
+         LAG(r.harness_commit) OVER (PARTITION BY r.subject, r.experiment, r.scenario ORDER BY r.edition_number) AS previous_harness
+    FROM edition_ratios r WHERE r.ratio_median IS NOT NULL)
+SELECT ratio_median / previous_ratio FROM ordered WHERE previous_harness = harness_commit AND previous_ratio > 0`;
+
+function editionRatio(values: SqlValue[]): EditionRatio | null {
+  const [sessionId, startedAt, harnessCommit, ratio] = values;
+  if (sessionId === null || typeof ratio !== 'number') return null;
+  return { sessionId: Number(sessionId), startedAt: String(startedAt), harnessCommit: String(harnessCommit), ratio };
+}
+
+function describe(m: EditionRatio | null, measurementsHref: string): string {
   if (!m) return '—';
-  const interval = m.ciLow === null || m.ciHigh === null ? '' : ` <span class="ci">[${formatNumber(m.ciLow, 'comma')}–${formatNumber(m.ciHigh, 'comma')}]</span>`;
-  return `<a href="${measurementsHref}#session-${m.sessionId}">${formatNumber(m.median, 'comma')}</a>${interval}<br><small>session ${m.sessionId}, ${escapeHtml(m.startedAt.slice(0, 10))}</small>`;
+  return `<a href="${measurementsHref}#session-${m.sessionId}">${formatNumber(100 * m.ratio, 'decimal')}%</a><br><small>session ${m.sessionId}, ${escapeHtml(m.startedAt.slice(0, 10))}, harness ${escapeHtml(m.harnessCommit.slice(0, 7))}</small>`;
 }
 
 /** The errata page's body fragment; `measurementsHref` links each figure to its session. */
 export function errataFragment(queries: QueryRunner, measurementsHref: string): string {
-  const result = queries.run(COMPARISONS);
+  const changes = queries.run(SAME_HARNESS_CHANGES).rows.map((row) => Math.log(Number(row[0])));
+  const spread = betweenEditionSpread(changes);
+  const band = spread === null ? null : Math.expm1(noiseBand(spread));
+  const noise =
+    band === null
+      ? 'No two editions were measured at one harness commit yet, so the noise between editions is not measured and no change is called "moved".'
+      : `Measured from ${formatNumber(changes.length, 'comma')} pair${changes.length === 1 ? '' : 's'} of editions at one harness commit, a change must exceed ±${formatNumber(100 * band, 'decimal')}% to be "moved".`;
   const intro =
-    `<h1 id="errata">${ERRATA_TITLE}</h1>\n<p>For each chapter and scenario: the latest measurement of its throughput (requests per second, ` +
-    `median, with its 95% confidence interval) against the previous one on the same machine. A change is "moved" only when the two ` +
-    `intervals do not overlap; otherwise it is within the noise of the measurement.</p>`;
-  if (result.rows.length === 0) return `${intro}\n<p class="no-measurement">The database holds no measurements yet.</p>`;
+    `<h1 id="errata">${ERRATA_TITLE}</h1>\n<p>For each chapter, experiment and scenario: its share of the reference server's throughput ` +
+    `(the paired ratio of one edition) in the latest complete edition of the comparison machine, against the edition before it. ` +
+    `The chapters are fixed commits, so only the harness or the machine's day can move a figure: two editions at one harness commit ` +
+    `are the same code measured twice, and their difference is the noise between editions, never "moved". ${noise}</p>`;
+  const result = queries.run(PAIRS);
+  if (result.rows.length === 0) return `${intro}\n<p class="no-measurement">The database holds no complete edition yet.</p>`;
   const rows = result.rows.map((row) => {
-    const [subject, scenario, machine] = row;
-    const latest = measurement(row.slice(3, 8)) as Measurement;
-    const previous = measurement(row.slice(8, 13));
-    const label = verdict(previous, latest);
-    const change = previous ? `${latest.median >= previous.median ? '+' : ''}${formatNumber((100 * (latest.median - previous.median)) / previous.median, 'decimal')}%` : '—';
+    const [subject, experiment, scenario, machine] = row;
+    const latest = editionRatio(row.slice(4, 8)) as EditionRatio;
+    const previous = editionRatio(row.slice(8, 12));
+    const label = verdict(previous, latest, spread);
+    const change = previous ? `${latest.ratio >= previous.ratio ? '+' : ''}${formatNumber((100 * (latest.ratio - previous.ratio)) / previous.ratio, 'decimal')}%` : '—';
+    const name = experiment === '' || experiment === null ? String(subject) : `${String(subject)}+${String(experiment)}`;
     return (
-      `<tr><td>${escapeHtml(String(subject))}</td><td>${escapeHtml(String(scenario))}</td><td>${escapeHtml(String(machine))}</td>` +
+      `<tr><td>${escapeHtml(name)}</td><td>${escapeHtml(String(scenario))}</td><td>${escapeHtml(String(machine))}</td>` +
       `<td>${describe(previous, measurementsHref)}</td><td>${describe(latest, measurementsHref)}</td>` +
-      `<td style="text-align: right">${change}</td><td class="verdict verdict-${label.replace(/ /g, '-')}">${label}</td></tr>`
+      `<td style="text-align: right">${change}</td><td class="verdict verdict-${label.replace(/[^a-z]+/g, '-')}">${label}</td></tr>`
     );
   });
   return (
-    `${intro}\n<figure class="table"><table>\n<thead><tr><th scope="col">Chapter</th><th scope="col">Scenario</th><th scope="col">Machine</th>` +
-    `<th scope="col">Previous</th><th scope="col">Latest</th><th scope="col">Change</th><th scope="col">Verdict</th></tr></thead>\n<tbody>\n` +
+    `${intro}\n<figure class="table"><table>\n<thead><tr><th scope="col">Subject</th><th scope="col">Scenario</th><th scope="col">Machine</th>` +
+    `<th scope="col">Previous edition</th><th scope="col">Latest edition</th><th scope="col">Change</th><th scope="col">Verdict</th></tr></thead>\n<tbody>\n` +
     `${rows.join('\n')}\n</tbody>\n</table></figure>`
   );
 }

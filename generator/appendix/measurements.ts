@@ -22,13 +22,19 @@ function rows(queries: QueryRunner, sql: string): Row[] {
 export function measurementsFragment(queries: QueryRunner): string {
   const sessions = rows(
     queries,
-    `SELECT s.*, m.cpu_model, m.cores, m.memory_bytes, m.kernel, m.os, m.node_version,
+    // Every column but settings_json, read below one session at a time: an edition's settings run to tens of MB
+    // (the mix's paths), and all sessions' in one query outlast the query time limit.
+    `SELECT s.id, s.kind, s.started_at, s.finished_at, s.status, s.harness_commit, s.harness_dirty, s.tool, s.tool_version,
+            m.cpu_model, m.cores, m.memory_bytes, m.kernel, m.os, m.node_version,
             (SELECT COUNT(*) FROM runs r WHERE r.session_id = s.id AND r.status = 'ok') AS ok_runs,
             (SELECT COUNT(*) FROM runs r WHERE r.session_id = s.id AND r.status <> 'ok') AS failed_runs,
-            (SELECT group_concat(DISTINCT r.subject) FROM runs r WHERE r.session_id = s.id) AS subjects
+            (SELECT COUNT(*) FROM overload_steps o WHERE o.session_id = s.id) AS overload_steps,
+            (SELECT group_concat(subject) FROM (SELECT r.subject FROM runs r WHERE r.session_id = s.id
+               UNION SELECT o.subject FROM overload_steps o WHERE o.session_id = s.id)) AS subjects
        FROM sessions s LEFT JOIN machines m ON m.fingerprint = s.machine_fingerprint
       ORDER BY s.id`,
   );
+  for (const session of sessions) session.settings_json = rows(queries, `SELECT settings_json FROM sessions WHERE id = ${Number(session.id)}`)[0]?.settings_json ?? null;
   const intro =
     `<h1 id="measurements">${MEASUREMENTS_TITLE}</h1>\n<p>Every benchmark session in the database, as recorded by the bench runner. ` +
     `Each measured number in the book names its session on hover and links here.</p>`;
@@ -53,6 +59,9 @@ function sessionSection(session: Row): string {
     ['Machine', machine],
     ['Harness commit', `<code>${text(session.harness_commit)}</code>${Number(session.harness_dirty) === 1 ? ' (with uncommitted changes)' : ''}`],
     ['Runs', `${formatNumber(Number(session.ok_runs), 'comma')} measured, ${formatNumber(Number(session.failed_runs), 'comma')} failed`],
+    ...(Number(session.overload_steps) > 0
+      ? [['Open-loop overload steps', `${formatNumber(Number(session.overload_steps), 'comma')} (recorded as steps, not as runs)`] as [string, string]]
+      : []),
     ['Subjects', text(session.subjects)],
   ];
   return (
