@@ -15,6 +15,17 @@ export function pathsKey(paths: string[]): string {
   return `paths${createHash('sha256').update(JSON.stringify(paths)).digest('hex').slice(0, 8)}`;
 }
 
+/**
+ * The paths as the session's settings record them: a short list as it is, a long one (the
+ * mix's 200,000 Zipf draws, 14 MB of JSON per session that every view reading the settings
+ * had to parse) as its count, distinct paths, hash (the settings key's, in full) and first
+ * paths — the scenario's description names the seed that reproduces it (pure).
+ */
+export function pathsSetting(paths: string[]): string[] | { count: number; distinct: number; sha256: string; first: string[] } {
+  if (paths.length <= 64) return paths;
+  return { count: paths.length, distinct: new Set(paths).size, sha256: createHash('sha256').update(JSON.stringify(paths)).digest('hex'), first: paths.slice(0, 3) };
+}
+
 export function steadyScenario(sc: Scenario): ScenarioModule {
   const headers = sc.headers ?? {};
   // Pipelining needs keep-alive: close sends one request per connection whatever the flag.
@@ -32,7 +43,7 @@ export function steadyScenario(sc: Scenario): ScenarioModule {
     // different body, so the gzip scenarios are compared with hot and mix of the same session.
     comparesToReference: sc.headers === undefined,
     settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths), `s${options.settleSeconds}`, ...(depth(options) > 1 ? [`p${depth(options)}`] : []), ...headerParts],
-    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: sc.paths, settle_seconds: options.settleSeconds, pipeline: depth(options), sockets: sockets(options), ...(sc.headers ? { headers } : {}) }),
+    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: pathsSetting(sc.paths), settle_seconds: options.settleSeconds, pipeline: depth(options), sockets: sockets(options), ...(sc.headers ? { headers } : {}) }),
     warmup: (options) => (options.warmupSeconds > 0 ? load(options, options.warmupSeconds) : null),
     runRound: async (context) => {
       if (context.options.settleSeconds > 0) await context.settle(load(context.options, context.options.settleSeconds));
