@@ -57,8 +57,6 @@ interface Asked {
   asked: number;
   gzip: Reply | null | 'pending' | 'none';
   br: Reply | null | 'pending' | 'none';
-  /** Bytes of the forms built, returned to the budget when the answer is collected. */
-  bytes: number;
 }
 
 /**
@@ -96,7 +94,7 @@ export class OnDemandAnswers implements AnswerEncoder {
     if (coding === null) return { status, body, headers: VARY };
     let answer = this.#answers.get(body);
     if (answer === undefined) {
-      answer = { identity: { status, body, headers: VARY }, asked: 0, gzip: null, br: null, bytes: 0 };
+      answer = { identity: { status, body, headers: VARY }, asked: 0, gzip: null, br: null };
       this.#answers.set(body, answer);
     }
     const form = answer[coding];
