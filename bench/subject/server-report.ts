@@ -53,6 +53,7 @@ function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
 }
 
 export const peakRssBytes = (pid: number): number | null => statusBytes(pid, 'VmHWM');
+export const rssBytes = (pid: number): number | null => statusBytes(pid, 'VmRSS');
 
 /** A field summed over a server's process tree (a cluster's primary and workers); null when the server itself is gone. */
 function treeBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {

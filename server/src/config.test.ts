@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null, maxInFlight: 64, maxConnections: 0, headersTimeoutMs: 10000, limiter: 'adaptive', refusal: 'fair', limitMin: 32, limitMax: 1024,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null, maxInFlight: 64, maxConnections: 0, headersTimeoutMs: 10000, limiter: 'adaptive', refusal: 'fair', compression: 'on-demand', compressAfter: 3, compressionMaxBytes: 16 * 1024 * 1024, limitMin: 32, limitMax: 1024,
         scaleOutWindow: 3, scaleOutElu: 0.9, scaleOutInFlightRatio: 0.8, scaleOutP99Ms: 25, scaleOutRejectionRatio: 0.01,
       },
     });
@@ -83,6 +83,13 @@ describe('parseConfig', () => {
     const parsed = parseConfig([...base, '--http-layer', 'fastify', '--max-in-flight', '0'], {});
     expect(parsed.kind === 'config' && parsed.config.httpLayer).toBe('fastify');
     expect(parseConfig([...base, '--http-layer', 'express'], {})).toEqual({ kind: 'error', message: '--http-layer: "express" is not one of node, fastify' });
+  });
+
+  it('selects the compression policy and its bounds, refusing unknown ones', () => {
+    const parsed = parseConfig([...base, '--compression', 'second-sight', '--compress-after', '5'], { COMPRESSION_MAX_BYTES: '1000' });
+    expect(parsed.kind === 'config' && [parsed.config.compression, parsed.config.compressAfter, parsed.config.compressionMaxBytes]).toEqual(['second-sight', 5, 1000]);
+    expect(parseConfig([...base, '--compression', 'always'], {})).toEqual({ kind: 'error', message: '--compression: "always" is not one of on-demand, second-sight' });
+    expect(parseConfig([...base, '--compress-after', '0'], {})).toEqual({ kind: 'error', message: '--compress-after: "0" is not a whole number above 0' });
   });
 
   it('reads the metrics port, none by default', () => {

@@ -2,6 +2,8 @@
  * Configuration from flags and environment (flags win). Parsing is pure: it returns either a
  * config, a request for help, or a readable error; main.ts turns the error into exit code 2.
  */
+import { DEFAULT_COMPRESSION } from './http/encodings.ts';
+
 export interface Config {
   host: string;
   port: number;
@@ -35,6 +37,12 @@ export interface Config {
   /** fixed: --max-in-flight as given; adaptive: starts there and follows measured latency (chapter 9). */
   limiter: Limiter;
   refusal: Refusal;
+  /** Which answers are compressed (chapter 15: on-demand; chapter 13's second-sight is the experiment). */
+  compression: Compression;
+  /** on-demand: an answer is compressed into a coding at its k-th request asking for one. */
+  compressAfter: number;
+  /** on-demand: bytes of compressed forms held at most. */
+  compressionMaxBytes: number;
   /** Bounds of the adaptive limit. */
   limitMin: number;
   limitMax: number;
@@ -49,6 +57,8 @@ export interface Config {
 export const LIMITERS = ['fixed', 'adaptive'] as const;
 export const REFUSALS = ['fair', 'unfair'] as const;
 export type Refusal = (typeof REFUSALS)[number];
+export const COMPRESSIONS = ['on-demand', 'second-sight'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
 export type Limiter = (typeof LIMITERS)[number];
 
 /** The chapter's recommended in-flight limit (see README, chapter 8). */
@@ -89,6 +99,9 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--headers-timeout', env: 'HEADERS_TIMEOUT_MS', key: 'headersTimeoutMs', type: 'ms', default: '10000', description: 'ms a client may take to send a request line and headers before a 408' },
   { flag: '--limiter', env: 'LIMITER', key: 'limiter', type: 'choice', choices: LIMITERS, default: 'adaptive', description: 'fixed (--max-in-flight as given) or adaptive (starts at --max-in-flight, follows measured latency; none when it is 0)' },
   { flag: '--refusal', env: 'REFUSAL', key: 'refusal', type: 'choice', choices: REFUSALS, default: 'fair', description: 'which searches past the limit are refused: fair (a connection asking far less than the average is still served, within a tenth of the limit per turn) or unfair (all of them)' },
+  { flag: '--compression', env: 'COMPRESSION', key: 'compression', type: 'choice', choices: COMPRESSIONS, default: DEFAULT_COMPRESSION.policy, description: 'on-demand (an answer compressed into the coding clients ask for, once asked --compress-after times; none for clients asking none) or second-sight (chapter 13: every answer seen twice, gzip 9 and brotli 11)' },
+  { flag: '--compress-after', env: 'COMPRESS_AFTER', key: 'compressAfter', type: 'count', default: String(DEFAULT_COMPRESSION.after), description: 'on-demand: requests asking for a coding before an answer is compressed into it' },
+  { flag: '--compression-max-bytes', env: 'COMPRESSION_MAX_BYTES', key: 'compressionMaxBytes', type: 'bytes', default: String(DEFAULT_COMPRESSION.maxBytes), description: 'on-demand: bytes of compressed answers held at most' },
   { flag: '--limit-min', env: 'LIMIT_MIN', key: 'limitMin', type: 'count', default: '32', description: 'lowest adaptive limit (32: the steady scenarios are never shed)' },
   { flag: '--limit-max', env: 'LIMIT_MAX', key: 'limitMax', type: 'count', default: '1024', description: 'highest adaptive limit' },
   { flag: '--scale-out-window', env: 'SCALE_OUT_WINDOW', key: 'scaleOutWindow', type: 'count', default: '3', description: 'seconds the scale-out rule looks back' },

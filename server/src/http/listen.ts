@@ -6,6 +6,7 @@ import { serverTimeouts, onCheckExpectation, onClientError, onConnect } from './
 import { createFastifyServer } from './fastify-layer.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
 import { createRefusalPolicy } from '../limit/fair-refusal.ts';
+import { createAnswerEncoder } from './encodings.ts';
 import { createNodeListener, type HttpMetrics } from './node-layer.ts';
 import type { SearchSource } from './routes.ts';
 
@@ -17,7 +18,7 @@ export interface HttpService {
 
 /** The chosen HTTP layer over `source`, listening on the configured host and port. */
 export async function listen(config: Config, source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): Promise<HttpService> {
-  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log, serverTimeouts(config.headersTimeoutMs)) : http.createServer(serverTimeouts(config.headersTimeoutMs), createNodeListener(source, log, metrics, limit, createRefusalPolicy(config.refusal)));
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log, serverTimeouts(config.headersTimeoutMs)) : http.createServer(serverTimeouts(config.headersTimeoutMs), createNodeListener(source, log, metrics, limit, createRefusalPolicy(config.refusal), createAnswerEncoder({ policy: config.compression, after: config.compressAfter, maxBytes: config.compressionMaxBytes })));
   if (config.httpLayer === 'node') server.on('clientError', onClientError);
   answerProtocolErrors(server);
   if (config.maxConnections > 0) {

@@ -5,7 +5,7 @@ import type { InFlightLimit } from '../limit/in-flight-limit.ts';
 import { UNFAIR_REFUSAL, type RefusalPolicy } from '../limit/fair-refusal.ts';
 import { LoopTurn } from '../metrics/loop-turn.ts';
 import { RequestTally, ShedTally, UNMATCHED_ROUTE } from '../metrics/request-tally.ts';
-import { EncodedAnswers, acceptEncodingOf } from './encodings.ts';
+import { DEFAULT_COMPRESSION, acceptEncodingOf, createAnswerEncoder, type AnswerEncoder } from './encodings.ts';
 import { PrebuiltAnswers } from './prebuilt.ts';
 import { JSON_TYPE, type Reply } from './reply.ts';
 import {
@@ -66,7 +66,7 @@ const QUESTION_MARK = 0x3f;
  * than the others, limit/fair-refusal.ts): see LoopTurn for why the turn's batch is what is in flight. Per request the layer only stores
  * which tally the answer counts in; the turn folds them, and reports its searches to the limit.
  */
-export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit, refusal: RefusalPolicy = UNFAIR_REFUSAL): RequestListener {
+export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit, refusal: RefusalPolicy = UNFAIR_REFUSAL, encoded: AnswerEncoder = createAnswerEncoder(DEFAULT_COMPRESSION)): RequestListener {
   const { turn, tally, shed } = metrics;
   let position = 0; // of the request being handled, in its turn (handlers run synchronously)
   const failed = (err: unknown): Reply => {
@@ -74,7 +74,6 @@ export function createNodeListener(source: SearchSource, log: Logger, metrics: H
     return internalErrorReply();
   };
   const unmatched = tally.route(UNMATCHED_ROUTE);
-  const encoded = new EncodedAnswers();
   const notFound = (req: IncomingMessage, res: ServerResponse): void => {
     const reply = notFoundReply(req.method ?? '', pathOf(req.url ?? ''));
     writeReply(res, reply);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFeed } from './decode-feed.ts';
-import { parseFeedBytes } from './parse-feed.ts';
+import { decodeFeed, decodeFeedSlices } from './decode-feed.ts';
+import { parseFeedBytes, parseFeedSlices } from './parse-feed.ts';
 
 const declared = (encoding: string, body: string) => `<?xml version="1.0" encoding="${encoding}"?>${body}`;
 const feed = (title: string) =>
@@ -24,6 +24,16 @@ describe('decodeFeed', () => {
     expect(decodeFeed(utf16)).toMatchObject({ ok: true, text: '<a>é</a>' });
   });
 
+  it('decodes in slices, a character split between two slices whole', () => {
+    const text = '<a>Café 😀 été</a>';
+    for (const sliceBytes of [1, 2, 3, 5]) {
+      const sliced = decodeFeedSlices(Buffer.from(text, 'utf8'), sliceBytes);
+      expect(sliced.ok && [...sliced.slices].join('')).toBe(text);
+    }
+    const latin1 = decodeFeedSlices(Buffer.from(declared('ISO-8859-1', '<a>Café</a>'), 'latin1'), 4);
+    expect(latin1.ok && [...latin1.slices].join('')).toBe(declared('ISO-8859-1', '<a>Café</a>'));
+  });
+
   it('refuses an encoding it does not know', () => {
     expect(decodeFeed(Buffer.from(declared('klingon-8', '<a/>')))).toEqual({ ok: false, error: 'unsupported encoding "klingon-8"' });
   });
@@ -42,5 +52,19 @@ describe('parseFeedBytes', () => {
   it('decodes numeric character references, decimal and hexadecimal', () => {
     expect(title(Buffer.from(feed('Caf&#233; &#xE9;t&#233; &amp; &#128512;')))).toBe('Café été & 😀');
     expect(title(Buffer.from(feed('&amp;#233; stays text')))).toBe('&#233; stays text');
+  });
+});
+
+describe('parseFeedSlices', () => {
+  it('parses a document cut anywhere the same as whole, and keeps an entity XML does not define as written', () => {
+    const xml = feed('Caf&#233; &nbsp;&amp; more');
+    const whole = parseFeedSlices([xml]);
+    expect(whole.ok && whole.plans[0].title).toBe('Café &nbsp;& more');
+    for (let cut = 1; cut < xml.length; cut += 7) expect(parseFeedSlices([xml.slice(0, cut), xml.slice(cut)])).toEqual(whole);
+  });
+
+  it('rejects a document whose DTD arrives in a later slice', () => {
+    const xml = '<?xml version="1.0"?><!DOCTYPE planList [<!ENTITY t "x">]><planList><output/></planList>';
+    expect(parseFeedSlices([xml.slice(0, 25), xml.slice(25)])).toEqual({ ok: false, error: expect.stringContaining('declares a DTD or entities') });
   });
 });

@@ -1,6 +1,6 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import { parseProviderDateTime } from '../time.ts';
-import { decodeFeed } from './decode-feed.ts';
+import { decodeFeedSlices } from './decode-feed.ts';
 
 /** One valid plan of a feed document, flattened with its base plan's values. */
 export interface FeedPlan {
@@ -36,84 +36,111 @@ const NAMES = {
   legacy: { root: 'eventList', basePlan: 'base_event', basePlanId: 'base_event_id', plan: 'event', planId: 'event_id', start: 'event_start_date', end: 'event_end_date' },
 } as const;
 
-const ATTR = '@_';
-type XmlNode = Record<string, unknown>;
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: ATTR,
-  parseAttributeValue: false, // every value is a string; we validate ourselves
-  parseTagValue: false,
-  processEntities: true,
-  // Decodes numeric character references (&#233;, &#xE9;) too; without it they stay as written.
-  htmlEntities: true,
-  isArray: (name) => name === 'base_plan' || name === 'base_event' || name === 'plan' || name === 'event' || name === 'zone',
-});
+type Attributes = Record<string, string>;
 
 const PRICE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
-/** Parses one provider answer as received: bytes in the encoding the document declares. */
+/** Thrown from the parser's handlers to stop at the first reason to reject the whole document. */
+class Rejected extends Error {}
+
+/** Parses one provider answer as received: bytes in the encoding the document declares, decoded and parsed a slice at a time. */
 export function parseFeedBytes(bytes: Uint8Array): FeedParseResult {
-  const decoded = decodeFeed(bytes);
-  return decoded.ok ? parseFeed(decoded.text) : { ok: false, error: decoded.error };
+  const decoded = decodeFeedSlices(bytes);
+  return decoded.ok ? parseFeedSlices(decoded.slices) : { ok: false, error: decoded.error };
+}
+
+/** Parses one provider answer held as a string. */
+export function parseFeed(xml: string): FeedParseResult {
+  return parseFeedSlices([xml]);
 }
 
 /**
- * Parses one provider answer. A malformed or truncated document is rejected as a whole
- * (`ok: false`), and so is one with a DTD or entity declarations (their entities would become
- * event text); an invalid plan inside a well-formed document is skipped with a reason.
+ * Parses one provider answer as it streams through saxes, a strict (well-formedness checking)
+ * event parser: no tree of the document is ever built, only the plans are kept (chapter 15:
+ * the tree, the validator's pass and the whole text were most of the memory a 15 MB document
+ * took). A malformed or truncated document is rejected as a whole (`ok: false`), and so is
+ * one with a DTD or entity declarations (their entities would become event text); an invalid
+ * plan inside a well-formed document is skipped with a reason. Either naming is accepted at
+ * every level, so a document mixing both still parses.
  */
-export function parseFeed(xml: string): FeedParseResult {
-  const declaration = /<!DOCTYPE|<!ENTITY/.exec(xml);
-  if (declaration) return { ok: false, error: `document declares a DTD or entities (${declaration[0]} at character ${declaration.index}); dropped whole` };
-  const validation = XMLValidator.validate(xml);
-  if (validation !== true) {
-    const { msg, line, col } = validation.err;
-    return { ok: false, error: `malformed XML at ${line}:${col}: ${msg}` };
-  }
-  let doc: XmlNode;
-  try {
-    doc = parser.parse(xml) as XmlNode;
-  } catch (err) {
-    return { ok: false, error: `malformed XML: ${(err as Error).message}` };
-  }
-  const variant: FeedVariant | null = NAMES.current.root in doc ? 'current' : NAMES.legacy.root in doc ? 'legacy' : null;
-  if (!variant) return { ok: false, error: `unknown root element (expected ${NAMES.current.root} or ${NAMES.legacy.root})` };
-  const root = asNode(doc[NAMES[variant].root]);
-  if (!root || !('output' in root)) return { ok: false, error: 'document has no <output> element' };
-  // `<output/>` parses as '' : nothing new, not "delete everything".
-  const output = asNode(root.output) ?? {};
-
+export function parseFeedSlices(slices: Iterable<string>): FeedParseResult {
+  const parser = new SaxesParser({ position: true });
   const basePlans: FeedBasePlan[] = [];
   const plans: FeedPlan[] = [];
   const skipped: SkippedPlan[] = [];
-  // Accept either naming at every level, so a document mixing both still parses.
-  for (const names of [NAMES.current, NAMES.legacy]) {
-    for (const baseNode of asNodeList(output[names.basePlan])) {
-      const basePlanId = attr(baseNode, names.basePlanId) ?? attr(baseNode, otherNames(names).basePlanId);
-      if (!basePlanId) {
-        skipped.push({ basePlanId: null, planId: null, reason: 'base plan without id' });
-        continue;
-      }
-      basePlans.push({ basePlanId, online: attr(baseNode, 'sell_mode') === 'online' });
-      const title = attr(baseNode, 'title') ?? '';
-      for (const alt of [names, otherNames(names)]) {
-        for (const planNode of asNodeList(baseNode[alt.plan])) {
-          const result = readPlan(planNode, basePlanId, title);
-          if ('reason' in result) skipped.push(result);
-          else plans.push(result);
-        }
+  let variant: FeedVariant | null = null;
+  let sawOutput = false;
+  // The open elements' names; only root > output > base plan > plan > zone matter.
+  const open: string[] = [];
+  let base: { basePlanId: string; title: string } | null = null;
+  let plan: { attributes: Attributes; minPrice: number | null; maxPrice: number | null; badPrice: string | null } | null = null;
+
+  parser.on('error', (err) => {
+    // An entity XML does not define is kept as written, as before this parser (character references are decoded).
+    if (err.message.endsWith('undefined entity.')) return;
+    throw new Rejected(`malformed XML at ${err.message}`);
+  });
+  parser.on('doctype', () => {
+    throw new Rejected(`document declares a DTD or entities (<!DOCTYPE at ${parser.line}:${parser.column}); dropped whole`);
+  });
+  parser.on('opentag', (tag) => {
+    const name = tag.name;
+    const depth = open.push(name);
+    const attributes = tag.attributes as Attributes;
+    if (depth === 1) {
+      variant = name === NAMES.current.root ? 'current' : name === NAMES.legacy.root ? 'legacy' : null;
+      if (variant === null) throw new Rejected(`unknown root element (expected ${NAMES.current.root} or ${NAMES.legacy.root})`);
+    } else if (depth === 2) {
+      if (name === 'output') sawOutput = true;
+    } else if (depth === 3 && open[1] === 'output' && (name === NAMES.current.basePlan || name === NAMES.legacy.basePlan)) {
+      base = openBasePlan(attributes, basePlans, skipped);
+    } else if (depth === 4 && base !== null && (name === NAMES.current.plan || name === NAMES.legacy.plan)) {
+      plan = { attributes, minPrice: null, maxPrice: null, badPrice: null };
+    } else if (depth === 5 && plan !== null && name === 'zone' && plan.badPrice === null) {
+      const priceText = attr(attributes, 'price');
+      if (priceText === undefined || !PRICE.test(priceText)) plan.badPrice = priceText ?? '';
+      else {
+        const price = Number(priceText);
+        plan.minPrice = plan.minPrice === null ? price : Math.min(plan.minPrice, price);
+        plan.maxPrice = plan.maxPrice === null ? price : Math.max(plan.maxPrice, price);
       }
     }
+  });
+  parser.on('closetag', () => {
+    const depth = open.length;
+    open.pop();
+    if (depth === 4 && plan !== null && base !== null) {
+      const result = readPlan(plan.attributes, base.basePlanId, base.title, plan.badPrice, plan.minPrice, plan.maxPrice);
+      if ('reason' in result) skipped.push(result);
+      else plans.push(result);
+      plan = null;
+    } else if (depth === 3) base = null;
+  });
+
+  try {
+    for (const slice of slices) parser.write(slice);
+    parser.close();
+  } catch (err) {
+    if (err instanceof Rejected) return { ok: false, error: err.message };
+    throw err;
   }
+  if (variant === null) return { ok: false, error: `unknown root element (expected ${NAMES.current.root} or ${NAMES.legacy.root})` };
+  if (!sawOutput) return { ok: false, error: 'document has no <output> element' };
   return { ok: true, variant, basePlans, plans, skipped };
 }
 
-function otherNames(names: (typeof NAMES)[FeedVariant]): (typeof NAMES)[FeedVariant] {
-  return names === NAMES.current ? NAMES.legacy : NAMES.current;
+/** A base plan's id and title for its plans; null (and a skip) without an id. */
+function openBasePlan(attributes: Attributes, basePlans: FeedBasePlan[], skipped: SkippedPlan[]): { basePlanId: string; title: string } | null {
+  const basePlanId = attr(attributes, NAMES.current.basePlanId) ?? attr(attributes, NAMES.legacy.basePlanId);
+  if (!basePlanId) {
+    skipped.push({ basePlanId: null, planId: null, reason: 'base plan without id' });
+    return null;
+  }
+  basePlans.push({ basePlanId, online: attr(attributes, 'sell_mode') === 'online' });
+  return { basePlanId, title: attr(attributes, 'title') ?? '' };
 }
 
-function readPlan(node: XmlNode, basePlanId: string, title: string): FeedPlan | SkippedPlan {
+function readPlan(node: Attributes, basePlanId: string, title: string, badPrice: string | null, minPrice: number | null, maxPrice: number | null): FeedPlan | SkippedPlan {
   const planId = attr(node, NAMES.current.planId) ?? attr(node, NAMES.legacy.planId) ?? null;
   const skip = (reason: string): SkippedPlan => ({ basePlanId, planId, reason });
   if (!planId) return skip('plan without id');
@@ -124,31 +151,13 @@ function readPlan(node: XmlNode, basePlanId: string, title: string): FeedPlan | 
   const endsAt = parseProviderDateTime(endText);
   if (endsAt === null) return skip(endText === undefined ? 'missing end date' : `invalid end date "${endText}"`);
   if (endsAt < startsAt) return skip(`end ${endText} is before start ${startText}`);
-
-  let minPrice: number | null = null;
-  let maxPrice: number | null = null;
-  for (const zone of asNodeList(node.zone)) {
-    const priceText = attr(zone, 'price');
-    if (priceText === undefined || !PRICE.test(priceText.trim())) return skip(`non-numeric price "${priceText ?? ''}"`);
-    const price = Number(priceText);
-    minPrice = minPrice === null ? price : Math.min(minPrice, price);
-    maxPrice = maxPrice === null ? price : Math.max(maxPrice, price);
-  }
+  if (badPrice !== null) return skip(`non-numeric price "${badPrice}"`);
   return { basePlanId, planId, title, startsAt, endsAt, minPrice, maxPrice };
 }
 
-function attr(node: XmlNode, name: string): string | undefined {
-  const value = node[ATTR + name];
+function attr(node: Attributes, name: string): string | undefined {
+  const value = node[name];
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
-}
-
-function asNode(value: unknown): XmlNode | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as XmlNode) : null;
-}
-
-function asNodeList(value: unknown): XmlNode[] {
-  if (!Array.isArray(value)) return [];
-  return value.map(asNode).filter((n): n is XmlNode => n !== null);
 }
