@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { Socket } from 'node:net';
 import type { LoopTurn } from '../metrics/loop-turn.ts';
 import { CompleteAnswers } from './complete-answers.ts';
-import { parseRequestHead } from './request-head.ts';
+import { parseRequestHead, type LeanRequest } from './request-head.ts';
 import type { Reply } from './reply.ts';
 import type { Route, RouteAnswer, RouteAnswers } from './route-answers.ts';
 import { pathOf } from './routes.ts';
@@ -66,18 +66,7 @@ export class LeanLayer {
       return;
     }
     this.#sockets.add(socket);
-    const onData = (chunk: Buffer): void => this.#read(socket, chunk, detach);
-    const onEnd = (): void => void socket.end(); // the client is done; nothing of ours is pending (answers are written as read)
-    const onTimeout = (): void => void socket.destroy();
-    const onError = (): void => void socket.destroy();
-    const onClose = (): void => void this.#sockets.delete(socket);
-    const detach = (): void => {
-      socket.off('data', onData).off('end', onEnd).off('timeout', onTimeout).off('error', onError).off('close', onClose);
-      socket.setTimeout(0);
-      this.#sockets.delete(socket);
-    };
-    socket.on('data', onData).on('end', onEnd).on('timeout', onTimeout).on('error', onError).on('close', onClose);
-    socket.setTimeout(KEEP_ALIVE_TIMEOUT_MS);
+    new LeanConnection(socket, this).listen();
   }
 
   /** Ends every connection this layer holds: each is idle (all its requests answered), so it only flushes what was written. */
@@ -87,41 +76,120 @@ export class LeanLayer {
     this.#sockets.clear();
   }
 
-  #read(socket: Socket, chunk: Buffer, detach: () => void): void {
+  /** The connection's socket is no longer this layer's (closed, or handed over). */
+  release(socket: Socket): void {
+    this.#sockets.delete(socket);
+  }
+
+  /** The request a head asks for, with its route; null: not one this layer answers. */
+  request(text: string): RoutedRequest | null {
+    const request = parseRequestHead(text);
+    // The path as sent: a route spelled otherwise (`/%73earch`, `/search/`) is node's 404 (pathOf cuts at '?'; the target has no '#').
+    const route = request === null ? undefined : this.#routes.get(pathOf(request.target));
+    return route === undefined ? null : { ...(request as LeanRequest), route };
+  }
+
+  /** Answers one request read as the `position`-th of its loop turn: the bytes to write. */
+  answer(request: RoutedRequest, connection: Socket, position: number): Buffer {
+    let reply: Reply;
+    try {
+      reply = request.route.get(request.target, connection, request.acceptEncoding, position);
+    } catch (err) {
+      reply = this.routeAnswers.failed(err);
+    }
+    const answer = this.#answers.of(reply);
+    return request.head ? answer.bytes.subarray(0, answer.headLength) : answer.bytes;
+  }
+
+  /** Called once per batch of bytes read: the `Date` of the answers about to be written. */
+  refreshDate(): void {
     this.#answers.at(Date.now());
+  }
+
+  /** The position of a request just read in its loop turn (see LoopTurn). */
+  arrive(): number {
+    return this.turn.arrive();
+  }
+
+  /** node:http takes `socket` and reads `rest` first: every later request on it is node's. */
+  handOver(socket: Socket, rest: Buffer): void {
+    this.#sockets.delete(socket);
+    this.nodeConnection.call(this.server, socket);
+    socket.unshift(rest);
+  }
+}
+
+/** A request this layer answers: its head parsed, its route resolved. */
+interface RoutedRequest extends LeanRequest {
+  route: RouteAnswer;
+}
+
+/**
+ * One connection while the lean layer reads it. A client sends the same head again and again
+ * (the same search, the same headers): the last head's text and its parse are kept, and a
+ * head equal to it (one string comparison) is not parsed again.
+ */
+class LeanConnection {
+  #lastHead = '';
+  #lastRequest: RoutedRequest | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly layer: LeanLayer,
+  ) {}
+
+  listen(): void {
+    this.socket.on('data', this.#onData).on('end', this.#onEnd).on('timeout', this.#onTimeout).on('error', this.#onError).on('close', this.#onClose);
+    this.socket.setTimeout(KEEP_ALIVE_TIMEOUT_MS);
+  }
+
+  readonly #onData = (chunk: Buffer): void => this.#read(chunk);
+  readonly #onEnd = (): void => void this.socket.end(); // the client is done; nothing of ours is pending (answers are written as read)
+  readonly #onTimeout = (): void => void this.socket.destroy();
+  readonly #onError = (): void => void this.socket.destroy();
+  readonly #onClose = (): void => this.layer.release(this.socket);
+
+  #read(chunk: Buffer): void {
+    const socket = this.socket;
+    this.layer.refreshDate();
     let offset = 0;
     let written = 0;
     while (offset < chunk.length) {
       const end = chunk.indexOf(END_OF_HEAD, offset);
-      const request = end === -1 || end - offset > MAX_LEAN_HEAD_BYTES ? null : parseRequestHead(chunk.toString('latin1', offset, end + 2));
-      // The path as sent: a route spelled otherwise (`/%73earch`, `/search/`) is node's 404 (pathOf cuts at '?'; the target has no '#').
-      const route = request === null ? undefined : this.#routes.get(pathOf(request.target));
-      if (request === null || route === undefined) {
-        this.#handOver(socket, chunk.subarray(offset), written, detach);
+      const request = end === -1 || end - offset > MAX_LEAN_HEAD_BYTES ? null : this.#request(chunk.toString('latin1', offset, end + 2));
+      if (request === null) {
+        if (written > 1) socket.uncork();
+        this.#handOver(chunk.subarray(offset));
         return;
       }
       offset = end + 4;
-      const position = this.turn.arrive();
-      let reply: Reply;
-      try {
-        reply = route.get(request.target, socket, request.acceptEncoding, position);
-      } catch (err) {
-        reply = this.routeAnswers.failed(err);
-      }
-      const answer = this.#answers.of(reply);
+      const bytes = this.layer.answer(request, socket, this.layer.arrive());
       // Pipelined answers of one read leave in one writev: cork before the second write.
       if (written === 1) socket.cork();
-      socket.write(request.head ? answer.bytes.subarray(0, answer.headLength) : answer.bytes);
+      socket.write(bytes);
       written++;
     }
     if (written > 1) socket.uncork();
+    // A client that sends requests faster than it reads the answers is read no further until they drain (as node:http does).
+    if (socket.writableNeedDrain) {
+      socket.pause();
+      socket.once('drain', () => socket.resume());
+    }
   }
 
-  /** node:http takes the connection from the first byte not answered here. */
-  #handOver(socket: Socket, rest: Buffer, written: number, detach: () => void): void {
-    if (written > 1) socket.uncork();
-    detach();
-    this.nodeConnection.call(this.server, socket);
-    socket.unshift(rest);
+  #request(text: string): RoutedRequest | null {
+    if (text === this.#lastHead) return this.#lastRequest;
+    const request = this.layer.request(text);
+    if (request !== null) {
+      this.#lastHead = text;
+      this.#lastRequest = request;
+    }
+    return request;
+  }
+
+  #handOver(rest: Buffer): void {
+    this.socket.off('data', this.#onData).off('end', this.#onEnd).off('timeout', this.#onTimeout).off('error', this.#onError).off('close', this.#onClose);
+    this.socket.setTimeout(0);
+    this.layer.handOver(this.socket, rest);
   }
 }
