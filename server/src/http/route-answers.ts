@@ -34,10 +34,14 @@ export interface RouteAnswer {
   otherMethod(method: string, position: number): Reply;
 }
 
-export function createRouteAnswers(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit, refusal: RefusalPolicy): RouteAnswers {
+/** Which form of a ready answer a client gets (encodings.ts). */
+export interface AnswerCoding {
+  choose(status: number, body: Buffer, acceptEncoding: string | undefined): Reply;
+}
+
+export function createRouteAnswers(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit, refusal: RefusalPolicy, encoded: AnswerCoding = new EncodedAnswers()): RouteAnswers {
   const { turn, tally, shed } = metrics;
   const unmatched = tally.route(UNMATCHED_ROUTE);
-  const encoded = new EncodedAnswers();
   const failed = (err: unknown): Reply => {
     log.error('request.failed', { error: describeError(err), stack: (err as Error).stack });
     return internalErrorReply();
