@@ -181,14 +181,14 @@ describe('LeanLayer on a node:http server', () => {
     }
   });
 
-  it('ends its idle connections when the server closes', async () => {
-    const { socket } = await pipelined(port, ['/search']);
+  it('closes its idle connections when the server closes, even a client that keeps its side open', async () => {
+    const { socket } = await pipelined(port, ['/search'], net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }));
     const ended = new Promise<void>((resolve) => socket.on('end', resolve));
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await ended;
+    await closed; // the server's close waits for every connection: this one is closed by the server alone
     socket.destroy();
-    await closed;
     server = http.createServer(); // afterEach closes a server
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });

@@ -69,10 +69,14 @@ export class LeanLayer {
     new LeanConnection(socket, this).listen();
   }
 
-  /** Ends every connection this layer holds: each is idle (all its requests answered), so it only flushes what was written. */
+  /**
+   * Closes every connection this layer holds, as node's closeIdleConnections closes its idle
+   * ones: each is idle (all its requests answered), so it is closed once what was written is
+   * flushed, without waiting for the client to close its side.
+   */
   closeAll(): void {
     this.#closing = true;
-    for (const socket of this.#sockets) socket.end();
+    for (const socket of this.#sockets) socket.end(() => socket.destroy());
     this.#sockets.clear();
   }
 
