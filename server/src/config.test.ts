@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'node', metricsPort: null, maxInFlight: 64, maxConnections: 0, headersTimeoutMs: 10000, limiter: 'adaptive', refusal: 'fair', compression: 'on-demand', compressAfter: 3, compressionMaxBytes: 16 * 1024 * 1024, limitMin: 32, limitMax: 1024,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'lean', metricsPort: null, maxInFlight: 64, maxConnections: 0, headersTimeoutMs: 10000, limiter: 'adaptive', refusal: 'fair', compression: 'on-demand', compressAfter: 3, compressionMaxBytes: 16 * 1024 * 1024, limitMin: 32, limitMax: 1024,
         scaleOutWindow: 3, scaleOutElu: 0.9, scaleOutInFlightRatio: 0.8, scaleOutP99Ms: 25, scaleOutRejectionRatio: 0.01,
       },
     });
@@ -46,7 +46,7 @@ describe('parseConfig', () => {
     expect(limits([], { MAX_IN_FLIGHT: '8', MAX_CONNECTIONS: '2', LIMITER: 'fixed' })).toEqual([8, 2]);
     expect(limits(['--max-in-flight', '-1'])).toBe('--max-in-flight: "-1" is not a whole number (0 = no limit)');
     expect(limits(['--max-connections', '1.5'])).toBe('--max-connections: "1.5" is not a whole number (0 = no limit)');
-    expect(limits(['--http-layer', 'fastify'])).toBe('--max-in-flight needs --http-layer node (got fastify); give --max-in-flight 0 with it');
+    expect(limits(['--http-layer', 'fastify'])).toBe('--max-in-flight needs --http-layer lean or node (got fastify); give --max-in-flight 0 with it');
     expect(limits(['--http-layer', 'fastify', '--max-in-flight', '0', '--max-connections', '3'])).toEqual([0, 3]);
   });
 
@@ -82,7 +82,7 @@ describe('parseConfig', () => {
   it('selects the HTTP layer, refusing unknown ones', () => {
     const parsed = parseConfig([...base, '--http-layer', 'fastify', '--max-in-flight', '0'], {});
     expect(parsed.kind === 'config' && parsed.config.httpLayer).toBe('fastify');
-    expect(parseConfig([...base, '--http-layer', 'express'], {})).toEqual({ kind: 'error', message: '--http-layer: "express" is not one of node, fastify' });
+    expect(parseConfig([...base, '--http-layer', 'express'], {})).toEqual({ kind: 'error', message: '--http-layer: "express" is not one of lean, node, fastify' });
   });
 
   it('selects the compression policy and its bounds, refusing unknown ones', () => {
@@ -103,7 +103,7 @@ describe('parseConfig', () => {
     expect(port(['--metrics-port', 'x'])).toBe('--metrics-port: "x" is not a port number (0-65535)');
     expect(port(['--metrics-port', '0', '--workers', '2'])).toBe('--metrics-port needs --workers 1 (got 2): the metrics describe a single process');
     expect(port(['--metrics-port', '0', '--workers', 'auto'])).toBe('--metrics-port needs --workers 1 (got auto): the metrics describe a single process');
-    expect(port(['--metrics-port', '0', '--http-layer', 'fastify'])).toBe('--metrics-port needs --http-layer node (got fastify): only that layer records the request metrics');
+    expect(port(['--metrics-port', '0', '--http-layer', 'fastify'])).toBe('--metrics-port needs --http-layer lean or node (got fastify): only that layer records the request metrics');
     expect(helpText()).toMatch(/--metrics-port <port> .*\(default none\); env METRICS_PORT/);
   });
 

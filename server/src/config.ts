@@ -64,7 +64,7 @@ export type Limiter = (typeof LIMITERS)[number];
 /** The chapter's recommended in-flight limit (see README, chapter 8). */
 export const DEFAULT_MAX_IN_FLIGHT = 64;
 
-export const HTTP_LAYERS = ['node', 'fastify'] as const;
+export const HTTP_LAYERS = ['lean', 'node', 'fastify'] as const;
 export type HttpLayer = (typeof HTTP_LAYERS)[number];
 
 export type ConfigParse = { kind: 'config'; config: Config } | { kind: 'help' } | { kind: 'error'; message: string };
@@ -93,7 +93,7 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT_MS', key: 'shutdownTimeoutMs', type: 'ms', default: '10000', description: 'ms a graceful shutdown may take' },
   { flag: '--cache-max-bytes', env: 'CACHE_MAX_BYTES', key: 'cacheMaxBytes', type: 'bytes0', default: String(64 * 1024 * 1024), description: 'memory bound of the response cache (0 = no cache)' },
   { flag: '--workers', env: 'WORKERS', key: 'workers', type: 'workers', default: '1', description: 'HTTP processes: auto (one per core) or a number; 1 = no cluster' },
-  { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'node', description: 'HTTP layer: node (node:http + find-my-way) or fastify' },
+  { flag: '--http-layer', env: 'HTTP_LAYER', key: 'httpLayer', type: 'choice', choices: HTTP_LAYERS, default: 'lean', description: 'HTTP layer: lean (plain GET/HEAD of the routes answered on the connection, the rest by node:http; chapter 16), node (node:http + find-my-way) or fastify' },
   { flag: '--max-in-flight', env: 'MAX_IN_FLIGHT', key: 'maxInFlight', type: 'count0', default: String(DEFAULT_MAX_IN_FLIGHT), description: 'searches read in one event-loop turn beyond this many are answered 503 overloaded (0 = no limit)' },
   { flag: '--max-connections', env: 'MAX_CONNECTIONS', key: 'maxConnections', type: 'count0', default: '0', description: 'open connections beyond this many are closed at accept (0 = no limit)' },
   { flag: '--headers-timeout', env: 'HEADERS_TIMEOUT_MS', key: 'headersTimeoutMs', type: 'ms', default: '10000', description: 'ms a client may take to send a request line and headers before a 408' },
@@ -170,7 +170,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
 
 /** The in-flight limit is the node layer's: with fastify it would not apply, so it must be 0 there. */
 function limitConflict(config: Config): string | null {
-  if (config.httpLayer !== 'node' && config.maxInFlight > 0) return `--max-in-flight needs --http-layer node (got ${config.httpLayer}); give --max-in-flight 0 with it`;
+  if (config.httpLayer === 'fastify' && config.maxInFlight > 0) return `--max-in-flight needs --http-layer lean or node (got ${config.httpLayer}); give --max-in-flight 0 with it`;
   if (config.limiter !== 'adaptive' || config.maxInFlight === 0) return null; // 0 = no limit, whichever limiter
   if (config.limitMin > config.limitMax) return `--limit-min ${config.limitMin} is above --limit-max ${config.limitMax}`;
   if (config.maxInFlight < config.limitMin || config.maxInFlight > config.limitMax) {
@@ -187,7 +187,7 @@ function limitConflict(config: Config): string | null {
 function metricsConflict(config: Config): string | null {
   if (config.metricsPort === null) return null;
   if (config.workers !== 1) return `--metrics-port needs --workers 1 (got ${config.workers}): the metrics describe a single process`;
-  if (config.httpLayer !== 'node') return `--metrics-port needs --http-layer node (got ${config.httpLayer}): only that layer records the request metrics`;
+  if (config.httpLayer === 'fastify') return `--metrics-port needs --http-layer lean or node (got ${config.httpLayer}): only that layer records the request metrics`;
   return null;
 }
 

@@ -44,22 +44,23 @@ describe('chapter contract', () => {
   });
 });
 
-// The chapter's HTTP layer with both naming variants, and the fastify experiment (`--http-layer fastify`).
+// The chapter's HTTP layer (lean, the default) with both naming variants, and the experiments `--http-layer node` and `--http-layer fastify`.
 describe.each([
+  ['current', 'lean'],
+  ['legacy', 'lean'],
   ['current', 'node'],
-  ['legacy', 'node'],
   ['current', 'fastify'],
 ] as const)('search over the sample feed (%s names, %s layer), built with the contract', (variant, layer) => {
   let simulator: Simulator;
   let server: ServerProcess;
 
   beforeAll(async () => {
-    if (variant === 'current' && layer === 'node') execFileSync(chapter.build[0], chapter.build.slice(1), { cwd: REPO_ROOT, stdio: 'pipe' });
+    if (variant === 'current' && layer === 'lean') execFileSync(chapter.build[0], chapter.build.slice(1), { cwd: REPO_ROOT, stdio: 'pipe' });
     simulator = await startSimulator({ mode: 'samples', variant });
     server = await startServerProcess(
       // The fastify experiment records no request metrics and has no in-flight limit (both are refused with it): its start leaves them out.
-      layer === 'node'
-        ? contractStart({ port: '0', metricsPort: '0', providerUrl: simulator.url, dataDir: tempDir('contract') }, ['--poll-interval', '30'])
+      layer !== 'fastify'
+        ? contractStart({ port: '0', metricsPort: '0', providerUrl: simulator.url, dataDir: tempDir('contract') }, ['--poll-interval', '30', ...(layer === 'node' ? ['--http-layer', 'node'] : [])])
         : withoutMetricsPort(contractStart({ port: '0', providerUrl: simulator.url, dataDir: tempDir('contract') }, ['--poll-interval', '30', '--http-layer', layer, '--max-in-flight', '0'])),
       { env: chapter.env },
     );

@@ -7,7 +7,9 @@ import { createFastifyServer } from './fastify-layer.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
 import { createRefusalPolicy } from '../limit/fair-refusal.ts';
 import { createAnswerEncoder } from './encodings.ts';
+import { LeanLayer } from './lean-layer.ts';
 import { createNodeListener, type HttpMetrics } from './node-layer.ts';
+import { createRouteAnswers } from './route-answers.ts';
 import type { SearchSource } from './routes.ts';
 
 export interface HttpService {
@@ -18,8 +20,7 @@ export interface HttpService {
 
 /** The chosen HTTP layer over `source`, listening on the configured host and port. */
 export async function listen(config: Config, source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): Promise<HttpService> {
-  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log, serverTimeouts(config.headersTimeoutMs)) : http.createServer(serverTimeouts(config.headersTimeoutMs), createNodeListener(source, log, metrics, limit, createRefusalPolicy(config.refusal), createAnswerEncoder({ policy: config.compression, after: config.compressAfter, maxBytes: config.compressionMaxBytes })));
-  if (config.httpLayer === 'node') server.on('clientError', onClientError);
+  const server = config.httpLayer === 'fastify' ? await createFastifyServer(source, log, serverTimeouts(config.headersTimeoutMs)) : nodeServer(config, source, log, metrics, limit);
   answerProtocolErrors(server);
   if (config.maxConnections > 0) {
     // node closes a socket over the limit as soon as it is accepted; 'drop' says so.
@@ -27,6 +28,16 @@ export async function listen(config: Config, source: SearchSource, log: Logger, 
     server.on('drop', () => metrics.shed.droppedConnections++);
   }
   return listenOn(server, config.host, config.port);
+}
+
+/** node:http with find-my-way (the node layer), its connections read first by the lean layer unless `--http-layer node`. */
+function nodeServer(config: Config, source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): http.Server {
+  const encoder = createAnswerEncoder({ policy: config.compression, after: config.compressAfter, maxBytes: config.compressionMaxBytes });
+  const answers = createRouteAnswers(source, log, metrics, limit, createRefusalPolicy(config.refusal), encoder);
+  const server = http.createServer(serverTimeouts(config.headersTimeoutMs), createNodeListener(answers, metrics.turn));
+  server.on('clientError', onClientError);
+  if (config.httpLayer === 'lean') LeanLayer.install(server, answers, metrics.turn);
+  return server;
 }
 
 /** Protocol-level errors in the JSON shape: an Expect it cannot meet (417), CONNECT (405); a slow header (408) is a clientError. */

@@ -1,26 +1,13 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
-import { describeError, type Logger } from '../log.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
-import { UNFAIR_REFUSAL, type RefusalPolicy } from '../limit/fair-refusal.ts';
 import { LoopTurn } from '../metrics/loop-turn.ts';
-import { RequestTally, ShedTally, UNMATCHED_ROUTE } from '../metrics/request-tally.ts';
-import { DEFAULT_COMPRESSION, acceptEncodingOf, createAnswerEncoder, type AnswerEncoder } from './encodings.ts';
+import { RequestTally, ShedTally } from '../metrics/request-tally.ts';
+import { acceptEncodingOf } from './encodings.ts';
 import { PrebuiltAnswers } from './prebuilt.ts';
 import { JSON_TYPE, type Reply } from './reply.ts';
-import {
-  OVERLOADED_REPLY,
-  ROUTES,
-  badUrlReply,
-  healthReply,
-  internalErrorReply,
-  methodNotAllowedReply,
-  notFoundReply,
-  pathOf,
-  rawQueryOf,
-  searchReply,
-  type SearchSource,
-} from './routes.ts';
+import { spelledAs, type RouteAnswers } from './route-answers.ts';
+import { ROUTES, badUrlReply } from './routes.ts';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -37,9 +24,6 @@ export function createHttpMetrics(limit?: InFlightLimit): HttpMetrics {
   return { turn: new LoopTurn(onTurn), tally: new RequestTally(), shed: new ShedTally() };
 }
 
-/** Only searches are shed: they are the work; /health must keep telling the truth to whoever watches. */
-const SHED_ROUTES: ReadonlySet<string> = new Set(['/search']);
-
 const prebuilt = new PrebuiltAnswers();
 
 /** Writes a Reply (with its prebuilt head when it has one: see PrebuiltAnswers); node:http itself leaves the body out of HEAD answers. */
@@ -53,32 +37,15 @@ export function writeReply(res: ServerResponse, reply: Reply): void {
   res.end(reply.body);
 }
 
-/** True when the raw target's path is exactly `route` (find-my-way matches the percent-decoded path: `/%73earch` would be `/search`). */
-function spelledAs(url: string, route: string): boolean {
-  return url.startsWith(route) && (url.length === route.length || url.charCodeAt(route.length) === QUESTION_MARK);
-}
-const QUESTION_MARK = 0x3f;
-
 /**
- * The HTTP layer on node:http with find-my-way's radix router. A search read after the
- * limit's count of requests in its event-loop turn is answered 503 overloaded at once — unless
- * the refusal policy serves it anyway (fair refusal, chapter 14: a connection asking far less
- * than the others, limit/fair-refusal.ts): see LoopTurn for why the turn's batch is what is in flight. Per request the layer only stores
- * which tally the answer counts in; the turn folds them, and reports its searches to the limit.
+ * The HTTP layer on node:http with find-my-way's radix router, answering through `answers`
+ * (route-answers.ts: the limit's gate, fair refusal, the handlers, the coding): see LoopTurn
+ * for why the turn's batch is what is in flight. Per request the layer only stores which
+ * tally the answer counts in; the turn folds them, and reports its searches to the limit.
  */
-export function createNodeListener(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit, refusal: RefusalPolicy = UNFAIR_REFUSAL, encoded: AnswerEncoder = createAnswerEncoder(DEFAULT_COMPRESSION)): RequestListener {
-  const { turn, tally, shed } = metrics;
+export function createNodeListener(answers: RouteAnswers, turn: LoopTurn): RequestListener {
   let position = 0; // of the request being handled, in its turn (handlers run synchronously)
-  const failed = (err: unknown): Reply => {
-    log.error('request.failed', { error: describeError(err), stack: (err as Error).stack });
-    return internalErrorReply();
-  };
-  const unmatched = tally.route(UNMATCHED_ROUTE);
-  const notFound = (req: IncomingMessage, res: ServerResponse): void => {
-    const reply = notFoundReply(req.method ?? '', pathOf(req.url ?? ''));
-    writeReply(res, reply);
-    turn.answered(position, unmatched.status(reply.status), false);
-  };
+  const notFound = (req: IncomingMessage, res: ServerResponse): void => writeReply(res, answers.notFound(req.method ?? '', req.url ?? '', position));
   const router = FindMyWay({
     caseSensitive: true,
     ignoreTrailingSlash: false,
@@ -86,39 +53,16 @@ export function createNodeListener(source: SearchSource, log: Logger, metrics: H
     // A malformed request is not a request of any route: answered, never counted (the spec's protocol-level errors).
     onBadUrl: (path, _req, res) => writeReply(res, badUrlReply(path)),
   });
-  const handlers: Record<(typeof ROUTES)[number], (req: IncomingMessage) => Reply> = {
-    '/search': (req) => searchReply(source, rawQueryOf(req.url ?? '')),
-    '/health': () => healthReply(source),
-  };
   const otherMethods = http.METHODS.filter((m) => m !== 'GET' && m !== 'HEAD') as HTTPMethod[];
   for (const route of ROUTES) {
-    const routeTally = tally.route(route); // resolved once: the hot path only scans its few statuses
-    const handler = handlers[route];
-    const sheds = SHED_ROUTES.has(route);
+    const answer = answers.routes[route];
     router.on(['GET', 'HEAD'], route, (req, res) => {
       if (!spelledAs(req.url ?? '', route)) return notFound(req, res);
-      if (sheds && position > limit.current() && !refusal.admitPastLimit(req.socket, position, limit.current())) {
-        shed.byReason.max_in_flight++;
-        writeReply(res, OVERLOADED_REPLY);
-        turn.answered(position, routeTally.status(OVERLOADED_REPLY.status), false);
-        return;
-      }
-      let reply: Reply;
-      try {
-        reply = handler(req);
-      } catch (err) {
-        reply = failed(err);
-      }
-      // A ready answer (a cached search) in the coding the client prefers, compressed once off the request path.
-      if (reply.status === 200 && typeof reply.body !== 'string') reply = encoded.choose(200, reply.body, acceptEncodingOf(req.rawHeaders));
-      writeReply(res, reply);
-      turn.answered(position, routeTally.status(reply.status), sheds);
+      writeReply(res, answer.get(req.url ?? '', req.socket, acceptEncodingOf(req.rawHeaders), position));
     });
     router.on(otherMethods, route, (req, res) => {
       if (!spelledAs(req.url ?? '', route)) return notFound(req, res);
-      const reply = methodNotAllowedReply(req.method ?? '', route);
-      writeReply(res, reply);
-      turn.answered(position, routeTally.status(reply.status), false);
+      writeReply(res, answer.otherMethod(req.method ?? '', position));
     });
   }
   return (req, res) => {
@@ -126,7 +70,7 @@ export function createNodeListener(source: SearchSource, log: Logger, metrics: H
     try {
       router.lookup(req, res);
     } catch (err) {
-      const reply = failed(err);
+      const reply = answers.failed(err);
       if (res.headersSent) res.destroy();
       else writeReply(res, reply);
     }
