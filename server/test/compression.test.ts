@@ -97,6 +97,16 @@ describe('compression that pays (chapter 15)', () => {
     const server = await startServerProcess(serverCommand(bundle, { providerUrl: simulator.url, dataDir: tempDir('compression-policy'), extra }));
     servers.push(server);
     await waitFor('the server ready', async () => (await get(`${server.url}/health`)).status === 200);
+    // The sample provider's documents arrive over the first polls and change the answer's
+    // body; the tests compare bodies, so they start once two answers 300 ms apart agree.
+    let last = Buffer.alloc(0);
+    await waitFor('the catalogue settled', async () => {
+      await pause(300);
+      const body = (await get(`${server.url}/search?${SAMPLE_RANGE}`)).body;
+      const settled = body.equals(last);
+      last = body;
+      return settled;
+    });
     return server.url;
   };
 
