@@ -30,8 +30,8 @@ import { costKeys, countCosts, reusableCosts, COST_SCENARIOS } from './cost.ts';
 import { disturbanceWatch } from './disturbance.ts';
 import type { EditionPart } from './hook.ts';
 import type { EditionOptions } from './options.ts';
-import { formatPlan, planEdition, SCENARIO_KIND, type EditionPlan, type PartPlan } from './plan.ts';
-import { preciseEnough, roundWithReference } from './sequential.ts';
+import { allowances, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
+import { budgetedStopping, preciseEnough, roundWithReference } from './sequential.ts';
 
 /** What settings_json.edition holds. */
 export interface EditionRecord {
@@ -53,6 +53,11 @@ function checkSelection(options: EditionOptions, chapters: Chapter[], needs: Nee
   const unknown = (options.chapters ?? []).filter((tag) => !chapters.some((c) => c.tag === tag));
   if (unknown.length > 0) throw new UsageError(`--chapters: unknown chapter ${unknown.join(', ')}`);
   if (needs.length === 0) throw new UsageError('nothing to measure: the book cites none of the chapters and scenarios selected');
+}
+
+/** The wall-clock time (UTC) `seconds` from now. */
+function eta(seconds: number): string {
+  return `${new Date(Date.now() + seconds * 1000).toISOString().slice(11, 16)} UTC`;
 }
 
 function clock(seconds: number): string {
@@ -127,8 +132,8 @@ async function openSession(store: BenchStore, options: EditionOptions, record: E
   });
 }
 
-/** Runs one part into the session; returns the runner's exit code. */
-async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOptions, sessionId: number, lock: Lock, io: RunnerIO): Promise<number> {
+/** Runs one part into the session, its sequential rounds until `deadline` (performance.now(), ms) at most; returns the runner's exit code. */
+async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOptions, sessionId: number, lock: Lock, io: RunnerIO, deadline: number): Promise<number> {
   const pinning = await planPinning(options.pin);
   const store = await BenchStore.open(options.dbPath);
   const doneLabels = completedLabels(store, sessionId, part, plan);
@@ -142,8 +147,17 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
   ];
   const hook: EditionPart = {
     sessionId, lock, part: part.name, labels, sequenceFrom: nextSequence(store, sessionId),
-    enough: part.sequential ? (figures, scenario) => preciseEnough(figures, SCENARIO_KIND[scenario] === 'paired', { halfWidth: plan.settings.halfWidth, minRounds: plan.settings.minRounds }) : undefined,
-    roundOrder: (subjects, yardsticks, round) => roundWithReference(subjects, yardsticks, round, plan.settings.referenceEvery),
+    stopAfterRound: part.sequential
+      ? budgetedStopping(part, { halfWidth: plan.settings.halfWidth, minRounds: plan.settings.minRounds, maxRounds: part.runs }, {
+          deadline,
+          now: () => performance.now(),
+          byRatio: (scenario) => SCENARIO_KIND[scenario] === 'paired',
+          yardstickSlices: (scenario, subjects) => (SCENARIO_KIND[scenario] === 'paired' ? yardstickSlices(subjects, plan.settings.referenceEvery) : 0),
+        })
+      : undefined,
+    // node:http first: it goes before every group, nginx once per round.
+    roundOrder: (subjects, yardsticks, round) =>
+      roundWithReference(subjects, [...yardsticks].sort((a, b) => Number(b.label === REFERENCE_SUBJECT) - Number(a.label === REFERENCE_SUBJECT)), round, plan.settings.referenceEvery),
     watch: part.kind === 'open-loop' ? undefined : disturbanceWatch(pinning.serverCpus, pinning.loadgenCpus, usableCpus(pinning.serverCpus)),
   };
   return runBench(parseOptions(args), io, { edition: hook });
@@ -212,6 +226,8 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
     const sessionId = await openSession(store, options, record, tool, log);
     const previous = options.resume === null ? record : readRecord(store, sessionId);
     const done = { ...previous.done };
+    // A resumed edition's budget counts the parts measured before the interruption.
+    const elapsedBefore = Object.values(previous.done).reduce((t, seconds) => t + seconds, 0);
     writeRecord(store, sessionId, { ...previous, done });
     store.save();
     log(`edition: session ${sessionId} (${options.dbPath})`);
@@ -220,10 +236,14 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
     for (const [index, part] of plan.parts.entries()) {
       if (done[part.name] !== undefined) continue;
       const elapsed = (performance.now() - started) / 1000;
-      const left = plan.parts.slice(index).reduce((t, p) => ({ low: t.low + p.seconds.low, high: t.high + p.seconds.high }), { low: 0, high: 0 });
-      log(`\nedition: part ${index + 1}/${plan.parts.length} ${part.name} (${part.labels.length} subject(s)) · elapsed ${clock(elapsed)} · left ${clock(left.low)}–${clock(left.high)}`);
+      const remaining = plan.parts.slice(index).filter((p) => done[p.name] === undefined);
+      // The budget left, shared again: what the parts before needed less (or more) moves the later parts' shares.
+      const budgetLeft = plan.settings.budgetSeconds === null ? null : plan.settings.budgetSeconds - elapsed - elapsedBefore;
+      const given = allowances(remaining, budgetLeft);
+      const left = { low: remaining.reduce((t, p) => t + p.seconds.low, 0), high: given.reduce((t, s) => t + s, 0) };
+      log(`\nedition: part ${index + 1}/${plan.parts.length} ${part.name} (${part.labels.length} subject(s)${part.sequential ? `, ${clock(given[0])} of the budget` : ''}) · elapsed ${clock(elapsed)} · left ${clock(left.low)}–${clock(Math.max(left.low, left.high))} · ETA ${eta(Math.max(left.low, left.high))}`);
       const partStarted = performance.now();
-      const code = await runPart(part, plan, options, sessionId, lock, io);
+      const code = await runPart(part, plan, options, sessionId, lock, io, part.sequential && budgetLeft !== null ? partStarted + given[0] * 1000 : Infinity);
       store = await BenchStore.open(options.dbPath);
       if (code === 130) {
         store.finishSession(sessionId, 'interrupted');
