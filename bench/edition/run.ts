@@ -26,7 +26,7 @@ import { runBench } from '../session/session.ts';
 import type { RunnerIO } from '../session/types.ts';
 import { BenchStore } from '../store.ts';
 import { bookNeeds, type Need } from './book-needs.ts';
-import { costKeys, countCosts, reusableCosts, COST_SCENARIOS } from './cost.ts';
+import { costKeys, countCosts, reusableCosts, valgrindVersion, COST_SCENARIOS } from './cost.ts';
 import { disturbanceWatch } from './disturbance.ts';
 import type { EditionPart } from './hook.ts';
 import type { EditionOptions } from './options.ts';
@@ -80,6 +80,15 @@ function writeRecord(store: BenchStore, sessionId: number, record: EditionRecord
   const row = store.rows('SELECT settings_json FROM sessions WHERE id = ?', [sessionId])[0];
   const settings = JSON.parse(String(row.settings_json)) as Record<string, unknown> & { edition: Record<string, unknown> };
   store.updateSessionSettings(sessionId, { ...settings, edition: { ...settings.edition, ...record, parts: settings.edition.parts } });
+}
+
+/** Which counts the edition reuses, from which cost session (their provenance), and which it makes. */
+export function formatCostReuse(reused: Record<string, number>, toCount: string[]): string {
+  const bySession = new Map<number, string[]>();
+  for (const [tag, session] of Object.entries(reused)) bySession.set(session, [...(bySession.get(session) ?? []), tag]);
+  const lines = [...bySession].map(([session, tags]) => `  reused from cost session ${session} (same server tree, Node.js, valgrind and settings, same CPU model and cores): ${tags.join(', ')}`);
+  if (toCount.length > 0) lines.push(`  to count: ${toCount.join(', ')}`);
+  return lines.length === 0 ? '' : `Callgrind counts:\n${lines.join('\n')}\n`;
 }
 
 /** The edition's running table: each part, what it measured, how long it took against the plan. */
@@ -190,16 +199,18 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   const needs = selectNeeds(bookNeeds(options.bookDir, chapters), options);
   checkSelection(options, chapters, needs);
   const costChapters = options.cost ? chapters.filter((c) => needs.some((n) => n.tag === c.tag)) : [];
-  const keys = options.cost ? costKeys(options.repoDir, costChapters) : {};
+  const valgrind = options.cost ? valgrindVersion() : '';
+  const keys = options.cost ? costKeys(options.repoDir, costChapters, valgrind) : {};
   const { tool } = await requireTool(options.tool, { isDefault: options.tool === 'wrk' });
 
   // The counts already made on this machine (read without the lock: nothing is written).
   const machine = machineInfo();
   let store = await BenchStore.open(options.dbPath);
-  const reused = options.cost ? reusableCosts(store, machine.fingerprint, keys) : {};
+  const reused = options.cost ? reusableCosts(store, options.repoDir, machine, keys) : {};
   const toCount = costChapters.filter((c) => reused[c.tag] === undefined).map((c) => c.tag);
   const plan = planEdition(needs, options.settings, options.resume === null ? toCount.length * COST_SCENARIOS.length : 0);
   io.stdout.write(formatPlan(plan));
+  if (options.cost) io.stdout.write(formatCostReuse(reused, toCount));
   if (options.dryRun) return 0;
 
   const started = performance.now();
@@ -207,7 +218,7 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   let costSession: number | null = null;
   if (options.resume === null && toCount.length > 0) {
     log(`edition: counting instructions of ${toCount.join(', ')} (callgrind, ${COST_SCENARIOS.join(' and ')})`);
-    costSession = await countCosts(options.repoDir, options.dbPath, toCount, (line) => log(line));
+    costSession = await countCosts(options.repoDir, options.dbPath, toCount, valgrind, (line) => log(line));
     for (const tag of toCount) sessions[tag] = costSession;
   }
 

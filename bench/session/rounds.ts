@@ -168,8 +168,8 @@ async function recordedRun(session: Session, module: ScenarioModule, subject: Su
   }
   if (session.signals.interrupted()) throw new Interrupted();
   const runId = session.store.recordRun(run, result.samples.map((s) => ({ second: s.second, requests_per_second: s.requestsPerSecond, p99_latency_us: s.p99LatencyUs, errors: s.errors })));
-  flagRun(flags, run, result);
-  session.log(describeRun(subject.label, session.options.runs, run, result) + (run.disturbance ? ` · DISTURBED: ${run.disturbance}` : ''));
+  flagRun(flags, run, result, load.pipeline);
+  session.log(describeRun(subject.label, session.options.runs, run, result, load.pipeline) + (run.disturbance ? ` · DISTURBED: ${run.disturbance}` : ''));
   if (counted) session.log(`  ${subject.label}: ${counted}`);
   return { outcome: outcomeOf(run), result, runId };
 }
