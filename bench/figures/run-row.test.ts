@@ -1,7 +1,39 @@
 import { describe, expect, it } from 'vitest';
+import { failedResult, flagRun, generatorWasTheLimit, littlesLawOff, littlesLawRatio, runRow, type RunTool } from './run-row.ts';
 import type { LoadResult } from '../loadgen/index.ts';
 import { wrkGenerator } from '../loadgen/wrk.ts';
-import { failedResult, flagRun, littlesLawOff, littlesLawRatio, runRow, type RunTool } from './run-row.ts';
+
+/** A 4 s run in which the load generator used `cpu` seconds of CPU. */
+const run = (cpu: number | null): LoadResult => ({ ...failedResult(''), ok: true, requestsPerSecond: 1000, cpuSeconds: cpu, wallSeconds: 4 });
+
+describe('generatorWasTheLimit', () => {
+  it('is the load generator when it was busy on its core and the server was not on its own', () => {
+    expect(generatorWasTheLimit(run(3.8), 1, { seconds: 2.4, cores: 1 })).toBe(true);
+  });
+
+  it('is the server when the server used every core it had, however busy the load generator was', () => {
+    // the quiet-machine case: wrk at 95% of its CPU, the reference at 100% of its own
+    expect(generatorWasTheLimit(run(3.8), 1, { seconds: 4.0, cores: 1 })).toBe(false);
+  });
+
+  it("measures the server against its own cores: a CPU quota of 0.2 is full at 0.8 s of 4", () => {
+    expect(generatorWasTheLimit(run(3.8), 1, { seconds: 0.8, cores: 0.2 })).toBe(false);
+    expect(generatorWasTheLimit(run(3.8), 1, { seconds: 0.8, cores: 2 })).toBe(true);
+  });
+
+  it('is not the load generator when it had CPU to spare', () => {
+    expect(generatorWasTheLimit(run(2.0), 1, { seconds: 1.0, cores: 1 })).toBe(false);
+    expect(generatorWasTheLimit(run(3.8), 2, { seconds: 1.0, cores: 1 })).toBe(false);
+  });
+
+  it("counts the load generator as the limit when the server's CPU time is unknown", () => {
+    expect(generatorWasTheLimit(run(3.8), 1, { seconds: null, cores: 1 })).toBe(true);
+  });
+
+  it("is unknown without the load generator's CPU time", () => {
+    expect(generatorWasTheLimit(run(null), 1, { seconds: 4, cores: 1 })).toBeNull();
+  });
+});
 
 const place = { sessionId: 1, subject: 'v1', commit: null, experiment: '', scenario: 'hot', settingsKey: 'k', round: 0, sequence: 0 };
 const tool: RunTool = { generator: wrkGenerator, tool: { name: 'wrk', version: '4.1.0', path: '/usr/bin/wrk' }, threads: 1 };
