@@ -206,7 +206,8 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   // The counts already made on this machine (read without the lock: nothing is written).
   const machine = machineInfo();
   let store = await BenchStore.open(options.dbPath);
-  const reused = options.cost ? reusableCosts(store, options.repoDir, machine, keys) : {};
+  const found = options.cost ? reusableCosts(store, options.repoDir, machine, keys) : {};
+  const reused = Object.fromEntries(costChapters.filter((c) => found[c.tag] !== undefined).map((c) => [c.tag, found[c.tag]]));
   const toCount = costChapters.filter((c) => reused[c.tag] === undefined).map((c) => c.tag);
   const plan = planEdition(needs, options.settings, options.resume === null ? toCount.length * COST_SCENARIOS.length : 0);
   io.stdout.write(formatPlan(plan));
