@@ -21,7 +21,10 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
   if (!sqlJs) {
     const require = createRequire(import.meta.url);
     const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
-    sqlJs = initSqlJs({ wasmBinary: readFileSync(wasmPath) as unknown as ArrayBuffer });
+    // SQLite's own math functions (sqrt: the fairness view's Wilson interval), not sql.js's
+    // deprecated extension functions, which warn on every call (sql.js 1.13+, its PR 647).
+    const config = { wasmBinary: readFileSync(wasmPath) as unknown as ArrayBuffer, useOldExtensionFunctions: false };
+    sqlJs = initSqlJs(config as Parameters<typeof initSqlJs>[0]);
   }
   return sqlJs;
 }

@@ -125,7 +125,7 @@ describe('schema', () => {
     expect(queryRows(db, 'SELECT DISTINCT machine FROM version_progression')).toEqual([{ machine: x64 }]);
     expect(queryRows(db, 'SELECT tag, machine FROM latest_baseline')).toEqual([{ tag: 'v2-fast', machine: x64 }]);
     expect(queryRows(db, 'SELECT tag, machine FROM benchmark_runs')).toEqual([{ tag: 'v1-baseline', machine: x64 }]);
-    expect(queryRows(db, 'SELECT tag, requests_per_second, machine FROM benchmark_results')).toEqual([{ tag: 'v1-baseline', requests_per_second: 1000, machine: x64 }]);
+    expect(queryRows(db, 'SELECT tag, requests_per_second, machine FROM run_results')).toEqual([{ tag: 'v1-baseline', requests_per_second: 1000, machine: x64 }]);
     expect(queryRows(db, 'SELECT fingerprint, machine, sessions, complete_sessions, runs, subjects, scenarios, is_comparison_machine FROM machines ORDER BY fingerprint')).toEqual([
       { fingerprint: 'arm', machine: arm, sessions: 1, complete_sessions: 0, runs: 1, subjects: 'v2-fast', scenarios: 'hot', is_comparison_machine: 0 },
       { fingerprint: 'x64', machine: x64, sessions: 1, complete_sessions: 1, runs: 1, subjects: 'v1-baseline, v2-fast', scenarios: 'hot', is_comparison_machine: 1 },
@@ -139,7 +139,7 @@ describe('schema', () => {
       { tag: 'v1-baseline', baseline_rps: null, improvement_percent: null, machine: arm },
       { tag: 'v2-fast', baseline_rps: 8000, improvement_percent: null, machine: arm },
     ]);
-    expect(queryRows(db, 'SELECT DISTINCT tag, machine FROM benchmark_results')).toEqual([{ tag: 'v2-fast', machine: arm }]);
+    expect(queryRows(db, 'SELECT DISTINCT tag, machine FROM run_results')).toEqual([{ tag: 'v2-fast', machine: arm }]);
 
     // A book may name its machine.
     db.run("INSERT INTO meta(key, value) VALUES ('comparison_machine', 'x64')");

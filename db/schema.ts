@@ -5,10 +5,11 @@
  * Tables hold what was measured, as measured; each is defined once below (db/table.ts)
  * with its row type beside it, so a new metric is one column here plus its producer.
  * Views expose the names that books query (see docs/spec/directives.md: versions,
- * version_progression, latest_baseline, commits, benchmark_runs, benchmark_results,
+ * version_progression, latest_baseline, commits, benchmark_runs, run_results,
  * the *_seconds series, machines, profile_top…; the original BookGen's one-series views,
- * the *_series names, in db/views/kraft.ts). Nothing here invents a number: a chapter that has
- * no measurement has NULL figures in `versions`, and readers must say so.
+ * benchmark_results and the *_series names, in db/views/kraft.ts). Nothing here invents a
+ * number: a chapter that has no measurement has NULL figures in `versions`, and readers
+ * must say so.
  *
  * One machine per comparison: every view that compares chapters takes all its figures
  * from one machine, `comparison_machine` — the one named by meta key
@@ -345,9 +346,11 @@ export const overloadSteps = table('overload_steps', {
   max_served_us: real(),
 });
 /**
- * Schema 7: each step of a `fairness` run (bench/scenarios/fairness.ts): a greedy open-loop
- * client offering `step_multiplier` × capacity while a polite one sends a search every
- * `polite_interval_ms` on new connections or one kept-alive connection.
+ * Schema 7: each step of a `fairness` run (bench/scenarios/fairness.ts): a greedy client
+ * offering `step_multiplier` × capacity while a polite one sends a search every
+ * `polite_interval_ms` on new connections or one kept-alive connection. The greedy client is
+ * wrk paced at `target_rps` (bench/loadgen/greedy-client.ts); rows without target_rps came
+ * from the open-loop generator. The columns after generator_behind are NULL in those rows.
  */
 export const fairnessSteps = table('fairness_steps', {
   ...seriesContext,
@@ -356,9 +359,9 @@ export const fairnessSteps = table('fairness_steps', {
   capacity_rps: real('NOT NULL'),
   capacity_source: text('NOT NULL'), // measured | given
   settled_seconds: integer('NOT NULL'),
-  offered_rps: real(), // greedy, mean over the settled seconds
+  offered_rps: real(), // greedy: what it actually offered (answers of any status per second), mean over the settled seconds
   goodput_rps: real(), // the server's 2xx per second to the greedy client, mean over the settled seconds
-  p99_served_us: real(), // greedy, of its served requests
+  p99_served_us: real(), // greedy, of its served requests (the open-loop generator; NULL from wrk, which times every answer alike)
   rejection_rate: real(), // greedy, 503/429 / ended
   polite_interval_ms: real('NOT NULL'),
   polite_within_ms: real('NOT NULL'), // the polite client's bound: 200 within this many ms of the intended send
@@ -367,7 +370,15 @@ export const fairnessSteps = table('fairness_steps', {
   polite_share: real(), // polite_ok_fast / polite_sent
   polite_p99_us: real(), // of every polite answer, from its intended send
   polite_statuses: text(), // JSON: status → count (0: no answer)
-  generator_behind: integer('NOT NULL'), // 1: the greedy generator sent late in a settled second: not the server's figure
+  generator_behind: integer('NOT NULL'), // 1: the greedy generator was its own limit (wrk: ≥ 90% of its core; open loop: sent late): not the server's figure
+  target_rps: real(), // the rate asked of the greedy client (capacity × step_multiplier)
+  greedy_connections: integer(),
+  greedy_cpu_share: real(), // the greedy generator's CPU seconds ÷ wall seconds (of its one core)
+  greedy_socket_errors: integer(), // connect/read/write errors and timeouts of the whole step
+  offered_short: integer(), // 1: offered_rps < 90% of target_rps: the step is not at its level
+  polite_share_low: real(), // Wilson 95% interval of polite_share
+  polite_share_high: real(),
+  polite_send_lag_max_us: real(), // the latest the polite client itself sent a counted request (its lag, not the server's)
 });
 export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps, fairness_steps: fairnessSteps, ...TAILS_SERIES } as const;
 export type SeriesKind = keyof typeof SERIES_TABLES;
@@ -554,7 +565,7 @@ CREATE VIEW benchmark_runs AS
   FROM runs r JOIN sessions se ON se.id = r.session_id JOIN machine_info m ON m.fingerprint = se.machine_fingerprint
   WHERE ${ON_COMPARISON_MACHINE};
 
-CREATE VIEW benchmark_results AS
+CREATE VIEW run_results AS
   SELECT r.id AS run_id, r.connections AS concurrency, r.requests_per_second, r.requests_per_second AS requests_per_sec, r.total_requests, r.bytes_transferred,
          r.avg_latency_us, r.p50_latency_us, r.p90_latency_us, r.p99_latency_us, r.max_latency_us,
          r.socket_errors, r.timeout_errors, r.non_2xx, r.subject AS tag, r.scenario, r.session_id,
@@ -749,7 +760,7 @@ export const BOOK_VIEWS = [
   'latest_baseline',
   'commits',
   'benchmark_runs',
-  'benchmark_results',
+  'run_results',
   'stress_test_seconds',
   'adaptive_limiter_seconds',
   'scaling_signals_seconds',

@@ -16,7 +16,7 @@ describe('parseCliOptions', () => {
   it('defaults to book/ → site/ from data/bench.sqlite with the chapter list beside it', () => {
     expect(parseCliOptions([])).toEqual({
       bookDir: 'book', db: 'data/bench.sqlite', chapters: 'data/chapters.json', out: 'site', input: undefined,
-      keepGoing: false, strict: false, quiet: false, watch: false, help: false, port: 4173, maxRows: 5000, queryTimeoutMs: 5000, pdf: false,
+      keepGoing: false, strict: false, quiet: false, watch: false, help: false, port: 4173, maxRows: 5000, queryTimeoutMs: 60000, pdf: false,
       timings: false, noCache: false, maxPageBytes: 1048576,
     });
   });

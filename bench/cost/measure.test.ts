@@ -11,12 +11,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ChapterContract } from '../subject/contract.ts';
 import { Cleanup } from '../subject/cleanup.ts';
 import { DEFAULT_NODE_FLAGS } from './command.ts';
 import { referenceSubject } from './subject.ts';
-import { measureCost, type CostSettings, type CostSubject } from './measure.ts';
+import { isStaleConnection, measureCost, type CostSettings, type CostSubject } from './measure.ts';
 
 const SERVER = `
 import cluster from 'node:cluster';
@@ -131,4 +131,13 @@ describe.concurrent('measureCost under callgrind', () => {
   it('fails loudly on an answer that is not a 200', async ({ expect }) => {
     await expect(measureCost(subject({}), settings({ paths: ['/a', '/teapot'] }))).rejects.toThrow(/request 2 of 5: GET \/teapot answered 418: short and stout/);
   }, 300_000);
+});
+
+describe('isStaleConnection', () => {
+  it('tells a connection closed under a request from an answer the server gave', () => {
+    expect(isStaleConnection(new Error('request 3 of 200: read ECONNRESET'))).toBe(true);
+    expect(isStaleConnection(new Error('request 1 of 200: socket hang up'))).toBe(true);
+    expect(isStaleConnection(new Error('request 1 of 200: GET /search answered 503: {"error":"overloaded"}'))).toBe(false);
+    expect(isStaleConnection(new Error('request 9 of 200: GET /search: no answer within 60 s'))).toBe(false);
+  });
 });

@@ -127,6 +127,13 @@ async function dumpAll(pid: number, outDir: string, seen: Set<string>): Promise<
   return dumps;
 }
 
+const WINDOW_ATTEMPTS = 3;
+
+/** A request that failed because the kept-alive connection was closed under it (not the server's answer). */
+export function isStaleConnection(error: unknown): boolean {
+  return /ECONNRESET|EPIPE|socket hang up/.test((error as Error)?.message ?? '');
+}
+
 async function measureProcess(subject: CostSubject, settings: CostSettings, index: number, log: (line: string) => void): Promise<{ startup: number; windows: CostWindow[] }> {
   const outDir = mkdtempSync(join(tmpdir(), 'cost-callgrind-'));
   const seen = new Set<string>();
@@ -141,10 +148,27 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
     log(`cost: process ${index + 1}: startup ${(startup / 1e6).toFixed(1)} M instructions; ${warm.answered} warm-up requests`);
     const measured: Omit<CostWindow, 'perRequest'>[] = [];
     for (let w = 0; w < settings.windowsPerProcess; w++) {
-      await callgrindControl('zero', serverPids(server.pid));
-      const started = performance.now();
-      const { answered } = await client.send(settings.requests);
-      const seconds = (performance.now() - started) / 1000;
+      let window: { answered: number; seconds: number };
+      for (let attempt = 1; ; attempt++) {
+        await callgrindControl('zero', serverPids(server.pid));
+        const started = performance.now();
+        try {
+          const { answered } = await client.send(settings.requests);
+          window = { answered, seconds: (performance.now() - started) / 1000 };
+          break;
+        } catch (error) {
+          if (!isStaleConnection(error) || attempt === WINDOW_ATTEMPTS) throw error;
+          // The server's keep-alive timer closed the idle connection while callgrind dumped
+          // (under callgrind a 5 s idle timeout fires late, after the next request arrived):
+          // the window is void. A new connection, opened and used once outside any window,
+          // then the same window again (windows are whole cycles: the order does not matter).
+          log(`cost: process ${index + 1} window ${w + 1}: the connection was closed under the window (${(error as Error).message}); measuring it again on a new connection`);
+          client.close();
+          client = new SequentialClient(server.url, settings.paths);
+          await client.send(1);
+        }
+      }
+      const { answered, seconds } = window;
       const dumps = await dumpAll(server.pid, outDir, seen);
       const instructions = totalInstructions(dumps);
       if (answered !== settings.requests) throw new Error(`window ${w + 1}: ${answered} answers for ${settings.requests} requests`);

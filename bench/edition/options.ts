@@ -50,7 +50,6 @@ Options:
                          of rounds first; the rest is spent on rounds where the 95% intervals
                          are widest. A minimum beyond the budget is said before anything starts
   --ramp-repeats <n>     rounds of adaptive-ramp and scaling-ramp (default ${EDITION_DEFAULTS.rampRepeats})
-  --fairness-rounds <n>  rounds of fairness (default ${EDITION_DEFAULTS.fairnessRounds})
   --step <s>             seconds of each overload step (default ${EDITION_DEFAULTS.overloadStepSeconds})
   --pipeline <n>         requests per write on each keep-alive connection, hot, mix, hot-xN
                          (wrk; default ${EDITION_DEFAULTS.pipeline}; 1 = none)
@@ -82,7 +81,7 @@ export function parseEditionOptions(argv: string[], cwd = process.cwd()): Editio
     options: {
       'dry-run': { type: 'boolean' }, resume: { type: 'string' }, chapters: { type: 'string' }, scenarios: { type: 'string' }, scenario: { type: 'string' },
       slice: { type: 'string' }, settle: { type: 'string' }, warmup: { type: 'string' }, 'min-rounds': { type: 'string' }, 'max-rounds': { type: 'string' },
-      'half-width': { type: 'string' }, 'reference-every': { type: 'string' }, 'ramp-repeats': { type: 'string' }, 'fairness-rounds': { type: 'string' }, budget: { type: 'string' }, step: { type: 'string' }, pipeline: { type: 'string' },
+      'half-width': { type: 'string' }, 'reference-every': { type: 'string' }, 'ramp-repeats': { type: 'string' }, budget: { type: 'string' }, step: { type: 'string' }, pipeline: { type: 'string' },
       'no-cost': { type: 'boolean' }, tool: { type: 'string' }, 'no-pin': { type: 'boolean' }, db: { type: 'string' }, repo: { type: 'string' }, book: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -115,7 +114,6 @@ export function parseEditionOptions(argv: string[], cwd = process.cwd()): Editio
       halfWidth: numberFlag('--half-width', v['half-width'], { above: 0, below: 1, hint: 'a share, e.g. 0.03', fallback: d.halfWidth }),
       referenceEvery: int('--reference-every', v['reference-every'], d.referenceEvery),
       rampRepeats: int('--ramp-repeats', v['ramp-repeats'], d.rampRepeats),
-      fairnessRounds: int('--fairness-rounds', v['fairness-rounds'], d.fairnessRounds),
       ingestRounds: d.ingestRounds,
       overloadStepSeconds: int('--step', v.step, d.overloadStepSeconds),
       connections: d.connections,

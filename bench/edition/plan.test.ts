@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Need } from './book-needs.ts';
 import { allowances, EDITION_DEFAULTS, formatPlan, groupNeeds, planEdition, PLANNING, sliceSeconds, yardstickSlices } from './plan.ts';
+import { FAIRNESS_DEFAULTS } from '../scenarios/fairness.ts';
 
 const need = (scenario: string, label: string): Need => ({ scenario, tag: label.split('+')[0], experiment: label.split('+')[1] ?? '', label });
 
@@ -54,5 +55,12 @@ describe('the edition plan', () => {
     expect(plan.parts.map((p) => [p.name, p.runs])).toEqual([['overload', 1], ['adaptive-ramp', EDITION_DEFAULTS.rampRepeats]]);
     expect(plan.seconds.low).toBe(plan.parts.reduce((t, p) => t + p.seconds.low, 0) + Math.round(4 * PLANNING.costCountSeconds));
     expect(formatPlan(plan)).toMatch(/callgrind cost\s+4 count\(s\) to make/);
+  });
+
+  it('runs fairness once per subject: a capacity run and four steps of fixed length', () => {
+    const plan = planEdition([need('fairness', 'v14'), need('fairness', 'v14+unfair-limit')], EDITION_DEFAULTS);
+    expect(plan.parts.map((p) => [p.name, p.runs])).toEqual([['fairness', 1]]);
+    const round = EDITION_DEFAULTS.overloadStepSeconds + 4 * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
+    expect(plan.parts[0].seconds.high).toBe(Math.round(2 * (PLANNING.prepareSeconds + EDITION_DEFAULTS.warmupSeconds + round)));
   });
 });

@@ -10,13 +10,14 @@
  * - hot-x4, hot-x16 (no reference): the same slices, stopping on the throughput's interval.
  * - ingest: a few rounds of its two phases.
  * - overload: one round of the steps per subject, on the whole core (no quota).
- * - adaptive-ramp, scaling-ramp: `rampRepeats` rounds, so the pages report rates with intervals;
- *   fairness `fairnessRounds`.
+ * - fairness: one round per subject: its steps are long (40 polite searches each), not repeated.
+ * - adaptive-ramp, scaling-ramp: `rampRepeats` rounds, so the pages report rates with intervals.
  * - a time budget: the fixed parts (counts, open loop, ingest) and every sequential part's
  *   minimum of rounds come first; what the budget leaves is the sequential parts' extra
- *   rounds, shared by their slices (budget.ts spends it where the intervals are widest).
+ *   rounds, shared by their slices (sequential.ts spends it where the intervals are widest).
  */
 import { OPEN_LOOP_DEFAULTS } from '../scenarios/open-loop.ts';
+import { FAIRNESS_DEFAULTS, fairnessSteps } from '../scenarios/fairness.ts';
 import type { OpenLoopScenarioName } from '../scenarios/index.ts';
 import type { Need } from './book-needs.ts';
 
@@ -34,8 +35,6 @@ export interface EditionSettings {
   /** A node:http reference slice before every this many subject slices (nginx, the second yardstick, once per round). */
   referenceEvery: number;
   rampRepeats: number;
-  /** Rounds of fairness (a capacity run and four steps; not a ramp). */
-  fairnessRounds: number;
   ingestRounds: number;
   /** Seconds of each overload step (and of the capacity run before the steps). */
   overloadStepSeconds: number;
@@ -56,7 +55,6 @@ export const EDITION_DEFAULTS: EditionSettings = {
   halfWidth: 0.03,
   referenceEvery: 3,
   rampRepeats: 5,
-  fairnessRounds: 3,
   ingestRounds: 3,
   overloadStepSeconds: 2,
   connections: 32,
@@ -132,8 +130,6 @@ export const SCENARIO_KIND: Record<string, PartKind> = {
   ingest: 'ingest',
   overload: 'open-loop', 'adaptive-ramp': 'open-loop', 'scaling-ramp': 'open-loop', fairness: 'open-loop',
 };
-/** Fairness: a capacity run, then four steps (2× and 5×, polite on new and on kept-alive connections). */
-const FAIRNESS_STEPS = 4;
 const OWN_PROVIDER = new Set(['hot-x4', 'hot-x16', 'ingest']);
 
 /** Scenarios of one kind measuring the same subjects are one part (one preparation). */
@@ -155,7 +151,8 @@ export function groupNeeds(needs: Need[]): { kind: PartKind; scenarios: string[]
 }
 
 function openLoopSeconds(scenario: string, s: EditionSettings): number {
-  if (scenario === 'fairness') return s.overloadStepSeconds + FAIRNESS_STEPS * s.overloadStepSeconds + PLANNING.drainSeconds;
+  // Fairness: a capacity run, then its steps (2× and 5×, polite on new and on kept-alive connections), each a fixed length.
+  if (scenario === 'fairness') return s.overloadStepSeconds + fairnessSteps(FAIRNESS_DEFAULTS).length * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
   const defaults = OPEN_LOOP_DEFAULTS[scenario as OpenLoopScenarioName];
   const step = defaults.stepSeconds ?? s.overloadStepSeconds;
   return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + PLANNING.drainSeconds;
@@ -221,7 +218,7 @@ export function planEdition(needs: Need[], settings: EditionSettings = EDITION_D
       return { ...base, runs: settings.ingestRounds, minRuns: settings.ingestRounds, durationSeconds: Math.max(4, settings.sliceSeconds), settleSeconds: 0, sequential: false };
     }
     const scenario = group.scenarios[0];
-    const runs = scenario === 'overload' ? 1 : scenario === 'fairness' ? settings.fairnessRounds : settings.rampRepeats;
+    const runs = scenario === 'overload' || scenario === 'fairness' ? 1 : settings.rampRepeats;
     return { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings) };
   });
   const estimated = drafts.map((draft) => {

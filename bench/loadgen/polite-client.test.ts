@@ -6,14 +6,14 @@ import { politeFigures, runPoliteClient } from './polite-client.ts';
 describe('politeFigures', () => {
   it('counts the answers intended from the start of the window: 200 within the bound, the rest by status', () => {
     const answers = [
-      { intendedMs: 0, status: 503, latencyUs: 100 }, // settling: left out
-      { intendedMs: 250, status: 200, latencyUs: 49_000 },
-      { intendedMs: 500, status: 200, latencyUs: 50_001 }, // too late
-      { intendedMs: 750, status: 503, latencyUs: 300 },
-      { intendedMs: 1000, status: 0, latencyUs: null, error: 'ECONNRESET' },
+      { intendedMs: 0, sendLagUs: 9_000, status: 503, latencyUs: 100 }, // settling: left out
+      { intendedMs: 250, sendLagUs: 120, status: 200, latencyUs: 49_000 },
+      { intendedMs: 500, sendLagUs: 80, status: 200, latencyUs: 50_001 }, // too late
+      { intendedMs: 750, sendLagUs: 2_000, status: 503, latencyUs: 300 },
+      { intendedMs: 1000, sendLagUs: 60, status: 0, latencyUs: null, error: 'ECONNRESET' },
     ];
-    expect(politeFigures(answers, 250, 50)).toEqual({ sent: 4, okFast: 1, share: 0.25, p99LatencyUs: 50_001, statuses: { 200: 2, 503: 1, 0: 1 } });
-    expect(politeFigures([], 0, 50)).toEqual({ sent: 0, okFast: 0, share: null, p99LatencyUs: null, statuses: {} });
+    expect(politeFigures(answers, 250, 50)).toEqual({ sent: 4, okFast: 1, share: 0.25, p99LatencyUs: 50_001, statuses: { 200: 2, 503: 1, 0: 1 }, sendLagMaxUs: 2_000, errors: { ECONNRESET: 1 } });
+    expect(politeFigures([], 0, 50)).toEqual({ sent: 0, okFast: 0, share: null, p99LatencyUs: null, statuses: {}, sendLagMaxUs: null, errors: {} });
   });
 });
 
@@ -43,7 +43,10 @@ describe('runPoliteClient (a real server)', () => {
     expect(answers.map((a) => a.intendedMs)).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
     expect(connections.count - before).toBe(10);
     expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200, 503]));
-    for (const a of answers) expect(a.latencyUs).toBeGreaterThan(0);
+    for (const a of answers) {
+      expect(a.latencyUs).toBeGreaterThan(0);
+      expect(a.sendLagUs).toBeGreaterThanOrEqual(0);
+    }
     expect(paths.slice(-10)).toEqual(Array(10).fill('/search?x=1'));
   });
 

@@ -23,8 +23,12 @@ export interface PoliteRequest {
   wrap?: string[];
 }
 
-/** One request: when it was meant to go (ms from the start), its status (0: no answer), its latency from the intended send. */
-export interface PoliteAnswer { intendedMs: number; status: number; latencyUs: number | null; error?: string }
+/**
+ * One request: when it was meant to go (ms from the start), how late the client itself sent it
+ * (µs: its own clock's lag, not the server's), its status (0: no answer), its latency from the
+ * intended send.
+ */
+export interface PoliteAnswer { intendedMs: number; sendLagUs: number; status: number; latencyUs: number | null; error?: string }
 
 /** Runs in the child (plain JavaScript: no TypeScript loader in the measuring process). */
 const CHILD_SOURCE = `
@@ -42,9 +46,10 @@ function finish() { process.stdout.write(JSON.stringify(answers) + '\\n'); if (a
 function send(i) {
   const intendedMs = i * config.intervalMs;
   const intendedAt = start + intendedMs;
+  const sendLagUs = Math.round((performance.now() - intendedAt) * 1000);
   pending++;
   const done = (status, error) => {
-    const answer = { intendedMs, status, latencyUs: status === 0 ? null : Math.round((performance.now() - intendedAt) * 1000) };
+    const answer = { intendedMs, sendLagUs, status, latencyUs: status === 0 ? null : Math.round((performance.now() - intendedAt) * 1000) };
     if (error) answer.error = error;
     answers.push(answer);
     if (--pending === 0 && scheduled === count) finish();
@@ -94,6 +99,10 @@ export interface PoliteFigures {
   share: number | null;
   p99LatencyUs: number | null;
   statuses: Record<string, number>;
+  /** The latest the client itself sent a counted request (µs after its intended time): a late client, not a slow server. */
+  sendLagMaxUs: number | null;
+  /** Why the unanswered ones (status 0) got no answer: message → count. */
+  errors: Record<string, number>;
 }
 
 /** What the fairness scenario records of the polite answers intended at or after `fromMs` (pure). */
@@ -102,6 +111,11 @@ export function politeFigures(answers: readonly PoliteAnswer[], fromMs: number, 
   const okFast = counted.filter((a) => a.status === 200 && a.latencyUs !== null && a.latencyUs <= withinMs * 1000).length;
   const latencies = counted.flatMap((a) => (a.latencyUs === null ? [] : [a.latencyUs])).sort((a, b) => a - b);
   const statuses: Record<string, number> = {};
-  for (const a of counted) statuses[String(a.status)] = (statuses[String(a.status)] ?? 0) + 1;
-  return { sent: counted.length, okFast, share: counted.length === 0 ? null : okFast / counted.length, p99LatencyUs: percentileOfSorted(latencies, 0.99), statuses };
+  const errors: Record<string, number> = {};
+  for (const a of counted) {
+    statuses[String(a.status)] = (statuses[String(a.status)] ?? 0) + 1;
+    if (a.error !== undefined) errors[a.error] = (errors[a.error] ?? 0) + 1;
+  }
+  const sendLagMaxUs = counted.length === 0 ? null : Math.max(...counted.map((a) => a.sendLagUs));
+  return { sent: counted.length, okFast, share: counted.length === 0 ? null : okFast / counted.length, p99LatencyUs: percentileOfSorted(latencies, 0.99), statuses, sendLagMaxUs, errors };
 }

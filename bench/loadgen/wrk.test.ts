@@ -123,6 +123,14 @@ describe('wrk command line and script', () => {
     expect(mix).toContain('wrk.headers["Connection"] = "close"');
     expect(wrkLuaScript(['/'], true, 1, { 'Accept-Encoding': 'gzip, br' })).toContain('wrk.headers["Accept-Encoding"] = "gzip, br"');
   });
+
+  it('paces the sends with delay() only when a rate is given, and refuses a rate that is none', () => {
+    expect(wrkLuaScript(['/'], true)).not.toContain('function delay()');
+    const paced = wrkLuaScript(['/'], true, 1, {}, 2500);
+    expect(paced).toContain('function delay()');
+    expect(paced).toContain('local lg_rate = 2500');
+    expect(() => wrkLuaScript(['/'], true, 1, {}, 0)).toThrow(/positive rate/);
+  });
 });
 
 describe('wrk runs (real wrk, local servers)', () => {

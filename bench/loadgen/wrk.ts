@@ -46,8 +46,32 @@ function luaString(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
-/** The Lua script given to `wrk -s`. Pure: the same request gives the same script. */
-export function wrkLuaScript(paths: string[], keepAlive: boolean, pipeline = 1, headers: Record<string, string> = {}): string {
+/**
+ * A paced schedule (the fairness scenario's greedy client): wrk's delay() hook, called before
+ * every request, hands out the thread's next send slot at `rps` per second from the thread's
+ * start, so the connections together offer `rps` whatever each one's answers take (a
+ * connection waiting for its answer simply takes no slot). A slot already past is sent at
+ * once: behind its schedule, the client catches up, as an open-loop one does. Delays are
+ * whole milliseconds (wrk's timer), so sends go out in 1 ms bunches.
+ */
+function pacedDelay(rps: number): string {
+  if (!(rps > 0) || !Number.isFinite(rps)) throw new Error(`a paced wrk schedule needs a positive rate (got ${rps})`);
+  return `
+-- paced: the thread's n-th request is due n / rate seconds after its start
+local lg_rate = ${rps}
+local lg_slot = 0
+function delay()
+  local due = lg_start + lg_slot / lg_rate
+  lg_slot = lg_slot + 1
+  local wait = (due - lg_now()) * 1000
+  if wait < 1 then return 0 end
+  return math.floor(wait)
+end
+`;
+}
+
+/** The Lua script given to `wrk -s`. Pure: the same request gives the same script; `pacedRps`: see pacedDelay. */
+export function wrkLuaScript(paths: string[], keepAlive: boolean, pipeline = 1, headers: Record<string, string> = {}, pacedRps?: number): string {
   const rotation = paths.length > 1 || pipeline > 1
     ? `
 -- several paths: each call hands out the next one (pre-formatted in init(), as wrk advises)
@@ -104,7 +128,7 @@ function init(args)
   lg_count = #lg_requests
   lg_next = 0
 end
-${rotation}
+${rotation}${pacedRps === undefined ? '' : pacedDelay(pacedRps)}
 function response(status, headers, body)
   local second = math.floor(lg_now() - lg_start)
   if status >= 200 and status < 300 then
@@ -284,35 +308,38 @@ export const wrkGenerator: LoadGenerator = {
     return { name: 'wrk', version, path };
   },
 
-  async run(request: LoadRequest, onSample?: (sample: LoadSample) => void): Promise<LoadResult> {
-    const checked = checkRequest(request);
-    const path = findExecutable('wrk');
-    if (path === null) throw new Error(`wrk is not installed: ${WRK_INSTALL_HINT}`);
-    const scriptDir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
-    try {
-      const scriptPath = join(scriptDir, 'report.lua');
-      writeFileSync(scriptPath, wrkLuaScript(checked.paths, checked.keepAlive, checked.pipeline, checked.headers));
-      const limitMs = overrunLimitMs(checked);
-      const run = await runToolProcess({
-        command: path,
-        args: wrkArguments(request, scriptPath),
-        timeoutMs: limitMs,
-        cpus: request.cpus,
-        isFinalReportLine: (line) => line.startsWith(WRK_REPORT_MARKER),
-      });
-      const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };
-      const abnormal = describeAbnormalExit('wrk', run, limitMs);
-      if (abnormal !== null) return failedResult(abnormal, rawOutput(run), measured);
-      let parsed: ParsedLoad;
-      try {
-        parsed = parseWrkReport(run.stdout);
-      } catch (error) {
-        return failedResult(`wrk output unreadable: ${(error as Error).message}`, run.stdout, measured);
-      }
-      for (const sample of parsed.samples) onSample?.(sample);
-      return completeResult(parsed, measured);
-    } finally {
-      rmSync(scriptDir, { recursive: true, force: true });
-    }
-  },
+  run: (request, onSample) => runWrk(request, {}, onSample),
 };
+
+/** One wrk run of `request`; `pacedRps` paces its sends (wrkLuaScript). */
+export async function runWrk(request: LoadRequest, script: { pacedRps?: number }, onSample?: (sample: LoadSample) => void): Promise<LoadResult> {
+  const checked = checkRequest(request);
+  const path = findExecutable('wrk');
+  if (path === null) throw new Error(`wrk is not installed: ${WRK_INSTALL_HINT}`);
+  const scriptDir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
+  try {
+    const scriptPath = join(scriptDir, 'report.lua');
+    writeFileSync(scriptPath, wrkLuaScript(checked.paths, checked.keepAlive, checked.pipeline, checked.headers, script.pacedRps));
+    const limitMs = overrunLimitMs(checked);
+    const run = await runToolProcess({
+      command: path,
+      args: wrkArguments(request, scriptPath),
+      timeoutMs: limitMs,
+      cpus: request.cpus,
+      isFinalReportLine: (line) => line.startsWith(WRK_REPORT_MARKER),
+    });
+    const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };
+    const abnormal = describeAbnormalExit('wrk', run, limitMs);
+    if (abnormal !== null) return failedResult(abnormal, rawOutput(run), measured);
+    let parsed: ParsedLoad;
+    try {
+      parsed = parseWrkReport(run.stdout);
+    } catch (error) {
+      return failedResult(`wrk output unreadable: ${(error as Error).message}`, run.stdout, measured);
+    }
+    for (const sample of parsed.samples) onSample?.(sample);
+    return completeResult(parsed, measured);
+  } finally {
+    rmSync(scriptDir, { recursive: true, force: true });
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * The fairness scenario against a real server that answers after 5 ms and refuses (503 at
- * once) beyond 2 requests in flight: four steps of real open-loop load beside a real polite
+ * once) beyond 2 requests in flight: four short steps of a real paced wrk beside a real polite
  * client, one fairness_steps row each. No timing threshold: the shares are whatever the
  * server gave, checked for consistency, not for a value.
  */
@@ -10,6 +10,7 @@ import { parseOptions } from '../options.ts';
 import { scenario } from './index.ts';
 import type { RoundContext } from './module.ts';
 import { fairnessScenario, fairnessSteps, FAIRNESS_DEFAULTS } from './fairness.ts';
+import { trialsToShow } from '../stats/proportion.ts';
 
 let server: LimitServer | null = null;
 afterEach(async () => {
@@ -25,9 +26,18 @@ describe('fairness', () => {
     ]);
   });
 
+  it('settles each step for long enough that a perfect polite score can show ≥ 90% at 95%', () => {
+    const settled = (FAIRNESS_DEFAULTS.stepSeconds - FAIRNESS_DEFAULTS.settleSeconds) * 1000 / FAIRNESS_DEFAULTS.politeIntervalMs;
+    expect(settled).toBeGreaterThanOrEqual(trialsToShow(0.9));
+  });
+
+  it('refuses a settle as long as the step', () => {
+    expect(() => fairnessScenario(scenario('fairness'), { ...FAIRNESS_DEFAULTS, stepSeconds: 2, settleSeconds: 2 })).toThrow(/below the step/);
+  });
+
   it('records per step the greedy goodput and the polite answers of the settled seconds', async () => {
     server = await startLimitServer({ delayMs: 5, limit: 2 });
-    const options = parseOptions(['--scenario', 'fairness', '--capacity', '40', '--duration', '2'], '/repo');
+    const options = parseOptions(['--scenario', 'fairness', '--capacity', '40'], '/repo');
     const written: Record<string, unknown>[] = [];
     const flags: string[] = [];
     const context: RoundContext = {
@@ -37,7 +47,8 @@ describe('fairness', () => {
       log: () => {}, flag: (name) => flags.push(name),
       series: (kind) => ({ write: (sample) => written.push({ kind, ...(sample as Record<string, unknown>) }) }),
     };
-    const outcomes = await fairnessScenario(scenario('fairness'), { ...FAIRNESS_DEFAULTS, greedyConnections: 16 }).runRound(context, 0);
+    const short = { ...FAIRNESS_DEFAULTS, greedyConnections: 16, stepSeconds: 2, settleSeconds: 1 };
+    const outcomes = await fairnessScenario(scenario('fairness'), short).runRound(context, 0);
     expect(outcomes.map((o) => o.status)).toEqual(['ok']);
     expect(written.map((w) => `${w.kind}:${w.step_multiplier}:${w.polite_connection}`)).toEqual([
       'fairness_steps:2:new', 'fairness_steps:5:new', 'fairness_steps:2:kept-alive', 'fairness_steps:5:kept-alive',
@@ -50,7 +61,12 @@ describe('fairness', () => {
       const statuses = JSON.parse(row.polite_statuses as string) as Record<string, number>;
       expect(Object.values(statuses).reduce((a, b) => a + b, 0)).toBe(4);
       expect(row.goodput_rps as number).toBeGreaterThan(0);
-      expect(row.offered_rps as number).toBe(40 * (row.step_multiplier as number));
+      expect(row.offered_rps as number).toBeGreaterThanOrEqual(row.goodput_rps as number);
+      expect(row).toMatchObject({ target_rps: 40 * (row.step_multiplier as number), greedy_connections: 16, p99_served_us: null });
+      expect(row.offered_short).toBe((row.offered_rps as number) < 0.9 * (row.target_rps as number) ? 1 : 0);
+      expect(row.polite_share_low as number).toBeLessThanOrEqual(row.polite_share as number);
+      expect(row.polite_share_high as number).toBeGreaterThanOrEqual(row.polite_share as number);
+      expect(row.polite_send_lag_max_us as number).toBeGreaterThanOrEqual(0);
     }
   });
 });

@@ -101,7 +101,7 @@ export function scenario(name: ScenarioName): Scenario {
     case 'scaling-ramp':
       return { name, description: 'open loop: a gradual ramp from 0.5× to 2.5× the capacity over wide windows, the scaling signals recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
     case 'fairness':
-      return { name, description: 'open loop: a greedy client at 2× and 5× the capacity over wide windows while a polite one sends the hot search every 250 ms, on new connections and on one kept-alive', paths: widePaths(), keepAlive: true, stepped: true };
+      return { name, description: 'a greedy client (wrk, 512 connections, paced) at 2× and 5× the capacity over wide windows while a polite one sends the hot search every 250 ms, on new connections and on one kept-alive', paths: widePaths(), keepAlive: true, stepped: true };
     case 'overload-mix':
       return { name, description: "open loop: fixed arrival rates from 0.5× to 3× the capacity over the mix's requests", paths: zipfPaths(), keepAlive: true, stepped: true };
     case 'ingest-mix-overload':

@@ -19,6 +19,7 @@ const FLAG_TEXT: Record<string, string> = {
   'ingest-no-document': 'ingest: a run saw no document served',
   timeouts: 'requests timed out (in no latency percentile)',
   'generator-behind': 'open loop: the generator sent late in some seconds (flagged rows: its figure, not the server\'s)',
+  'offered-short': 'fairness: the greedy client offered under 90% of its rate in some step (flagged rows: not at their level)',
 };
 
 export function formatTable(header: string[], rows: string[][]): string {

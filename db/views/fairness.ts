@@ -8,22 +8,40 @@ export const FAIRNESS_VIEW_NAMES = ['fairness_summary'] as const;
 export const FAIRNESS_VIEWS = /* sql */ `
 -- Each fairness step of the latest session per subject × experiment on the comparison machine,
 -- its rounds pooled: the polite client's share answered 200 within polite_within_ms (summed over
--- rounds) and the greedy client's goodput (median is not in SQLite: the mean over rounds, with
--- the lowest and highest). counts = 0 when the generator was behind in some round of the step.
+-- rounds) with its Wilson 95% interval (z = 1.959964, as bench/stats/proportion.ts), and the
+-- greedy client's goodput (median is not in SQLite: the mean over rounds, with the lowest and
+-- highest). offered_multiple is what the greedy client actually offered, × capacity.
+-- generator_limited = 1 when the greedy generator was its own limit in some round (its figures
+-- are the generator's); offered_short = 1 when it offered under 90% of its rate in some round
+-- (the step is not at its level). counts = 1 only when neither.
 CREATE VIEW fairness_summary AS
-  SELECT f.subject AS tag, ch.chapter_number, f.experiment, f.scenario, f.step_multiplier, f.polite_connection,
-         COUNT(*) AS rounds, AVG(f.capacity_rps) AS capacity_rps, MIN(f.capacity_source) AS capacity_source,
-         SUM(f.polite_sent) AS polite_sent, SUM(f.polite_ok_fast) AS polite_ok_fast,
-         CASE WHEN SUM(f.polite_sent) > 0 THEN 1.0 * SUM(f.polite_ok_fast) / SUM(f.polite_sent) END AS polite_share,
-         MAX(f.polite_p99_us) AS polite_p99_us_worst, MAX(f.polite_within_ms) AS polite_within_ms,
-         AVG(f.offered_rps) AS offered_rps, AVG(f.goodput_rps) AS goodput_rps, MIN(f.goodput_rps) AS goodput_rps_low,
-         MAX(f.goodput_rps) AS goodput_rps_high, AVG(f.rejection_rate) AS rejection_rate, MAX(f.p99_served_us) AS p99_served_us_worst,
-         MAX(f.generator_behind) AS generator_behind, 1 - MAX(f.generator_behind) AS counts, f.session_id, cm.machine
-  FROM fairness_steps f JOIN sessions se ON se.id = f.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
-  LEFT JOIN chapters ch ON ch.tag = f.subject
-  WHERE f.session_id = (
-    SELECT MAX(f2.session_id) FROM fairness_steps f2 JOIN sessions se2 ON se2.id = f2.session_id
-    WHERE f2.subject = f.subject AND f2.experiment = f.experiment AND f2.scenario = f.scenario
-      AND se2.machine_fingerprint = se.machine_fingerprint)
-  GROUP BY f.session_id, f.subject, f.experiment, f.scenario, f.step_multiplier, f.polite_connection;
+  SELECT tag, chapter_number, experiment, scenario, step_multiplier, polite_connection, rounds, capacity_rps, capacity_source,
+         target_rps, greedy_connections, polite_sent, polite_ok_fast, polite_share,
+         CASE WHEN NOT polite_sent > 0 THEN NULL WHEN polite_ok_fast = 0 THEN 0.0 ELSE max(0.0, (polite_ok_fast + 1.920729) / (polite_sent + 3.841459)
+           - 1.959964 / (polite_sent + 3.841459) * sqrt(1.0 * polite_ok_fast * (polite_sent - polite_ok_fast) / polite_sent + 0.960365)) END AS polite_share_low,
+         CASE WHEN NOT polite_sent > 0 THEN NULL WHEN polite_ok_fast = polite_sent THEN 1.0 ELSE min(1.0, (polite_ok_fast + 1.920729) / (polite_sent + 3.841459)
+           + 1.959964 / (polite_sent + 3.841459) * sqrt(1.0 * polite_ok_fast * (polite_sent - polite_ok_fast) / polite_sent + 0.960365)) END AS polite_share_high,
+         polite_p99_us_worst, polite_within_ms, polite_send_lag_max_us, offered_rps, offered_rps / capacity_rps AS offered_multiple,
+         goodput_rps, goodput_rps_low, goodput_rps_high, rejection_rate, p99_served_us_worst, greedy_cpu_share_max,
+         generator_limited, offered_short, generator_limited AS generator_behind,
+         CASE WHEN generator_limited = 0 AND offered_short = 0 THEN 1 ELSE 0 END AS counts, session_id, machine
+  FROM (
+    SELECT f.subject AS tag, ch.chapter_number, f.experiment, f.scenario, f.step_multiplier, f.polite_connection,
+           COUNT(*) AS rounds, AVG(f.capacity_rps) AS capacity_rps, MIN(f.capacity_source) AS capacity_source,
+           AVG(f.target_rps) AS target_rps, MAX(f.greedy_connections) AS greedy_connections,
+           SUM(f.polite_sent) AS polite_sent, SUM(f.polite_ok_fast) AS polite_ok_fast,
+           CASE WHEN SUM(f.polite_sent) > 0 THEN 1.0 * SUM(f.polite_ok_fast) / SUM(f.polite_sent) END AS polite_share,
+           MAX(f.polite_p99_us) AS polite_p99_us_worst, MAX(f.polite_within_ms) AS polite_within_ms, MAX(f.polite_send_lag_max_us) AS polite_send_lag_max_us,
+           AVG(f.offered_rps) AS offered_rps, AVG(f.goodput_rps) AS goodput_rps, MIN(f.goodput_rps) AS goodput_rps_low,
+           MAX(f.goodput_rps) AS goodput_rps_high, AVG(f.rejection_rate) AS rejection_rate, MAX(f.p99_served_us) AS p99_served_us_worst,
+           MAX(f.greedy_cpu_share) AS greedy_cpu_share_max,
+           MAX(f.generator_behind) AS generator_limited, MAX(COALESCE(f.offered_short, 0)) AS offered_short, f.session_id, cm.machine
+    FROM fairness_steps f JOIN sessions se ON se.id = f.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+    LEFT JOIN chapters ch ON ch.tag = f.subject
+    WHERE f.session_id = (
+      SELECT MAX(f2.session_id) FROM fairness_steps f2 JOIN sessions se2 ON se2.id = f2.session_id
+      WHERE f2.subject = f.subject AND f2.experiment = f.experiment AND f2.scenario = f.scenario
+        AND se2.machine_fingerprint = se.machine_fingerprint)
+    GROUP BY f.session_id, f.subject, f.experiment, f.scenario, f.step_multiplier, f.polite_connection
+  );
 `;

@@ -45,3 +45,27 @@ export function rampRound(db: Database, table: 'adaptive_limiter_samples' | 'sca
   }
 }
 
+
+export interface LoadRun {
+  session: number;
+  subject: string;
+  connections: number;
+  rps: number;
+  p99: number;
+  scenario?: string;
+  experiment?: string;
+  status?: 'ok' | 'failed';
+  disturbance?: string;
+}
+
+let runSequence = 0;
+
+/** One closed-loop run of a chapter (its commit from `chapters`), as the bench records a round of `hot` or a step of `sweep`. */
+export function loadRun(db: Database, run: LoadRun): void {
+  runSequence++;
+  db.run(
+    `INSERT INTO runs(session_id, subject, commit_hash, experiment, scenario, settings_key, run_index, sequence, tool, tool_version, connections, duration_seconds, keep_alive, started_at, status, requests_per_second, p99_latency_us, disturbance)
+     VALUES (?, ?, (SELECT commit_hash FROM chapters WHERE tag = ?), ?, ?, 'k', ?, ?, 'wrk', '4', ?, 10, 1, '2026-01-01T02:00:00Z', ?, ?, ?, ?)`,
+    [run.session, run.subject, run.subject, run.experiment ?? '', run.scenario ?? 'hot', runSequence, runSequence, run.connections, run.status ?? 'ok', run.rps, run.p99, run.disturbance ?? null],
+  );
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../database.ts';
-import { kraftDatabase, rampRound, stressRound } from './kraft-fixture.ts';
+import { kraftDatabase, loadRun, rampRound, stressRound } from './kraft-fixture.ts';
 
 describe("the original BookGen's views", () => {
   it("stress_test_series: chapter 8's overload in its latest session on the comparison machine, one row per second per test_type, the last round only", async () => {
@@ -79,5 +79,42 @@ describe("the original BookGen's views", () => {
          JOIN benchmark_runs r ON br.run_id = r.id JOIN commits c ON r.commit_hash = c.hash WHERE c.tag IN ('v1-first')`,
       ),
     ).toEqual([{ concurrency: 64, requests_per_sec: 1234.5, p99_latency_us: 900, tag: 'v1-first', timestamp: '2026-01-01T00:00:00+00:00' }]);
+  });
+
+  it('benchmark_results: one row per commit × concurrency, the median of the latest complete session that ran it on the comparison machine; every run in run_results', async () => {
+    const db = await kraftDatabase();
+    // Chapter 1 at 32 connections: three rounds in session 2 (median 200, p99 median 20), one in the older session 1.
+    for (const [rps, p99] of [[300, 10], [100, 30], [200, 20]]) loadRun(db, { session: 2, subject: 'v1-first', connections: 32, rps, p99 });
+    loadRun(db, { session: 1, subject: 'v1-first', connections: 32, rps: 5000, p99: 1 });
+    // At 64 connections only session 1 ran it (two sweep steps: the median is their mean).
+    loadRun(db, { session: 1, subject: 'v1-first', connections: 64, rps: 400, p99: 40, scenario: 'sweep' });
+    loadRun(db, { session: 1, subject: 'v1-first', connections: 64, rps: 500, p99: 60, scenario: 'sweep' });
+    // None of these counts: a failed run, a disturbed one, an experiment, another scenario, the reference, another machine, a session cut short.
+    loadRun(db, { session: 2, subject: 'v1-first', connections: 32, rps: 9, p99: 9, status: 'failed' });
+    loadRun(db, { session: 2, subject: 'v1-first', connections: 32, rps: 9, p99: 9, disturbance: 'steal time' });
+    loadRun(db, { session: 2, subject: 'v1-first', connections: 32, rps: 9, p99: 9, experiment: 'none' });
+    loadRun(db, { session: 2, subject: 'v1-first', connections: 32, rps: 9, p99: 9, scenario: 'mix' });
+    loadRun(db, { session: 2, subject: 'reference', connections: 32, rps: 9, p99: 9 });
+    loadRun(db, { session: 3, subject: 'v8-shed', connections: 32, rps: 9, p99: 9 });
+    db.run(`INSERT INTO sessions(id, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (4, '2026-01-01T03:00:00Z', 'interrupted', 'c', 'here', 'wrk', '4', '{}')`);
+    loadRun(db, { session: 4, subject: 'v1-first', connections: 32, rps: 9, p99: 9 });
+
+    expect(queryRows(db, 'SELECT tag, chapter_number, concurrency, requests_per_sec, requests_per_second, p99_latency_us, runs, scenarios, session_id FROM benchmark_results ORDER BY concurrency')).toEqual([
+      { tag: 'v1-first', chapter_number: 1, concurrency: 32, requests_per_sec: 200, requests_per_second: 200, p99_latency_us: 20, runs: 3, scenarios: 'hot', session_id: 2 },
+      { tag: 'v1-first', chapter_number: 1, concurrency: 64, requests_per_sec: 450, requests_per_second: 450, p99_latency_us: 50, runs: 2, scenarios: 'sweep', session_id: 1 },
+    ]);
+    // kraft's join: one point per tag and concurrency.
+    expect(
+      queryRows(
+        db,
+        `SELECT c.tag, br.concurrency, br.p99_latency_us FROM benchmark_results br JOIN benchmark_runs r ON br.run_id = r.id
+         JOIN commits c ON r.commit_hash = c.hash ORDER BY c.tag, br.concurrency`,
+      ),
+    ).toEqual([
+      { tag: 'v1-first', concurrency: 32, p99_latency_us: 20 },
+      { tag: 'v1-first', concurrency: 64, p99_latency_us: 50 },
+    ]);
+    // Every ok run on the comparison machine keeps its own row, whatever its session, scenario or experiment (the failed one has none).
+    expect(queryRows(db, "SELECT COUNT(*) AS n FROM run_results WHERE tag = 'v1-first'")).toEqual([{ n: 10 }]);
   });
 });

@@ -15,6 +15,14 @@
  * subject and experiment: stress_test_seconds, adaptive_limiter_seconds,
  * scaling_signals_seconds (db/schema.ts).
  *
+ * And benchmark_results: one row per chapter commit × concurrency (kraft's benchmark results:
+ * a commit's figure at each load): the hot search as tagged (scenarios hot and sweep,
+ * experiment ''), from the latest complete session on the comparison machine that ran it at
+ * that concurrency, each figure the MEDIAN over that session's ok runs (rounds; a disturbed
+ * run left out, as in summaries), so a session with one concurrency gives
+ * summaries.rps_median. `run_id` is the last of those runs: its benchmark_runs row names the
+ * commit, as kraft's join expects. Every run, one row each: run_results.
+ *
  * `active_connections` is what the open-loop generator measures instead of sockets: the
  * requests outstanding at the end of the second — the client's count in the stress test,
  * the server's in-flight gauge in the ramps (the connections in use: one request at a
@@ -54,7 +62,36 @@ const experimentList = Object.keys(STRESS_TEST_TYPES)
   .map((experiment) => `'${experiment}'`)
   .join(', ');
 
+/** The figures of benchmark_results, each the median over the runs of one chapter × concurrency. */
+const MEDIAN_FIGURES = ['requests_per_second', 'avg_latency_us', 'p50_latency_us', 'p90_latency_us', 'p99_latency_us', 'max_latency_us'] as const;
+const PER_COMMIT_AND_CONCURRENCY = 'PARTITION BY subject, connections';
+
+/** Each figure's rank among the group's non-NULL values (NULLs last) and how many there are. */
+const medianRanks = MEDIAN_FIGURES.map(
+  (f) => `ROW_NUMBER() OVER (${PER_COMMIT_AND_CONCURRENCY} ORDER BY ${f} IS NULL, ${f}) AS ${f}_rank, COUNT(${f}) OVER (${PER_COMMIT_AND_CONCURRENCY}) AS ${f}_n`,
+).join(',\n         ');
+
+/** The median as bench/stats computes it: the middle value, or the mean of the two middle ones; NULL without values. */
+const median = (f: string) => `AVG(CASE WHEN ${f}_rank IN ((${f}_n + 1) / 2, (${f}_n + 2) / 2) THEN ${f} END)`;
+
 export const KRAFT_VIEWS = /* sql */ `
+CREATE VIEW benchmark_results AS
+  WITH measured AS (
+    SELECT r.*, ch.chapter_number, MAX(r.session_id) OVER (PARTITION BY r.subject, r.connections) AS latest_session
+    FROM runs r JOIN sessions se ON se.id = r.session_id JOIN chapters ch ON ch.tag = r.subject
+    WHERE ${EDITION_SESSION} AND r.scenario IN ('hot', 'sweep') AND r.experiment = '' AND r.status = 'ok'
+      AND r.disturbance IS NULL AND r.requests_per_second IS NOT NULL),
+  ranked AS (
+    SELECT m.*, ${medianRanks}
+    FROM measured m WHERE m.session_id = m.latest_session)
+  SELECT MAX(id) AS run_id, connections AS concurrency,
+         ${median('requests_per_second')} AS requests_per_sec, ${median('requests_per_second')} AS requests_per_second,
+         ${MEDIAN_FIGURES.slice(1).map((f) => `${median(f)} AS ${f}`).join(', ')},
+         COUNT(*) AS runs, SUM(COALESCE(loadgen_saturated, 0)) AS saturated_runs,
+         subject AS tag, chapter_number, commit_hash, group_concat(DISTINCT scenario) AS scenarios, session_id, cm.machine, cm.fingerprint AS machine_fingerprint
+  FROM ranked CROSS JOIN comparison_machine cm
+  GROUP BY subject, connections;
+
 CREATE VIEW stress_test_series AS
   WITH latest AS (${latestSessionOf('stress_test_samples', KRAFT_CHAPTERS.loadShedding, 'overload', experimentList)})
   SELECT t.id, ${typeOfExperiment} AS test_type, t.elapsed_seconds, t.observed_rps, t.success_rate,
@@ -79,4 +116,4 @@ CREATE VIEW scaling_signals_series AS
 `;
 
 /** The names above, for the list of views books may query. */
-export const KRAFT_BOOK_VIEWS = ['stress_test_series', 'adaptive_limiter_series', 'scaling_signals_series'] as const;
+export const KRAFT_BOOK_VIEWS = ['benchmark_results', 'stress_test_series', 'adaptive_limiter_series', 'scaling_signals_series'] as const;

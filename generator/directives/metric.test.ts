@@ -39,7 +39,7 @@ describe('@metric', () => {
   });
 
   it('reads one value from a query', async () => {
-    const page = await render('<!-- @metric:query="SELECT MAX(requests_per_second) AS top_rps FROM benchmark_results" format="short" -->');
+    const page = await render('<!-- @metric:query="SELECT MAX(requests_per_second) AS top_rps FROM run_results" format="short" -->');
     expect(page.html).toContain('<span class="metric" data-field="top_rps">14.2K</span>');
   });
 

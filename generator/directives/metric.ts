@@ -1,7 +1,7 @@
 /**
  * @metric — one live number, inline:
  *   <!-- @metric:tag="v1-baseline" field="p99_latency_us" format="short" -->
- *   <!-- @metric:query="SELECT max(requests_per_second) FROM benchmark_results" -->
+ *   <!-- @metric:query="SELECT max(requests_per_second) FROM run_results" -->
  */
 import type { SqlValue } from 'sql.js';
 import type { DirectiveContext, DirectiveDefinition, DirectiveOutput } from './directive.ts';

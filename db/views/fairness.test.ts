@@ -1,0 +1,48 @@
+/**
+ * The fairness view on a real database: rounds pooled per step, the Wilson interval of the
+ * pooled polite share (the same as bench/stats/proportion.ts), and a step counted only when
+ * its generator was not the limit and it offered its rate.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BenchStore } from '../../bench/store.ts';
+import { wilsonInterval } from '../../bench/stats/proportion.ts';
+import type { FairnessStepRow } from '../schema.ts';
+
+const machine = { fingerprint: 'here', cpu_model: 'cpu', cores: 2, memory_bytes: 1, kernel: 'k', os: 'linux', node_version: 'v20', details_json: '{"arch":"x64"}' };
+
+function step(over: Partial<FairnessStepRow>): FairnessStepRow {
+  return {
+    step_multiplier: 2, polite_connection: 'new', capacity_rps: 1000, capacity_source: 'measured', settled_seconds: 10,
+    offered_rps: 2000, goodput_rps: 900, p99_served_us: null, rejection_rate: 0.55, polite_interval_ms: 250, polite_within_ms: 50,
+    polite_sent: 40, polite_ok_fast: 40, polite_share: 1, polite_p99_us: 3000, polite_statuses: '{"200":40}', generator_behind: 0,
+    target_rps: 2000, greedy_connections: 512, greedy_cpu_share: 0.4, greedy_socket_errors: 0, offered_short: 0,
+    polite_share_low: null, polite_share_high: null, polite_send_lag_max_us: 200, ...over,
+  };
+}
+
+describe('fairness_summary', () => {
+  it('pools the rounds of a step, with the Wilson interval of the pooled polite share', async () => {
+    const s = await BenchStore.open(join(mkdtempSync(join(tmpdir(), 'fairness-view-')), 'bench.sqlite'));
+    s.recordMachine(machine);
+    const id = s.startSession({ started_at: '2026-01-01T00:00:00Z', harness_commit: 'c', harness_dirty: false, machine_fingerprint: 'here', tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: 'pinned', settings: {} });
+    s.finishSession(id, 'complete');
+    const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: '', scenario: 'fairness' });
+    fair.write(step({ polite_ok_fast: 40, goodput_rps: 900 }));
+    fair.write(step({ polite_ok_fast: 37, polite_share: 37 / 40, goodput_rps: 1100 }));
+    const unfair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: 'unfair-limit', scenario: 'fairness' });
+    unfair.write(step({ polite_ok_fast: 0, polite_share: 0, offered_rps: 1500, offered_short: 1 }));
+    unfair.write(step({ polite_ok_fast: 0, polite_share: 0, generator_behind: 1, greedy_cpu_share: 0.95 }));
+
+    const rows = s.rows("SELECT experiment, rounds, polite_sent, polite_ok_fast, polite_share, polite_share_low, polite_share_high, offered_multiple, goodput_rps, goodput_rps_low, generator_limited, offered_short, counts FROM fairness_summary ORDER BY experiment");
+    const pooled = wilsonInterval(77, 80)!;
+    expect(rows[0]).toMatchObject({ experiment: '', rounds: 2, polite_sent: 80, polite_ok_fast: 77, offered_multiple: 2, goodput_rps: 1000, goodput_rps_low: 900, generator_limited: 0, offered_short: 0, counts: 1 });
+    expect(rows[0].polite_share as number).toBeCloseTo(77 / 80, 12);
+    expect(rows[0].polite_share_low as number).toBeCloseTo(pooled.low, 5);
+    expect(rows[0].polite_share_high as number).toBeCloseTo(pooled.high, 5);
+    expect(rows[1]).toMatchObject({ experiment: 'unfair-limit', polite_share: 0, polite_share_low: 0, generator_limited: 1, offered_short: 1, counts: 0 });
+    expect(rows[1].polite_share_high as number).toBeCloseTo(wilsonInterval(0, 80)!.high, 5);
+  });
+});
