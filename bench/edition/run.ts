@@ -31,7 +31,7 @@ import { disturbanceWatch } from './disturbance.ts';
 import type { EditionPart } from './hook.ts';
 import type { EditionOptions } from './options.ts';
 import { allowances, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
-import { budgetedStopping, preciseEnough, roundWithReference } from './sequential.ts';
+import { budgetedStopping, roundWithReference } from './sequential.ts';
 
 /** What settings_json.edition holds. */
 export interface EditionRecord {
@@ -174,8 +174,8 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
 
 /**
  * Subjects of a part already measured to the end in this session (a resumed edition skips
- * them): every scenario of the part summarised, and either stopped by the rule or through
- * all its rounds.
+ * them): every scenario of the part summarised, and either through all its rounds or, when
+ * sequential, at its minimum of clean rounds (beyond it the rule or the budget stopped it).
  */
 export function completedLabels(store: BenchStore, sessionId: number, part: PartPlan, plan: EditionPlan): Set<string> {
   const done = new Set<string>();
@@ -185,8 +185,9 @@ export function completedLabels(store: BenchStore, sessionId: number, part: Part
       const s = store.rows('SELECT * FROM summaries WHERE session_id = ? AND subject = ? AND experiment = ? AND scenario = ?', [sessionId, subject, experiment, scenario])[0];
       if (!s) return false;
       const rounds = Number(s.runs) + Number(s.failed_runs) + Number(s.disturbed_runs ?? 0);
-      const figures = s as unknown as Parameters<typeof preciseEnough>[0];
-      return rounds >= part.runs || (part.sequential && preciseEnough(figures, SCENARIO_KIND[scenario] === 'paired', { halfWidth: plan.settings.halfWidth, minRounds: plan.settings.minRounds }));
+      // A sequential subject with its minimum of clean rounds is complete: past the minimum only
+      // the budget decides, and a resumed part starts its subjects' rounds afresh.
+      return rounds >= part.runs || (part.sequential && Number(s.runs) >= plan.settings.minRounds);
     });
     if (finished) done.add(label);
   }
