@@ -33,15 +33,15 @@ describe('an edition, end to end on a tiny repository', () => {
     const code = await runEdition(options, { stdout, stderr });
     expect(stderr.text).toBe('');
     expect(code).toBe(0);
-    expect(stdout.text).toMatch(/edition: part 1\/1 hot \(2 subject\(s\)\) · elapsed \d+:\d\d · left/);
+    expect(stdout.text).toMatch(/edition: part 1\/1 hot \(2 subject\(s\), \d+:\d\d of the budget\) · elapsed \d+:\d\d · left \d+:\d\d–\d+:\d\d · ETA \d\d:\d\d UTC/);
     expect(stdout.text).toMatch(/hot\s+2 subject\(s\)\s+done in \d+:\d\d/);
     expect(stdout.text).toMatch(/Edition \d+: \d+:\d\d of wall time .* a partial edition/);
 
     let database = await openDatabase(db);
     const sessions = queryRows(database, 'SELECT id, status FROM sessions');
     expect(sessions).toEqual([{ id: 1, status: 'complete' }]);
-    // Two rounds, the yardsticks (node:http, and nginx where installed) before every two subject slices: R N a b, R N b a.
-    const yardsticks = queryRows(database, "SELECT DISTINCT subject FROM runs WHERE subject IN ('reference', 'nginx') ORDER BY subject DESC").map((r) => r.subject);
+    // Two rounds: nginx (where installed) once at the round's start, node:http before every two subject slices: N R a b, N R b a.
+    const yardsticks = queryRows(database, "SELECT DISTINCT subject FROM runs WHERE subject IN ('reference', 'nginx') ORDER BY subject").map((r) => r.subject);
     expect(queryRows(database, 'SELECT subject FROM runs ORDER BY sequence').map((r) => r.subject)).toEqual([...yardsticks, 'v1-a', 'v2-b', ...yardsticks, 'v2-b', 'v1-a']);
     // A slice is clean or disturbed (this test runs beside other work: either may happen);
     // a disturbed one counts in no figure, and a subject with no clean slice has no ratio.

@@ -24,10 +24,11 @@ export interface EditionPart {
   /** runs.sequence of the part's first run: after every run the session already holds. */
   sequenceFrom: number;
   /**
-   * Sequential stopping: after each round, a subject whose figures satisfy it runs no
-   * more rounds of that scenario (the reference runs while any subject still does).
+   * Sequential stopping under a budget: after each round, given every subject still running
+   * with its figures, the labels that run no more rounds of that scenario (the yardsticks
+   * run while any subject still does).
    */
-  enough?(figures: SummaryFigures, scenario: string): boolean;
+  stopAfterRound?(scenario: string, standings: { label: string; figures: SummaryFigures }[]): string[];
   /** One round's order (reference included where it compares); default: bench/schedule.ts. */
   roundOrder?<T extends { label: string }>(subjects: T[], yardsticks: T[], round: number): T[];
   /** Flags a slice that something else disturbed (bench/edition/disturbance.ts). */

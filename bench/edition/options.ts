@@ -45,6 +45,10 @@ Options:
   --max-rounds <n>       rounds at most (default ${EDITION_DEFAULTS.maxRounds})
   --half-width <share>   stop once the 95% interval is within ± this (default ${EDITION_DEFAULTS.halfWidth})
   --reference-every <n>  a reference slice before every n subject slices (default ${EDITION_DEFAULTS.referenceEvery})
+  --budget <time>        wall-time budget, e.g. 30m, 45m, 1h30m, 1800s or none (default
+                         ${EDITION_DEFAULTS.budgetSeconds === null ? 'none' : `${EDITION_DEFAULTS.budgetSeconds / 60}m`}): the counts, open-loop parts and every subject's minimum
+                         of rounds first; the rest is spent on rounds where the 95% intervals
+                         are widest. A minimum beyond the budget is said before anything starts
   --ramp-repeats <n>     rounds of adaptive-ramp and scaling-ramp (default ${EDITION_DEFAULTS.rampRepeats})
   --step <s>             seconds of each overload step (default ${EDITION_DEFAULTS.overloadStepSeconds})
   --pipeline <n>         requests per write on each keep-alive connection, hot, mix, hot-xN
@@ -58,6 +62,16 @@ Options:
   -h, --help             this text
 `;
 
+/** A duration such as 30m, 45m, 1h30m, 90s or 1800 (seconds); `none` for no budget. */
+export function parseBudget(raw: string): number | null {
+  const text = raw.trim().toLowerCase();
+  if (text === 'none') return null;
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$/.exec(text);
+  const seconds = match ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) : 0;
+  if (!match || text === '' || !(seconds > 0)) throw new UsageError(`--budget: "${raw}" is not a duration (e.g. 30m, 45m, 1h30m, 1800s, or none)`);
+  return seconds;
+}
+
 const list = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
 
 export function parseEditionOptions(argv: string[], cwd = process.cwd()): EditionOptions {
@@ -67,7 +81,7 @@ export function parseEditionOptions(argv: string[], cwd = process.cwd()): Editio
     options: {
       'dry-run': { type: 'boolean' }, resume: { type: 'string' }, chapters: { type: 'string' }, scenarios: { type: 'string' }, scenario: { type: 'string' },
       slice: { type: 'string' }, settle: { type: 'string' }, warmup: { type: 'string' }, 'min-rounds': { type: 'string' }, 'max-rounds': { type: 'string' },
-      'half-width': { type: 'string' }, 'reference-every': { type: 'string' }, 'ramp-repeats': { type: 'string' }, step: { type: 'string' }, pipeline: { type: 'string' },
+      'half-width': { type: 'string' }, 'reference-every': { type: 'string' }, 'ramp-repeats': { type: 'string' }, budget: { type: 'string' }, step: { type: 'string' }, pipeline: { type: 'string' },
       'no-cost': { type: 'boolean' }, tool: { type: 'string' }, 'no-pin': { type: 'boolean' }, db: { type: 'string' }, repo: { type: 'string' }, book: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -104,6 +118,7 @@ export function parseEditionOptions(argv: string[], cwd = process.cwd()): Editio
       overloadStepSeconds: int('--step', v.step, d.overloadStepSeconds),
       connections: d.connections,
       pipeline: int('--pipeline', v.pipeline, d.pipeline),
+      budgetSeconds: v.budget === undefined ? d.budgetSeconds : parseBudget(v.budget),
     },
     tool: tool as ToolName,
     pin: !(v['no-pin'] ?? false),

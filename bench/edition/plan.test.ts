@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Need } from './book-needs.ts';
-import { EDITION_DEFAULTS, formatPlan, groupNeeds, planEdition, PLANNING } from './plan.ts';
+import { allowances, EDITION_DEFAULTS, formatPlan, groupNeeds, planEdition, PLANNING, sliceSeconds, yardstickSlices } from './plan.ts';
 import { FAIRNESS_DEFAULTS } from '../scenarios/fairness.ts';
 
 const need = (scenario: string, label: string): Need => ({ scenario, tag: label.split('+')[0], experiment: label.split('+')[1] ?? '', label });
@@ -13,13 +13,41 @@ describe('the edition plan', () => {
     ]);
   });
 
-  it('estimates a paired part from its slices: warm-ups, then rounds of subjects and reference slices', () => {
-    const settings = { ...EDITION_DEFAULTS, sliceSeconds: 2, settleSeconds: 1, warmupSeconds: 2, minRounds: 6, maxRounds: 12, referenceEvery: 3 };
+  it('estimates a paired part from its slices: warm-ups, then rounds of subjects, node:http before each group and nginx once', () => {
+    const settings = { ...EDITION_DEFAULTS, sliceSeconds: 2, settleSeconds: 1, warmupSeconds: 2, minRounds: 6, maxRounds: 12, referenceEvery: 3, budgetSeconds: null };
     const plan = planEdition([need('hot', 'a'), need('hot', 'b'), need('hot', 'c'), need('hot', 'd')], settings);
     const slice = 1 + 2 + PLANNING.sliceOverheadSeconds;
-    const expected = (rounds: number) => Math.round(4 * PLANNING.prepareSeconds + 5 * 2 + rounds * (4 + 2) * slice);
+    const expected = (rounds: number) => Math.round(4 * PLANNING.prepareSeconds + PLANNING.partStartSeconds + 6 * 2 + rounds * (4 + 2 + 1) * slice);
     expect(plan.parts[0].seconds).toEqual({ low: expected(6), high: expected(12) });
     expect(plan.seconds).toEqual(plan.parts[0].seconds);
+    expect(yardstickSlices(4, 3)).toBe(3);
+  });
+
+  it('counts the starts of wrk with the mix\'s long path list into its slices', () => {
+    expect(sliceSeconds('mix', 1, 2) - sliceSeconds('hot', 1, 2)).toBe(2 * PLANNING.wrkStartSeconds);
+    expect(sliceSeconds('mix', 0, 2) - sliceSeconds('hot', 0, 2)).toBe(PLANNING.wrkStartSeconds);
+  });
+
+  it('gives each sequential part its minimum and a share of the spare budget by the extra rounds it could use; fixed parts their time', () => {
+    const parts = [
+      { sequential: true, seconds: { low: 100, high: 300 } },
+      { sequential: false, seconds: { low: 50, high: 50 } },
+      { sequential: true, seconds: { low: 100, high: 200 } },
+    ];
+    expect(allowances(parts, 400)).toEqual([200, 50, 150]); // 150 s spare of 300 s extra: half of each part's
+    expect(allowances(parts, 10_000)).toEqual([300, 50, 200]);
+    expect(allowances(parts, 100)).toEqual([100, 50, 100]);
+    expect(allowances(parts, null)).toEqual([300, 50, 200]);
+  });
+
+  it('says by how much the minimum exceeds the budget, before anything is measured', () => {
+    const needs = ['a', 'b', 'c'].map((label) => need('hot', label));
+    const tight = planEdition(needs, { ...EDITION_DEFAULTS, budgetSeconds: 60 });
+    expect(tight.overBudgetSeconds).toBe(tight.seconds.low - 60);
+    expect(formatPlan(tight)).toMatch(/Over budget: even the minimum of rounds needs \d+ min \d\d s more than the budget of 1 min 00 s/);
+    const roomy = planEdition(needs, { ...EDITION_DEFAULTS, budgetSeconds: 3600 });
+    expect(roomy.overBudgetSeconds).toBe(0);
+    expect(roomy.seconds.high).toBe(roomy.parts[0].seconds.high);
   });
 
   it('repeats the ramps, runs overload once, and adds the callgrind counts still to make', () => {

@@ -12,6 +12,9 @@
  * - overload: one round of the steps per subject, on the whole core (no quota).
  * - fairness: one round per subject: its steps are long (40 polite searches each), not repeated.
  * - adaptive-ramp, scaling-ramp: `rampRepeats` rounds, so the pages report rates with intervals.
+ * - a time budget: the fixed parts (counts, open loop, ingest) and every sequential part's
+ *   minimum of rounds come first; what the budget leaves is the sequential parts' extra
+ *   rounds, shared by their slices (sequential.ts spends it where the intervals are widest).
  */
 import { OPEN_LOOP_DEFAULTS } from '../scenarios/open-loop.ts';
 import { FAIRNESS_DEFAULTS, fairnessSteps } from '../scenarios/fairness.ts';
@@ -29,7 +32,7 @@ export interface EditionSettings {
   maxRounds: number;
   /** Sequential stopping: the 95% interval within ± this share of the median. */
   halfWidth: number;
-  /** A reference slice after every this many subject slices. */
+  /** A node:http reference slice before every this many subject slices (nginx, the second yardstick, once per round). */
   referenceEvery: number;
   rampRepeats: number;
   ingestRounds: number;
@@ -39,34 +42,50 @@ export interface EditionSettings {
   connections: number;
   /** Requests per write on each keep-alive connection (wrk) in hot, mix and hot-xN: the generator must outrun the reference. */
   pipeline: number;
+  /** Wall-time budget of the whole edition in seconds (null: none, every sequential part may run to maxRounds). */
+  budgetSeconds: number | null;
 }
 
 export const EDITION_DEFAULTS: EditionSettings = {
   sliceSeconds: 2,
   settleSeconds: 1,
-  warmupSeconds: 2,
+  warmupSeconds: 1,
   minRounds: 6,
   maxRounds: 12,
   halfWidth: 0.03,
   referenceEvery: 3,
   rampRepeats: 5,
   ingestRounds: 3,
-  overloadStepSeconds: 3,
+  overloadStepSeconds: 2,
   connections: 32,
   pipeline: 4,
+  budgetSeconds: 30 * 60,
 };
 
 /**
- * Planning constants (seconds), from the committed sessions: preparing a subject (worktree,
- * cached install, build, start) took 0.6–1.4 s in sessions 16 and 30; a slice of session 16
- * took its settle + duration + about 0.1 s (128 slices of 2 + 4 s in 13.0 min); a callgrind
- * count 51 s of wall time at 2 jobs (cost session 9: 10 counts in 511 s).
+ * Planning constants (seconds), calibrated on the committed sessions of the AMD EPYC machine
+ * (bench/README.md, "Editions", has the arithmetic):
+ * - prepareSeconds: session 32's preparations, 2.0–3.1 s per chapter (worktree, cached
+ *   install, build, start) and 0.8–1.0 s per experiment (start only);
+ * - partStartSeconds: session 32's hot part began its first slice 49 s after the session,
+ *   of which 17 s preparations and 22 s warm-ups: the rest, 10 s, is the yardsticks' start;
+ * - sliceOverheadSeconds: session 32's 180 hot slices of 1 + 2 s started 3.24 s apart;
+ * - wrkStartSeconds: per wrk start beyond that with a long path list (the mix: 200,000
+ *   paths): session 32's 124 mix slices started 6.2 s apart, i.e. 1.5 s for each of a slice's
+ *   two starts (the settle and the measured run), which matched wrk's 1.45 s of CPU to start
+ *   with that script; with batches that no longer overlap (bench/loadgen/wrk.ts) wrk's start
+ *   takes 0.96–1.03 s of CPU (measured 2026-12-05, `wrk -t1 -c8 -d1` with the mix's script,
+ *   pipelined 4 deep), so 1.0 s until an edition measures it;
+ * - costCountSeconds: cost session 31, 30 counts (14 chapters and the reference, hot and mix)
+ *   in 21 min 11 s at 2 jobs.
  */
-export const PLANNING = { prepareSeconds: 1.5, ownProviderSeconds: 3, sliceOverheadSeconds: 0.15, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 51 } as const;
+export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.24, wrkStartSeconds: 1.0, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45 } as const;
+/** Scenarios whose load generator starts with the mix's long path list. */
+const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
 
 export type PartKind = 'paired' | 'steady' | 'ingest' | 'open-loop';
 
-type PartDraft = Omit<PartPlan, 'seconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number };
+type PartDraft = Omit<PartPlan, 'seconds' | 'allowanceSeconds' | 'sliceSeconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number };
 
 export interface PartPlan {
   /** The part's name: its scenarios joined by '+'. */
@@ -86,14 +105,21 @@ export interface PartPlan {
   sequential: boolean;
   /** Estimated seconds: every subject stopping at minRuns, and none stopping before runs. */
   seconds: { low: number; high: number };
+  /** Estimated seconds of one slice (settle, measured run, the harness's own time), by scenario. */
+  sliceSeconds: Record<string, number>;
+  /** What the budget gives the part: its minimum and a share of the spare time (without a budget: its maximum). */
+  allowanceSeconds: number;
 }
 
 export interface EditionPlan {
   settings: EditionSettings;
   parts: PartPlan[];
-  /** Callgrind counts still to make (chapter × scenario), the others reused from an earlier edition. */
+  /** Callgrind counts still to make (chapter × scenario), the others reused from an earlier count of the same server tree. */
   costCounts: number;
+  costSeconds: number;
   seconds: { low: number; high: number };
+  /** Seconds by which the minimum plan exceeds the budget (0: it fits). */
+  overBudgetSeconds: number;
 }
 
 export const SCENARIO_KIND: Record<string, PartKind> = {
@@ -132,16 +158,30 @@ function openLoopSeconds(scenario: string, s: EditionSettings): number {
   return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + PLANNING.drainSeconds;
 }
 
+/** One slice of a scenario: settle and measured run, each a start of the load generator. */
+export function sliceSeconds(scenario: string, settle: number, duration: number): number {
+  const starts = settle > 0 ? 2 : 1;
+  return settle + duration + PLANNING.sliceOverheadSeconds + (LONG_PATH_LIST.has(scenario) ? starts * PLANNING.wrkStartSeconds : 0);
+}
+
+/**
+ * Slices of one round of a paired part with `subjects` subjects still running: theirs, a
+ * node:http reference slice before every `every` of them, and one nginx slice (sequential.ts).
+ */
+export function yardstickSlices(subjects: number, every: number): number {
+  return subjects === 0 ? 0 : Math.ceil(subjects / every) + 1;
+}
+
 /** The seconds a part takes with `rounds` rounds of every subject. */
 function partSeconds(part: PartDraft, rounds: number): number {
   const n = part.labels.length;
   let total = n * PLANNING.prepareSeconds;
-  const slice = part.settleSeconds + part.durationSeconds + PLANNING.sliceOverheadSeconds;
   for (const scenario of part.scenarios) {
+    const slice = sliceSeconds(scenario, part.settleSeconds, part.durationSeconds);
     if (OWN_PROVIDER.has(scenario)) total += n * PLANNING.ownProviderSeconds;
     if (part.kind === 'paired') {
-      const referenceSlices = Math.ceil(n / (part.referenceEvery ?? 1));
-      total += (n + 1) * part.warmupSeconds + rounds * (n + referenceSlices) * slice;
+      const yardsticks = yardstickSlices(n, part.referenceEvery ?? 1);
+      total += PLANNING.partStartSeconds + (n + 2) * part.warmupSeconds + rounds * (n + yardsticks) * slice;
     } else if (part.kind === 'steady') {
       total += n * part.warmupSeconds + rounds * n * slice;
     } else if (part.kind === 'ingest') {
@@ -153,29 +193,52 @@ function partSeconds(part: PartDraft, rounds: number): number {
   return Math.round(total);
 }
 
+/**
+ * What a budget of `seconds` gives each part, from the first one given on: a fixed part its
+ * time, a sequential part its minimum and a share of the spare seconds in proportion to the
+ * extra rounds it could use (never beyond its maximum). The edition calls it again before
+ * each part with the budget left, so time a part did not need goes to the parts after it.
+ */
+export function allowances(parts: Pick<PartPlan, 'seconds' | 'sequential'>[], seconds: number | null): number[] {
+  if (seconds === null) return parts.map((p) => p.seconds.high);
+  const fixedAndMinimum = parts.reduce((t, p) => t + p.seconds.low, 0);
+  const extra = parts.reduce((t, p) => t + (p.sequential ? p.seconds.high - p.seconds.low : 0), 0);
+  const spare = Math.max(0, seconds - fixedAndMinimum);
+  return parts.map((p) => (p.sequential && extra > 0 ? Math.round(p.seconds.low + Math.min(1, spare / extra) * (p.seconds.high - p.seconds.low)) : p.seconds.low));
+}
+
 /** The edition's parts and its time, from the needs, the settings and the counts still to make. */
 export function planEdition(needs: Need[], settings: EditionSettings = EDITION_DEFAULTS, costCounts = 0): EditionPlan {
-  const parts = groupNeeds(needs).map((group): PartPlan => {
+  const drafts = groupNeeds(needs).map((group): PartDraft => {
     const base = { name: group.scenarios.join('+'), ...group, warmupSeconds: settings.warmupSeconds };
-    let draft: PartDraft;
     if (group.kind === 'paired' || group.kind === 'steady') {
-      draft = { ...base, runs: settings.maxRounds, minRuns: settings.minRounds, durationSeconds: settings.sliceSeconds, settleSeconds: settings.settleSeconds, sequential: true, referenceEvery: settings.referenceEvery };
-    } else if (group.kind === 'ingest') {
-      draft = { ...base, runs: settings.ingestRounds, minRuns: settings.ingestRounds, durationSeconds: Math.max(4, settings.sliceSeconds), settleSeconds: 0, sequential: false };
-    } else {
-      const scenario = group.scenarios[0];
-      const runs = scenario === 'overload' || scenario === 'fairness' ? 1 : settings.rampRepeats;
-      draft = { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings) };
+      return { ...base, runs: settings.maxRounds, minRuns: settings.minRounds, durationSeconds: settings.sliceSeconds, settleSeconds: settings.settleSeconds, sequential: true, referenceEvery: settings.referenceEvery };
     }
-    const { referenceEvery: _r, openLoopRoundSeconds: _o, ...part } = draft;
-    return { ...part, seconds: { low: partSeconds(draft, draft.minRuns), high: partSeconds(draft, draft.runs) } };
+    if (group.kind === 'ingest') {
+      return { ...base, runs: settings.ingestRounds, minRuns: settings.ingestRounds, durationSeconds: Math.max(4, settings.sliceSeconds), settleSeconds: 0, sequential: false };
+    }
+    const scenario = group.scenarios[0];
+    const runs = scenario === 'overload' || scenario === 'fairness' ? 1 : settings.rampRepeats;
+    return { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings) };
   });
-  const cost = Math.round(costCounts * PLANNING.costCountSeconds);
+  const estimated = drafts.map((draft) => {
+    const { referenceEvery: _r, openLoopRoundSeconds: _o, ...part } = draft;
+    const slices = Object.fromEntries(part.scenarios.map((s) => [s, sliceSeconds(s, part.settleSeconds, part.durationSeconds)]));
+    return { ...part, sliceSeconds: slices, seconds: { low: partSeconds(draft, draft.minRuns), high: partSeconds(draft, draft.runs) } };
+  });
+  const costSeconds = Math.round(costCounts * PLANNING.costCountSeconds);
+  const budgetForParts = settings.budgetSeconds === null ? null : settings.budgetSeconds - costSeconds;
+  const given = allowances(estimated, budgetForParts);
+  const parts: PartPlan[] = estimated.map((p, i) => ({ ...p, allowanceSeconds: given[i] }));
+  const low = costSeconds + parts.reduce((t, p) => t + p.seconds.low, 0);
+  const high = costSeconds + parts.reduce((t, p) => t + p.allowanceSeconds, 0);
   return {
     settings,
     parts,
     costCounts,
-    seconds: { low: cost + parts.reduce((t, p) => t + p.seconds.low, 0), high: cost + parts.reduce((t, p) => t + p.seconds.high, 0) },
+    costSeconds,
+    seconds: { low, high: Math.max(low, high) },
+    overBudgetSeconds: settings.budgetSeconds === null ? 0 : Math.max(0, low - settings.budgetSeconds),
   };
 }
 
@@ -186,11 +249,17 @@ function minutes(seconds: number): string {
 /** The plan as the edition prints it before starting (and alone with --dry-run). */
 export function formatPlan(plan: EditionPlan): string {
   const s = plan.settings;
+  const budget = s.budgetSeconds === null ? 'no time budget' : `budget ${minutes(s.budgetSeconds)}`;
+  const rounds = (p: PartPlan) => (p.sequential ? `${p.minRuns}–${p.runs}` : `${p.runs}`);
+  const time = (p: PartPlan) => (p.sequential ? `${minutes(p.seconds.low)} – ${minutes(p.seconds.high)}, budget gives ${minutes(p.allowanceSeconds)}` : minutes(p.seconds.low));
   const lines = [
-    `Edition plan: ${plan.parts.length} part(s); slices of ${s.settleSeconds} + ${s.sliceSeconds} s (${s.pipeline} request(s) per write), ${s.minRounds}–${s.maxRounds} rounds (stop once the 95% interval is within ±${(s.halfWidth * 100).toFixed(1)}%), reference after every ${s.referenceEvery} subject slices; ramps × ${s.rampRepeats}`,
-    ...plan.parts.map((p) => `  ${p.name.padEnd(22)} ${String(p.labels.length).padStart(2)} subject(s) × ${p.sequential ? `${p.minRuns}–${p.runs}` : p.runs} round(s)  ${minutes(p.seconds.low)} – ${minutes(p.seconds.high)}`),
-    `  ${'callgrind cost'.padEnd(22)} ${String(plan.costCounts).padStart(2)} count(s) to make${plan.costCounts === 0 ? ' (every chapter reused: same server tree)' : ''}  ${minutes(Math.round(plan.costCounts * PLANNING.costCountSeconds))}`,
+    `Edition plan: ${plan.parts.length} part(s); slices of ${s.settleSeconds} + ${s.sliceSeconds} s (${s.pipeline} request(s) per write), ${s.minRounds}–${s.maxRounds} rounds (stop once the 95% interval is within ±${(s.halfWidth * 100).toFixed(1)}%, or when the part's share of the budget is spent), node:http reference before every ${s.referenceEvery} subject slices and nginx once per round; ramps × ${s.rampRepeats}; ${budget}`,
+    ...plan.parts.map((p) => `  ${p.name.padEnd(22)} ${String(p.labels.length).padStart(2)} subject(s) × ${rounds(p)} round(s)  ${time(p)}`),
+    `  ${'callgrind cost'.padEnd(22)} ${String(plan.costCounts).padStart(2)} count(s) to make${plan.costCounts === 0 ? ' (every chapter reused: same server tree)' : ''}  ${minutes(plan.costSeconds)}`,
     `Estimated: ${minutes(plan.seconds.low)} – ${minutes(plan.seconds.high)} (goal: at most 30 min)`,
+    ...(plan.overBudgetSeconds > 0
+      ? [`Over budget: even the minimum of rounds needs ${minutes(plan.overBudgetSeconds)} more than the budget of ${minutes(s.budgetSeconds!)} (raise --budget, or measure a part at a time with --scenarios)`]
+      : []),
   ];
   return `${lines.join('\n')}\n`;
 }

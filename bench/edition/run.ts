@@ -26,12 +26,12 @@ import { runBench } from '../session/session.ts';
 import type { RunnerIO } from '../session/types.ts';
 import { BenchStore } from '../store.ts';
 import { bookNeeds, type Need } from './book-needs.ts';
-import { costKeys, countCosts, reusableCosts, COST_SCENARIOS } from './cost.ts';
+import { costKeys, countCosts, reusableCosts, valgrindVersion, COST_SCENARIOS } from './cost.ts';
 import { disturbanceWatch } from './disturbance.ts';
 import type { EditionPart } from './hook.ts';
 import type { EditionOptions } from './options.ts';
-import { formatPlan, planEdition, SCENARIO_KIND, type EditionPlan, type PartPlan } from './plan.ts';
-import { preciseEnough, roundWithReference } from './sequential.ts';
+import { allowances, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
+import { budgetedStopping, roundWithReference } from './sequential.ts';
 
 /** What settings_json.edition holds. */
 export interface EditionRecord {
@@ -55,6 +55,11 @@ function checkSelection(options: EditionOptions, chapters: Chapter[], needs: Nee
   if (needs.length === 0) throw new UsageError('nothing to measure: the book cites none of the chapters and scenarios selected');
 }
 
+/** The wall-clock time (UTC) `seconds` from now. */
+function eta(seconds: number): string {
+  return `${new Date(Date.now() + seconds * 1000).toISOString().slice(11, 16)} UTC`;
+}
+
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
@@ -75,6 +80,15 @@ function writeRecord(store: BenchStore, sessionId: number, record: EditionRecord
   const row = store.rows('SELECT settings_json FROM sessions WHERE id = ?', [sessionId])[0];
   const settings = JSON.parse(String(row.settings_json)) as Record<string, unknown> & { edition: Record<string, unknown> };
   store.updateSessionSettings(sessionId, { ...settings, edition: { ...settings.edition, ...record, parts: settings.edition.parts } });
+}
+
+/** Which counts the edition reuses, from which cost session (their provenance), and which it makes. */
+export function formatCostReuse(reused: Record<string, number>, toCount: string[]): string {
+  const bySession = new Map<number, string[]>();
+  for (const [tag, session] of Object.entries(reused)) bySession.set(session, [...(bySession.get(session) ?? []), tag]);
+  const lines = [...bySession].map(([session, tags]) => `  reused from cost session ${session} (same server tree, Node.js, valgrind and settings, same CPU model and cores): ${tags.join(', ')}`);
+  if (toCount.length > 0) lines.push(`  to count: ${toCount.join(', ')}`);
+  return lines.length === 0 ? '' : `Callgrind counts:\n${lines.join('\n')}\n`;
 }
 
 /** The edition's running table: each part, what it measured, how long it took against the plan. */
@@ -127,8 +141,8 @@ async function openSession(store: BenchStore, options: EditionOptions, record: E
   });
 }
 
-/** Runs one part into the session; returns the runner's exit code. */
-async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOptions, sessionId: number, lock: Lock, io: RunnerIO): Promise<number> {
+/** Runs one part into the session, its sequential rounds until `deadline` (performance.now(), ms) at most; returns the runner's exit code. */
+async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOptions, sessionId: number, lock: Lock, io: RunnerIO, deadline: number): Promise<number> {
   const pinning = await planPinning(options.pin);
   const store = await BenchStore.open(options.dbPath);
   const doneLabels = completedLabels(store, sessionId, part, plan);
@@ -142,8 +156,17 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
   ];
   const hook: EditionPart = {
     sessionId, lock, part: part.name, labels, sequenceFrom: nextSequence(store, sessionId),
-    enough: part.sequential ? (figures, scenario) => preciseEnough(figures, SCENARIO_KIND[scenario] === 'paired', { halfWidth: plan.settings.halfWidth, minRounds: plan.settings.minRounds }) : undefined,
-    roundOrder: (subjects, yardsticks, round) => roundWithReference(subjects, yardsticks, round, plan.settings.referenceEvery),
+    stopAfterRound: part.sequential
+      ? budgetedStopping(part, { halfWidth: plan.settings.halfWidth, minRounds: plan.settings.minRounds, maxRounds: part.runs }, {
+          deadline,
+          now: () => performance.now(),
+          byRatio: (scenario) => SCENARIO_KIND[scenario] === 'paired',
+          yardstickSlices: (scenario, subjects) => (SCENARIO_KIND[scenario] === 'paired' ? yardstickSlices(subjects, plan.settings.referenceEvery) : 0),
+        })
+      : undefined,
+    // node:http first: it goes before every group, nginx once per round.
+    roundOrder: (subjects, yardsticks, round) =>
+      roundWithReference(subjects, [...yardsticks].sort((a, b) => Number(b.label === REFERENCE_SUBJECT) - Number(a.label === REFERENCE_SUBJECT)), round, plan.settings.referenceEvery),
     watch: part.kind === 'open-loop' ? undefined : disturbanceWatch(pinning.serverCpus, pinning.loadgenCpus, usableCpus(pinning.serverCpus)),
   };
   return runBench(parseOptions(args), io, { edition: hook });
@@ -151,8 +174,8 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
 
 /**
  * Subjects of a part already measured to the end in this session (a resumed edition skips
- * them): every scenario of the part summarised, and either stopped by the rule or through
- * all its rounds.
+ * them): every scenario of the part summarised, and either through all its rounds or, when
+ * sequential, at its minimum of clean rounds (beyond it the rule or the budget stopped it).
  */
 export function completedLabels(store: BenchStore, sessionId: number, part: PartPlan, plan: EditionPlan): Set<string> {
   const done = new Set<string>();
@@ -162,8 +185,9 @@ export function completedLabels(store: BenchStore, sessionId: number, part: Part
       const s = store.rows('SELECT * FROM summaries WHERE session_id = ? AND subject = ? AND experiment = ? AND scenario = ?', [sessionId, subject, experiment, scenario])[0];
       if (!s) return false;
       const rounds = Number(s.runs) + Number(s.failed_runs) + Number(s.disturbed_runs ?? 0);
-      const figures = s as unknown as Parameters<typeof preciseEnough>[0];
-      return rounds >= part.runs || (part.sequential && preciseEnough(figures, SCENARIO_KIND[scenario] === 'paired', { halfWidth: plan.settings.halfWidth, minRounds: plan.settings.minRounds }));
+      // A sequential subject with its minimum of clean rounds is complete: past the minimum only
+      // the budget decides, and a resumed part starts its subjects' rounds afresh.
+      return rounds >= part.runs || (part.sequential && Number(s.runs) >= plan.settings.minRounds);
     });
     if (finished) done.add(label);
   }
@@ -176,16 +200,19 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   const needs = selectNeeds(bookNeeds(options.bookDir, chapters), options);
   checkSelection(options, chapters, needs);
   const costChapters = options.cost ? chapters.filter((c) => needs.some((n) => n.tag === c.tag)) : [];
-  const keys = options.cost ? costKeys(options.repoDir, costChapters) : {};
+  const valgrind = options.cost ? valgrindVersion() : '';
+  const keys = options.cost ? costKeys(options.repoDir, costChapters, valgrind) : {};
   const { tool } = await requireTool(options.tool, { isDefault: options.tool === 'wrk' });
 
   // The counts already made on this machine (read without the lock: nothing is written).
   const machine = machineInfo();
   let store = await BenchStore.open(options.dbPath);
-  const reused = options.cost ? reusableCosts(store, machine.fingerprint, keys) : {};
+  const found = options.cost ? reusableCosts(store, options.repoDir, machine, keys) : {};
+  const reused = Object.fromEntries(costChapters.filter((c) => found[c.tag] !== undefined).map((c) => [c.tag, found[c.tag]]));
   const toCount = costChapters.filter((c) => reused[c.tag] === undefined).map((c) => c.tag);
   const plan = planEdition(needs, options.settings, options.resume === null ? toCount.length * COST_SCENARIOS.length : 0);
   io.stdout.write(formatPlan(plan));
+  if (options.cost) io.stdout.write(formatCostReuse(reused, toCount));
   if (options.dryRun) return 0;
 
   const started = performance.now();
@@ -193,7 +220,7 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   let costSession: number | null = null;
   if (options.resume === null && toCount.length > 0) {
     log(`edition: counting instructions of ${toCount.join(', ')} (callgrind, ${COST_SCENARIOS.join(' and ')})`);
-    costSession = await countCosts(options.repoDir, options.dbPath, toCount, (line) => log(line));
+    costSession = await countCosts(options.repoDir, options.dbPath, toCount, valgrind, (line) => log(line));
     for (const tag of toCount) sessions[tag] = costSession;
   }
 
@@ -212,6 +239,8 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
     const sessionId = await openSession(store, options, record, tool, log);
     const previous = options.resume === null ? record : readRecord(store, sessionId);
     const done = { ...previous.done };
+    // A resumed edition's budget counts the parts measured before the interruption.
+    const elapsedBefore = Object.values(previous.done).reduce((t, seconds) => t + seconds, 0);
     writeRecord(store, sessionId, { ...previous, done });
     store.save();
     log(`edition: session ${sessionId} (${options.dbPath})`);
@@ -220,10 +249,14 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
     for (const [index, part] of plan.parts.entries()) {
       if (done[part.name] !== undefined) continue;
       const elapsed = (performance.now() - started) / 1000;
-      const left = plan.parts.slice(index).reduce((t, p) => ({ low: t.low + p.seconds.low, high: t.high + p.seconds.high }), { low: 0, high: 0 });
-      log(`\nedition: part ${index + 1}/${plan.parts.length} ${part.name} (${part.labels.length} subject(s)) · elapsed ${clock(elapsed)} · left ${clock(left.low)}–${clock(left.high)}`);
+      const remaining = plan.parts.slice(index).filter((p) => done[p.name] === undefined);
+      // The budget left, shared again: what the parts before needed less (or more) moves the later parts' shares.
+      const budgetLeft = plan.settings.budgetSeconds === null ? null : plan.settings.budgetSeconds - elapsed - elapsedBefore;
+      const given = allowances(remaining, budgetLeft);
+      const left = { low: remaining.reduce((t, p) => t + p.seconds.low, 0), high: given.reduce((t, s) => t + s, 0) };
+      log(`\nedition: part ${index + 1}/${plan.parts.length} ${part.name} (${part.labels.length} subject(s)${part.sequential ? `, ${clock(given[0])} of the budget` : ''}) · elapsed ${clock(elapsed)} · left ${clock(left.low)}–${clock(Math.max(left.low, left.high))} · ETA ${eta(Math.max(left.low, left.high))}`);
       const partStarted = performance.now();
-      const code = await runPart(part, plan, options, sessionId, lock, io);
+      const code = await runPart(part, plan, options, sessionId, lock, io, part.sequential && budgetLeft !== null ? partStarted + given[0] * 1000 : Infinity);
       store = await BenchStore.open(options.dbPath);
       if (code === 130) {
         store.finishSession(sessionId, 'interrupted');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SummaryFigures } from '../store.ts';
-import { preciseEnough, roundWithReference } from './sequential.ts';
+import { budgetedStopping, preciseEnough, roundWithReference, subjectsToStop } from './sequential.ts';
 
 const figures = (over: Partial<SummaryFigures>): SummaryFigures => ({
   runs: 8, failed_runs: 0, rps_median: 1000, rps_ci_low: 900, rps_ci_high: 1100, rps_cv: 0.05, ratio_median: 0.5, ratio_ci_low: 0.49, ratio_ci_high: 0.51, ratio_cv: 0.01,
@@ -24,10 +24,43 @@ describe('sequential stopping', () => {
 });
 
 describe("an edition's round", () => {
-  it('rotates the subjects by the round and puts the reference before every group', () => {
+  it('rotates the subjects by the round, node:http before every group and the other yardsticks once at the start', () => {
     expect(roundWithReference(['a', 'b', 'c', 'd', 'e'], ['R'], 0, 2)).toEqual(['R', 'a', 'b', 'R', 'c', 'd', 'R', 'e']);
-    expect(roundWithReference(['a', 'b', 'c'], ['R', 'N'], 0, 2)).toEqual(['R', 'N', 'a', 'b', 'R', 'N', 'c']);
+    expect(roundWithReference(['a', 'b', 'c'], ['R', 'N'], 0, 2)).toEqual(['N', 'R', 'a', 'b', 'R', 'c']);
     expect(roundWithReference(['a', 'b', 'c'], ['R'], 1, 3)).toEqual(['R', 'b', 'c', 'a']);
     expect(roundWithReference(['a', 'b'], [], 1, 3)).toEqual(['b', 'a']);
+  });
+});
+
+describe('rounds under a budget', () => {
+  const standing = (label: string, over: Partial<SummaryFigures>) => ({ label, figures: figures(over) });
+  const allocation = (secondsLeft: number) => ({ rule: { ...rule, maxRounds: 12 }, byRatio: true, secondsLeft, sliceSeconds: 3, yardstickSlices: (k: number) => (k === 0 ? 0 : Math.ceil(k / 3) + 1) });
+  const wide = (label: string, halfWidth: number) => standing(label, { ratio_ci_low: 0.5 * (1 - halfWidth), ratio_ci_high: 0.5 * (1 + halfWidth) });
+
+  it('stops the precise and those at the most; the rest go on while the budget lasts', () => {
+    const all = [standing('tight', {}), standing('done', { runs: 12, ratio_ci_high: 0.6 }), wide('w1', 0.05), wide('w2', 0.08)];
+    expect(subjectsToStop(all, allocation(1000))).toEqual(['tight', 'done']);
+  });
+
+  it('spends what is left on the widest intervals first; those below the minimum always go on', () => {
+    const all = [wide('w5', 0.05), wide('w8', 0.08), wide('w6', 0.06), standing('young', { runs: 3, ratio_ci_high: 0.7 })];
+    // young + 1 subject: 2 subject slices + 2 yardstick slices = 12 s; + 2: 3 + 2 = 15 s.
+    expect(subjectsToStop(all, allocation(12))).toEqual(['w5', 'w6']);
+    expect(subjectsToStop(all, allocation(15))).toEqual(['w5']);
+    expect(subjectsToStop(all, allocation(0))).toEqual(['w5', 'w8', 'w6']);
+  });
+
+  it('shares a part\'s seconds among its scenarios in turn, from a measured slice', () => {
+    let now = 0;
+    const stop = budgetedStopping({ scenarios: ['hot-gzip', 'mix-gzip'], sliceSeconds: { 'hot-gzip': 3, 'mix-gzip': 5 } }, { ...rule, maxRounds: 12 }, {
+      deadline: 60_000, now: () => now, byRatio: () => false, yardstickSlices: () => 0,
+    });
+    const w = [standing('a', { rps_ci_low: 800, rps_ci_high: 1200 })];
+    now = 10_000; // hot-gzip's first round: half of the 50 s left is hot-gzip's, 3 s a slice
+    expect(stop('hot-gzip', w)).toEqual([]);
+    now = 34_000; // a round took 24 s for one slice: the next does not fit the 1 s left of hot-gzip's 25 s
+    expect(stop('hot-gzip', w)).toEqual(['a']);
+    now = 40_000; // mix-gzip has the rest
+    expect(stop('mix-gzip', w)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { failedResult, generatorWasTheLimit } from './run-row.ts';
+import { failedResult, flagRun, generatorWasTheLimit, littlesLawOff, littlesLawRatio, runRow, type RunTool } from './run-row.ts';
 import type { LoadResult } from '../loadgen/index.ts';
+import { wrkGenerator } from '../loadgen/wrk.ts';
 
 /** A 4 s run in which the load generator used `cpu` seconds of CPU. */
 const run = (cpu: number | null): LoadResult => ({ ...failedResult(''), ok: true, requestsPerSecond: 1000, cpuSeconds: cpu, wallSeconds: 4 });
@@ -31,5 +32,46 @@ describe('generatorWasTheLimit', () => {
 
   it("is unknown without the load generator's CPU time", () => {
     expect(generatorWasTheLimit(run(null), 1, { seconds: 4, cores: 1 })).toBeNull();
+  });
+});
+
+const place = { sessionId: 1, subject: 'v1', commit: null, experiment: '', scenario: 'hot', settingsKey: 'k', round: 0, sequence: 0 };
+const tool: RunTool = { generator: wrkGenerator, tool: { name: 'wrk', version: '4.1.0', path: '/usr/bin/wrk' }, threads: 1 };
+/** A wrk run: 8 sockets × 4 pipelined = 32 requests outstanding, 40,000 req/s, a mean (per write) latency of `latencyMs`. */
+function pipelinedRun(latencyMs: number): { result: LoadResult; request: { url: string; paths: string[]; keepAlive: boolean; connections: number; durationSeconds: number; pipeline: number } } {
+  const result: LoadResult = {
+    ...failedResult(''), ok: true, failure: undefined, requestsPerSecond: 40_000, totalRequests: 80_000, successfulRequests: 80_000, wallSeconds: 2, cpuSeconds: 1,
+    latencyUs: { avg: latencyMs * 1000, p50: latencyMs * 1000, p90: latencyMs * 1000, p99: latencyMs * 1000, max: latencyMs * 1000 },
+  };
+  return { result, request: { url: 'http://127.0.0.1:1', paths: ['/'], keepAlive: true, connections: 8, durationSeconds: 2, pipeline: 4 } };
+}
+
+describe("Little's law over the requests outstanding", () => {
+  it('divides by the sockets × the requests pipelined on each, never by the sockets alone', () => {
+    // 40,000 req/s × 0.8 ms = 32 requests in flight = 8 sockets × 4.
+    expect(littlesLawRatio(40_000, 800, 8, 4)).toBeCloseTo(1, 10);
+    expect(littlesLawRatio(40_000, 800, 32)).toBeCloseTo(1, 10);
+    expect(littlesLawRatio(null, 800, 8, 4)).toBeNull();
+    const { result, request } = pipelinedRun(0.8);
+    expect(runRow(place, tool, request, 't', result, { seconds: 2, cores: 1 }).littles_law_ratio).toBeCloseTo(1, 10);
+  });
+
+  it('pipelined: a ratio below 1 (the generator between writes) is no contradiction; one above 1 + 20% is', () => {
+    expect(littlesLawOff(0.78, 4)).toBe(false); // session 32: the reference's hot slices, 0.73–0.89
+    expect(littlesLawOff(1.31, 4)).toBe(true);
+    expect(littlesLawOff(0.78, 1)).toBe(true);
+    expect(littlesLawOff(1.1, 1)).toBe(false);
+    expect(littlesLawOff(null, 4)).toBe(false);
+  });
+
+  it('flags a run by the pipeline it was sent with', () => {
+    const { result, request } = pipelinedRun(0.62); // 40,000 × 0.62 ms ÷ 32 = 0.78
+    const row = runRow(place, tool, request, 't', result, { seconds: 2, cores: 1 });
+    const pipelined = new Set<string>();
+    flagRun(pipelined, row, result, 4);
+    expect(pipelined.has('littles-law')).toBe(false);
+    const single = new Set<string>();
+    flagRun(single, row, result, 1);
+    expect(single.has('littles-law')).toBe(true);
   });
 });

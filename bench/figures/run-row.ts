@@ -53,10 +53,35 @@ export function generatorWasTheLimit(result: LoadResult, loadgenCores: number, s
   return generatorBusy && !serverBusy;
 }
 
+/**
+ * Little's law over the requests outstanding: throughput × mean latency ÷ (sockets × the
+ * requests pipelined on each), 1 when the generator kept all of them busy. With pipelining
+ * wrk records one latency per write, from the write to the last of its answers, so the
+ * product counts every request of a batch until the batch is answered — at most the requests
+ * outstanding; below them by the share of time a socket waited for the generator between
+ * batches (session 32, 8 sockets × 4 on the AMD machine: 0.65–0.89 for the yardsticks,
+ * whose answers keep wrk busiest, while their servers ran at 87–98% of their core).
+ */
+export function littlesLawRatio(requestsPerSecond: number | null, meanLatencyUs: number | null, sockets: number, pipeline = 1): number | null {
+  if (requestsPerSecond === null || meanLatencyUs === null) return null;
+  return (requestsPerSecond * (meanLatencyUs / 1e6)) / (sockets * pipeline);
+}
+
+/**
+ * Whether a ratio contradicts the tool's figures. One request per write: off 1 by more than
+ * the tolerance either way. Pipelined: only above 1 + tolerance (more outstanding than were
+ * sent is impossible); below 1 is the generator's time between batches, which the ratio
+ * records and the load-generator check judges, not a contradiction.
+ */
+export function littlesLawOff(ratio: number | null, pipeline = 1): boolean {
+  if (ratio === null) return false;
+  return pipeline > 1 ? ratio - 1 > LITTLE_TOLERANCE : Math.abs(ratio - 1) > LITTLE_TOLERANCE;
+}
+
 /** The runs row of one load run: what the tool reported, and the honesty checks. */
 export function runRow(place: RunPlace, tool: RunTool, request: LoadRequest, startedAt: string, result: LoadResult, server: ServerCpu): RunRow {
   const saturated = generatorWasTheLimit(result, saturationCores(tool.generator, request), server);
-  const little = result.requestsPerSecond !== null && result.latencyUs !== null ? (result.requestsPerSecond * (result.latencyUs.avg / 1e6)) / (request.connections * (request.pipeline ?? 1)) : null;
+  const little = littlesLawRatio(result.requestsPerSecond, result.latencyUs?.avg ?? null, request.connections, request.pipeline);
   return {
     session_id: place.sessionId, subject: place.subject, commit_hash: place.commit, experiment: place.experiment, scenario: place.scenario, settings_key: place.settingsKey,
     run_index: place.round, sequence: place.sequence, tool: tool.tool.name, tool_version: tool.tool.version, connections: request.connections,
@@ -91,19 +116,20 @@ function errorsOf(result: LoadResult): number {
   return result.non2xx + result.socketErrors + result.timeoutErrors;
 }
 
-function littleOff(run: RunRow): boolean {
-  return typeof run.littles_law_ratio === 'number' && Math.abs(run.littles_law_ratio - 1) > LITTLE_TOLERANCE;
+function littleOff(run: RunRow, pipeline: number): boolean {
+  return littlesLawOff(typeof run.littles_law_ratio === 'number' ? run.littles_law_ratio : null, pipeline);
 }
 
-export function flagRun(flags: Set<string>, run: RunRow, result: LoadResult): void {
+/** `pipeline`: the requests per write of the run's load (the Little's-law check depends on it). */
+export function flagRun(flags: Set<string>, run: RunRow, result: LoadResult, pipeline = 1): void {
   if (!result.ok) flags.add('failed');
   if (run.loadgen_saturated === 1) flags.add('loadgen-bottleneck');
   if (errorsOf(result) > 0) flags.add('errors');
-  if (littleOff(run)) flags.add('littles-law');
+  if (littleOff(run, pipeline)) flags.add('littles-law');
 }
 
 /** The log line of a recorded run. */
-export function describeRun(label: string, runs: number, run: RunRow, result: LoadResult): string {
+export function describeRun(label: string, runs: number, run: RunRow, result: LoadResult, pipeline = 1): string {
   const head = `${run.scenario} round ${run.run_index + 1}/${runs} ${label} @${run.connections}: `;
   if (!result.ok) return `${head}FAILED: ${run.failure}`;
   const errors = errorsOf(result);
@@ -111,7 +137,7 @@ export function describeRun(label: string, runs: number, run: RunRow, result: Lo
     head +
     `${fmtRps(result.requestsPerSecond)} req/s, p99 ${result.latencyUs ? (result.latencyUs.p99 / 1000).toFixed(2) : '—'} ms` +
     `${errors ? `, ${errors} errors/non-2xx` : ''}, cpu server ${run.server_cpu_seconds?.toFixed(2) ?? '—'} s / loadgen ${result.cpuSeconds?.toFixed(2) ?? '—'} s` +
-    `${run.loadgen_saturated === 1 ? ' [load generator was the bottleneck]' : ''}${littleOff(run) ? ` [Little's law off: ${(run.littles_law_ratio as number).toFixed(2)}]` : ''}`
+    `${run.loadgen_saturated === 1 ? ' [load generator was the bottleneck]' : ''}${littleOff(run, pipeline) ? ` [Little's law off: ${(run.littles_law_ratio as number).toFixed(2)}]` : ''}`
   );
 }
 

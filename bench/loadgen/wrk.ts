@@ -107,13 +107,20 @@ function init(args)
   lg_other = {}
   lg_requests = {}
   for i, path in ipairs(lg_paths) do lg_requests[i] = wrk.format("GET", path) end
-  -- pipeline > 1: each write carries that many requests, the next paths in turn (wrk counts every response)
+  -- pipeline > 1: each write carries that many requests, the next paths in turn (wrk counts
+  -- every response). Batch i holds requests (i-1)*depth+1 … i*depth of the rotation, so the
+  -- batches together send every path once per pass, as without pipelining (batches that
+  -- overlapped sent each path depth times in a row, a cache's best case, and cost wrk depth
+  -- times the concatenations at start); lcm(paths, depth) requests make whole batches.
   local depth = ${pipeline}
   if depth > 1 then
+    local n = #lg_requests
+    local a, b = n, depth
+    while b > 0 do a, b = b, a % b end
     local batches = {}
-    for i = 1, #lg_requests do
+    for i = 1, n / a do
       local batch = {}
-      for j = 0, depth - 1 do batch[#batch + 1] = lg_requests[(i - 1 + j) % #lg_requests + 1] end
+      for j = 0, depth - 1 do batch[#batch + 1] = lg_requests[((i - 1) * depth + j) % n + 1] end
       batches[i] = table.concat(batch)
     end
     lg_requests = batches

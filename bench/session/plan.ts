@@ -112,7 +112,7 @@ export function sessionSettings(options: BenchOptions, request: Request, needed:
       cv: 'sample standard deviation / mean',
       ratio: 'paired by moment (bench/stats/paired-ratio.ts): each successful subject run / the reference rps at its position in the session order (log-linear between the nearest successful reference runs before and after it, the nearer one at the ends); median, interval (same methods) and CV of those ratios; none when a run of either was load-generator bound',
     },
-    honesty: { loadgen_saturated: `load generator CPU >= ${SATURATION_SHARE} x the cores it can use, while server CPU < ${SATURATION_SHARE} x its cores (CPU set or quota)`, littles_law: `rps x mean latency / connections, flagged when off 1 by more than ${LITTLE_TOLERANCE * 100}%` },
+    honesty: { loadgen_saturated: `load generator CPU >= ${SATURATION_SHARE} x the cores it can use, while server CPU < ${SATURATION_SHARE} x its cores (CPU set or quota)`, littles_law: `rps x mean latency / (sockets x requests per write), flagged when off 1 by more than ${LITTLE_TOLERANCE * 100}%; pipelined (wrk's latency is per write), only when above 1 by more` },
     repo: options.repoDir,
     profile: options.profile
       ? { method: 'node --cpu-prof, one extra run per chapter subject × scenario after the measured rounds (a fresh server, warm-up, then the scenario\'s round); not a measurement, its throughput is not stored; table of the load window only', top: PROFILE_TOP }

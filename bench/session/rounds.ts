@@ -61,6 +61,7 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
     // Summaries after every round, saved atomically: an interrupt keeps what was measured.
     const reference = module.comparesToReference ? outcomes.get(REFERENCE_SUBJECT) : undefined;
     const yardsticks = module.comparesToReference ? subjects.filter((s) => YARDSTICK_SUBJECTS.includes(s.subject)) : [];
+    const standings: { label: string; figures: ReturnType<ScenarioModule['summarize']> }[] = [];
     for (const subject of subjects) {
       const summaryKey = { session_id: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, settings_key: key };
       const figures = module.summarize(outcomes.get(subject.label)!, subject.subject === REFERENCE_SUBJECT ? undefined : reference);
@@ -68,10 +69,11 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
       for (const yardstick of yardsticks.filter((y) => y !== subject)) {
         store.upsertYardstickRatio({ ...summaryKey, yardstick: yardstick.subject, ...yardstickRatio(outcomes.get(subject.label)!, outcomes.get(yardstick.label)!) });
       }
-      if (!YARDSTICK_SUBJECTS.includes(subject.subject) && !done.has(subject.label) && session.edition?.enough?.(figures, module.name)) {
-        done.add(subject.label);
-        session.log(`${subject.label} / ${module.name}: precise enough after ${round + 1} round(s), no more rounds`);
-      }
+      if (!YARDSTICK_SUBJECTS.includes(subject.subject) && !done.has(subject.label)) standings.push({ label: subject.label, figures });
+    }
+    for (const label of session.edition?.stopAfterRound?.(module.name, standings) ?? []) {
+      done.add(label);
+      session.log(`${label} / ${module.name}: no more rounds after ${round + 1} (precise enough, at the most, or the budget goes to wider intervals)`);
     }
     if (session.signals.interrupted()) throw new Interrupted();
     store.save();
@@ -166,8 +168,8 @@ async function recordedRun(session: Session, module: ScenarioModule, subject: Su
   }
   if (session.signals.interrupted()) throw new Interrupted();
   const runId = session.store.recordRun(run, result.samples.map((s) => ({ second: s.second, requests_per_second: s.requestsPerSecond, p99_latency_us: s.p99LatencyUs, errors: s.errors })));
-  flagRun(flags, run, result);
-  session.log(describeRun(subject.label, session.options.runs, run, result) + (run.disturbance ? ` · DISTURBED: ${run.disturbance}` : ''));
+  flagRun(flags, run, result, load.pipeline);
+  session.log(describeRun(subject.label, session.options.runs, run, result, load.pipeline) + (run.disturbance ? ` · DISTURBED: ${run.disturbance}` : ''));
   if (counted) session.log(`  ${subject.label}: ${counted}`);
   return { outcome: outcomeOf(run), result, runId };
 }
