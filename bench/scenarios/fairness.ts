@@ -13,7 +13,6 @@
  * (fairness_steps; view fairness_summary). The target of issue 21: ≥ 90% at both levels, with
  * the goodput within 10% of the unfair limit's (the chapter's `unfair-limit` experiment).
  */
-import type { BenchOptions } from '../options.ts';
 import { runPoliteClient, politeFigures, type PoliteConnection } from '../loadgen/polite-client.ts';
 import { DEFAULT_OPEN_LOOP_CONNECTIONS } from '../loadgen/open-loop.ts';
 import { overloadPlan } from '../overload/plan.ts';
@@ -21,7 +20,7 @@ import { runOverload } from '../overload/run.ts';
 import { whilePinned } from '../proc/pinning.ts';
 import type { FairnessStepRow } from '../../db/schema.ts';
 import { HOT_PATH, WIDE_WINDOWS, type Scenario } from './index.ts';
-import type { ScenarioModule } from './module.ts';
+import type { ScenarioModule, ScenarioOptions } from './module.ts';
 import { capacityLoad, roundCapacity, summarizeParts, type Capacity, type PartOutcome } from './open-loop.ts';
 import { pathsKey } from './steady.ts';
 
@@ -49,7 +48,7 @@ export function fairnessSteps(settings: FairnessSettings): StepPlan[] {
   return settings.politeConnections.flatMap((polite) => settings.multipliers.map((multiplier) => ({ multiplier, polite })));
 }
 
-function settingsKeyParts(sc: Scenario, settings: FairnessSettings, options: BenchOptions): string[] {
+function settingsKeyParts(sc: Scenario, settings: FairnessSettings, options: ScenarioOptions): string[] {
   return [
     `x${settings.multipliers.join('-')}`,
     `polite${settings.politeConnections.join('-')}-${settings.politeIntervalMs}ms-within${settings.politeWithinMs}ms`,

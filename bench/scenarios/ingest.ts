@@ -12,13 +12,12 @@
  * quiet p99 of the same round (not a ratio to the reference). Each run's phase, and the
  * moments documents were served, are a stress_test series tied to the run.
  */
-import type { BenchOptions } from '../options.ts';
 import { ratioConfidenceInterval, median, coefficientOfVariation } from '../stats/descriptive.ts';
 import { FEED } from '../subject/subject.ts';
 import { summarize, type RunOutcome } from '../figures/summarize.ts';
 import type { Simulator } from '../../simulator/index.ts';
 import type { Scenario } from './index.ts';
-import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule } from './module.ts';
+import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule, ScenarioOptions } from './module.ts';
 import { pathsKey } from './steady.ts';
 
 export interface IngestSettings {
@@ -115,7 +114,7 @@ export function ingestProvider(settings: IngestSettings): OwnProvider {
 }
 
 export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_INGEST): ScenarioModule {
-  const load = (options: BenchOptions, durationSeconds: number): LoadShape => ({
+  const load = (options: ScenarioOptions, durationSeconds: number): LoadShape => ({
     paths: sc.paths,
     keepAlive: sc.keepAlive,
     connections: options.connections,
