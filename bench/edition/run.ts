@@ -6,7 +6,7 @@
  * 2. the callgrind counts the machine lacks (cost.ts), before any load;
  * 3. one session row marked as an edition (settings_json.edition), under the database's
  *    lock for the whole edition — or the interrupted one, with --resume;
- * 4. each part: one call of the bench runner into that session (hook.ts), with the
+ * 4. each part: one call of the bench runner into that session (session/edition-part.ts), with the
  *    edition's round order, sequential stopping and disturbance watch; after each part a
  *    running table and the time left;
  * 5. the session finished complete (everything the plan holds measured, at the whole book's
@@ -28,7 +28,7 @@ import { BenchStore } from '../store.ts';
 import { bookNeeds, type Need } from './book-needs.ts';
 import { costKeys, countCosts, reusableCosts, COST_SCENARIOS } from './cost.ts';
 import { disturbanceWatch } from './disturbance.ts';
-import type { EditionPart } from './hook.ts';
+import type { EditionPart } from '../session/edition-part.ts';
 import type { EditionOptions } from './options.ts';
 import { formatPlan, planEdition, SCENARIO_KIND, type EditionPlan, type PartPlan } from './plan.ts';
 import { preciseEnough, roundWithReference } from './sequential.ts';

@@ -3,7 +3,7 @@
  * settings, and what this machine has already measured. Everything that can be refused is
  * refused here, before the database is touched.
  */
-import type { EditionPart } from '../edition/hook.ts';
+import type { EditionPart } from './edition-part.ts';
 import { join } from 'node:path';
 import { chapterCommitDetails, readChapterList } from '../../db/chapters.ts';
 import { requireTool } from '../loadgen/index.ts';

@@ -22,7 +22,7 @@ import { BenchStore } from '../store.ts';
 import { Interrupted, stopChildProcesses, watchSignals } from './interrupt.ts';
 import { Cleanup } from '../subject/cleanup.ts';
 import type { RunnerIO, RunnerDeps, Unit, Request, Session } from './types.ts';
-import type { EditionPart } from '../edition/hook.ts';
+import type { EditionPart } from './edition-part.ts';
 import { checkRequest, planWork, sessionSettings } from './plan.ts';
 import { prepareSubjects, relaunchedSubjects, startReferences } from './subjects.ts';
 import { runScenario } from './rounds.ts';

@@ -1,5 +1,5 @@
 /** The shapes a bench session passes between its steps (bench/session/). */
-import type { EditionPart } from '../edition/hook.ts';
+import type { EditionPart } from './edition-part.ts';
 import { type Chapter, type CommitInfo } from '../../db/chapters.ts';
 import { type LoadGenerator, type ToolInfo } from '../loadgen/index.ts';
 import { type MachineInfo } from '../machine/fingerprint.ts';
