@@ -55,7 +55,7 @@ function ratioToReference(ok: RunOutcome[], reference: RunOutcome[]): Ratio {
       .filter((r) => r.status === 'ok' && !r.disturbed && r.requests_per_second !== null && r.requests_per_second > 0)
       .map((r) => {
         if (r.sequence === undefined) throw new Error(`run ${r.run_index}: a measured throughput without its place in the session's order cannot be paired`);
-        return { position: r.sequence, rps: r.requests_per_second as number };
+        return { position: r.sequence, value: r.requests_per_second as number };
       });
   const paired = pairedRatio(slices(ok), slices(reference));
   if (paired === null) return NO_RATIO;
