@@ -2,7 +2,8 @@
 import { coefficientOfVariation } from '../stats/descriptive.ts';
 import type { GateCost, GateResult, RunFigures } from './types.ts';
 import { COST_RULE, EXIT_CODE } from './verdict.ts';
-import type { CostAssessment, RatioInterval } from './verdict.ts';
+import type { CostAssessment } from './verdict.ts';
+import type { RatioInterval } from '../stats/t-interval.ts';
 
 const HEADLINE = {
   pass: 'PASS — no regression beyond the threshold',

@@ -3,7 +3,8 @@ import type { MachineInfo } from '../machine/fingerprint.ts';
 import type { CpuPlan } from '../proc/pinning.ts';
 import type { Side } from './schedule.ts';
 import type { GateCost } from '../cost/gate.ts';
-import type { CombinedDecision, RatioInterval } from './verdict.ts';
+import type { CombinedDecision } from './verdict.ts';
+import type { RatioInterval } from '../stats/t-interval.ts';
 
 export interface GateSettings {
   threshold: number;
