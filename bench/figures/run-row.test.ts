@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { failedResult, generatorWasTheLimit } from './run-row.ts';
+import { generatorWasTheLimit, runFigures } from './run-row.ts';
+import { failedResult } from '../loadgen/result.ts';
 import type { LoadResult } from '../loadgen/index.ts';
 
 /** A 4 s run in which the load generator used `cpu` seconds of CPU. */
@@ -31,5 +32,16 @@ describe('generatorWasTheLimit', () => {
 
   it("is unknown without the load generator's CPU time", () => {
     expect(generatorWasTheLimit(run(null), 1, { seconds: 4, cores: 1 })).toBeNull();
+  });
+});
+
+describe('runFigures (a gate run)', () => {
+  it('keeps the throughput, the p99 and the failed requests', () => {
+    const result: LoadResult = { ...run(1), successfulRequests: 4000, non2xx: 2, socketErrors: 1, timeoutErrors: 1, latencyUs: { avg: 900, p50: 800, p90: 1500, p99: 2500, max: 9000 } };
+    expect(runFigures(result, 'base run of pair 1')).toEqual({ requestsPerSecond: 1000, p99LatencyUs: 2500, successfulRequests: 4000, errors: 4 });
+  });
+
+  it('turns a failed run into an error, never a number', () => {
+    expect(() => runFigures(failedResult('wrk was killed by SIGKILL'), 'head run of pair 2')).toThrow('head run of pair 2 failed: wrk was killed by SIGKILL');
   });
 });

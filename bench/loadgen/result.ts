@@ -62,8 +62,11 @@ export function completeResult(parsed: ParsedLoad, measured: { cpuSeconds: numbe
   return { ...result, cpuSeconds: measured.cpuSeconds, wallSeconds: measured.wallSeconds };
 }
 
-/** A run that produced no usable report at all (tool missing output, killed, crashed). */
-export function failedResult(failure: string, raw: string, measured: { cpuSeconds: number | null; wallSeconds: number }): LoadResult {
+/**
+ * A run that produced no usable report at all (tool missing output, killed, crashed), or
+ * that never ran (the adapter threw: raw output empty, nothing measured around it).
+ */
+export function failedResult(failure: string, raw = '', measured: { cpuSeconds: number | null; wallSeconds: number } = { cpuSeconds: null, wallSeconds: 0 }): LoadResult {
   return {
     ok: false,
     failure,
