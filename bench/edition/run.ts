@@ -23,7 +23,7 @@ import { parseOptions } from '../options.ts';
 import { planPinning, usableCpus } from '../proc/pinning.ts';
 import { harnessState } from '../provenance.ts';
 import { runBench } from '../session/session.ts';
-import type { RunnerIO } from '../session/types.ts';
+import type { RunnerIO } from '../session/effects.ts';
 import { BenchStore } from '../store.ts';
 import { bookNeeds, type Need } from './book-needs.ts';
 import { costKeys, countCosts, reusableCosts, COST_SCENARIOS } from './cost.ts';
@@ -146,7 +146,7 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
     roundOrder: (subjects, yardsticks, round) => roundWithReference(subjects, yardsticks, round, plan.settings.referenceEvery),
     watch: part.kind === 'open-loop' ? undefined : disturbanceWatch(pinning.serverCpus, pinning.loadgenCpus, usableCpus(pinning.serverCpus)),
   };
-  return runBench(parseOptions(args), io, { edition: hook });
+  return runBench(parseOptions(args), io, hook);
 }
 
 /**

@@ -134,7 +134,7 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
   const readServerCpu = treeCpuReader(subject.pid);
   const cpuBefore = readServerCpu();
   const monitor = startCpuMonitor(subject.pid, 100, readServerCpu);
-  const startedAt = new Date().toISOString();
+  const startedAt = session.io.now().toISOString();
   let result: LoadResult;
   try {
     result = await session.signals.guard(
