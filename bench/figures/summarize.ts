@@ -36,13 +36,8 @@ function medianOf(values: (number | null | undefined)[]): number | null {
   return present.length === 0 ? null : median(present);
 }
 
-export interface Ratio {
-  ratio_median: number | null;
-  ratio_ci_low: number | null;
-  ratio_ci_high: number | null;
-  ratio_cv: number | null;
-  ratio_note: string | null;
-}
+/** A summary's ratio columns. */
+export type Ratio = Pick<SummaryFigures, 'ratio_median' | 'ratio_ci_low' | 'ratio_ci_high' | 'ratio_cv' | 'ratio_note'>;
 
 const NO_RATIO: Ratio = { ratio_median: null, ratio_ci_low: null, ratio_ci_high: null, ratio_cv: null, ratio_note: null };
 

@@ -14,7 +14,7 @@
  */
 import { pairedRatio } from '../stats/paired-ratio.ts';
 import { FEED } from '../subject/subject.ts';
-import { summarize, type RunOutcome } from '../figures/summarize.ts';
+import { summarize, type Ratio, type RunOutcome } from '../figures/summarize.ts';
 import type { Simulator } from '../../simulator/index.ts';
 import type { Scenario } from './index.ts';
 import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule, ScenarioOptions } from './module.ts';
@@ -79,7 +79,7 @@ function watchAnswers(provider: Simulator): { runStarted(): void; stop(): number
 }
 
 /** The paired p99 ratio: ingest over quiet, by round, over rounds where both succeeded. */
-export function p99Ratio(runs: PhasedOutcome[]): Pick<ReturnType<typeof summarize>, 'ratio_median' | 'ratio_ci_low' | 'ratio_ci_high' | 'ratio_cv' | 'ratio_note'> {
+export function p99Ratio(runs: PhasedOutcome[]): Ratio {
   const quiet = new Map(runs.filter((r) => r.phase === 'quiet' && r.status === 'ok' && r.p99_latency_us).map((r) => [r.run_index, r.p99_latency_us as number]));
   const pairs = runs.filter((r) => r.phase === 'ingest' && r.status === 'ok' && r.p99_latency_us && quiet.has(r.run_index));
   if (pairs.length === 0) return { ratio_median: null, ratio_ci_low: null, ratio_ci_high: null, ratio_cv: null, ratio_note: 'no round with both a quiet and an ingest run' };
