@@ -11,7 +11,6 @@ import { openDatabase, queryRows } from '../../db/database.ts';
 import { failedResult, type LoadGenerator, type LoadRequest, type LoadResult } from '../loadgen/index.ts';
 import type { MachineInfo } from '../machine/fingerprint.ts';
 import { parseOptions } from '../options.ts';
-import { scenarioModule } from '../scenarios/registry.ts';
 import type { ChapterContract } from '../subject/contract.ts';
 import type { LaunchedSubject, PreparedTree } from '../subject/subject.ts';
 import { sink } from '../testing/sink.ts';
@@ -67,7 +66,7 @@ describe('a session against fake effects', () => {
     const stdout = sink();
     const stderr = sink();
 
-    expect(await runBench(options, { stdout, stderr, ...effects, scenarios: new Map([['hot', scenarioModule('hot')]]) })).toBe(0);
+    expect(await runBench(options, { stdout, stderr, ...effects })).toBe(0);
     expect(stderr.text).toBe('');
     expect(prepared).toEqual([commits['v1-a'], commits['v2-b']]);
     expect(new Set(requests.map((r) => r.url))).toEqual(new Set([REFERENCE_URL, 'http://127.0.0.1:1001', 'http://127.0.0.1:1002']));

@@ -9,7 +9,8 @@ import { requireTool, type LoadGenerator, type ToolInfo } from '../loadgen/index
 import { machineInfo, type MachineInfo } from '../machine/fingerprint.ts';
 import { startYardsticks } from '../reference/yardsticks.ts';
 import type { ScenarioModule } from '../scenarios/module.ts';
-import { scenarioModules } from '../scenarios/registry.ts';
+import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/index.ts';
+import { scenarioModule } from '../scenarios/registry.ts';
 import { BenchStore } from '../store.ts';
 import type { IptablesAccess } from '../subject/connlimit.ts';
 import { launchSubject, prepareSubjectTree } from '../subject/subject.ts';
@@ -35,14 +36,30 @@ export interface SessionEffects extends RunnerIO {
   launch: typeof launchSubject;
   /** The yardsticks (node:http, nginx) fed a chapter's answer. */
   startYardsticks: typeof startYardsticks;
-  /** The scenarios --scenario may name. */
-  scenarios: Map<string, ScenarioModule>;
+  /** The scenarios --scenario may name (a Map serves). */
+  scenarios: ScenarioLookup;
   /** How experiments with a kernel connection limit reach iptables (undefined: the system's). */
   iptables?: IptablesAccess;
 }
 
-/** The real effects, writing to `io`; every scenario of the registry unless `scenarios` are given (building them all takes a while). */
-export function systemEffects(io: RunnerIO, scenarios?: Map<string, ScenarioModule>): SessionEffects {
+/** Scenario modules by name, and every name there is. */
+export interface ScenarioLookup {
+  get(name: string): ScenarioModule | undefined;
+  keys(): Iterable<string>;
+}
+
+/** The registry's scenarios, each built when a session first names it (building all of them takes seconds). */
+function registryLookup(): ScenarioLookup {
+  const built = new Map<string, ScenarioModule>();
+  const known = (name: string): name is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(name);
+  return {
+    get: (name) => (known(name) ? built.get(name) ?? built.set(name, scenarioModule(name)).get(name) : undefined),
+    keys: () => SCENARIO_NAMES,
+  };
+}
+
+/** The real effects, writing to `io`. */
+export function systemEffects(io: RunnerIO): SessionEffects {
   return {
     stdout: io.stdout,
     stderr: io.stderr,
@@ -53,11 +70,11 @@ export function systemEffects(io: RunnerIO, scenarios?: Map<string, ScenarioModu
     prepareTree: prepareSubjectTree,
     launch: launchSubject,
     startYardsticks,
-    scenarios: scenarios ?? scenarioModules(),
+    scenarios: registryLookup(),
   };
 }
 
 /** The real effects with some swapped (tests: a fake scenario, an iptables that is not the system's). */
 export function withEffects(io: RunnerIO & Partial<SessionEffects>): SessionEffects {
-  return { ...systemEffects(io, io.scenarios), ...io };
+  return { ...systemEffects(io), ...io };
 }
