@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
 import { DEFAULT_SCENARIOS, DEFAULT_SWEEP_LIMITS, SCENARIO_NAMES, type ScenarioName, type SweepLimits } from './scenarios/index.ts';
+import type { ScenarioOptions } from './scenarios/module.ts';
 
 export const TOOLS = ['autocannon', 'wrk', 'oha'] as const;
 export type ToolName = (typeof TOOLS)[number];
@@ -13,7 +14,7 @@ export type ToolName = (typeof TOOLS)[number];
 export const VERBS = ['run', 'list', 'merge', 'restore-tags', 'clean-iptables'] as const;
 export type Verb = (typeof VERBS)[number];
 
-export interface BenchOptions {
+export interface BenchOptions extends ScenarioOptions {
   /** What to do: the verb named first, or the older flag that names it (--list, --merge …). */
   verb: Verb;
   repoDir: string;

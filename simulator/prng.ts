@@ -1,4 +1,4 @@
-/** The simulator's only source of randomness: small, seeded, deterministic. */
+/** The project's one seeded randomness: the simulator's streams, and the bench's bootstrap and scenario plans (bench/stats/descriptive.ts). */
 
 /** mulberry32: a 32-bit seeded PRNG returning floats in [0, 1). */
 export function mulberry32(seed: number): () => number {

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { clockTicksPerSecond } from '../proc/cpu.ts';
 import { parseCpuList } from '../proc/pinning.ts';
-import type { DisturbanceWatch } from './hook.ts';
+import type { DisturbanceWatch } from '../session/edition-part.ts';
 
 /** Per CPU: busy (user+nice+system+irq+softirq) and steal, in clock ticks. */
 export type CpuTimes = Map<number, { busy: number; steal: number }>;

@@ -6,7 +6,7 @@
  * 2. the callgrind counts the machine lacks (cost.ts), before any load;
  * 3. one session row marked as an edition (settings_json.edition), under the database's
  *    lock for the whole edition — or the interrupted one, with --resume;
- * 4. each part: one call of the bench runner into that session (hook.ts), with the
+ * 4. each part: one call of the bench runner into that session (session/edition-part.ts), with the
  *    edition's round order, sequential stopping and disturbance watch; after each part a
  *    running table and the time left;
  * 5. the session finished complete (everything the plan holds measured, at the whole book's
@@ -23,12 +23,12 @@ import { parseOptions } from '../options.ts';
 import { planPinning, usableCpus } from '../proc/pinning.ts';
 import { harnessState } from '../provenance.ts';
 import { runBench } from '../session/session.ts';
-import type { RunnerIO } from '../session/types.ts';
+import type { RunnerIO } from '../session/effects.ts';
 import { BenchStore } from '../store.ts';
 import { bookNeeds, type Need } from './book-needs.ts';
 import { costKeys, countCosts, reusableCosts, valgrindVersion, COST_SCENARIOS } from './cost.ts';
 import { disturbanceWatch } from './disturbance.ts';
-import type { EditionPart } from './hook.ts';
+import type { EditionPart } from '../session/edition-part.ts';
 import type { EditionOptions } from './options.ts';
 import { allowances, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
 import { budgetedStopping, roundWithReference } from './sequential.ts';
@@ -169,7 +169,7 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
       roundWithReference(subjects, [...yardsticks].sort((a, b) => Number(b.label === REFERENCE_SUBJECT) - Number(a.label === REFERENCE_SUBJECT)), round, plan.settings.referenceEvery),
     watch: part.kind === 'open-loop' ? undefined : disturbanceWatch(pinning.serverCpus, pinning.loadgenCpus, usableCpus(pinning.serverCpus)),
   };
-  return runBench(parseOptions(args), io, { edition: hook });
+  return runBench(parseOptions(args), io, hook);
 }
 
 /**

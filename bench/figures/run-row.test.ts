@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { failedResult, flagRun, generatorWasTheLimit, littlesLawOff, littlesLawRatio, runRow, type RunTool } from './run-row.ts';
+import { flagRun, generatorWasTheLimit, littlesLawOff, littlesLawRatio, runFigures, runRow, type RunTool } from './run-row.ts';
+import { failedResult } from '../loadgen/result.ts';
 import type { LoadResult } from '../loadgen/index.ts';
 import { wrkGenerator } from '../loadgen/wrk.ts';
 
@@ -73,5 +74,16 @@ describe("Little's law over the requests outstanding", () => {
     const single = new Set<string>();
     flagRun(single, row, result, 1);
     expect(single.has('littles-law')).toBe(true);
+  });
+});
+
+describe('runFigures (a gate run)', () => {
+  it('keeps the throughput, the p99 and the failed requests', () => {
+    const result: LoadResult = { ...run(1), successfulRequests: 4000, non2xx: 2, socketErrors: 1, timeoutErrors: 1, latencyUs: { avg: 900, p50: 800, p90: 1500, p99: 2500, max: 9000 } };
+    expect(runFigures(result, 'base run of pair 1')).toEqual({ requestsPerSecond: 1000, p99LatencyUs: 2500, successfulRequests: 4000, errors: 4 });
+  });
+
+  it('turns a failed run into an error, never a number', () => {
+    expect(() => runFigures(failedResult('wrk was killed by SIGKILL'), 'head run of pair 2')).toThrow('head run of pair 2 failed: wrk was killed by SIGKILL');
   });
 });

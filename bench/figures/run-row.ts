@@ -1,7 +1,8 @@
 /**
- * From one load generator result to its `runs` row (pure): the tool's figures, the
- * server's CPU time, and the honesty checks — was the load generator the bottleneck,
- * does Little's law hold — plus how the run is flagged and logged.
+ * From one load generator result to what is kept of it (pure), the one place a LoadResult
+ * becomes figures: the bench's `runs` row (the tool's figures, the server's CPU time, and
+ * the honesty checks — was the load generator the bottleneck, does Little's law hold —
+ * plus how the run is flagged and logged), and the gate's figures of one run of a pair.
  */
 import type { RunRow } from '../../db/schema.ts';
 import { saturationCores, type LoadGenerator, type LoadRequest, type LoadResult, type ToolInfo } from '../loadgen/index.ts';
@@ -112,6 +113,22 @@ export function outcomeOf(run: RunRow): RunOutcome {
   };
 }
 
+/** The gate's figures of one run of a pair (bench/gate/): throughput, p99, and how many requests failed. */
+export interface RunFigures {
+  requestsPerSecond: number;
+  p99LatencyUs: number | null;
+  successfulRequests: number;
+  errors: number;
+}
+
+/** A gate run's figures; a failed run is an error, never a number. */
+export function runFigures(result: LoadResult, label: string): RunFigures {
+  if (!result.ok || result.requestsPerSecond === null || !(result.requestsPerSecond > 0)) {
+    throw new Error(`${label} failed: ${result.failure ?? 'no successful response'}`);
+  }
+  return { requestsPerSecond: result.requestsPerSecond, p99LatencyUs: result.latencyUs?.p99 ?? null, successfulRequests: result.successfulRequests, errors: errorsOf(result) };
+}
+
 function errorsOf(result: LoadResult): number {
   return result.non2xx + result.socketErrors + result.timeoutErrors;
 }
@@ -139,8 +156,4 @@ export function describeRun(label: string, runs: number, run: RunRow, result: Lo
     `${errors ? `, ${errors} errors/non-2xx` : ''}, cpu server ${run.server_cpu_seconds?.toFixed(2) ?? '—'} s / loadgen ${result.cpuSeconds?.toFixed(2) ?? '—'} s` +
     `${run.loadgen_saturated === 1 ? ' [load generator was the bottleneck]' : ''}${littleOff(run, pipeline) ? ` [Little's law off: ${(run.littles_law_ratio as number).toFixed(2)}]` : ''}`
   );
-}
-
-export function failedResult(failure: string): LoadResult {
-  return { ok: false, failure, requestsPerSecond: null, totalRequests: 0, successfulRequests: 0, non2xx: 0, socketErrors: 0, timeoutErrors: 0, bytes: 0, latencyUs: null, samples: [], raw: '', cpuSeconds: null, wallSeconds: 0 };
 }

@@ -36,13 +36,8 @@ function medianOf(values: (number | null | undefined)[]): number | null {
   return present.length === 0 ? null : median(present);
 }
 
-export interface Ratio {
-  ratio_median: number | null;
-  ratio_ci_low: number | null;
-  ratio_ci_high: number | null;
-  ratio_cv: number | null;
-  ratio_note: string | null;
-}
+/** A summary's ratio columns. */
+export type Ratio = Pick<SummaryFigures, 'ratio_median' | 'ratio_ci_low' | 'ratio_ci_high' | 'ratio_cv' | 'ratio_note'>;
 
 const NO_RATIO: Ratio = { ratio_median: null, ratio_ci_low: null, ratio_ci_high: null, ratio_cv: null, ratio_note: null };
 
@@ -55,7 +50,7 @@ function ratioToReference(ok: RunOutcome[], reference: RunOutcome[]): Ratio {
       .filter((r) => r.status === 'ok' && !r.disturbed && r.requests_per_second !== null && r.requests_per_second > 0)
       .map((r) => {
         if (r.sequence === undefined) throw new Error(`run ${r.run_index}: a measured throughput without its place in the session's order cannot be paired`);
-        return { position: r.sequence, rps: r.requests_per_second as number };
+        return { position: r.sequence, value: r.requests_per_second as number };
       });
   const paired = pairedRatio(slices(ok), slices(reference));
   if (paired === null) return NO_RATIO;

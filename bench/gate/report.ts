@@ -1,8 +1,10 @@
 /** The gate's Markdown report (for --report and $GITHUB_STEP_SUMMARY), pure. */
 import { coefficientOfVariation } from '../stats/descriptive.ts';
-import type { GateCost, GateResult, RunFigures } from './types.ts';
+import type { GateCost, GateResult } from './types.ts';
+import type { RunFigures } from '../figures/run-row.ts';
 import { COST_RULE, EXIT_CODE } from './verdict.ts';
-import type { CostAssessment, RatioInterval } from './verdict.ts';
+import type { CostAssessment } from './verdict.ts';
+import type { RatioInterval } from '../stats/t-interval.ts';
 
 const HEADLINE = {
   pass: 'PASS — no regression beyond the threshold',

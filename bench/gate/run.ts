@@ -18,7 +18,8 @@ import type { Cleanup } from '../subject/cleanup.ts';
 import { launchSubject, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
 import { DEFAULTS, type GateCliOptions } from './args.ts';
 import { alternatingPairs, type Side } from './schedule.ts';
-import type { GateResult, GateRevision, PairMeasurement, RunFigures } from './types.ts';
+import { runFigures, type RunFigures } from '../figures/run-row.ts';
+import type { GateResult, GateRevision, PairMeasurement } from './types.ts';
 import { evaluateGate } from './verdict.ts';
 
 export type GateRunOptions = Omit<GateCliOptions, 'report' | 'summary'>;
@@ -130,7 +131,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
 
 const perRequest = (m: { windows: Array<{ perRequest: number }> }) => m.windows.map((w) => w.perRequest);
 
-/** One load run; a failed run is an error, never a number. */
+/** One load run of a pair, as its figures (figures/run-row.ts). */
 async function measure(
   generator: LoadGenerator,
   request: { url: string; path: string; keepAlive: boolean; connections: number; durationSeconds: number; cpus?: string },
@@ -145,13 +146,5 @@ async function measure(
     threads: 1,
     cpus: request.cpus,
   });
-  if (!result.ok || result.requestsPerSecond === null || !(result.requestsPerSecond > 0)) {
-    throw new Error(`${label} failed: ${result.failure ?? 'no successful response'}`);
-  }
-  return {
-    requestsPerSecond: result.requestsPerSecond,
-    p99LatencyUs: result.latencyUs?.p99 ?? null,
-    successfulRequests: result.successfulRequests,
-    errors: result.non2xx + result.socketErrors + result.timeoutErrors,
-  };
+  return runFigures(result, label);
 }

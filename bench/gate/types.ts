@@ -3,7 +3,9 @@ import type { MachineInfo } from '../machine/fingerprint.ts';
 import type { CpuPlan } from '../proc/pinning.ts';
 import type { Side } from './schedule.ts';
 import type { GateCost } from '../cost/gate.ts';
-import type { CombinedDecision, RatioInterval } from './verdict.ts';
+import type { CombinedDecision } from './verdict.ts';
+import type { RatioInterval } from '../stats/t-interval.ts';
+import type { RunFigures } from '../figures/run-row.ts';
 
 export interface GateSettings {
   threshold: number;
@@ -35,13 +37,6 @@ export interface GateRevision {
 export interface GateMachine extends Omit<MachineInfo, 'details_json'> {
   /** os.loadavg() (1, 5, 15 min) when the gate started and when it finished: how busy the machine was. */
   loadAverage: { start: number[]; end: number[] };
-}
-
-export interface RunFigures {
-  requestsPerSecond: number;
-  p99LatencyUs: number | null;
-  successfulRequests: number;
-  errors: number;
 }
 
 export interface PairMeasurement {

@@ -2,23 +2,18 @@
  * The gate's decision, pure: a paired confidence interval for the head/base ratio and
  * the three-way verdict against a threshold.
  *
- * Method: each pair (base run, head run, back to back on the same machine) gives one
- * ratio r_i = head_i / base_i. Ratios are multiplicative, so the interval is a Student
- * t-interval on ln r_i: exp(mean ± t(0.975, n−1) · sd / √n). Pairing cancels slow drift
+ * Method: stats/t-interval.ts, a Student t-interval on the log ratios of pairs (base run,
+ * head run, back to back on the same machine). Pairing cancels slow drift
  * of the machine (both runs of a pair see nearly the same conditions); alternating
  * which side runs first (see schedule.ts) cancels the order effect.
  */
 import { EXIT } from '../../cli/exit.ts';
-import { pairedRatioInterval, tQuantile975, type RatioInterval } from '../stats/t-interval.ts';
-
-export { pairedRatioInterval, tQuantile975 };
+import { pairedRatioInterval, type RatioInterval } from '../stats/t-interval.ts';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
 /** The gate's verdicts as the project's exit codes (cli/exit.ts): a run that could not compare is a failure, like a regression. */
 export const EXIT_CODE = { pass: EXIT.ok, fail: EXIT.failed, error: EXIT.failed, inconclusive: EXIT.inconclusive } as const;
-
-export type { RatioInterval };
 
 export interface Decision {
   verdict: Verdict;

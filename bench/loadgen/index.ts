@@ -7,6 +7,7 @@ import { wrkGenerator } from './wrk.ts';
 import type { LoadGenerator, LoadRequest, ToolInfo } from './types.ts';
 
 export type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, LoadSample, ToolInfo } from './types.ts';
+export { failedResult } from './result.ts';
 
 const generators: Record<string, LoadGenerator> = {
   autocannon: autocannonGenerator,

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { checkRequest, overrunLimitMs } from './request.ts';
-import { describeAbnormalExit, rawOutput, findExecutable, runToolProcess } from './process.ts';
+import { describeAbnormalExit, rawOutput, runToolProcess } from './process.ts';
+import { findExecutable } from '../proc/executable.ts';
 import { buildParsedLoad, completeResult, failedResult, type ParsedLoad } from './result.ts';
 import type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, ToolInfo } from './types.ts';
 

@@ -3,8 +3,6 @@
 // report (wrk's Lua done(), the autocannon worker) block on stdin until we have read their CPU
 // time from /proc, so that figure is exact rather than the monitor's last poll.
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { readCpuSeconds, startCpuMonitor } from '../proc/cpu.ts';
 import { pinPrefix } from '../proc/pinning.ts';
 
@@ -99,26 +97,6 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
       });
     });
   });
-}
-
-/** Whether a file exists and may be executed. */
-export function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Absolute path of an executable found on PATH, or null. */
-export function findExecutable(name: string, pathVariable = process.env.PATH ?? ''): string | null {
-  for (const dir of pathVariable.split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return null;
 }
 
 /** A short explanation of why a tool run produced no report. */

@@ -1,26 +1,18 @@
 // Turns the counts a parser extracted from a tool's report into a LoadResult, with one rule
 // for every tool: throughput counts only successful (2xx) responses over the actual duration,
 // and a run without a single 2xx response is a failed run.
-import type { LatencyUs, LoadResult, LoadSample } from './types.ts';
+import type { LoadResult } from './types.ts';
 
 /** What a pure parser returns: a LoadResult without the runner's own measurements. */
 export type ParsedLoad = Omit<LoadResult, 'cpuSeconds' | 'wallSeconds'> & {
   durationSeconds: number | null; // the load's actual duration as the tool measured it
 };
 
-export interface LoadCounts {
-  durationSeconds: number | null;
-  successfulRequests: number;
-  non2xx: number;
-  socketErrors: number;
-  timeoutErrors: number;
-  bytes: number;
-  latencyUs: LatencyUs | null;
-  samples: LoadSample[];
-  raw: string;
+/** What a parser counted in a tool's report: the parsed load's own counts, before the one rule above is applied. */
+export type LoadCounts = Pick<ParsedLoad, 'durationSeconds' | 'successfulRequests' | 'non2xx' | 'socketErrors' | 'timeoutErrors' | 'bytes' | 'latencyUs' | 'samples' | 'raw'> & {
   toolFailure?: string;          // the tool itself reported a failure
   extraFailureDetail?: string;   // appended to the "no 2xx" explanation (e.g. oha's aborted requests)
-}
+};
 
 export function buildParsedLoad(counts: LoadCounts): ParsedLoad {
   const totalRequests = counts.successfulRequests + counts.non2xx + counts.socketErrors + counts.timeoutErrors;
@@ -62,8 +54,11 @@ export function completeResult(parsed: ParsedLoad, measured: { cpuSeconds: numbe
   return { ...result, cpuSeconds: measured.cpuSeconds, wallSeconds: measured.wallSeconds };
 }
 
-/** A run that produced no usable report at all (tool missing output, killed, crashed). */
-export function failedResult(failure: string, raw: string, measured: { cpuSeconds: number | null; wallSeconds: number }): LoadResult {
+/**
+ * A run that produced no usable report at all (tool missing output, killed, crashed), or
+ * that never ran (the adapter threw: raw output empty, nothing measured around it).
+ */
+export function failedResult(failure: string, raw = '', measured: { cpuSeconds: number | null; wallSeconds: number } = { cpuSeconds: null, wallSeconds: 0 }): LoadResult {
   return {
     ok: false,
     failure,

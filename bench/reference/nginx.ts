@@ -13,7 +13,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../subject/contract.ts';
-import { findExecutable, isExecutable } from '../loadgen/process.ts';
+import { findExecutable, isExecutable } from '../proc/executable.ts';
 import type { ReferenceServer } from './reference-server.ts';
 import type { ReferenceSource } from './from-answer.ts';
 

@@ -19,13 +19,12 @@
  * (offered_short). The target of issue 21: ≥ 90% at both levels, with the goodput within 10% of
  * the unfair limit's (the chapter's `unfair-limit` experiment, measured in the same rounds).
  */
-import type { BenchOptions } from '../options.ts';
 import { greedyFigures, runGreedyClient, type GreedyFigures } from '../loadgen/greedy-client.ts';
 import { runPoliteClient, politeFigures, type PoliteConnection, type PoliteFigures } from '../loadgen/polite-client.ts';
 import { wilsonInterval } from '../stats/proportion.ts';
 import type { FairnessStepRow } from '../../db/schema.ts';
 import { HOT_PATH, WIDE_WINDOWS, type Scenario } from './index.ts';
-import type { ScenarioModule } from './module.ts';
+import type { ScenarioModule, ScenarioOptions } from './module.ts';
 import { capacityLoad, roundCapacity, summarizeParts, type Capacity, type PartOutcome } from './open-loop.ts';
 import { pathsKey } from './steady.ts';
 
@@ -66,7 +65,7 @@ function checkSettings(settings: FairnessSettings): void {
   }
 }
 
-function settingsKeyParts(sc: Scenario, settings: FairnessSettings, options: BenchOptions): string[] {
+function settingsKeyParts(sc: Scenario, settings: FairnessSettings, options: ScenarioOptions): string[] {
   return [
     `x${settings.multipliers.join('-')}`,
     `polite${settings.politeConnections.join('-')}-${settings.politeIntervalMs}ms-within${settings.politeWithinMs}ms`,
@@ -76,7 +75,7 @@ function settingsKeyParts(sc: Scenario, settings: FairnessSettings, options: Ben
   ];
 }
 
-function describeSettings(sc: Scenario, settings: FairnessSettings, options: BenchOptions): Record<string, unknown> {
+function describeSettings(sc: Scenario, settings: FairnessSettings, options: ScenarioOptions): Record<string, unknown> {
   return {
     description: sc.description,
     greedy: {

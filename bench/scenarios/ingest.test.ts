@@ -67,7 +67,7 @@ describe('the ingest scenario in the runner', () => {
     const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0', '--duration', '1', '--connections', '2']), scenarios: ['ingest'] };
     const stdout = sink();
     const stderr = sink();
-    const code = await runBench(options, { stdout, stderr }, { scenarios: new Map([['ingest', module]]) });
+    const code = await runBench(options, { stdout, stderr, scenarios: new Map([['ingest', module]]) });
     expect(stderr.text).toBe('');
     expect(code).toBe(0);
     expect(stdout.text).toMatch(/ready v1-poll for ingest on http:\/\/127\.0\.0\.1:\d+ \(own provider/);

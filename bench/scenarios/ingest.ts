@@ -12,13 +12,12 @@
  * quiet p99 of the same round (not a ratio to the reference). Each run's phase, and the
  * moments documents were served, are a stress_test series tied to the run.
  */
-import type { BenchOptions } from '../options.ts';
-import { ratioConfidenceInterval, median, coefficientOfVariation } from '../stats/descriptive.ts';
+import { pairedRatio } from '../stats/paired-ratio.ts';
 import { FEED } from '../subject/subject.ts';
-import { summarize, type RunOutcome } from '../figures/summarize.ts';
+import { summarize, type Ratio, type RunOutcome } from '../figures/summarize.ts';
 import type { Simulator } from '../../simulator/index.ts';
 import type { Scenario } from './index.ts';
-import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule } from './module.ts';
+import type { LoadShape, Measured, OwnProvider, RoundContext, ScenarioModule, ScenarioOptions } from './module.ts';
 import { pathsKey } from './steady.ts';
 
 export interface IngestSettings {
@@ -80,16 +79,16 @@ function watchAnswers(provider: Simulator): { runStarted(): void; stop(): number
 }
 
 /** The paired p99 ratio: ingest over quiet, by round, over rounds where both succeeded. */
-export function p99Ratio(runs: PhasedOutcome[]): Pick<ReturnType<typeof summarize>, 'ratio_median' | 'ratio_ci_low' | 'ratio_ci_high' | 'ratio_cv' | 'ratio_note'> {
+export function p99Ratio(runs: PhasedOutcome[]): Ratio {
   const quiet = new Map(runs.filter((r) => r.phase === 'quiet' && r.status === 'ok' && r.p99_latency_us).map((r) => [r.run_index, r.p99_latency_us as number]));
-  const pairs = runs.filter((r) => r.phase === 'ingest' && r.status === 'ok' && r.p99_latency_us !== null && quiet.has(r.run_index));
+  const pairs = runs.filter((r) => r.phase === 'ingest' && r.status === 'ok' && r.p99_latency_us && quiet.has(r.run_index));
   if (pairs.length === 0) return { ratio_median: null, ratio_ci_low: null, ratio_ci_high: null, ratio_cv: null, ratio_note: 'no round with both a quiet and an ingest run' };
-  const under = pairs.map((r) => r.p99_latency_us as number);
-  const base = pairs.map((r) => quiet.get(r.run_index) as number);
-  const ratios = under.map((u, i) => u / base[i]);
-  const interval = pairs.length > 1 ? ratioConfidenceInterval(under, base) : null;
-  const finite = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
-  return { ratio_median: median(ratios), ratio_ci_low: finite(interval?.low), ratio_ci_high: finite(interval?.high), ratio_cv: pairs.length > 1 ? finite(coefficientOfVariation(ratios)) : null, ratio_note: null };
+  const paired = pairedRatio(
+    pairs.map((r) => ({ position: r.run_index, value: r.p99_latency_us as number })),
+    [...quiet].map(([round, p99]) => ({ position: round, value: p99 })),
+  )!;
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  return { ratio_median: paired.ratio, ratio_ci_low: finite(paired.low), ratio_ci_high: finite(paired.high), ratio_cv: finite(paired.cv), ratio_note: null };
 }
 
 const ms = (us: number | null | undefined) => (typeof us === 'number' ? `${(us / 1000).toFixed(1)} ms` : '—');
@@ -115,7 +114,7 @@ export function ingestProvider(settings: IngestSettings): OwnProvider {
 }
 
 export function ingestScenario(sc: Scenario, settings: IngestSettings = DEFAULT_INGEST): ScenarioModule {
-  const load = (options: BenchOptions, durationSeconds: number): LoadShape => ({
+  const load = (options: ScenarioOptions, durationSeconds: number): LoadShape => ({
     paths: sc.paths,
     keepAlive: sc.keepAlive,
     connections: options.connections,

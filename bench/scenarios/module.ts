@@ -5,13 +5,32 @@
  * nothing of any particular scenario.
  */
 import type { LoadResult } from '../loadgen/index.ts';
-import type { BenchOptions } from '../options.ts';
 import type { SeriesKind } from '../../db/schema.ts';
 import type { SeriesWriter, SummaryFigures } from '../store.ts';
 import type { RunOutcome } from '../figures/summarize.ts';
 import type { FeedOptions } from '../subject/subject.ts';
 import type { Simulator } from '../../simulator/index.ts';
 import type { ServerGauges } from '../metrics/gauges.ts';
+import type { SweepLimits } from './index.ts';
+
+/**
+ * The run settings a scenario reads: the part of the bench's command-line options
+ * (bench/options.ts, whose ScenarioOptions carries them) that shapes a scenario's load.
+ */
+export interface ScenarioOptions {
+  durationSeconds: number;
+  connections: number;
+  warmupSeconds: number;
+  /** Unrecorded seconds of load right before every measured slice (hot, mix, close). */
+  settleSeconds: number;
+  /** The closed-loop load generator's name (wrk, oha, autocannon). */
+  tool: string;
+  /** Requests sent at once on each keep-alive connection (wrk); 1 = none. */
+  pipeline: number;
+  sweep: SweepLimits;
+  /** The open-loop scenarios' capacity in req/s; 'objective': searched against the objective each round; null: measured first in each round. */
+  capacity: number | 'objective' | null;
+}
 
 /** One load run's shape; the runner adds the subject's URL, threads and pinned CPUs. */
 export interface LoadShape {
@@ -37,7 +56,7 @@ export interface Measured {
 
 /** What a scenario's round may do with its subject. */
 export interface RoundContext {
-  options: BenchOptions;
+  options: ScenarioOptions;
   /** The subject's label (tag, tag+experiment or 'reference'). */
   label: string;
   /** The subject's base URL (http://127.0.0.1:<port>), for a scenario that drives its own load (the open-loop generator). */
@@ -83,13 +102,13 @@ export interface ScenarioModule {
   /** Whether the reference server runs in this scenario's rounds and ratios are taken to it. */
   comparesToReference: boolean;
   /** This scenario's part of the settings key: what must match for a summary to count as measured. */
-  settingsKeyParts(options: BenchOptions): string[];
+  settingsKeyParts(options: ScenarioOptions): string[];
   /** What the session's settings record about this scenario. */
-  settings(options: BenchOptions): Record<string, unknown>;
+  settings(options: ScenarioOptions): Record<string, unknown>;
   /** The unrecorded warm-up load of each subject, or null for none. */
-  warmup(options: BenchOptions): LoadShape | null;
+  warmup(options: ScenarioOptions): LoadShape | null;
   /** When set, the scenario runs against servers launched for it alone, with this provider (the shared subjects stay frozen). */
-  ownProvider?(options: BenchOptions): OwnProvider;
+  ownProvider?(options: ScenarioOptions): OwnProvider;
   /** One subject's recorded runs in one round. */
   runRound(context: RoundContext, round: number): Promise<RunOutcome[]>;
   /** A subject's summary from its runs (and the reference's runs of the same rounds, when compared). */

@@ -50,7 +50,7 @@ async function bench(args: string[], modules: ReturnType<typeof short>[]) {
   const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0', '--connections', '2', ...args]), scenarios: modules.map((m) => m.name) };
   const stdout = sink();
   const stderr = sink();
-  const code = await runBench(options, { stdout, stderr }, { scenarios: new Map(modules.map((m) => [m.name, m])) });
+  const code = await runBench(options, { stdout, stderr, scenarios: new Map(modules.map((m) => [m.name, m])) });
   return { code, stdout: stdout.text, stderr: stderr.text, db: await openDatabase(options.dbPath) };
 }
 

@@ -18,7 +18,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LAG_TOLERANCE_MS, DEFAULT_OPEN_LOOP_CONNECTIONS } from '../loadgen/open-loop.ts';
 import type { ServerGauges } from '../metrics/gauges.ts';
-import type { BenchOptions } from '../options.ts';
 import { formatRunSummary } from '../overload/format.ts';
 import { DEFAULT_MULTIPLIERS } from '../overload/plan.ts';
 import { runOverload, type OverloadRun } from '../overload/run.ts';
@@ -26,7 +25,7 @@ import { whilePinned } from '../proc/pinning.ts';
 import { adaptiveSample, leadTime, scalingSample, serverSecond, stepRow, stressSample, type ServerSecond } from '../overload/samples.ts';
 import { summarize, type RunOutcome } from '../figures/summarize.ts';
 import { WIDE_WINDOWS, type OpenLoopScenarioName, type Scenario } from './index.ts';
-import type { LoadShape, RoundContext, ScenarioModule } from './module.ts';
+import type { LoadShape, RoundContext, ScenarioModule, ScenarioOptions } from './module.ts';
 import { pathsKey } from './steady.ts';
 import { CAPACITY_SEARCH, objectiveCapacity, searchKey, searchSettings, type RequestSet } from './capacity.ts';
 import { DEFAULT_ZIPF_MIX } from './zipf.ts';
@@ -96,7 +95,7 @@ function readGauges(read: (() => Promise<ServerGauges | null>) | undefined): Pro
   });
 }
 
-export function capacityLoad(sc: Scenario, options: BenchOptions, durationSeconds: number): LoadShape {
+export function capacityLoad(sc: Scenario, options: ScenarioOptions, durationSeconds: number): LoadShape {
   return { paths: sc.paths, keepAlive: sc.keepAlive, connections: options.connections, durationSeconds };
 }
 
@@ -162,7 +161,7 @@ function writeSeries(kind: OpenLoopScenarioName, settings: OpenLoopSettings, con
   }
 }
 
-function settingsKeyParts(sc: Scenario, settings: OpenLoopSettings, options: BenchOptions): string[] {
+function settingsKeyParts(sc: Scenario, settings: OpenLoopSettings, options: ScenarioOptions): string[] {
   return [
     `x${settings.multipliers.join('-')}`,
     `step${settings.stepSeconds ?? 'd'}-settle${settings.settleSeconds ?? 'auto'}`,
@@ -174,7 +173,7 @@ function settingsKeyParts(sc: Scenario, settings: OpenLoopSettings, options: Ben
   ];
 }
 
-function describeSettings(sc: Scenario, settings: OpenLoopSettings, options: BenchOptions): Record<string, unknown> {
+function describeSettings(sc: Scenario, settings: OpenLoopSettings, options: ScenarioOptions): Record<string, unknown> {
   return {
     description: sc.description,
     paths: requestSetOf(sc) === 'mix'

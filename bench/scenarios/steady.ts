@@ -4,11 +4,10 @@
  * server left idle starts slower for a second or two), then the measured run.
  */
 import { createHash } from 'node:crypto';
-import type { BenchOptions } from '../options.ts';
 import { summarize } from '../figures/summarize.ts';
 import { FEED } from '../subject/subject.ts';
 import type { Scenario } from './index.ts';
-import type { ScenarioModule } from './module.ts';
+import type { ScenarioModule, ScenarioOptions } from './module.ts';
 
 /** Part of the settings key: a short hash of the request paths. */
 export function pathsKey(paths: string[]): string {
@@ -29,12 +28,12 @@ export function pathsSetting(paths: string[]): string[] | { count: number; disti
 export function steadyScenario(sc: Scenario): ScenarioModule {
   const headers = sc.headers ?? {};
   // Pipelining needs keep-alive: close sends one request per connection whatever the flag.
-  const depth = (options: BenchOptions) => (sc.keepAlive ? options.pipeline : 1);
+  const depth = (options: ScenarioOptions) => (sc.keepAlive ? options.pipeline : 1);
   // --connections is the requests outstanding at once: pipelining d deep opens connections ÷ d
   // sockets, so the server reads as many requests per loop turn as without it (a chapter with an
   // in-flight limit of 64 per turn would otherwise shed what 32 × 4 pipelined requests bring).
-  const sockets = (options: BenchOptions) => Math.max(1, Math.round(options.connections / depth(options)));
-  const load = (options: BenchOptions, durationSeconds: number) => ({ paths: sc.paths, keepAlive: sc.keepAlive, connections: sockets(options), durationSeconds, pipeline: depth(options), headers });
+  const sockets = (options: ScenarioOptions) => Math.max(1, Math.round(options.connections / depth(options)));
+  const load = (options: ScenarioOptions, durationSeconds: number) => ({ paths: sc.paths, keepAlive: sc.keepAlive, connections: sockets(options), durationSeconds, pipeline: depth(options), headers });
   const headerParts = Object.entries(headers).map(([name, value]) => `h:${name.toLowerCase()}=${value}`);
   return {
     name: sc.name,

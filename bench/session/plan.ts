@@ -3,10 +3,9 @@
  * settings, and what this machine has already measured. Everything that can be refused is
  * refused here, before the database is touched.
  */
-import type { EditionPart } from '../edition/hook.ts';
+import type { EditionPart } from './edition-part.ts';
 import { join } from 'node:path';
 import { chapterCommitDetails, readChapterList } from '../../db/chapters.ts';
-import { requireTool } from '../loadgen/index.ts';
 import { UsageError } from '../../cli/args.ts';
 import type { BenchOptions } from '../options.ts';
 import { planPinning, type CpuPlan } from '../proc/pinning.ts';
@@ -18,6 +17,7 @@ import type { ScenarioModule } from '../scenarios/module.ts';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from '../stats/descriptive.ts';
 import { BenchStore } from '../store.ts';
 import { FEED } from '../subject/subject.ts';
+import type { SessionEffects } from './effects.ts';
 import type { Unit, Request } from './types.ts';
 
 /** Canonical settings of one scenario: what must match for a summary to count as "already measured". */
@@ -39,8 +39,9 @@ export function settingsKey(options: BenchOptions, module: ScenarioModule, pinni
 
 /** Each chapter's commit details; a chapter whose commit `repoDir` lacks is an error. */
 /** Everything that can be refused is refused here, before the database is touched. */
-export async function checkRequest(options: BenchOptions, registry: Map<string, ScenarioModule>): Promise<Request> {
-  const { generator, tool } = await requireTool(options.tool, { isDefault: !options.toolNamed });
+export async function checkRequest(options: BenchOptions, effects: Pick<SessionEffects, 'loadGenerator' | 'scenarios'>): Promise<Request> {
+  const registry = effects.scenarios;
+  const { generator, tool } = await effects.loadGenerator(options.tool, { isDefault: !options.toolNamed });
   const listFile = join(options.repoDir, 'data', 'chapters.json');
   const allChapters = readChapterList(listFile);
   let chapters = allChapters;

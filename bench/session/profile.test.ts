@@ -42,7 +42,7 @@ async function bench(extra: string[]) {
   const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0', ...extra]), scenarios: ['one'] };
   const stdout = sink();
   const stderr = sink();
-  const code = await runBench(options, { stdout, stderr }, { scenarios: new Map([['one', oneRun]]) });
+  const code = await runBench(options, { stdout, stderr, scenarios: new Map([['one', oneRun]]) });
   return { code, stdout: stdout.text, stderr: stderr.text, db: await openDatabase(options.dbPath) };
 }
 

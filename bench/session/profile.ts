@@ -9,7 +9,6 @@ import { profiledRun } from '../profile/run.ts';
 import { toDbRows } from '../profile/schema.ts';
 import type { ScenarioModule } from '../scenarios/module.ts';
 import { Interrupted } from './interrupt.ts';
-import { launchSubject } from '../subject/subject.ts';
 import { unrecordedLoad, unrecordedRound } from './rounds.ts';
 import type { Subject, Session } from './types.ts';
 
@@ -23,7 +22,7 @@ export async function profileScenario(session: Session, module: ScenarioModule, 
       const rows = await profiledRun({
         treeDir: source.tree.path,
         start: async (profileDir) => {
-          const launched = await launchSubject(source.tree, session.cleanup, { args: source.args, env: source.env, connlimit: source.connlimit, wrap: session.serverWrap, guard: signals.guard, profileDir });
+          const launched = await session.io.launch(source.tree, session.cleanup, { args: source.args, env: source.env, connlimit: source.connlimit, wrap: session.serverWrap, guard: signals.guard, profileDir });
           profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid, metricsUrl: launched.metricsUrl };
           return launched.server;
         },

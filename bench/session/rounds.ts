@@ -5,10 +5,10 @@
  * after every round.
  */
 import { NGINX_SUBJECT, REFERENCE_SUBJECT } from '../../db/schema.ts';
-import { type LoadRequest, type LoadResult } from '../loadgen/index.ts';
+import { failedResult, type LoadRequest, type LoadResult } from '../loadgen/index.ts';
 import { startCpuMonitor, treeCpuReader } from '../proc/cpu.ts';
 import { fetchServerReport, treePeakRssBytes, treeRssBytes } from '../subject/server-report.ts';
-import { describeRun, failedResult, flagRun, fmtRps, outcomeOf, runRow } from '../figures/run-row.ts';
+import { describeRun, flagRun, fmtRps, outcomeOf, runRow } from '../figures/run-row.ts';
 import type { LoadShape, Measured, RoundContext, ScenarioModule } from '../scenarios/module.ts';
 import { interleavedOrder } from './schedule.ts';
 import { type RunRow } from '../store.ts';
@@ -136,7 +136,7 @@ async function runLoad(session: Session, module: ScenarioModule, subject: Subjec
   const readServerCpu = treeCpuReader(subject.pid);
   const cpuBefore = readServerCpu();
   const monitor = startCpuMonitor(subject.pid, 100, readServerCpu);
-  const startedAt = new Date().toISOString();
+  const startedAt = session.io.now().toISOString();
   let result: LoadResult;
   try {
     result = await session.signals.guard(

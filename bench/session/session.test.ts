@@ -46,7 +46,7 @@ describe('the runner with a plugged-in scenario module', () => {
     const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '2', '--duration', '10', '--warmup', '0']), scenarios: ['twice'] };
     const stdout = sink();
     const stderr = sink();
-    const code = await runBench(options, { stdout, stderr }, { scenarios: new Map([['twice', fake]]) });
+    const code = await runBench(options, { stdout, stderr, scenarios: new Map([['twice', fake]]) });
     expect(stderr.text).toBe('');
     expect(code).toBe(0);
     expect(calls).toEqual(['v1-a:0', 'v2-b:0', 'v2-b:1', 'v1-a:1']);
@@ -97,7 +97,7 @@ describe('the runner with a plugged-in scenario module', () => {
     const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0']), scenarios: ['gauges'] };
     const stdout = sink();
     const stderr = sink();
-    expect(await runBench(options, { stdout, stderr }, { scenarios: new Map([['gauges', fake]]) })).toBe(0);
+    expect(await runBench(options, { stdout, stderr, scenarios: new Map([['gauges', fake]]) })).toBe(0);
     expect(stderr.text).toBe('');
     expect(seen.get('v6-plain')).toEqual({ during: undefined, after: undefined, available: false });
     const v7 = seen.get('v7-metrics')!;
@@ -130,7 +130,7 @@ describe('the runner with a plugged-in scenario module', () => {
     const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0']), scenarios: ['once'] };
     const stdout = sink();
     const stderr = sink();
-    expect(await runBench(options, { stdout, stderr }, { scenarios: new Map([['once', fake]]), iptables: notRoot })).toBe(0);
+    expect(await runBench(options, { stdout, stderr, scenarios: new Map([['once', fake]]), iptables: notRoot })).toBe(0);
     expect(stderr.text).toBe('');
     expect(calls).toEqual([]); // not root: iptables is never called
     expect(labels).toEqual(['v8-shed']);

@@ -12,28 +12,32 @@ import { join } from 'node:path';
 import { toBencherMetricFormat, toGithubActionBenchmark } from '../export.ts';
 import type { LoadGenerator, ToolInfo } from '../loadgen/index.ts';
 import { acquireLock, type Lock } from '../lock.ts';
-import { machineInfo, type MachineInfo } from '../machine/fingerprint.ts';
+import type { MachineInfo } from '../machine/fingerprint.ts';
 import type { BenchOptions } from '../options.ts';
 import { pinPrefix, usableCpus } from '../proc/pinning.ts';
 import { createCpuQuota, type CpuQuota } from '../proc/cpu-quota.ts';
 import { Progress } from './progress.ts';
-import { scenarioModules } from '../scenarios/registry.ts';
 import { BenchStore } from '../store.ts';
 import { Interrupted, stopChildProcesses, watchSignals } from './interrupt.ts';
 import { Cleanup } from '../subject/cleanup.ts';
-import type { RunnerIO, RunnerDeps, Unit, Request, Session } from './types.ts';
-import type { EditionPart } from '../edition/hook.ts';
+import { withEffects, type RunnerIO, type SessionEffects } from './effects.ts';
+import type { Unit, Request, Session } from './types.ts';
+import type { EditionPart } from './edition-part.ts';
 import { checkRequest, planWork, sessionSettings } from './plan.ts';
 import { prepareSubjects, relaunchedSubjects, startReferences } from './subjects.ts';
 import { runScenario } from './rounds.ts';
 import { profileScenario } from './profile.ts';
 import { report } from './report.ts';
 
-export async function runBench(options: BenchOptions, io: RunnerIO, deps: RunnerDeps = {}): Promise<number> {
+/**
+ * One session. `effects`: where its lines go, and any effect swapped for a fake (effects.ts;
+ * the rest are the system's); `edition`: the part of an edition it measures, if any.
+ */
+export async function runBench(options: BenchOptions, effects: RunnerIO & Partial<SessionEffects>, edition?: EditionPart): Promise<number> {
+  const io = withEffects(effects);
   const progress = new Progress(io.stdout);
   const log = (line: string) => progress.line(line);
-  const request = await checkRequest(options, deps.scenarios ?? scenarioModules());
-  const edition = deps.edition;
+  const request = await checkRequest(options, io);
   const { store, lock, machine } = await openStore(options, io, request, edition);
   const plan = planWork(options, request, store, machine.fingerprint, log, edition);
   const needed = request.units.filter((u) => [...plan.values()].some((list) => list.includes(u)));
@@ -54,7 +58,7 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
   }
   const ownSettings = sessionSettings(options, request, needed, quota);
   const settings = edition ? editionSettings(store, edition, ownSettings) : ownSettings;
-  const id = edition ? edition.sessionId : startSessionRow(store, request, machine, settings);
+  const id = edition ? edition.sessionId : startSessionRow(store, request, machine, settings, io.now());
   log(`session ${id}: ${needed.length} chapter subject(s), scenarios ${[...plan.keys()].join(', ')}, ${options.runs} run(s) × ${options.durationSeconds} s, ${options.connections} connections, ${request.tool.name} ${request.tool.version}`);
   log(request.pinning.note);
   if (quota) log(`servers under a CPU quota of ${quota.fraction} of one CPU (${quota.method})`);
@@ -69,7 +73,6 @@ export async function runBench(options: BenchOptions, io: RunnerIO, deps: Runner
     lines: [],
     overhead: [],
     profiles: [],
-    iptables: deps.iptables,
     edition,
   };
   // Added first, so it runs last: after every server in the group has stopped.
@@ -104,24 +107,24 @@ function editionSettings(store: BenchStore, edition: EditionPart, own: Record<st
 
 /** The lock, the database, this machine and the chapter list recorded. */
 
-async function openStore(options: BenchOptions, io: RunnerIO, request: Request, edition?: EditionPart): Promise<{ store: BenchStore; lock: Lock; machine: MachineInfo }> {
+async function openStore(options: BenchOptions, io: SessionEffects, request: Request, edition?: EditionPart): Promise<{ store: BenchStore; lock: Lock; machine: MachineInfo }> {
   const lock = edition?.lock ?? acquireLock(options.dbPath, (notice) => io.stderr.write(`bench: ${notice}\n`));
   let store: BenchStore;
   try {
-    store = await BenchStore.open(options.dbPath);
+    store = await io.openStore(options.dbPath);
   } catch (error) {
     if (!edition) lock.release();
     throw error;
   }
-  const machine = machineInfo();
+  const machine = io.machine();
   // An edition prepared the database once, before its session began (which is running now, not abandoned).
   if (!edition) store.prepareForSession(machine, request.allChapters, request.commits, (notice) => io.stderr.write(`bench: ${notice}\n`));
   return { store, lock, machine };
 }
 
-function startSessionRow(store: BenchStore, request: Request, machine: MachineInfo, settings: Record<string, unknown>): number {
+function startSessionRow(store: BenchStore, request: Request, machine: MachineInfo, settings: Record<string, unknown>, startedAt: Date): number {
   const id = store.startSession({
-    started_at: new Date().toISOString(),
+    started_at: startedAt.toISOString(),
     harness_commit: request.harness.commit,
     harness_dirty: request.harness.dirty,
     machine_fingerprint: machine.fingerprint,

@@ -4,12 +4,11 @@
  * the yardsticks (node:http and nginx) fed the first chapter's hot answer.
  */
 import { NOT_RUN, REFERENCE_SUBJECT } from '../../db/schema.ts';
-import { startYardsticks } from '../reference/yardsticks.ts';
 import { HOT_PATH } from '../scenarios/index.ts';
 import type { OwnProvider, ScenarioModule } from '../scenarios/module.ts';
 import { type PreparationRow } from '../store.ts';
 import { Interrupted } from './interrupt.ts';
-import { launchSubject, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
+import type { PreparedTree } from '../subject/subject.ts';
 import { cleanLeftoverRules, iptablesUnavailable, KernelLimitUnavailable } from '../subject/connlimit.ts';
 import type { Subject, Unit, Session } from './types.ts';
 
@@ -29,12 +28,12 @@ export async function prepareSubjects(session: Session, needed: Unit[]): Promise
       let tree = trees.get(unit.chapter.tag);
       if (!tree) {
         session.log(`prepare ${unit.chapter.tag} @ ${unit.chapter.commit.slice(0, 12)}`);
-        tree = await prepareSubjectTree(options.repoDir, unit.chapter.commit, cleanup, { guard: signals.guard, onLog: (line) => session.progress.status(`${unit.chapter.tag}: ${line.trim()}`) });
+        tree = await session.io.prepareTree(options.repoDir, unit.chapter.commit, cleanup, { guard: signals.guard, onLog: (line) => session.progress.status(`${unit.chapter.tag}: ${line.trim()}`) });
         trees.set(unit.chapter.tag, tree);
         Object.assign(prep, { worktree_seconds: tree.worktreeSeconds, install_seconds: tree.installSeconds, install_cache_hit: tree.installCacheHit ? 1 : 0, build_seconds: tree.buildSeconds });
       }
-      const connlimit = unit.connlimit === null ? undefined : { limit: unit.connlimit, owner: `session-${session.id}`, access: session.iptables };
-      const launched = await launchSubject(tree, cleanup, { args: unit.args, env: unit.env, connlimit, wrap: session.serverWrap, guard: signals.guard });
+      const connlimit = unit.connlimit === null ? undefined : { limit: unit.connlimit, owner: `session-${session.id}`, access: session.io.iptables };
+      const launched = await session.io.launch(tree, cleanup, { args: unit.args, env: unit.env, connlimit, wrap: session.serverWrap, guard: signals.guard });
       prep.start_seconds = launched.startSeconds;
       prep.total_seconds = Math.round(performance.now() - started) / 1000;
       subjects.push({
@@ -72,9 +71,9 @@ export async function prepareSubjects(session: Session, needed: Unit[]): Promise
 
 /** Before adding kernel limits: rules a killed bench left behind are removed (a rule of a bench still running is kept). */
 async function cleanLeftovers(session: Session): Promise<void> {
-  if (await iptablesUnavailable(session.iptables)) return; // the experiments will say why they are not run
+  if (await iptablesUnavailable(session.io.iptables)) return; // the experiments will say why they are not run
   try {
-    for (const line of await cleanLeftoverRules(session.iptables)) session.log(`iptables: ${line}`);
+    for (const line of await cleanLeftoverRules(session.io.iptables)) session.log(`iptables: ${line}`);
   } catch (error) {
     session.log(`iptables: ${(error as Error).message}`);
   }
@@ -89,7 +88,7 @@ export async function relaunchedSubjects(session: Session, module: ScenarioModul
     session.progress.status(`${module.name} · ${subject.label} · starting a server with its own provider`);
     const started = performance.now();
     try {
-      const instance = await launchSubject(source.tree, session.cleanup, {
+      const instance = await session.io.launch(source.tree, session.cleanup, {
         args: source.args, env: { ...source.env, ...provider.env }, feed: provider.feed, connlimit: source.connlimit, wrap: session.serverWrap, guard: session.signals.guard,
       });
       const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, metricsUrl: instance.metricsUrl, simulator: instance.simulator };
@@ -113,7 +112,7 @@ function describePreparation(prep: PreparationRow): string {
 
 /** The yardsticks (bench/reference/yardsticks.ts): the exact bytes and headers of the first chapter's hot answer, pinned like the chapters. */
 export async function startReferences(session: Session, source: Subject): Promise<Subject[]> {
-  const { yardsticks, settings } = await startYardsticks({
+  const { yardsticks, settings } = await session.io.startYardsticks({
     answerUrl: source.url + HOT_PATH, sourceLabel: source.label, wrap: session.serverWrap, cleanup: session.cleanup, guard: session.signals.guard, log: session.log,
   });
   Object.assign(session.settings, settings);

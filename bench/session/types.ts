@@ -1,10 +1,11 @@
 /** The shapes a bench session passes between its steps (bench/session/). */
-import type { EditionPart } from '../edition/hook.ts';
+import type { EditionPart } from './edition-part.ts';
 import { type Chapter, type CommitInfo } from '../../db/chapters.ts';
 import { type LoadGenerator, type ToolInfo } from '../loadgen/index.ts';
 import { type MachineInfo } from '../machine/fingerprint.ts';
 import type { BenchOptions } from '../options.ts';
 import { type CpuPlan } from '../proc/pinning.ts';
+import type { SessionEffects } from './effects.ts';
 import { Progress } from './progress.ts';
 import type { ProfileRow } from '../profile/reduce.ts';
 import type { ScenarioModule } from '../scenarios/module.ts';
@@ -12,7 +13,6 @@ import { BenchStore, type PreparationRow } from '../store.ts';
 import { type SignalWatch } from './interrupt.ts';
 import { Cleanup } from '../subject/cleanup.ts';
 import { type LaunchOptions, type PreparedTree } from '../subject/subject.ts';
-import { type IptablesAccess } from '../subject/connlimit.ts';
 import type { Simulator } from '../../simulator/index.ts';
 
 export interface Subject {
@@ -29,19 +29,6 @@ export interface Subject {
   simulator?: Simulator;
   /** The server's Prometheus metrics (chapter contract "metrics"), when it has them. */
   metricsUrl?: string | null;
-}
-
-export interface RunnerIO {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream;
-}
-
-/** What a caller may plug in (tests: a fake scenario module, an iptables that is not the system's). */
-export interface RunnerDeps {
-  scenarios?: Map<string, ScenarioModule>;
-  iptables?: IptablesAccess;
-  /** One part of an edition (bench/edition/): its session, lock, subjects, order, stopping rule, disturbance watch. */
-  edition?: EditionPart;
 }
 
 /** One chapter (or one of its experiments) to measure. */
@@ -75,7 +62,8 @@ export interface Session {
   /** How many cores' worth of CPU time a server can use: its quota, else its CPU set, else the machine. */
   serverCores: number;
   options: BenchOptions;
-  io: RunnerIO;
+  /** What the session does to the world (effects.ts): clock, machine, tool, database, servers, its lines. */
+  io: SessionEffects;
   request: Request;
   store: BenchStore;
   machine: MachineInfo;
@@ -91,8 +79,6 @@ export interface Session {
   overhead: { label: string; prep: PreparationRow }[];
   /** The --profile tables of this session, for the report. */
   profiles: { label: string; scenario: string; rows: ProfileRow[] }[];
-  /** How experiments with a kernel connection limit reach iptables (undefined: the system's). */
-  iptables?: IptablesAccess;
   edition?: EditionPart;
 }
 

@@ -5,7 +5,6 @@ import {
   median,
   medianConfidenceInterval,
   orderStatisticRank,
-  ratioConfidenceInterval,
 } from './descriptive.ts';
 
 describe('median', () => {
@@ -66,16 +65,3 @@ describe('coefficientOfVariation', () => {
   });
 });
 
-describe('ratioConfidenceInterval', () => {
-  it('pairs each numerator with the denominator of the same round', () => {
-    const result = ratioConfidenceInterval([50, 60, 70, 80, 90, 100], [100, 100, 100, 100, 100, 100]);
-    expect(result).toEqual({ ratio: 0.75, low: 0.5, high: 1 });
-    // Pairing matters: a machine that slows down in a round slows both subjects.
-    const drifting = ratioConfidenceInterval([100, 50, 200, 100, 50, 200], [200, 100, 400, 200, 100, 400]);
-    expect(drifting).toEqual({ ratio: 0.5, low: 0.5, high: 0.5 });
-  });
-  it('refuses unpaired input and zero denominators', () => {
-    expect(() => ratioConfidenceInterval([1, 2], [1])).toThrow(/as many/);
-    expect(() => ratioConfidenceInterval([1], [0])).toThrow(/zero/);
-  });
-});

@@ -12,9 +12,9 @@
  * - n < 2: no interval can be given; low and high are NaN (stored as NULL).
  * Coefficient of variation: sample standard deviation (n−1) / mean.
  * Ratios to the reference are paired by moment (paired-ratio.ts); the gate's head/base
- * ratio is a t-interval on log ratios (t-interval.ts).
+ * ratio is a t-interval on log ratios (t-interval.ts, the one t table).
  */
-import { mulberry32 } from './random.ts';
+import { mulberry32 } from '../../simulator/prng.ts';
 
 export type IntervalMethod = 'order-statistic' | 'bootstrap' | 'none';
 
@@ -73,7 +73,11 @@ export function intervalMethod(n: number, confidence = 0.95): IntervalMethod {
   return orderStatisticRank(n, confidence) === null ? 'bootstrap' : 'order-statistic';
 }
 
-/** Seedable PRNG for deterministic resampling and scenario plans (random.ts). */
+/**
+ * Seedable PRNG for deterministic resampling and scenario plans: the simulator's mulberry32,
+ * the project's one seeded generator (its stream is pinned by simulator.test.ts, so a stored
+ * bootstrap interval comes out the same from the same runs).
+ */
 export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Quantile by linear interpolation between order statistics (type 7). */
@@ -113,19 +117,4 @@ export function coefficientOfVariation(values: number[]): number {
   if (m === 0) return NaN;
   const variance = values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (values.length - 1);
   return Math.sqrt(variance) / Math.abs(m);
-}
-
-/** Paired ratios numerators[i] / denominators[i]: their median and its confidence interval. */
-export function ratioConfidenceInterval(
-  numerators: number[],
-  denominators: number[],
-  confidence = 0.95,
-): { ratio: number; low: number; high: number } {
-  if (numerators.length !== denominators.length) {
-    throw new Error(`paired ratio needs as many numerators as denominators (${numerators.length} vs ${denominators.length})`);
-  }
-  if (denominators.some((d) => d === 0)) throw new Error('paired ratio: a denominator is zero');
-  const ratios = numerators.map((n, i) => n / denominators[i]);
-  const { low, high } = medianConfidenceInterval(ratios, confidence);
-  return { ratio: median(ratios), low, high };
 }

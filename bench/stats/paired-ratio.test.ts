@@ -11,11 +11,11 @@ function session(rounds: number, speedAt: (position: number) => number, disturb:
   const slices = interleavedOrder(['reference', 'chapter'], rounds).map(({ subject }, position) => ({
     subject,
     position,
-    rps: (subject === 'reference' ? REFERENCE_RPS : CHAPTER_RPS) * speedAt(position) * disturb(subject, position),
+    value: (subject === 'reference' ? REFERENCE_RPS : CHAPTER_RPS) * speedAt(position) * disturb(subject, position),
   }));
   return {
-    chapter: slices.filter((s) => s.subject === 'chapter').map(({ position, rps }) => ({ position, rps })),
-    reference: slices.filter((s) => s.subject === 'reference').map(({ position, rps }) => ({ position, rps })),
+    chapter: slices.filter((s) => s.subject === 'chapter').map(({ position, value }) => ({ position, value })),
+    reference: slices.filter((s) => s.subject === 'reference').map(({ position, value }) => ({ position, value })),
   };
 }
 
@@ -26,12 +26,12 @@ function wanderingSpeed(rounds: number, seed: number): (position: number) => num
   const atReferenceSlices = interleavedOrder(['reference', 'chapter'], rounds)
     .map(({ subject }, position) => ({ subject, position }))
     .filter((s) => s.subject === 'reference')
-    .map(({ position }) => ({ position, rps: (speed *= 1 + 0.3 * (random() - 0.5)) }));
+    .map(({ position }) => ({ position, value: (speed *= 1 + 0.3 * (random() - 0.5)) }));
   return (position) => referenceAt(atReferenceSlices, position);
 }
 
 describe('referenceAt', () => {
-  const reference = [{ position: 0, rps: 100 }, { position: 4, rps: 400 }];
+  const reference = [{ position: 0, value: 100 }, { position: 4, value: 400 }];
   it('interpolates log-linearly between the slices before and after, and takes the nearer one at the ends', () => {
     expect(referenceAt(reference, 2)).toBeCloseTo(200, 9); // geometric mean of 100 and 400
     expect(referenceAt(reference, 1)).toBeCloseTo(100 * Math.SQRT2, 9);
@@ -72,8 +72,19 @@ describe('pairedRatio', () => {
   });
 
   it('gives no estimate without reference slices, and refuses a slice without a positive throughput', () => {
-    expect(pairedRatio([{ position: 1, rps: 10 }], [])).toBeNull();
-    expect(() => pairedRatio([{ position: 1, rps: 0 }], [{ position: 0, rps: 10 }])).toThrow(/positive throughput/);
-    expect(() => pairedRatio([{ position: NaN, rps: 1 }], [{ position: 0, rps: 10 }])).toThrow(/finite position/);
+    expect(pairedRatio([{ position: 1, value: 10 }], [])).toBeNull();
+    expect(() => pairedRatio([{ position: 1, value: 0 }], [{ position: 0, value: 10 }])).toThrow(/positive value/);
+    expect(() => pairedRatio([{ position: NaN, value: 1 }], [{ position: 0, value: 10 }])).toThrow(/finite position/);
+  });
+});
+
+describe('pairedRatio by round', () => {
+  const byRound = (values: number[]) => values.map((value, round) => ({ position: round, value }));
+  it('pairs each slice with the reference slice of the same position, exactly', () => {
+    const result = pairedRatio(byRound([50, 60, 70, 80, 90, 100]), byRound([100, 100, 100, 100, 100, 100]))!;
+    expect([result.ratio, result.low, result.high]).toEqual([0.75, 0.5, 1]);
+    // Pairing matters: a machine that slows down in a round slows both subjects.
+    const drifting = pairedRatio(byRound([100, 50, 200, 100, 50, 200]), byRound([200, 100, 400, 200, 100, 400]))!;
+    expect([drifting.ratio, drifting.low, drifting.high, drifting.cv]).toEqual([0.5, 0.5, 0.5, 0]);
   });
 });

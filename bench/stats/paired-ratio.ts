@@ -14,10 +14,10 @@
  */
 import { coefficientOfVariation, median, medianConfidenceInterval } from './descriptive.ts';
 
-/** One measured slice: where it ran in the session's order (runs.sequence) and its throughput. */
+/** One measured slice: where it ran in the session's order (runs.sequence, or a round) and its figure (a throughput, a p99 latency). */
 export interface Slice {
   position: number;
-  rps: number;
+  value: number;
 }
 
 export interface PairedRatio {
@@ -35,11 +35,11 @@ export interface PairedRatio {
 function assertSlices(slices: Slice[], what: string): void {
   for (const s of slices) {
     if (!Number.isFinite(s.position)) throw new Error(`${what}: every slice needs a finite position`);
-    if (!(Number.isFinite(s.rps) && s.rps > 0)) throw new Error(`${what}: every slice needs a positive throughput`);
+    if (!(Number.isFinite(s.value) && s.value > 0)) throw new Error(`${what}: every slice needs a positive value`);
   }
 }
 
-/** The reference's throughput at `position`: log-linear between its neighbours, the nearer one at the ends. */
+/** The reference's figure at `position`: log-linear between its neighbours, the nearer one at the ends. */
 export function referenceAt(reference: Slice[], position: number): number {
   if (reference.length === 0) throw new Error('reference at a position: no reference slices');
   let before: Slice | null = null;
@@ -48,10 +48,10 @@ export function referenceAt(reference: Slice[], position: number): number {
     if (s.position <= position && (before === null || s.position > before.position)) before = s;
     if (s.position >= position && (after === null || s.position < after.position)) after = s;
   }
-  if (before === null) return after!.rps;
-  if (after === null || after.position === before.position) return before.rps;
+  if (before === null) return after!.value;
+  if (after === null || after.position === before.position) return before.value;
   const weight = (position - before.position) / (after.position - before.position);
-  return Math.exp((1 - weight) * Math.log(before.rps) + weight * Math.log(after.rps));
+  return Math.exp((1 - weight) * Math.log(before.value) + weight * Math.log(after.value));
 }
 
 /** Each chapter slice ÷ the reference at its position, in the chapter's order. */
@@ -59,10 +59,15 @@ export function sliceRatios(chapter: Slice[], reference: Slice[]): number[] {
   assertSlices(chapter, 'slice ratios (chapter)');
   assertSlices(reference, 'slice ratios (reference)');
   if (reference.length === 0) return [];
-  return [...chapter].sort((a, b) => a.position - b.position).map((s) => s.rps / referenceAt(reference, s.position));
+  return [...chapter].sort((a, b) => a.position - b.position).map((s) => s.value / referenceAt(reference, s.position));
 }
 
-/** The paired estimate (module comment), or null when no chapter slice has a reference to compare with. */
+/**
+ * The paired estimate (module comment), or null when no chapter slice has a reference to
+ * compare with. Slices paired by round instead (the ingest scenario's p99 under ingest ÷
+ * the same round's quiet p99) take the round as their position: a reference slice at the
+ * very position is its pair, exactly.
+ */
 export function pairedRatio(chapter: Slice[], reference: Slice[], confidence = 0.95): PairedRatio | null {
   const ratios = sliceRatios(chapter, reference);
   if (ratios.length === 0) return null;
@@ -72,5 +77,5 @@ export function pairedRatio(chapter: Slice[], reference: Slice[], confidence = 0
 
 /** What the paired estimate replaces, kept to show the difference: the chapter's median ÷ the reference's median. */
 export function ratioOfMedians(chapter: Slice[], reference: Slice[]): number {
-  return median(chapter.map((s) => s.rps)) / median(reference.map((s) => s.rps));
+  return median(chapter.map((s) => s.value)) / median(reference.map((s) => s.value));
 }

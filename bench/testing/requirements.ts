@@ -6,7 +6,7 @@
  * lacking one gets a single line naming what to install instead of a stack trace from
  * deep inside puppeteer or a load run.
  */
-import { findExecutable, isExecutable } from '../loadgen/process.ts';
+import { findExecutable, isExecutable } from '../proc/executable.ts';
 
 export const TEST_TOOLS = ['chromium', 'wrk', 'valgrind', 'pdftotext', 'nginx'] as const;
 export type TestTool = (typeof TEST_TOOLS)[number];

@@ -99,7 +99,7 @@ describe('compression that pays (chapter 15)', () => {
     await waitFor('the server ready', async () => (await get(`${server.url}/health`)).status === 200);
     // The sample provider's documents arrive over the first polls and change the answer's
     // body; the tests compare bodies, so they start once two answers 300 ms apart agree.
-    let last = Buffer.alloc(0);
+    let last: Buffer = Buffer.alloc(0);
     await waitFor('the catalogue settled', async () => {
       await pause(300);
       const body = (await get(`${server.url}/search?${SAMPLE_RANGE}`)).body;

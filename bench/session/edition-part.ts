@@ -1,5 +1,5 @@
 /**
- * What an edition (bench/edition/) hands the bench runner for one of its parts: measure
+ * What an edition (bench/edition/) hands the session runner for one of its parts: measure
  * into the edition's session, under the edition's lock, only these subjects, with the
  * edition's order of a round, its stopping rule and its disturbance watch. The runner
  * knows nothing else of editions.
