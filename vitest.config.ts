@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config';
 // Two files at a time: vitest's default (cores − 1) ran one file at a time on two cores,
 // while most of a file's time is spent waiting — on a child process starting, a 1-second
 // load run, a timer — not computing. Every file uses its own ports (0), temp dirs and
-// repositories, so two files never share state.
+// repositories; the caches files share (the server bundle in the temp dir, generator/dist)
+// are written elsewhere and renamed into place, so a file never reads one half written.
 export default defineConfig({
   test: {
     include: ['{cli,db,bench,generator,server,simulator,docs}/**/*.test.ts'],
