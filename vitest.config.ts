@@ -3,6 +3,11 @@ import { defineConfig } from 'vitest/config';
 // Tests sit beside the modules they test (`foo.ts` → `foo.test.ts`).
 // Several suites start real processes (servers, load generators, Chromium) on a
 // 2-core machine, so files run in forked processes with generous timeouts.
+// Two files at a time: vitest's default (cores − 1) ran one file at a time on two cores,
+// while most of a file's time is spent waiting — on a child process starting, a 1-second
+// load run, a timer — not computing. Every file uses its own ports (0), temp dirs and
+// repositories; the caches files share (the server bundle in the temp dir, generator/dist)
+// are written elsewhere and renamed into place, so a file never reads one half written.
 export default defineConfig({
   test: {
     include: ['{cli,db,bench,generator,server,simulator,docs}/**/*.test.ts'],
@@ -10,6 +15,7 @@ export default defineConfig({
     // One line naming what to install when chromium, wrk or valgrind is missing.
     globalSetup: ['bench/testing/global-setup.ts'],
     pool: 'forks',
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],

@@ -26,6 +26,12 @@ function tinyRepo(chapters: Parameters<typeof createTinyRepo>[0]) {
 }
 
 const SHORT = ['--duration', '1', '--warmup', '0', '--settle', '0', '--connections', '4'];
+/**
+ * Per test: each starts the CLI (tsx compiling it) one to six times and most run a session
+ * (worktree, install, build, two yardsticks, the chapters). On a loaded 2-core machine one
+ * session took over 40 s, so the default 60 s timed out tests of two sessions or six starts.
+ */
+const SESSIONS_TIMEOUT = 180_000;
 /** SHORT, with a one-second unrecorded settle before every measured run. */
 const SETTLED = ['--duration', '1', '--warmup', '0', '--settle', '1', '--connections', '4'];
 
@@ -134,7 +140,7 @@ describe('npm run bench (end to end)', () => {
     expect(queryRows(database, 'SELECT status FROM sessions')).toEqual([{ status: 'failed' }]);
     expect(await listWorktrees(dir)).toEqual([]);
     expect(processesInside(dir)).toEqual([]);
-  });
+  }, SESSIONS_TIMEOUT);
 
   it('sweep: steps concurrency until a limit is crossed and records each step', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
@@ -147,7 +153,7 @@ describe('npm run bench (end to end)', () => {
     expect(queryRows(database, 'SELECT runs, failed_runs, capacity_connections, capacity_rps FROM summaries')).toEqual([
       { runs: 0, failed_runs: 1, capacity_connections: null, capacity_rps: null },
     ]);
-  });
+  }, SESSIONS_TIMEOUT);
 
   it('stops on SIGINT mid-run: exit 130, database intact, session interrupted, nothing left behind', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-a' }, { tag: 'v2-b' }]);
@@ -176,12 +182,12 @@ describe('npm run bench (end to end)', () => {
     expect(existsSync(`${db}.lock`)).toBe(false);
     expect(await listWorktrees(dir)).toEqual([]);
     expect(processesInside(dir)).toEqual([]);
-  });
+  }, SESSIONS_TIMEOUT);
 
   it('stops an open-loop overload on SIGINT mid-steps: exit 130, session interrupted, nothing left behind', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
     let sent = false;
-    // Six 20 s steps: far longer than the test's timeout, so only the interrupt can end it in time.
+    // Six 20 s steps: longer than the test's timeout, so only the interrupt can end it in time.
     const interrupted = await bench(['--repo', dir, '--db', db, '--scenario', 'overload', '--capacity', '20', '--runs', '1', '--duration', '20', '--warmup', '0'], {
       onStdout: (text, child) => {
         if (!sent && /overload v1-a: capacity 20\.0 req\/s \(given\); offering 0\.5, 1, 1\.5, 2, 2\.5, 3 × it, 20 s a step/.test(text)) {
@@ -197,7 +203,7 @@ describe('npm run bench (end to end)', () => {
     expect(existsSync(`${db}.lock`)).toBe(false);
     expect(await listWorktrees(dir)).toEqual([]);
     expect(processesInside(dir)).toEqual([]);
-  });
+  }, 110_000); // under the six steps' 120 s, so only the interrupt can end it in time
 
   it('refuses a second concurrent bench, a missing tool, and bad flags — without touching the database', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
@@ -230,7 +236,7 @@ describe('npm run bench (end to end)', () => {
     expect(unknownChapter.code).toBe(2);
     expect(unknownChapter.stderr).toMatch(/--chapters: unknown chapter v9-nope \(known: v1-a\)/);
     expect(existsSync(db)).toBe(false);
-  });
+  }, SESSIONS_TIMEOUT);
 
   it('goes on unpinned, and says so, when taskset fails', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
@@ -247,7 +253,7 @@ describe('npm run bench (end to end)', () => {
     expect(queryRows(database, 'SELECT status, server_cpus, loadgen_cpus, pinning_note FROM sessions')).toEqual([{ status: 'complete', server_cpus: null, loadgen_cpus: null, pinning_note: note }]);
     expect(JSON.parse(queryRows(database, 'SELECT settings_json FROM sessions')[0].settings_json as string).pinning).toMatchObject({ server_cpus: null, note });
     expect(queryRows(database, "SELECT COUNT(*) AS n FROM runs WHERE status = 'ok' AND subject <> 'nginx'")[0].n).toBe(2);
-  });
+  }, SESSIONS_TIMEOUT);
 
   it('--restore-tags recreates chapter tags a clone lacks, without measuring anything', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-a' }, { tag: 'v2-b' }]);
@@ -260,5 +266,5 @@ describe('npm run bench (end to end)', () => {
     expect(restored.stderr).toContain('already present: v2-b');
     expect(commitOf('v1-a^{commit}')).toBe(v1);
     expect(existsSync(db)).toBe(false);
-  });
+  }, SESSIONS_TIMEOUT);
 });

@@ -28,6 +28,9 @@ function kernelLimitRepo() {
 const rulesOnPort = (port: string) => spawnSync('iptables', ['-S', 'INPUT'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(`--dport ${port} `) && l.includes('perf-book:'));
 const READY = /ready v8-k\+kernel on http:\/\/127\.0\.0\.1:(\d+) \(kernel limit: 1 connections\)/;
 
+/** A bench session (worktree, two yardsticks, two subjects) took over the default 60 s on a loaded 2-core machine. */
+const SESSION_TIMEOUT = 180_000;
+
 describe('an experiment with a kernel connection limit (end to end)', () => {
   it('has its rule while it runs and none after; not root: recorded as not run', async () => {
     const { dir, db } = kernelLimitRepo();
@@ -53,7 +56,7 @@ describe('an experiment with a kernel connection limit (end to end)', () => {
     }
     expect(await listWorktrees(dir)).toEqual([]);
     expect(processesInside(dir)).toEqual([]);
-  });
+  }, SESSION_TIMEOUT);
 
   it('after SIGINT mid-session: exit 130, and no rule, process or worktree left behind', async () => {
     const { dir, db } = kernelLimitRepo();
@@ -81,5 +84,5 @@ describe('an experiment with a kernel connection limit (end to end)', () => {
     }
     expect(await listWorktrees(dir)).toEqual([]);
     expect(processesInside(dir)).toEqual([]);
-  });
+  }, SESSION_TIMEOUT);
 });
