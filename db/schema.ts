@@ -621,7 +621,10 @@ CREATE VIEW chapter_costs AS
     (SELECT json_extract(ce.cost_sessions_json, '$."' || c.subject || '"') FROM cited_edition ce),
     (SELECT MAX(c2.session_id) FROM costs c2 JOIN sessions se2 ON se2.id = c2.session_id
       WHERE c2.subject = c.subject AND c2.experiment = c.experiment AND c2.scenario = c.scenario
-        AND se2.machine_fingerprint = se.machine_fingerprint AND NOT EXISTS (SELECT 1 FROM cited_edition)));
+        AND se2.machine_fingerprint = se.machine_fingerprint
+        -- a subject the cited edition names no count for (the bare reference: its server is the
+        -- bench's own, with no chapter tree to key a count on) reads its latest count on the machine
+        AND NOT EXISTS (SELECT 1 FROM cited_edition ce2 WHERE json_extract(ce2.cost_sessions_json, '$."' || c.subject || '"') IS NOT NULL)));
 
 -- Each chapter's ratio to the reference on every machine that measured it (the latest
 -- bench session per machine): the evidence that ratios travel across machines.
