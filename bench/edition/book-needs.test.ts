@@ -23,6 +23,12 @@ describe('what a directive needs measured', () => {
     expect(labels(`query="SELECT * FROM overload_summary WHERE step_multiplier = 2"`)).toEqual([]);
   });
 
+  it('a comparison view needs the chapter it compares with, in the same scenario', () => {
+    expect(labels(`query="SELECT speedup FROM chapter_vs_parent WHERE tag = 'v2-b' AND scenario = 'close' AND experiment = ''"`, 'assert')).toEqual(['close:v2-b', 'close:v1-a']);
+    expect(labels(`query="SELECT speedup FROM chapter_vs_first WHERE tag = 'v2-b' AND scenario = 'mix' AND experiment = ''"`, 'assert')).toEqual(['mix:v2-b', 'mix:v1-a']);
+    expect(labels(`query="SELECT speedup FROM summaries WHERE subject = 'v2-b' AND scenario = 'close' AND experiment = ''"`, 'assert')).toEqual(['close:v2-b']);
+  });
+
   it("a @metric with a tag and no query reads the chapter's hot headline", () => {
     expect(labels(`tag="v1-a" field="p99_latency_us"`, 'metric')).toEqual(['hot:v1-a']);
   });

@@ -100,8 +100,29 @@ export function directiveNeeds(directive: { name: string; text: string }, chapte
       add(scenario, c, '');
       if (experimentsNamed(c).length === 0 && !defaultOnly) for (const e of c.experiments ?? []) add(scenario, c, e.name);
     }
+    for (const other of comparedWith(directive.text, named, chapters)) add(scenario, other, '');
   }
   return needs;
+}
+
+/**
+ * The chapters a comparison view puts beside the named ones in the same session:
+ * `chapter_vs_parent` the chapter before each, `chapter_vs_first` chapter 1 (db/views/book.ts).
+ * Without them the view has no row (edition 34 measured chapter 2 on close, not chapter 1).
+ */
+function comparedWith(text: string, named: Chapter[], chapters: Chapter[]): Chapter[] {
+  const others: Chapter[] = [];
+  if (/\bchapter_vs_parent\b/.test(text)) {
+    for (const c of named) {
+      const parent = chapters.find((p) => p.number === c.number - 1);
+      if (parent) others.push(parent);
+    }
+  }
+  if (/\bchapter_vs_first\b/.test(text) && named.length > 0) {
+    const first = chapters.reduce<Chapter | undefined>((low, c) => (low === undefined || c.number < low.number ? c : low), undefined);
+    if (first) others.push(first);
+  }
+  return others;
 }
 
 /** Every subject × scenario the book's directives may query, deduplicated, in chapter order. */
