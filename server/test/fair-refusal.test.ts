@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
-import { SAMPLE_RANGE, buildPrivateBundle, pipelined, request, serverCommand, startServerProcess, tempDir, waitFor, type ServerProcess } from './helpers.ts';
+import { SAMPLE_RANGE, buildPrivateBundle, pipelined, request, serverCommand, startServerProcess, stopProcess, tempDir, waitFor, type ServerProcess } from './helpers.ts';
 
 const SEARCH = `/search?${SAMPLE_RANGE}`;
 const GREEDY = 40;
@@ -27,8 +27,8 @@ function waitingRequests(port: number): number {
 async function oneTurn(server: ServerProcess, sockets: net.Socket[]): Promise<number[]> {
   const pid = server.child.pid!;
   let exchanges: Promise<number>[] = [];
-  process.kill(pid, 'SIGSTOP');
   try {
+    await stopProcess(pid);
     // Written one after the other: on loopback each write is queued at once, so the server reads them in this order.
     exchanges = sockets.map((socket) => pipelined(server.port, [SEARCH], socket).then(({ answers }) => answers[0].status));
     await waitFor('every request in the server sockets\' receive queues', () => waitingRequests(server.port) === sockets.length);

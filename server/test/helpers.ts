@@ -257,3 +257,17 @@ export function pipelined(port: number, paths: readonly string[], socket = net.c
     socket.write(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`).join(''));
   });
 }
+
+/**
+ * Stops `pid` with SIGSTOP and returns once the kernel reports it stopped (state `T` in
+ * /proc/<pid>/stat). A signal takes effect only when the process next returns to user mode:
+ * one busy on the other CPU could still return from epoll_wait with part of what the caller
+ * writes next, and read it in a turn of its own (a flaky split of "one turn" in the tests).
+ */
+export async function stopProcess(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  await waitFor(`process ${pid} stopped`, () => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+  });
+}

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
-import { SAMPLE_RANGE, buildPrivateBundle, metricValue, pipelined, request, scrape, serverCommand, startServerProcess, tempDir, waitFor, type ServerProcess } from './helpers.ts';
+import { SAMPLE_RANGE, buildPrivateBundle, metricValue, pipelined, request, scrape, serverCommand, startServerProcess, stopProcess, tempDir, waitFor, type ServerProcess } from './helpers.ts';
 
 const SEARCH = `/search?${SAMPLE_RANGE}`;
 
@@ -108,8 +108,8 @@ describe('with a tiny limit', () => {
       }
       const pid = server.child.pid!;
       let exchanges: Promise<number>[] = [];
-      process.kill(pid, 'SIGSTOP');
       try {
+        await stopProcess(pid);
         exchanges = sockets.map((socket) => pipelined(server.port, [SEARCH], socket).then(({ answers }) => answers[0].status));
         await waitFor('the six requests in the server sockets\' receive queues', () => waitingRequests(server.port) === 6);
       } finally {
