@@ -271,3 +271,31 @@ export async function stopProcess(pid: number): Promise<void> {
     return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
   });
 }
+
+/** Established server-side sockets on `port` with unread bytes in the kernel (Linux /proc/net/tcp). */
+function waitingRequests(port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).filter((line) => {
+    const fields = line.trim().split(/\s+/);
+    return fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '01' && parseInt(fields[4]?.split(':')[1] ?? '0', 16) > 0;
+  }).length;
+}
+
+/**
+ * One GET of `path` on each of `sockets`, all read by the server in one event-loop turn: they
+ * are written while the server is stopped (on loopback each write is queued at once, so the
+ * server reads them in this order) and it continues once every one waits in its socket's
+ * receive queue. The statuses, in the sockets' order.
+ */
+export async function requestsInOneTurn(server: ServerProcess, sockets: net.Socket[], path: string): Promise<number[]> {
+  const pid = server.child.pid!;
+  let exchanges: Promise<number>[] = [];
+  try {
+    await stopProcess(pid);
+    exchanges = sockets.map((socket) => pipelined(server.port, [path], socket).then(({ answers }) => answers[0].status));
+    await waitFor('every request in the server sockets\' receive queues', () => waitingRequests(server.port) === sockets.length);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  return Promise.all(exchanges);
+}

@@ -4,11 +4,10 @@
  * The load is made deterministic, without timing: pipelined requests in one write are read in
  * one turn, and connections opened while the server is stopped (SIGSTOP) are read together.
  */
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
-import { SAMPLE_RANGE, buildPrivateBundle, metricValue, pipelined, request, scrape, serverCommand, startServerProcess, stopProcess, tempDir, waitFor, type ServerProcess } from './helpers.ts';
+import { SAMPLE_RANGE, buildPrivateBundle, metricValue, pipelined, request, scrape, requestsInOneTurn, serverCommand, startServerProcess, tempDir, waitFor, type ServerProcess } from './helpers.ts';
 
 const SEARCH = `/search?${SAMPLE_RANGE}`;
 
@@ -27,15 +26,6 @@ function untilClosed(socket: net.Socket): Promise<string> {
     socket.on('error', () => {});
     socket.on('close', () => resolve(received));
   });
-}
-
-/** Established server-side sockets on `port` with unread bytes in the kernel (Linux /proc/net/tcp). */
-function waitingRequests(port: number): number {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  return readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).filter((line) => {
-    const fields = line.trim().split(/\s+/);
-    return fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '01' && parseInt(fields[4]?.split(':')[1] ?? '0', 16) > 0;
-  }).length;
 }
 
 describe('with a tiny limit', () => {
@@ -106,16 +96,7 @@ describe('with a tiny limit', () => {
         expect(answers[0].status).toBe(200);
         sockets.push(socket);
       }
-      const pid = server.child.pid!;
-      let exchanges: Promise<number>[] = [];
-      try {
-        await stopProcess(pid);
-        exchanges = sockets.map((socket) => pipelined(server.port, [SEARCH], socket).then(({ answers }) => answers[0].status));
-        await waitFor('the six requests in the server sockets\' receive queues', () => waitingRequests(server.port) === 6);
-      } finally {
-        process.kill(pid, 'SIGCONT');
-      }
-      const statuses = await Promise.all(exchanges);
+      const statuses = await requestsInOneTurn(server, sockets, SEARCH);
       sockets.forEach((socket) => socket.destroy());
       expect(statuses.sort()).toEqual([200, 200, 503, 503, 503, 503]); // read in one turn: the first two served
     });
