@@ -31,7 +31,8 @@ export const DEFAULTS = {
   connections: 16,
   warmupSeconds: 3,
   tool: 'wrk',
-  costRequests: 50,
+  /** Requests per callgrind window: 200, as the recorded costs (bench/cost), so one GC or timer leftover moves a window of the current server (≈ 0.3 M instructions a request) by well under the 1% noise bound (README, Why these bounds). */
+  costRequests: 200,
   costWindows: 3,
   /** Warm-up requests per server before the callgrind windows, as a multiple of --cost-requests. */
   costWarmupWindows: 2,
