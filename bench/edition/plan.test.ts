@@ -23,8 +23,17 @@ describe('the edition plan', () => {
     expect(yardstickSlices(4, 3)).toBe(3);
   });
 
-  it('counts the starts of wrk with the mix\'s long path list into its slices', () => {
-    expect(sliceSeconds('mix', 1, 2) - sliceSeconds('hot', 1, 2)).toBe(2 * PLANNING.wrkStartSeconds);
+  it('starts the yardsticks once for a part of hot and mix over the same subjects', () => {
+    const settings = { ...EDITION_DEFAULTS, warmupSeconds: 1, minRounds: 6, budgetSeconds: null };
+    const [part] = planEdition([need('hot', 'a'), need('mix', 'a')], settings).parts;
+    expect(part.name).toBe('hot+mix');
+    const slices = 6 * (1 + 2); // a subject, node:http before it, nginx once a round
+    const expected = PLANNING.prepareSeconds + PLANNING.partStartSeconds + 2 * 3 * 1 + slices * (sliceSeconds('hot', 1, 2) + sliceSeconds('mix', 1, 2));
+    expect(part.seconds.low).toBe(Math.round(expected));
+  });
+
+  it('counts the starts of wrk with the mix\'s long path list into its slices, the settle\'s over its first paths only', () => {
+    expect(sliceSeconds('mix', 1, 2) - sliceSeconds('hot', 1, 2)).toBeCloseTo(PLANNING.wrkStartSeconds + PLANNING.settleStartSeconds, 9);
     expect(sliceSeconds('mix', 0, 2) - sliceSeconds('hot', 0, 2)).toBe(PLANNING.wrkStartSeconds);
   });
 
