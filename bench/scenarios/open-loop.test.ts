@@ -58,7 +58,11 @@ describe('rampMultipliers', () => {
   it('steps both ways, both ends included, without float noise', () => {
     expect(rampMultipliers(0.5, 1, 0.1)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     expect(rampMultipliers(2.5, 2, 0.25)).toEqual([2.5, 2.25, 2]);
-    expect(OPEN_LOOP_DEFAULTS['adaptive-ramp'].multipliers.slice(7, 11)).toEqual([2.25, 2.5, 2.25, 2]);
+    // 1 s a step, the first level held two: the ramp's second second is at half the capacity (chapter 9 reads it).
+    expect(OPEN_LOOP_DEFAULTS['adaptive-ramp'].multipliers.slice(0, 3)).toEqual([0.5, 0.5, 0.75]);
+    expect(OPEN_LOOP_DEFAULTS['adaptive-ramp'].multipliers.slice(8, 12)).toEqual([2.25, 2.5, 2.25, 2]);
+    expect(OPEN_LOOP_DEFAULTS['adaptive-ramp'].stepSeconds).toBe(1);
+    expect(OPEN_LOOP_DEFAULTS['scaling-ramp'].stepSeconds).toBe(1);
   });
 });
 

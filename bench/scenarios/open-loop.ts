@@ -72,8 +72,10 @@ export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> 
   'ingest-mix-overload': OVERLOAD,
   // Up and back down: the limit must rise again once the overload is over. One second a step
   // (2 s until edition 34): the rows are per second either way, and an edition repeats the
-  // ramp five times (bench/README.md, "Editions", 7: what the faster ramp changes).
-  'adaptive-ramp': { ...COMMON, multipliers: [...rampMultipliers(0.5, 2.5, 0.25), ...rampMultipliers(2.5, 0.5, 0.25).slice(1)], stepSeconds: 1, settleSeconds: 0 },
+  // ramp five times (bench/README.md, "Editions", 7: what the faster ramp changes). The first
+  // level is held two seconds, so the ramp's second second is still at half the capacity
+  // (chapter 9 reads it; its first second opens the generator's connections).
+  'adaptive-ramp': { ...COMMON, multipliers: [0.5, ...rampMultipliers(0.5, 2.5, 0.25), ...rampMultipliers(2.5, 0.5, 0.25).slice(1)], stepSeconds: 1, settleSeconds: 0 },
   // Quiet for longer than chapter 10's rule window (3 s) before the ramp; 1 s a step (was 2).
   'scaling-ramp': { ...COMMON, multipliers: rampMultipliers(0.5, 2.5, 0.1), stepSeconds: 1, settleSeconds: 0, quietSeconds: 5 },
 };
