@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Need } from './book-needs.ts';
-import { allowances, EDITION_DEFAULTS, formatPlan, groupNeeds, planEdition, PLANNING, sliceSeconds, yardstickSlices } from './plan.ts';
+import { allowances, EDITION_DEFAULTS, formatPlan, groupNeeds, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, yardstickSlices } from './plan.ts';
 import { FAIRNESS_DEFAULTS } from '../scenarios/fairness.ts';
 
 const need = (scenario: string, label: string): Need => ({ scenario, tag: label.split('+')[0], experiment: label.split('+')[1] ?? '', label });
@@ -33,7 +33,7 @@ describe('the edition plan', () => {
   });
 
   it('counts the starts of wrk with the mix\'s long path list into its slices, the settle\'s over its first paths only', () => {
-    expect(sliceSeconds('mix', 1, 2) - sliceSeconds('hot', 1, 2)).toBeCloseTo(PLANNING.wrkStartSeconds + PLANNING.settleStartSeconds, 9);
+    expect(sliceSeconds('mix', 1, 2) - sliceSeconds('hot', 1, 2)).toBeCloseTo(PLANNING.wrkStartSeconds + SETTLE_START_SECONDS, 9);
     expect(sliceSeconds('mix', 0, 2) - sliceSeconds('hot', 0, 2)).toBe(PLANNING.wrkStartSeconds);
   });
 

@@ -75,19 +75,24 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   two starts (the settle and the measured run), which matched wrk's 1.45 s of CPU to start
  *   with that script; with batches that no longer overlap (bench/loadgen/wrk.ts) wrk's start
  *   takes 0.96–1.03 s of CPU (measured 2026-12-05, `wrk -t1 -c8 -d1` with the mix's script,
- *   pipelined 4 deep), so 1.0 s — edition 34 measured it: its 188 mix slices of 1 + 2 s
- *   started 5.18 s apart, 0.24 s of the harness's own and 2 × 0.97 s of wrk's starts;
- * - settleStartSeconds: the settle's start with the first 20,000 paths only
- *   (scenarios/steady.ts SETTLE_PATHS): `wrk -t1 -c8 -d1` with the mix's script pipelined 4
- *   deep took 1.23–1.34 s of wall time with 20,000 paths against 2.79–3.35 s with 200,000
- *   (2026-12-06, a busy machine): a seventh of the full list's start beyond the 1 s run,
- *   so 0.15 s;
+ *   pipelined 4 deep), so 1.0 s until an edition measures it;
  * - costCountSeconds: cost session 31, 30 counts (14 chapters and the reference, hot and mix)
  *   in 21 min 11 s at 2 jobs.
  */
-export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.24, wrkStartSeconds: 1.0, settleStartSeconds: 0.15, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45 } as const;
+export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.24, wrkStartSeconds: 1.0, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45 } as const;
 /** Scenarios whose load generator starts with the mix's long path list. */
 const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
+
+/**
+ * The settle's start with a long path list, which sends its first 20,000 paths only
+ * (scenarios/steady.ts SETTLE_PATHS) while the measured run starts with all of them
+ * (wrkStartSeconds, which edition 34 confirmed: its 188 mix slices of 1 + 2 s started 5.18 s
+ * apart, 0.24 s of the harness's own and 2 × 0.97 s of wrk's starts). `wrk -t1 -c8 -d1` with
+ * the mix's script pipelined 4 deep took 1.23–1.34 s of wall time with 20,000 paths against
+ * 2.79–3.35 s with 200,000 (2026-12-06, a busy machine): a seventh of the full list's start
+ * beyond the 1 s run, so 0.15 s.
+ */
+export const SETTLE_START_SECONDS = 0.15;
 
 export type PartKind = 'paired' | 'steady' | 'ingest' | 'open-loop';
 
@@ -166,7 +171,7 @@ function openLoopSeconds(scenario: string, s: EditionSettings): number {
 
 /** One slice of a scenario: settle and measured run, each a start of the load generator (the settle's over its first paths only). */
 export function sliceSeconds(scenario: string, settle: number, duration: number): number {
-  const starts = LONG_PATH_LIST.has(scenario) ? PLANNING.wrkStartSeconds + (settle > 0 ? PLANNING.settleStartSeconds : 0) : 0;
+  const starts = LONG_PATH_LIST.has(scenario) ? PLANNING.wrkStartSeconds + (settle > 0 ? SETTLE_START_SECONDS : 0) : 0;
   return settle + duration + PLANNING.sliceOverheadSeconds + starts;
 }
 
