@@ -58,8 +58,8 @@ export function steadyScenario(sc: Scenario): ScenarioModule {
     // The yardsticks serve the identity answer: a compressed chapter against them would be a
     // different body, so the gzip scenarios are compared with hot and mix of the same session.
     comparesToReference: sc.headers === undefined,
-    settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths), `s${options.settleSeconds}`, ...(settlePaths(sc.paths) === sc.paths ? [] : [`sp${SETTLE_PATHS}`]), ...(depth(options) > 1 ? [`p${depth(options)}`] : []), ...headerParts],
-    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: pathsSetting(sc.paths), settle_seconds: options.settleSeconds, ...(settlePaths(sc.paths) === sc.paths ? {} : { settle_paths: `the first ${SETTLE_PATHS} of the paths` }), pipeline: depth(options), sockets: sockets(options), ...(sc.headers ? { headers } : {}) }),
+    settingsKeyParts: (options) => [`c${options.connections}`, sc.keepAlive ? 'ka' : 'close', pathsKey(sc.paths), `s${options.settleSeconds}`, ...(sc.paths.length > SETTLE_PATHS ? [`sp${SETTLE_PATHS}`] : []), ...(depth(options) > 1 ? [`p${depth(options)}`] : []), ...headerParts],
+    settings: (options) => ({ description: sc.description, keep_alive: sc.keepAlive, paths: pathsSetting(sc.paths), settle_seconds: options.settleSeconds, ...(sc.paths.length > SETTLE_PATHS ? { settle_paths: `the first ${SETTLE_PATHS} of the paths` } : {}), pipeline: depth(options), sockets: sockets(options), ...(sc.headers ? { headers } : {}) }),
     warmup: (options) => (options.warmupSeconds > 0 ? load(options, options.warmupSeconds) : null),
     runRound: async (context) => {
       if (context.options.settleSeconds > 0) await context.settle({ ...load(context.options, context.options.settleSeconds), paths: settlePaths(sc.paths) });
