@@ -94,6 +94,15 @@ const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
  */
 export const SETTLE_START_SECONDS = 0.15;
 
+/**
+ * What an overload round takes beyond its capacity run and steps: edition 34's 7 overload
+ * rounds started 15.5–24.5 s apart (18.7 s on average) for 2 s of capacity run and 6 steps of
+ * 2 s — 4.7 s more, the drain of a backlog offered at up to 6× the capacity (a request waits
+ * up to 10 s) and the generator's start; the ramps' rounds, ending below the capacity, took
+ * their planned time within 0.5 s (37.5 s and 50.6 s apart).
+ */
+export const OVERLOAD_DRAIN_SECONDS = 4.7;
+
 export type PartKind = 'paired' | 'steady' | 'ingest' | 'open-loop';
 
 type PartDraft = Omit<PartPlan, 'seconds' | 'allowanceSeconds' | 'sliceSeconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number };
@@ -166,7 +175,7 @@ function openLoopSeconds(scenario: string, s: EditionSettings): number {
   if (scenario === 'fairness') return s.overloadStepSeconds + fairnessSteps(FAIRNESS_DEFAULTS).length * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
   const defaults = OPEN_LOOP_DEFAULTS[scenario as OpenLoopScenarioName];
   const step = defaults.stepSeconds ?? s.overloadStepSeconds;
-  return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + PLANNING.drainSeconds;
+  return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + (scenario.includes('overload') ? OVERLOAD_DRAIN_SECONDS : PLANNING.drainSeconds);
 }
 
 /** One slice of a scenario: settle and measured run, each a start of the load generator (the settle's over its first paths only). */
