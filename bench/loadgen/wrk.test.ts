@@ -221,16 +221,19 @@ describe('wrk runs (real wrk, local servers)', () => {
   it('counts the answers per second in request(): the seconds add up to wrk\'s own count, short of at most the batches in flight at the end', async () => {
     const reference = await startReferenceServer(Buffer.from('hello\n'), { 'content-type': 'text/plain' });
     try {
-      const result = await wrkGenerator.run({ url: reference.url, paths: ['/a', '/b', '/c'], connections: 4, durationSeconds: 1, keepAlive: true, pipeline: 2 });
-      expect(result.ok).toBe(true);
-      const report = JSON.parse(result.raw.split('\n').find((line) => line.startsWith(WRK_REPORT_MARKER))!.slice(WRK_REPORT_MARKER.length)) as WrkDoneReport;
-      expect(report.counting).toBe('batches');
-      const counted = report.seconds.reduce((sum, second) => sum + second.success, 0);
-      // wrk's check of the script and each connection's first batch are not answers (never counted); a batch
-      // answered as wrk stopped may not ask for its successor (not counted): 4 connections × 2 at most.
-      expect(counted).toBeLessThanOrEqual(report.summary.requests);
-      expect(counted).toBeGreaterThanOrEqual(report.summary.requests - 4 * 2);
-      expect(result.successfulRequests).toBe(report.summary.requests);
+      for (const threads of [1, 2]) { // wrk checks the script in thread 1's state only, from its main thread
+        const result = await wrkGenerator.run({ url: reference.url, paths: ['/a', '/b', '/c'], connections: 4, threads, durationSeconds: 1, keepAlive: true, pipeline: 2 });
+        expect(result.ok).toBe(true);
+        expect(result.raw.split('\n').filter((line) => line === WRK_READY_MARKER)).toHaveLength(threads);
+        const report = JSON.parse(result.raw.split('\n').find((line) => line.startsWith(WRK_REPORT_MARKER))!.slice(WRK_REPORT_MARKER.length)) as WrkDoneReport;
+        expect(report.counting).toBe('batches');
+        const counted = report.seconds.reduce((sum, second) => sum + second.success, 0);
+        // wrk's check of the script and each connection's first batch are not answers (never counted); a batch
+        // answered as wrk stopped may not ask for its successor (not counted): 4 connections × 2 at most.
+        expect(counted).toBeLessThanOrEqual(report.summary.requests);
+        expect(counted).toBeGreaterThanOrEqual(report.summary.requests - 4 * 2);
+        expect(result.successfulRequests).toBe(report.summary.requests);
+      }
     } finally {
       await reference.stop();
     }
