@@ -43,6 +43,32 @@ describe('runToolProcess', () => {
     expect(run.cpuSeconds).toBeGreaterThan(0);
   });
 
+  it('counts CPU and wall time from the tool\'s ready line, answering it with a line on stdin', async () => {
+    // Burns CPU by amount (the process's own CPU clock), not by wall time: 300 ms before ready, 100 ms after.
+    const burn = (ms: number) => `{ const end = process.cpuUsage().user / 1000 + ${ms}; while (process.cpuUsage().user / 1000 < end) {} }`;
+    const script = [
+      burn(300),
+      'console.log("READY");',
+      'process.stdin.once("data", () => {',
+      `  ${burn(100)}`,
+      '  console.log("REPORT");',
+      '  process.stdin.on("end", () => process.exit(0));',
+      '});',
+    ].join('\n');
+    const run = await runToolProcess({
+      command: process.execPath,
+      args: ['-e', script],
+      timeoutMs: 30_000,
+      isReadyLine: (line) => line === 'READY',
+      isFinalReportLine: (line) => line === 'REPORT',
+    });
+    expect(run.stdout).toBe('READY\nREPORT\n');
+    expect(run.startupCpuSeconds).toBeGreaterThanOrEqual(0.3);
+    expect(run.cpuSeconds).toBeGreaterThanOrEqual(0.1);
+    expect(run.cpuSeconds).toBeLessThan(run.startupCpuSeconds!);
+    expect(run.wallSeconds).toBeGreaterThanOrEqual(run.cpuSeconds!);
+  });
+
   it('kills a tool that overruns its limit', async () => {
     const run = await runToolProcess({ command: 'sleep', args: ['30'], timeoutMs: 300 });
     expect(run.timedOut).toBe(true);

@@ -1,7 +1,11 @@
 // Runs one load-generator process: stdout split into lines as they come, a CPU monitor on its
 // pid, and a guard that kills it if it overruns. Tools that can wait for us after their final
 // report (wrk's Lua done(), the autocannon worker) block on stdin until we have read their CPU
-// time from /proc, so that figure is exact rather than the monitor's last poll.
+// time from /proc, so that figure is exact rather than the monitor's last poll. A tool that
+// also says when its load starts (wrk's init(), after building its requests) and waits there
+// for a line on stdin has its CPU and wall time counted from that moment: its start-up (the
+// mix's 200 000 requests built) is not the load's cost, and would otherwise read as a busy
+// generator beside an idle server.
 import { spawn } from 'node:child_process';
 import { readCpuSeconds, startCpuMonitor } from '../proc/cpu.ts';
 import { pinPrefix } from '../proc/pinning.ts';
@@ -13,6 +17,7 @@ export interface ToolProcessOptions {
   env?: NodeJS.ProcessEnv;
   onLine?: (line: string) => void;            // every complete stdout line, as it arrives
   isFinalReportLine?: (line: string) => boolean; // the tool now waits on stdin for us to read its CPU
+  isReadyLine?: (line: string) => boolean;    // the tool is about to start its load and waits for a line on stdin
   cpus?: string;                              // pin the tool to these CPUs (taskset execs it: same pid)
 }
 
@@ -23,8 +28,10 @@ export interface ToolProcessRun {
   signal: NodeJS.Signals | null;
   timedOut: boolean;
   spawnError: Error | null;
-  wallSeconds: number;
-  cpuSeconds: number | null;
+  wallSeconds: number;                        // from spawn (or the last ready line) to the final report (or exit)
+  cpuSeconds: number | null;                  // the tool's, over the same span
+  /** The tool's CPU seconds before its load started (its last ready line); null without one. */
+  startupCpuSeconds: number | null;
   pid: number | null;
 }
 
@@ -43,6 +50,9 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
     let timedOut = false;
     let spawnError: Error | null = null;
     let finalCpu: number | null = null;
+    let finalAt: number | null = null;
+    let readyCpu: number | null = null;
+    let readyAt = 0;
     const monitor = child.pid !== undefined ? startCpuMonitor(child.pid, 100) : null;
 
     const releaseTool = (): void => {
@@ -52,8 +62,14 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
 
     const handleLine = (line: string): void => {
       options.onLine?.(line);
+      if (options.isReadyLine?.(line)) {
+        if (child.pid !== undefined) readyCpu = readCpuSeconds(child.pid);
+        readyAt = elapsed();
+        if (child.stdin && !child.stdin.destroyed) child.stdin.write('\n');
+      }
       if (options.isFinalReportLine?.(line)) {
         if (child.pid !== undefined) finalCpu = readCpuSeconds(child.pid);
+        finalAt = elapsed();
         releaseTool();
       }
     };
@@ -84,6 +100,7 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
       if (killTimer) clearTimeout(killTimer);
       if (pending !== '') handleLine(pending);
       const monitored = monitor ? monitor.stop() : null;
+      const cpu = finalCpu ?? monitored;
       resolve({
         stdout: Buffer.concat(stdoutChunks).toString('utf8'),
         stderr: Buffer.concat(stderrChunks).toString('utf8'),
@@ -91,8 +108,9 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
         signal,
         timedOut,
         spawnError,
-        wallSeconds: elapsed(),
-        cpuSeconds: finalCpu ?? monitored,
+        wallSeconds: (finalAt ?? elapsed()) - readyAt,
+        cpuSeconds: cpu === null ? null : cpu - (readyCpu ?? 0),
+        startupCpuSeconds: readyCpu,
         pid: child.pid ?? null,
       });
     });

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer } from '../reference/reference-server.ts';
 import { readFixture, refusingUrl, startTestServer, type TestServer } from './test-support.ts';
 import type { LoadSample } from './types.ts';
+import { generatorWasTheLimit, SATURATION_SHARE } from '../figures/run-row.ts';
 import {
-  WRK_REPORT_MARKER, parseWrkReport, parseWrkText, parseWrkVersion, wrkArguments, wrkGenerator, wrkLuaScript,
-  wrkPrintedRequestsPerSecond,
+  WRK_READY_MARKER, WRK_REPORT_MARKER, parseWrkReport, parseWrkText, parseWrkVersion, runWrk, scriptCounting, wrkArguments, wrkGenerator,
+  wrkLuaScript, wrkPrintedRequestsPerSecond, type WrkDoneReport, type WrkScript,
 } from './wrk.ts';
 
 // Fixtures: real wrk 4.1.0 (Debian) runs recorded by fixtures/record-fixtures.ts.
@@ -113,23 +114,33 @@ describe('wrk command line and script', () => {
     expect(() => wrkArguments({ ...base, connections: 1, durationSeconds: 1, threads: 2 }, 's.lua')).toThrow(/one connection per thread/);
   });
 
-  it('rotates paths in request() only for a mix, and sends Connection: close without keep-alive', () => {
-    const hot = wrkLuaScript(['/'], true);
-    expect(hot).not.toContain('function request()');
+  const script = (options: Partial<WrkScript> = {}) => wrkLuaScript({ pathsFile: '/tmp/p.txt', keepAlive: true, connectionsPerThread: 8, ...options });
+
+  it('reads the paths from their file, says when it is ready, and sends Connection: close without keep-alive', () => {
+    const hot = script();
+    expect(hot).toContain('io.lines("/tmp/p.txt")');
+    expect(hot).toContain(`io.write("${WRK_READY_MARKER}", "\\n")`);
+    expect(hot).toContain('function request()');
     expect(hot).not.toContain('Connection');
-    const mix = wrkLuaScript(['/a', '/b'], false);
-    expect(mix).toContain('function request()');
-    expect(mix).toContain('local lg_paths = { "/a", "/b" }');
-    expect(mix).toContain('wrk.headers["Connection"] = "close"');
-    expect(wrkLuaScript(['/'], true, 1, { 'Accept-Encoding': 'gzip, br' })).toContain('wrk.headers["Accept-Encoding"] = "gzip, br"');
+    expect(script({ keepAlive: false })).toContain('wrk.headers["Connection"] = "close"');
+    expect(script({ headers: { 'Accept-Encoding': 'gzip, br' } })).toContain('wrk.headers["Accept-Encoding"] = "gzip, br"');
+    expect(script({ pipeline: 4 })).toMatch(/local depth = 4/);
+  });
+
+  it('counts answers in request() for the steady load, and in response() (statuses) only when paced', () => {
+    expect(scriptCounting({})).toBe('batches');
+    expect(script()).not.toContain('function response(');
+    expect(script()).toContain('lg_unanswered = 8');
+    const paced = script({ pacedRps: 2500 });
+    expect(scriptCounting({ pacedRps: 2500 })).toBe('statuses');
+    expect(paced).toContain('function response(');
+    expect(paced).toContain('function delay()');
+    expect(paced).toContain('local lg_rate = 2500');
   });
 
   it('paces the sends with delay() only when a rate is given, and refuses a rate that is none', () => {
-    expect(wrkLuaScript(['/'], true)).not.toContain('function delay()');
-    const paced = wrkLuaScript(['/'], true, 1, {}, 2500);
-    expect(paced).toContain('function delay()');
-    expect(paced).toContain('local lg_rate = 2500');
-    expect(() => wrkLuaScript(['/'], true, 1, {}, 0)).toThrow(/positive rate/);
+    expect(script()).not.toContain('function delay()');
+    expect(() => script({ pacedRps: 0 })).toThrow(/positive rate/);
   });
 });
 
@@ -169,6 +180,8 @@ describe('wrk runs (real wrk, local servers)', () => {
     expect(result.non2xx).toBeGreaterThan(0);
     // strict rotation per thread: the two paths alternate (in-flight requests at the end differ by at most one per connection)
     expect(Math.abs(result.successfulRequests - result.non2xx)).toBeLessThanOrEqual(2);
+    // counted in request(), a second cannot tell 2xx from 500: with any error there are no samples
+    expect(result.samples).toEqual([]);
     const parsed = parseWrkReport(result.raw);
     expect(result.requestsPerSecond).toBe(result.successfulRequests / (parsed.durationSeconds as number));
   });
@@ -180,7 +193,6 @@ describe('wrk runs (real wrk, local servers)', () => {
     expect(server.connections() - before).toBeLessThan(result.totalRequests / 4);
     expect(result.successfulRequests).toBeGreaterThan(0);
     expect(Math.abs(result.successfulRequests - result.non2xx)).toBeLessThanOrEqual(2 * 4);
-    expect(wrkLuaScript(['/a'], true, 4)).toMatch(/local depth = 4/);
     await expect(wrkGenerator.run({ url: server.url, paths: ['/ok'], connections: 1, durationSeconds: 1, keepAlive: false, pipeline: 2 })).rejects.toThrow(/pipelining needs keep-alive/);
   });
 
@@ -203,6 +215,46 @@ describe('wrk runs (real wrk, local servers)', () => {
       seen.forEach((path, i) => expect(path).toBe(paths[(start + i) % paths.length]));
     } finally {
       await new Promise((resolve) => recorder.close(resolve));
+    }
+  });
+
+  it('counts the answers per second in request(): the seconds add up to wrk\'s own count, short of at most the batches in flight at the end', async () => {
+    const reference = await startReferenceServer(Buffer.from('hello\n'), { 'content-type': 'text/plain' });
+    try {
+      for (const threads of [1, 2]) { // wrk checks the script in thread 1's state only, from its main thread
+        const result = await wrkGenerator.run({ url: reference.url, paths: ['/a', '/b', '/c'], connections: 4, threads, durationSeconds: 1, keepAlive: true, pipeline: 2 });
+        expect(result.ok).toBe(true);
+        expect(result.raw.split('\n').filter((line) => line === WRK_READY_MARKER)).toHaveLength(threads);
+        const report = JSON.parse(result.raw.split('\n').find((line) => line.startsWith(WRK_REPORT_MARKER))!.slice(WRK_REPORT_MARKER.length)) as WrkDoneReport;
+        expect(report.counting).toBe('batches');
+        const counted = report.seconds.reduce((sum, second) => sum + second.success, 0);
+        // wrk's check of the script and each connection's first batch are not answers (never counted); a batch
+        // answered as wrk stopped may not ask for its successor (not counted): 4 connections × 2 at most.
+        expect(counted).toBeLessThanOrEqual(report.summary.requests);
+        expect(counted).toBeGreaterThanOrEqual(report.summary.requests - 4 * 2);
+        expect(result.successfulRequests).toBe(report.summary.requests);
+      }
+    } finally {
+      await reference.stop();
+    }
+  });
+
+  it('counts wrk\'s CPU and wall time from its ready line: a 200 000-path mix built before the load is not the load\'s cost', async () => {
+    // Every answer waits 50 ms and costs the server nothing: over the load, wrk is all but idle, whatever its start-up took.
+    const slow = http.createServer((request, response) => { setTimeout(() => response.end('ok'), 50); });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+      const paths = Array.from({ length: 200_000 }, (_, i) => `/search?window=${i}`);
+      const result = await runWrk({ url, paths, connections: 2, durationSeconds: 1, keepAlive: true, pipeline: 4 }, {});
+      expect(result.ok).toBe(true);
+      expect(result.raw).toContain(WRK_READY_MARKER);
+      expect(result.cpuSeconds).not.toBeNull();
+      expect(result.cpuSeconds! / result.wallSeconds).toBeLessThan(0.5 * SATURATION_SHARE);
+      expect(generatorWasTheLimit(result, 1, { seconds: 0, cores: 1 })).toBe(false);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
     }
   });
 

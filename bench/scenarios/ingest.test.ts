@@ -11,7 +11,9 @@ import { runBench } from '../session/session.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
 import { sink } from '../testing/sink.ts';
 import { scenario } from './index.ts';
-import { ingestScenario, p99Ratio, type PhasedOutcome } from './ingest.ts';
+import { describePhase, ingestScenario, p99Ratio, type PhasedOutcome } from './ingest.ts';
+import { failedResult } from '../loadgen/index.ts';
+import type { Measured } from './module.ts';
 
 const repos: string[] = [];
 afterAll(() => {
@@ -56,6 +58,21 @@ describe('p99Ratio', () => {
 
   it('says why there is no ratio', () => {
     expect(p99Ratio([run('ingest', 0, 3000)])).toMatchObject({ ratio_median: null, ratio_note: 'no round with both a quiet and an ingest run' });
+  });
+});
+
+describe('describePhase', () => {
+  const measured = (samples: Array<{ second: number; requestsPerSecond: number }>, non2xx: number): Measured => ({
+    outcome: {} as Measured['outcome'],
+    result: { ...failedResult(''), ok: true, requestsPerSecond: 100, non2xx, samples: samples.map((s) => ({ ...s, errors: 0, p99LatencyUs: null })) },
+    runId: 1,
+  });
+
+  it('counts the seconds without a response, and claims no stall when the run has no per-second counts (a wrk run with errors)', () => {
+    expect(describePhase('ingest', measured([{ second: 1, requestsPerSecond: 50 }, { second: 2, requestsPerSecond: 0 }], 0), 2, 3)).toContain('2 of 3 s without a response');
+    const withErrors = describePhase('ingest', measured([], 7), 2, 3);
+    expect(withErrors).toContain('no per-second counts, 0 socket errors, 0 timeouts, 7 non-2xx');
+    expect(withErrors).not.toContain('without a response');
   });
 });
 

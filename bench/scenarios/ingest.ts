@@ -93,16 +93,18 @@ export function p99Ratio(runs: PhasedOutcome[]): Ratio {
 
 const ms = (us: number | null | undefined) => (typeof us === 'number' ? `${(us / 1000).toFixed(1)} ms` : '—');
 
-function describePhase(phase: IngestPhase, measured: Measured, documents: number | null, durationSeconds: number): string {
+export function describePhase(phase: IngestPhase, measured: Measured, documents: number | null, durationSeconds: number): string {
   const r = measured.result;
   const latency = r.latencyUs;
   const errors = `${r.socketErrors} socket errors, ${r.timeoutErrors} timeouts, ${r.non2xx} non-2xx`;
   const served = documents === null ? '' : `, ${documents} document(s) served`;
   // wrk's per-second samples have no latency; a stalled loop shows as seconds without a success.
   // Counted against the whole run: wrk's samples end at the last second that had a response.
+  // A wrk run with any error has no samples at all (bench/loadgen/README.md): that is no stall.
   const seconds = Math.floor(durationSeconds);
   const stalled = seconds - r.samples.filter((sample) => sample.second <= seconds && sample.requestsPerSecond > 0).length;
-  return `${phase}: ${r.requestsPerSecond?.toFixed(0) ?? '—'} req/s, p50 ${ms(latency?.p50)}, p99 ${ms(latency?.p99)}, max ${ms(latency?.max)}, ${stalled} of ${seconds} s without a response, ${errors}${served}`;
+  const stalls = r.samples.length === 0 ? 'no per-second counts' : `${stalled} of ${seconds} s without a response`;
+  return `${phase}: ${r.requestsPerSecond?.toFixed(0) ?? '—'} req/s, p50 ${ms(latency?.p50)}, p99 ${ms(latency?.p99)}, max ${ms(latency?.max)}, ${stalls}, ${errors}${served}`;
 }
 
 /** A server of its own whose provider serves the bulk feed, polled every pollIntervalMs (also the overload-under-ingest scenario's). */
