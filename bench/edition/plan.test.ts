@@ -57,6 +57,14 @@ describe('the edition plan', () => {
     expect(formatPlan(plan)).toMatch(/callgrind cost\s+4 count\(s\) to make/);
   });
 
+  it('searches a capacity once per subject, its probes of fixed length; the mix in overload steps once, the combined scenario with its own provider', () => {
+    const plan = planEdition([need('capacity-mix', 'v1'), need('capacity-mix', 'v2'), need('overload-mix', 'v9'), need('ingest-mix-overload', 'v16')], { ...EDITION_DEFAULTS, warmupSeconds: 1 });
+    expect(plan.parts.map((p) => [p.name, p.runs, p.labels.length])).toEqual([['capacity-mix', 1, 2], ['overload-mix', 1, 1], ['ingest-mix-overload', 1, 1]]);
+    const search = PLANNING.capacityProbes * (3 + 1 + PLANNING.drainSeconds);
+    expect(plan.parts[0].seconds.low).toBe(Math.round(2 * (PLANNING.prepareSeconds + 1 + search)));
+    expect(plan.parts[2].seconds.low - plan.parts[1].seconds.low).toBe(PLANNING.ownProviderSeconds);
+  });
+
   it('runs fairness once per subject: a capacity run and four steps of fixed length', () => {
     const plan = planEdition([need('fairness', 'v14'), need('fairness', 'v14+unfair-limit')], EDITION_DEFAULTS);
     expect(plan.parts.map((p) => [p.name, p.runs])).toEqual([['fairness', 1]]);
