@@ -87,9 +87,10 @@ export function directiveNeeds(directive: { name: string; text: string }, chapte
   }
   const named = chapters.filter((c) => words.has(c.tag));
   const experimentsNamed = (c: Chapter) => (c.experiments ?? []).filter((e) => words.has(e.name)).map((e) => e.name);
-  const defaultOnly = /experiment\s*=\s*''/.test(directive.text);
-  // A @metric with a tag and no query reads `versions`: the chapter's hot headline.
-  if (directive.name === 'metric' && !/\bquery\s*=/.test(directive.text) && scenarios.length === 0) scenarios.push('hot');
+  // A @metric with a tag and no query reads `versions`: the chapter's hot headline, its default build only.
+  const headline = directive.name === 'metric' && !/\bquery\s*=/.test(directive.text) && scenarios.length === 0;
+  if (headline) scenarios.push('hot');
+  const defaultOnly = headline || /experiment\s*=\s*''/.test(directive.text);
   const needs: Need[] = [];
   const add = (scenario: string, chapter: Chapter, experiment: string) =>
     needs.push({ scenario, tag: chapter.tag, experiment, label: experiment === '' ? chapter.tag : `${chapter.tag}+${experiment}` });
