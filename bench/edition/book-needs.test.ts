@@ -38,6 +38,7 @@ describe('what a directive needs measured', () => {
 
   it("a @metric with a tag and no query reads the chapter's hot headline", () => {
     expect(labels(`tag="v1-a" field="p99_latency_us"`, 'metric')).toEqual(['hot:v1-a']);
+    // `versions` holds the chapter as tagged: its experiments are not needed for it.
     expect(labels(`tag="v2-b"`, 'metric')).toEqual(['hot:v2-b']);
   });
 });

@@ -87,7 +87,8 @@ export function directiveNeeds(directive: { name: string; text: string }, chapte
   }
   const named = chapters.filter((c) => words.has(c.tag));
   const experimentsNamed = (c: Chapter) => (c.experiments ?? []).filter((e) => words.has(e.name)).map((e) => e.name);
-  // A @metric with a tag and no query reads `versions`: the chapter's hot headline, its default build only.
+  // A @metric with a tag and no query reads `versions`: the chapter's hot headline, the chapter
+  // as tagged (experiment '') — none of its experiments (edition 34 measured five for it).
   const headline = directive.name === 'metric' && !/\bquery\s*=/.test(directive.text) && scenarios.length === 0;
   if (headline) scenarios.push('hot');
   const defaultOnly = headline || /experiment\s*=\s*''/.test(directive.text);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Need } from './book-needs.ts';
-import { allowances, EDITION_DEFAULTS, formatPlan, groupNeeds, planEdition, PLANNING, sliceSeconds, yardstickSlices } from './plan.ts';
+import { allowances, EDITION_DEFAULTS, formatPlan, groupNeeds, OVERLOAD_DRAIN_SECONDS, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, yardstickSlices } from './plan.ts';
 import { FAIRNESS_DEFAULTS } from '../scenarios/fairness.ts';
 
 const need = (scenario: string, label: string): Need => ({ scenario, tag: label.split('+')[0], experiment: label.split('+')[1] ?? '', label });
@@ -23,8 +23,17 @@ describe('the edition plan', () => {
     expect(yardstickSlices(4, 3)).toBe(3);
   });
 
-  it('counts the starts of wrk with the mix\'s long path list into its slices', () => {
-    expect(sliceSeconds('mix', 1, 2) - sliceSeconds('hot', 1, 2)).toBe(2 * PLANNING.wrkStartSeconds);
+  it('starts the yardsticks once for a part of hot and mix over the same subjects', () => {
+    const settings = { ...EDITION_DEFAULTS, warmupSeconds: 1, minRounds: 6, budgetSeconds: null };
+    const [part] = planEdition([need('hot', 'a'), need('mix', 'a')], settings).parts;
+    expect(part.name).toBe('hot+mix');
+    const slices = 6 * (1 + 2); // a subject, node:http before it, nginx once a round
+    const expected = PLANNING.prepareSeconds + PLANNING.partStartSeconds + 2 * 3 * 1 + slices * (sliceSeconds('hot', 1, 2) + sliceSeconds('mix', 1, 2));
+    expect(part.seconds.low).toBe(Math.round(expected));
+  });
+
+  it('counts the starts of wrk with the mix\'s long path list into its slices, the settle\'s over its first paths only', () => {
+    expect(sliceSeconds('mix', 1, 2) - sliceSeconds('hot', 1, 2)).toBeCloseTo(PLANNING.wrkStartSeconds + SETTLE_START_SECONDS, 9);
     expect(sliceSeconds('mix', 0, 2) - sliceSeconds('hot', 0, 2)).toBe(PLANNING.wrkStartSeconds);
   });
 
@@ -63,6 +72,14 @@ describe('the edition plan', () => {
     const search = PLANNING.capacityProbes * (3 + 1 + PLANNING.drainSeconds);
     expect(plan.parts[0].seconds.low).toBe(Math.round(2 * (PLANNING.prepareSeconds + 1 + search)));
     expect(plan.parts[2].seconds.low - plan.parts[1].seconds.low).toBe(PLANNING.ownProviderSeconds);
+  });
+
+  it("plans an overload round with the drain of its backlog, a ramp's with the drain after a step below capacity", () => {
+    const plan = planEdition([need('overload', 'v9'), need('scaling-ramp', 'v10')], { ...EDITION_DEFAULTS, warmupSeconds: 0 });
+    const [overload, ramp] = plan.parts;
+    expect(overload.seconds.low).toBe(Math.round(PLANNING.prepareSeconds + EDITION_DEFAULTS.overloadStepSeconds + 6 * EDITION_DEFAULTS.overloadStepSeconds + OVERLOAD_DRAIN_SECONDS));
+    const rampRound = EDITION_DEFAULTS.overloadStepSeconds + 21 * 1 + 5 + PLANNING.drainSeconds; // capacity run, 0.5× → 2.5× by 0.1× at 1 s, 5 s quiet
+    expect(ramp.seconds.low).toBe(Math.round(PLANNING.prepareSeconds + EDITION_DEFAULTS.rampRepeats * rampRound));
   });
 
   it('runs fairness once per subject: a capacity run and four steps of fixed length', () => {

@@ -88,6 +88,26 @@ export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProvider
 /** Scenarios whose load generator starts with the mix's long path list. */
 const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
 
+/**
+ * The settle's start with a long path list, which sends its first 20,000 paths only
+ * (scenarios/steady.ts SETTLE_PATHS) while the measured run starts with all of them
+ * (wrkStartSeconds, which edition 34 confirmed: its 188 mix slices of 1 + 2 s started 5.18 s
+ * apart, 0.24 s of the harness's own and 2 × 0.97 s of wrk's starts). `wrk -t1 -c8 -d1` with
+ * the mix's script pipelined 4 deep took 1.23–1.34 s of wall time with 20,000 paths against
+ * 2.79–3.35 s with 200,000 (2026-12-06, a busy machine): a seventh of the full list's start
+ * beyond the 1 s run, so 0.15 s.
+ */
+export const SETTLE_START_SECONDS = 0.15;
+
+/**
+ * What an overload round takes beyond its capacity run and steps: edition 34's 7 overload
+ * rounds started 15.5–24.5 s apart (18.7 s on average) for 2 s of capacity run and 6 steps of
+ * 2 s — 4.7 s more, the drain of a backlog offered at up to 6× the capacity (a request waits
+ * up to 10 s) and the generator's start; the ramps' rounds, ending below the capacity, took
+ * their planned time within 0.5 s (37.5 s and 50.6 s apart).
+ */
+export const OVERLOAD_DRAIN_SECONDS = 4.7;
+
 export type PartKind = 'paired' | 'steady' | 'ingest' | 'open-loop';
 
 type PartDraft = Omit<PartPlan, 'seconds' | 'allowanceSeconds' | 'sliceSeconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number };
@@ -166,13 +186,13 @@ function openLoopSeconds(scenario: string, s: EditionSettings): number {
   if (scenario.startsWith('capacity-')) return PLANNING.capacityProbes * (CAPACITY_SEARCH.stepSeconds + CAPACITY_SEARCH.pauseSeconds + PLANNING.drainSeconds);
   const defaults = OPEN_LOOP_DEFAULTS[scenario as OpenLoopScenarioName];
   const step = defaults.stepSeconds ?? s.overloadStepSeconds;
-  return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + PLANNING.drainSeconds;
+  return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + (scenario.includes('overload') ? OVERLOAD_DRAIN_SECONDS : PLANNING.drainSeconds);
 }
 
-/** One slice of a scenario: settle and measured run, each a start of the load generator. */
+/** One slice of a scenario: settle and measured run, each a start of the load generator (the settle's over its first paths only). */
 export function sliceSeconds(scenario: string, settle: number, duration: number): number {
-  const starts = settle > 0 ? 2 : 1;
-  return settle + duration + PLANNING.sliceOverheadSeconds + (LONG_PATH_LIST.has(scenario) ? starts * PLANNING.wrkStartSeconds : 0);
+  const starts = LONG_PATH_LIST.has(scenario) ? PLANNING.wrkStartSeconds + (settle > 0 ? SETTLE_START_SECONDS : 0) : 0;
+  return settle + duration + PLANNING.sliceOverheadSeconds + starts;
 }
 
 /**
@@ -186,13 +206,14 @@ export function yardstickSlices(subjects: number, every: number): number {
 /** The seconds a part takes with `rounds` rounds of every subject. */
 function partSeconds(part: PartDraft, rounds: number): number {
   const n = part.labels.length;
-  let total = n * PLANNING.prepareSeconds;
+  // The yardsticks start once per part (session.ts): hot and mix over the same subjects share them.
+  let total = n * PLANNING.prepareSeconds + (part.kind === 'paired' ? PLANNING.partStartSeconds : 0);
   for (const scenario of part.scenarios) {
     const slice = sliceSeconds(scenario, part.settleSeconds, part.durationSeconds);
     if (OWN_PROVIDER.has(scenario)) total += n * PLANNING.ownProviderSeconds;
     if (part.kind === 'paired') {
       const yardsticks = yardstickSlices(n, part.referenceEvery ?? 1);
-      total += PLANNING.partStartSeconds + (n + 2) * part.warmupSeconds + rounds * (n + yardsticks) * slice;
+      total += (n + 2) * part.warmupSeconds + rounds * (n + yardsticks) * slice;
     } else if (part.kind === 'steady') {
       total += n * part.warmupSeconds + rounds * n * slice;
     } else if (part.kind === 'ingest') {

@@ -1,6 +1,6 @@
 /** Command-line flags of `npm run gate`, parsed and checked (pure: no I/O). */
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
-import { COST_RULE } from './verdict.ts';
+import { COST_RULE, MIN_PAIRS } from './verdict.ts';
 
 export interface GateCliOptions {
   base: string;
@@ -31,7 +31,8 @@ export const DEFAULTS = {
   connections: 16,
   warmupSeconds: 3,
   tool: 'wrk',
-  costRequests: 50,
+  /** Requests per callgrind window: 200, as the recorded costs (bench/cost), so one GC or timer leftover moves a window of the current server (≈ 0.3 M instructions a request) by well under the 1% noise bound (README, Why these bounds). */
+  costRequests: 200,
   costWindows: 3,
   /** Warm-up requests per server before the callgrind windows, as a multiple of --cost-requests. */
   costWarmupWindows: 2,
@@ -41,14 +42,15 @@ export const HELP = `Usage: npm run gate -- --base <ref> --head <ref> [options]
 
 Compares the throughput of two commits on this machine: both trees are prepared with
 the chapter contract (server/chapter.json), both servers are started against one provider
-simulator, and short load runs alternate between them (ABBA order). The head/base ratio of
-requests per second gets a paired 95% confidence interval (Student t on log ratios).
+simulator, and short load runs alternate between them (ABBA order). Each head run is divided
+by the base's requests per second at that moment (between the base runs before and after it);
+the median of those ratios, with its distribution-free 95% interval, is the throughput ratio.
 
 Options:
   --base <ref>          the reference commit (branch, tag or hash)           (required)
   --head <ref>          the commit under test                                 (required)
   --threshold <frac>    tolerated slowdown, as a fraction                     (default ${DEFAULTS.threshold})
-  --pairs <n>           number of base/head run pairs, at least 2             (default ${DEFAULTS.pairs})
+  --pairs <n>           number of base/head run pairs, at least ${MIN_PAIRS}             (default ${DEFAULTS.pairs})
   --duration <s>        seconds per run                                       (default ${DEFAULTS.durationSeconds})
   --connections <n>     concurrent connections per run                        (default ${DEFAULTS.connections})
   --warmup <s>          warm-up seconds per server before the pairs, 0 = none (default ${DEFAULTS.warmupSeconds})
@@ -110,7 +112,7 @@ export function parseGateArgs(argv: string[]): GateCliOptions | null {
     base: values.base,
     head: values.head,
     threshold: numberFlag('--threshold', values.threshold, { above: 0, below: 1, hint: 'a fraction, e.g. 0.10 for 10%', fallback: DEFAULTS.threshold }),
-    pairs: numberFlag('--pairs', values.pairs, { integer: true, min: 2, fallback: DEFAULTS.pairs }),
+    pairs: numberFlag('--pairs', values.pairs, { integer: true, min: MIN_PAIRS, hint: 'the fewest with a distribution-free 95% interval', fallback: DEFAULTS.pairs }),
     durationSeconds: numberFlag('--duration', values.duration, { integer: true, min: 1, hint: 'seconds', fallback: DEFAULTS.durationSeconds }),
     connections: numberFlag('--connections', values.connections, { integer: true, min: 1, fallback: DEFAULTS.connections }),
     warmupSeconds: numberFlag('--warmup', values.warmup, { integer: true, min: 0, hint: 'seconds, 0 = none', fallback: DEFAULTS.warmupSeconds }),

@@ -5,6 +5,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { UsageError } from '../../cli/args.ts';
 import { HELP, parseGateArgs, type GateCliOptions } from './args.ts';
 import { Cleanup } from '../subject/cleanup.ts';
@@ -60,13 +61,14 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
 
+  const started = performance.now();
   try {
     const result = await runGate(options, cleanup, log);
     for (const failure of await cleanup.run()) log(`gate: cleanup: ${failure}`);
     publish(renderGateReport(result), options);
     const { verdict } = result.decision;
     const instructions = result.decision.cost ? `, head/base instructions per request ${result.decision.cost.ratio.toFixed(4)}` : '';
-    log(`gate: ${verdict.toUpperCase()} (decided by ${result.decision.decidedBy}): head/base throughput ${result.throughput.ratio.toFixed(3)} (95% CI ${result.throughput.low.toFixed(3)}–${result.throughput.high.toFixed(3)}), limit ${result.decision.limit.toFixed(3)}${instructions}`);
+    log(`gate: ${verdict.toUpperCase()} (decided by ${result.decision.decidedBy}): head/base throughput ${result.throughput.ratio.toFixed(3)} (95% CI ${result.throughput.low.toFixed(3)}–${result.throughput.high.toFixed(3)}), limit ${result.decision.limit.toFixed(3)}${instructions}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
     return EXIT_CODE[verdict];
   } catch (error) {
     if (interrupted) {

@@ -38,9 +38,9 @@ function runGate(args: string[], options: { env?: Record<string, string>; onStde
 /**
  * Short runs: the test checks the decision end to end, not precise numbers. With the
  * instruction count measured, it decides (verdict.ts combineSignals): a failing count fails
- * whatever the throughput says, and with 2 pairs the throughput interval is too wide
- * (t = 12.7) to fail identical trees — so 2 pairs, the minimum, are enough everywhere. One
- * warm-up (in the first test) is enough to cover it.
+ * whatever the throughput says. The throughput interval of identical trees fails only when
+ * all 6 head runs (the fewest pairs the gate takes) read below the limit against base at
+ * their moment. One warm-up (in the first test) is enough to cover it.
  */
 const SHORT = ['--duration', '1', '--warmup', '0', '--connections', '4', '--cost-requests', '20'];
 
@@ -79,7 +79,7 @@ describe('npm run gate', () => {
     const report = join(tmp, 'fail.md');
     const summary = join(tmp, 'summary.md');
     writeFileSync(summary, '# earlier step\n');
-    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '2', ...SHORT, '--warmup', '1', '--report', report, '--summary'], {
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '6', ...SHORT, '--warmup', '1', '--report', report, '--summary'], {
       env: { GITHUB_STEP_SUMMARY: summary },
     });
     expect(outcome.stderr).toContain('gate: FAIL (decided by instructions)');
@@ -101,8 +101,8 @@ describe('npm run gate', () => {
 
   it('passes two commits with the same tree on their instruction counts', async () => {
     const [, head, sameAsHead] = repo.commits;
-    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, '--pairs', '2', ...SHORT]);
-    // Equal counts pass the head, unless two noisy pairs put the throughput estimate below the
+    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, '--pairs', '6', ...SHORT]);
+    // Equal counts pass the head, unless noisy runs put the median throughput ratio below the
     // limit: a drop the instructions never excuse (inconclusive, decided by throughput). Never a fail.
     if (outcome.code === 0) {
       expect(outcome.stdout).toMatch(/^## Regression gate: PASS/);
@@ -116,7 +116,7 @@ describe('npm run gate', () => {
 
   it('with --cost-requests 0 decides on throughput alone and says why', async () => {
     const [, head, sameAsHead] = repo.commits;
-    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, '--pairs', '2', ...SHORT, '--cost-requests', '0']);
+    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, '--pairs', '6', ...SHORT, '--cost-requests', '0']);
     expect([0, 3]).toContain(outcome.code);
     expect(outcome.stdout).toContain('decided by **throughput**');
     expect(outcome.stdout).toContain('- Instructions per request: not counted — --cost-requests 0: the instruction count was not asked for.');
@@ -126,7 +126,7 @@ describe('npm run gate', () => {
   it('exits 2 for a bad flag and 1 for an unknown ref, with a readable message, leaving nothing behind', async () => {
     const badFlag = await runGate(['--base', 'a', '--head', 'b', '--pairs', 'many']);
     expect(badFlag.code).toBe(2);
-    expect(badFlag.stderr).toContain('gate: --pairs must be an integer ≥ 2, got "many"');
+    expect(badFlag.stderr).toContain('gate: --pairs must be an integer ≥ 6 (the fewest with a distribution-free 95% interval), got "many"');
     expect(badFlag.stderr).not.toMatch(/\n\s+at /);
 
     const unknownRef = await runGate(['--repo', repo.dir, '--base', 'no-such-ref', '--head', repo.commits[1]]);
@@ -139,7 +139,7 @@ describe('npm run gate', () => {
 
   it('exits 1 when the head server crashes at start, stopping the base server and removing the worktrees', async () => {
     const [base, , , broken] = repo.commits;
-    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', broken, '--pairs', '2', '--duration', '1', '--warmup', '0', '--cost-requests', '0']);
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', broken, '--pairs', '6', '--duration', '1', '--warmup', '0', '--cost-requests', '0']);
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toMatch(/gate: error: server `(taskset -c \S+ )?node server\/work-server\.mjs [^`]*` exited \(code 1\) before it was ready/);
     expect(outcome.stderr).toContain('SyntaxError');
@@ -154,7 +154,7 @@ describe('npm run gate', () => {
     const [base, head] = repo.commits;
     const urls: string[] = [];
     let signalled = false;
-    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '2', '--duration', '30', '--warmup', '0', '--connections', '2', '--cost-requests', '0'], {
+    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '6', '--duration', '30', '--warmup', '0', '--connections', '2', '--cost-requests', '0'], {
       onStderr: (text, child) => {
         if (!signalled && text.includes('head server ready at')) {
           signalled = true;

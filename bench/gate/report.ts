@@ -2,9 +2,9 @@
 import { coefficientOfVariation } from '../stats/descriptive.ts';
 import type { GateCost, GateResult } from './types.ts';
 import type { RunFigures } from '../figures/run-row.ts';
-import { COST_RULE, EXIT_CODE } from './verdict.ts';
+import { CONFIDENCE, COST_RULE, EXIT_CODE, gateSlices } from './verdict.ts';
 import type { CostAssessment } from './verdict.ts';
-import type { RatioInterval } from '../stats/t-interval.ts';
+import { sliceRatios, type PairedRatio } from '../stats/paired-ratio.ts';
 
 const HEADLINE = {
   pass: 'PASS — no regression beyond the threshold',
@@ -20,8 +20,8 @@ const short = (commit: string) => commit.slice(0, 12);
 /** Table cells must not break the table. */
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-function interval(r: RatioInterval): string {
-  return `**${ratio(r.ratio)}** (${Math.round(r.confidence * 100)}% CI ${ratio(r.low)}–${ratio(r.high)}, ${r.n} pairs)`;
+function interval(r: PairedRatio): string {
+  return `**${ratio(r.ratio)}** (${Math.round(CONFIDENCE * 100)}% CI ${ratio(r.low)}–${ratio(r.high)}, ${r.slices} pairs)`;
 }
 
 const kilo = (x: number) => `${(x / 1e3).toFixed(1)} k`;
@@ -77,10 +77,13 @@ export function renderGateReport(result: GateResult): string {
   }
   lines.push('');
   lines.push('### Runs', '');
-  lines.push('| pair | order | base req/s | base p99 | head req/s | head p99 | head/base req/s | errors base/head |', '|---:|---|---:|---:|---:|---:|---:|---:|');
-  for (const p of result.pairs) {
+  // The ratios the estimate is the median of: each head run ÷ base at its moment (pairs run in order, so head i is pair i's).
+  const slices = gateSlices(result.pairs, (run) => run.requestsPerSecond);
+  const paired = sliceRatios(slices.head, slices.base);
+  lines.push('| pair | order | base req/s | base p99 | head req/s | head p99 | head ÷ base at that moment | errors base/head |', '|---:|---|---:|---:|---:|---:|---:|---:|');
+  for (const [i, p] of result.pairs.entries()) {
     const order = p.order.join(' → ');
-    lines.push(`| ${p.pair} | ${order} | ${[...runCells(p.base), ...runCells(p.head)].join(' | ')} | ${ratio(p.head.requestsPerSecond / p.base.requestsPerSecond)} | ${p.base.errors}/${p.head.errors} |`);
+    lines.push(`| ${p.pair} | ${order} | ${[...runCells(p.base), ...runCells(p.head)].join(' | ')} | ${ratio(paired[i])} | ${p.base.errors}/${p.head.errors} |`);
   }
   lines.push('');
   const cv = (values: number[]) => percent(coefficientOfVariation(values));
@@ -93,7 +96,7 @@ export function renderGateReport(result: GateResult): string {
   lines.push(`- Tool: ${settings.tool.name} ${settings.tool.version} (\`${cell(settings.tool.path)}\`)`);
   lines.push(`- Scenario: \`${settings.scenario}\` — \`GET ${cell(settings.path)}\`, ${settings.connections} connections, keep-alive`);
   lines.push(`- ${settings.pairs} pairs of ${settings.durationSeconds} s runs, alternating which side runs first (ABBA); ${settings.warmupSeconds} s warm-up per server`);
-  lines.push(`- Threshold: ${percent(settings.threshold)}; interval: paired Student t on ln(head/base), ${Math.round(result.throughput.confidence * 100)}%`);
+  lines.push(`- Threshold: ${percent(settings.threshold)}; throughput ratio: each head run ÷ base at that moment (log-linear between the base runs before and after it), the median with its distribution-free ${Math.round(CONFIDENCE * 100)}% interval (bench/stats/paired-ratio.ts)`);
   lines.push(`- Started ${result.startedAt}, finished ${result.finishedAt}`);
   lines.push('');
   lines.push('### Machine', '');

@@ -17,7 +17,7 @@ import { measureGateCost } from '../cost/gate.ts';
 import type { Cleanup } from '../subject/cleanup.ts';
 import { launchSubject, prepareSubjectTree, type PreparedTree } from '../subject/subject.ts';
 import { DEFAULTS, type GateCliOptions } from './args.ts';
-import { alternatingPairs, type Side } from './schedule.ts';
+import { alternatingPairs, plannedLoadSeconds, type Side } from './schedule.ts';
 import { runFigures, type RunFigures } from '../figures/run-row.ts';
 import type { GateResult, GateRevision, PairMeasurement } from './types.ts';
 import { evaluateGate } from './verdict.ts';
@@ -59,6 +59,8 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
 
   const pinning = await planPinning(options.pin ?? true);
   log(`gate: ${pinning.note}`);
+  const count = options.costRequests > 0 ? `the instruction count (${DEFAULTS.costWindows} windows of ${options.costRequests} requests a side, after ${DEFAULTS.costWarmupWindows * options.costRequests}), then ` : '';
+  log(`gate: plan: both trees prepared, ${count}${plannedLoadSeconds(options)} s of load (${options.warmupSeconds} s warm-up per server, ${options.pairs} pairs × 2 × ${options.durationSeconds} s)`);
 
   // Both trees, prepared with their own chapter contract (installs cached by lockfile), then both servers.
   const trees = {} as Record<Side, PreparedTree>;
@@ -93,7 +95,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
     for (const side of order) figures[side] = await load(side, options.durationSeconds, `run of pair ${index + 1}`);
     pairs.push({ pair: index + 1, order, base: figures.base, head: figures.head });
     const ratio = figures.head.requestsPerSecond / figures.base.requestsPerSecond;
-    log(`gate: pair ${index + 1}/${schedule.length} (${order.join(' → ')}): base ${figures.base.requestsPerSecond.toFixed(0)} req/s, head ${figures.head.requestsPerSecond.toFixed(0)} req/s, head/base ${ratio.toFixed(3)}`);
+    log(`gate: pair ${index + 1}/${schedule.length} (${order.join(' → ')}): base ${figures.base.requestsPerSecond.toFixed(0)} req/s, head ${figures.head.requestsPerSecond.toFixed(0)} req/s, head/base back to back ${ratio.toFixed(3)}`);
   }
 
   return {

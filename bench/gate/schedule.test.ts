@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alternatingPairs } from './schedule.ts';
+import { alternatingPairs, plannedLoadSeconds } from './schedule.ts';
 
 describe('alternatingPairs', () => {
   it('alternates which side runs first (ABBA ABBA)', () => {
@@ -11,5 +11,12 @@ describe('alternatingPairs', () => {
   });
   it('rejects a non-positive count', () => {
     expect(() => alternatingPairs(0)).toThrow(/positive integer/);
+  });
+});
+
+describe('plannedLoadSeconds', () => {
+  it('counts both warm-ups and both runs of every pair', () => {
+    expect(plannedLoadSeconds({ pairs: 6, durationSeconds: 5, warmupSeconds: 3 })).toBe(2 * 3 + 6 * 2 * 5);
+    expect(plannedLoadSeconds({ pairs: 8, durationSeconds: 1, warmupSeconds: 0 })).toBe(16);
   });
 });

@@ -10,3 +10,8 @@ export function alternatingPairs(pairs: number): Array<[Side, Side]> {
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`pairs must be a positive integer, got ${pairs}`);
   return Array.from({ length: pairs }, (_, i) => (i % 2 === 0 ? ['base', 'head'] : ['head', 'base']));
 }
+
+/** Seconds of load a gate run plans (pure): each server's warm-up, then both runs of every pair. The callgrind count and the builds come on top. */
+export function plannedLoadSeconds(plan: { pairs: number; durationSeconds: number; warmupSeconds: number }): number {
+  return 2 * plan.warmupSeconds + 2 * plan.pairs * plan.durationSeconds;
+}

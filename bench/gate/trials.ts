@@ -60,6 +60,9 @@ interface TrialOutcome {
 
 const VERDICTS: Record<number, string> = { 0: 'pass', 1: 'fail', 2: 'error', 3: 'inconclusive' };
 
+/** What one gate run may take (issue 22: the gate job stays within 4 minutes). */
+const GATE_RUN_BUDGET_SECONDS = 240;
+
 const USAGE =
   'Usage: npm run trials -- --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]\n' +
   '       npm run trials -- --server <ref> [--repo <dir>] --trials N [--identical N] [--slowdown F,F] [gate flags]\n';
@@ -174,7 +177,9 @@ function runGateOnce(repo: string, base: string, head: string, gateArgs: string[
       const match = /head\/base throughput ([\d.]+) \(95% CI ([\d.]+)–([\d.]+)\)/.exec(stderr);
       const decided = /\(decided by (\w+)\)/.exec(stderr);
       const cost = /head\/base instructions per request ([\d.]+)/.exec(stderr);
-      const verdict = exitCode === null ? 'killed' : (VERDICTS[exitCode] ?? `exit ${exitCode}`);
+      // The gate exits 1 on a regression and on an error alike: an error is never counted as a detection.
+      const failedToCompare = /^gate: error:/m.test(stderr);
+      const verdict = exitCode === null ? 'killed' : failedToCompare ? 'error' : (VERDICTS[exitCode] ?? `exit ${exitCode}`);
       if (verdict === 'error') process.stderr.write(`trials: gate error:\n${stderr.split('\n').filter((l) => l.includes('error')).join('\n')}\n`);
       resolve({
         exitCode,
@@ -226,8 +231,8 @@ const lines = [
   `Command: \`npm run trials -- ${process.argv.slice(2).join(' ')}\``,
   `Gate settings: \`${gateArgs.join(' ') || 'the gate\'s defaults'}\`; ${repo.description}.`,
   '',
-  '| case | runs | fail (alarm) | pass | inconclusive | error | decided by instructions | median head/base instructions | median head/base req/s | median CI width | median seconds |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| case | runs | fail (alarm) | pass | inconclusive | error | decided by instructions | median head/base instructions | median head/base req/s | median CI width | median seconds | slowest seconds |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const c of cases) {
   const runs = outcomes.get(c)!;
@@ -237,15 +242,21 @@ for (const c of cases) {
   const costRatios = runs.flatMap((r) => (r.costRatio === null ? [] : [r.costRatio]));
   const medianOr = (values: number[], digits: number) => (values.length ? median(values).toFixed(digits) : 'n/a');
   lines.push(
-    `| ${c.name} | ${runs.length} | ${pct(count('fail'), runs.length)} | ${pct(count('pass'), runs.length)} | ${pct(count('inconclusive'), runs.length)} | ${count('error')} | ${runs.filter((r) => r.decidedBy === 'instructions').length}/${runs.length} | ${medianOr(costRatios, 4)} | ${medianOr(ratios, 3)} | ${medianOr(widths, 3)} | ${medianOr(runs.map((r) => r.seconds), 0)} |`,
+    `| ${c.name} | ${runs.length} | ${pct(count('fail'), runs.length)} | ${pct(count('pass'), runs.length)} | ${pct(count('inconclusive'), runs.length)} | ${count('error')} | ${runs.filter((r) => r.decidedBy === 'instructions').length}/${runs.length} | ${medianOr(costRatios, 4)} | ${medianOr(ratios, 3)} | ${medianOr(widths, 3)} | ${medianOr(runs.map((r) => r.seconds), 0)} | ${runs.length ? Math.max(...runs.map((r) => r.seconds)).toFixed(0) : 'n/a'} |`,
   );
 }
 const identicalRuns = outcomes.get(cases[0])!;
 lines.push('');
 lines.push(`False-alarm rate (FAIL on identical trees): ${pct(identicalRuns.filter((r) => r.verdict === 'fail').length, identicalRuns.length)}.`);
+lines.push(`Inconclusive on identical trees: ${pct(identicalRuns.filter((r) => r.verdict === 'inconclusive').length, identicalRuns.length)}.`);
 for (const c of cases.slice(1)) {
   const runs = outcomes.get(c)!;
   lines.push(`Detection rate, ${c.name}: ${pct(runs.filter((r) => r.verdict === 'fail').length, runs.length)}.`);
+}
+const allRuns = [...outcomes.values()].flat();
+if (allRuns.length > 0) {
+  const over = allRuns.filter((r) => r.seconds > GATE_RUN_BUDGET_SECONDS).length;
+  lines.push(`Gate runs over ${GATE_RUN_BUDGET_SECONDS / 60} minutes: ${pct(over, allRuns.length)}; the slowest took ${Math.max(...allRuns.map((r) => r.seconds)).toFixed(0)} s.`);
 }
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exitCode = interrupted ? 130 : 0;

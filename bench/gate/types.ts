@@ -4,7 +4,7 @@ import type { CpuPlan } from '../proc/pinning.ts';
 import type { Side } from './schedule.ts';
 import type { GateCost } from '../cost/gate.ts';
 import type { CombinedDecision } from './verdict.ts';
-import type { RatioInterval } from '../stats/t-interval.ts';
+import type { PairedRatio } from '../stats/paired-ratio.ts';
 import type { RunFigures } from '../figures/run-row.ts';
 
 export interface GateSettings {
@@ -55,10 +55,10 @@ export interface GateResult {
   startedAt: string;
   finishedAt: string;
   pairs: PairMeasurement[];
-  /** head/base requests per second: below 1 means head is slower. */
-  throughput: RatioInterval;
+  /** head/base requests per second, paired by moment (verdict.ts): below 1 means head is slower. */
+  throughput: PairedRatio;
   /** head/base p99 latency: above 1 means head is slower; null when a run had no p99. */
-  p99: RatioInterval | null;
+  p99: PairedRatio | null;
   cost: GateCost;
   decision: CombinedDecision;
 }

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { assessCost, combineSignals, COST_RULE, decide, evaluateGate, evaluatePairs, EXIT_CODE } from './verdict.ts';
-import type { RatioInterval } from '../stats/t-interval.ts';
+import { assessCost, combineSignals, COST_RULE, decide, evaluateGate, evaluatePairs, EXIT_CODE, gateSlices, MIN_PAIRS, type MeasuredPair } from './verdict.ts';
+import type { PairedRatio } from '../stats/paired-ratio.ts';
+import { alternatingPairs } from './schedule.ts';
 
-const interval = (low: number, high: number, ratio = Math.sqrt(low * high)): RatioInterval => ({ ratio, low, high, confidence: 0.95, n: 6 });
+const interval = (low: number, high: number, ratio = Math.sqrt(low * high)): PairedRatio => ({ ratio, low, high, cv: 0, slices: 6 });
+
+const run = (rps: number, p99: number | null = null) => ({ requestsPerSecond: rps, p99LatencyUs: p99 });
+
+/** Pairs in the gate's ABBA order; `speed` is the machine's speed at each run's position (2i, 2i + 1), common to both sides. */
+function measuredPairs(baseRps: number, headRps: number, speed: (position: number) => number = () => 1, p99 = false): MeasuredPair[] {
+  return alternatingPairs(6).map((order) => ({ order, base: run(0), head: run(0) })).map((pair, i) => {
+    const at = (side: 'base' | 'head') => 2 * i + pair.order.indexOf(side);
+    const rps = (side: 'base' | 'head') => (side === 'base' ? baseRps : headRps) * speed(at(side));
+    return { order: pair.order, base: run(rps('base'), p99 ? 1e6 / rps('base') : null), head: run(rps('head'), p99 ? 1e6 / rps('head') : null) };
+  });
+}
 
 describe('decide', () => {
   it('fails when the whole interval is below 1 − threshold', () => {
@@ -51,33 +63,53 @@ describe('decide', () => {
   });
 });
 
-describe('evaluatePairs', () => {
-  const run = (rps: number, p99: number | null) => ({ requestsPerSecond: rps, p99LatencyUs: p99 });
+describe('evaluatePairs (the one paired ratio of bench/stats, head against base)', () => {
+  it('places the runs in the order they ran: pair i at 2i and 2i + 1, whichever side went first', () => {
+    const pairs = measuredPairs(1000, 900);
+    const { base, head } = gateSlices(pairs, (r) => r.requestsPerSecond);
+    expect(base.map((s) => s.position)).toEqual([0, 3, 4, 7, 8, 11]);
+    expect(head.map((s) => s.position)).toEqual([1, 2, 5, 6, 9, 10]);
+  });
 
   it('computes head/base intervals for throughput and p99, and decides on throughput', () => {
-    const result = evaluatePairs(
-      [
-        { base: run(1000, 2000), head: run(500, 4000) },
-        { base: run(1010, 2100), head: run(500, 4000) },
-        { base: run(990, 1900), head: run(505, 4100) },
-      ],
-      0.1,
-    );
+    const result = evaluatePairs(measuredPairs(1000, 500, (x) => 1 + 0.01 * (x % 3), true), 0.1);
     expect(result.throughput.ratio).toBeCloseTo(0.5, 1);
+    expect(result.throughput.slices).toBe(6);
     expect(result.p99?.ratio).toBeCloseTo(2, 1);
     expect(result.decision.verdict).toBe('fail');
   });
 
+  it('cancels a drift common to both sides: a machine slowing by 3% per run still reads head = base exactly', () => {
+    const result = evaluatePairs(measuredPairs(1000, 1000, (x) => 0.97 ** x), 0.1);
+    expect(result.throughput.ratio).toBeCloseTo(1, 12);
+    expect(result.throughput.low).toBeCloseTo(1, 12);
+    expect(result.throughput.high).toBeCloseTo(1, 12);
+    expect(result.decision.verdict).toBe('pass');
+  });
+
+  it('the interval is the distribution-free interval of the median of the head runs\' ratios: with 6 pairs their lowest and highest', () => {
+    const ratios = [0.97, 1.02, 0.99, 1.04, 0.95, 1.01];
+    const pairs = alternatingPairs(6).map((order, i) => ({ order, base: run(1000), head: run(1000 * ratios[i]) }));
+    const { throughput } = evaluatePairs(pairs, 0.1);
+    expect(throughput.ratio).toBeCloseTo((0.99 + 1.01) / 2, 12);
+    expect(throughput.low).toBeCloseTo(0.95, 12);
+    expect(throughput.high).toBeCloseTo(1.04, 12);
+  });
+
   it('has no p99 interval when a run has no p99', () => {
-    const result = evaluatePairs(
-      [
-        { base: run(1000, null), head: run(1000, 10) },
-        { base: run(1000, 10), head: run(1000, 10) },
-      ],
-      0.1,
-    );
+    const pairs = measuredPairs(1000, 1000, () => 1, true);
+    pairs[0] = { ...pairs[0], base: run(1000, null) };
+    const result = evaluatePairs(pairs, 0.1);
     expect(result.p99).toBeNull();
     expect(result.decision.verdict).toBe('pass');
+  });
+
+  it('needs the pairs of a distribution-free 95% interval (6) and refuses a run that served nothing', () => {
+    expect(MIN_PAIRS).toBe(6);
+    expect(() => evaluatePairs(measuredPairs(1000, 1000).slice(0, 5), 0.1)).toThrow(/needs at least 6 pairs, got 5/);
+    const pairs = measuredPairs(1000, 1000);
+    pairs[2] = { ...pairs[2], head: run(0) };
+    expect(() => evaluatePairs(pairs, 0.1)).toThrow(/pair 3: head served no requests/);
   });
 });
 
@@ -179,6 +211,28 @@ describe('combineSignals (both signals)', () => {
     expect(d).toMatchObject({ verdict: 'fail', decidedBy: 'instructions' });
   });
 
+  it('a throughput drop is never excused by instructions: an interval wholly below the limit fails whatever the count says', () => {
+    for (const count of [cost(1e6), cost(1.03e6), cost(0.8e6), cost(1e6, 0.05)]) {
+      expect(combineSignals(tp(0.7, 0.85), count)).toMatchObject({ verdict: 'fail', decidedBy: 'throughput' });
+    }
+  });
+
+  it('noisy windows with every head window above every base window by more than the fail bound fail, even when the throughput passes', () => {
+    const rise = assessCost({ base: [0.97e6, 1e6, 1.03e6], head: [1.1e6, 1.13e6, 1.16e6] });
+    expect(rise.noise).toBeGreaterThan(COST_RULE.maxNoise);
+    expect(rise.separation).toBeGreaterThan(1 + COST_RULE.fail);
+    const d = combineSignals(tp(0.95, 1.05), rise);
+    expect(d.throughput.verdict).toBe('pass');
+    expect(d).toMatchObject({ verdict: 'fail', decidedBy: 'instructions' });
+  });
+
+  it('an interval straddling the limit is inconclusive unless the instructions decide: no count, a noisy count, or an estimate below the limit', () => {
+    expect(combineSignals(tp(0.85, 1.0), null, 'not asked for').verdict).toBe('inconclusive');
+    expect(combineSignals(tp(0.85, 1.0), cost(1e6, 0.05)).verdict).toBe('inconclusive');
+    expect(combineSignals(tp(0.8, 0.95), cost(1e6)).verdict).toBe('inconclusive');
+    expect(combineSignals(tp(0.8, 0.95), cost(1.03e6)).verdict).toBe('inconclusive');
+  });
+
   it('a +3% instruction regression passes, reported', () => {
     const d = combineSignals(tp(0.95, 1.05), cost(1.03e6));
     expect(d.verdict).toBe('pass');
@@ -194,7 +248,7 @@ describe('combineSignals (both signals)', () => {
   });
 
   it('evaluateGate combines measured pairs with measured windows', () => {
-    const pairs = [1000, 1010, 990].map((b) => ({ base: { requestsPerSecond: b, p99LatencyUs: null }, head: { requestsPerSecond: b * 0.95, p99LatencyUs: null } }));
+    const pairs = measuredPairs(1000, 950, (x) => 1.01 ** x);
     const slower = evaluateGate(pairs, 0.1, { evidence: { base: windows(1e6), head: windows(1.06e6) } });
     expect(slower.decision).toMatchObject({ verdict: 'fail', decidedBy: 'instructions' });
     expect(slower.throughput.ratio).toBeCloseTo(0.95, 12);

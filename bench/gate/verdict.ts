@@ -1,14 +1,33 @@
 /**
- * The gate's decision, pure: a paired confidence interval for the head/base ratio and
- * the three-way verdict against a threshold.
+ * The gate's decision, pure: the head/base throughput ratio with its interval, the
+ * instruction comparison, and the three-way verdict against a threshold.
  *
- * Method: stats/t-interval.ts, a Student t-interval on the log ratios of pairs (base run,
- * head run, back to back on the same machine). Pairing cancels slow drift
- * of the machine (both runs of a pair see nearly the same conditions); alternating
- * which side runs first (see schedule.ts) cancels the order effect.
+ * The throughput ratio is the bench's one paired ratio (bench/stats/paired-ratio.ts), head
+ * as the subject and base as the reference: the gate's runs, in the order they ran (pairs
+ * alternating which side goes first, schedule.ts), are slices at their positions; each head
+ * run is divided by the base's throughput at that moment (log-linear between the base runs
+ * before and after it), and the estimate is the median of those ratios with its
+ * distribution-free 95% interval (order statistics). A drift common to both servers cancels
+ * in each ratio; the alternation cancels an order effect.
  */
 import { EXIT } from '../../cli/exit.ts';
-import { pairedRatioInterval, type RatioInterval } from '../stats/t-interval.ts';
+import { orderStatisticRank } from '../stats/descriptive.ts';
+import { pairedRatio, type PairedRatio, type Slice } from '../stats/paired-ratio.ts';
+import type { Side } from './schedule.ts';
+
+/** The confidence of the gate's intervals. */
+export const CONFIDENCE = 0.95;
+
+/**
+ * The fewest pairs whose median ratio has a distribution-free interval at CONFIDENCE: with
+ * fewer head runs even [min, max] covers the median less often than that, and the stats
+ * module would fall back to a bootstrap that is too narrow to decide on (6 at 95%).
+ */
+export const MIN_PAIRS = (() => {
+  let n = 2;
+  while (orderStatisticRank(n, CONFIDENCE) === null) n++;
+  return n;
+})();
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -31,13 +50,13 @@ export interface Decision {
  * pass: the lower bound is at least 1 − threshold; otherwise inconclusive — the data
  * can't tell, which is neither a pass nor a failure.
  */
-export function decide(throughput: RatioInterval, threshold: number): Decision {
+export function decide(throughput: PairedRatio, threshold: number): Decision {
   if (!(Number.isFinite(threshold) && threshold > 0 && threshold < 1)) {
     throw new Error(`threshold must be a fraction between 0 and 1 (e.g. 0.10), got ${threshold}`);
   }
   const limit = 1 - threshold;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  const ci = `${Math.round(throughput.confidence * 100)}% CI of head/base throughput ${throughput.low.toFixed(3)}–${throughput.high.toFixed(3)}`;
+  const ci = `${Math.round(CONFIDENCE * 100)}% CI of head/base throughput ${throughput.low.toFixed(3)}–${throughput.high.toFixed(3)}`;
   if (throughput.high < limit) {
     return { verdict: 'fail', limit, threshold, ratio: throughput.ratio, reason: `head is slower than base by more than ${pct(threshold)}: the whole ${ci} is below ${limit.toFixed(3)}` };
   }
@@ -58,31 +77,51 @@ export function decide(throughput: RatioInterval, threshold: number): Decision {
  * the instruction comparison when there is one, and the combined verdict.
  */
 export function evaluateGate(
-  pairs: Parameters<typeof evaluatePairs>[0],
+  pairs: MeasuredPair[],
   threshold: number,
   cost: { evidence: CostEvidence; rule?: CostRule } | { unavailable: string },
-): { throughput: RatioInterval; p99: RatioInterval | null; decision: CombinedDecision } {
+): { throughput: PairedRatio; p99: PairedRatio | null; decision: CombinedDecision } {
   const { throughput, p99, decision } = evaluatePairs(pairs, threshold);
   const combined = 'evidence' in cost ? combineSignals(decision, assessCost(cost.evidence, cost.rule)) : combineSignals(decision, null, cost.unavailable);
   return { throughput, p99, decision: combined };
 }
 
+/** One pair of runs as the verdict needs it: which side ran first, and each run's figures. */
+export interface MeasuredPair {
+  order: readonly [Side, Side];
+  base: { requestsPerSecond: number; p99LatencyUs: number | null };
+  head: { requestsPerSecond: number; p99LatencyUs: number | null };
+}
+
+/** The runs of the pairs as slices at their place in the order they ran (pair i's first run at 2i, its second at 2i + 1). */
+export function gateSlices(pairs: readonly MeasuredPair[], figure: (run: MeasuredPair['base']) => number): Record<Side, Slice[]> {
+  const slices: Record<Side, Slice[]> = { base: [], head: [] };
+  pairs.forEach((pair, i) => {
+    pair.order.forEach((side, k) => slices[side].push({ position: 2 * i + k, value: figure(pair[side]) }));
+  });
+  return slices;
+}
+
+/** head ÷ base by the one paired ratio (module comment). */
+function headOverBase(pairs: readonly MeasuredPair[], figure: (run: MeasuredPair['base']) => number): PairedRatio {
+  const { head, base } = gateSlices(pairs, figure);
+  const ratio = pairedRatio(head, base, CONFIDENCE);
+  if (ratio === null) throw new Error('no base run to compare head with');
+  return ratio;
+}
+
 /** The throughput and p99 intervals of measured pairs, and the decision on throughput. */
-export function evaluatePairs(
-  pairs: Array<{ base: { requestsPerSecond: number; p99LatencyUs: number | null }; head: { requestsPerSecond: number; p99LatencyUs: number | null } }>,
-  threshold: number,
-): { throughput: RatioInterval; p99: RatioInterval | null; decision: Decision } {
-  const throughput = pairedRatioInterval(
-    pairs.map((p) => p.head.requestsPerSecond),
-    pairs.map((p) => p.base.requestsPerSecond),
-  );
+export function evaluatePairs(pairs: readonly MeasuredPair[], threshold: number): { throughput: PairedRatio; p99: PairedRatio | null; decision: Decision } {
+  if (pairs.length < MIN_PAIRS) throw new Error(`a distribution-free ${Math.round(CONFIDENCE * 100)}% interval needs at least ${MIN_PAIRS} pairs, got ${pairs.length}`);
+  for (const [i, p] of pairs.entries()) {
+    for (const side of ['base', 'head'] as const) {
+      const rps = p[side].requestsPerSecond;
+      if (!(Number.isFinite(rps) && rps > 0)) throw new Error(`pair ${i + 1}: ${side} served no requests (${rps} req/s): a failed run is never a ratio`);
+    }
+  }
+  const throughput = headOverBase(pairs, (run) => run.requestsPerSecond);
   const p99Known = pairs.every((p) => p.head.p99LatencyUs !== null && p.base.p99LatencyUs !== null && p.head.p99LatencyUs > 0 && p.base.p99LatencyUs > 0);
-  const p99 = p99Known
-    ? pairedRatioInterval(
-        pairs.map((p) => p.head.p99LatencyUs as number),
-        pairs.map((p) => p.base.p99LatencyUs as number),
-      )
-    : null;
+  const p99 = p99Known ? headOverBase(pairs, (run) => run.p99LatencyUs as number) : null;
   return { throughput, p99, decision: decide(throughput, threshold) };
 }
 

@@ -58,7 +58,11 @@ describe('rampMultipliers', () => {
   it('steps both ways, both ends included, without float noise', () => {
     expect(rampMultipliers(0.5, 1, 0.1)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 1]);
     expect(rampMultipliers(2.5, 2, 0.25)).toEqual([2.5, 2.25, 2]);
-    expect(OPEN_LOOP_DEFAULTS['adaptive-ramp'].multipliers.slice(7, 11)).toEqual([2.25, 2.5, 2.25, 2]);
+    // 1 s a step, the first level held two: the ramp's second second is at half the capacity (chapter 9 reads it).
+    expect(OPEN_LOOP_DEFAULTS['adaptive-ramp'].multipliers.slice(0, 3)).toEqual([0.5, 0.5, 0.75]);
+    expect(OPEN_LOOP_DEFAULTS['adaptive-ramp'].multipliers.slice(8, 12)).toEqual([2.25, 2.5, 2.25, 2]);
+    expect(OPEN_LOOP_DEFAULTS['adaptive-ramp'].stepSeconds).toBe(1);
+    expect(OPEN_LOOP_DEFAULTS['scaling-ramp'].stepSeconds).toBe(1);
   });
 });
 
@@ -80,10 +84,12 @@ describe('the open-loop scenarios in the runner', () => {
     expect(seconds.slice(0, 4).map((s) => s.offered_rps)).toEqual(planned);
     expect(seconds.slice(0, 4).map((s) => [s.elapsed_seconds, s.step_multiplier, s.settling])).toEqual([[1, 0.5, 1], [2, 0.5, 0], [3, 2, 1], [4, 2, 0]]);
     for (const s of seconds) {
-      expect(s).toMatchObject({ test_type: 'overload', subject: 'v8-shed', experiment: '', run_id: null, active_connections: null });
+      // Each second carries the round's capacity run: the run its offered rates are multiples of.
+      expect(s).toMatchObject({ test_type: 'overload', subject: 'v8-shed', experiment: '', run_id: runs[0].id, active_connections: null });
       expect(typeof s.session_id).toBe('number');
       expect([0, 1]).toContain(s.generator_behind);
     }
+    expect(queryRows(db, 'SELECT DISTINCT run_id FROM overload_steps')).toEqual([{ run_id: runs[0].id }]);
     const total = (column: string) => seconds.reduce((sum, s) => sum + (s[column] as number), 0);
     expect(total('completed_rps') + total('rejected_rps') + total('failed_rps')).toBe(total('offered_rps'));
 
@@ -109,7 +115,8 @@ describe('the open-loop scenarios in the runner', () => {
     const adaptive = queryRows(db, 'SELECT * FROM adaptive_limiter_seconds ORDER BY elapsed_seconds');
     expect(adaptive.slice(0, 3).map((s) => [s.elapsed_seconds, s.offered_rps])).toEqual([[1, 20], [2, 120], [3, 20]]);
     for (const s of adaptive) {
-      expect(s).toMatchObject({ subject: 'v8-shed', experiment: '', scenario: 'adaptive-ramp', connection_limit: null, in_flight: null, no_load_rtt_us: null, current_rtt_us: null, saturation_ratio: null, action: null, shed_rps: null, active_connections: null });
+      // No capacity run (given): no run id; the view numbers the ramps where their seconds restart.
+      expect(s).toMatchObject({ run_id: null, subject: 'v8-shed', experiment: '', scenario: 'adaptive-ramp', connection_limit: null, in_flight: null, no_load_rtt_us: null, current_rtt_us: null, saturation_ratio: null, action: null, shed_rps: null, active_connections: null });
       expect(s.accepted_rps).toBe(s.observed_rps);
     }
     expect(adaptive.some((s) => (s.rejected_rps as number) > 0)).toBe(true); // 3× of 40/s (one every 8.3 ms) against 2 in flight × 20 ms: shed
@@ -159,5 +166,24 @@ describe('an open-loop round with server gauges', () => {
     const shed = written.map((s) => s.shed_rps as number);
     for (const rate of shed) expect(rate).toBeGreaterThanOrEqual(0);
     expect(shed.some((rate) => rate > 0)).toBe(true); // 3× of 40/s against 2 in flight × 20 ms
+  });
+
+  it("ties a ramp's seconds to the round's capacity run when it measured one", async () => {
+    limitServer = await startLimitServer({ delayMs: 20, limit: 2 });
+    const tied: (number | undefined)[] = [];
+    const options = parseOptions(['--duration', '1']);
+    const context: RoundContext = {
+      options, label: 'limit', url: limitServer.url, loadgenCpus: null,
+      measure: async () => ({ outcome: { run_index: 0, status: 'ok', connections: 2, requests_per_second: 40, avg_latency_us: 1, p50_latency_us: 1, p90_latency_us: 1, p99_latency_us: 1, max_latency_us: 1, loadgen_saturated: false }, result: { ok: true, requestsPerSecond: 40 } as never, runId: 7 }),
+      settle: () => Promise.reject(new Error('no settle in an open-loop round')),
+      log: () => {}, flag: () => {},
+      series: (_kind, runId) => {
+        tied.push(runId);
+        return { write: () => {} };
+      },
+    };
+    const outcomes = await short('adaptive-ramp', { multipliers: [0.5, 1], stepSeconds: 1 }).runRound(context, 0);
+    expect(outcomes.map((o) => (o as { part?: string }).part)).toEqual(['capacity', 'open-loop']);
+    expect(tied).toEqual([7]);
   });
 });

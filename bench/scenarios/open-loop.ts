@@ -11,6 +11,7 @@
  *      end of the second (RoundContext.serverGauges; NULL columns where the subject has none);
  *   3. overload: each step over its settled seconds into overload_steps; scaling-ramp: the
  *      signal's lead time over the p99 objective, logged (the view scaling_lead_time has it too).
+ *      Every row carries the run id of the round's capacity run (none when it was given).
  *
  * The generator is one Node.js event loop in the bench's own process: a second where it sent
  * late is flagged (generator_behind) and is its figure, not the server's.
@@ -69,16 +70,21 @@ export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> 
   overload: OVERLOAD,
   'overload-mix': OVERLOAD,
   'ingest-mix-overload': OVERLOAD,
-  // Up and back down: the limit must rise again once the overload is over.
-  'adaptive-ramp': { ...COMMON, multipliers: [...rampMultipliers(0.5, 2.5, 0.25), ...rampMultipliers(2.5, 0.5, 0.25).slice(1)], stepSeconds: 2, settleSeconds: 0 },
-  // Quiet for longer than chapter 10's rule window (3 s) before the ramp.
-  'scaling-ramp': { ...COMMON, multipliers: rampMultipliers(0.5, 2.5, 0.1), stepSeconds: 2, settleSeconds: 0, quietSeconds: 5 },
+  // Up and back down: the limit must rise again once the overload is over. One second a step
+  // (2 s until edition 34): the rows are per second either way, and an edition repeats the
+  // ramp five times (bench/README.md, "Editions", 7: what the faster ramp changes). The first
+  // level is held two seconds, so the ramp's second second is still at half the capacity
+  // (chapter 9 reads it; its first second opens the generator's connections).
+  'adaptive-ramp': { ...COMMON, multipliers: [0.5, ...rampMultipliers(0.5, 2.5, 0.25), ...rampMultipliers(2.5, 0.5, 0.25).slice(1)], stepSeconds: 1, settleSeconds: 0 },
+  // Quiet for longer than chapter 10's rule window (3 s) before the ramp; 1 s a step (was 2).
+  'scaling-ramp': { ...COMMON, multipliers: rampMultipliers(0.5, 2.5, 0.1), stepSeconds: 1, settleSeconds: 0, quietSeconds: 5 },
 };
 
 /** A run of a round and which part of it: the capacity measurement or the open-loop steps. */
 export type PartOutcome = RunOutcome & { part?: 'capacity' | 'open-loop' };
 
-export interface Capacity { rps: number; source: 'measured' | 'given' | 'objective' }
+/** A round's capacity; `runId`: its recorded closed-loop run, when it was measured so. */
+export interface Capacity { rps: number; source: 'measured' | 'given' | 'objective'; runId?: number }
 
 /** Which requests a scenario offers: the mix's, or the wide windows. */
 const requestSetOf = (sc: Scenario): RequestSet => (sc.name.endsWith('-mix') || sc.name === 'ingest-mix-overload' ? 'mix' : 'wide');
@@ -113,13 +119,13 @@ export async function roundCapacity(sc: Scenario, context: RoundContext, round: 
     return { capacity: { rps: search.capacity, source: 'objective' }, outcomes: [{ ...failed, status: 'ok', requests_per_second: search.capacity }] };
   }
   if (options.capacity !== null) return { capacity: { rps: options.capacity, source: 'given' }, outcomes: [] };
-  const { outcome, result } = await context.measure(capacityLoad(sc, options, options.durationSeconds));
+  const { outcome, result, runId } = await context.measure(capacityLoad(sc, options, options.durationSeconds));
   const rps = result.ok ? result.requestsPerSecond : null;
   if (rps === null || !(rps > 0)) {
     context.log(`${sc.name} ${context.label}: no capacity measured (${result.failure ?? 'no 2xx answer'}): the open-loop steps are not run`);
     return { capacity: null, outcomes: [{ ...outcome, status: 'failed', capacity: true, part: 'capacity' }] };
   }
-  return { capacity: { rps, source: 'measured' }, outcomes: [{ ...outcome, capacity: true, part: 'capacity' }] };
+  return { capacity: { rps, source: 'measured', runId }, outcomes: [{ ...outcome, capacity: true, part: 'capacity' }] };
 }
 
 /** Runs the steps, reading the server's gauges just before and at the end of every second. */
@@ -140,19 +146,24 @@ async function runSteps(sc: Scenario, settings: OpenLoopSettings, stepSeconds: n
   return { run, server: gauges.map((current, i) => serverSecond(i === 0 ? baseline : gauges[i - 1], current)) };
 }
 
-/** The series rows of one run, in the table of this scenario. */
+/**
+ * The series rows of one run, in the table of this scenario, each with the run id of the
+ * round's capacity run, whose throughput the steps are multiples of (none when the capacity
+ * was given or searched: no runs row; the views then number the runs by where their seconds restart).
+ */
 function writeSeries(kind: OpenLoopScenarioName, settings: OpenLoopSettings, context: RoundContext, run: OverloadRun, server: ServerSecond[], capacity: Capacity): void {
+  const runId = capacity.runId;
   if (isOverload(kind)) {
-    const stress = context.series('stress_test');
+    const stress = context.series('stress_test', runId);
     for (const row of run.rows) stress.write(stressSample(row));
-    const steps = context.series('overload_steps');
+    const steps = context.series('overload_steps', runId);
     for (const step of run.steps) steps.write(stepRow(step, capacity.rps, capacity.source));
   } else if (kind === 'adaptive-ramp') {
-    const adaptive = context.series('adaptive_limiter');
+    const adaptive = context.series('adaptive_limiter', runId);
     run.rows.forEach((row, i) => adaptive.write(adaptiveSample(row, server[i], i === 0 ? null : server[i - 1].limit)));
   } else {
     const samples = run.rows.map((row, i) => scalingSample(row, server[i], settings.p99LimitMs * 1000));
-    const scaling = context.series('scaling_signals');
+    const scaling = context.series('scaling_signals', runId);
     for (const sample of samples) scaling.write(sample);
     const lead = leadTime(samples);
     const at = (seconds: number | null) => (seconds === null ? 'never' : `at ${seconds} s`);

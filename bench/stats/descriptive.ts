@@ -11,8 +11,8 @@
  *   approximation and tends to be narrow; it is labelled as such.
  * - n < 2: no interval can be given; low and high are NaN (stored as NULL).
  * Coefficient of variation: sample standard deviation (n−1) / mean.
- * Ratios to the reference are paired by moment (paired-ratio.ts); the gate's head/base
- * ratio is a t-interval on log ratios (t-interval.ts, the one t table).
+ * Ratios are paired by moment (paired-ratio.ts): the bench's subject against the
+ * reference, and the gate's head against base.
  */
 import { mulberry32 } from '../../simulator/prng.ts';
 

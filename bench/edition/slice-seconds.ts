@@ -1,0 +1,93 @@
+/**
+ * What a shorter slice would give, read from an edition's per-second rows (bench/README.md,
+ * "Editions", 4): each subject slice's ratio to the reference slices on either side, taken
+ * from the whole slice, from its first second alone (a 1 s settle and 1 s measured) and from
+ * its second alone (a 2 s settle and 1 s measured); per subject the CV of those ratios.
+ *
+ *   node --import tsx bench/edition/slice-seconds.ts data/bench.sqlite 34 hot
+ *
+ * Only where a slice's first bucket is the server's: the mix's holds wrk's start too.
+ */
+import { fileURLToPath } from 'node:url';
+import { REFERENCE_SUBJECT, NGINX_SUBJECT } from '../../db/schema.ts';
+import { openDatabase, queryRows } from '../../db/database.ts';
+import { coefficientOfVariation, median } from '../stats/descriptive.ts';
+
+/** One clean recorded slice with its per-second rows (second 1, 2, …). */
+export interface Slice {
+  label: string;
+  sequence: number;
+  rps: number;
+  seconds: Map<number, number>;
+}
+
+/** Which figure of a slice: the whole (its runs row) or one of its seconds. */
+export type SliceFigure = 'whole' | number;
+
+const figureOf = (slice: Slice, figure: SliceFigure): number | undefined => (figure === 'whole' ? slice.rps : slice.seconds.get(figure));
+
+/** Per subject, the CV of its slices' ratios to the mean of the nearest reference slice before and after (pure). */
+export function ratioCvs(slices: Slice[], figure: SliceFigure): Map<string, number> {
+  const ordered = [...slices].sort((a, b) => a.sequence - b.sequence);
+  const references = ordered.filter((s) => s.label === REFERENCE_SUBJECT);
+  const ratios = new Map<string, number[]>();
+  for (const slice of ordered) {
+    if (slice.label === REFERENCE_SUBJECT || slice.label === NGINX_SUBJECT) continue;
+    const before = references.filter((r) => r.sequence < slice.sequence).at(-1);
+    const after = references.find((r) => r.sequence > slice.sequence);
+    const near = [before, after].filter((r): r is Slice => r !== undefined).map((r) => figureOf(r, figure));
+    const own = figureOf(slice, figure);
+    if (own === undefined || near.length === 0 || near.some((v) => v === undefined || !(v > 0))) continue;
+    const reference = (near as number[]).reduce((t, v) => t + v, 0) / near.length;
+    ratios.set(slice.label, [...(ratios.get(slice.label) ?? []), own / reference]);
+  }
+  const out = new Map<string, number>();
+  for (const [label, values] of ratios) if (values.length >= 3) out.set(label, coefficientOfVariation(values));
+  return out;
+}
+
+/** Each slice's first second over its second (subjects and yardsticks alike), sorted (pure). */
+export function firstOverSecond(slices: Slice[]): number[] {
+  return slices.flatMap((s) => {
+    const [first, second] = [s.seconds.get(1), s.seconds.get(2)];
+    return first !== undefined && second !== undefined && second > 0 ? [first / second] : [];
+  }).sort((a, b) => a - b);
+}
+
+/** The clean slices of one scenario of a session, with their seconds. */
+export async function readSlices(dbPath: string, sessionId: number, scenario: string): Promise<Slice[]> {
+  const db = await openDatabase(dbPath);
+  const runs = queryRows(db, `SELECT id, subject || CASE WHEN experiment = '' THEN '' ELSE '+' || experiment END AS label, sequence, requests_per_second AS rps
+    FROM runs WHERE session_id = ? AND scenario = ? AND status = 'ok' AND disturbance IS NULL AND requests_per_second IS NOT NULL`, [sessionId, scenario]);
+  const seconds = new Map<number, Map<number, number>>();
+  for (const row of queryRows(db, `SELECT s.run_id, s.second, s.requests_per_second FROM run_samples s JOIN runs r ON r.id = s.run_id WHERE r.session_id = ? AND r.scenario = ?`, [sessionId, scenario])) {
+    const id = Number(row.run_id);
+    seconds.set(id, (seconds.get(id) ?? new Map()).set(Number(row.second), Number(row.requests_per_second)));
+  }
+  return runs.map((r) => ({ label: String(r.label), sequence: Number(r.sequence), rps: Number(r.rps), seconds: seconds.get(Number(r.id)) ?? new Map() }));
+}
+
+/** The report: per figure, the subjects' median CV and its range; the first second against the second. */
+export function formatSliceSeconds(slices: Slice[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const lines = (['whole', 1, 2] as SliceFigure[]).map((figure) => {
+    const cvs = [...ratioCvs(slices, figure).values()].sort((a, b) => a - b);
+    const name = figure === 'whole' ? 'the whole slice' : `second ${figure} alone`;
+    return cvs.length === 0 ? `${name}: no subject with 3 ratios` : `${name}: per-slice ratio CV ${pct(median(cvs))} (median of ${cvs.length} subjects; ${pct(cvs[0])}–${pct(cvs.at(-1)!)})`;
+  });
+  const ratios = firstOverSecond(slices);
+  if (ratios.length > 0) {
+    const at = (q: number) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))].toFixed(3);
+    lines.push(`first second ÷ second: median ${median(ratios).toFixed(3)}, 10th percentile ${at(0.1)}, 90th ${at(0.9)} (${ratios.length} slices)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [dbPath, session, scenario] = process.argv.slice(2);
+  if (!dbPath || !(Number(session) > 0) || !scenario) {
+    process.stderr.write('usage: node --import tsx bench/edition/slice-seconds.ts <database> <session id> <scenario>\n');
+    process.exit(2);
+  }
+  process.stdout.write(formatSliceSeconds(await readSlices(dbPath, Number(session), scenario)));
+}
