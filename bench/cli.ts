@@ -5,7 +5,8 @@
  * another bench runs), 2 bad usage, 130 interrupted.
  */
 import { join } from 'node:path';
-import { readChapterList } from '../db/chapters.ts';
+import { readChapterList, type Chapter } from '../db/chapters.ts';
+import { UsageError } from '../cli/args.ts';
 import { EXIT, runCommand } from '../cli/exit.ts';
 import { describeTagRestore, restoreChapterTags } from './git/tags.ts';
 import { listMeasured } from './list.ts';
@@ -16,8 +17,17 @@ import { cleanLeftoverRules } from './subject/connlimit.ts';
 
 const chapterList = (options: BenchOptions) => readChapterList(join(options.repoDir, 'data', 'chapters.json'));
 
+/** The soak's subjects: those named, else the latest chapter (the one a reader runs). */
+function soakChapters(options: BenchOptions): string[] {
+  if (options.chapters !== null) return options.chapters;
+  const latest = chapterList(options).reduce<Chapter | undefined>((last, c) => (last === undefined || c.number > last.number ? c : last), undefined);
+  if (latest === undefined) throw new UsageError('soak: data/chapters.json lists no chapter');
+  return [latest.tag];
+}
+
 const VERB: Record<Verb, (options: BenchOptions) => Promise<number>> = {
   run: (options) => runBench(options, { stdout: process.stdout, stderr: process.stderr }),
+  soak: (options) => runBench({ ...options, chapters: soakChapters(options) }, { stdout: process.stdout, stderr: process.stderr }),
   async list(options) {
     process.stdout.write(await listMeasured(chapterList(options), options));
     return EXIT.ok;

@@ -34,7 +34,7 @@ describe('parseOptions', () => {
   it('reads --merge and the files after it, and nothing positional without it', () => {
     expect(parseOptions([], '/w').merge).toBeNull();
     expect(parseOptions(['--merge', 'a.sqlite', 'm/b.sqlite', '--db', 'out.sqlite'], '/w')).toMatchObject({ merge: ['/w/a.sqlite', '/w/m/b.sqlite'], dbPath: '/w/out.sqlite' });
-    expect(() => parseOptions(['stray.sqlite'])).toThrow(new UsageError('unknown verb "stray.sqlite" (known: run, list, merge, restore-tags, clean-iptables)'));
+    expect(() => parseOptions(['stray.sqlite'])).toThrow(new UsageError('unknown verb "stray.sqlite" (known: run, list, merge, restore-tags, clean-iptables, soak)'));
     expect(() => parseOptions(['run', 'stray.sqlite'])).toThrow(new UsageError('unexpected argument "stray.sqlite"'));
     expect(() => parseOptions(['--merge', 'a.sqlite', '--list'])).toThrow(/--merge: cannot be combined with --list/);
   });
@@ -51,6 +51,9 @@ describe('parseOptions', () => {
     expect(parseOptions(['merge', 'a.sqlite', 'b.sqlite'], '/w')).toMatchObject({ verb: 'merge', merge: ['/w/a.sqlite', '/w/b.sqlite'] });
     expect(parseOptions(['restore-tags'], '/w').verb).toBe('restore-tags');
     expect(parseOptions(['clean-iptables'], '/w').verb).toBe('clean-iptables');
+    expect(parseOptions(['soak'], '/w')).toMatchObject({ verb: 'soak', scenarios: ['soak'], runs: 1, chapters: null });
+    expect(parseOptions(['soak', '--chapters', 'v9-adaptive-limit', '--runs', '2'], '/w')).toMatchObject({ verb: 'soak', scenarios: ['soak'], runs: 2, chapters: ['v9-adaptive-limit'] });
+    expect(() => parseOptions(['soak', '--scenario', 'mix'], '/w')).toThrow(new UsageError('soak: measures the soak scenario only; --scenario does not apply'));
     expect(() => parseOptions(['list', '--restore-tags'], '/w')).toThrow(new UsageError('list and restore-tags cannot be combined: name one verb'));
   });
 });

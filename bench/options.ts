@@ -11,7 +11,7 @@ export const TOOLS = ['autocannon', 'wrk', 'oha'] as const;
 export type ToolName = (typeof TOOLS)[number];
 
 /** The verbs of `npm run bench`; `run` when none is named. */
-export const VERBS = ['run', 'list', 'merge', 'restore-tags', 'clean-iptables'] as const;
+export const VERBS = ['run', 'list', 'merge', 'restore-tags', 'clean-iptables', 'soak'] as const;
 export type Verb = (typeof VERBS)[number];
 
 export interface BenchOptions extends ScenarioOptions {
@@ -74,6 +74,11 @@ Verbs (the older flags --list, --merge, --restore-tags, --clean-iptables still w
   clean-iptables  remove the kernel-limit rules (iptables, comment perf-book:) left by a
                   bench that no longer runs (a bench also does it before it adds its own)
   edition         everything the book cites, in one session (bench/edition/; edition --help)
+  soak            the soak, a session of its own (never part of an edition): the mix's
+                  requests at 80% of their capacity against the objective for 10 minutes,
+                  open loop, RSS and p99 per second (bench/scenarios/soak.ts); the latest
+                  chapter unless --chapters names others, one round unless --runs; about
+                  12 min a chapter (capacity search, warm-up, 10 min of soak)
 
 Exit codes (cli/exit.ts): 0 done, 1 failed, 2 bad usage, 130 interrupted.
 
@@ -147,8 +152,8 @@ function verbAsFlag(argv: string[]): string[] {
   return first === 'run' ? rest : [`--${first}`, ...rest];
 }
 
-function verbOf(v: { list?: boolean; merge?: string; 'restore-tags'?: boolean; 'clean-iptables'?: boolean }): Verb {
-  const named = (['list', 'merge', 'restore-tags', 'clean-iptables'] as const).filter((verb) => v[verb] !== undefined && v[verb] !== false);
+function verbOf(v: { list?: boolean; merge?: string; 'restore-tags'?: boolean; 'clean-iptables'?: boolean; soak?: boolean }): Verb {
+  const named = (['list', 'merge', 'restore-tags', 'clean-iptables', 'soak'] as const).filter((verb) => v[verb] !== undefined && v[verb] !== false);
   if (named.length > 1) throw new UsageError(`${named.join(' and ')} cannot be combined: name one verb`);
   return named[0] ?? 'run';
 }
@@ -180,6 +185,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
       list: { type: 'boolean' },
       'restore-tags': { type: 'boolean' },
       'clean-iptables': { type: 'boolean' },
+      soak: { type: 'boolean' },
       export: { type: 'string' },
       merge: { type: 'string' },
       db: { type: 'string' },
@@ -190,7 +196,8 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
   const v = parsed.values;
   const repoDir = resolve(cwd, v.repo ?? '.');
   const scenarioRaw = v.scenario ?? v.scenarios;
-  const scenarios = scenarioRaw === undefined ? [...DEFAULT_SCENARIOS] : list(scenarioRaw);
+  if (v.soak && scenarioRaw !== undefined) throw new UsageError('soak: measures the soak scenario only; --scenario does not apply');
+  const scenarios = v.soak ? ['soak'] : scenarioRaw === undefined ? [...DEFAULT_SCENARIOS] : list(scenarioRaw);
   if (scenarios.length === 0) throw new UsageError('--scenario: name at least one scenario');
   for (const name of scenarios) {
     if (!(SCENARIO_NAMES as readonly string[]).includes(name)) throw new UsageError(`--scenario: unknown scenario "${name}" (known: ${SCENARIO_NAMES.join(', ')})`);
@@ -209,7 +216,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     dbPath: resolve(cwd, v.db ?? resolve(repoDir, 'data', 'bench.sqlite')),
     chapters: chapters ? [...new Set(chapters)] : null,
     scenarios: [...new Set(scenarios)],
-    runs: numberFlag('--runs', v.runs, { integer: true, min: 1, fallback: DEFAULTS.runs }),
+    runs: numberFlag('--runs', v.runs, { integer: true, min: 1, fallback: v.soak ? 1 : DEFAULTS.runs }),
     durationSeconds: numberFlag('--duration', v.duration, { integer: true, min: 1, fallback: DEFAULTS.durationSeconds }),
     connections: numberFlag('--connections', v.connections, { integer: true, min: 1, fallback: DEFAULTS.connections }),
     warmupSeconds: numberFlag('--warmup', v.warmup, { integer: true, min: 0, fallback: DEFAULTS.warmupSeconds }),

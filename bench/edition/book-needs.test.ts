@@ -23,6 +23,13 @@ describe('what a directive needs measured', () => {
     expect(labels(`query="SELECT * FROM overload_summary WHERE step_multiplier = 2"`)).toEqual([]);
   });
 
+  it('every chapter searched against the objective on the mix when no chapter is named; the soak never (a command of its own)', () => {
+    expect(labels(`query="SELECT * FROM objective_capacity WHERE scenario = 'capacity-mix' AND experiment = ''"`)).toEqual(['capacity-mix:v1-a', 'capacity-mix:v2-b']);
+    expect(labels(`query="SELECT * FROM objective_capacity WHERE experiment = ''"`)).toEqual(['capacity-mix:v1-a', 'capacity-mix:v2-b']);
+    expect(labels(`query="SELECT * FROM latency_histogram WHERE tag = 'v2-b' AND experiment = '' AND scenario = 'capacity-mix'"`, 'chart')).toEqual(['capacity-mix:v2-b']);
+    expect(labels(`query="SELECT * FROM soak_series WHERE tag = 'v2-b' AND scenario = 'soak'"`, 'chart')).toEqual([]);
+  });
+
   it('a comparison view needs the chapter it compares with, in the same scenario', () => {
     expect(labels(`query="SELECT speedup FROM chapter_vs_parent WHERE tag = 'v2-b' AND scenario = 'close' AND experiment = ''"`, 'assert')).toEqual(['close:v2-b', 'close:v1-a']);
     expect(labels(`query="SELECT speedup FROM chapter_vs_first WHERE tag = 'v2-b' AND scenario = 'mix' AND experiment = ''"`, 'assert')).toEqual(['mix:v2-b', 'mix:v1-a']);

@@ -23,7 +23,9 @@ export interface Need {
 }
 
 /** Scenarios a directive that names no chapter still needs for every chapter (the chapter tables and charts). */
-const EVERY_CHAPTER_SCENARIOS = new Set(['hot', 'mix', 'close']);
+const EVERY_CHAPTER_SCENARIOS = new Set(['hot', 'mix', 'close', 'capacity-mix']);
+/** Scenarios a page may cite that an edition does not measure: each is a command of its own (`npm run bench -- soak`), its session named on the page. */
+const OWN_COMMAND_SCENARIOS = new Set(['soak']);
 /** Views that belong to one scenario: a directive reading them needs it even when it names no scenario. */
 const VIEW_SCENARIOS: Record<string, string> = {
   adaptive_limiter_series: 'adaptive-ramp',
@@ -32,6 +34,8 @@ const VIEW_SCENARIOS: Record<string, string> = {
   scaling_signals_seconds: 'scaling-ramp',
   scaling_lead_time: 'scaling-ramp',
   overload_summary: 'overload',
+  objective_capacity: 'capacity-mix',
+  capacity_probe_series: 'capacity-mix',
 };
 const DIRECTIVE = /<!--\s*@(metric|chart|table|assert):([\s\S]*?)-->/g;
 
@@ -77,7 +81,7 @@ export function directiveNeeds(directive: { name: string; text: string }, chapte
   const words = quoted(directive.text);
   // Also names inside a double-quoted attribute: scenario = 'hot' sits inside query="…".
   for (const m of directive.text.matchAll(/'([a-z0-9+-]*)'/g)) words.add(m[1]);
-  const scenarios = SCENARIO_NAMES.filter((s) => words.has(s));
+  const scenarios = SCENARIO_NAMES.filter((s) => words.has(s) && !OWN_COMMAND_SCENARIOS.has(s));
   if (scenarios.length === 0) {
     for (const [view, scenario] of Object.entries(VIEW_SCENARIOS)) if (new RegExp(`\\b${view}\\b`).test(directive.text) && !scenarios.includes(scenario as never)) scenarios.push(scenario as never);
   }

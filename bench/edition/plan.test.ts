@@ -66,6 +66,14 @@ describe('the edition plan', () => {
     expect(formatPlan(plan)).toMatch(/callgrind cost\s+4 count\(s\) to make/);
   });
 
+  it('searches a capacity once per subject, its probes of fixed length; the mix in overload steps once, the combined scenario with its own provider', () => {
+    const plan = planEdition([need('capacity-mix', 'v1'), need('capacity-mix', 'v2'), need('overload-mix', 'v9'), need('ingest-mix-overload', 'v16')], { ...EDITION_DEFAULTS, warmupSeconds: 1 });
+    expect(plan.parts.map((p) => [p.name, p.runs, p.labels.length])).toEqual([['capacity-mix', 1, 2], ['overload-mix', 1, 1], ['ingest-mix-overload', 1, 1]]);
+    const search = PLANNING.capacityProbes * (3 + 1 + PLANNING.drainSeconds);
+    expect(plan.parts[0].seconds.low).toBe(Math.round(2 * (PLANNING.prepareSeconds + 1 + search)));
+    expect(plan.parts[2].seconds.low - plan.parts[1].seconds.low).toBe(PLANNING.ownProviderSeconds);
+  });
+
   it("plans an overload round with the drain of its backlog, a ramp's with the drain after a step below capacity", () => {
     const plan = planEdition([need('overload', 'v9'), need('scaling-ramp', 'v10')], { ...EDITION_DEFAULTS, warmupSeconds: 0 });
     const [overload, ramp] = plan.parts;

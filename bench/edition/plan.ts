@@ -18,6 +18,7 @@
  */
 import { OPEN_LOOP_DEFAULTS } from '../scenarios/open-loop.ts';
 import { FAIRNESS_DEFAULTS, fairnessSteps } from '../scenarios/fairness.ts';
+import { CAPACITY_SEARCH } from '../scenarios/capacity.ts';
 import type { OpenLoopScenarioName } from '../scenarios/index.ts';
 import type { Need } from './book-needs.ts';
 
@@ -78,8 +79,12 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   pipelined 4 deep), so 1.0 s until an edition measures it;
  * - costCountSeconds: cost session 31, 30 counts (14 chapters and the reference, hot and mix)
  *   in 21 min 11 s at 2 jobs.
+ * - capacityProbes: probes of one capacity search (bench/overload/objective.ts: doubling from
+ *   the start rate, then bisecting to the precision) for a capacity near 20,000 req/s, the
+ *   mix's closed-loop figure of chapters 4–16 in edition 34: 6 doublings and 3 bisections,
+ *   not yet calibrated on a measured search.
  */
-export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.24, wrkStartSeconds: 1.0, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45 } as const;
+export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.24, wrkStartSeconds: 1.0, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 9 } as const;
 /** Scenarios whose load generator starts with the mix's long path list. */
 const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
 
@@ -149,8 +154,12 @@ export const SCENARIO_KIND: Record<string, PartKind> = {
   'hot-gzip': 'steady', 'mix-gzip': 'steady',
   ingest: 'ingest',
   overload: 'open-loop', 'adaptive-ramp': 'open-loop', 'scaling-ramp': 'open-loop', fairness: 'open-loop',
+  'overload-mix': 'open-loop', 'ingest-mix-overload': 'open-loop',
+  'capacity-hot': 'open-loop', 'capacity-mix': 'open-loop', 'capacity-wide': 'open-loop',
 };
-const OWN_PROVIDER = new Set(['hot-x4', 'hot-x16', 'ingest']);
+const OWN_PROVIDER = new Set(['hot-x4', 'hot-x16', 'ingest', 'ingest-mix-overload']);
+/** Open-loop scenarios measured once per subject (their steps are long, or a search); the ramps are repeated. */
+const ONE_ROUND = new Set(['overload', 'overload-mix', 'ingest-mix-overload', 'fairness', 'capacity-hot', 'capacity-mix', 'capacity-wide']);
 
 /** Scenarios of one kind measuring the same subjects are one part (one preparation). */
 export function groupNeeds(needs: Need[]): { kind: PartKind; scenarios: string[]; labels: string[]; chapters: string[] }[] {
@@ -173,6 +182,8 @@ export function groupNeeds(needs: Need[]): { kind: PartKind; scenarios: string[]
 function openLoopSeconds(scenario: string, s: EditionSettings): number {
   // Fairness: a capacity run, then its steps (2× and 5×, polite on new and on kept-alive connections), each a fixed length.
   if (scenario === 'fairness') return s.overloadStepSeconds + fairnessSteps(FAIRNESS_DEFAULTS).length * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
+  // A capacity search: probes of a fixed length, a pause and the drain after each.
+  if (scenario.startsWith('capacity-')) return PLANNING.capacityProbes * (CAPACITY_SEARCH.stepSeconds + CAPACITY_SEARCH.pauseSeconds + PLANNING.drainSeconds);
   const defaults = OPEN_LOOP_DEFAULTS[scenario as OpenLoopScenarioName];
   const step = defaults.stepSeconds ?? s.overloadStepSeconds;
   return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + (scenario.includes('overload') ? OVERLOAD_DRAIN_SECONDS : PLANNING.drainSeconds);
@@ -239,7 +250,7 @@ export function planEdition(needs: Need[], settings: EditionSettings = EDITION_D
       return { ...base, runs: settings.ingestRounds, minRuns: settings.ingestRounds, durationSeconds: Math.max(4, settings.sliceSeconds), settleSeconds: 0, sequential: false };
     }
     const scenario = group.scenarios[0];
-    const runs = scenario === 'overload' || scenario === 'fairness' ? 1 : settings.rampRepeats;
+    const runs = ONE_ROUND.has(scenario) ? 1 : settings.rampRepeats;
     return { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings) };
   });
   const estimated = drafts.map((draft) => {

@@ -6,6 +6,7 @@
  * the request's intended send time (no coordinated omission).
  */
 import { integer, real, table, text } from '../table.ts';
+import { inCitedSession } from './edition.ts';
 
 /** Where a sample comes from (the same columns as every series of db/schema.ts). */
 const source = {
@@ -72,7 +73,8 @@ export const TAILS_VIEW_NAMES = ['objective_capacity', 'capacity_probe_series', 
 export const TAILS_VIEWS = /* sql */ `
 -- Each chapter's capacity against the objective per request set: the highest offered rate that
 -- met it, per round of the latest session per subject × experiment × request set on the
--- comparison machine (median over rounds, and the rounds' range). NULL when no rate met it.
+-- comparison machine — the cited edition's when there is one, so the capacities beside its
+-- other figures are its own (mean over rounds, and the rounds' range). NULL when no rate met it.
 CREATE VIEW objective_capacity AS
   SELECT p.subject AS tag, ch.chapter_number, p.experiment, p.request_set, p.scenario,
          MAX(p.objective_p99_us) / 1000.0 AS objective_p99_ms, MAX(p.objective_error_rate) AS objective_error_rate,
@@ -87,7 +89,7 @@ CREATE VIEW objective_capacity AS
   WHERE p.session_id = (
     SELECT MAX(p2.session_id) FROM capacity_probes p2 JOIN sessions se2 ON se2.id = p2.session_id
     WHERE p2.subject = p.subject AND p2.experiment = p.experiment AND p2.request_set = p.request_set
-      AND se2.machine_fingerprint = se.machine_fingerprint)
+      AND se2.machine_fingerprint = se.machine_fingerprint AND ${inCitedSession('p2.session_id')})
   GROUP BY p.session_id, p.subject, p.experiment, p.request_set, p.scenario;
 
 CREATE VIEW capacity_probe_series AS
@@ -97,6 +99,8 @@ CREATE VIEW capacity_probe_series AS
   FROM capacity_probes p JOIN sessions se ON se.id = p.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
 -- The latest session's histogram per subject × experiment × scenario × part; share = count / all.
+-- The capacity probes' from the cited edition when there is one; the soak's from its own session
+-- (a soak is a command of its own, never part of an edition).
 CREATE VIEW latency_histogram AS
   SELECT h.subject AS tag, ch.chapter_number, h.experiment, h.scenario, h.part, h.lower_us, h.upper_us,
          h.lower_us / 1000.0 AS lower_ms, h.upper_us / 1000.0 AS upper_ms, SUM(h.count) AS count,
@@ -108,7 +112,7 @@ CREATE VIEW latency_histogram AS
   WHERE h.session_id = (
     SELECT MAX(h2.session_id) FROM latency_histograms h2 JOIN sessions se2 ON se2.id = h2.session_id
     WHERE h2.subject = h.subject AND h2.experiment = h.experiment AND h2.scenario = h.scenario AND h2.part = h.part
-      AND se2.machine_fingerprint = se.machine_fingerprint)
+      AND se2.machine_fingerprint = se.machine_fingerprint AND (h2.scenario = 'soak' OR ${inCitedSession('h2.session_id')}))
   GROUP BY h.session_id, h.subject, h.experiment, h.scenario, h.part, h.lower_us, h.upper_us;
 
 CREATE VIEW soak_series AS
