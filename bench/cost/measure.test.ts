@@ -72,18 +72,11 @@ const settings = (overrides: Partial<CostSettings> = {}): CostSettings => ({
   ...overrides,
 });
 
-/**
- * The plain server (1000 loops a request) under the flags the cost command uses, two windows:
- * measured once, read by the first two tests (each node start under callgrind is ~7 s of CPU).
- */
-let plainMeasurement: ReturnType<typeof measureCost> | undefined;
-const plain = () => (plainMeasurement ??= measureCost(subject({ LOOPS: '1000' }), settings({ nodeFlags: DEFAULT_NODE_FLAGS })));
-
 describe.concurrent('measureCost under callgrind', () => {
   it('counts one process: windows of exactly N answers, startup apart, more work costs more', async ({ expect }) => {
     const [light, heavy] = await Promise.all([
-      plain(),
-      measureCost(subject({ LOOPS: '20000' }), settings({ windowsPerProcess: 1, nodeFlags: DEFAULT_NODE_FLAGS })),
+      measureCost(subject({ LOOPS: '1000' }), settings()),
+      measureCost(subject({ LOOPS: '200000' }), settings({ windowsPerProcess: 1 })),
     ]);
     expect(light.windows.map((w) => [w.process, w.window, w.requests, w.processCount])).toEqual([
       [1, 1, 20, 1],
@@ -96,19 +89,18 @@ describe.concurrent('measureCost under callgrind', () => {
     expect(light.startup).toHaveLength(1);
     // Starting node costs far more than 20 small requests: startup is not in the windows.
     expect(light.startup[0]).toBeGreaterThan(light.windows[0].instructions);
-    expect(light.provenance).toMatchObject({ requests: 20, warmupRequests: 5, processes: 1, windowsPerProcess: 2, paths: 2, nodeFlags: [...DEFAULT_NODE_FLAGS] });
+    expect(light.provenance).toMatchObject({ requests: 20, warmupRequests: 5, processes: 1, windowsPerProcess: 2, paths: 2, nodeFlags: ['--predictable', '--hash-seed=1', '--random-seed=1'] });
     expect(light.provenance.valgrind).toMatch(/^valgrind-\d/);
     expect(light.provenance.node).toBe(process.version);
 
-    // 19,000 more loop iterations per request, each several instructions.
-    expect(heavy.perRequest.median - light.perRequest.median).toBeGreaterThan(19_000);
+    // 199,000 more loop iterations per request, each several instructions.
+    expect(heavy.perRequest.median - light.perRequest.median).toBeGreaterThan(199_000);
   }, 300_000);
 
   it('measures timer work apart: a server doing heavy work on a 5 ms interval costs what the same server without it costs per request', async ({ expect }) => {
-    // The same settings as plain(): two windows each, the first of each compared.
-    const [quiet, ticking] = await Promise.all([
-      plain(),
-      measureCost(subject({ LOOPS: '1000', TIMER_LOOPS: '2000' }), settings({ nodeFlags: DEFAULT_NODE_FLAGS })),
+    const [plain, ticking] = await Promise.all([
+      measureCost(subject({ LOOPS: '1000' }), settings({ windowsPerProcess: 1, nodeFlags: DEFAULT_NODE_FLAGS })),
+      measureCost(subject({ LOOPS: '1000', TIMER_LOOPS: '2000' }), settings({ windowsPerProcess: 1, nodeFlags: DEFAULT_NODE_FLAGS })),
     ]);
     const [window] = ticking.windows;
     // The interval fired during the window (20 requests under callgrind take far longer than 5 ms) and cost a lot.
@@ -116,16 +108,15 @@ describe.concurrent('measureCost under callgrind', () => {
     expect(ticking.timerInstructionsPerSecond).toBeGreaterThan(0);
     // What the timers added to the whole count is gone from the cost per request, all but the event loop's
     // own turns that only a timer woke (less than a tenth of it: the same code, the interpreter only).
-    const added = window.rawPerRequest - quiet.windows[0].rawPerRequest;
+    const added = window.rawPerRequest - plain.windows[0].rawPerRequest;
     expect(added).toBeGreaterThan(1000);
-    expect(Math.abs(window.perRequest - quiet.windows[0].perRequest)).toBeLessThan(added / 10);
+    expect(Math.abs(window.perRequest - plain.windows[0].perRequest)).toBeLessThan(added / 10);
   }, 300_000);
 
   it('counts the workers a server forks (node:cluster): one dump per process, summed', async ({ expect }) => {
-    // One worker: the primary and the worker, two processes under callgrind (~7 s of CPU each to start).
-    const forked = await measureCost(subject({ WORKERS: '1' }), settings({ windowsPerProcess: 1, nodeFlags: [] }));
+    const forked = await measureCost(subject({ WORKERS: '2' }), settings({ windowsPerProcess: 1, nodeFlags: [] }));
     expect(forked.windows).toHaveLength(1);
-    expect(forked.windows[0].processCount).toBe(2);
+    expect(forked.windows[0].processCount).toBe(3);
     expect(forked.windows[0].requests).toBe(20);
   }, 300_000);
 
