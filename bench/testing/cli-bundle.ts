@@ -19,7 +19,7 @@ import { inject } from 'vitest';
 import { HARNESS_ROOT } from '../provenance.ts';
 
 /** The entry points the tests start, relative to the checkout. */
-export const CLI_ENTRIES = ['bench/cli.ts', 'bench/gate/cli.ts', 'bench/verify/cli.ts', 'bench/profile/cli.ts'] as const;
+export const CLI_ENTRIES = ['bench/cli.ts', 'bench/gate/cli.ts', 'bench/verify/cli.ts', 'bench/profile/cli.ts', 'bench/loadgen/cli.ts'] as const;
 export type CliEntry = (typeof CLI_ENTRIES)[number];
 
 declare module 'vitest' {
