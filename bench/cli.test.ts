@@ -1,7 +1,8 @@
 /**
  * End to end: the real CLI as a child process, against a temporary git repository
  * of a tiny server honouring the chapter contract, with real load (autocannon,
- * 1-second runs). Nothing is mocked.
+ * 1-second runs). Nothing is mocked; the CLI runs from this test run's bundle of its source
+ * (testing/cli-bundle.ts), once through tsx as `npm run bench` starts it.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -114,7 +115,7 @@ describe('npm run bench (end to end)', () => {
 
     // --force re-measures (only the chapter asked for), and --export writes both formats.
     const exportDir = join(dir, 'export');
-    const forced = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--chapters', 'v2-tiny', '--force', '--export', exportDir, ...SETTLED]);
+    const forced = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--chapters', 'v2-tiny', '--force', '--export', exportDir, ...SHORT]);
     expect(forced.code).toBe(0);
     database = await openDatabase(db);
     expect(queryRows(database, 'SELECT session_id, subject FROM runs WHERE session_id = 2 ORDER BY sequence')).toEqual([
@@ -229,7 +230,8 @@ describe('npm run bench (end to end)', () => {
     expect(noWrk.stderr).toMatch(/wrk is not installed: apt-get install wrk \(it is the default load generator; or name another one: --tool autocannon\|oha\)/);
     expect(existsSync(db)).toBe(false);
 
-    const bad = await bench(['--repo', dir, '--db', db, '--runs', 'many']);
+    // Started as `npm run bench` starts it (node --import tsx), once: the other starts run this run's bundle of the same source.
+    const bad = await bench(['--repo', dir, '--db', db, '--runs', 'many'], { tsx: true });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('bench: --runs must be an integer ≥ 1, got "many"\nRun with --help for the options.\n');
     const unknownChapter = await bench(['--repo', dir, '--db', db, '--chapters', 'v9-nope', ...SHORT]);

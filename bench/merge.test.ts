@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- --merge`, the real CLI as a child process on real database files.
+ * `npm run bench -- --merge`, the real CLI (this run's bundle of it, testing/cli-bundle.ts) as a
+ * child process on real database files.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -7,16 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../db/database.ts';
-import { HARNESS_ROOT } from './provenance.ts';
 import { BenchStore } from './store.ts';
+import { bundledCommand } from './testing/cli-bundle.ts';
 
-const TSX = join(HARNESS_ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(HARNESS_ROOT, 'bench', 'cli.ts');
 const tmp = mkdtempSync(join(tmpdir(), 'bench-merge-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function bench(...args: string[]) {
-  return spawnSync(TSX, [CLI, ...args], { cwd: tmp, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [...bundledCommand('bench/cli.ts'), ...args], { cwd: tmp, encoding: 'utf8', timeout: 60_000 });
 }
 
 /** A machine's file holding one finished session. */

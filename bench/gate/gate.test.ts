@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledCommand, tsxCommand } from '../testing/cli-bundle.ts';
 import { BASE_ITERATIONS, createWorkRepo, type WorkRepo } from './work-repo.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = join(root, 'bench', 'gate', 'cli.ts');
 
 interface Outcome {
   code: number | null;
@@ -20,9 +20,11 @@ interface Outcome {
   stderr: string;
 }
 
-function runGate(args: string[], options: { env?: Record<string, string>; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Outcome> {
+/** The gate from this run's bundle of its source (testing/cli-bundle.ts), or with `tsx` as `npm run gate` starts it. */
+function runGate(args: string[], options: { env?: Record<string, string>; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; tsx?: boolean } = {}): Promise<Outcome> {
+  const command = options.tsx ? tsxCommand('bench/gate/cli.ts') : bundledCommand('bench/gate/cli.ts');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...command, ...args], { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -124,7 +126,7 @@ describe('npm run gate', () => {
   }, 150_000);
 
   it('exits 2 for a bad flag and 1 for an unknown ref, with a readable message, leaving nothing behind', async () => {
-    const badFlag = await runGate(['--base', 'a', '--head', 'b', '--pairs', 'many']);
+    const badFlag = await runGate(['--base', 'a', '--head', 'b', '--pairs', 'many'], { tsx: true });
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain('gate: --pairs must be an integer ≥ 6 (the fewest with a distribution-free 95% interval), got "many"');
     expect(badFlag.stderr).not.toMatch(/\n\s+at /);

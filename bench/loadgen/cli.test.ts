@@ -1,18 +1,17 @@
 import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../cli/args.ts';
+import { bundledCommand, tsxCommand } from '../testing/cli-bundle.ts';
 import { parseLoadgenArgs } from './cli-args.ts';
 import type { LoadResult } from './types.ts';
 
 const execFileAsync = promisify(execFile);
-const cli = join(dirname(fileURLToPath(import.meta.url)), 'cli.ts');
-const tsx = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.bin', 'tsx');
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return execFileAsync(tsx, [cli, ...args], { encoding: 'utf8' }).then(
+/** The command from this run's bundle of its source (testing/cli-bundle.ts), or with `tsx` as `npm run loadgen` starts it. */
+async function runCli(args: string[], { tsx = false } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const command = tsx ? tsxCommand('bench/loadgen/cli.ts') : bundledCommand('bench/loadgen/cli.ts');
+  return execFileAsync(process.execPath, [...command, ...args], { encoding: 'utf8' }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
@@ -42,7 +41,7 @@ describe('parseLoadgenArgs', () => {
 
 describe('bench/loadgen/cli.ts', () => {
   it('exits 2 with a one-line message, no stack trace, for a bad flag or a remote host', async () => {
-    const badTool = await runCli(['--tool', 'ab']);
+    const badTool = await runCli(['--tool', 'ab'], { tsx: true });
     expect(badTool.code).toBe(2);
     expect(badTool.stderr).toContain('loadgen: --tool must be one of autocannon, wrk, oha (got "ab")');
     expect(badTool.stderr).not.toMatch(/\n\s+at /);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../cli/args.ts';
+import { bundledCommand, tsxCommand } from '../testing/cli-bundle.ts';
 import { parseProfileArgs } from './args.ts';
 
 const run = promisify(execFile);
@@ -25,13 +26,15 @@ describe('parseProfileArgs', () => {
 });
 
 describe('the CLI', () => {
-  const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'bench/profile/cli.ts', ...args], { cwd: repo }).then(
+  // The first start as `npm run profile` starts it (tsx), the others from this run's bundle of the same source (testing/cli-bundle.ts).
+  const start = (command: string[], args: string[]) => run(process.execPath, [...command, ...args], { cwd: repo }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
+  const cli = (...args: string[]) => start(bundledCommand('bench/profile/cli.ts'), args);
 
   it('prints the table of a recorded profile', async () => {
-    const { code, stdout } = await cli(fixture, '--top', '3', '--root', '/repo');
+    const { code, stdout } = await start(tsxCommand('bench/profile/cli.ts'), [fixture, '--top', '3', '--root', '/repo']);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(6); // header, rule, 3 functions, the rest

@@ -1,10 +1,8 @@
 /** Test support: `npm run bench` as a real child process, and what it may leave behind. */
 import { spawn } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import { HARNESS_ROOT } from '../provenance.ts';
-
-const CLI = join(HARNESS_ROOT, 'bench', 'cli.ts');
+import { bundledCommand, tsxCommand } from './cli-bundle.ts';
 
 export interface CliRun {
   code: number | null;
@@ -14,13 +12,15 @@ export interface CliRun {
 
 /**
  * Runs the bench CLI to its end; `onStdout` sees the output so far (and may signal the child).
- * One process, as `npm run bench` starts it (`node --import tsx`): the tsx CLI wrapper relays a
- * signal to its child and SIGKILLs the child when it has not confirmed the signal within 30 ms,
- * which on a loaded machine killed the bench in the middle of its cleanup.
+ * One node process running this run's bundle of bench/cli.ts (cli-bundle.ts), or with `tsx`
+ * as `npm run bench` starts it (`node --import tsx`) — never the tsx CLI wrapper, which relays
+ * a signal to its child and SIGKILLs the child when it has not confirmed the signal within
+ * 30 ms, which on a loaded machine killed the bench in the middle of its cleanup.
  */
-export function bench(args: string[], options: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function bench(args: string[], options: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void; env?: NodeJS.ProcessEnv; tsx?: boolean } = {}): Promise<CliRun> {
+  const command = options.tsx ? tsxCommand('bench/cli.ts') : bundledCommand('bench/cli.ts');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: HARNESS_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+    const child = spawn(process.execPath, [...command, ...args], { cwd: HARNESS_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

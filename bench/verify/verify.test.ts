@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Chapter } from '../../db/chapters.ts';
+import { bundledCommand, tsxCommand } from '../testing/cli-bundle.ts';
 import { TINY_SERVER, git } from '../testing/tiny-repo.ts';
 import { CONTRACT_CHECKS, checksFor, type ContractCheck } from './suite.ts';
 import { passed, renderVerdicts, verifyChapters } from './verify.ts';
@@ -96,7 +97,8 @@ describe('npm run verify on a temporary repository', () => {
   }, 120_000);
 
   it('the command: exit 1 when a chapter fails, 2 on bad usage, 0 for --help', () => {
-    const run = (...args: string[]) => spawnSync(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'bench', 'verify', 'cli.ts'), ...args], { cwd: repo.dir, encoding: 'utf8' });
+    // This run's bundle of the command (testing/cli-bundle.ts); --help as `npm run verify` starts it (tsx).
+    const run = (...args: string[]) => spawnSync(process.execPath, [...bundledCommand('bench/verify/cli.ts'), ...args], { cwd: repo.dir, encoding: 'utf8' });
     const failing = run('verify', '--chapters', 'v3-broken', '--ingest-wait', String(INGEST_WAIT_SECONDS));
     expect(failing.status).toBe(1);
     expect(failing.stdout).toMatch(/^FAIL chapter 3 v3-broken/m);
@@ -106,6 +108,6 @@ describe('npm run verify on a temporary repository', () => {
     const unknownTag = run('verify', '--chapters', 'v9');
     expect(unknownTag.status).toBe(2);
     expect(unknownTag.stderr).toContain('unknown tag(s) v9');
-    expect(run('--help').status).toBe(0);
+    expect(spawnSync(process.execPath, [...tsxCommand('bench/verify/cli.ts'), '--help'], { cwd: repo.dir, encoding: 'utf8' }).status).toBe(0);
   }, 120_000);
 });
