@@ -43,6 +43,8 @@ describe('FairRefusal', () => {
     // The next turn (positions start again) has its own allowance.
     expect(turn(policy, 40, Array.from({ length: 12 }, () => ({}))).filter(Boolean)).toHaveLength(10);
     expect(policy.admitted).toBe(20);
+    // However high the limit has grown, no more than 16 a turn.
+    expect(turn(new FairRefusal({ now: () => 0 }), 1024, Array.from({ length: 40 }, () => ({}))).filter(Boolean)).toHaveLength(16);
   });
 
   it('forgets a connection\'s history after two quiet windows', () => {

@@ -8,8 +8,8 @@ import { performance } from 'node:perf_hooks';
  * the server). Fair refusal looks at who is asking: each connection counts its searches that
  * arrived past the limit in the current and the previous window of a second; a search from a
  * connection asking less than half of what the average such connection asks (a new connection
- * asks nothing yet) is served anyway, within a per-turn allowance (a quarter of the limit, none
- * below a limit of 10) so that a flood of new connections cannot undo the limit. Why half
+ * asks nothing yet) is served anyway, within a per-turn allowance (a quarter of the limit, at most 16,
+ * none below a limit of 10) so that a flood of new connections cannot undo the limit. Why half
  * (chapter 17; chapter 14 had a quarter): at twice the capacity over 512 greedy connections,
  * each of them asks only about twice as often as a polite client; a quarter judged the polite
  * one greedy. Why a quarter of the limit (chapter 14: a tenth): the greedy connections that
@@ -43,6 +43,8 @@ export interface FairRefusalOptions {
 interface Usage { window: number; current: number; previous: number }
 
 const MIN_LIMIT_WITH_ALLOWANCE = 10;
+/** Polite and new connections are a handful per turn; beyond this, an allowance only serves greedy ones that look light by chance. */
+const MAX_ALLOWANCE = 16;
 
 const USAGE = Symbol('fair-refusal usage');
 type Counted = { [USAGE]?: Usage };
@@ -90,9 +92,13 @@ export class FairRefusal implements RefusalPolicy {
     return true;
   }
 
-  /** Searches that may be served past `limit` in one turn: none below a limit of 10 (chapter 8's contract with a tiny limit is unchanged). */
+  /**
+   * Searches that may be served past `limit` in one turn: none below a limit of 10 (chapter 8's
+   * contract with a tiny limit is unchanged), never more than MAX_ALLOWANCE (they are served
+   * past the turn's time budget too, so a limit grown high must not let them make turns long).
+   */
   private allowance(limit: number): number {
-    return limit < MIN_LIMIT_WITH_ALLOWANCE ? 0 : Math.floor(this.allowanceShare * limit);
+    return limit < MIN_LIMIT_WITH_ALLOWANCE ? 0 : Math.min(MAX_ALLOWANCE, Math.floor(this.allowanceShare * limit));
   }
 
   private roll(window: number): void {
