@@ -10,9 +10,9 @@ import { performance } from 'node:perf_hooks';
  * connection asking less than half of what the average such connection asks (a new connection
  * asks nothing yet) is served anyway, within a per-turn allowance (a quarter of the limit, at most 16,
  * none below a limit of 10) so that a flood of new connections cannot undo the limit. Why half
- * (chapter 17; chapter 14 had a quarter): at twice the capacity over 512 greedy connections,
- * each of them asks only about twice as often as a polite client; a quarter judged the polite
- * one greedy. Why a quarter of the limit (chapter 14: a tenth): the greedy connections that
+ * (chapter 17; chapter 14 had a quarter): at twice the capacity spread over 512 greedy
+ * connections, each of them asks only twice its share of the server, and a polite client is not
+ * far below its share; a quarter judged the polite one greedy. Why a quarter of the limit (chapter 14: a tenth): the greedy connections that
  * happen to look light for a moment spent the tenth before the polite search was read. Greedy connections keep being refused: they
  * pay for the overload they cause. Nothing is counted, read or allocated while under the limit.
  */
