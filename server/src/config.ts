@@ -37,6 +37,8 @@ export interface Config {
   /** fixed: --max-in-flight as given; adaptive: starts there and follows measured latency (chapter 9). */
   limiter: Limiter;
   refusal: Refusal;
+  /** Searches read once their loop turn has run this many ms are past the limit too (chapter 17); 0 = no budget. */
+  turnBudgetMs: number;
   /** Which answers are compressed (chapter 15: on-demand; chapter 13's second-sight is the experiment). */
   compression: Compression;
   /** on-demand: an answer is compressed into a coding at its k-th request asking for one. */
@@ -98,7 +100,8 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--max-connections', env: 'MAX_CONNECTIONS', key: 'maxConnections', type: 'count0', default: '0', description: 'open connections beyond this many are closed at accept (0 = no limit)' },
   { flag: '--headers-timeout', env: 'HEADERS_TIMEOUT_MS', key: 'headersTimeoutMs', type: 'ms', default: '10000', description: 'ms a client may take to send a request line and headers before a 408' },
   { flag: '--limiter', env: 'LIMITER', key: 'limiter', type: 'choice', choices: LIMITERS, default: 'adaptive', description: 'fixed (--max-in-flight as given) or adaptive (starts at --max-in-flight, follows measured latency; none when it is 0)' },
-  { flag: '--refusal', env: 'REFUSAL', key: 'refusal', type: 'choice', choices: REFUSALS, default: 'fair', description: 'which searches past the limit are refused: fair (a connection asking far less than the average is still served, within a tenth of the limit per turn) or unfair (all of them)' },
+  { flag: '--refusal', env: 'REFUSAL', key: 'refusal', type: 'choice', choices: REFUSALS, default: 'fair', description: 'which searches past the limit are refused: fair (a connection asking less than half the average is still served, within a quarter of the limit, at most 16, per turn) or unfair (all of them)' },
+  { flag: '--turn-budget-ms', env: 'TURN_BUDGET_MS', key: 'turnBudgetMs', type: 'count0', default: '10', description: 'searches read once their event-loop turn has run this many ms are past the limit too, whatever their count (0 = no budget; needs --max-in-flight)' },
   { flag: '--compression', env: 'COMPRESSION', key: 'compression', type: 'choice', choices: COMPRESSIONS, default: DEFAULT_COMPRESSION.policy, description: 'on-demand (an answer compressed into the coding clients ask for, once asked --compress-after times; none for clients asking none) or second-sight (chapter 13: every answer seen twice, gzip 9 and brotli 11)' },
   { flag: '--compress-after', env: 'COMPRESS_AFTER', key: 'compressAfter', type: 'count', default: String(DEFAULT_COMPRESSION.after), description: 'on-demand: requests asking for a coding before an answer is compressed into it' },
   { flag: '--compression-max-bytes', env: 'COMPRESSION_MAX_BYTES', key: 'compressionMaxBytes', type: 'bytes', default: String(DEFAULT_COMPRESSION.maxBytes), description: 'on-demand: bytes of compressed answers held at most' },

@@ -58,7 +58,7 @@ describe('the adaptive limit', () => {
   });
 
   it('raises its limit while turns fill it and latency stays at its no-load level', async () => {
-    const { server, metrics } = await start(['--max-in-flight', '4', '--limit-min', '2', '--limit-max', '64']);
+    const { server, metrics } = await start(['--max-in-flight', '4', '--limit-min', '2', '--limit-max', '64', '--turn-budget-ms', '0']); // counts only: no turn cut by the clock
     const limit = await waitFor('the limit raised above its start', async () => {
       const current = metricValue(await metrics(), 'concurrency_limit') ?? 0;
       // One turn of `current` searches, all within the limit: the limiter sees it full.

@@ -18,10 +18,13 @@ export interface HttpMetrics {
   shed: ShedTally;
 }
 
-/** The layer's metrics; each loop turn, once folded, is reported to `limit` (an adaptive one learns from them). */
-export function createHttpMetrics(limit?: InFlightLimit): HttpMetrics {
+/** The layer's metrics; each loop turn, once folded, is reported to `limit` (an adaptive one learns from them); past `turnBudgetMs` (0: none) a turn's searches are past the limit. */
+export function createHttpMetrics(limit?: InFlightLimit, turnBudgetMs = 0): HttpMetrics {
   const onTurn = limit === undefined ? undefined : limit.turn.bind(limit);
-  return { turn: new LoopTurn(onTurn), tally: new RequestTally(), shed: new ShedTally() };
+  const turn = new LoopTurn(onTurn);
+  // The budget bounds a turn's time only where there is a limit to be past.
+  if (limit !== undefined && turnBudgetMs > 0 && limit.current() !== Infinity) turn.budgetMs = turnBudgetMs;
+  return { turn, tally: new RequestTally(), shed: new ShedTally() };
 }
 
 const prebuilt = new PrebuiltAnswers();

@@ -51,7 +51,8 @@ export function createRouteAnswers(source: SearchSource, log: Logger, metrics: H
     const sheds = SHED_ROUTES.has(route);
     return {
       get(url, connection, acceptEncoding, position) {
-        if (sheds && position > limit.current() && !refusal.admitPastLimit(connection, position, limit.current())) {
+        // Past the limit: later in the turn than its count allows, or once the turn has run its budget of time (chapter 17).
+        if (sheds && (position > limit.current() || turn.pastBudget(position)) && !refusal.admitPastLimit(connection, position, limit.current())) {
           shed.byReason.max_in_flight++;
           turn.answered(position, routeTally.status(OVERLOADED_REPLY.status), false);
           return OVERLOADED_REPLY;

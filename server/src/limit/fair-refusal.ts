@@ -7,9 +7,13 @@ import { performance } from 'node:perf_hooks';
  * and is refused with the greedy ones (issue 21: 0 of 54 answered while wrk -c512 overloaded
  * the server). Fair refusal looks at who is asking: each connection counts its searches that
  * arrived past the limit in the current and the previous window of a second; a search from a
- * connection asking far less than the average such connection (a quarter of it; a new
- * connection asks nothing yet) is served anyway, within a per-turn allowance (a tenth of the
- * limit) so that a flood of new connections cannot undo the limit. Greedy connections keep being refused: they
+ * connection asking less than half of what the average such connection asks (a new connection
+ * asks nothing yet) is served anyway, within a per-turn allowance (a quarter of the limit, at most 16,
+ * none below a limit of 10) so that a flood of new connections cannot undo the limit. Why half
+ * (chapter 17; chapter 14 had a quarter): at twice the capacity spread over 512 greedy
+ * connections, each of them asks only twice its share of the server, and a polite client is not
+ * far below its share; a quarter judged the polite one greedy. Why a quarter of the limit (chapter 14: a tenth): the greedy connections that
+ * happen to look light for a moment spent the tenth before the polite search was read. Greedy connections keep being refused: they
  * pay for the overload they cause. Nothing is counted, read or allocated while under the limit.
  */
 export interface RefusalPolicy {
@@ -28,15 +32,19 @@ export const UNFAIR_REFUSAL: RefusalPolicy = { admitPastLimit: () => false };
 export interface FairRefusalOptions {
   /** Window of the per-connection counts (ms). */
   windowMs?: number;
-  /** A connection is light when its count is below this share of the average. */
+  /** A connection is light when its count is below this share of the average (default ½). */
   lightShare?: number;
-  /** Searches served past the limit per turn at most: this share of the limit, rounded down (none below a limit of 10 by default). */
+  /** Searches served past the limit per turn at most: this share of the limit, rounded down (default ¼); none below a limit of 10. */
   allowanceShare?: number;
   /** The clock (ms), for tests. */
   now?: () => number;
 }
 
 interface Usage { window: number; current: number; previous: number }
+
+const MIN_LIMIT_WITH_ALLOWANCE = 10;
+/** Polite and new connections are a handful per turn; beyond this, an allowance only serves greedy ones that look light by chance. */
+const MAX_ALLOWANCE = 16;
 
 const USAGE = Symbol('fair-refusal usage');
 type Counted = { [USAGE]?: Usage };
@@ -58,8 +66,8 @@ export class FairRefusal implements RefusalPolicy {
 
   constructor(options: FairRefusalOptions = {}) {
     this.windowMs = options.windowMs ?? 1000;
-    this.lightShare = options.lightShare ?? 0.25;
-    this.allowanceShare = options.allowanceShare ?? 0.1;
+    this.lightShare = options.lightShare ?? 0.5;
+    this.allowanceShare = options.allowanceShare ?? 0.25;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -78,10 +86,19 @@ export class FairRefusal implements RefusalPolicy {
     this.arrivals++;
     const average = this.previousMean + this.arrivals / this.connections;
     const light = asked < this.lightShare * average;
-    if (!light || this.spent >= Math.floor(this.allowanceShare * limit)) return false;
+    if (!light || this.spent >= this.allowance(limit)) return false;
     this.spent++;
     this.admitted++;
     return true;
+  }
+
+  /**
+   * Searches that may be served past `limit` in one turn: none below a limit of 10 (chapter 8's
+   * contract with a tiny limit is unchanged), never more than MAX_ALLOWANCE (they are served
+   * past the turn's time budget too, so a limit grown high must not let them make turns long).
+   */
+  private allowance(limit: number): number {
+    return limit < MIN_LIMIT_WITH_ALLOWANCE ? 0 : Math.min(MAX_ALLOWANCE, Math.floor(this.allowanceShare * limit));
   }
 
   private roll(window: number): void {

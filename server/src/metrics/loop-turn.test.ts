@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoopTurn } from './loop-turn.ts';
+import { BUDGET_CHECK_EVERY, LoopTurn } from './loop-turn.ts';
 import { StatusTally } from './request-tally.ts';
 
 const checkPhase = () => new Promise((resolve) => setImmediate(resolve));
@@ -57,5 +57,26 @@ describe('LoopTurn', () => {
     expect(turn.peakBatch()).toBe(1); // the batch still open when the window turned
     turn.nextWindow();
     expect(turn.peakBatch()).toBe(0);
+  });
+
+  it('puts the rest of a turn past its budget once the clock, read every few requests, says it has run longer', async () => {
+    const { turn, loop } = fakeLoop();
+    turn.budgetMs = 10;
+    const past: boolean[] = [];
+    for (let i = 0; i < 3 * BUDGET_CHECK_EVERY; i++) {
+      past.push(turn.pastBudget(turn.arrive()));
+      loop.now += 1; // each answer takes 1 ms: the budget is spent after the 10th
+    }
+    // Read at the 4th (3 ms in), the 8th (7 ms), the 12th (11 ms: over): from there on, past it.
+    expect(past.indexOf(true)).toBe(3 * BUDGET_CHECK_EVERY - 1);
+    await checkPhase();
+    expect(turn.pastBudget(turn.arrive())).toBe(false); // a new turn starts within its budget
+  });
+
+  it('never reads the clock for the budget when there is none', () => {
+    let reads = 0;
+    const turn = new LoopTurn(undefined, () => ++reads);
+    for (let i = 0; i < 4 * BUDGET_CHECK_EVERY; i++) expect(turn.pastBudget(turn.arrive())).toBe(false);
+    expect(reads).toBe(1); // the turn's start only
   });
 });

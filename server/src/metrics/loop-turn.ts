@@ -19,6 +19,9 @@ import type { StatusTally } from './request-tally.ts';
  * sleeps, saved the check-phase callback but merged turns whenever the loop did not sleep in
  * between, e.g. while the thread pool was compressing: not kept.)
  */
+/** How often (in requests of a turn) pastBudget reads the clock. */
+export const BUDGET_CHECK_EVERY = 4;
+
 export class LoopTurn {
   /** Requests read in the current turn. */
   private size = 0;
@@ -28,6 +31,9 @@ export class LoopTurn {
   private servedSearch = new Uint8Array(64);
   private peak = 0;
   private previousPeak = 0;
+  /** Once this many ms of a turn have passed, the rest of its requests are past its budget (chapter 17); Infinity: none. */
+  budgetMs = Infinity;
+  private overBudget = false;
   // Runs in the check phase, right after the poll phase that read the batch: one per turn, not per request.
   private readonly end = (): void => {
     this.fold(this.clock() - this.startedAt);
@@ -48,11 +54,24 @@ export class LoopTurn {
   arrive(): number {
     if (this.size === 0) {
       this.startedAt = this.clock();
+      this.overBudget = false;
       setImmediate(this.end);
     }
     const position = ++this.size;
     if (position > this.peak) this.peak = position;
     return position;
+  }
+
+  /**
+   * True once the turn has run longer than its budget, for the request at `position` and every
+   * later one of the turn. The clock is read at every BUDGET_CHECK_EVERY-th request of a turn,
+   * never per request: a turn overshoots its budget by at most that many answers.
+   */
+  pastBudget(position: number): boolean {
+    if (this.overBudget) return true;
+    if (position % BUDGET_CHECK_EVERY !== 0 || this.budgetMs === Infinity) return false;
+    this.overBudget = this.clock() - this.startedAt > this.budgetMs;
+    return this.overBudget;
   }
 
   /** The answer of the request at `position`: the tally it counts in, whether it was a search the limit admitted. */

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { fixedLimit } from '../limit/in-flight-limit.ts';
+import { FairRefusal, UNFAIR_REFUSAL, type RefusalPolicy } from '../limit/fair-refusal.ts';
+import type { Logger } from '../log.ts';
+import { LoopTurn } from '../metrics/loop-turn.ts';
+import { RequestTally, ShedTally } from '../metrics/request-tally.ts';
+import { createHttpMetrics, type HttpMetrics } from './node-layer.ts';
+import { createRouteAnswers } from './route-answers.ts';
+import type { SearchSource } from './routes.ts';
+
+const BODY = Buffer.from('{"data":{"events":[]},"error":null}');
+/** A source whose every search is the same ready answer (a cache hit). */
+const source = {
+  ready: () => true,
+  index: () => ({ version: 1, answer: () => BODY }),
+  cache: { get: (_version: number, _key: string, build: () => Buffer) => build() },
+  status: () => ({ status: 'ok' }),
+} as unknown as SearchSource;
+const quiet = { info() {}, warn() {}, error() {} } as unknown as Logger;
+const SEARCH = '/search?starts_at=2021-01-01T00:00:00Z&ends_at=2021-12-31T00:00:00Z';
+
+/** One loop turn of searches, each taking 1 ms of the turn's clock, under a limit of 64 and a 10 ms budget: their statuses. */
+function oneTurn(refusal: RefusalPolicy, connections: object[]): { statuses: number[]; metrics: HttpMetrics } {
+  let now = 0;
+  const metrics: HttpMetrics = { turn: new LoopTurn(undefined, () => now), tally: new RequestTally(), shed: new ShedTally() };
+  metrics.turn.budgetMs = 10;
+  const search = createRouteAnswers(source, quiet, metrics, fixedLimit(64), refusal).routes['/search'];
+  const statuses = connections.map((connection) => {
+    const status = search.get(SEARCH, connection, undefined, metrics.turn.arrive()).status;
+    now += 1;
+    return status;
+  });
+  return { statuses, metrics };
+}
+
+describe('the route answers\' gate with a turn budget', () => {
+  it('answers 503 overloaded once the turn has run its budget, well under the limit\'s count', () => {
+    const greedy = {};
+    const { statuses, metrics } = oneTurn(UNFAIR_REFUSAL, Array(16).fill(greedy));
+    // The clock is read at the 4th, 8th and 12th search: 11 ms in at the 12th, past the 10 ms budget.
+    expect(statuses).toEqual([...Array(11).fill(200), ...Array(5).fill(503)]);
+    expect(metrics.shed.byReason.max_in_flight).toBe(5);
+  });
+
+  it('still serves a newcomer past the budget under fair refusal', () => {
+    const greedy = {};
+    const { statuses } = oneTurn(new FairRefusal({ now: () => 0 }), [...Array(15).fill(greedy), {}]);
+    // The greedy connection's first search past the budget is light too (it has asked nothing past the limit yet); then it is refused.
+    expect(statuses.slice(11, 15)).toEqual([200, 503, 503, 503]);
+    expect(statuses[15]).toBe(200);
+  });
+
+  it('is set only where there is a limit to be past', () => {
+    expect(createHttpMetrics(fixedLimit(64), 10).turn.budgetMs).toBe(10);
+    expect(createHttpMetrics(fixedLimit(0), 10).turn.budgetMs).toBe(Infinity);
+    expect(createHttpMetrics(fixedLimit(64), 0).turn.budgetMs).toBe(Infinity);
+  });
+});
