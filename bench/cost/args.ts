@@ -16,6 +16,8 @@ export interface CostCliOptions {
   nodeFlags: string[];
   readyTimeoutSeconds: number;
   json: boolean;
+  /** Directory to keep the callgrind dumps in (one folder per process), or null. */
+  keepDumps: string | null;
 }
 
 /** `--record`: every chapter (or --chapters) counted and stored in the database. */
@@ -35,7 +37,7 @@ export interface CostRecordOptions {
   valgrindVersion: string;
 }
 
-export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 5, warmup: 250, layout: 'windows', readyTimeoutSeconds: 300 } as const;
+export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 5, warmup: 400, layout: 'windows', readyTimeoutSeconds: 300 } as const;
 
 export const COST_HELP = `Usage: npm run cost -- --ref <commit-ish> [options]
        npm run cost -- --record [--chapters <tags>] [--scenario hot,mix] [--db <file>] [--jobs <n>]
@@ -63,6 +65,8 @@ Options:
                         (default "${DEFAULT_NODE_FLAGS.join(' ')}")
   --ready-timeout <s>   how long the server may take to start under callgrind    (default ${COST_DEFAULTS.readyTimeoutSeconds})
   --json                print the measurement as JSON instead of text
+  --keep-dumps <dir>    keep the callgrind dumps (<dir>/process-<n>/callgrind.out.<pid>.<k>: k = 1 the
+                        startup, then one per window) to compare windows with callgrind_annotate
 
 Recording (--record): every chapter of data/chapters.json, and the bare node:http
 reference serving the first counted chapter's hot answer (subject "reference"), is counted
@@ -104,6 +108,7 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
       'node-flags': { type: 'string' },
       'ready-timeout': { type: 'string' },
       json: { type: 'boolean' },
+      'keep-dumps': { type: 'string' },
       record: { type: 'boolean' },
       chapters: { type: 'string' },
       db: { type: 'string' },
@@ -120,6 +125,7 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
   };
   if (values.record) {
     if (values.ref) throw new UsageError('--record counts the chapters of data/chapters.json: use --chapters instead of --ref');
+    if (values['keep-dumps'] !== undefined) throw new UsageError('--keep-dumps goes with --ref (one chapter)');
     const scenarios = (values.scenario ?? 'hot,mix').split(',').map((name) => name.trim());
     const unknown = scenarios.find((name) => name !== 'hot' && name !== 'mix');
     if (unknown !== undefined) throw new UsageError(`--scenario takes hot and/or mix, got "${unknown}"`);
@@ -150,5 +156,6 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
     layout,
     nodeFlags,
     json: values.json ?? false,
+    keepDumps: values['keep-dumps'] ?? null,
   };
 }

@@ -22,12 +22,13 @@
  * windows, not its own. cost/README.md shows the spreads before and after.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SequentialClient } from './client.ts';
 import { valgrindArgs, wrapStartCommand } from './command.ts';
 import { callgrindControl, newDumps, processGroupPids, type DumpFile } from './control.ts';
+import { collectGarbage, restFlags, serverPids, settleServer } from './rest.ts';
 import { totalInstructions } from './callgrind-output.ts';
 import { spreadOf, type Spread } from '../stats/spread.ts';
 
@@ -60,6 +61,8 @@ export interface CostSettings {
   nodeFlags: readonly string[];
   /** How long the server may take to become ready under callgrind. */
   readyTimeoutMs: number;
+  /** Keep each process's callgrind dumps in `<keepDumps>/process-<n>` (for callgrind_annotate). */
+  keepDumps?: string;
 }
 
 export interface CostWindow {
@@ -72,14 +75,18 @@ export interface CostWindow {
   timerInstructions: number;
   /** Of which garbage collection outside the timer phase (in perRequest as its process's average). */
   gcInstructions: number;
-  /** Wall-clock length of the window. */
+  /** Wall-clock length of the window, from zeroing the counters to dumping them. */
   seconds: number;
+  /** Of which the wait, after the last answer, until no background thread used CPU (settleServer); absent in windows recorded before it. */
+  settleSeconds?: number;
   /** instructions ÷ requests: the count as it was before timer work and GC were split out. */
   rawPerRequest: number;
   /** (instructions − timers − GC) ÷ requests + the process's GC per request over all its windows. */
   perRequest: number;
   /** Processes whose counters were summed (1, or a primary and its workers). */
   processCount: number;
+  /** Turns of the event loop in the window, all processes (more turns than requests explain: timers woke the loop); absent in windows recorded before. */
+  loopTurns?: number;
 }
 
 export interface CostProvenance {
@@ -127,7 +134,7 @@ async function dumpAll(pid: number, outDir: string, seen: Set<string>): Promise<
   return dumps;
 }
 
-const WINDOW_ATTEMPTS = 3;
+const WINDOW_ATTEMPTS = 5;
 
 /** A request that failed because the kept-alive connection was closed under it (not the server's answer). */
 export function isStaleConnection(error: unknown): boolean {
@@ -137,7 +144,8 @@ export function isStaleConnection(error: unknown): boolean {
 async function measureProcess(subject: CostSubject, settings: CostSettings, index: number, log: (line: string) => void): Promise<{ startup: number; windows: CostWindow[] }> {
   const outDir = mkdtempSync(join(tmpdir(), 'cost-callgrind-'));
   const seen = new Set<string>();
-  const start = wrapStartCommand(subject.start, { outDir, nodeFlags: settings.nodeFlags });
+  const start = wrapStartCommand(subject.start, { outDir, nodeFlags: [...settings.nodeFlags, ...restFlags(outDir)] });
+  const rests = new Map<number, number>();
   let server: LaunchedServer | null = null;
   let client: SequentialClient | null = null;
   try {
@@ -148,39 +156,52 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
     log(`cost: process ${index + 1}: startup ${(startup / 1e6).toFixed(1)} M instructions; ${warm.answered} warm-up requests`);
     const measured: Omit<CostWindow, 'perRequest'>[] = [];
     for (let w = 0; w < settings.windowsPerProcess; w++) {
-      let window: { answered: number; seconds: number };
+      let window: { answered: number; started: number };
       for (let attempt = 1; ; attempt++) {
+        // Every window starts from the same state: garbage collected, no background work, its
+        // connection open (the server's keep-alive timeout may have closed it while we waited).
+        await collectGarbage(server.pid, outDir, rests);
+        await settleServer(server.pid);
+        await client.prime();
         await callgrindControl('zero', serverPids(server.pid));
         const started = performance.now();
+        const connections = client.connectionsOpened;
         try {
           const { answered } = await client.send(settings.requests);
-          window = { answered, seconds: (performance.now() - started) / 1000 };
-          break;
+          if (client.connectionsOpened === connections) {
+            window = { answered, started };
+            break;
+          }
+          if (attempt === WINDOW_ATTEMPTS) throw new Error(`window ${w + 1}: the server closed the kept-alive connection inside ${attempt} attempts`);
+          // Accepting a new connection (~0.37 M instructions on chapter 16) landed in the window: void, measured again.
+          log(`cost: process ${index + 1} window ${w + 1}: the server closed the kept-alive connection before the window, a new one was opened inside it; measuring it again`);
         } catch (error) {
           if (!isStaleConnection(error) || attempt === WINDOW_ATTEMPTS) throw error;
           // The server's keep-alive timer closed the idle connection while callgrind dumped
           // (under callgrind a 5 s idle timeout fires late, after the next request arrived):
-          // the window is void. A new connection, opened and used once outside any window,
-          // then the same window again (windows are whole cycles: the order does not matter).
+          // the window is void. A new connection, then the same window again.
           log(`cost: process ${index + 1} window ${w + 1}: the connection was closed under the window (${(error as Error).message}); measuring it again on a new connection`);
           client.close();
           client = new SequentialClient(server.url, settings.paths);
-          await client.send(1);
         }
       }
-      const { answered, seconds } = window;
+      const { answered } = window;
+      const settleSeconds = await settleServer(server.pid);
+      const seconds = (performance.now() - window.started) / 1000;
       const dumps = await dumpAll(server.pid, outDir, seen);
       const instructions = totalInstructions(dumps);
       if (answered !== settings.requests) throw new Error(`window ${w + 1}: ${answered} answers for ${settings.requests} requests`);
       const timerInstructions = dumps.reduce((sum, d) => sum + d.split.timers, 0);
       const gcInstructions = dumps.reduce((sum, d) => sum + d.split.gc, 0);
-      measured.push({ process: index + 1, window: w + 1, requests: answered, instructions, timerInstructions, gcInstructions, seconds, rawPerRequest: instructions / answered, processCount: dumps.length });
-      log(`cost: process ${index + 1} window ${w + 1}: ${answered} requests in ${seconds.toFixed(1)} s, ${(instructions / 1e6).toFixed(2)} M instructions (timers ${(timerInstructions / 1e6).toFixed(2)} M, GC ${(gcInstructions / 1e6).toFixed(2)} M)`);
+      const loopTurns = dumps.reduce((sum, d) => sum + d.split.loopTurns, 0);
+      measured.push({ process: index + 1, window: w + 1, requests: answered, instructions, timerInstructions, gcInstructions, seconds, settleSeconds, rawPerRequest: instructions / answered, processCount: dumps.length, loopTurns });
+      log(`cost: process ${index + 1} window ${w + 1}: ${answered} requests in ${seconds.toFixed(1)} s (${settleSeconds.toFixed(1)} s of it settling), ${(instructions / 1e6).toFixed(2)} M instructions (timers ${(timerInstructions / 1e6).toFixed(2)} M, GC ${(gcInstructions / 1e6).toFixed(2)} M), ${loopTurns} loop turns`);
     }
     return { startup, windows: withGcAveraged(measured) };
   } finally {
     client?.close();
     await server?.stop();
+    if (settings.keepDumps !== undefined) cpSync(outDir, join(settings.keepDumps, `process-${index + 1}`), { recursive: true });
     rmSync(outDir, { recursive: true, force: true });
   }
 }
@@ -202,12 +223,6 @@ export function withGcAveraged(windows: Omit<CostWindow, 'perRequest'>[]): CostW
   const requests = windows.reduce((sum, w) => sum + w.requests, 0);
   const gcPerRequest = windows.reduce((sum, w) => sum + w.gcInstructions, 0) / requests;
   return windows.map((w) => ({ ...w, perRequest: (w.instructions - w.timerInstructions - w.gcInstructions) / w.requests + gcPerRequest }));
-}
-
-/** The server's processes: its process group (a leader and the workers it forked), or the server alone when it leads no group. */
-function serverPids(pid: number): number[] {
-  const group = processGroupPids(pid);
-  return group.length > 0 ? group : [pid];
 }
 
 /** Runs the measurement; any failed request, dump or start is an error, never a number. */

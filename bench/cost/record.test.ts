@@ -50,13 +50,13 @@ describe('cost --record', () => {
     expect(() => selectChapters(CHAPTERS, ['v9-x'])).toThrow(/unknown chapter v9-x \(known: v1-a, v2-b\)/);
   });
 
-  it('counts the bare node:http reference by default and when --chapters names it, as subject "reference" without a commit', () => {
+  it('counts the bare node:http reference by default and when --chapters names it, as subject "reference" at the harness commit', () => {
     expect(selectsReference(null)).toBe(true);
     expect(selectsReference(['v1-a'])).toBe(false);
     expect(selectsReference(['reference', 'v2-b'])).toBe(true);
     expect(selectChapters(CHAPTERS, ['reference', 'v2-b']).map((c) => c.tag)).toEqual(['v2-b']);
     expect(selectChapters(CHAPTERS, ['reference'])).toEqual([]);
-    expect(costRow(1, { chapter: null, scenario: 'hot' }, measurement([100, 101, 102]))).toMatchObject({ subject: 'reference', commit_hash: null, instructions_per_request: 101 });
+    expect(costRow(1, { chapter: null, scenario: 'hot' }, measurement([100, 101, 102]), 'f'.repeat(40))).toMatchObject({ subject: 'reference', commit_hash: 'f'.repeat(40), instructions_per_request: 101 });
   });
 
   it('stores a measurement as a costs row that chapter_costs shows for the latest cost session of the comparison machine', async () => {
@@ -73,9 +73,9 @@ describe('cost --record', () => {
     session(3, 'cost', 'm1', '2026-11-03T00:00:00Z');
     session(4, 'cost', 'm2', '2026-11-04T00:00:00Z'); // another machine: never shown
     const job = { chapter: CHAPTERS[0], scenario: 'hot' as const };
-    insertRow(db, costs, costRow(2, job, measurement([500, 510, 505])));
-    insertRow(db, costs, costRow(3, job, measurement([400, 402, 401])));
-    insertRow(db, costs, costRow(4, job, measurement([900, 900, 900])));
+    insertRow(db, costs, costRow(2, job, measurement([500, 510, 505]), 'f'.repeat(40)));
+    insertRow(db, costs, costRow(3, job, measurement([400, 402, 401]), 'f'.repeat(40)));
+    insertRow(db, costs, costRow(4, job, measurement([900, 900, 900]), 'f'.repeat(40)));
     const rows = queryRows(db, 'SELECT tag, chapter_number, scenario, instructions_per_request, min_per_request, max_per_request, windows, node_flags, session_id, machine FROM chapter_costs');
     expect(rows).toEqual([
       { tag: 'v1-a', chapter_number: 1, scenario: 'hot', instructions_per_request: 401, min_per_request: 400, max_per_request: 402, windows: 3, node_flags: '--jitless', session_id: 3, machine: 'CPU · 2 cores · linux' },

@@ -5,6 +5,7 @@ import { BenchStore } from '../store.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
 import { COST_DEFAULTS } from '../cost/args.ts';
 import { DEFAULT_NODE_FLAGS } from '../cost/command.ts';
+import { COST_METHOD } from '../cost/rest.ts';
 import { costKeys, reusableCosts } from './cost.ts';
 
 const dirs: string[] = [];
@@ -20,7 +21,7 @@ function costSession(store: BenchStore, cpu: string, counts: { tag: string; comm
   store.db.run(`INSERT OR IGNORE INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version) VALUES (?, ?, 2, 1, 'k', 'linux', 'v20')`, [fingerprint, cpu]);
   const id = store.startSession({
     started_at: '2026-12-05T20:00:00Z', harness_commit: 'h', harness_dirty: 0, machine_fingerprint: fingerprint, tool: 'callgrind', tool_version: VALGRIND,
-    server_cpus: null, loadgen_cpus: null, pinning_note: null, settings: { warmup_requests: COST_DEFAULTS.warmup },
+    server_cpus: null, loadgen_cpus: null, pinning_note: null, settings: { warmup_requests: COST_DEFAULTS.warmup, method: COST_METHOD },
   });
   store.db.run("UPDATE sessions SET kind = 'cost' WHERE id = ?", [id]);
   for (const c of counts) {
@@ -57,6 +58,6 @@ describe('callgrind counts reused by an edition', () => {
     expect(reusableCosts(store, dir, { cpu_model: 'AMD EPYC', cores: 2 }, keys)).toEqual({ 'v1-a': newer, 'v2-b': older });
     expect(reusableCosts(store, dir, { cpu_model: 'Intel Xeon', cores: 2 }, keys)).toEqual({ 'v3-c': expect.any(Number) });
     expect(reusableCosts(store, dir, { cpu_model: 'AMD EPYC', cores: 4 }, keys)).toEqual({});
-    expect(keys['v1-a']).toMatch(/^server [0-9a-f]{40} · node v\d+\.\d+\.\d+ · valgrind-3\.19\.0 · 200 requests × 5 windows, warm-up 250, node --/);
+    expect(keys['v1-a']).toMatch(/^server [0-9a-f]{40} · node v\d+\.\d+\.\d+ · valgrind-3\.19\.0 · 200 requests × 5 windows, warm-up 400, node --.*, windows from rest/);
   });
 });
