@@ -48,8 +48,12 @@ the bench's simulated provider (frozen after its first answer); after warm-up re
 each measured window zeroes the counters (callgrind_control -z), sends exactly N
 sequential keep-alive requests and dumps the counters (callgrind_control -d). Startup is
 dumped apart and never counted in a request. Every answer must be a complete 200.
-Timer work (libuv's timer phase, fired by the wall clock) is measured apart, never in a
-request; garbage collection is counted as the process's average per request.
+Every window starts from rest (a full garbage collection in every server process, no
+background thread busy, the connection open) and is dumped only once the server is at rest
+again, so it holds the thread-pool work its own requests caused. Timer work (libuv's timer
+phase, fired by the wall clock) is measured apart, never in a request, and so is the rest of
+what time costs (a window's seconds beyond the shortest window, at the rate an idle period
+with no request measured outside the timer phase); garbage collection is counted as the process's average per request.
 
 Options:
   --ref <commit-ish>    the chapter to measure (tag, branch or hash)               (required)
@@ -58,7 +62,8 @@ Options:
   --requests <n>        requests per measured window (N); every window (and the warm-up)
                         replays the scenario's first N paths, so all send the same requests                (default ${COST_DEFAULTS.requests})
   --reps <n>            measured windows                                          (default ${COST_DEFAULTS.reps})
-  --warmup <n>          uncounted requests before the first window               (default ${COST_DEFAULTS.warmup})
+  --warmup <n>          uncounted requests before the first window; at least two windows' worth, so
+                        that every answer has been seen twice (chapter 13 compresses it then)  (default ${COST_DEFAULTS.warmup})
   --layout <how>        windows: all windows in one server process; processes: a new
                         process (startup + warm-up) for each window              (default ${COST_DEFAULTS.layout})
   --node-flags="<f…>"   V8/node flags for the server (with "=", as they start with a dash; "" for none)

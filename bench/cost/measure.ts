@@ -87,6 +87,18 @@ export interface CostWindow {
   processCount: number;
   /** Turns of the event loop in the window, all processes (more turns than requests explain: timers woke the loop); absent in windows recorded before. */
   loopTurns?: number;
+  /** Instructions of the wall time this window lasted beyond the shortest of its process's windows, at the idle rate outside the timer phase (not in perRequest); absent before. */
+  idleInstructions?: number;
+}
+
+/** A period with no request (zero, wait, dump): what the server does while time passes. */
+export interface IdlePeriod {
+  seconds: number;
+  instructions: number;
+  timerInstructions: number;
+  loopTurns: number;
+  /** Instructions per second outside the timer phase ((instructions − timers − GC) ÷ seconds): the turns timers wake, their check and immediate phases. */
+  perSecond: number;
 }
 
 export interface CostProvenance {
@@ -105,6 +117,8 @@ export interface CostMeasurement {
   windows: CostWindow[];
   /** Startup instructions of each process (start until ready, first poll included). */
   startup: number[];
+  /** Each process's idle period, measured before its windows (optional for measurements built by hand, e.g. in tests). */
+  idle?: IdlePeriod[];
   /** Instructions per request: median over every window, and its spread. */
   perRequest: Spread;
   /** The spread the windows had before timer work and GC were split out (rawPerRequest). */
@@ -141,7 +155,10 @@ export function isStaleConnection(error: unknown): boolean {
   return /ECONNRESET|EPIPE|socket hang up/.test((error as Error)?.message ?? '');
 }
 
-async function measureProcess(subject: CostSubject, settings: CostSettings, index: number, log: (line: string) => void): Promise<{ startup: number; windows: CostWindow[] }> {
+/** How long the idle period lasts (wall time; under callgrind the 10 ms timers of chapters 9–10 wake the loop dozens of times in it). */
+export const IDLE_SECONDS = 3;
+
+async function measureProcess(subject: CostSubject, settings: CostSettings, index: number, log: (line: string) => void): Promise<{ startup: number; idle: IdlePeriod; windows: CostWindow[] }> {
   const outDir = mkdtempSync(join(tmpdir(), 'cost-callgrind-'));
   const seen = new Set<string>();
   const start = wrapStartCommand(subject.start, { outDir, nodeFlags: [...settings.nodeFlags, ...restFlags(outDir)] });
@@ -154,6 +171,10 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
     client = new SequentialClient(server.url, settings.paths);
     const warm = await client.send(settings.warmupRequests);
     log(`cost: process ${index + 1}: startup ${(startup / 1e6).toFixed(1)} M instructions; ${warm.answered} warm-up requests`);
+    await collectGarbage(server.pid, outDir, rests);
+    await settleServer(server.pid);
+    const idle = await idlePeriod(server.pid, outDir, seen);
+    log(`cost: process ${index + 1}: idle ${idle.seconds.toFixed(1)} s: ${(idle.instructions / 1e6).toFixed(2)} M instructions (timers ${(idle.timerInstructions / 1e6).toFixed(2)} M), ${idle.loopTurns} loop turns, ${(idle.perSecond / 1e3).toFixed(1)} k per second outside the timers`);
     const measured: Omit<CostWindow, 'perRequest'>[] = [];
     for (let w = 0; w < settings.windowsPerProcess; w++) {
       let window: { answered: number; started: number };
@@ -197,7 +218,7 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
       measured.push({ process: index + 1, window: w + 1, requests: answered, instructions, timerInstructions, gcInstructions, seconds, settleSeconds, rawPerRequest: instructions / answered, processCount: dumps.length, loopTurns });
       log(`cost: process ${index + 1} window ${w + 1}: ${answered} requests in ${seconds.toFixed(1)} s (${settleSeconds.toFixed(1)} s of it settling), ${(instructions / 1e6).toFixed(2)} M instructions (timers ${(timerInstructions / 1e6).toFixed(2)} M, GC ${(gcInstructions / 1e6).toFixed(2)} M), ${loopTurns} loop turns`);
     }
-    return { startup, windows: withGcAveraged(measured) };
+    return { startup, idle, windows: perRequestOf(measured, idle.perSecond) };
   } finally {
     client?.close();
     await server?.stop();
@@ -218,11 +239,37 @@ export function windowPaths(paths: readonly string[], requested: number): { path
   return { paths, requests: requested - (requested % paths.length) };
 }
 
-/** Each window's cost per request: its own work without timers and GC, plus its process's GC per request over all windows (pure). */
-export function withGcAveraged(windows: Omit<CostWindow, 'perRequest'>[]): CostWindow[] {
+/** Zero, IDLE_SECONDS without a request, dump: what time costs the server outside the timer phase. */
+async function idlePeriod(pid: number, outDir: string, seen: Set<string>): Promise<IdlePeriod> {
+  await callgrindControl('zero', serverPids(pid));
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const dumps = await dumpAll(pid, outDir, seen);
+  const seconds = (performance.now() - started) / 1000;
+  const instructions = totalInstructions(dumps);
+  const timerInstructions = dumps.reduce((sum, d) => sum + d.split.timers, 0);
+  const gc = dumps.reduce((sum, d) => sum + d.split.gc, 0);
+  const loopTurns = dumps.reduce((sum, d) => sum + d.split.loopTurns, 0);
+  return { seconds, instructions, timerInstructions, loopTurns, perSecond: (instructions - timerInstructions - gc) / seconds };
+}
+
+/**
+ * Each window's cost per request (pure): its own work without timers, GC and the wall time it
+ * lasted beyond the shortest of its process's windows (at `idlePerSecond`, what an idle second
+ * costs outside the timer phase), plus its process's GC per request over all windows. Timers
+ * wake the loop by the wall clock, and each turn they add runs the poll, check and immediate
+ * phases outside the timer phase: chapter 16's hot windows, 7.9–15.3 s long on a machine at
+ * load 20, were 1.75% apart without timers and GC; at its idle 127 k instructions per second
+ * they are 0.44% apart (per loop turn at the idle cost of a turn: 1.19%).
+ */
+export function perRequestOf(windows: Omit<CostWindow, 'perRequest'>[], idlePerSecond: number): CostWindow[] {
   const requests = windows.reduce((sum, w) => sum + w.requests, 0);
   const gcPerRequest = windows.reduce((sum, w) => sum + w.gcInstructions, 0) / requests;
-  return windows.map((w) => ({ ...w, perRequest: (w.instructions - w.timerInstructions - w.gcInstructions) / w.requests + gcPerRequest }));
+  const shortest = Math.min(...windows.map((w) => w.seconds));
+  return windows.map((w) => {
+    const idleInstructions = idlePerSecond * (w.seconds - shortest);
+    return { ...w, idleInstructions, perRequest: (w.instructions - w.timerInstructions - w.gcInstructions - idleInstructions) / w.requests + gcPerRequest };
+  });
 }
 
 /** Runs the measurement; any failed request, dump or start is an error, never a number. */
@@ -242,10 +289,12 @@ export async function measureCost(subject: CostSubject, settings: CostSettings, 
   versionOf('callgrind_control', ['--version']);
   const windows: CostWindow[] = [];
   const startup: number[] = [];
+  const idle: IdlePeriod[] = [];
   const withinProcess: Spread[] = [];
   for (let p = 0; p < settings.processes; p++) {
     const measured = await measureProcess(subject, settings, p, log);
     startup.push(measured.startup);
+    idle.push(measured.idle);
     windows.push(...measured.windows);
     withinProcess.push(spreadOf(measured.windows.map((w) => w.perRequest)));
   }
@@ -253,6 +302,7 @@ export async function measureCost(subject: CostSubject, settings: CostSettings, 
   return {
     windows,
     startup,
+    idle,
     perRequest: spreadOf(windows.map((w) => w.perRequest)),
     rawPerRequest: spreadOf(windows.map((w) => w.rawPerRequest)),
     timerInstructionsPerSecond: sum((w) => w.timerInstructions) / sum((w) => w.seconds),
