@@ -87,6 +87,38 @@ describe('cost --record', () => {
     expect(stored.startup_instructions).toBe(3_000_000_000);
     expect(stored.commit_hash).toBe('a'.repeat(40));
   });
+
+  it('shows in chapter_costs, once an edition is cited, the cost session it names for each chapter and for the reference, and nothing it does not name', async () => {
+    const db = await createDatabase();
+    db.run("INSERT INTO chapters(tag, chapter_number, title, technique, summary, commit_hash) VALUES ('v1-a', 1, 'A', 'a', 'a', ?), ('v2-b', 2, 'B', 'b', 'b', ?)", ['a'.repeat(40), 'b'.repeat(40)]);
+    db.run("INSERT INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version) VALUES ('m1', 'CPU', 2, 1, 'k', 'linux', 'v20')");
+    const session = (id: number, kind: string, settings: unknown) =>
+      db.run(
+        "INSERT INTO sessions(id, kind, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, ?, 'complete', 'h', 'm1', 't', 'v', ?)",
+        [id, kind, `2026-11-0${id}T00:00:00Z`, JSON.stringify(settings)],
+      );
+    session(1, 'cost', {});
+    session(2, 'cost', {});
+    session(4, 'bench', {}); // makes m1 the comparison machine
+    const count = (id: number, chapter: (typeof CHAPTERS)[number] | null, m: number) => insertRow(db, costs, costRow(id, { chapter, scenario: 'hot' }, measurement([m, m, m]), 'f'.repeat(40)));
+    count(1, CHAPTERS[0], 500);
+    count(1, null, 300);
+    count(2, CHAPTERS[0], 400);
+    count(2, null, 200);
+    count(2, CHAPTERS[1], 700);
+    const shown = () => queryRows(db, 'SELECT tag, instructions_per_request, session_id FROM chapter_costs ORDER BY tag');
+    // Before the first edition: the latest count of each subject.
+    expect(shown()).toEqual([
+      { tag: 'reference', instructions_per_request: 200, session_id: 2 },
+      { tag: 'v1-a', instructions_per_request: 400, session_id: 2 },
+      { tag: 'v2-b', instructions_per_request: 700, session_id: 2 },
+    ]);
+    session(3, 'bench', { edition: { whole_book: true, cost: { keys: {}, sessions: { 'v1-a': 1, reference: 1 } }, cost_session_id: 1 } });
+    expect(shown()).toEqual([
+      { tag: 'reference', instructions_per_request: 300, session_id: 1 },
+      { tag: 'v1-a', instructions_per_request: 500, session_id: 1 },
+    ]);
+  });
 });
 
 describe('windowPaths', () => {

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BenchStore } from '../store.ts';
@@ -59,5 +60,29 @@ describe('callgrind counts reused by an edition', () => {
     expect(reusableCosts(store, dir, { cpu_model: 'Intel Xeon', cores: 2 }, keys)).toEqual({ 'v3-c': expect.any(Number) });
     expect(reusableCosts(store, dir, { cpu_model: 'AMD EPYC', cores: 4 }, keys)).toEqual({});
     expect(keys['v1-a']).toMatch(/^server [0-9a-f]{40} · node v\d+\.\d+\.\d+ · valgrind-3\.19\.0 · 200 requests × 5 windows, warm-up 400, node --.*, windows from rest/);
+  });
+
+  it("keys the reference's count by bench/reference's tree at the commit it was counted at, and reuses it while that tree is HEAD's", async () => {
+    const { dir, commits } = createTinyRepo([{ tag: 'v1-a' }]);
+    dirs.push(dir);
+    const commitReference = (program: string): string => {
+      mkdirSync(join(dir, 'bench', 'reference'), { recursive: true });
+      writeFileSync(join(dir, 'bench', 'reference', 'reference-server.ts'), program);
+      execFileSync('git', ['-C', dir, 'add', '-A'], { stdio: 'ignore' });
+      execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'reference'], { stdio: 'ignore' });
+      return execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    };
+    const counted = commitReference('// the bare node:http server\n');
+    const store = await BenchStore.open(join(dir, 'bench.sqlite'));
+    const chapters = [{ tag: 'v1-a', commit: commits['v1-a'] }] as never[];
+    const session = costSession(store, 'AMD EPYC', [{ tag: 'reference', commit: counted, scenarios: ['hot', 'mix'] }]);
+    const machine = { cpu_model: 'AMD EPYC', cores: 2 };
+    expect(reusableCosts(store, dir, machine, costKeys(dir, chapters, VALGRIND))).toEqual({ reference: session });
+    // A later harness commit that leaves bench/reference alone keeps the count; one that changes it does not.
+    writeFileSync(join(dir, 'elsewhere.txt'), 'x');
+    commitReference('// the bare node:http server\n');
+    expect(reusableCosts(store, dir, machine, costKeys(dir, chapters, VALGRIND))).toEqual({ reference: session });
+    commitReference('// the bare node:http server, changed\n');
+    expect(reusableCosts(store, dir, machine, costKeys(dir, chapters, VALGRIND))).toEqual({});
   });
 });
