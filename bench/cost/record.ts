@@ -70,7 +70,8 @@ export function costRow(sessionId: number, job: Job, m: CostMeasurement, harness
     node_flags: m.provenance.nodeFlags.join(' '),
     valgrind_version: m.provenance.valgrind,
     node_version: m.provenance.node,
-    windows_json: JSON.stringify(m.windows),
+    // The windows set aside first (window ≤ 0), then the counted ones: every window measured is shown.
+    windows_json: JSON.stringify([...(m.setAside ?? []), ...m.windows]),
     raw_range: m.rawPerRequest.range,
     timer_instructions_per_second: m.timerInstructionsPerSecond,
     gc_per_request: m.gcPerRequest,
