@@ -51,9 +51,8 @@ dumped apart and never counted in a request. Every answer must be a complete 200
 Every window starts from rest (a full garbage collection in every server process, no
 background thread busy, the connection open) and is dumped only once the server is at rest
 again, so it holds the thread-pool work its own requests caused. Timer work (libuv's timer
-phase, fired by the wall clock) is measured apart, never in a request, and so is the rest of
-what time costs (a window's seconds beyond the shortest window, at the rate an idle period
-with no request measured outside the timer phase); garbage collection is counted as the process's average per request.
+phase, fired by the wall clock) is measured apart, never in a request, and what an idle
+second costs outside it is shown (an idle period with no request); garbage collection is counted as the process's average per request.
 
 Options:
   --ref <commit-ish>    the chapter to measure (tag, branch or hash)               (required)

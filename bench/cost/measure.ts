@@ -88,8 +88,6 @@ export interface CostWindow {
   processCount: number;
   /** Turns of the event loop in the window, all processes (more turns than requests explain: timers woke the loop); absent in windows recorded before. */
   loopTurns?: number;
-  /** Instructions of the wall time this window lasted beyond the shortest of its process's windows, at the idle rate outside the timer phase (not in perRequest); absent before. */
-  idleInstructions?: number;
 }
 
 /** A period with no request (zero, wait, dump): what the server does while time passes. */
@@ -234,8 +232,8 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
     }
     // Numbered from 1 after the windows set aside (which are numbered 0, −1, …).
     const numbered = measured.map((m, i) => ({ ...m, window: i + 1 - FIRST_WINDOWS_SET_ASIDE }));
-    const all = perRequestOf(numbered, idle.perSecond);
-    const windows = perRequestOf(numbered.slice(FIRST_WINDOWS_SET_ASIDE), idle.perSecond);
+    const all = perRequestOf(numbered);
+    const windows = perRequestOf(numbered.slice(FIRST_WINDOWS_SET_ASIDE));
     return { startup, idle, setAside: all.slice(0, FIRST_WINDOWS_SET_ASIDE), windows };
   } finally {
     client?.close();
@@ -272,22 +270,19 @@ async function idlePeriod(pid: number, outDir: string, seen: Set<string>): Promi
 }
 
 /**
- * Each window's cost per request (pure): its own work without timers, GC and the wall time it
- * lasted beyond the shortest of its process's windows (at `idlePerSecond`, what an idle second
- * costs outside the timer phase), plus its process's GC per request over all windows. Timers
- * wake the loop by the wall clock, and each turn they add runs the poll, check and immediate
- * phases outside the timer phase: chapter 16's hot windows, 7.9–15.3 s long on a machine at
- * load 20, were 1.75% apart without timers and GC; at its idle 127 k instructions per second
- * they are 0.44% apart (per loop turn at the idle cost of a turn: 1.19%).
+ * Each window's cost per request (pure): its own work without timers and GC, plus its
+ * process's GC per request over all windows. What time costs outside the timer phase (the
+ * turns timers wake run the poll, check and immediate phases) is measured apart in the idle
+ * period and shown, not subtracted: taken out at the idle rate per second of a window, it
+ * matched chapter 16 (127 k/s) but took 4× too much out of chapter 9 (208 k/s idle against
+ * ~57 k/s between its windows: a timer tick that shares a turn with a request costs less
+ * than one that wakes an idle loop), and per loop turn at the idle cost of a turn it took too
+ * little out of both (bench/cost/README.md).
  */
-export function perRequestOf(windows: Omit<CostWindow, 'perRequest'>[], idlePerSecond: number): CostWindow[] {
+export function perRequestOf(windows: Omit<CostWindow, 'perRequest'>[]): CostWindow[] {
   const requests = windows.reduce((sum, w) => sum + w.requests, 0);
   const gcPerRequest = windows.reduce((sum, w) => sum + w.gcInstructions, 0) / requests;
-  const shortest = Math.min(...windows.map((w) => w.seconds));
-  return windows.map((w) => {
-    const idleInstructions = idlePerSecond * (w.seconds - shortest);
-    return { ...w, idleInstructions, perRequest: (w.instructions - w.timerInstructions - w.gcInstructions - idleInstructions) / w.requests + gcPerRequest };
-  });
+  return windows.map((w) => ({ ...w, perRequest: (w.instructions - w.timerInstructions - w.gcInstructions) / w.requests + gcPerRequest }));
 }
 
 /** Runs the measurement; any failed request, dump or start is an error, never a number. */

@@ -27,7 +27,7 @@ import { busyBackgroundThreads, processGroupPids, threadCpuTicks } from './contr
  * of the key by which an edition reuses a count (bench/edition/cost.ts): a count made before
  * (no `method`) is not reused.
  */
-export const COST_METHOD = 'windows from rest: garbage collected, background settled, connection open; settled before each dump; idle time apart; the first window set aside';
+export const COST_METHOD = 'windows from rest: garbage collected, background settled, connection open; settled before each dump; an idle period shown apart; the first window set aside';
 
 /** The signal the preloaded module answers with a full garbage collection (free in every chapter: none handles it). */
 export const REST_SIGNAL = 'SIGUSR2';
