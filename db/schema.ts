@@ -606,9 +606,11 @@ CREATE VIEW profile_top AS
       WHERE p2.subject = p.subject AND p2.experiment = p.experiment AND p2.scenario = p.scenario
         AND se2.machine_fingerprint = se.machine_fingerprint);
 
--- Instructions per request of each chapter: the latest cost session per subject ×
--- experiment × scenario on the comparison machine (an instruction count belongs to one
--- architecture and one Node.js build).
+-- Instructions per request of each chapter and of the bare node:http reference: the cost
+-- session the cited edition names for it (cost_sessions_json, keyed like a chapter's count:
+-- the reference by bench/reference's tree), or, before the first complete edition, the latest
+-- cost session per subject × experiment × scenario on the comparison machine (an instruction
+-- count belongs to one architecture and one Node.js build).
 CREATE VIEW chapter_costs AS
   SELECT c.subject AS tag, ch.chapter_number, c.experiment, c.scenario, c.instructions_per_request,
          c.min_per_request, c.max_per_request, c.range, c.cv, c.windows, c.requests_per_window, c.processes,
@@ -621,10 +623,7 @@ CREATE VIEW chapter_costs AS
     (SELECT json_extract(ce.cost_sessions_json, '$."' || c.subject || '"') FROM cited_edition ce),
     (SELECT MAX(c2.session_id) FROM costs c2 JOIN sessions se2 ON se2.id = c2.session_id
       WHERE c2.subject = c.subject AND c2.experiment = c.experiment AND c2.scenario = c.scenario
-        AND se2.machine_fingerprint = se.machine_fingerprint
-        -- a subject the cited edition names no count for (the bare reference: its server is the
-        -- bench's own, with no chapter tree to key a count on) reads its latest count on the machine
-        AND NOT EXISTS (SELECT 1 FROM cited_edition ce2 WHERE json_extract(ce2.cost_sessions_json, '$."' || c.subject || '"') IS NOT NULL)));
+        AND se2.machine_fingerprint = se.machine_fingerprint AND NOT EXISTS (SELECT 1 FROM cited_edition)));
 
 -- Each chapter's ratio to the reference on every machine that measured it (the latest
 -- bench session per machine): the evidence that ratios travel across machines.

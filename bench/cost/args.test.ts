@@ -16,12 +16,14 @@ describe('parseCostArgs', () => {
       nodeFlags: [...DEFAULT_NODE_FLAGS],
       readyTimeoutSeconds: COST_DEFAULTS.readyTimeoutSeconds,
       json: false,
+      keepDumps: null,
     });
   });
 
   it('reads every flag', () => {
-    const options = parseCostArgs(['--ref', 'HEAD', '--scenario', 'mix', '--requests', '64', '--reps', '3', '--warmup', '0', '--layout', 'processes', '--node-flags=--predictable  --single-threaded', '--json']);
-    expect(options).toMatchObject({ scenario: 'mix', requests: 64, reps: 3, warmup: 0, layout: 'processes', nodeFlags: ['--predictable', '--single-threaded'], json: true });
+    const options = parseCostArgs(['--ref', 'HEAD', '--scenario', 'mix', '--requests', '64', '--reps', '3', '--warmup', '0', '--layout', 'processes', '--node-flags=--predictable  --single-threaded', '--json', '--keep-dumps', 'dumps']);
+    expect(options).toMatchObject({ scenario: 'mix', requests: 64, reps: 3, warmup: 0, layout: 'processes', nodeFlags: ['--predictable', '--single-threaded'], json: true, keepDumps: 'dumps' });
+    expect(() => parseCostArgs(['--record', '--keep-dumps', 'dumps'])).toThrow(/--keep-dumps goes with --ref/);
     expect(parseCostArgs(['--ref', 'HEAD', '--node-flags', ''])?.nodeFlags).toEqual([]);
   });
 

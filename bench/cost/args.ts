@@ -16,6 +16,8 @@ export interface CostCliOptions {
   nodeFlags: string[];
   readyTimeoutSeconds: number;
   json: boolean;
+  /** Directory to keep the callgrind dumps in (one folder per process), or null. */
+  keepDumps: string | null;
 }
 
 /** `--record`: every chapter (or --chapters) counted and stored in the database. */
@@ -35,7 +37,7 @@ export interface CostRecordOptions {
   valgrindVersion: string;
 }
 
-export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 5, warmup: 250, layout: 'windows', readyTimeoutSeconds: 300 } as const;
+export const COST_DEFAULTS = { scenario: 'hot', requests: 200, reps: 4, warmup: 400, layout: 'windows', readyTimeoutSeconds: 300 } as const;
 
 export const COST_HELP = `Usage: npm run cost -- --ref <commit-ish> [options]
        npm run cost -- --record [--chapters <tags>] [--scenario hot,mix] [--db <file>] [--jobs <n>]
@@ -46,8 +48,11 @@ the bench's simulated provider (frozen after its first answer); after warm-up re
 each measured window zeroes the counters (callgrind_control -z), sends exactly N
 sequential keep-alive requests and dumps the counters (callgrind_control -d). Startup is
 dumped apart and never counted in a request. Every answer must be a complete 200.
-Timer work (libuv's timer phase, fired by the wall clock) is measured apart, never in a
-request; garbage collection is counted as the process's average per request.
+Every window starts from rest (a full garbage collection in every server process, no
+background thread busy, the connection open) and is dumped only once the server is at rest
+again, so it holds the thread-pool work its own requests caused. Timer work (libuv's timer
+phase, fired by the wall clock) is measured apart, never in a request, and what an idle
+second costs outside it is shown (an idle period with no request); garbage collection is counted as the process's average per request.
 
 Options:
   --ref <commit-ish>    the chapter to measure (tag, branch or hash)               (required)
@@ -55,14 +60,18 @@ Options:
   --scenario hot|mix    hot: the one hot search; mix: the 64 seeded ranges       (default ${COST_DEFAULTS.scenario})
   --requests <n>        requests per measured window (N); every window (and the warm-up)
                         replays the scenario's first N paths, so all send the same requests                (default ${COST_DEFAULTS.requests})
-  --reps <n>            measured windows                                          (default ${COST_DEFAULTS.reps})
-  --warmup <n>          uncounted requests before the first window               (default ${COST_DEFAULTS.warmup})
+  --reps <n>            measured windows, after one more measured and set aside (the first window
+                        from rest still cost more: chapter 6, 5–12%)              (default ${COST_DEFAULTS.reps})
+  --warmup <n>          uncounted requests before the first window; at least two windows' worth, so
+                        that every answer has been seen twice (chapter 13 compresses it then)  (default ${COST_DEFAULTS.warmup})
   --layout <how>        windows: all windows in one server process; processes: a new
                         process (startup + warm-up) for each window              (default ${COST_DEFAULTS.layout})
   --node-flags="<f…>"   V8/node flags for the server (with "=", as they start with a dash; "" for none)
                         (default "${DEFAULT_NODE_FLAGS.join(' ')}")
   --ready-timeout <s>   how long the server may take to start under callgrind    (default ${COST_DEFAULTS.readyTimeoutSeconds})
   --json                print the measurement as JSON instead of text
+  --keep-dumps <dir>    keep the callgrind dumps (<dir>/process-<n>/callgrind.out.<pid>.<k>: k = 1 the
+                        startup, then one per window) to compare windows with callgrind_annotate
 
 Recording (--record): every chapter of data/chapters.json, and the bare node:http
 reference serving the first counted chapter's hot answer (subject "reference"), is counted
@@ -104,6 +113,7 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
       'node-flags': { type: 'string' },
       'ready-timeout': { type: 'string' },
       json: { type: 'boolean' },
+      'keep-dumps': { type: 'string' },
       record: { type: 'boolean' },
       chapters: { type: 'string' },
       db: { type: 'string' },
@@ -120,6 +130,7 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
   };
   if (values.record) {
     if (values.ref) throw new UsageError('--record counts the chapters of data/chapters.json: use --chapters instead of --ref');
+    if (values['keep-dumps'] !== undefined) throw new UsageError('--keep-dumps goes with --ref (one chapter)');
     const scenarios = (values.scenario ?? 'hot,mix').split(',').map((name) => name.trim());
     const unknown = scenarios.find((name) => name !== 'hot' && name !== 'mix');
     if (unknown !== undefined) throw new UsageError(`--scenario takes hot and/or mix, got "${unknown}"`);
@@ -150,5 +161,6 @@ export function parseCostArgs(argv: string[]): CostCliOptions | CostRecordOption
     layout,
     nodeFlags,
     json: values.json ?? false,
+    keepDumps: values['keep-dumps'] ?? null,
   };
 }

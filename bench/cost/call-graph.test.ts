@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { inclusiveCost } from './call-graph.ts';
+import { callCount, inclusiveCost } from './call-graph.ts';
 import { CallgrindFormatError, eventCost, parseCallgrindOutput } from './callgrind-output.ts';
 
 // A hand-written part in callgrind's format: uv_run calls uv__run_timers (which calls a
@@ -40,6 +40,14 @@ totals: 1000
 `;
 
 const isTimerPhase = (name: string) => name === 'uv__run_timers';
+
+describe('callCount', () => {
+  it('adds the calls= counts of the calls into a function, through compressed names', () => {
+    expect(callCount(PART, (name) => name === 'uv__io_poll')).toBe(1);
+    expect(callCount(PART, (name) => name.startsWith('node::Environment::RunTimers'))).toBe(2);
+    expect(callCount(PART, (name) => name === 'uv_run')).toBe(0);
+  });
+});
 
 describe('inclusiveCost', () => {
   it('adds a function’s own cost lines and the inclusive cost of its calls, through compressed names', () => {

@@ -14,10 +14,10 @@
  */
 import { CallgrindFormatError } from './callgrind-output.ts';
 
-/** Inclusive Ir of every function whose name `wanted` accepts, summed (a recursive call into a wanted function is not counted twice). */
-export function inclusiveCost(text: string, wanted: (name: string) => boolean, file = 'callgrind output'): number {
+/** A resolver of `fn=`/`cfn=` names, compressed (`(12) name`, then `(12)`) or not. */
+function functionNames(): (spec: string, where: string) => string {
   const names = new Map<string, string>(); // function ids only: files and objects number their names apart
-  const nameOf = (spec: string, where: string): string => {
+  return (spec: string, where: string): string => {
     const match = /^\((\d+)\)(?: (.*))?$/.exec(spec);
     if (match === null) return spec; // uncompressed
     const [, id, name] = match;
@@ -29,6 +29,26 @@ export function inclusiveCost(text: string, wanted: (name: string) => boolean, f
     if (known === undefined) throw new CallgrindFormatError(`${where}: name id (${id}) used before it was defined`);
     return known;
   };
+}
+
+/** How many times functions whose name `wanted` accepts were called (the `calls=` counts of the calls into them). */
+export function callCount(text: string, wanted: (name: string) => boolean, file = 'callgrind output'): number {
+  const nameOf = functionNames();
+  let targetWanted = false;
+  let count = 0;
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    if (line.startsWith('fn=')) nameOf(line.slice(3), `${file}:${index + 1}`);
+    else if (line.startsWith('cfn=')) targetWanted = wanted(nameOf(line.slice(4), `${file}:${index + 1}`));
+    else if (line.startsWith('calls=') && targetWanted) count += Number(line.slice('calls='.length).trim().split(/\s+/)[0]);
+  }
+  return count;
+}
+
+/** Inclusive Ir of every function whose name `wanted` accepts, summed (a recursive call into a wanted function is not counted twice). */
+export function inclusiveCost(text: string, wanted: (name: string) => boolean, file = 'callgrind output'): number {
+  const nameOf = functionNames();
   let column = -1;
   let inWanted = false;
   let callTargetWanted = false;
@@ -73,6 +93,8 @@ export interface PartSplit {
   timers: number;
   /** Garbage collections outside the timer phase. */
   gc: number;
+  /** Turns of the event loop (calls of libuv's poll phase, `uv__io_poll`). */
+  loopTurns: number;
 }
 
 /**
@@ -86,5 +108,5 @@ export function splitPart(text: string, file = 'callgrind output'): PartSplit {
   }
   const timers = inclusiveCost(text, isTimerPhase, file);
   const timersOrGc = inclusiveCost(text, (name) => isTimerPhase(name) || isGarbageCollection(name), file);
-  return { timers, gc: timersOrGc - timers };
+  return { timers, gc: timersOrGc - timers, loopTurns: callCount(text, (name) => name === 'uv__io_poll', file) };
 }

@@ -37,6 +37,7 @@ async function measure(options: CostCliOptions, cleanup: Cleanup): Promise<strin
       windowsPerProcess: perProcess,
       nodeFlags: options.nodeFlags,
       readyTimeoutMs: options.readyTimeoutSeconds * 1000,
+      ...(options.keepDumps !== null ? { keepDumps: resolve(options.keepDumps) } : {}),
     },
     log,
   );

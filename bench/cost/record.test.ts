@@ -50,13 +50,13 @@ describe('cost --record', () => {
     expect(() => selectChapters(CHAPTERS, ['v9-x'])).toThrow(/unknown chapter v9-x \(known: v1-a, v2-b\)/);
   });
 
-  it('counts the bare node:http reference by default and when --chapters names it, as subject "reference" without a commit', () => {
+  it('counts the bare node:http reference by default and when --chapters names it, as subject "reference" at the harness commit', () => {
     expect(selectsReference(null)).toBe(true);
     expect(selectsReference(['v1-a'])).toBe(false);
     expect(selectsReference(['reference', 'v2-b'])).toBe(true);
     expect(selectChapters(CHAPTERS, ['reference', 'v2-b']).map((c) => c.tag)).toEqual(['v2-b']);
     expect(selectChapters(CHAPTERS, ['reference'])).toEqual([]);
-    expect(costRow(1, { chapter: null, scenario: 'hot' }, measurement([100, 101, 102]))).toMatchObject({ subject: 'reference', commit_hash: null, instructions_per_request: 101 });
+    expect(costRow(1, { chapter: null, scenario: 'hot' }, measurement([100, 101, 102]), 'f'.repeat(40))).toMatchObject({ subject: 'reference', commit_hash: 'f'.repeat(40), instructions_per_request: 101 });
   });
 
   it('stores a measurement as a costs row that chapter_costs shows for the latest cost session of the comparison machine', async () => {
@@ -73,9 +73,9 @@ describe('cost --record', () => {
     session(3, 'cost', 'm1', '2026-11-03T00:00:00Z');
     session(4, 'cost', 'm2', '2026-11-04T00:00:00Z'); // another machine: never shown
     const job = { chapter: CHAPTERS[0], scenario: 'hot' as const };
-    insertRow(db, costs, costRow(2, job, measurement([500, 510, 505])));
-    insertRow(db, costs, costRow(3, job, measurement([400, 402, 401])));
-    insertRow(db, costs, costRow(4, job, measurement([900, 900, 900])));
+    insertRow(db, costs, costRow(2, job, measurement([500, 510, 505]), 'f'.repeat(40)));
+    insertRow(db, costs, costRow(3, job, measurement([400, 402, 401]), 'f'.repeat(40)));
+    insertRow(db, costs, costRow(4, job, measurement([900, 900, 900]), 'f'.repeat(40)));
     const rows = queryRows(db, 'SELECT tag, chapter_number, scenario, instructions_per_request, min_per_request, max_per_request, windows, node_flags, session_id, machine FROM chapter_costs');
     expect(rows).toEqual([
       { tag: 'v1-a', chapter_number: 1, scenario: 'hot', instructions_per_request: 401, min_per_request: 400, max_per_request: 402, windows: 3, node_flags: '--jitless', session_id: 3, machine: 'CPU · 2 cores · linux' },
@@ -86,6 +86,38 @@ describe('cost --record', () => {
     expect(JSON.parse(stored.windows_json as string)).toHaveLength(3);
     expect(stored.startup_instructions).toBe(3_000_000_000);
     expect(stored.commit_hash).toBe('a'.repeat(40));
+  });
+
+  it('shows in chapter_costs, once an edition is cited, the cost session it names for each chapter and for the reference, and nothing it does not name', async () => {
+    const db = await createDatabase();
+    db.run("INSERT INTO chapters(tag, chapter_number, title, technique, summary, commit_hash) VALUES ('v1-a', 1, 'A', 'a', 'a', ?), ('v2-b', 2, 'B', 'b', 'b', ?)", ['a'.repeat(40), 'b'.repeat(40)]);
+    db.run("INSERT INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version) VALUES ('m1', 'CPU', 2, 1, 'k', 'linux', 'v20')");
+    const session = (id: number, kind: string, settings: unknown) =>
+      db.run(
+        "INSERT INTO sessions(id, kind, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, ?, 'complete', 'h', 'm1', 't', 'v', ?)",
+        [id, kind, `2026-11-0${id}T00:00:00Z`, JSON.stringify(settings)],
+      );
+    session(1, 'cost', {});
+    session(2, 'cost', {});
+    session(4, 'bench', {}); // makes m1 the comparison machine
+    const count = (id: number, chapter: (typeof CHAPTERS)[number] | null, m: number) => insertRow(db, costs, costRow(id, { chapter, scenario: 'hot' }, measurement([m, m, m]), 'f'.repeat(40)));
+    count(1, CHAPTERS[0], 500);
+    count(1, null, 300);
+    count(2, CHAPTERS[0], 400);
+    count(2, null, 200);
+    count(2, CHAPTERS[1], 700);
+    const shown = () => queryRows(db, 'SELECT tag, instructions_per_request, session_id FROM chapter_costs ORDER BY tag');
+    // Before the first edition: the latest count of each subject.
+    expect(shown()).toEqual([
+      { tag: 'reference', instructions_per_request: 200, session_id: 2 },
+      { tag: 'v1-a', instructions_per_request: 400, session_id: 2 },
+      { tag: 'v2-b', instructions_per_request: 700, session_id: 2 },
+    ]);
+    session(3, 'bench', { edition: { whole_book: true, cost: { keys: {}, sessions: { 'v1-a': 1, reference: 1 } }, cost_session_id: 1 } });
+    expect(shown()).toEqual([
+      { tag: 'reference', instructions_per_request: 300, session_id: 1 },
+      { tag: 'v1-a', instructions_per_request: 500, session_id: 1 },
+    ]);
   });
 });
 

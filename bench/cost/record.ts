@@ -19,6 +19,7 @@ import { scenario as scenarioOf } from '../scenarios/index.ts';
 import { BenchStore } from '../store.ts';
 import { UsageError } from '../../cli/args.ts';
 import type { CostRecordOptions } from './args.ts';
+import { COST_METHOD } from './rest.ts';
 import { measureCost, windowPaths, type CostMeasurement, type CostSubject } from './measure.ts';
 import { describeSpread } from './report.ts';
 import { spreadOf } from '../stats/spread.ts';
@@ -45,13 +46,17 @@ export function selectChapters(all: Chapter[], tags: string[] | null): Chapter[]
   return all.filter((c) => tags.includes(c.tag));
 }
 
-/** One `costs` row from a measurement (pure). */
-export function costRow(sessionId: number, job: Job, m: CostMeasurement): CostRow {
+/**
+ * One `costs` row from a measurement (pure). A chapter's commit_hash is the chapter's; the
+ * reference's is the harness commit it was counted at, whose bench/reference/ is its program
+ * (the edition keys its count by that tree, bench/edition/cost.ts).
+ */
+export function costRow(sessionId: number, job: Job, m: CostMeasurement, harnessCommit: string): CostRow {
   return {
     session_id: sessionId,
     subject: job.chapter?.tag ?? REFERENCE_SUBJECT,
     experiment: '',
-    commit_hash: job.chapter?.commit ?? null,
+    commit_hash: job.chapter?.commit ?? harnessCommit,
     scenario: job.scenario,
     requests_per_window: m.provenance.requests,
     windows: m.windows.length,
@@ -65,7 +70,8 @@ export function costRow(sessionId: number, job: Job, m: CostMeasurement): CostRo
     node_flags: m.provenance.nodeFlags.join(' '),
     valgrind_version: m.provenance.valgrind,
     node_version: m.provenance.node,
-    windows_json: JSON.stringify(m.windows),
+    // The windows set aside first (window ≤ 0), then the counted ones: every window measured is shown.
+    windows_json: JSON.stringify([...(m.setAside ?? []), ...m.windows]),
     raw_range: m.rawPerRequest.range,
     timer_instructions_per_second: m.timerInstructionsPerSecond,
     gc_per_request: m.gcPerRequest,
@@ -102,8 +108,9 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
   store.prepareForSession(machine, all, commits, (notice) => log(`cost: ${notice}`));
   const withReference = selectsReference(options.chapters);
   const jobs: Job[] = [...chapters, ...(withReference ? [null] : [])].flatMap((chapter) => options.scenarios.map((scenario) => ({ chapter, scenario })));
-  // The reference answers with the bytes of the first counted chapter's hot answer, as in the bench.
-  const referenceSource = chapters[0] ?? all[0];
+  // The reference answers with the bytes of chapter 1's hot answer (fixed history), whichever
+  // chapters are counted with it: its count then depends only on its own program.
+  const referenceSource = all[0];
   const sessionId = store.startSession({
     kind: 'cost',
     started_at: new Date().toISOString(),
@@ -116,7 +123,7 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
     server_cpus: null,
     loadgen_cpus: null,
     pinning_note: 'not pinned: instruction counts do not depend on the CPU or the load',
-    settings: { chapters: chapters.map((c) => c.tag), reference: withReference ? `the hot answer of ${referenceSource.tag}` : null, scenarios: options.scenarios, requests: options.requests, windows: options.reps, warmup_requests: options.warmup, node_flags: options.nodeFlags, jobs: options.jobs, layout: 'windows (one server process per chapter and scenario)' },
+    settings: { chapters: chapters.map((c) => c.tag), reference: withReference ? `the hot answer of ${referenceSource.tag}` : null, scenarios: options.scenarios, requests: options.requests, windows: options.reps, warmup_requests: options.warmup, node_flags: options.nodeFlags, method: COST_METHOD, jobs: options.jobs, layout: 'windows (one server process per chapter and scenario)' },
   });
   store.save();
   let finished = false;
@@ -150,7 +157,7 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
         log(`cost: ${label} / ${job.scenario}: failed: ${error.message}`);
         throw error;
       });
-      insertRow(store.db, costs, costRow(sessionId, job, measurement), 'replace');
+      insertRow(store.db, costs, costRow(sessionId, job, measurement, harness.commit), 'replace');
       store.save();
       log(`cost: ${label} / ${job.scenario}: ${describeSpread(measurement.perRequest)}; before timer work and GC were split out: ${describeSpread(measurement.rawPerRequest)}`);
     });

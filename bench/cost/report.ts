@@ -16,11 +16,12 @@ export function renderCost(label: string, scenario: string, m: CostMeasurement):
     `cost of ${label}, scenario ${scenario}: ${describeSpread(m.perRequest)}`,
     `before timer work and GC were split out: ${describeSpread(m.rawPerRequest)}`,
     `timer work (apart, not in a request): ${mega(m.timerInstructionsPerSecond)} instructions per second of wall time; GC ${kilo(m.gcPerRequest)} per request (averaged over the windows)`,
+    ...(m.idle ?? []).map((i, p) => `idle period of process ${p + 1} (no request): ${i.seconds.toFixed(1)} s, ${mega(i.instructions)} instructions (timers ${mega(i.timerInstructions)}), ${i.loopTurns} loop turns: ${kilo(i.perSecond)} per second outside the timers`),
     '',
-    'process  window  requests  seconds  instructions  timers     GC  whole ÷ requests  per request',
-    ...m.windows.map(
+    'process  window  requests  seconds  instructions  timers     GC  turns  whole ÷ requests  per request',
+    ...[...(m.setAside ?? []), ...m.windows].map(
       (w) =>
-        `${String(w.process).padStart(7)}  ${String(w.window).padStart(6)}  ${String(w.requests).padStart(8)}  ${w.seconds.toFixed(1).padStart(7)}  ${mega(w.instructions).padStart(12)}  ${mega(w.timerInstructions).padStart(6)}  ${mega(w.gcInstructions).padStart(5)}  ${kilo(w.rawPerRequest).padStart(16)}  ${kilo(w.perRequest).padStart(11)}`,
+        `${String(w.process).padStart(7)}  ${String(w.window).padStart(6)}  ${String(w.requests).padStart(8)}  ${w.seconds.toFixed(1).padStart(7)}  ${mega(w.instructions).padStart(12)}  ${mega(w.timerInstructions).padStart(6)}  ${mega(w.gcInstructions).padStart(5)}  ${String(w.loopTurns ?? '').padStart(5)}  ${kilo(w.rawPerRequest).padStart(16)}  ${kilo(w.perRequest).padStart(11)}${w.window <= 0 ? '  (set aside)' : ''}`,
     ),
     '',
     `startup (start until ready, first poll included), per process: ${m.startup.map(mega).join(', ')}`,

@@ -208,8 +208,10 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   const machine = machineInfo();
   let store = await BenchStore.open(options.dbPath);
   const found = options.cost ? reusableCosts(store, options.repoDir, machine, keys) : {};
-  const reused = Object.fromEntries(costChapters.filter((c) => found[c.tag] !== undefined).map((c) => [c.tag, found[c.tag]]));
-  const toCount = costChapters.filter((c) => reused[c.tag] === undefined).map((c) => c.tag);
+  // The reference's count is named like a chapter's: the cited edition's chapter_costs reads no other.
+  const costSubjects = options.cost ? [...costChapters.map((c) => c.tag), REFERENCE_SUBJECT] : [];
+  const reused = Object.fromEntries(costSubjects.filter((tag) => found[tag] !== undefined).map((tag) => [tag, found[tag]]));
+  const toCount = costSubjects.filter((tag) => reused[tag] === undefined);
   const plan = planEdition(needs, options.settings, options.resume === null ? toCount.length * COST_SCENARIOS.length : 0);
   io.stdout.write(formatPlan(plan));
   if (options.cost) io.stdout.write(formatCostReuse(reused, toCount));

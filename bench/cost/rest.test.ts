@@ -1,0 +1,65 @@
+/**
+ * Bringing a server to rest, on real node processes (not under callgrind: the mechanism is
+ * node's and /proc's): the preloaded module answers the signal with a collection, and the
+ * wait for rest tells an idle process from one whose worker thread keeps computing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { busyBackgroundThreads } from './control.ts';
+import { collectGarbage, restFlags, settleServer } from './rest.ts';
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A node process running `source` with the rest flags, resolved once it printed "ready". */
+async function startNode(source: string): Promise<{ pid: number; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cost-rest-'));
+  dirs.push(dir);
+  const child = spawn(process.execPath, [...restFlags(dir), '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
+  });
+  return { pid: child.pid!, dir };
+}
+
+describe('collectGarbage', () => {
+  it('has every process collect its garbage on the signal and waits for its answer, one file per signal', async () => {
+    const { pid, dir } = await startNode("setInterval(() => {}, 1000); console.log('ready');");
+    const rests = new Map<number, number>();
+    await collectGarbage(pid, dir, rests);
+    await collectGarbage(pid, dir, rests);
+    expect(rests.get(pid)).toBe(2);
+    expect([1, 2].map((n) => existsSync(join(dir, `rest.${pid}.${n}`)))).toEqual([true, true]);
+  }, 30_000);
+});
+
+describe('settleServer', () => {
+  it('returns once no thread but the main one uses CPU', async () => {
+    const { pid } = await startNode("setInterval(() => {}, 1000); console.log('ready');");
+    await expect(settleServer(pid, { sampleMs: 50, quietReadings: 3, timeoutMs: 20_000 })).resolves.toBeGreaterThan(0);
+  }, 30_000);
+
+  it('names the thread that never rests', async () => {
+    const worker = "const { Worker } = await import('node:worker_threads'); new Worker('for (;;) {}', { eval: true }); setTimeout(() => console.log('ready'), 200);";
+    const { pid } = await startNode(worker);
+    await expect(settleServer(pid, { sampleMs: 50, quietReadings: 3, timeoutMs: 1_000 })).rejects.toThrow(new RegExp(`did not come to rest within 1 s: thread\\(s\\) ${pid}/\\d+`));
+  }, 30_000);
+});
+
+describe('busyBackgroundThreads', () => {
+  it('lists the threads whose CPU time grew, never a main thread (tid = pid)', () => {
+    const before = new Map([['10/10', 5], ['10/11', 7], ['10/12', 1], ['20/20', 0]]);
+    const after = new Map([['10/10', 9], ['10/11', 7], ['10/12', 3], ['10/13', 1], ['20/20', 4]]);
+    expect(busyBackgroundThreads(before, after)).toEqual(['10/12', '10/13']);
+  });
+});
