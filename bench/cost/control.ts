@@ -70,28 +70,6 @@ export function newDumps(outDir: string, seen: Set<string>): DumpFile[] {
   });
 }
 
-/** CPU time (clock ticks, user + system) of every thread of `pids`, keyed `<pid>/<tid>`; a process or thread gone meanwhile is left out. */
-export function threadCpuTicks(pids: readonly number[]): Map<string, number> {
-  const ticks = new Map<string, number>();
-  for (const pid of pids) {
-    let tids: string[];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue; // exited
-    }
-    for (const tid of tids) {
-      try {
-        const fields = statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
-        ticks.set(`${pid}/${tid}`, Number(fields[11]) + Number(fields[12])); // utime, stime: fields 14 and 15
-      } catch {
-        // exited between the listing and the read
-      }
-    }
-  }
-  return ticks;
-}
-
 /**
  * The threads that used CPU between two readings of threadCpuTicks, other than each
  * process's main thread (tid = pid): libuv's thread pool (zlib, fs), worker threads (pure).

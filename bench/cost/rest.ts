@@ -20,7 +20,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { busyBackgroundThreads, processGroupPids, threadCpuTicks } from './control.ts';
+import { threadCpuTicks } from '../proc/cpu.ts';
+import { busyBackgroundThreads, processGroupPids } from './control.ts';
 
 /**
  * How windows are made today, recorded in every cost session's settings (`method`) and part

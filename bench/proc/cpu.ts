@@ -2,7 +2,7 @@
 // Used to measure a load generator's own CPU so a run can tell whether the tool, not the
 // server, was the bottleneck.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { processTree, statFields } from './processes.ts';
 
 export { processTree } from './processes.ts';
@@ -100,4 +100,26 @@ export function startCpuMonitor(pid: number, intervalMs = 100, read: (pid: numbe
       return last;
     },
   };
+}
+
+/** CPU time (clock ticks, user + system) of every thread of `pids`, keyed `<pid>/<tid>`; a process or thread gone meanwhile is left out. */
+export function threadCpuTicks(pids: readonly number[]): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited
+    }
+    for (const tid of tids) {
+      try {
+        const fields = statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+        ticks.set(`${pid}/${tid}`, Number(fields[14 - 3]) + Number(fields[15 - 3])); // utime, stime (field N is index N - 3, as in parseProcStat)
+      } catch {
+        // exited between the listing and the read
+      }
+    }
+  }
+  return ticks;
 }

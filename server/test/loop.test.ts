@@ -47,7 +47,7 @@ describe('a large document being ingested', () => {
 });
 
 /** The longest time within [from, to] with no answer, the window's edges counting as answers. */
-export function longestGap(times: number[], from: number, to: number): number {
+function longestGap(times: number[], from: number, to: number): number {
   const inside = [from, ...times.filter((t) => t > from && t < to), to];
   return Math.max(...inside.slice(1).map((t, i) => t - inside[i]!));
 }
