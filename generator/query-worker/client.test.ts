@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from 'sql.js';
 import { DirectiveProblem } from '../directives/errors.ts';
 import { createTestDatabase } from '../directives/test-database.ts';
-import { WorkerQueries } from './client.ts';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { awaitReply, WorkerQueries } from './client.ts';
 
 const ENDLESS = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r';
 
@@ -49,5 +50,47 @@ describe('WorkerQueries', () => {
   it('refuses more rows than the limit', () => {
     expect(() => queries.run('SELECT value FROM json_each(\'[1,2,3,4]\')')).toThrow('the query returned more than 3 rows');
     expect(queries.run('SELECT value FROM json_each(\'[1,2,3]\')').rows).toHaveLength(3);
+  });
+});
+
+describe('awaitReply', () => {
+  const staleWake = () => {
+    const wake = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(wake, 0, 1); // the flag of an earlier reply, already taken
+    return wake;
+  };
+
+  it('does not take a wake-up without a reply for one: it waits for the reply', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const wake = staleWake();
+    // The reply comes from another thread after the stale flag; the wait must outlast it.
+    const sender = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const pause = new Int32Array(new SharedArrayBuffer(4));
+       Atomics.wait(pause, 0, 0, 200);
+       workerData.port.postMessage({ ok: true, result: { columns: ['a'], rows: [[1]] } });
+       const wake = new Int32Array(workerData.signal);
+       Atomics.store(wake, 0, 1);
+       Atomics.notify(wake, 0);`,
+      { eval: true, workerData: { port: port2, signal: wake.buffer }, transferList: [port2] },
+    );
+    expect(awaitReply(port1, wake, 60_000)).toEqual({ ok: true, result: { columns: ['a'], rows: [[1]] } });
+    await sender.terminate();
+    port1.close();
+  });
+
+  it('answers undefined when no reply came within the limit, however often it was woken', () => {
+    const { port1, port2 } = new MessageChannel();
+    expect(awaitReply(port1, staleWake(), 50)).toBeUndefined();
+    port1.close();
+    port2.close();
+  });
+
+  it('takes a reply already on the port', () => {
+    const { port1, port2 } = new MessageChannel();
+    port2.postMessage({ ok: false, reason: 'no such table' });
+    expect(awaitReply(port1, staleWake(), 60_000)).toEqual({ ok: false, reason: 'no such table' });
+    port1.close();
+    port2.close();
   });
 });

@@ -93,14 +93,15 @@ export class WorkerQueries implements QueryRunner {
     const thread = this.thread as Thread;
     Atomics.store(thread.wake, 0, 0);
     thread.port.postMessage({ sql, params });
-    if (Atomics.wait(thread.wake, 0, 0, this.limits.timeoutMs) === 'timed-out') {
+    const reply = awaitReply(thread.port, thread.wake, this.limits.timeoutMs);
+    if (reply === undefined) {
       this.close();
       const seconds = this.limits.timeoutMs / 1000;
       throw new DirectiveProblem(
         `the query did not finish within ${seconds} s and was stopped (the time limit: check the query for a recursion without end, or raise the limit with --query-timeout <seconds>)`,
       );
     }
-    return this.answer(thread);
+    return unpack(reply);
   }
 
   /** Stops the thread (the process may exit while it still runs, but should not have to wait). */
@@ -131,12 +132,13 @@ export class WorkerQueries implements QueryRunner {
   }
 
   private awaitStart(thread: Thread): void {
-    if (Atomics.wait(thread.wake, 0, 0, STARTUP_LIMIT_MS) === 'timed-out') {
+    const reply = awaitReply(thread.port, thread.wake, STARTUP_LIMIT_MS);
+    if (reply === undefined) {
       this.close();
       throw new Error(`the query thread did not start within ${STARTUP_LIMIT_MS / 1000} s`);
     }
     try {
-      this.answer(thread);
+      unpack(reply);
     } catch (error) {
       this.close();
       // Opening the database failed: the build's problem, not the directive's that asked first.
@@ -145,12 +147,29 @@ export class WorkerQueries implements QueryRunner {
     thread.ready = true;
   }
 
-  private answer(thread: Thread): QueryResult {
-    const reply = receiveMessageOnPort(thread.port)?.message as QueryReply | undefined;
-    if (!reply) throw new Error('the query thread woke the build without an answer');
-    if (!reply.ok) throw new DirectiveProblem(reply.reason);
-    return reply.result;
+}
+
+/**
+ * The thread's reply, or undefined when none came within `limitMs`. A wake-up alone is no
+ * reply: the notify that follows one reply can land after the next question was sent (the
+ * wait had already returned on the flag), and waking then found an empty port ("the query
+ * thread woke the build without an answer", seen once in a build). So the flag is reset after
+ * each wake and the port looked at: a reply is on the port before its flag is set.
+ */
+export function awaitReply(port: MessagePort, wake: Int32Array, limitMs: number): QueryReply | undefined {
+  const deadline = performance.now() + limitMs;
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left > 0) Atomics.wait(wake, 0, 0, left);
+    Atomics.store(wake, 0, 0);
+    const reply = receiveMessageOnPort(port)?.message as QueryReply | undefined;
+    if (reply !== undefined || left <= 0) return reply;
   }
+}
+
+function unpack(reply: QueryReply): QueryResult {
+  if (!reply.ok) throw new DirectiveProblem(reply.reason);
+  return reply.result;
 }
 
 function deepFreeze(result: QueryResult): QueryResult {
