@@ -70,13 +70,13 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   install, build, start) and 0.8–1.0 s per experiment (start only);
  * - partStartSeconds: session 32's hot part began its first slice 49 s after the session,
  *   of which 17 s preparations and 22 s warm-ups: the rest, 10 s, is the yardsticks' start;
- * - sliceOverheadSeconds: session 32's 180 hot slices of 1 + 2 s started 3.24 s apart;
- * - wrkStartSeconds: per wrk start beyond that with a long path list (the mix: 200,000
- *   paths): session 32's 124 mix slices started 6.2 s apart, i.e. 1.5 s for each of a slice's
- *   two starts (the settle and the measured run), which matched wrk's 1.45 s of CPU to start
- *   with that script; with batches that no longer overlap (bench/loadgen/wrk.ts) wrk's start
- *   takes 0.96–1.03 s of CPU (measured 2026-12-05, `wrk -t1 -c8 -d1` with the mix's script,
- *   pipelined 4 deep), so 1.0 s until an edition measures it;
+ * - sliceOverheadSeconds: edition 38's 244 hot slices of 1 + 2 s started 3.175 s apart
+ *   (close 3.14, hot-x4 3.18, hot-x16 3.21; session 32's: 3.24);
+ * - wrkStartSeconds: the measured run's wrk start beyond that with the mix's 200,000 paths:
+ *   edition 38's 222 mix slices started 3.724 s apart, 0.55 s more than hot's, of which the
+ *   settle's start over 20,000 paths (SETTLE_START_SECONDS) 0.15 s: 0.40 s (1.0 s planned from
+ *   wrk's CPU to start, `wrk -t1 -c8 -d1`, until edition 38 measured it; session 32's 1.5 s
+ *   with overlapping batches);
  * - costCountSeconds: cost session 31, 30 counts (14 chapters and the reference, hot and mix)
  *   in 21 min 11 s at 2 jobs.
  * - capacityProbes: probes of one capacity search from 1,000 req/s (bench/overload/objective.ts:
@@ -88,7 +88,7 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   probes when the capacity lies within 10% of the seed either way, 4 when 10–32% above or
  *   10–28% below; 4 until an edition measures it.
  */
-export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.24, wrkStartSeconds: 1.0, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 4 } as const;
+export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.4, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 4 } as const;
 /** Scenarios whose load generator starts with the mix's long path list. */
 const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
 
