@@ -72,6 +72,9 @@ describe('the edition plan', () => {
     const search = PLANNING.capacityProbes * (3 + 1 + PLANNING.drainSeconds);
     expect(plan.parts[0].seconds.low).toBe(Math.round(2 * (PLANNING.prepareSeconds + 1 + search)));
     expect(plan.parts[2].seconds.low - plan.parts[1].seconds.low).toBe(PLANNING.ownProviderSeconds);
+    // A search from a seed (the subject's capacity in an earlier edition) plans fewer probes.
+    const seeded = planEdition([need('capacity-mix', 'v1'), need('capacity-mix', 'v2')], { ...EDITION_DEFAULTS, warmupSeconds: 1 }, 0, { 'capacity-mix': ['v2'] });
+    expect(plan.parts[0].seconds.low - seeded.parts[0].seconds.low).toBe((PLANNING.capacityProbes - PLANNING.seededCapacityProbes) * (3 + 1 + PLANNING.drainSeconds));
   });
 
   it("plans an overload round with the drain of its backlog, a ramp's with the drain after a step below capacity", () => {
