@@ -85,8 +85,8 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   probe beyond preparations and warm-ups (3 s probe, 1 s pause, the drain: 5 planned);
  * - seededCapacityProbes: a search from a seed (capacity-seeds.ts, the subject's capacity in
  *   the latest edition of this machine kind) steps by the precision, doubling the step: 2
- *   probes when the capacity lies within 10% of the seed either way, 4 when 10–32% above or
- *   10–28% below; 4 until an edition measures it.
+ *   probes when the capacity lies up to 10% above the seed or 9% below, 4 when 10–32% above
+ *   or 9–24% below; 4 until an edition measures it.
  */
 export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.4, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 4 } as const;
 /** Scenarios whose load generator starts with the mix's long path list. */
