@@ -70,21 +70,25 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   install, build, start) and 0.8–1.0 s per experiment (start only);
  * - partStartSeconds: session 32's hot part began its first slice 49 s after the session,
  *   of which 17 s preparations and 22 s warm-ups: the rest, 10 s, is the yardsticks' start;
- * - sliceOverheadSeconds: session 32's 180 hot slices of 1 + 2 s started 3.24 s apart;
- * - wrkStartSeconds: per wrk start beyond that with a long path list (the mix: 200,000
- *   paths): session 32's 124 mix slices started 6.2 s apart, i.e. 1.5 s for each of a slice's
- *   two starts (the settle and the measured run), which matched wrk's 1.45 s of CPU to start
- *   with that script; with batches that no longer overlap (bench/loadgen/wrk.ts) wrk's start
- *   takes 0.96–1.03 s of CPU (measured 2026-12-05, `wrk -t1 -c8 -d1` with the mix's script,
- *   pipelined 4 deep), so 1.0 s until an edition measures it;
+ * - sliceOverheadSeconds: edition 38's 244 hot slices of 1 + 2 s started 3.175 s apart
+ *   (close 3.14, hot-x4 3.18, hot-x16 3.21; session 32's: 3.24);
+ * - wrkStartSeconds: the measured run's wrk start beyond that with the mix's 200,000 paths:
+ *   edition 38's 222 mix slices started 3.724 s apart, 0.55 s more than hot's, of which the
+ *   settle's start over 20,000 paths (SETTLE_START_SECONDS) 0.15 s: 0.40 s (1.0 s planned from
+ *   wrk's CPU to start, `wrk -t1 -c8 -d1`, until edition 38 measured it; session 32's 1.5 s
+ *   with overlapping batches);
  * - costCountSeconds: cost session 31, 30 counts (14 chapters and the reference, hot and mix)
  *   in 21 min 11 s at 2 jobs.
- * - capacityProbes: probes of one capacity search (bench/overload/objective.ts: doubling from
- *   the start rate, then bisecting to the precision) for a capacity near 20,000 req/s, the
- *   mix's closed-loop figure of chapters 4–16 in edition 34: 6 doublings and 3 bisections,
- *   not yet calibrated on a measured search.
+ * - capacityProbes: probes of one capacity search from 1,000 req/s (bench/overload/objective.ts:
+ *   doubling, then bisecting to 10%): edition 38's 17 searches of the mix made 116 probes
+ *   (5–8, 6.8 on average; capacities 469–14,000 req/s), so 7; the part took 643 s, 5.07 s a
+ *   probe beyond preparations and warm-ups (3 s probe, 1 s pause, the drain: 5 planned);
+ * - seededCapacityProbes: a search from a seed (capacity-seeds.ts, the subject's capacity in
+ *   the latest edition of this machine kind) steps by the precision, doubling the step: 2
+ *   probes when the capacity lies up to 10% above the seed or 9% below, 4 when 10–32% above
+ *   or 9–24% below; 4 until an edition measures it.
  */
-export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.24, wrkStartSeconds: 1.0, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 9 } as const;
+export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.4, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 4 } as const;
 /** Scenarios whose load generator starts with the mix's long path list. */
 const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
 
@@ -110,7 +114,7 @@ export const OVERLOAD_DRAIN_SECONDS = 4.7;
 
 export type PartKind = 'paired' | 'steady' | 'ingest' | 'open-loop';
 
-type PartDraft = Omit<PartPlan, 'seconds' | 'allowanceSeconds' | 'sliceSeconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number };
+type PartDraft = Omit<PartPlan, 'seconds' | 'allowanceSeconds' | 'sliceSeconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number; seeded?: number };
 
 export interface PartPlan {
   /** The part's name: its scenarios joined by '+'. */
@@ -182,12 +186,15 @@ export function groupNeeds(needs: Need[]): { kind: PartKind; scenarios: string[]
 function openLoopSeconds(scenario: string, s: EditionSettings): number {
   // Fairness: a capacity run, then its steps (2× and 5×, polite on new and on kept-alive connections), each a fixed length.
   if (scenario === 'fairness') return s.overloadStepSeconds + fairnessSteps(FAIRNESS_DEFAULTS).length * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
-  // A capacity search: probes of a fixed length, a pause and the drain after each.
-  if (scenario.startsWith('capacity-')) return PLANNING.capacityProbes * (CAPACITY_SEARCH.stepSeconds + CAPACITY_SEARCH.pauseSeconds + PLANNING.drainSeconds);
+  // A capacity search: probes of a fixed length, a pause and the drain after each (a seeded search: partSeconds).
+  if (scenario.startsWith('capacity-')) return PLANNING.capacityProbes * CAPACITY_PROBE_SECONDS;
   const defaults = OPEN_LOOP_DEFAULTS[scenario as OpenLoopScenarioName];
   const step = defaults.stepSeconds ?? s.overloadStepSeconds;
   return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + (scenario.includes('overload') ? OVERLOAD_DRAIN_SECONDS : PLANNING.drainSeconds);
 }
+
+/** One capacity probe: its load, the pause before the next and the drain. */
+const CAPACITY_PROBE_SECONDS = CAPACITY_SEARCH.stepSeconds + CAPACITY_SEARCH.pauseSeconds + PLANNING.drainSeconds;
 
 /** One slice of a scenario: settle and measured run, each a start of the load generator (the settle's over its first paths only). */
 export function sliceSeconds(scenario: string, settle: number, duration: number): number {
@@ -220,6 +227,8 @@ function partSeconds(part: PartDraft, rounds: number): number {
       total += n * part.warmupSeconds + rounds * n * 2 * (part.durationSeconds + PLANNING.pollWaitSeconds);
     } else {
       total += n * (part.warmupSeconds + rounds * part.openLoopRoundSeconds!);
+      // Searches from a seed make fewer probes.
+      total -= (part.seeded ?? 0) * rounds * (PLANNING.capacityProbes - PLANNING.seededCapacityProbes) * CAPACITY_PROBE_SECONDS;
     }
   }
   return Math.round(total);
@@ -239,8 +248,11 @@ export function allowances(parts: Pick<PartPlan, 'seconds' | 'sequential'>[], se
   return parts.map((p) => (p.sequential && extra > 0 ? Math.round(p.seconds.low + Math.min(1, spare / extra) * (p.seconds.high - p.seconds.low)) : p.seconds.low));
 }
 
-/** The edition's parts and its time, from the needs, the settings and the counts still to make. */
-export function planEdition(needs: Need[], settings: EditionSettings = EDITION_DEFAULTS, costCounts = 0): EditionPlan {
+/**
+ * The edition's parts and its time, from the needs, the settings, the counts still to make
+ * and the capacity searches that start from a seed (per scenario, the labels with one).
+ */
+export function planEdition(needs: Need[], settings: EditionSettings = EDITION_DEFAULTS, costCounts = 0, seeded: Record<string, string[]> = {}): EditionPlan {
   const drafts = groupNeeds(needs).map((group): PartDraft => {
     const base = { name: group.scenarios.join('+'), ...group, warmupSeconds: settings.warmupSeconds };
     if (group.kind === 'paired' || group.kind === 'steady') {
@@ -251,10 +263,11 @@ export function planEdition(needs: Need[], settings: EditionSettings = EDITION_D
     }
     const scenario = group.scenarios[0];
     const runs = ONE_ROUND.has(scenario) ? 1 : settings.rampRepeats;
-    return { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings) };
+    const seededLabels = scenario.startsWith('capacity-') ? group.labels.filter((l) => seeded[scenario]?.includes(l)).length : 0;
+    return { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings), seeded: seededLabels };
   });
   const estimated = drafts.map((draft) => {
-    const { referenceEvery: _r, openLoopRoundSeconds: _o, ...part } = draft;
+    const { referenceEvery: _r, openLoopRoundSeconds: _o, seeded: _s, ...part } = draft;
     const slices = Object.fromEntries(part.scenarios.map((s) => [s, sliceSeconds(s, part.settleSeconds, part.durationSeconds)]));
     return { ...part, sliceSeconds: slices, seconds: { low: partSeconds(draft, draft.minRuns), high: partSeconds(draft, draft.runs) } };
   });

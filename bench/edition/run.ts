@@ -27,6 +27,7 @@ import type { RunnerIO } from '../session/effects.ts';
 import { BenchStore } from '../store.ts';
 import { bookNeeds, type Need } from './book-needs.ts';
 import { costKeys, countCosts, reusableCosts, valgrindVersion, COST_SCENARIOS } from './cost.ts';
+import { capacitySeeds } from './capacity-seeds.ts';
 import { disturbanceWatch } from './disturbance.ts';
 import type { EditionPart } from '../session/edition-part.ts';
 import type { EditionOptions } from './options.ts';
@@ -43,6 +44,8 @@ export interface EditionRecord {
   done: Record<string, number>;
   cost: { keys: Record<string, string>; sessions: Record<string, number> } | null;
   cost_session_id: number | null;
+  /** Where each capacity search started (capacity-seeds.ts), by scenario and label; a label absent doubled from the search's start. */
+  capacity_seeds?: Record<string, Record<string, number>>;
 }
 
 function selectNeeds(needs: Need[], options: EditionOptions): Need[] {
@@ -63,6 +66,13 @@ function eta(seconds: number): string {
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** The capacity searches' seeds by scenario (capacity-seeds.ts): only scenarios with at least one. */
+function seedsOf(store: BenchStore, machine: { cpu_model: string; cores: number }, needs: Need[]): Record<string, Record<string, number>> {
+  const scenarios = [...new Set(needs.map((n) => n.scenario).filter((s) => s.startsWith('capacity-')))];
+  const found = scenarios.map((s) => [s, capacitySeeds(store, machine, s, needs.filter((n) => n.scenario === s).map((n) => n.label))] as const);
+  return Object.fromEntries(found.filter(([, bySubject]) => Object.keys(bySubject).length > 0));
 }
 
 /** The next runs.sequence of a session: its parts' runs keep one order. */
@@ -142,7 +152,7 @@ async function openSession(store: BenchStore, options: EditionOptions, record: E
 }
 
 /** Runs one part into the session, its sequential rounds until `deadline` (performance.now(), ms) at most; returns the runner's exit code. */
-async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOptions, sessionId: number, lock: Lock, io: RunnerIO, deadline: number): Promise<number> {
+async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOptions, sessionId: number, lock: Lock, io: RunnerIO, deadline: number, seeds: Record<string, number>): Promise<number> {
   const pinning = await planPinning(options.pin);
   const store = await BenchStore.open(options.dbPath);
   const doneLabels = completedLabels(store, sessionId, part, plan);
@@ -155,7 +165,7 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
     '--pipeline', String(part.kind === 'paired' || part.kind === 'steady' ? plan.settings.pipeline : 1), ...(options.pin ? [] : ['--no-pin']),
   ];
   const hook: EditionPart = {
-    sessionId, lock, part: part.name, labels, sequenceFrom: nextSequence(store, sessionId),
+    sessionId, lock, part: part.name, labels, sequenceFrom: nextSequence(store, sessionId), capacitySeeds: seeds,
     stopAfterRound: part.sequential
       ? budgetedStopping(part, { halfWidth: plan.settings.halfWidth, minRounds: plan.settings.minRounds, maxRounds: part.runs }, {
           deadline,
@@ -212,9 +222,15 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   const costSubjects = options.cost ? [...costChapters.map((c) => c.tag), REFERENCE_SUBJECT] : [];
   const reused = Object.fromEntries(costSubjects.filter((tag) => found[tag] !== undefined).map((tag) => [tag, found[tag]]));
   const toCount = costSubjects.filter((tag) => reused[tag] === undefined);
-  const plan = planEdition(needs, options.settings, options.resume === null ? toCount.length * COST_SCENARIOS.length : 0);
+  // Capacity searches start from this machine kind's latest capacities (read before the edition writes any).
+  const seeds = seedsOf(store, machine, needs);
+  const plan = planEdition(needs, options.settings, options.resume === null ? toCount.length * COST_SCENARIOS.length : 0,
+    Object.fromEntries(Object.entries(seeds).map(([scenario, bySubject]) => [scenario, Object.keys(bySubject)])));
   io.stdout.write(formatPlan(plan));
   if (options.cost) io.stdout.write(formatCostReuse(reused, toCount));
+  for (const [scenario, bySubject] of Object.entries(seeds)) {
+    log(`Capacity searches (${scenario}) seeded from this machine kind's latest capacities: ${Object.entries(bySubject).map(([label, rate]) => `${label} ${rate}`).join(', ')}`);
+  }
   if (options.dryRun) return 0;
 
   const started = performance.now();
@@ -237,6 +253,7 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
       done: {},
       cost: options.cost ? { keys, sessions } : null,
       cost_session_id: costSession ?? (Object.values(sessions).length > 0 ? Math.max(...Object.values(sessions)) : null),
+      capacity_seeds: seeds,
     };
     const sessionId = await openSession(store, options, record, tool, log);
     const previous = options.resume === null ? record : readRecord(store, sessionId);
@@ -258,7 +275,8 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
       const left = { low: remaining.reduce((t, p) => t + p.seconds.low, 0), high: given.reduce((t, s) => t + s, 0) };
       log(`\nedition: part ${index + 1}/${plan.parts.length} ${part.name} (${part.labels.length} subject(s)${part.sequential ? `, ${clock(given[0])} of the budget` : ''}) · elapsed ${clock(elapsed)} · left ${clock(left.low)}–${clock(Math.max(left.low, left.high))} · ETA ${eta(Math.max(left.low, left.high))}`);
       const partStarted = performance.now();
-      const code = await runPart(part, plan, options, sessionId, lock, io, part.sequential && budgetLeft !== null ? partStarted + given[0] * 1000 : Infinity);
+      const partSeeds = Object.assign({}, ...part.scenarios.map((s) => previous.capacity_seeds?.[s] ?? seeds[s] ?? {})) as Record<string, number>;
+      const code = await runPart(part, plan, options, sessionId, lock, io, part.sequential && budgetLeft !== null ? partStarted + given[0] * 1000 : Infinity, partSeeds);
       store = await BenchStore.open(options.dbPath);
       if (code === 130) {
         store.finishSession(sessionId, 'interrupted');

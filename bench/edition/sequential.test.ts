@@ -56,9 +56,9 @@ describe('rounds under a budget', () => {
       deadline: 60_000, now: () => now, byRatio: () => false, yardstickSlices: () => 0,
     });
     const w = [standing('a', { rps_ci_low: 800, rps_ci_high: 1200 })];
-    now = 10_000; // hot-gzip's first round: half of the 50 s left is hot-gzip's, 3 s a slice
+    now = 10_000; // hot-gzip's first round: 3/8 of the 50 s left is hot-gzip's (3 s a slice against 5 s), until 28.75 s
     expect(stop('hot-gzip', w)).toEqual([]);
-    now = 34_000; // a round took 24 s for one slice: the next does not fit the 1 s left of hot-gzip's 25 s
+    now = 20_000; // a round took 10 s for one slice: the next does not fit the 8.75 s left of hot-gzip's share (an even split left 15 s)
     expect(stop('hot-gzip', w)).toEqual(['a']);
     now = 40_000; // mix-gzip has the rest
     expect(stop('mix-gzip', w)).toEqual([]);

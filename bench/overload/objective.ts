@@ -34,6 +34,12 @@ export interface SearchSettings {
   /** Highest rate tried (the generator's own limit is far below a runaway doubling). */
   maxRate: number;
   maxProbes: number;
+  /**
+   * The first step away from the start while no bracket exists, as a share of the rate: 1
+   * doubles (and halves); a smaller one (a start seeded near the capacity) steps by it and
+   * doubles the step after each probe (0.1, 0.2, 0.4 … at most 1). Absent: 1.
+   */
+  firstStep?: number;
 }
 
 // From 1,000 req/s (edition 34: chapter 1 served 2,558 req/s of the mix closed-loop, the
@@ -44,7 +50,7 @@ export const DEFAULT_SEARCH: SearchSettings = { startRate: 1000, precision: 0.1,
 /**
  * The next rate to offer after `probes` (in order), or null when the search is done:
  * doubling from the start while the objective is met, halving while it is missed and nothing
- * met yet, then bisecting between the highest rate that met it and the lowest above that missed.
+ * met yet (from a seeded start: steps of `firstStep`, doubled after each probe), then bisecting between the highest rate that met it and the lowest above that missed.
  */
 export function nextRate(probes: readonly { rate: number; meets: boolean }[], settings: SearchSettings = DEFAULT_SEARCH): number | null {
   if (probes.length === 0) return settings.startRate;
@@ -54,8 +60,11 @@ export function nextRate(probes: readonly { rate: number; meets: boolean }[], se
   const missedAbove = probes.filter((p) => !p.meets && (best === null || p.rate > best)).map((p) => p.rate);
   const lowestMiss = missedAbove.length === 0 ? null : Math.min(...missedAbove);
   let rate: number;
-  if (best === null) rate = Math.floor((lowestMiss as number) / 2);
-  else if (lowestMiss === null) rate = best * 2;
+  // Before a bracket, every probe so far went the same way: the step grows with their number.
+  const step = Math.min(1, (settings.firstStep ?? 1) * 2 ** (probes.length - 1));
+  // Rounded towards the other end of the bracket, so a bracket of one step is within it (1e-6: 2640 × 1.4 is 3695.99…).
+  if (best === null) rate = Math.ceil((lowestMiss as number) / (1 + step) - 1e-6);
+  else if (lowestMiss === null) rate = Math.floor(best * (1 + step) + 1e-6);
   else {
     if ((lowestMiss - best) / best <= settings.precision) return null;
     rate = Math.round((best + lowestMiss) / 2);

@@ -2,7 +2,7 @@
  * capacity-hot, capacity-mix, capacity-wide: each chapter's capacity against the service's
  * objective (bench/overload/objective.ts: p99 ≤ 50 ms, ≤ 0.1% errors) on one request set —
  * the highest offered rate (open loop) that meets it, found each round by a step search
- * (bench/overload/capacity-search.ts: doubling, then bisecting to 5%). Every probe is a row of
+ * (bench/overload/capacity-search.ts: doubling from 1,000 req/s, or stepping from an edition's seed, then bisecting to 10%). Every probe is a row of
  * capacity_probes, the probe at the capacity a latency histogram (latency_histograms, part
  * 'capacity'); the summary's rps_median and capacity_rps are the capacity over rounds.
  * objectiveCapacity is also the capacity of the open-loop scenarios under `--capacity objective`.
@@ -30,10 +30,25 @@ function probeLine(probe: Probe): string {
   return `${probe.rate} req/s: ${probe.meets ? 'meets' : 'misses'} (${probe.verdict}; p99.9 ${ms(probe.p999Us)}, max ${ms(probe.maxUs)})`;
 }
 
+/**
+ * A search started at `seed` (req/s; an edition's: the subject's latest capacity on this
+ * machine kind) with a first step of the precision instead of doubling: the answer is the
+ * same bound — the highest rate met, a missed one within the precision above — in fewer
+ * probes when the seed is near (bench/README.md, "Editions"). Without a seed: `settings`.
+ */
+export function seededSearch(settings: CapacitySearchOptions, seed: number | undefined): CapacitySearchOptions {
+  if (seed === undefined) return settings;
+  const search = settings.search ?? DEFAULT_SEARCH;
+  const startRate = Math.min(search.maxRate, Math.max(search.minRate, Math.round(seed)));
+  return { ...settings, search: { ...search, startRate, firstStep: search.precision } };
+}
+
 /** One search on this subject, its probes and histogram written; the capacity, or null (logged) when no rate met the objective. */
 export async function objectiveCapacity(context: RoundContext, paths: string[], requestSet: RequestSet, round: number, settings: CapacitySearchOptions = CAPACITY_SEARCH): Promise<CapacitySearch> {
   const name = `capacity ${requestSet} ${context.label}`;
-  const work = whilePinned(context.loadgenCpus, () => searchCapacity(context.url, paths, settings, (probe) => context.log(`${name}: ${probeLine(probe)}`)));
+  const seeded = seededSearch(settings, context.capacitySeed);
+  if (seeded !== settings) context.log(`${name}: from ${seeded.search!.startRate} req/s (the seed), steps of ${seeded.search!.firstStep! * 100}% until a probe misses (or meets), then bisecting`);
+  const work = whilePinned(context.loadgenCpus, () => searchCapacity(context.url, paths, seeded, (probe) => context.log(`${name}: ${probeLine(probe)}`)));
   const { value: search } = await (context.guard ? context.guard(work) : work);
   const probes = context.series('capacity_probes');
   for (const p of search.probes) {

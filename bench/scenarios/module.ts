@@ -70,6 +70,8 @@ export interface RoundContext {
   /** A load run of this subject that is not recorded (a settle before a measured slice). */
   settle(load: LoadShape): Promise<void>;
   log(line: string): void;
+  /** Where a capacity search of this subject starts (an edition's seed: this subject's latest capacity on this machine kind); absent: the search's own start. */
+  capacitySeed?: number;
   /** A flag for the end-of-run table (report.ts FLAG_TEXT names the known ones). */
   flag(name: string): void;
   /** A writer of one series table for this subject and scenario (a sample per second, say), optionally tied to a run. */

@@ -31,6 +31,8 @@ export interface EditionPart {
   stopAfterRound?(scenario: string, standings: { label: string; figures: SummaryFigures }[]): string[];
   /** One round's order (reference included where it compares); default: bench/schedule.ts. */
   roundOrder?<T extends { label: string }>(subjects: T[], yardsticks: T[], round: number): T[];
+  /** Capacity searches' starting rates by label (bench/edition/capacity-seeds.ts); a label without one starts at the search's own rate. */
+  capacitySeeds?: Record<string, number>;
   /** Flags a slice that something else disturbed (bench/edition/disturbance.ts). */
   watch?: DisturbanceWatch;
 }

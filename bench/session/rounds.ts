@@ -47,6 +47,7 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
           },
           settle: (load) => unrecordedLoad(session, module, subject, load, 'settle', round),
           log: session.log,
+          ...(session.edition?.capacitySeeds?.[subject.label] === undefined ? {} : { capacitySeed: session.edition.capacitySeeds[subject.label] }),
           flag: (name) => subjectFlags.add(name),
           series: (kind, runId) => store.seriesWriter(kind, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name, runId }),
           provider: subject.simulator,
