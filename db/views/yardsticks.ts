@@ -63,7 +63,7 @@ function cpuShareColumns(prefix: string, alias: string): string {
   return [`${alias}.share AS ${prefix}_cpu_share`, `${alias}.low AS ${prefix}_cpu_share_ci_low`, `${alias}.high AS ${prefix}_cpu_share_ci_high`, `${alias}.cv AS ${prefix}_cpu_share_cv`].join(', ');
 }
 
-/** Slices of one session × scenario × settings, partitioned per yardstick (cpu_shares). */
+/** The columns that name one subject's slices in a session (cpu_shares groups and pairs by them). */
 const SLICE_GROUP = 'session_id, subject, experiment, scenario, settings_key';
 
 const CPU_SHARES_VIEW = /* sql */ `
