@@ -92,3 +92,39 @@ describe('views for authors', () => {
     expect(cost.usd_per_million_requests).toBeCloseTo((100 / 3600) * CORE_HOUR_PRICE_USD, 12);
   });
 });
+
+describe('latest_vs_earlier', () => {
+  /** TEST values, one complete session: v3 is the latest chapter; on hot every figure has a ratio, on mix v2's is withheld. */
+  let edition: Database;
+  beforeAll(async () => {
+    edition = await createDatabase();
+    syncChapters(edition, [1, 2, 3].map((n) => ({ number: n, tag: `v${n}`, commit: String(n).repeat(40), title: `T${n}`, technique: 't', summary: '' })));
+    edition.run(`INSERT INTO machines(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version) VALUES ('m1', 'CPU', 2, 1, 'k', 'linux', 'v20')`);
+    edition.run(
+      `INSERT INTO sessions(id, started_at, finished_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json)
+       VALUES (1, '2026-12-01T10:00:00Z', NULL, 'complete', 'h', 'm1', 'wrk', '4', '{}')`,
+    );
+    const summary = (subject: string, scenario: string, rps: [number, number, number], ratio: [number, number, number] | null) =>
+      edition.run(
+        `INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, rps_ci_low, rps_ci_high, ratio_median, ratio_ci_low, ratio_ci_high)
+         VALUES (1, ?, ?, 'k', 8, 0, ?, ?, ?, ?, ?, ?)`,
+        [subject, scenario, ...rps, ...(ratio ?? [null, null, null])],
+      );
+    summary('v1', 'hot', [100, 90, 110], [0.1, 0.09, 0.11]);
+    summary('v2', 'hot', [1000, 900, 1100], [1.0, 0.95, 1.05]); // the latest's ratio interval wholly below: slower
+    summary('v3', 'hot', [950, 600, 1200], [0.9, 0.85, 0.94]); // its rps interval overlaps v2's: the ratio decides
+    summary('v1', 'mix', [100, 90, 110], [0.1, 0.09, 0.11]);
+    summary('v2', 'mix', [1000, 900, 1100], null); // withheld: requests per second decide, and overlap
+    summary('v3', 'mix', [950, 899, 1200], [0.9, 0.85, 0.94]);
+  });
+
+  it("compares the latest chapter with each earlier one by the paired ratio's interval where both have one, else by requests per second", () => {
+    const [result] = edition.exec('SELECT tag, scenario, other_tag, basis, slower FROM latest_vs_earlier ORDER BY scenario, other_chapter_number');
+    expect(result.values).toEqual([
+      ['v3', 'hot', 'v1', 'ratio', 0],
+      ['v3', 'hot', 'v2', 'ratio', 1],
+      ['v3', 'mix', 'v1', 'ratio', 0],
+      ['v3', 'mix', 'v2', 'rps', 0],
+    ]);
+  });
+});

@@ -11,6 +11,8 @@
  *   two sessions.
  * - `reference_shares`: a chapter's share of the reference server's throughput measured
  *   beside it (the reference of each scenario), latest edition.
+ * - `latest_vs_earlier`: the latest chapter against every earlier one, both from the latest
+ *   edition, and whether its 95% interval lies wholly below theirs (the book's "slower").
  * - `cost_per_request`: the server's CPU time per answered request in the latest edition
  *   (its recorded CPU seconds ÷ its 2xx answers, over the edition's runs), and what a million
  *   requests cost at CORE_HOUR_PRICE_USD.
@@ -87,6 +89,23 @@ CREATE VIEW reference_shares AS
          machine
   FROM edition_figures WHERE tag <> 'reference';
 
+-- The latest chapter (the last of the chapter list) against each earlier chapter, the chapters as
+-- tagged, per scenario, both from edition_figures. slower = 1 when the latest chapter's 95%
+-- interval lies wholly below the earlier one's: the paired ratio to the reference where both have
+-- one (basis 'ratio'), else requests per second (basis 'rps'). No rows until the latest chapter
+-- is measured.
+CREATE VIEW latest_vs_earlier AS
+  SELECT l.tag, l.chapter_number, l.scenario, e.tag AS other_tag, e.chapter_number AS other_chapter_number,
+         CASE WHEN l.ratio_ci_high IS NOT NULL AND e.ratio_ci_low IS NOT NULL THEN 'ratio' ELSE 'rps' END AS basis,
+         l.reference_ratio AS ratio, l.ratio_ci_low, l.ratio_ci_high,
+         e.reference_ratio AS other_ratio, e.ratio_ci_low AS other_ratio_ci_low, e.ratio_ci_high AS other_ratio_ci_high,
+         l.rps_median AS rps, l.rps_ci_low, l.rps_ci_high, e.rps_median AS other_rps, e.rps_ci_low AS other_rps_ci_low, e.rps_ci_high AS other_rps_ci_high,
+         CASE WHEN l.ratio_ci_high IS NOT NULL AND e.ratio_ci_low IS NOT NULL THEN l.ratio_ci_high < e.ratio_ci_low
+              ELSE l.rps_ci_high < e.rps_ci_low END AS slower,
+         l.session_id, e.session_id AS other_session_id, l.machine
+  FROM edition_figures l JOIN edition_figures e ON e.experiment = '' AND e.scenario = l.scenario AND e.chapter_number < l.chapter_number
+  WHERE l.experiment = '' AND l.chapter_number = (SELECT MAX(chapter_number) FROM chapters);
+
 -- CPU time the server used per 2xx answer: the run's server CPU seconds (its whole process
 -- tree, user + system) over its successful requests, summed over the edition's runs.
 CREATE VIEW cost_per_request AS
@@ -104,4 +123,4 @@ CREATE VIEW cost_per_request AS
 `;
 
 /** The names above, for the list of views books may query (schema.ts BOOK_VIEWS). */
-export const AUTHORING_VIEWS = ['latest_edition', 'session_figures', 'edition_figures', 'chapter_vs_parent', 'chapter_vs_first', 'reference_shares', 'cost_per_request'] as const;
+export const AUTHORING_VIEWS = ['latest_edition', 'session_figures', 'edition_figures', 'chapter_vs_parent', 'chapter_vs_first', 'reference_shares', 'latest_vs_earlier', 'cost_per_request'] as const;
