@@ -576,7 +576,10 @@ CREATE VIEW commits AS
 
 CREATE VIEW benchmark_runs AS
   SELECT r.id, r.commit_hash, r.scenario AS run_type, m.cpu_model || ' / ' || m.cores || ' cores / ' || m.kernel AS environment,
-         r.started_at, r.duration_seconds, r.threads, r.connections, r.keep_alive,
+         r.started_at, r.started_at AS timestamp,
+         r.subject || ' on ' || r.scenario || CASE WHEN r.experiment = '' THEN '' ELSE ' (' || r.experiment || ')' END
+           || ', ' || r.connections || ' connections, run ' || (r.run_index + 1) || ' of session ' || r.session_id AS description,
+         r.duration_seconds, r.threads, r.connections, r.keep_alive,
          r.subject AS tag, r.tool, r.tool_version, r.session_id, r.status,
          ${MACHINE_LABEL} AS machine, m.fingerprint AS machine_fingerprint
   FROM runs r JOIN sessions se ON se.id = r.session_id JOIN machine_info m ON m.fingerprint = se.machine_fingerprint

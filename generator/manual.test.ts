@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOK_VIEWS } from '../db/schema.ts';
+import { AUTHORING_VIEWS } from '../db/views/book.ts';
 import { buildSite, type BuildResult } from './build.ts';
 import { DIRECTIVES } from './directives/index.ts';
 
@@ -72,6 +73,20 @@ describe("the generator's manual", () => {
       expect(columns, view).toMatch(/<tbody>\n<tr><td>[a-z_]+<\/td>/);
     }
     expect(html).toMatch(/<h2 id="versions"><code>versions<\/code><\/h2>[\s\S]*?<td>machine_fingerprint<\/td>/);
+  });
+
+  it('teaches every view for authors with a live example: a directive in its section using a query of the page that reads it', () => {
+    const source = readFileSync(join(MANUAL, '02-views.md'), 'utf8');
+    const queries = new Map([...source.matchAll(/^```sql[ \t]+([a-z_]\w*)[^\n]*\n([\s\S]*?)^```/gm)].map((m) => [m[1], m[2]]));
+    for (const view of AUTHORING_VIEWS) {
+      const start = source.indexOf(`## \`${view}\``);
+      expect(start, `a section on ${view}`).toBeGreaterThan(-1);
+      const end = source.indexOf('\n## ', start + 1);
+      const section = source.slice(start, end === -1 ? undefined : end);
+      const used = [...section.matchAll(/<!-- @(?:metric|table|chart|assert):query="([a-z_]+)\b/g)].map((m) => m[1]).filter((name) => name !== 'columns_of');
+      const reading = used.filter((name) => new RegExp(`\\b(?:FROM|JOIN)\\s+${view}\\b`).test(queries.get(name) ?? ''));
+      expect(reading, `${view}: a live example reading it`).not.toEqual([]);
+    }
   });
 
   it('links to the specification in the repository, not to a page of the site', () => {

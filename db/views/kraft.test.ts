@@ -64,6 +64,27 @@ describe("the original BookGen's views", () => {
     }
   });
 
+  it("has every column of kraft's BookGen tables (docs/bookgen/schema.sql there), so its documented performance_summary view works", async () => {
+    const db = await kraftDatabase();
+    const kraftColumns: Record<string, string[]> = {
+      versions: ['tag', 'chapter_number', 'title', 'description', 'baseline_rps', 'improvement_percent', 'technique'],
+      commits: ['hash', 'tag', 'message', 'timestamp'],
+      benchmark_runs: ['id', 'commit_hash', 'timestamp', 'description'],
+      benchmark_results: ['id', 'run_id', 'concurrency', 'requests_per_sec', 'p50_latency_us', 'p99_latency_us', 'avg_latency_us', 'max_latency_us'],
+    };
+    for (const [view, columns] of Object.entries(kraftColumns)) {
+      const ours = queryRows(db, `SELECT name FROM pragma_table_info('${view}')`).map((row) => row.name);
+      expect(ours, view).toEqual(expect.arrayContaining(columns));
+    }
+    for (const connections of [32, 64]) loadRun(db, { session: 2, subject: 'v1-first', connections, rps: 100 * connections, p99: connections });
+    db.run(`CREATE TEMP VIEW performance_summary AS SELECT v.tag, v.baseline_rps, br.p99_latency_us FROM versions v
+      JOIN commits c ON c.tag = v.tag JOIN benchmark_runs r ON r.commit_hash = c.hash JOIN benchmark_results br ON br.run_id = r.id`);
+    expect(queryRows(db, 'SELECT tag, baseline_rps, p99_latency_us FROM performance_summary ORDER BY p99_latency_us')).toEqual([
+      { tag: 'v1-first', baseline_rps: null, p99_latency_us: 32 },
+      { tag: 'v1-first', baseline_rps: null, p99_latency_us: 64 },
+    ]);
+  });
+
   it("benchmark_results has kraft's concurrency and requests_per_sec, commits its timestamp: the join kraft's books write", async () => {
     const db = await kraftDatabase();
     db.run("UPDATE chapters SET committed_at = '2026-01-01T00:00:00+00:00' WHERE tag = 'v1-first'");

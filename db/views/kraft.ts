@@ -21,7 +21,8 @@
  * that concurrency, each figure the MEDIAN over that session's ok runs (rounds; a disturbed
  * run left out, as in summaries), so a session with one concurrency gives
  * summaries.rps_median. `run_id` is the last of those runs: its benchmark_runs row names the
- * commit, as kraft's join expects. Every run, one row each: run_results.
+ * commit, as kraft's join expects; `id` (kraft's row id) is the same run, one per row.
+ * Every run, one row each: run_results.
  *
  * `active_connections` is what the open-loop generator measures instead of sockets: the
  * requests outstanding at the end of the second — the client's count in the stress test,
@@ -84,7 +85,7 @@ CREATE VIEW benchmark_results AS
   ranked AS (
     SELECT m.*, ${medianRanks}
     FROM measured m WHERE m.session_id = m.latest_session)
-  SELECT MAX(id) AS run_id, connections AS concurrency,
+  SELECT MAX(id) AS id, MAX(id) AS run_id, connections AS concurrency,
          ${median('requests_per_second')} AS requests_per_sec, ${median('requests_per_second')} AS requests_per_second,
          ${MEDIAN_FIGURES.slice(1).map((f) => `${median(f)} AS ${f}`).join(', ')},
          COUNT(*) AS runs, SUM(COALESCE(loadgen_saturated, 0)) AS saturated_runs,

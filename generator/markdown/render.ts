@@ -3,7 +3,8 @@
  *   remark-parse + remark-gfm → directive expansion (mdast) → remark-rehype
  *   (raw HTML kept, so directive output passes) → rehype-highlight → rehype-stringify.
  * The processor is built once per process; per-page state travels in the VFile's data.
- * A page over the size limit or nested too deeply (bounds.ts) is refused before parsing.
+ * A page over the size limit or nested too deeply (bounds.ts), or left with a merge conflict
+ * (conflict.ts), is refused before parsing.
  */
 import rehypeHighlight from 'rehype-highlight';
 import rehypeStringify from 'rehype-stringify';
@@ -18,6 +19,7 @@ import { DirectiveError, errorBox } from '../directives/errors.ts';
 import { stampPage } from '../directives/footer.ts';
 import { directQueries, type QueryRunner } from '../directives/query.ts';
 import { DEFAULT_MAX_PAGE_BYTES, pageRefusal } from './bounds.ts';
+import { findConflict } from './conflict.ts';
 import { expandPage, type Heading, type PageRun } from './expand.ts';
 import { PageQueries } from './page-queries.ts';
 
@@ -89,7 +91,7 @@ const processor = unified()
   .freeze();
 
 export async function renderMarkdown(source: string, options: RenderOptions): Promise<RenderedPage> {
-  const refusal = pageRefusal(Buffer.byteLength(source), options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES, source);
+  const refusal = pageRefusal(Buffer.byteLength(source), options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES, source) ?? findConflict(source);
   if (refusal) return refusedPage(new DirectiveError(options.file, refusal.line, refusal.column, '', refusal.reason), options.keepGoing === true);
   try {
     return await renderWithinBounds(source, options);

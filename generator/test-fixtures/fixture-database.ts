@@ -2,12 +2,15 @@
  * The database the fixture tests render against, written through the bench's own
  * writer (BenchStore) and summarised by its own statistics (summarize), so it has the
  * shape real measurements have. The figures are made-up TEST values, never shown in
- * the book: two measured chapters (two sessions for the first), one not measured.
+ * the book: two measured chapters (two sessions for the first), one not measured; two
+ * captured demos (numbers 3 and 4).
  */
 import type { Database } from 'sql.js';
 import { BenchStore, type RunRow } from '../../bench/store.ts';
 import { summarize, type RunOutcome } from '../../bench/figures/summarize.ts';
 import type { Chapter } from '../../db/chapters.ts';
+import { demoOutputs, type DemoOutputRow } from '../../db/schema.ts';
+import { insertRow } from '../../db/table.ts';
 
 export const FIXTURE_CHAPTERS: Chapter[] = [
   { number: 1, tag: 'v1-baseline', commit: '1'.repeat(40), title: 'Baseline', technique: 'linear scan', summary: 'The starting point' },
@@ -64,8 +67,15 @@ export async function createFixtureDatabase(): Promise<Database> {
     }
     store.finishSession(sessionId, 'complete', session.startedAt.replace('T10:', 'T11:'));
   }
+  for (const demo of DEMOS) insertRow(store.db, demoOutputs, demo);
   return store.db;
 }
+
+/** Captured demonstrations (TEST text): one by number in BookGen's shape, one by name with its command. Demos 1 and 2 are not captured. */
+const DEMOS: DemoOutputRow[] = [
+  { demo_number: 3, name: null, title: 'Ping', description: 'One request, one answer.', command: null, output: 'pong <ok> & done', captured_at: '2026-11-20T12:00:00.000Z' },
+  { demo_number: 4, name: 'search-warm', title: 'A warm search', description: '', command: "curl -s 'localhost:8080/search?q=a&limit=1'", output: '{"hits":1}', captured_at: '2026-11-20T12:05:00.000Z' },
+];
 
 function fixtureRun(sessionId: number, chapter: Chapter, runIndex: number, sequence: number, startedAt: string, rps: number): RunRow {
   const p99 = Math.round(50_000_000 / rps);

@@ -1,0 +1,35 @@
+/**
+ * A page left with a merge conflict (`<<<<<<< HEAD` … `=======` … `>>>>>>> branch`) would
+ * render both sides and the markers as prose, and every directive on both sides would
+ * run: book/generator/02-views.md was built that way for a while. Such a page is refused,
+ * located at its first marker; markers shown in fenced code are text. Pure: no I/O.
+ */
+import type { Located } from './bounds.ts';
+
+const OPENING_FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const START = /^<{7}(?: |$)/;
+const END = /^>{7}(?: |$)/;
+
+/** The first unresolved conflict outside fenced code, or null. */
+export function findConflict(source: string): Located | null {
+  const lines = source.split('\n');
+  let fence: string | null = null;
+  let start = -1;
+  for (const [index, line] of lines.entries()) {
+    const opening = OPENING_FENCE.exec(line)?.[1];
+    if (fence !== null) {
+      if (opening !== undefined && opening[0] === fence[0] && opening.length >= fence.length && line.trim() === opening) fence = null;
+      continue;
+    }
+    if (opening !== undefined) fence = opening;
+    else if (start === -1 && START.test(line)) start = index;
+    else if (start !== -1 && END.test(line)) {
+      return {
+        line: start + 1,
+        column: 1,
+        reason: `an unresolved merge conflict, lines ${start + 1} to ${index + 1} ("<<<<<<<" to ">>>>>>>"): keep the text that belongs and delete the markers`,
+      };
+    }
+  }
+  return null;
+}
