@@ -105,7 +105,7 @@ async function chartPixels(page: Page): Promise<number[]> {
 describe('the built site in Chromium', () => {
   // One visit per page (each costs seconds of Chromium on a loaded 2-core machine): the page's
   // own errors and requests, its charts and diagrams, its code blocks at desktop width, its links.
-  it('loads every page over http without console errors, failed or outside requests; charts draw; no code block runs past the text column on a desktop; every internal link resolves', async () => {
+  it('loads every page over http without console errors, failed or outside requests; charts draw; no code block or table runs past the text column on a desktop; every internal link resolves', async () => {
     const checked = new Set<string>();
     for (const path of FIXTURE_PAGES) {
       const { page, problems } = await openPage(new URL(path, server.url).href, server.url, { width: 1280, height: 900 });
@@ -125,6 +125,19 @@ describe('the built site in Chromium', () => {
         pres.map((pre) => pre.getBoundingClientRect().right - ((pre.closest('.page') as HTMLElement).getBoundingClientRect().right + 0.5)),
       );
       for (const excess of blocks) expect(excess, `${path}: code block past the text column`).toBeLessThanOrEqual(0);
+
+      // Tables: none wider than the text column; one whose columns need more room scrolls inside its own box.
+      const tables = await page.$$eval('table', (elements) =>
+        elements.map((table) => ({
+          excess: table.getBoundingClientRect().right - ((table.closest('.page') as HTMLElement).getBoundingClientRect().right + 0.5),
+          overflows: table.scrollWidth > table.clientWidth,
+          scrollable: ['auto', 'scroll'].includes(getComputedStyle(table).overflowX),
+        })),
+      );
+      for (const table of tables) {
+        expect(table.excess, `${path}: table past the text column`).toBeLessThanOrEqual(0);
+        if (table.overflows) expect(table.scrollable, `${path}: a wide table scrolls inside its box`).toBe(true);
+      }
 
       const links = await page.$$eval('a[href]', (anchors) =>
         anchors

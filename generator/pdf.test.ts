@@ -1,7 +1,7 @@
 /**
  * The PDF edition built by the real CLI path (buildSite with pdf) and read back with
- * pdftotext: every chapter title, a measured number, page numbers; linked from the
- * landing page.
+ * pdftotext: every chapter title, a measured number, page numbers, a wide table inside the
+ * page's margins; linked from the landing page.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,6 +28,17 @@ describe('npm run book -- --pdf', () => {
     expect(text).toContain('1,010'); // v1-baseline's measured throughput, from the table
     expect(text).toMatch(/\b1 ?\/ ?\d+\b/); // page numbers in the footer ("1 / 4")
     expect(execFileSync('pdftotext', [join(out, 'beta.pdf'), '-'], { encoding: 'utf8' })).toContain('Beta');
+
+    // Beta's ten-column table wraps to the page between words: its headings and figures are printed
+    // whole, and no word of any page ends past the right margin (16 mm; 1 pt for glyph bounds), where it would be cut.
+    const boxes = execFileSync('pdftotext', ['-bbox', join(out, 'beta.pdf'), '-'], { encoding: 'utf8' });
+    const pages = [...boxes.matchAll(/<page width="([\d.]+)"[\s\S]*?<\/page>/g)];
+    expect(pages.length).toBeGreaterThan(0);
+    const words = pages.flatMap(([page, width]) =>
+      [...page.matchAll(/<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)].map(([, xMax, word]) => ({ word, past: Number(xMax) - (Number(width) - (16 / 25.4) * 72) })),
+    );
+    expect(words.map((w) => w.word)).toEqual(expect.arrayContaining(['Improvement', 'Average', 'Maximum', '1,010', '99.01', '1,500', '3,000', '9,000']));
+    expect(words.filter((w) => w.past > 1)).toEqual([]);
 
     const landing = readFileSync(join(out, 'index.html'), 'utf8');
     expect(landing).toContain('<p class="book-card-pdf"><a href="alpha.pdf">PDF edition</a></p>');
