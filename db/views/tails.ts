@@ -68,7 +68,7 @@ export const soakSamples = table('soak_samples', {
 
 export const TAILS_SERIES = { capacity_probes: capacityProbes, latency_histogram: latencyHistograms, soak: soakSamples } as const;
 
-export const TAILS_VIEW_NAMES = ['objective_capacity', 'capacity_probe_series', 'latency_histogram', 'soak_series'] as const;
+export const TAILS_VIEW_NAMES = ['objective_capacity', 'mix_capacity', 'capacity_probe_series', 'latency_histogram', 'soak_series'] as const;
 
 export const TAILS_VIEWS = /* sql */ `
 -- Each chapter's capacity against the objective per request set: the highest offered rate that
@@ -91,6 +91,12 @@ CREATE VIEW objective_capacity AS
     WHERE p2.subject = p.subject AND p2.experiment = p.experiment AND p2.request_set = p.request_set
       AND se2.machine_fingerprint = se.machine_fingerprint AND ${inCitedSession('p2.session_id')})
   GROUP BY p.session_id, p.subject, p.experiment, p.request_set, p.scenario;
+
+-- The one capacity every chapter page states: the chapter as tagged (no experiment) on the mix
+-- (capacity-mix), its highest round; a page reads one number without repeating the filters.
+CREATE VIEW mix_capacity AS
+  SELECT tag, chapter_number, capacity_high AS capacity_rps, generator_limited, session_id, machine
+  FROM objective_capacity WHERE request_set = 'mix' AND scenario = 'capacity-mix' AND experiment = '';
 
 CREATE VIEW capacity_probe_series AS
   SELECT p.subject AS tag, p.experiment, p.scenario, p.request_set, p.round, p.probe_index, p.offered_rate, p.measured_seconds,
