@@ -1,0 +1,48 @@
+/**
+ * Whether the event loop is behind (chapter 18): the in-flight limit and the turn budget refuse
+ * searches only then. Chapters 8–17 applied the limit to every loop turn, and a single slow
+ * turn — a garbage collection, a few wide searches — let more requests pile up in the sockets
+ * than the limit admits; the next turn refused them although the server was far below its
+ * capacity and would have served them within the objective a moment later (edition 38: the mix's
+ * capacity against the objective missed on errors, not on p99). A burst after one slow turn is
+ * a "good queue" in CoDel's terms: it drains by itself. A standing queue is the bad one: the
+ * loop reads more than the limit in every turn for a whole interval, or has read less than it
+ * for a whole interval, before the state changes — evidence on both sides, so overload does
+ * not flap in and out with one small turn. A turn that starts after the loop was idle (more than
+ * IDLE_GAP_MS since the last turn ended) is not behind, whatever it reads: a loop that is behind
+ * never waits for input.
+ *
+ * Cost: one call per loop turn (a comparison, a subtraction), none per request; the gate reads
+ * one field.
+ */
+export const IDLE_GAP_MS = 1;
+
+export class StandingQueue {
+  /** True while the limit applies: the loop has read more than the limit per turn for a whole interval. */
+  behind: boolean;
+  /** When the current run of turns that disagree with `behind` started (ms, the turns' clock); NaN: none. */
+  #since = Number.NaN;
+  #lastEnd = Number.NEGATIVE_INFINITY;
+
+  /** @param intervalMs how long the evidence must last before the state changes; 0: always behind (the limit on every turn, chapters 8–17) */
+  constructor(private readonly intervalMs: number) {
+    this.behind = intervalMs === 0;
+  }
+
+  /** A loop turn folded: the requests it read, the limit then, its length and when it ended (ms). */
+  turn(batch: number, limit: number, turnMs: number, endedAt: number): void {
+    const startedAt = endedAt - turnMs;
+    const over = batch > limit && startedAt - this.#lastEnd <= IDLE_GAP_MS;
+    this.#lastEnd = endedAt;
+    if (this.intervalMs === 0) return;
+    if (over === this.behind) {
+      this.#since = Number.NaN;
+      return;
+    }
+    if (Number.isNaN(this.#since)) this.#since = startedAt;
+    if (endedAt - this.#since >= this.intervalMs) {
+      this.behind = over;
+      this.#since = Number.NaN;
+    }
+  }
+}
