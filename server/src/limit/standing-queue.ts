@@ -20,9 +20,10 @@ export const IDLE_GAP_MS = 1;
 export class StandingQueue {
   /** True while the limit applies: the loop has read more than the limit per turn for a whole interval. */
   behind: boolean;
-  /** When the current run of turns that disagree with `behind` started (ms, the turns' clock); NaN: none. */
-  #since = Number.NaN;
-  #lastEnd = Number.NEGATIVE_INFINITY;
+  // Plain fields and a -1 sentinel, not #private and NaN: this runs once per turn, and the instruction count is the chapter's budget.
+  /** When the current run of turns that disagree with `behind` started (ms, the turns' clock); -1: none. */
+  private since = -1;
+  private lastEnd = Number.NEGATIVE_INFINITY;
 
   /** @param intervalMs how long the evidence must last before the state changes; 0: always behind (the limit on every turn, chapters 8–17) */
   constructor(private readonly intervalMs: number) {
@@ -32,17 +33,16 @@ export class StandingQueue {
   /** A loop turn folded: the requests it read, the limit then, its length and when it ended (ms). */
   turn(batch: number, limit: number, turnMs: number, endedAt: number): void {
     const startedAt = endedAt - turnMs;
-    const over = batch > limit && startedAt - this.#lastEnd <= IDLE_GAP_MS;
-    this.#lastEnd = endedAt;
-    if (this.intervalMs === 0) return;
-    if (over === this.behind) {
-      this.#since = Number.NaN;
+    const over = batch > limit && startedAt - this.lastEnd <= IDLE_GAP_MS;
+    this.lastEnd = endedAt;
+    if (over === this.behind || this.intervalMs === 0) {
+      this.since = -1;
       return;
     }
-    if (Number.isNaN(this.#since)) this.#since = startedAt;
-    if (endedAt - this.#since >= this.intervalMs) {
+    if (this.since < 0) this.since = startedAt;
+    if (endedAt - this.since >= this.intervalMs) {
       this.behind = over;
-      this.#since = Number.NaN;
+      this.since = -1;
     }
   }
 }
