@@ -3,8 +3,8 @@
  * searches only then. Chapters 8–17 applied the limit to every loop turn, and a single slow
  * turn — a garbage collection, a few wide searches — let more requests pile up in the sockets
  * than the limit admits; the next turn refused them although the server was far below its
- * capacity and would have served them within the objective a moment later (edition 38: the mix's
- * capacity against the objective missed on errors, not on p99). A burst after one slow turn is
+ * closed-loop throughput (edition 38: chapter 17's capacity search on the mix missed on errors
+ * while the p99 of what it served met the objective). A burst after one slow turn is
  * a "good queue" in CoDel's terms: it drains by itself. A standing queue is the bad one: the
  * loop reads more than the limit in every turn for a whole interval, or has read less than it
  * for a whole interval, before the state changes — evidence on both sides, so overload does
