@@ -54,11 +54,17 @@ describe('StandingQueue (chapter 18)', () => {
     expect(queue.behind).toBe(false);
   });
 
-  it('does not count a turn read after the loop was idle as behind, however large', () => {
+  it('does not count a turn read after the loop was idle for a whole interval as behind, however large', () => {
     const queue = fresh();
-    // Bursts of 200 every 30 ms, each read in a 10 ms turn: 20 ms of idle loop between them.
-    for (let start = 0; start < 1000; start += 30) queue.turn(200, LIMIT, 10, start + 10);
+    // Bursts of 200 every 150 ms, each read in a 10 ms turn: 140 ms of idle loop between them.
+    for (let start = 0; start < 3000; start += 150) queue.turn(200, LIMIT, 10, start + 10);
     expect(queue.behind).toBe(false);
+  });
+
+  it('counts turns with shorter gaps between them as back to back (a process descheduled between turns is not idle)', () => {
+    const queue = fresh();
+    for (let start = 0; start < 200; start += 30) queue.turn(200, LIMIT, 10, start + 10);
+    expect(queue.behind).toBe(true);
   });
 
   it('is always behind with an interval of 0 (the limit on every turn, chapters 8–17)', () => {

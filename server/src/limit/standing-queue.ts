@@ -8,15 +8,14 @@
  * a "good queue" in CoDel's terms: it drains by itself. A standing queue is the bad one: the
  * loop reads more than the limit in every turn for a whole interval, or has read less than it
  * for a whole interval, before the state changes — evidence on both sides, so overload does
- * not flap in and out with one small turn. A turn that starts after the loop was idle (more than
- * IDLE_GAP_MS since the last turn ended) is not behind, whatever it reads: a loop that is behind
- * never waits for input.
+ * not flap in and out with one small turn. A turn that starts a whole interval after the last
+ * one ended is not behind, whatever it reads: the loop had nothing to read for that long. (A
+ * shorter gap is no evidence: a process that the machine deschedules between two turns looks
+ * idle though its sockets are full; a 1 ms gap rule never saw the overload on a busy machine.)
  *
  * Cost: one call per loop turn (a comparison, a subtraction), none per request; the gate reads
  * one field.
  */
-export const IDLE_GAP_MS = 1;
-
 export class StandingQueue {
   /** True while the limit applies: the loop has read more than the limit per turn for a whole interval. */
   behind: boolean;
@@ -33,7 +32,7 @@ export class StandingQueue {
   /** A loop turn folded: the requests it read, the limit then, its length and when it ended (ms). */
   turn(batch: number, limit: number, turnMs: number, endedAt: number): void {
     const startedAt = endedAt - turnMs;
-    const over = batch > limit && startedAt - this.lastEnd <= IDLE_GAP_MS;
+    const over = batch > limit && startedAt - this.lastEnd < this.intervalMs;
     this.lastEnd = endedAt;
     if (over === this.behind || this.intervalMs === 0) {
       this.since = -1;
