@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'lean', metricsPort: null, maxInFlight: 64, maxConnections: 0, headersTimeoutMs: 10000, limiter: 'adaptive', refusal: 'fair', turnBudgetMs: 10, compression: 'on-demand', compressAfter: 3, compressionMaxBytes: 16 * 1024 * 1024, limitMin: 32, limitMax: 1024,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'lean', metricsPort: null, maxInFlight: 64, maxConnections: 0, headersTimeoutMs: 10000, limiter: 'adaptive', refusal: 'fair', turnBudgetMs: 10, standingMs: 100, compression: 'on-demand', compressAfter: 3, compressionMaxBytes: 16 * 1024 * 1024, limitMin: 32, limitMax: 1024,
         scaleOutWindow: 3, scaleOutElu: 0.9, scaleOutInFlightRatio: 0.8, scaleOutP99Ms: 25, scaleOutRejectionRatio: 0.01,
       },
     });

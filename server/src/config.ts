@@ -39,6 +39,8 @@ export interface Config {
   refusal: Refusal;
   /** Searches read once their loop turn has run this many ms are past the limit too (chapter 17); 0 = no budget. */
   turnBudgetMs: number;
+  /** The limit and the turn budget refuse only once the loop's turns have read more than the limit for this many ms (chapter 18); 0 = on every turn. */
+  standingMs: number;
   /** Which answers are compressed (chapter 15: on-demand; chapter 13's second-sight is the experiment). */
   compression: Compression;
   /** on-demand: an answer is compressed into a coding at its k-th request asking for one. */
@@ -102,6 +104,7 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--limiter', env: 'LIMITER', key: 'limiter', type: 'choice', choices: LIMITERS, default: 'adaptive', description: 'fixed (--max-in-flight as given) or adaptive (starts at --max-in-flight, follows measured latency; none when it is 0)' },
   { flag: '--refusal', env: 'REFUSAL', key: 'refusal', type: 'choice', choices: REFUSALS, default: 'fair', description: 'which searches past the limit are refused: fair (a connection asking less than half the average is still served, within a quarter of the limit, at most 16, per turn) or unfair (all of them)' },
   { flag: '--turn-budget-ms', env: 'TURN_BUDGET_MS', key: 'turnBudgetMs', type: 'count0', default: '10', description: 'searches read once their event-loop turn has run this many ms are past the limit too, whatever their count (0 = no budget; needs --max-in-flight)' },
+  { flag: '--standing-ms', env: 'STANDING_MS', key: 'standingMs', type: 'count0', default: '100', description: 'the in-flight limit and the turn budget refuse only once every loop turn has read more searches than the limit for this many ms, and stop after as long below it (CoDel\'s standing queue; 0 = on every turn, chapters 8–17)' },
   { flag: '--compression', env: 'COMPRESSION', key: 'compression', type: 'choice', choices: COMPRESSIONS, default: DEFAULT_COMPRESSION.policy, description: 'on-demand (an answer compressed into the coding clients ask for, once asked --compress-after times; none for clients asking none) or second-sight (chapter 13: every answer seen twice, gzip 9 and brotli 11)' },
   { flag: '--compress-after', env: 'COMPRESS_AFTER', key: 'compressAfter', type: 'count', default: String(DEFAULT_COMPRESSION.after), description: 'on-demand: requests asking for a coding before an answer is compressed into it' },
   { flag: '--compression-max-bytes', env: 'COMPRESSION_MAX_BYTES', key: 'compressionMaxBytes', type: 'bytes', default: String(DEFAULT_COMPRESSION.maxBytes), description: 'on-demand: bytes of compressed answers held at most' },

@@ -49,7 +49,7 @@ describe('the adaptive limit', () => {
   });
 
   it('sheds the searches of a loop turn beyond its limit, as the fixed limit does', async () => {
-    const { server, metrics } = await start(['--max-in-flight', '2', '--limit-min', '2', '--limit-max', '2']);
+    const { server, metrics } = await start(['--max-in-flight', '2', '--limit-min', '2', '--limit-max', '2', '--standing-ms', '0']);
     const { answers, socket } = await pipelined(server.port, Array(5).fill(SEARCH));
     socket.destroy();
     expect(answers.map((a) => a.status)).toEqual([200, 200, 503, 503, 503]);

@@ -3,6 +3,7 @@
  * 503 overloaded at once, keeping the connection; --max-connections closes sockets at accept.
  * The load is made deterministic, without timing: pipelined requests in one write are read in
  * one turn, and connections opened while the server is stopped (SIGSTOP) are read together.
+ * The limit on every turn is `--standing-ms 0`; by default (chapter 18) it waits for a standing queue.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +54,7 @@ describe('with a tiny limit', () => {
     let metricsUrl: string;
 
     beforeAll(async () => {
-      ({ server, metricsUrl } = await start(['--limiter', 'fixed', '--max-in-flight', '2']));
+      ({ server, metricsUrl } = await start(['--limiter', 'fixed', '--max-in-flight', '2', '--standing-ms', '0']));
     });
 
     afterAll(async () => {
@@ -99,6 +100,25 @@ describe('with a tiny limit', () => {
       const statuses = await requestsInOneTurn(server, sockets, SEARCH);
       sockets.forEach((socket) => socket.destroy());
       expect(statuses.sort()).toEqual([200, 200, 503, 503, 503, 503]); // read in one turn: the first two served
+    });
+  });
+
+  describe('--max-in-flight 2 with the default standing queue (chapter 18)', () => {
+    let server: ServerProcess;
+
+    beforeAll(async () => {
+      // An interval no test run spans: one burst can never make a standing queue.
+      ({ server } = await start(['--limiter', 'fixed', '--max-in-flight', '2', '--standing-ms', '60000']));
+    });
+
+    afterAll(async () => {
+      expect(await server.stop()).toBe(0);
+    });
+
+    it('serves a burst read past the limit in one turn: the loop is not behind', async () => {
+      const { answers, socket } = await pipelined(server.port, Array(6).fill(SEARCH));
+      socket.destroy();
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     });
   });
 

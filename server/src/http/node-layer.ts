@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
+import { StandingQueue } from '../limit/standing-queue.ts';
 import { LoopTurn } from '../metrics/loop-turn.ts';
 import { RequestTally, ShedTally } from '../metrics/request-tally.ts';
 import { acceptEncodingOf } from './encodings.ts';
@@ -11,20 +12,30 @@ import { ROUTES, badUrlReply } from './routes.ts';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** What the node layer records per request: the loop turn that read it, counts and durations by route and status, what was shed. */
+/** What the node layer records per request: the loop turn that read it, counts and durations by route and status, what was shed; whether the loop is behind. */
 export interface HttpMetrics {
   turn: LoopTurn;
   tally: RequestTally;
   shed: ShedTally;
+  /** The limit and the turn budget refuse only while it is behind (chapter 18). */
+  queue: StandingQueue;
 }
 
-/** The layer's metrics; each loop turn, once folded, is reported to `limit` (an adaptive one learns from them); past `turnBudgetMs` (0: none) a turn's searches are past the limit. */
-export function createHttpMetrics(limit?: InFlightLimit, turnBudgetMs = 0): HttpMetrics {
-  const onTurn = limit === undefined ? undefined : limit.turn.bind(limit);
+/**
+ * The layer's metrics; each loop turn, once folded, is reported to `limit` (an adaptive one
+ * learns from them) and to the standing queue; past `turnBudgetMs` (0: none) a turn's searches
+ * are past the limit; the limit applies once turns have read more than it for `standingMs` (0: always).
+ */
+export function createHttpMetrics(limit?: InFlightLimit, turnBudgetMs = 0, standingMs = 0): HttpMetrics {
+  const queue = new StandingQueue(standingMs);
+  const onTurn = limit === undefined ? undefined : (searches: number, searchMs: number, batch: number, turnMs: number, endedAt: number): void => {
+    queue.turn(batch, limit.current(), turnMs, endedAt);
+    limit.turn(searches, searchMs, batch, turnMs, endedAt);
+  };
   const turn = new LoopTurn(onTurn);
   // The budget bounds a turn's time only where there is a limit to be past.
   if (limit !== undefined && turnBudgetMs > 0 && limit.current() !== Infinity) turn.budgetMs = turnBudgetMs;
-  return { turn, tally: new RequestTally(), shed: new ShedTally() };
+  return { turn, tally: new RequestTally(), shed: new ShedTally(), queue };
 }
 
 const prebuilt = new PrebuiltAnswers();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixedLimit } from '../limit/in-flight-limit.ts';
 import { FairRefusal, UNFAIR_REFUSAL, type RefusalPolicy } from '../limit/fair-refusal.ts';
+import { StandingQueue } from '../limit/standing-queue.ts';
 import type { Logger } from '../log.ts';
 import { LoopTurn } from '../metrics/loop-turn.ts';
 import { RequestTally, ShedTally } from '../metrics/request-tally.ts';
@@ -19,12 +20,12 @@ const source = {
 const quiet = { info() {}, warn() {}, error() {} } as unknown as Logger;
 const SEARCH = '/search?starts_at=2021-01-01T00:00:00Z&ends_at=2021-12-31T00:00:00Z';
 
-/** One loop turn of searches, each taking 1 ms of the turn's clock, under a limit of 64 and a 10 ms budget: their statuses. */
-function oneTurn(refusal: RefusalPolicy, connections: object[]): { statuses: number[]; metrics: HttpMetrics } {
+/** One loop turn of searches, each taking 1 ms of the turn's clock, under a limit of `limit` and a 10 ms budget, the loop behind unless `queue` says otherwise: their statuses. */
+function oneTurn(refusal: RefusalPolicy, connections: object[], queue = new StandingQueue(0), limit = 64): { statuses: number[]; metrics: HttpMetrics } {
   let now = 0;
-  const metrics: HttpMetrics = { turn: new LoopTurn(undefined, () => now), tally: new RequestTally(), shed: new ShedTally() };
+  const metrics: HttpMetrics = { turn: new LoopTurn(undefined, () => now), tally: new RequestTally(), shed: new ShedTally(), queue };
   metrics.turn.budgetMs = 10;
-  const search = createRouteAnswers(source, quiet, metrics, fixedLimit(64), refusal).routes['/search'];
+  const search = createRouteAnswers(source, quiet, metrics, fixedLimit(limit), refusal).routes['/search'];
   const statuses = connections.map((connection) => {
     const status = search.get(SEARCH, connection, undefined, metrics.turn.arrive()).status;
     now += 1;
@@ -54,5 +55,29 @@ describe('the route answers\' gate with a turn budget', () => {
     expect(createHttpMetrics(fixedLimit(64), 10).turn.budgetMs).toBe(10);
     expect(createHttpMetrics(fixedLimit(0), 10).turn.budgetMs).toBe(Infinity);
     expect(createHttpMetrics(fixedLimit(64), 0).turn.budgetMs).toBe(Infinity);
+  });
+});
+
+describe('the route answers\' gate and the standing queue (chapter 18)', () => {
+  it('serves every search of a turn past the limit\'s count and past the budget while the loop is not behind', () => {
+    const queue = new StandingQueue(100);
+    const { statuses, metrics } = oneTurn(UNFAIR_REFUSAL, Array(16).fill({}), queue, 4);
+    expect(statuses).toEqual(Array(16).fill(200));
+    expect(metrics.shed.byReason.max_in_flight).toBe(0);
+  });
+
+  it('refuses past the limit\'s count once the loop has been behind for the interval', () => {
+    const queue = new StandingQueue(100);
+    queue.turn(1, 4, 1, 0);
+    queue.turn(20, 4, 60, 60);
+    queue.turn(20, 4, 60, 120); // 120 ms of back-to-back turns that each read more than the limit
+    expect(queue.behind).toBe(true);
+    const { statuses } = oneTurn(UNFAIR_REFUSAL, Array(8).fill({}), queue, 4);
+    expect(statuses).toEqual([200, 200, 200, 200, 503, 503, 503, 503]);
+  });
+
+  it('is always behind with an interval of 0: the limit on every turn (chapters 8–17)', () => {
+    expect(createHttpMetrics(fixedLimit(64), 10, 0).queue.behind).toBe(true);
+    expect(createHttpMetrics(fixedLimit(64), 10, 100).queue.behind).toBe(false);
   });
 });

@@ -35,7 +35,7 @@ export interface RouteAnswer {
 }
 
 export function createRouteAnswers(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit, refusal: RefusalPolicy, encoded: AnswerEncoder = createAnswerEncoder(DEFAULT_COMPRESSION)): RouteAnswers {
-  const { turn, tally, shed } = metrics;
+  const { turn, tally, shed, queue } = metrics;
   const unmatched = tally.route(UNMATCHED_ROUTE);
   const failed = (err: unknown): Reply => {
     log.error('request.failed', { error: describeError(err), stack: (err as Error).stack });
@@ -51,8 +51,8 @@ export function createRouteAnswers(source: SearchSource, log: Logger, metrics: H
     const sheds = SHED_ROUTES.has(route);
     return {
       get(url, connection, acceptEncoding, position) {
-        // Past the limit: later in the turn than its count allows, or once the turn has run its budget of time (chapter 17).
-        if (sheds && (position > limit.current() || turn.pastBudget(position)) && !refusal.admitPastLimit(connection, position, limit.current())) {
+        // Past the limit, while the loop is behind (chapter 18): later in the turn than its count allows, or once the turn has run its budget of time (chapter 17).
+        if (sheds && queue.behind && (position > limit.current() || turn.pastBudget(position)) && !refusal.admitPastLimit(connection, position, limit.current())) {
           shed.byReason.max_in_flight++;
           turn.answered(position, routeTally.status(OVERLOADED_REPLY.status), false);
           return OVERLOADED_REPLY;
