@@ -156,10 +156,23 @@ describe('npm run bench (end to end)', () => {
     ]);
   }, SESSIONS_TIMEOUT);
 
-  it('stops on SIGINT mid-run: exit 130, database intact, session interrupted, nothing left behind', async () => {
+  it('goes on unpinned, and says so, when taskset fails; then stops on SIGINT mid-run: exit 130, database intact, session interrupted, nothing left behind', async () => {
     const { dir, db } = tinyRepo([{ tag: 'v1-a' }, { tag: 'v2-b' }]);
-    const complete = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--chapters', 'v1-a', ...SHORT]);
+    // The complete session the interrupted one follows runs with a taskset that fails (one session for both behaviours).
+    const fake = mkdtempSync(join(tmpdir(), 'bench-taskset-'));
+    repos.push(fake);
+    writeFileSync(join(fake, 'taskset'), '#!/bin/sh\necho "taskset: sched_getaffinity: Operation not permitted" >&2\nexit 1\n');
+    chmodSync(join(fake, 'taskset'), 0o755);
+    const complete = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', '--chapters', 'v1-a', ...SHORT], { env: { ...process.env, PATH: `${fake}:${process.env.PATH}` } });
+    expect(complete.stderr).toBe('');
     expect(complete.code).toBe(0);
+    const note = 'not pinned: taskset failed: taskset: sched_getaffinity: Operation not permitted';
+    expect(complete.stdout).toContain(note);
+    const unpinned = await openDatabase(db);
+    expect(queryRows(unpinned, 'SELECT status, server_cpus, loadgen_cpus, pinning_note FROM sessions')).toEqual([{ status: 'complete', server_cpus: null, loadgen_cpus: null, pinning_note: note }]);
+    expect(JSON.parse(queryRows(unpinned, 'SELECT settings_json FROM sessions')[0].settings_json as string).pinning).toMatchObject({ server_cpus: null, note });
+    expect(queryRows(unpinned, "SELECT COUNT(*) AS n FROM runs WHERE status = 'ok' AND subject <> 'nginx'")[0].n).toBe(2);
+
     let sent = false;
     const interrupted = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '5', '--force', ...SHORT], {
       onStdout: (text, child) => {
@@ -238,23 +251,6 @@ describe('npm run bench (end to end)', () => {
     expect(unknownChapter.code).toBe(2);
     expect(unknownChapter.stderr).toMatch(/--chapters: unknown chapter v9-nope \(known: v1-a\)/);
     expect(existsSync(db)).toBe(false);
-  }, SESSIONS_TIMEOUT);
-
-  it('goes on unpinned, and says so, when taskset fails', async () => {
-    const { dir, db } = tinyRepo([{ tag: 'v1-a' }]);
-    const fake = mkdtempSync(join(tmpdir(), 'bench-taskset-'));
-    repos.push(fake);
-    writeFileSync(join(fake, 'taskset'), '#!/bin/sh\necho "taskset: sched_getaffinity: Operation not permitted" >&2\nexit 1\n');
-    chmodSync(join(fake, 'taskset'), 0o755);
-    const result = await bench(['--repo', dir, '--db', db, '--scenario', 'hot', '--runs', '1', ...SHORT], { env: { ...process.env, PATH: `${fake}:${process.env.PATH}` } });
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const note = 'not pinned: taskset failed: taskset: sched_getaffinity: Operation not permitted';
-    expect(result.stdout).toContain(note);
-    const database = await openDatabase(db);
-    expect(queryRows(database, 'SELECT status, server_cpus, loadgen_cpus, pinning_note FROM sessions')).toEqual([{ status: 'complete', server_cpus: null, loadgen_cpus: null, pinning_note: note }]);
-    expect(JSON.parse(queryRows(database, 'SELECT settings_json FROM sessions')[0].settings_json as string).pinning).toMatchObject({ server_cpus: null, note });
-    expect(queryRows(database, "SELECT COUNT(*) AS n FROM runs WHERE status = 'ok' AND subject <> 'nginx'")[0].n).toBe(2);
   }, SESSIONS_TIMEOUT);
 
   it('--restore-tags recreates chapter tags a clone lacks, without measuring anything', async () => {

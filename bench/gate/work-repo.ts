@@ -27,12 +27,17 @@ function work(n) {
   for (let i = 0; i < n; i++) x = (x + Math.sqrt(i * 7 + x)) % 1e9;
   return x;
 }
-http.createServer((req, res) => {
+const server = http.createServer((req, res) => {
   if (req.url === '/health') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return; }
   const body = JSON.stringify({ data: { events: [], work: work(iterations) }, error: null });
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
   res.end(body);
-}).listen(Number(option('--port')), '127.0.0.1');
+});
+// No idle timeout on the cost count's kept-alive connection: under callgrind on a loaded machine
+// node's default 5 s fired while the next warm-up request was already waiting ("request 2 of 40:
+// socket hang up", a full run beside other work), as for measure.test's server.
+server.keepAliveTimeout = 0;
+server.listen(Number(option('--port')), '127.0.0.1');
 `;
 
 const CONTRACT = {

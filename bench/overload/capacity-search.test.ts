@@ -3,17 +3,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { searchCapacity } from './capacity-search.ts';
 
 /**
- * Serves up to `perSecond` requests in any trailing second and answers 503 beyond:
- * over that rate the error budget is spent. Errors, not latency, so a stall of this shared
- * machine cannot move the verdict (the objective's p99 is set far above any stall).
+ * Serves up to `perProbe` requests of a probe and answers 503 beyond: over that count the error
+ * budget is spent. The count restarts when a probe ends (`nextProbe`, from the search's onProbe),
+ * so the verdict depends on how many requests a probe offers (its rate × 1 s, and the generator's
+ * warm-up requests), never on when they arrive: a stall of this shared machine that bunches a
+ * probe's sends cannot move it (the objective's p99 is set far above any stall).
  */
-async function startRateServer(perSecond: number): Promise<{ url: string; close(): Promise<void> }> {
-  const served: number[] = [];
+async function startCountServer(perProbe: number): Promise<{ url: string; nextProbe(): void; close(): Promise<void> }> {
+  let served = 0;
   const server = http.createServer((_request, response) => {
-    const now = performance.now();
-    while (served.length > 0 && served[0]! <= now - 1000) served.shift();
-    if (served.length < perSecond) {
-      served.push(now);
+    if (served < perProbe) {
+      served += 1;
       response.end('ok\n');
     }
     else response.writeHead(503).end();
@@ -22,6 +22,7 @@ async function startRateServer(perSecond: number): Promise<{ url: string; close(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    nextProbe: () => { served = 0; },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -34,13 +35,18 @@ afterEach(async () => {
 
 describe('searchCapacity', () => {
   it('finds the highest offered rate that meets the objective, keeps every probe and the histogram at the capacity', async () => {
-    const server = await startRateServer(150);
+    // 16 warm-up requests and 1 s at the rate a probe: 66 and 116 served, 216 over the 150.
+    const server = await startCountServer(150);
     close = server.close;
     const seen: number[] = [];
+    // A send must be a minute late to mark the generator behind: no stall of this machine voids a probe.
     const search = await searchCapacity(server.url, ['/'], {
-      stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 128, objective: { p99Ms: 5000, maxErrorRate: 0.001 }, lagToleranceMs: 1000,
+      stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 128, objective: { p99Ms: 5000, maxErrorRate: 0.001 }, lagToleranceMs: 60_000,
       search: { startRate: 50, precision: 0.25, minRate: 10, maxRate: 1000, maxProbes: 8 },
-    }, (probe) => seen.push(probe.rate));
+    }, (probe) => {
+      seen.push(probe.rate);
+      server.nextProbe();
+    });
     expect(search.probes.map((p) => p.rate).slice(0, 3)).toEqual([50, 100, 200]);
     expect(seen).toEqual(search.probes.map((p) => p.rate));
     expect(search.probes[2]).toMatchObject({ meets: false, verdict: expect.stringMatching(/errors \d+\.\d\d% > 0\.1%/) });
