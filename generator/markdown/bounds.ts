@@ -106,8 +106,8 @@ function isThematicBreak(text: string): boolean {
   return /^\s*([-*_])(\s*\1){2,}\s*$/.test(text);
 }
 
-/** The fence a line opens, keeps or closes (``` or ~~~, closed by at least as many of the same). */
-function nextFence(fence: { char: string; length: number } | null, content: string): { char: string; length: number } | null {
+/** The fence a line opens, keeps or closes (``` or ~~~, closed by at least as many of the same); `content` is the line after its indentation. */
+export function nextFence(fence: { char: string; length: number } | null, content: string): { char: string; length: number } | null {
   const match = /^(`{3,}|~{3,})/.exec(content);
   if (fence === null) return match ? { char: match[1][0], length: match[1].length } : null;
   if (match && match[1][0] === fence.char && match[1].length >= fence.length && content.slice(match[1].length).trim() === '') return null;

@@ -4,25 +4,21 @@
  * run: book/generator/02-views.md was built that way for a while. Such a page is refused,
  * located at its first marker; markers shown in fenced code are text. Pure: no I/O.
  */
-import type { Located } from './bounds.ts';
+import { nextFence, type Located } from './bounds.ts';
 
-const OPENING_FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const START = /^<{7}(?: |$)/;
 const END = /^>{7}(?: |$)/;
 
 /** The first unresolved conflict outside fenced code, or null. */
 export function findConflict(source: string): Located | null {
   const lines = source.split('\n');
-  let fence: string | null = null;
+  let fence: ReturnType<typeof nextFence> = null;
   let start = -1;
   for (const [index, line] of lines.entries()) {
-    const opening = OPENING_FENCE.exec(line)?.[1];
-    if (fence !== null) {
-      if (opening !== undefined && opening[0] === fence[0] && opening.length >= fence.length && line.trim() === opening) fence = null;
-      continue;
-    }
-    if (opening !== undefined) fence = opening;
-    else if (start === -1 && START.test(line)) start = index;
+    const inFence = fence !== null;
+    fence = nextFence(fence, line.replace(/^ {0,3}/, ''));
+    if (inFence || fence !== null) continue;
+    if (start === -1 && START.test(line)) start = index;
     else if (start !== -1 && END.test(line)) {
       return {
         line: start + 1,
