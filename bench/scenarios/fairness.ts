@@ -62,6 +62,9 @@ export const FAIRNESS_DEFAULTS: FairnessSettings = {
 
 interface StepPlan { multiplier: number; polite: PoliteConnection }
 
+/** The capacity a subject's steps are multiples of: its own (open-loop.ts's sources), or its chapter's (`chapter`). */
+export interface FairnessCapacity { rps: number; source: Capacity['source'] | 'chapter'; runId?: number }
+
 /** A subject label's chapter and experiment ('v18-standing-queue+unfair-limit' → chapter, experiment; no '+': the chapter itself). */
 export function labelParts(label: string): { chapter: string; experiment: string | null } {
   const plus = label.indexOf('+');
@@ -74,9 +77,9 @@ export function labelParts(label: string): { chapter: string; experiment: string
  * i.e. per session).
  */
 export class ChapterCapacities {
-  private readonly byRound = new Map<number, Map<string, Capacity>>();
+  private readonly byRound = new Map<number, Map<string, FairnessCapacity>>();
 
-  remember(round: number, label: string, capacity: Capacity): void {
+  remember(round: number, label: string, capacity: FairnessCapacity): void {
     const { chapter, experiment } = labelParts(label);
     if (experiment !== null || capacity.source === 'given') return;
     if (!this.byRound.has(round)) this.byRound.set(round, new Map());
@@ -88,7 +91,7 @@ export class ChapterCapacities {
    * before (a rotated round may run the experiment first); none for the chapter itself, or
    * before the chapter was measured at all.
    */
-  forExperiment(round: number, label: string): Capacity | null {
+  forExperiment(round: number, label: string): FairnessCapacity | null {
     const { chapter, experiment } = labelParts(label);
     if (experiment === null) return null;
     for (let r = round; r >= 0; r--) {
@@ -149,7 +152,7 @@ function stepLine(step: StepPlan, rate: number, greedy: GreedyFigures, polite: P
 export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIRNESS_DEFAULTS): ScenarioModule {
   checkSettings(settings);
   const chapters = new ChapterCapacities();
-  const capacityOf = async (context: RoundContext, round: number): Promise<{ capacity: Capacity | null; outcomes: PartOutcome[] }> => {
+  const capacityOf = async (context: RoundContext, round: number): Promise<{ capacity: FairnessCapacity | null; outcomes: PartOutcome[] }> => {
     const shared = context.options.capacity === null || context.options.capacity === 'objective' ? chapters.forExperiment(round, context.label) : null;
     if (shared !== null) {
       context.log(`${sc.name} ${context.label}: the chapter's capacity of this round, ${shared.rps.toFixed(0)} req/s (its experiments face the same greedy rates)`);
@@ -211,7 +214,7 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
 
 /** One fairness_steps row (pure). */
 export function fairnessRow(
-  step: StepPlan, capacity: Capacity, settings: FairnessSettings,
+  step: StepPlan, capacity: FairnessCapacity, settings: FairnessSettings,
   greedy: { rate: number; figures: GreedyFigures }, polite: PoliteFigures,
 ): FairnessStepRow {
   const { figures } = greedy;

@@ -84,8 +84,7 @@ export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> 
 export type PartOutcome = RunOutcome & { part?: 'capacity' | 'open-loop' };
 
 /** A round's capacity; `runId`: its recorded closed-loop run, when it was measured so. */
-/** chapter: an experiment's, taken from its chapter's subject in the same round (fairness). */
-export interface Capacity { rps: number; source: 'measured' | 'given' | 'objective' | 'chapter'; runId?: number }
+export interface Capacity { rps: number; source: 'measured' | 'given' | 'objective'; runId?: number }
 
 /** Which requests a scenario offers: the mix's, or the wide windows. */
 const requestSetOf = (sc: Scenario): RequestSet => (sc.name.endsWith('-mix') || sc.name === 'ingest-mix-overload' ? 'mix' : 'wide');
