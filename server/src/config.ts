@@ -39,8 +39,10 @@ export interface Config {
   refusal: Refusal;
   /** Searches read once their loop turn has run this many ms are past the limit too (chapter 17); 0 = no budget. */
   turnBudgetMs: number;
-  /** The limit and the turn budget refuse only once the loop's turns have read more than the limit for this many ms (chapter 18); 0 = on every turn. */
+  /** The limit refuses only once every loop turn has been over (see targetMs) for this many ms (chapter 18); 0 = on every turn. */
   standingMs: number;
+  /** A loop turn longer than this many ms is over, and while behind searches are refused by the turn budget alone (chapter 19); 0 = a turn is over when it read more than the limit, refused by count or budget (chapter 18). */
+  targetMs: number;
   /** Which answers are compressed (chapter 15: on-demand; chapter 13's second-sight is the experiment). */
   compression: Compression;
   /** on-demand: an answer is compressed into a coding at its k-th request asking for one. */
@@ -104,7 +106,8 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--limiter', env: 'LIMITER', key: 'limiter', type: 'choice', choices: LIMITERS, default: 'adaptive', description: 'fixed (--max-in-flight as given) or adaptive (starts at --max-in-flight, follows measured latency; none when it is 0)' },
   { flag: '--refusal', env: 'REFUSAL', key: 'refusal', type: 'choice', choices: REFUSALS, default: 'fair', description: 'which searches past the limit are refused: fair (a connection asking less than half the average is still served, within a quarter of the limit, at most 16, per turn) or unfair (all of them)' },
   { flag: '--turn-budget-ms', env: 'TURN_BUDGET_MS', key: 'turnBudgetMs', type: 'count0', default: '10', description: 'searches read once their event-loop turn has run this many ms are past the limit too, whatever their count (0 = no budget; needs --max-in-flight)' },
-  { flag: '--standing-ms', env: 'STANDING_MS', key: 'standingMs', type: 'count0', default: '100', description: 'the in-flight limit and the turn budget refuse only once every loop turn has read more searches than the limit for this many ms, and stop after as long below it (CoDel\'s standing queue; 0 = on every turn, chapters 8–17)' },
+  { flag: '--standing-ms', env: 'STANDING_MS', key: 'standingMs', type: 'count0', default: '100', description: 'the limit refuses only once every loop turn has been over for this many ms (see --target-ms), and stops after as long with none over (CoDel\'s interval; 0 = on every turn, chapters 8–17)' },
+  { flag: '--target-ms', env: 'TARGET_MS', key: 'targetMs', type: 'count0', default: '5', description: 'a loop turn longer than this is over (CoDel\'s target: the wait a turn imposes), and while behind a search is refused only once its turn has run --turn-budget-ms, whatever its count (0 = chapter 18: a turn is over when it read more searches than the limit, refused past the count or the budget)' },
   { flag: '--compression', env: 'COMPRESSION', key: 'compression', type: 'choice', choices: COMPRESSIONS, default: DEFAULT_COMPRESSION.policy, description: 'on-demand (an answer compressed into the coding clients ask for, once asked --compress-after times; none for clients asking none) or second-sight (chapter 13: every answer seen twice, gzip 9 and brotli 11)' },
   { flag: '--compress-after', env: 'COMPRESS_AFTER', key: 'compressAfter', type: 'count', default: String(DEFAULT_COMPRESSION.after), description: 'on-demand: requests asking for a coding before an answer is compressed into it' },
   { flag: '--compression-max-bytes', env: 'COMPRESSION_MAX_BYTES', key: 'compressionMaxBytes', type: 'bytes', default: String(DEFAULT_COMPRESSION.maxBytes), description: 'on-demand: bytes of compressed answers held at most' },
@@ -177,6 +180,10 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
 /** The in-flight limit is the node layer's: with fastify it would not apply, so it must be 0 there. */
 function limitConflict(config: Config): string | null {
   if (config.httpLayer === 'fastify' && config.maxInFlight > 0) return `--max-in-flight needs --http-layer lean or node (got ${config.httpLayer}); give --max-in-flight 0 with it`;
+  if (config.maxInFlight > 0 && config.targetMs > 0 && config.turnBudgetMs < config.targetMs) {
+    // A turn that refuses must be one over the target, or refusing would end the state that refuses (and it would flap).
+    return `--target-ms ${config.targetMs} needs --turn-budget-ms of at least ${config.targetMs} (got ${config.turnBudgetMs}): while behind, searches are refused once their turn has run the budget; --target-ms 0 refuses by count (chapter 18)`;
+  }
   if (config.limiter !== 'adaptive' || config.maxInFlight === 0) return null; // 0 = no limit, whichever limiter
   if (config.limitMin > config.limitMax) return `--limit-min ${config.limitMin} is above --limit-max ${config.limitMax}`;
   if (config.maxInFlight < config.limitMin || config.maxInFlight > config.limitMax) {

@@ -36,7 +36,7 @@ export async function startService(config: Config, log: Logger, workerEntry: URL
   const cache = new ResponseCache(config.cacheMaxBytes);
   const source = searchSource(() => index, () => ingestion.status(), cache, {});
   const limit = createInFlightLimit(config);
-  const metrics = createHttpMetrics(limit, config.turnBudgetMs, config.standingMs);
+  const metrics = createHttpMetrics(limit, config.turnBudgetMs, config.standingMs, config.targetMs);
   const stopLimit = (): void => {
     if (limit instanceof AdaptiveLimit) limit.close();
   };

@@ -49,7 +49,7 @@ describe('the adaptive limit', () => {
   });
 
   it('sheds the searches of a loop turn beyond its limit, as the fixed limit does', async () => {
-    const { server, metrics } = await start(['--max-in-flight', '2', '--limit-min', '2', '--limit-max', '2', '--standing-ms', '0']);
+    const { server, metrics } = await start(['--max-in-flight', '2', '--limit-min', '2', '--limit-max', '2', '--standing-ms', '0', '--target-ms', '0']);
     const { answers, socket } = await pipelined(server.port, Array(5).fill(SEARCH));
     socket.destroy();
     expect(answers.map((a) => a.status)).toEqual([200, 200, 503, 503, 503]);
@@ -58,7 +58,7 @@ describe('the adaptive limit', () => {
   });
 
   it('raises its limit while turns fill it and latency stays at its no-load level', async () => {
-    const { server, metrics } = await start(['--max-in-flight', '4', '--limit-min', '2', '--limit-max', '64', '--turn-budget-ms', '0']); // counts only: no turn cut by the clock
+    const { server, metrics } = await start(['--max-in-flight', '4', '--limit-min', '2', '--limit-max', '64', '--turn-budget-ms', '0', '--target-ms', '0']); // counts only: no turn cut by the clock
     const limit = await waitFor('the limit raised above its start', async () => {
       const current = metricValue(await metrics(), 'concurrency_limit') ?? 0;
       // One turn of `current` searches, all within the limit: the limiter sees it full.

@@ -26,7 +26,7 @@ describe.each([
   beforeAll(async () => {
     bundle = buildPrivateBundle();
     simulator = await startSimulator({ mode: 'samples' });
-    server = await startServerProcess(serverCommand(bundle, { providerUrl: simulator.url, dataDir: tempDir('fair-refusal'), pollIntervalMs: 50, extra: ['--limiter', 'fixed', '--max-in-flight', String(LIMIT), '--refusal', refusal, '--turn-budget-ms', '0', '--standing-ms', '0'] }));
+    server = await startServerProcess(serverCommand(bundle, { providerUrl: simulator.url, dataDir: tempDir('fair-refusal'), pollIntervalMs: 50, extra: ['--limiter', 'fixed', '--max-in-flight', String(LIMIT), '--refusal', refusal, '--turn-budget-ms', '0', '--standing-ms', '0', '--target-ms', '0'] }));
     // (no turn budget: which searches are past the limit depends on their count only, never on the clock)
     await waitFor('data loaded', async () => (await request(`${server.url}/health`)).status === 200);
     // Established connections (a connection's first request is read in a turn of its own, at accept).

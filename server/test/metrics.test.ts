@@ -17,7 +17,7 @@ describe('with --metrics-port 0', () => {
   beforeAll(async () => {
     bundle = buildPrivateBundle();
     simulator = await startSimulator({ mode: 'samples' });
-    server = await startServerProcess(serverCommand(bundle, { providerUrl: simulator.url, dataDir: tempDir('metrics'), pollIntervalMs: 20, extra: ['--metrics-port', '0', '--turn-budget-ms', '0'] })); // pipelined batches all answered: no turn cut by the clock
+    server = await startServerProcess(serverCommand(bundle, { providerUrl: simulator.url, dataDir: tempDir('metrics'), pollIntervalMs: 20, extra: ['--metrics-port', '0', '--turn-budget-ms', '0', '--target-ms', '0'] })); // pipelined batches all answered: no turn cut by the clock
     const metricsPort = server.logs().find((l) => l.msg === 'listening')?.metricsPort;
     expect(metricsPort).toEqual(expect.any(Number));
     expect(metricsPort).not.toBe(server.port);

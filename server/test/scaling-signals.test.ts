@@ -18,7 +18,7 @@ describe('the scaling signals', () => {
   beforeAll(async () => {
     const bundle = buildPrivateBundle();
     simulator = await startSimulator({ mode: 'samples' });
-    const extra = ['--metrics-port', '0', '--limiter', 'fixed', '--max-in-flight', '2', '--standing-ms', '0', '--scale-out-window', '1', '--scale-out-rejection-ratio', '0.2'];
+    const extra = ['--metrics-port', '0', '--limiter', 'fixed', '--max-in-flight', '2', '--standing-ms', '0', '--target-ms', '0', '--scale-out-window', '1', '--scale-out-rejection-ratio', '0.2'];
     server = await startServerProcess(serverCommand(bundle, { providerUrl: simulator.url, dataDir: tempDir('signals'), pollIntervalMs: 50, extra }));
     await waitFor('data loaded', async () => (await request(`${server.url}/health`)).status === 200);
     const metricsUrl = `http://127.0.0.1:${server.logs().find((l) => l.msg === 'listening')?.metricsPort as number}/metrics`;

@@ -3,7 +3,8 @@
  * 503 overloaded at once, keeping the connection; --max-connections closes sockets at accept.
  * The load is made deterministic, without timing: pipelined requests in one write are read in
  * one turn, and connections opened while the server is stopped (SIGSTOP) are read together.
- * The limit on every turn is `--standing-ms 0`; by default (chapter 18) it waits for a standing queue.
+ * The limit on every turn, by count, is `--standing-ms 0 --target-ms 0`; by default it waits for a standing queue
+ * (chapter 18) and then refuses by the turn's time (chapter 19).
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +55,7 @@ describe('with a tiny limit', () => {
     let metricsUrl: string;
 
     beforeAll(async () => {
-      ({ server, metricsUrl } = await start(['--limiter', 'fixed', '--max-in-flight', '2', '--standing-ms', '0']));
+      ({ server, metricsUrl } = await start(['--limiter', 'fixed', '--max-in-flight', '2', '--standing-ms', '0', '--target-ms', '0']));
     });
 
     afterAll(async () => {

@@ -53,7 +53,7 @@ export async function runHttpWorker(config: Config & { workers: number }, log: L
   // Messages sent before this point would have been lost: ask for the current state now.
   process.send?.({ type: 'hello' } satisfies FromHttpWorker);
   const limit = createInFlightLimit(config);
-  http = await listen(config, source, log, createHttpMetrics(limit, config.turnBudgetMs, config.standingMs), limit); // counted, not exported: --metrics-port needs --workers 1
+  http = await listen(config, source, log, createHttpMetrics(limit, config.turnBudgetMs, config.standingMs, config.targetMs), limit); // counted, not exported: --metrics-port needs --workers 1
   if (stopping) closeAndExit(http);
   // The primary signals the whole service; a signal to the process group reaches here too.
   process.on('SIGTERM', shutdown);

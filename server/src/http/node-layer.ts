@@ -24,10 +24,11 @@ export interface HttpMetrics {
 /**
  * The layer's metrics; each loop turn, once folded, is reported to `limit` (an adaptive one
  * learns from them) and to the standing queue; past `turnBudgetMs` (0: none) a turn's searches
- * are past the limit; the limit applies once turns have read more than it for `standingMs` (0: always).
+ * are past the limit; the limit applies once every turn has been over for `standingMs` (0: always):
+ * longer than `targetMs`, or with `targetMs` 0 read more than the limit (see StandingQueue).
  */
-export function createHttpMetrics(limit?: InFlightLimit, turnBudgetMs = 0, standingMs = 0): HttpMetrics {
-  const queue = new StandingQueue(standingMs);
+export function createHttpMetrics(limit?: InFlightLimit, turnBudgetMs = 0, standingMs = 0, targetMs = 0): HttpMetrics {
+  const queue = new StandingQueue(standingMs, targetMs);
   const onTurn = limit === undefined ? undefined : (searches: number, searchMs: number, batch: number, turnMs: number, endedAt: number): void => {
     queue.turn(batch, limit.current(), turnMs, endedAt);
     limit.turn(searches, searchMs, batch, turnMs, endedAt);

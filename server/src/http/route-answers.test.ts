@@ -81,3 +81,29 @@ describe('the route answers\' gate and the standing queue (chapter 18)', () => {
     expect(createHttpMetrics(fixedLimit(64), 10, 100).queue.behind).toBe(false);
   });
 });
+
+describe('the route answers\' gate with the sojourn signal (chapter 19)', () => {
+  it('refuses by the turn\'s time alone while the loop is behind: a count past the limit is served', () => {
+    const { statuses } = oneTurn(UNFAIR_REFUSAL, Array(16).fill({}), new StandingQueue(0, 5), 4);
+    // Past the count of 4 from the 5th search; past the 10 ms budget only at the 12th (the clock is read every 4th).
+    expect(statuses).toEqual([...Array(11).fill(200), ...Array(5).fill(503)]);
+  });
+
+  it('refuses past the count with chapter 18\'s batch signal (target 0)', () => {
+    const { statuses } = oneTurn(UNFAIR_REFUSAL, Array(16).fill({}), new StandingQueue(0, 0), 4);
+    expect(statuses).toEqual([...Array(4).fill(200), ...Array(12).fill(503)]);
+  });
+
+  it('still serves a newcomer past the budget under fair refusal', () => {
+    const greedy = {};
+    const { statuses } = oneTurn(new FairRefusal({ now: () => 0 }), [...Array(15).fill(greedy), {}], new StandingQueue(0, 5));
+    // As with chapter 17's gate: the greedy connection's first search past the budget is light (it asked nothing past it yet), then refused.
+    expect(statuses.slice(11, 15)).toEqual([200, 503, 503, 503]);
+    expect(statuses[15]).toBe(200);
+  });
+
+  it('passes the target to the standing queue', () => {
+    expect(createHttpMetrics(fixedLimit(64), 10, 100, 5).queue.targetMs).toBe(5);
+    expect(createHttpMetrics(fixedLimit(64), 10, 100).queue.targetMs).toBe(0);
+  });
+});

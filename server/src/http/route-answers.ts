@@ -36,6 +36,8 @@ export interface RouteAnswer {
 
 export function createRouteAnswers(source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit, refusal: RefusalPolicy, encoded: AnswerEncoder = createAnswerEncoder(DEFAULT_COMPRESSION)): RouteAnswers {
   const { turn, tally, shed, queue } = metrics;
+  // With the sojourn signal (chapter 19) a search is past the limit by its turn's time alone: a count would end turns before the target and the state that refuses with them.
+  const byCount = queue.targetMs === 0 || turn.budgetMs === Infinity;
   const unmatched = tally.route(UNMATCHED_ROUTE);
   const failed = (err: unknown): Reply => {
     log.error('request.failed', { error: describeError(err), stack: (err as Error).stack });
@@ -51,8 +53,8 @@ export function createRouteAnswers(source: SearchSource, log: Logger, metrics: H
     const sheds = SHED_ROUTES.has(route);
     return {
       get(url, connection, acceptEncoding, position) {
-        // Past the limit, while the loop is behind (chapter 18): later in the turn than its count allows, or once the turn has run its budget of time (chapter 17).
-        if (sheds && queue.behind && (position > limit.current() || turn.pastBudget(position)) && !refusal.admitPastLimit(connection, position, limit.current())) {
+        // Past the limit, while the loop is behind (chapter 18): once the turn has run its budget of time (chapter 17), or (chapter 18's signal, or no budget) later in the turn than its count allows.
+        if (sheds && queue.behind && ((byCount && position > limit.current()) || turn.pastBudget(position)) && !refusal.admitPastLimit(connection, position, limit.current())) {
           shed.byReason.max_in_flight++;
           turn.answered(position, routeTally.status(OVERLOADED_REPLY.status), false);
           return OVERLOADED_REPLY;

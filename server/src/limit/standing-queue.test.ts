@@ -13,14 +13,14 @@ function turns(queue: StandingQueue, count: number, batch: number, turnMs: numbe
   return end;
 }
 
-/** A queue whose loop has just ended a small turn at 0 ms (the first turn after start follows an idle loop). */
-function fresh(intervalMs = 100): StandingQueue {
-  const queue = new StandingQueue(intervalMs);
+/** A queue whose loop has just ended a small turn at 0 ms (the first turn after start follows an idle loop); chapter 18's batch signal unless a target is given. */
+function fresh(intervalMs = 100, targetMs = 0): StandingQueue {
+  const queue = new StandingQueue(intervalMs, targetMs);
   queue.turn(1, LIMIT, 1, 0);
   return queue;
 }
 
-describe('StandingQueue (chapter 18)', () => {
+describe('StandingQueue, the batch signal (chapter 18)', () => {
   it('is not behind after a burst past the limit that drains within the interval (a good queue)', () => {
     const queue = fresh();
     let end = turns(queue, 10, 4, 1, 0);
@@ -72,5 +72,48 @@ describe('StandingQueue (chapter 18)', () => {
     expect(queue.behind).toBe(true);
     turns(queue, 100, 1, 1, 0);
     expect(queue.behind).toBe(true);
+  });
+});
+
+describe('StandingQueue, the sojourn signal (chapter 19)', () => {
+  it('is behind once every turn has run longer than the target for the interval, however few searches each read', () => {
+    const queue = fresh(100, 5);
+    let end = turns(queue, 9, 4, 10, 0); // 90 ms of 10 ms turns, each under the limit's count
+    expect(queue.behind).toBe(false);
+    end = turns(queue, 1, 4, 10, end);
+    expect(queue.behind).toBe(true);
+    // It takes an interval of turns within the target to leave.
+    end = turns(queue, 19, 4, 5, end);
+    expect(queue.behind).toBe(true);
+    turns(queue, 1, 4, 5, end);
+    expect(queue.behind).toBe(false);
+  });
+
+  it('is not behind while turns read more than the limit but stay within the target (cheap answers: the queue drains)', () => {
+    const queue = fresh(100, 5);
+    turns(queue, 100, 200, 4, 0);
+    expect(queue.behind).toBe(false);
+  });
+
+  it('is not behind after one slow turn whose backlog drains within the interval (a good queue)', () => {
+    const queue = fresh(100, 5);
+    let end = turns(queue, 10, 2, 1, 0);
+    end = turns(queue, 2, 40, 30, end); // a collection, then its backlog
+    turns(queue, 50, 2, 1, end);
+    expect(queue.behind).toBe(false);
+  });
+
+  it('starts a run again when a turn within the target comes between', () => {
+    const queue = fresh(100, 5);
+    let end = turns(queue, 9, 4, 10, 0);
+    end = turns(queue, 1, 4, 2, end);
+    turns(queue, 9, 4, 10, end);
+    expect(queue.behind).toBe(false);
+  });
+
+  it('does not count a long turn read after the loop was idle for a whole interval', () => {
+    const queue = fresh(100, 5);
+    for (let start = 0; start < 3000; start += 150) queue.turn(1, LIMIT, 20, start + 20);
+    expect(queue.behind).toBe(false);
   });
 });
