@@ -13,7 +13,6 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../subject/contract.ts';
-import { pausable } from '../subject/pause.ts';
 import { findExecutable, isExecutable } from '../proc/executable.ts';
 import type { ReferenceServer } from './reference-server.ts';
 import type { ReferenceSource } from './from-answer.ts';
@@ -178,15 +177,11 @@ export async function startNginxReference(source: ReferenceSource, install: Ngin
     if (spawned.pid === undefined) throw new Error('nginx has no pid');
     const pid = spawned.pid;
     let stopping: Promise<void> | null = null;
-    const processes = pausable({ tree: pid });
     return {
       url,
       pid,
-      ...processes,
       stop(): Promise<void> {
         stopping ??= (async () => {
-          // Master and worker continued first: a stopped master runs no fast shutdown.
-          processes.resume();
           if (spawned.exitCode === null && spawned.signalCode === null) {
             const killTimer = setTimeout(() => spawned.kill('SIGKILL'), 5000);
             spawned.kill('SIGTERM'); // nginx's fast shutdown: the master stops its worker, then itself

@@ -5,7 +5,6 @@
 // connection after that response).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { pausable, type Pausable } from '../subject/pause.ts';
 
 // Hop-by-hop and framing headers are the server's to decide per connection, never the caller's.
 const SERVER_OWNED_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
@@ -35,8 +34,7 @@ process.stdin.resume();
 process.stdin.on('end', () => { server.close(); server.closeAllConnections(); process.exit(0); });
 `;
 
-/** A yardstick server; paused (SIGSTOP to its process tree, bench/subject/pause.ts) between its slices, continued by its stop. */
-export interface ReferenceServer extends Pausable { url: string; pid: number; stop(): Promise<void> }
+export interface ReferenceServer { url: string; pid: number; stop(): Promise<void> }
 
 /** The command that runs the reference server: node and its program (the instruction count wraps it in callgrind). */
 export function referenceCommand(): string[] {
@@ -87,15 +85,11 @@ export async function startReferenceServer(body: Buffer, headers: Record<string,
   const pid = child.pid;
 
   let stopping: Promise<void> | null = null;
-  const processes = pausable({ tree: pid });
   return {
     url: `http://127.0.0.1:${port}`,
     pid,
-    ...processes,
     stop(): Promise<void> {
       stopping ??= (async () => {
-        // A stopped server reads no end of its stdin until continued.
-        processes.resume();
         if (child.exitCode !== null || child.signalCode !== null) return;
         const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
         child.stdin.end();

@@ -8,12 +8,10 @@
  */
 import { NGINX_SUBJECT, REFERENCE_SUBJECT } from '../../db/schema.ts';
 import type { Cleanup } from '../subject/cleanup.ts';
-import type { Pausable } from '../subject/pause.ts';
 import { describeReference, fetchReferenceSource, startReferenceFrom } from './from-answer.ts';
 import { describeNginx, locateNginx, NGINX_PACKAGE, startNginxReference, type NginxInstall } from './nginx.ts';
 
-/** A yardstick's server: paused between its slices like every subject (bench/subject/pause.ts). */
-export interface Yardstick extends Pausable { subject: string; url: string; pid: number }
+export interface Yardstick { subject: string; url: string; pid: number }
 
 export interface YardstickOptions {
   /** The hot answer to reproduce, and whose it is. */
@@ -35,7 +33,7 @@ export async function startYardsticks(options: YardstickOptions): Promise<{ yard
   const reference = await guard(startReferenceFrom(answer, options.wrap));
   await cleanup.add(`reference server (pid ${reference.pid})`, () => reference.stop());
   log(`reference server (node:http) on ${reference.url}: ${answer.body.length} bytes of ${options.sourceLabel}'s hot answer`);
-  const yardsticks: Yardstick[] = [{ subject: REFERENCE_SUBJECT, url: reference.url, pid: reference.pid, pause: reference.pause, resume: reference.resume }];
+  const yardsticks: Yardstick[] = [{ subject: REFERENCE_SUBJECT, url: reference.url, pid: reference.pid }];
   const settings: Record<string, unknown> = { reference: describeReference(answer, options.sourceLabel) };
 
   const install = options.nginx === undefined ? locateNginx() : options.nginx;
@@ -47,7 +45,7 @@ export async function startYardsticks(options: YardstickOptions): Promise<{ yard
   const nginx = await guard(startNginxReference(answer, install, { wrap: options.wrap }));
   await cleanup.add(`nginx reference (pid ${nginx.pid})`, () => nginx.stop());
   log(`reference server (nginx ${install.version}) on ${nginx.url}: the same bytes and headers`);
-  yardsticks.push({ subject: NGINX_SUBJECT, url: nginx.url, pid: nginx.pid, pause: nginx.pause, resume: nginx.resume });
+  yardsticks.push({ subject: NGINX_SUBJECT, url: nginx.url, pid: nginx.pid });
   settings.nginx = { installed: true, ...describeNginx(install) };
   return { yardsticks, settings };
 }

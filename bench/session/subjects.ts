@@ -120,9 +120,12 @@ export async function startReferences(session: Session, source: Subject): Promis
   const { yardsticks, settings } = await whileRunning(source.processes, () => session.io.startYardsticks({
     answerUrl: source.url + HOT_PATH, sourceLabel: source.label, wrap: session.serverWrap, cleanup: session.cleanup, guard: session.signals.guard, log: session.log,
   }));
-  for (const yardstick of yardsticks) yardstick.pause();
+  const started = yardsticks.map((y) => ({ yardstick: y, processes: session.io.pausable({ tree: y.pid }) }));
+  // Added after their stops, so it runs before them: a stopped server runs no shutdown (bench/subject/pause.ts).
+  await session.cleanup.add('continue the yardsticks', () => started.forEach((s) => s.processes.resume()));
+  for (const { processes } of started) processes.pause();
   Object.assign(session.settings, settings);
   session.store.updateSessionSettings(session.id, session.settings);
   session.store.save();
-  return yardsticks.map((y) => ({ label: y.subject, subject: y.subject, experiment: '', commit: null, url: y.url, pid: y.pid, processes: y }));
+  return started.map(({ yardstick: y, processes }) => ({ label: y.subject, subject: y.subject, experiment: '', commit: null, url: y.url, pid: y.pid, processes }));
 }

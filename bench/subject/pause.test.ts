@@ -2,7 +2,7 @@
  * Pausing subjects for real: tiny chapter servers whose every process keeps a thread busy
  * (TINY_BUSY, a node:cluster primary and its worker), stopped while another runs, continued,
  * and stopped for good by the cleanup stack the Ctrl-C path runs — their SIGTERM handlers
- * included. A yardstick (node:http, in the bench's own process group) too.
+ * included. A yardstick's process tree (nginx, in the bench's own process group) too.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +11,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { treeCpuReader } from '../proc/cpu.ts';
 import { processTree, statFields } from '../proc/processes.ts';
-import { startReferenceServer } from '../reference/reference-server.ts';
+import { locateNginx, startNginxReference } from '../reference/nginx.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
 import { Cleanup } from './cleanup.ts';
-import { resumeEveryPaused } from './pause.ts';
+import { pausable, resumeEveryPaused } from './pause.ts';
 import { launchSubject, startSubject } from './subject.ts';
 
 const dirs: string[] = [];
@@ -98,19 +98,30 @@ describe('a paused subject', () => {
     expect(pids.filter(alive)).toEqual([]);
   });
 
-  it('is continued by resumeEveryPaused (the last Ctrl-C and the bench\'s exit), a yardstick\'s whole tree too', async () => {
-    const reference = await startReferenceServer(Buffer.from('ok'), { 'content-type': 'text/plain' });
+  it("is continued by resumeEveryPaused (the last Ctrl-C and the bench's exit); a yardstick's whole process tree is stopped", async () => {
+    const install = locateNginx();
+    expect(install, 'nginx is installed (the requirements check names nginx-light)').not.toBeNull();
+    const nginx = await startNginxReference({ body: Buffer.from('ok'), headers: { 'content-type': 'text/plain' } }, install!);
+    const processes = pausable({ tree: nginx.pid });
     try {
-      reference.pause();
-      reference.pause(); // a second pause changes nothing
-      await until(() => everyThreadStopped(reference.pid));
+      // nginx's master and its worker: the worker is no process group leader's, it is the master's child.
+      await until(() => processTree(nginx.pid).length === 2);
+      processes.pause();
+      processes.pause(); // a second pause changes nothing
+      await until(() => everyThreadStopped(nginx.pid));
       resumeEveryPaused();
-      expect(states(reference.pid)).not.toContain('T');
-      expect((await fetch(reference.url)).status).toBe(200);
-      reference.pause();
+      expect(states(nginx.pid)).not.toContain('T');
+      expect((await fetch(nginx.url)).status).toBe(200);
+      processes.pause();
+      await until(() => everyThreadStopped(nginx.pid));
     } finally {
-      await reference.stop();
+      processes.resume();
+      await nginx.stop();
     }
-    expect(alive(reference.pid)).toBe(false);
+    expect(processTree(nginx.pid).filter(alive)).toEqual([]);
+  });
+
+  it("refuses to stop the bench's own process", () => {
+    expect(() => pausable({ tree: process.pid })).toThrow(/refusing/);
   });
 });

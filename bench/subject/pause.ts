@@ -37,6 +37,7 @@ function signal(pid: number, name: NodeJS.Signals): void {
 
 /** Pause and resume for the processes of `set`; a stop of the subject resumes it before its SIGTERM. */
 export function pausable(set: ProcessSet): Pausable {
+  if (('group' in set ? set.group : set.tree) === process.pid) throw new Error('pausable: refusing to stop the bench\'s own process');
   let stopped: number[] | null = null;
   const resume = (): void => {
     if (stopped === null) return;
