@@ -5,7 +5,18 @@
  * searched on this machine kind has no seed and its search doubles from the start rate. The
  * seed only chooses the first probe: the answer is still the highest rate met in this edition
  * with a missed one within the precision above it, and every probe is recorded.
+ *
+ * Not a seed: the subject's closed-loop throughput on the same requests, measured earlier in
+ * the same edition. Run as a script, this file reads an edition's capacities against it and
+ * the probes a search seeded at a share of it would take (why it was left out: the README):
+ *
+ *   node --import tsx bench/edition/capacity-seeds.ts data/bench.sqlite 40 capacity-mix 0.13 0.5
  */
+import { fileURLToPath } from 'node:url';
+import { openDatabase, queryRows } from '../../db/database.ts';
+import { DEFAULT_SEARCH, nextRate, type SearchSettings } from '../overload/objective.ts';
+import { seededSearch } from '../scenarios/capacity.ts';
+import { median } from '../stats/descriptive.ts';
 import type { BenchStore } from '../store.ts';
 
 /** Seeds by label (tag, tag+experiment) for `scenario` (a capacity-* scenario). */
@@ -24,4 +35,47 @@ export function capacitySeeds(store: BenchStore, machine: { cpu_model: string; c
     if (labels.includes(label) && seeds[label] === undefined) seeds[label] = Number(row.rate);
   }
   return seeds;
+}
+
+/** The closed-loop scenario on the same requests as a capacity search (its throughput bounds the capacity's). */
+export const CLOSED_LOOP_OF: Record<string, string> = { 'capacity-hot': 'hot', 'capacity-mix': 'mix' };
+
+/** Probes a search takes to find `capacity` where every rate up to it meets the objective and none above: from `seed`, or doubling without one (pure). */
+export function probesToFind(capacity: number, seed: number | undefined, search: SearchSettings = DEFAULT_SEARCH): number {
+  const settings = seededSearch({ search, stepSeconds: 0, settleSeconds: 0, pauseSeconds: 0 }, seed).search!;
+  const probes: { rate: number; meets: boolean }[] = [];
+  for (let rate = nextRate(probes, settings); rate !== null; rate = nextRate(probes, settings)) probes.push({ rate, meets: rate <= capacity });
+  return probes.length;
+}
+
+/**
+ * Per subject of a session that searched `scenario` and measured its closed loop: the
+ * capacity's share of the closed-loop throughput, and the probes a search would take
+ * unseeded and seeded at `share` of that throughput (an ideal search: the capacity's own
+ * rate met, every rate above it missed).
+ */
+export async function closedLoopShares(dbPath: string, sessionId: number, scenario: string, shares: number[]): Promise<string> {
+  const db = await openDatabase(dbPath);
+  const rows = queryRows(db, `SELECT c.subject || CASE WHEN c.experiment = '' THEN '' ELSE '+' || c.experiment END AS label, c.capacity_rps AS capacity, m.rps_median AS closed
+    FROM summaries c JOIN summaries m ON m.session_id = c.session_id AND m.subject = c.subject AND m.experiment = c.experiment AND m.scenario = ?
+    WHERE c.session_id = ? AND c.scenario = ? AND c.capacity_rps > 0 AND m.rps_median > 0 ORDER BY c.subject, c.experiment`, [CLOSED_LOOP_OF[scenario], sessionId, scenario]);
+  if (rows.length === 0) return `session ${sessionId}: no subject with both ${scenario} and ${CLOSED_LOOP_OF[scenario]}\n`;
+  const lines = rows.map((r) => {
+    const [capacity, closed] = [Number(r.capacity), Number(r.closed)];
+    const seeded = shares.map((share) => `${probesToFind(capacity, Math.round(closed * share))} at ${share}×`).join(', ');
+    return `${String(r.label).padEnd(38)} capacity ${String(Math.round(capacity)).padStart(6)}  closed loop ${String(Math.round(closed)).padStart(6)}  share ${(capacity / closed).toFixed(3)}  probes ${probesToFind(capacity, undefined)} unseeded, seeded ${seeded}`;
+  });
+  const ratios = rows.map((r) => Number(r.capacity) / Number(r.closed)).sort((a, b) => a - b);
+  const total = (seed: (closed: number) => number | undefined) => rows.reduce((t, r) => t + probesToFind(Number(r.capacity), seed(Number(r.closed))), 0);
+  lines.push(`share: median ${median(ratios).toFixed(3)}, ${ratios[0].toFixed(3)}–${ratios.at(-1)!.toFixed(3)} (${rows.length} subjects); probes: ${total(() => undefined)} unseeded, ${shares.map((share) => `${total((closed) => Math.round(closed * share))} seeded at ${share}×`).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [dbPath, session, scenario = 'capacity-mix', ...shares] = process.argv.slice(2);
+  if (!dbPath || !(Number(session) > 0) || CLOSED_LOOP_OF[scenario] === undefined || shares.some((x) => !(Number(x) > 0))) {
+    process.stderr.write('usage: node --import tsx bench/edition/capacity-seeds.ts <database> <session id> [capacity-mix|capacity-hot] [share of the closed loop …]\n');
+    process.exit(2);
+  }
+  process.stdout.write(await closedLoopShares(dbPath, Number(session), scenario, shares.length > 0 ? shares.map(Number) : [0.5]));
 }
