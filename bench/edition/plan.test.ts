@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Need } from './book-needs.ts';
-import { allowances, EDITION_DEFAULTS, formatPlan, groupNeeds, OVERLOAD_DRAIN_SECONDS, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, yardstickSlices } from './plan.ts';
+import { allowances, carriedLabels, EDITION_DEFAULTS, formatPlan, groupNeeds, OVERLOAD_DRAIN_SECONDS, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, yardstickSlices } from './plan.ts';
 import { FAIRNESS_DEFAULTS } from '../scenarios/fairness.ts';
 
 const need = (scenario: string, label: string): Need => ({ scenario, tag: label.split('+')[0], experiment: label.split('+')[1] ?? '', label });
@@ -75,6 +75,14 @@ describe('the edition plan', () => {
     // A search from a seed (the subject's capacity in an earlier edition) plans fewer probes.
     const seeded = planEdition([need('capacity-mix', 'v1'), need('capacity-mix', 'v2')], { ...EDITION_DEFAULTS, warmupSeconds: 1 }, 0, { 'capacity-mix': ['v2'] });
     expect(plan.parts[0].seconds.low - seeded.parts[0].seconds.low).toBe((PLANNING.capacityProbes - PLANNING.seededCapacityProbes) * (3 + 1 + PLANNING.drainSeconds));
+
+    // Without one of this machine kind, a capacity found elsewhere is carried over by the mix, measured first in the edition.
+    const withMix = [need('mix', 'v1'), need('capacity-mix', 'v1'), need('capacity-mix', 'v2')];
+    const carried = planEdition(withMix, { ...EDITION_DEFAULTS, warmupSeconds: 1 }, 0, {}, { 'capacity-mix': ['v1', 'v2'] });
+    const none = planEdition(withMix, { ...EDITION_DEFAULTS, warmupSeconds: 1 });
+    expect(carried.parts.map((p) => p.name)).toEqual(['mix', 'capacity-mix']);
+    expect(none.parts[1].seconds.low - carried.parts[1].seconds.low).toBe((PLANNING.capacityProbes - PLANNING.carriedCapacityProbes) * (3 + 1 + PLANNING.drainSeconds));
+    expect(carriedLabels('capacity-mix', ['v1', 'v2'], withMix, { 'capacity-mix': ['v1', 'v2'] })).toEqual(['v1']);
   });
 
   it("plans an overload round with the drain of its backlog, a ramp's with the drain after a step below capacity", () => {
