@@ -109,4 +109,3 @@ describe('a session against fake effects', () => {
     expect(running).toEqual(new Set([REFERENCE_URL]));
   });
 });
-

@@ -37,7 +37,8 @@ function signal(pid: number, name: NodeJS.Signals): void {
 
 /** Pause and resume for the processes of `set`; a stop of the subject resumes it before its SIGTERM. */
 export function pausable(set: ProcessSet): Pausable {
-  if (('group' in set ? set.group : set.tree) === process.pid) throw new Error('pausable: refusing to stop the bench\'s own process');
+  const root = 'group' in set ? set.group : set.tree;
+  if (root === process.pid) throw new Error('pausable: refusing to stop the bench\'s own process');
   let stopped: number[] | null = null;
   const resume = (): void => {
     if (stopped === null) return;
@@ -48,7 +49,7 @@ export function pausable(set: ProcessSet): Pausable {
   return {
     pause: () => {
       // A server that never got a pid has nothing to stop (and kill(-1) would reach every process).
-      if (stopped !== null || !(('group' in set ? set.group : set.tree) > 0)) return;
+      if (stopped !== null || !(root > 0)) return;
       if (!exitHookAdded) {
         // However the bench ends (its last Ctrl-C calls process.exit), nothing it stopped stays stopped.
         process.once('exit', resumeEveryPaused);
@@ -61,10 +62,10 @@ export function pausable(set: ProcessSet): Pausable {
         signal(pid, 'SIGSTOP');
         done.push(pid);
       };
-      if ('group' in set) return stop(-set.group);
+      if ('group' in set) return stop(-root);
       // The root first, then the tree again: a child forked before its parent stopped is in the second listing.
-      for (const pid of processTree(set.tree)) stop(pid);
-      for (const pid of processTree(set.tree)) if (!done.includes(pid)) stop(pid);
+      for (const pid of processTree(root)) stop(pid);
+      for (const pid of processTree(root)) if (!done.includes(pid)) stop(pid);
     },
     resume,
   };
