@@ -46,7 +46,7 @@ export interface EditionRecord {
   cost_session_id: number | null;
   /** Where each capacity search started (capacity-seeds.ts), by scenario and label; a label absent doubled from the search's start. */
   capacity_seeds?: Record<string, Record<string, number>>;
-  /** The seeds above carried over from another machine kind's session by this edition's closed loop (capacity-seeds.ts): that session, by scenario and label. */
+  /** The seeds above carried over from another session (another machine kind: none of this one) by this edition's closed loop (capacity-seeds.ts): that session, by scenario and label. */
   carried_seeds?: Record<string, Record<string, number>>;
 }
 
