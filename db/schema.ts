@@ -357,7 +357,7 @@ export const fairnessSteps = table('fairness_steps', {
   step_multiplier: real('NOT NULL'), // the greedy client's offer, × capacity
   polite_connection: text('NOT NULL'), // new | kept-alive
   capacity_rps: real('NOT NULL'),
-  capacity_source: text('NOT NULL'), // measured | given
+  capacity_source: text('NOT NULL'), // measured | given | objective | chapter (an experiment at its chapter's capacity of the same round)
   settled_seconds: integer('NOT NULL'),
   offered_rps: real(), // greedy: what it actually offered (answers of any status per second), mean over the settled seconds
   goodput_rps: real(), // the server's 2xx per second to the greedy client, mean over the settled seconds

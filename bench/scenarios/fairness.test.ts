@@ -9,7 +9,8 @@ import { startLimitServer, type LimitServer } from '../loadgen/limit-server.ts';
 import { parseOptions } from '../options.ts';
 import { scenario } from './index.ts';
 import type { RoundContext } from './module.ts';
-import { fairnessScenario, fairnessSteps, FAIRNESS_DEFAULTS } from './fairness.ts';
+import { ChapterCapacities, fairnessScenario, fairnessSteps, labelParts, FAIRNESS_DEFAULTS } from './fairness.ts';
+import { completeResult } from '../loadgen/result.ts';
 import { trialsToShow } from '../stats/proportion.ts';
 
 let server: LimitServer | null = null;
@@ -68,5 +69,52 @@ describe('fairness', () => {
       expect(row.polite_share_high as number).toBeGreaterThanOrEqual(row.polite_share as number);
       expect(row.polite_send_lag_max_us as number).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  it('gives an experiment its chapter\'s capacity of the same round or the latest before, and nothing to the chapter itself or before the chapter ran', () => {
+    expect(labelParts('v18-standing-queue+unfair-limit')).toEqual({ chapter: 'v18-standing-queue', experiment: 'unfair-limit' });
+    expect(labelParts('v18-standing-queue')).toEqual({ chapter: 'v18-standing-queue', experiment: null });
+    const capacities = new ChapterCapacities();
+    expect(capacities.forExperiment(0, 'v18+unfair-limit')).toBeNull();
+    capacities.remember(0, 'v18', { rps: 2034, source: 'measured', runId: 7 });
+    capacities.remember(0, 'v18+every-turn', { rps: 3223, source: 'measured', runId: 8 });
+    expect(capacities.forExperiment(0, 'v18+unfair-limit')).toEqual({ rps: 2034, source: 'chapter' });
+    expect(capacities.forExperiment(0, 'v18')).toBeNull();
+    expect(capacities.forExperiment(0, 'v17+unfair-limit')).toBeNull();
+    // A rotated round that runs the experiment first: the chapter's latest capacity before it.
+    expect(capacities.forExperiment(2, 'v18+unfair-limit')).toEqual({ rps: 2034, source: 'chapter' });
+    capacities.remember(2, 'v18', { rps: 2100, source: 'measured', runId: 9 });
+    expect(capacities.forExperiment(2, 'v18+unfair-limit')).toEqual({ rps: 2100, source: 'chapter' });
+    capacities.remember(1, 'v17', { rps: 40, source: 'given' });
+    expect(capacities.forExperiment(1, 'v17+unfair-limit')).toBeNull();
+  });
+
+  it('offers an experiment measured after its chapter the chapter\'s greedy rates, with no capacity run of its own', async () => {
+    server = await startLimitServer({ delayMs: 5, limit: 2 });
+    const options = parseOptions(['--scenario', 'fairness'], '/repo');
+    const written: Record<string, unknown>[] = [];
+    const measured: string[] = [];
+    const contextOf = (label: string): RoundContext => ({
+      options, label, url: server!.url, loadgenCpus: null,
+      // The chapter's closed-loop capacity run, as the runner would record it: 30 req/s.
+      measure: async () => {
+        measured.push(label);
+        const result = completeResult({ ok: true, requestsPerSecond: 30, totalRequests: 30, successfulRequests: 30, non2xx: 0, socketErrors: 0, timeoutErrors: 0, bytes: 0, latencyUs: null, samples: [], raw: '', durationSeconds: 1 }, { cpuSeconds: null, wallSeconds: 1 });
+        return { outcome: { run_index: 0, status: 'ok', connections: 1, requests_per_second: 30, avg_latency_us: null, p50_latency_us: null, p90_latency_us: null, p99_latency_us: null, max_latency_us: null, loadgen_saturated: false }, result, runId: 1 };
+      },
+      settle: () => Promise.reject(new Error('no settle in a fairness round')),
+      log: () => {}, flag: () => {},
+      series: () => ({ write: (sample) => written.push({ label, ...(sample as Record<string, unknown>) }) }),
+    });
+    const oneStep = { ...FAIRNESS_DEFAULTS, multipliers: [2], politeConnections: ['new' as const], greedyConnections: 4, stepSeconds: 2, settleSeconds: 1 };
+    const module = fairnessScenario(scenario('fairness'), oneStep);
+    await module.runRound(contextOf('ch'), 0);
+    const experiment = await module.runRound(contextOf('ch+unfair-limit'), 0);
+    expect(measured).toEqual(['ch']);
+    expect(experiment.map((o) => o.status)).toEqual(['ok']);
+    expect(written.map((w) => [w.label, w.capacity_rps, w.capacity_source, w.target_rps])).toEqual([
+      ['ch', 30, 'measured', 60],
+      ['ch+unfair-limit', 30, 'chapter', 60],
+    ]);
   });
 });

@@ -18,13 +18,20 @@
  * (generator_behind); one where it offered under 90% of its rate is not at its level
  * (offered_short). The target of issue 21: ≥ 90% at both levels, with the goodput within 10% of
  * the unfair limit's (the chapter's `unfair-limit` experiment, measured in the same rounds).
+ *
+ * A chapter's experiments face the chapter's own greedy rates: an experiment takes the chapter's
+ * capacity of the same round (or of the latest round before, when a rotated round runs the
+ * experiment first; capacity_source `chapter`) instead of measuring its own. Goodput and the polite share compare only at one offered load:
+ * in edition 40 chapter 18 was offered 2× its own 2,034 req/s (4,068) while its `unfair-limit`
+ * experiment, whose closed-loop capacity run serves more because it refuses less, was offered 2×
+ * 3,510 (7,020) — two different overloads, not two policies under one.
  */
 import { greedyFigures, runGreedyClient, type GreedyFigures } from '../loadgen/greedy-client.ts';
 import { runPoliteClient, politeFigures, type PoliteConnection, type PoliteFigures } from '../loadgen/polite-client.ts';
 import { wilsonInterval } from '../stats/proportion.ts';
 import type { FairnessStepRow } from '../../db/schema.ts';
 import { HOT_PATH, WIDE_WINDOWS, type Scenario } from './index.ts';
-import type { ScenarioModule, ScenarioOptions } from './module.ts';
+import type { RoundContext, ScenarioModule, ScenarioOptions } from './module.ts';
 import { capacityLoad, roundCapacity, summarizeParts, type Capacity, type PartOutcome } from './open-loop.ts';
 import { pathsKey } from './steady.ts';
 
@@ -55,6 +62,46 @@ export const FAIRNESS_DEFAULTS: FairnessSettings = {
 
 interface StepPlan { multiplier: number; polite: PoliteConnection }
 
+/** The capacity a subject's steps are multiples of: its own (open-loop.ts's sources), or its chapter's (`chapter`). */
+export interface FairnessCapacity { rps: number; source: Capacity['source'] | 'chapter'; runId?: number }
+
+/** A subject label's chapter and experiment ('v18-standing-queue+unfair-limit' → chapter, experiment; no '+': the chapter itself). */
+export function labelParts(label: string): { chapter: string; experiment: string | null } {
+  const plus = label.indexOf('+');
+  return plus < 0 ? { chapter: label, experiment: null } : { chapter: label.slice(0, plus), experiment: label.slice(plus + 1) };
+}
+
+/**
+ * Each chapter's capacity per round, as its own subject measured it, for the chapter's
+ * experiments measured later in the same round (pure bookkeeping; one per scenario instance,
+ * i.e. per session).
+ */
+export class ChapterCapacities {
+  private readonly byRound = new Map<number, Map<string, FairnessCapacity>>();
+
+  remember(round: number, label: string, capacity: FairnessCapacity): void {
+    const { chapter, experiment } = labelParts(label);
+    if (experiment !== null || capacity.source === 'given') return;
+    if (!this.byRound.has(round)) this.byRound.set(round, new Map());
+    this.byRound.get(round)!.set(chapter, capacity);
+  }
+
+  /**
+   * The capacity an experiment takes from its chapter: of this round, else of the latest round
+   * before (a rotated round may run the experiment first); none for the chapter itself, or
+   * before the chapter was measured at all.
+   */
+  forExperiment(round: number, label: string): FairnessCapacity | null {
+    const { chapter, experiment } = labelParts(label);
+    if (experiment === null) return null;
+    for (let r = round; r >= 0; r--) {
+      const own = this.byRound.get(r)?.get(chapter);
+      if (own !== undefined) return { rps: own.rps, source: 'chapter' };
+    }
+    return null;
+  }
+}
+
 export function fairnessSteps(settings: FairnessSettings): StepPlan[] {
   return settings.politeConnections.flatMap((polite) => settings.multipliers.map((multiplier) => ({ multiplier, polite })));
 }
@@ -71,6 +118,7 @@ function settingsKeyParts(sc: Scenario, settings: FairnessSettings, options: Sce
     `polite${settings.politeConnections.join('-')}-${settings.politeIntervalMs}ms-within${settings.politeWithinMs}ms`,
     `wrk${settings.greedyConnections}-step${settings.stepSeconds}-settle${settings.settleSeconds}-to${settings.timeoutSeconds}`,
     options.capacity === null ? `capc${options.connections}` : `cap${options.capacity}`,
+    'experiments-at-chapter-rates',
     pathsKey(sc.paths),
   ];
 }
@@ -88,6 +136,7 @@ function describeSettings(sc: Scenario, settings: FairnessSettings, options: Sce
     step_seconds: settings.stepSeconds,
     settle_seconds: settings.settleSeconds,
     capacity: options.capacity === null ? { source: 'measured', method: `each round, a recorded closed-loop run of the greedy paths (${options.tool}, ${options.connections} connections, ${options.durationSeconds} s)` } : { source: 'given', rps: options.capacity },
+    experiments: 'an experiment takes its chapter\'s capacity of the same round, or of the latest round before (capacity_source chapter): one offered load for every refusal policy of a chapter',
   };
 }
 
@@ -102,6 +151,17 @@ function stepLine(step: StepPlan, rate: number, greedy: GreedyFigures, polite: P
 
 export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIRNESS_DEFAULTS): ScenarioModule {
   checkSettings(settings);
+  const chapters = new ChapterCapacities();
+  const capacityOf = async (context: RoundContext, round: number): Promise<{ capacity: FairnessCapacity | null; outcomes: PartOutcome[] }> => {
+    const shared = context.options.capacity === null || context.options.capacity === 'objective' ? chapters.forExperiment(round, context.label) : null;
+    if (shared !== null) {
+      context.log(`${sc.name} ${context.label}: the chapter's capacity of this round, ${shared.rps.toFixed(0)} req/s (its experiments face the same greedy rates)`);
+      return { capacity: shared, outcomes: [] };
+    }
+    const measured = await roundCapacity(sc, context, round);
+    if (measured.capacity !== null) chapters.remember(round, context.label, measured.capacity);
+    return measured;
+  };
   return {
     name: sc.name,
     description: sc.description,
@@ -110,7 +170,7 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
     settings: (options) => describeSettings(sc, settings, options),
     warmup: (options) => (options.warmupSeconds > 0 ? capacityLoad(sc, options, options.warmupSeconds) : null),
     runRound: async (context, round) => {
-      const { capacity, outcomes } = await roundCapacity(sc, context, round);
+      const { capacity, outcomes } = await capacityOf(context, round);
       if (capacity === null) return outcomes;
       const cpus = context.loadgenCpus ?? undefined;
       const wrap = context.loadgenCpus === null ? [] : ['taskset', '-c', context.loadgenCpus];
@@ -154,7 +214,7 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
 
 /** One fairness_steps row (pure). */
 export function fairnessRow(
-  step: StepPlan, capacity: Capacity, settings: FairnessSettings,
+  step: StepPlan, capacity: FairnessCapacity, settings: FairnessSettings,
   greedy: { rate: number; figures: GreedyFigures }, polite: PoliteFigures,
 ): FairnessStepRow {
   const { figures } = greedy;
