@@ -11,6 +11,8 @@
  * - ingest: a few rounds of its two phases.
  * - overload: one round of the steps per subject, on the whole core (no quota).
  * - fairness: one round per subject: its steps are long (40 polite searches each), not repeated.
+ * - overload, fairness, the ramps: an experiment whose chapter is in the part steps at the
+ *   chapter's capacity of the round (scenarios/chapter-capacities.ts): no capacity run of its own.
  * - adaptive-ramp, scaling-ramp: `rampRepeats` rounds, so the pages report rates with intervals.
  * - a time budget: the fixed parts (counts, open loop, ingest) and every sequential part's
  *   minimum of rounds come first; what the budget leaves is the sequential parts' extra
@@ -22,6 +24,7 @@ import { CAPACITY_SEARCH } from '../scenarios/capacity.ts';
 import type { OpenLoopScenarioName } from '../scenarios/index.ts';
 import type { Need } from './book-needs.ts';
 import { CLOSED_LOOP_OF } from './capacity-seeds.ts';
+import { labelParts } from '../scenarios/chapter-capacities.ts';
 
 export interface EditionSettings {
   /** Seconds of a measured slice (hot, mix, close, hot-xN) and of an ingest phase. */
@@ -119,7 +122,7 @@ export const OVERLOAD_DRAIN_SECONDS = 4.7;
 
 export type PartKind = 'paired' | 'steady' | 'ingest' | 'open-loop';
 
-type PartDraft = Omit<PartPlan, 'seconds' | 'allowanceSeconds' | 'sliceSeconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number; seeded?: number; carried?: number };
+type PartDraft = Omit<PartPlan, 'seconds' | 'allowanceSeconds' | 'sliceSeconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number; seeded?: number; carried?: number; atChapterCapacity?: number };
 
 export interface PartPlan {
   /** The part's name: its scenarios joined by '+'. */
@@ -189,7 +192,7 @@ export function groupNeeds(needs: Need[]): { kind: PartKind; scenarios: string[]
 }
 
 function openLoopSeconds(scenario: string, s: EditionSettings): number {
-  // Fairness: a capacity run, then its steps (2× and 5×, polite on new and on kept-alive connections), each a fixed length.
+  // Fairness: a capacity run, then its steps (2× and 5×, each with both polite clients), each a fixed length.
   if (scenario === 'fairness') return s.overloadStepSeconds + fairnessSteps(FAIRNESS_DEFAULTS).length * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
   // A capacity search: probes of a fixed length, a pause and the drain after each (a seeded search: partSeconds).
   if (scenario.startsWith('capacity-')) return PLANNING.capacityProbes * CAPACITY_PROBE_SECONDS;
@@ -235,6 +238,8 @@ function partSeconds(part: PartDraft, rounds: number): number {
       // Searches from a seed make fewer probes.
       total -= (part.seeded ?? 0) * rounds * (PLANNING.capacityProbes - PLANNING.seededCapacityProbes) * CAPACITY_PROBE_SECONDS;
       total -= (part.carried ?? 0) * rounds * (PLANNING.capacityProbes - PLANNING.carriedCapacityProbes) * CAPACITY_PROBE_SECONDS;
+      // An experiment at its chapter's capacity has no capacity run of its own.
+      total -= (part.atChapterCapacity ?? 0) * rounds * part.durationSeconds;
     }
   }
   return Math.round(total);
@@ -252,6 +257,18 @@ export function allowances(parts: Pick<PartPlan, 'seconds' | 'sequential'>[], se
   const extra = parts.reduce((t, p) => t + (p.sequential ? p.seconds.high - p.seconds.low : 0), 0);
   const spare = Math.max(0, seconds - fixedAndMinimum);
   return parts.map((p) => (p.sequential && extra > 0 ? Math.round(p.seconds.low + Math.min(1, spare / extra) * (p.seconds.high - p.seconds.low)) : p.seconds.low));
+}
+
+/**
+ * The experiments of an open-loop part (not a capacity search) that step at their chapter's
+ * capacity of the round (scenarios/chapter-capacities.ts): those whose chapter is in the part.
+ */
+export function atChapterCapacity(scenario: string, labels: string[]): string[] {
+  if (scenario.startsWith('capacity-')) return [];
+  return labels.filter((l) => {
+    const { chapter, experiment } = labelParts(l);
+    return experiment !== null && labels.includes(chapter);
+  });
 }
 
 /**
@@ -281,10 +298,10 @@ export function planEdition(needs: Need[], settings: EditionSettings = EDITION_D
     const runs = ONE_ROUND.has(scenario) ? 1 : settings.rampRepeats;
     const seededLabels = scenario.startsWith('capacity-') ? group.labels.filter((l) => seeded[scenario]?.includes(l)) : [];
     const carried = carriedLabels(scenario, group.labels.filter((l) => !seededLabels.includes(l)), needs, carriable);
-    return { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings), seeded: seededLabels.length, carried: carried.length };
+    return { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings), seeded: seededLabels.length, carried: carried.length, atChapterCapacity: atChapterCapacity(scenario, group.labels).length };
   });
   const estimated = drafts.map((draft) => {
-    const { referenceEvery: _r, openLoopRoundSeconds: _o, seeded: _s, carried: _c, ...part } = draft;
+    const { referenceEvery: _r, openLoopRoundSeconds: _o, seeded: _s, carried: _c, atChapterCapacity: _a, ...part } = draft;
     const slices = Object.fromEntries(part.scenarios.map((s) => [s, sliceSeconds(s, part.settleSeconds, part.durationSeconds)]));
     return { ...part, sliceSeconds: slices, seconds: { low: partSeconds(draft, draft.minRuns), high: partSeconds(draft, draft.runs) } };
   });
