@@ -14,6 +14,7 @@ import { REFERENCE_SUBJECT, NGINX_SUBJECT } from '../../db/schema.ts';
 import { pairedRatio } from '../stats/paired-ratio.ts';
 import { intervalMethod, median } from '../stats/descriptive.ts';
 import { readSlices, type Slice } from './slice-seconds.ts';
+import { sessionScenarioArgs } from './script-args.ts';
 
 /** Per subject: the interval's relative half-width (wider side) with its first k clean slices, k from 2. */
 export function halfWidthsByRounds(slices: Slice[]): Map<string, number[]> {
@@ -65,10 +66,6 @@ export function formatRoundsNeeded(widths: Map<string, number[]>, halfWidth = 0.
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [dbPath, session, scenario] = process.argv.slice(2);
-  if (!dbPath || !(Number(session) > 0) || !scenario) {
-    process.stderr.write('usage: node --import tsx bench/edition/rounds-needed.ts <database> <session id> <scenario>\n');
-    process.exit(2);
-  }
-  process.stdout.write(formatRoundsNeeded(halfWidthsByRounds(await readSlices(dbPath, Number(session), scenario))));
+  const { dbPath, sessionId, scenario } = sessionScenarioArgs('rounds-needed.ts');
+  process.stdout.write(formatRoundsNeeded(halfWidthsByRounds(await readSlices(dbPath, sessionId, scenario))));
 }

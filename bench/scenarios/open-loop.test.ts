@@ -16,7 +16,7 @@ import { sink } from '../testing/sink.ts';
 import { scenario, type OpenLoopScenarioName } from './index.ts';
 import type { RoundContext } from './module.ts';
 import { OPEN_LOOP_DEFAULTS, openLoopScenario, rampMultipliers, type OpenLoopSettings, type PartOutcome } from './open-loop.ts';
-import { completeResult } from '../loadgen/result.ts';
+import { closedLoopRun } from '../testing/closed-loop-run.ts';
 
 const repos: string[] = [];
 let limitServer: LimitServer | null = null;
@@ -197,8 +197,7 @@ describe('an open-loop round with server gauges', () => {
       // The chapter's closed-loop capacity run, as the runner would record it: 30 req/s.
       measure: async () => {
         measured.push(label);
-        const result = completeResult({ ok: true, requestsPerSecond: 30, totalRequests: 30, successfulRequests: 30, non2xx: 0, socketErrors: 0, timeoutErrors: 0, bytes: 0, latencyUs: null, samples: [], raw: '', durationSeconds: 1 }, { cpuSeconds: null, wallSeconds: 1 });
-        return { outcome: { run_index: 0, status: 'ok', connections: 1, requests_per_second: 30, avg_latency_us: null, p50_latency_us: null, p90_latency_us: null, p99_latency_us: null, max_latency_us: null, loadgen_saturated: false }, result, runId: 1 };
+        return closedLoopRun(30);
       },
       settle: () => Promise.reject(new Error('no settle in an overload round')),
       log: () => {}, flag: () => {},
