@@ -133,8 +133,9 @@ describe('the open-loop scenarios in the runner', () => {
     expect(queryRows(db, "SELECT settings_key FROM summaries WHERE scenario = 'adaptive-ramp'")[0].settings_key).not.toMatch(/quiet/);
     const summaries = queryRows(db, 'SELECT scenario, runs, failed_runs, rps_median FROM summaries ORDER BY scenario');
     expect(summaries).toEqual([
-      { scenario: 'adaptive-ramp', runs: 0, failed_runs: 0, rps_median: null },
-      { scenario: 'scaling-ramp', runs: 0, failed_runs: 0, rps_median: null },
+      // No capacity run (given): the round counts once its steps are done; no throughput.
+      { scenario: 'adaptive-ramp', runs: 1, failed_runs: 0, rps_median: null },
+      { scenario: 'scaling-ramp', runs: 1, failed_runs: 0, rps_median: null },
     ]);
   });
 });
@@ -209,6 +210,9 @@ describe('an open-loop round with server gauges', () => {
     expect(measured).toEqual(['ch']);
     expect((chapter as PartOutcome[]).map((o) => o.part)).toEqual(['capacity', 'open-loop']);
     expect((experiment as PartOutcome[]).map((o) => o.part)).toEqual(['open-loop']);
+    // Its round counts (a resumed edition sees it complete), with no throughput of its own.
+    expect(module.summarize(experiment)).toMatchObject({ runs: 1, failed_runs: 0, rps_median: null });
+    expect(module.summarize(chapter)).toMatchObject({ runs: 1, failed_runs: 0, rps_median: 30 });
     const steps = written.filter((w) => w.kind === 'overload_steps');
     expect(steps.map((w) => [w.label, w.runId, w.capacity_rps, w.capacity_source, w.offered_rate])).toEqual([
       ['ch', 1, 30, 'measured', 30],

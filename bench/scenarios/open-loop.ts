@@ -242,9 +242,15 @@ export function summarizeParts(runs: RunOutcome[]) {
   const parts = runs as PartOutcome[];
   const openLoop = parts.filter((r) => r.part === 'open-loop');
   // The capacity runs are summarised like the sweep's capacity steps: rps_median = capacity_rps.
-  const base = summarize(parts.filter((r) => r.part === 'capacity'));
+  const capacityRuns = parts.filter((r) => r.part === 'capacity');
+  const base = summarize(capacityRuns);
+  // A round with no capacity run of its own (given, or its chapter's) counts as a run once its
+  // steps are done: a resumed edition then knows the subject is complete (rps_median stays NULL).
+  const measuredRounds = new Set(capacityRuns.map((r) => r.run_index));
+  const stepsAlone = openLoop.filter((r) => r.status === 'ok' && !measuredRounds.has(r.run_index)).length;
   return {
     ...base,
+    runs: base.runs + stepsAlone,
     failed_runs: base.failed_runs + openLoop.filter((r) => r.status === 'failed').length,
     saturated_runs: base.saturated_runs + openLoop.filter((r) => r.loadgen_saturated).length,
   };
