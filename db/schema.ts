@@ -333,7 +333,7 @@ export const overloadSteps = table('overload_steps', {
   step_index: integer('NOT NULL'),
   step_multiplier: real('NOT NULL'), // × capacity
   capacity_rps: real('NOT NULL'), // the capacity the steps are multiples of
-  capacity_source: text('NOT NULL'), // measured (a closed-loop run of this round) | given (--capacity) | objective (searched against the objective, open loop)
+  capacity_source: text('NOT NULL'), // measured (a closed-loop run of this round) | given (--capacity) | objective (searched against the objective, open loop) | chapter (an experiment at its chapter's capacity of the same round)
   offered_rate: real('NOT NULL'), // planned requests per second
   settled_seconds: integer('NOT NULL'),
   offered_rps: real(), // mean over the settled seconds

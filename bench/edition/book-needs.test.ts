@@ -28,6 +28,9 @@ describe('what a directive needs measured', () => {
     expect(labels(`query="SELECT * FROM objective_capacity WHERE experiment = ''"`)).toEqual(['capacity-mix:v1-a', 'capacity-mix:v2-b']);
     expect(labels(`query="SELECT * FROM latency_histogram WHERE tag = 'v2-b' AND experiment = '' AND scenario = 'capacity-mix'"`, 'chart')).toEqual(['capacity-mix:v2-b']);
     expect(labels(`query="SELECT * FROM soak_series WHERE tag = 'v2-b' AND scenario = 'soak'"`, 'chart')).toEqual([]);
+    // A request set names the search's requests, not the mix scenario.
+    expect(labels(`query="SELECT * FROM objective_capacity WHERE request_set = 'mix' AND scenario = 'capacity-mix' AND tag = 'v2-b'"`)).toEqual(['capacity-mix:v2-b', 'capacity-mix:v2-b+fast', 'capacity-mix:v2-b+slow']);
+    expect(labels(`query="SELECT * FROM objective_capacity WHERE request_set IN ('hot', 'mix') AND tag = 'v2-b' AND experiment = ''"`)).toEqual(['capacity-mix:v2-b']);
   });
 
   it('a comparison view needs the chapter it compares with, in the same scenario', () => {

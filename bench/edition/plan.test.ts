@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Need } from './book-needs.ts';
-import { allowances, EDITION_DEFAULTS, formatPlan, groupNeeds, OVERLOAD_DRAIN_SECONDS, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, yardstickSlices } from './plan.ts';
+import { allowances, atChapterCapacity, carriedLabels, EDITION_DEFAULTS, formatPlan, groupNeeds, OVERLOAD_DRAIN_SECONDS, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, yardstickSlices } from './plan.ts';
 import { FAIRNESS_DEFAULTS } from '../scenarios/fairness.ts';
 
 const need = (scenario: string, label: string): Need => ({ scenario, tag: label.split('+')[0], experiment: label.split('+')[1] ?? '', label });
@@ -75,6 +75,14 @@ describe('the edition plan', () => {
     // A search from a seed (the subject's capacity in an earlier edition) plans fewer probes.
     const seeded = planEdition([need('capacity-mix', 'v1'), need('capacity-mix', 'v2')], { ...EDITION_DEFAULTS, warmupSeconds: 1 }, 0, { 'capacity-mix': ['v2'] });
     expect(plan.parts[0].seconds.low - seeded.parts[0].seconds.low).toBe((PLANNING.capacityProbes - PLANNING.seededCapacityProbes) * (3 + 1 + PLANNING.drainSeconds));
+
+    // Without one of this machine kind, a capacity found elsewhere is carried over by the mix, measured first in the edition.
+    const withMix = [need('mix', 'v1'), need('capacity-mix', 'v1'), need('capacity-mix', 'v2')];
+    const carried = planEdition(withMix, { ...EDITION_DEFAULTS, warmupSeconds: 1 }, 0, {}, { 'capacity-mix': ['v1', 'v2'] });
+    const none = planEdition(withMix, { ...EDITION_DEFAULTS, warmupSeconds: 1 });
+    expect(carried.parts.map((p) => p.name)).toEqual(['mix', 'capacity-mix']);
+    expect(none.parts[1].seconds.low - carried.parts[1].seconds.low).toBe((PLANNING.capacityProbes - PLANNING.carriedCapacityProbes) * (3 + 1 + PLANNING.drainSeconds));
+    expect(carriedLabels('capacity-mix', ['v1', 'v2'], withMix, { 'capacity-mix': ['v1', 'v2'] })).toEqual(['v1']);
   });
 
   it("plans an overload round with the drain of its backlog, a ramp's with the drain after a step below capacity", () => {
@@ -85,10 +93,17 @@ describe('the edition plan', () => {
     expect(ramp.seconds.low).toBe(Math.round(PLANNING.prepareSeconds + EDITION_DEFAULTS.rampRepeats * rampRound));
   });
 
-  it('runs fairness once per subject: a capacity run and four steps of fixed length', () => {
+  it('runs fairness once per subject: a capacity run (the chapter\'s alone: its experiment takes it) and two steps of fixed length', () => {
     const plan = planEdition([need('fairness', 'v14'), need('fairness', 'v14+unfair-limit')], EDITION_DEFAULTS);
     expect(plan.parts.map((p) => [p.name, p.runs])).toEqual([['fairness', 1]]);
-    const round = EDITION_DEFAULTS.overloadStepSeconds + 4 * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
-    expect(plan.parts[0].seconds.high).toBe(Math.round(2 * (PLANNING.prepareSeconds + EDITION_DEFAULTS.warmupSeconds + round)));
+    const steps = 2 * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
+    expect(plan.parts[0].seconds.high).toBe(Math.round(2 * (PLANNING.prepareSeconds + EDITION_DEFAULTS.warmupSeconds + steps) + EDITION_DEFAULTS.overloadStepSeconds));
+  });
+
+  it('plans no capacity run for an experiment whose chapter is in the part, except in a capacity search', () => {
+    expect(atChapterCapacity('overload', ['v8', 'v8+none', 'v9+x', 'v9-other'])).toEqual(['v8+none']);
+    expect(atChapterCapacity('capacity-mix', ['v8', 'v8+none'])).toEqual([]);
+    const ramp = (labels: string[]) => planEdition(labels.map((l) => need('scaling-ramp', l)), EDITION_DEFAULTS).parts[0].seconds.low;
+    expect(ramp(['v10', 'v10+tuned-rule']) - ramp(['v10', 'v11+tuned-rule'])).toBe(-EDITION_DEFAULTS.rampRepeats * EDITION_DEFAULTS.overloadStepSeconds);
   });
 });

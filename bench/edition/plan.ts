@@ -11,6 +11,8 @@
  * - ingest: a few rounds of its two phases.
  * - overload: one round of the steps per subject, on the whole core (no quota).
  * - fairness: one round per subject: its steps are long (40 polite searches each), not repeated.
+ * - overload, fairness, the ramps: an experiment whose chapter is in the part steps at the
+ *   chapter's capacity of the round (scenarios/chapter-capacities.ts): no capacity run of its own.
  * - adaptive-ramp, scaling-ramp: `rampRepeats` rounds, so the pages report rates with intervals.
  * - a time budget: the fixed parts (counts, open loop, ingest) and every sequential part's
  *   minimum of rounds come first; what the budget leaves is the sequential parts' extra
@@ -21,6 +23,8 @@ import { FAIRNESS_DEFAULTS, fairnessSteps } from '../scenarios/fairness.ts';
 import { CAPACITY_SEARCH } from '../scenarios/capacity.ts';
 import type { OpenLoopScenarioName } from '../scenarios/index.ts';
 import type { Need } from './book-needs.ts';
+import { CLOSED_LOOP_OF } from './capacity-seeds.ts';
+import { labelParts } from '../scenarios/chapter-capacities.ts';
 
 export interface EditionSettings {
   /** Seconds of a measured slice (hot, mix, close, hot-xN) and of an ingest phase. */
@@ -86,9 +90,13 @@ export const EDITION_DEFAULTS: EditionSettings = {
  * - seededCapacityProbes: a search from a seed (capacity-seeds.ts, the subject's capacity in
  *   the latest edition of this machine kind) steps by the precision, doubling the step: 2
  *   probes when the capacity lies up to 10% above the seed or 9% below, 4 when 10–32% above
- *   or 9–24% below; 4 until an edition measures it.
+ *   or 9–24% below; edition 40's 17 seeded searches made 4.82 probes on average (2–9), its 6
+ *   unseeded 6.67, so 5;
+ * - carriedCapacityProbes: a seed carried over from another session by the closed loop
+ *   (capacity-seeds.ts): replayed on editions 38 and 40 in either direction, 84 probes for 16
+ *   searches (5.25) against 104 and 111 unseeded, so 5.
  */
-export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.4, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 4 } as const;
+export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.4, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 5, carriedCapacityProbes: 5 } as const;
 /** Scenarios whose load generator starts with the mix's long path list. */
 const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
 
@@ -114,7 +122,7 @@ export const OVERLOAD_DRAIN_SECONDS = 4.7;
 
 export type PartKind = 'paired' | 'steady' | 'ingest' | 'open-loop';
 
-type PartDraft = Omit<PartPlan, 'seconds' | 'allowanceSeconds' | 'sliceSeconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number; seeded?: number };
+type PartDraft = Omit<PartPlan, 'seconds' | 'allowanceSeconds' | 'sliceSeconds'> & { referenceEvery?: number; openLoopRoundSeconds?: number; seeded?: number; carried?: number; atChapterCapacity?: number };
 
 export interface PartPlan {
   /** The part's name: its scenarios joined by '+'. */
@@ -184,7 +192,7 @@ export function groupNeeds(needs: Need[]): { kind: PartKind; scenarios: string[]
 }
 
 function openLoopSeconds(scenario: string, s: EditionSettings): number {
-  // Fairness: a capacity run, then its steps (2× and 5×, polite on new and on kept-alive connections), each a fixed length.
+  // Fairness: a capacity run, then its steps (2× and 5×, each with both polite clients), each a fixed length.
   if (scenario === 'fairness') return s.overloadStepSeconds + fairnessSteps(FAIRNESS_DEFAULTS).length * (FAIRNESS_DEFAULTS.stepSeconds + PLANNING.drainSeconds);
   // A capacity search: probes of a fixed length, a pause and the drain after each (a seeded search: partSeconds).
   if (scenario.startsWith('capacity-')) return PLANNING.capacityProbes * CAPACITY_PROBE_SECONDS;
@@ -229,6 +237,9 @@ function partSeconds(part: PartDraft, rounds: number): number {
       total += n * (part.warmupSeconds + rounds * part.openLoopRoundSeconds!);
       // Searches from a seed make fewer probes.
       total -= (part.seeded ?? 0) * rounds * (PLANNING.capacityProbes - PLANNING.seededCapacityProbes) * CAPACITY_PROBE_SECONDS;
+      total -= (part.carried ?? 0) * rounds * (PLANNING.capacityProbes - PLANNING.carriedCapacityProbes) * CAPACITY_PROBE_SECONDS;
+      // An experiment at its chapter's capacity has no capacity run of its own.
+      total -= (part.atChapterCapacity ?? 0) * rounds * part.durationSeconds;
     }
   }
   return Math.round(total);
@@ -249,10 +260,32 @@ export function allowances(parts: Pick<PartPlan, 'seconds' | 'sequential'>[], se
 }
 
 /**
- * The edition's parts and its time, from the needs, the settings, the counts still to make
- * and the capacity searches that start from a seed (per scenario, the labels with one).
+ * The experiments of an open-loop part (not a capacity search) that step at their chapter's
+ * capacity of the round (scenarios/chapter-capacities.ts): those whose chapter is in the part.
  */
-export function planEdition(needs: Need[], settings: EditionSettings = EDITION_DEFAULTS, costCounts = 0, seeded: Record<string, string[]> = {}): EditionPlan {
+export function atChapterCapacity(scenario: string, labels: string[]): string[] {
+  if (scenario.startsWith('capacity-')) return [];
+  return labels.filter((l) => {
+    const { chapter, experiment } = labelParts(l);
+    return experiment !== null && labels.includes(chapter);
+  });
+}
+
+/**
+ * The capacity searches among `unseeded` (no seed of this machine kind) whose seed is carried
+ * over from another session (`carriable`: a capacity and closed loop there) by the closed loop
+ * the edition measures first (capacity-seeds.ts).
+ */
+export function carriedLabels(scenario: string, unseeded: string[], needs: Need[], carriable: Record<string, string[]>): string[] {
+  return unseeded.filter((l) => carriable[scenario]?.includes(l) && needs.some((n) => n.scenario === CLOSED_LOOP_OF[scenario] && n.label === l));
+}
+
+/**
+ * The edition's parts and its time, from the needs, the settings, the counts still to make
+ * and the capacity searches that start from a seed (per scenario, the labels with one of this
+ * machine kind; `carriable`, those with a capacity and closed loop in another session).
+ */
+export function planEdition(needs: Need[], settings: EditionSettings = EDITION_DEFAULTS, costCounts = 0, seeded: Record<string, string[]> = {}, carriable: Record<string, string[]> = {}): EditionPlan {
   const drafts = groupNeeds(needs).map((group): PartDraft => {
     const base = { name: group.scenarios.join('+'), ...group, warmupSeconds: settings.warmupSeconds };
     if (group.kind === 'paired' || group.kind === 'steady') {
@@ -263,11 +296,12 @@ export function planEdition(needs: Need[], settings: EditionSettings = EDITION_D
     }
     const scenario = group.scenarios[0];
     const runs = ONE_ROUND.has(scenario) ? 1 : settings.rampRepeats;
-    const seededLabels = scenario.startsWith('capacity-') ? group.labels.filter((l) => seeded[scenario]?.includes(l)).length : 0;
-    return { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings), seeded: seededLabels };
+    const seededLabels = scenario.startsWith('capacity-') ? group.labels.filter((l) => seeded[scenario]?.includes(l)) : [];
+    const carried = carriedLabels(scenario, group.labels.filter((l) => !seededLabels.includes(l)), needs, carriable);
+    return { ...base, runs, minRuns: runs, durationSeconds: settings.overloadStepSeconds, settleSeconds: 0, sequential: false, openLoopRoundSeconds: openLoopSeconds(scenario, settings), seeded: seededLabels.length, carried: carried.length, atChapterCapacity: atChapterCapacity(scenario, group.labels).length };
   });
   const estimated = drafts.map((draft) => {
-    const { referenceEvery: _r, openLoopRoundSeconds: _o, seeded: _s, ...part } = draft;
+    const { referenceEvery: _r, openLoopRoundSeconds: _o, seeded: _s, carried: _c, atChapterCapacity: _a, ...part } = draft;
     const slices = Object.fromEntries(part.scenarios.map((s) => [s, sliceSeconds(s, part.settleSeconds, part.durationSeconds)]));
     return { ...part, sliceSeconds: slices, seconds: { low: partSeconds(draft, draft.minRuns), high: partSeconds(draft, draft.runs) } };
   });

@@ -27,11 +27,11 @@ import type { RunnerIO } from '../session/effects.ts';
 import { BenchStore } from '../store.ts';
 import { bookNeeds, type Need } from './book-needs.ts';
 import { costKeys, countCosts, reusableCosts, valgrindVersion, COST_SCENARIOS } from './cost.ts';
-import { capacitySeeds } from './capacity-seeds.ts';
+import { capacitiesElsewhere, capacitySeeds, carriedSeeds, CLOSED_LOOP_OF } from './capacity-seeds.ts';
 import { disturbanceWatch } from './disturbance.ts';
 import type { EditionPart } from '../session/edition-part.ts';
 import type { EditionOptions } from './options.ts';
-import { allowances, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
+import { allowances, carriedLabels, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
 import { budgetedStopping, roundWithReference } from './sequential.ts';
 
 /** What settings_json.edition holds. */
@@ -46,6 +46,8 @@ export interface EditionRecord {
   cost_session_id: number | null;
   /** Where each capacity search started (capacity-seeds.ts), by scenario and label; a label absent doubled from the search's start. */
   capacity_seeds?: Record<string, Record<string, number>>;
+  /** The seeds above carried over from another session (another machine kind: none of this one) by this edition's closed loop (capacity-seeds.ts): that session, by scenario and label. */
+  carried_seeds?: Record<string, Record<string, number>>;
 }
 
 function selectNeeds(needs: Need[], options: EditionOptions): Need[] {
@@ -73,6 +75,33 @@ function seedsOf(store: BenchStore, machine: { cpu_model: string; cores: number 
   const scenarios = [...new Set(needs.map((n) => n.scenario).filter((s) => s.startsWith('capacity-')))];
   const found = scenarios.map((s) => [s, capacitySeeds(store, machine, s, needs.filter((n) => n.scenario === s).map((n) => n.label))] as const);
   return Object.fromEntries(found.filter(([, bySubject]) => Object.keys(bySubject).length > 0));
+}
+
+/**
+ * A part's capacity seeds by label: this machine kind's (resumed: those the edition recorded),
+ * and for a label without one, its capacity in another session carried over by its closed loop
+ * measured earlier in this edition (capacity-seeds.ts) — recorded in the edition's settings
+ * before the search, with the session it came from.
+ */
+function seedsForPart(store: BenchStore, sessionId: number, part: PartPlan, known: Record<string, Record<string, number>>, log: (line: string) => void): Record<string, number> {
+  const bySubject: Record<string, number> = {};
+  for (const scenario of part.scenarios) {
+    const mine = known[scenario] ?? {};
+    const unseeded = part.labels.filter((label) => mine[label] === undefined);
+    const carried = unseeded.length > 0 && CLOSED_LOOP_OF[scenario] ? carriedSeeds(store, sessionId, scenario, unseeded) : {};
+    const rates = Object.fromEntries(Object.entries(carried).map(([label, c]) => [label, c.seed]));
+    Object.assign(bySubject, mine, rates);
+    if (Object.keys(carried).length === 0) continue;
+    log(`Capacity searches (${scenario}) seeded from another session's capacity × this edition's ${CLOSED_LOOP_OF[scenario]} throughput ÷ that session's: ${Object.entries(carried).map(([label, c]) => `${label} ${c.seed} (session ${c.from})`).join(', ')}`);
+    const record = readRecord(store, sessionId);
+    writeRecord(store, sessionId, {
+      ...record,
+      capacity_seeds: { ...record.capacity_seeds, [scenario]: { ...mine, ...rates } },
+      carried_seeds: { ...record.carried_seeds, [scenario]: Object.fromEntries(Object.entries(carried).map(([label, c]) => [label, c.from])) },
+    });
+    store.save();
+  }
+  return bySubject;
 }
 
 /** The next runs.sequence of a session: its parts' runs keep one order. */
@@ -224,12 +253,17 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   const toCount = costSubjects.filter((tag) => reused[tag] === undefined);
   // Capacity searches start from this machine kind's latest capacities (read before the edition writes any).
   const seeds = seedsOf(store, machine, needs);
+  const carriable = Object.fromEntries(Object.keys(CLOSED_LOOP_OF).map((scenario) => [scenario, Object.keys(capacitiesElsewhere(store, scenario, needs.filter((n) => n.scenario === scenario).map((n) => n.label)))]));
   const plan = planEdition(needs, options.settings, options.resume === null ? toCount.length * COST_SCENARIOS.length : 0,
-    Object.fromEntries(Object.entries(seeds).map(([scenario, bySubject]) => [scenario, Object.keys(bySubject)])));
+    Object.fromEntries(Object.entries(seeds).map(([scenario, bySubject]) => [scenario, Object.keys(bySubject)])), carriable);
   io.stdout.write(formatPlan(plan));
   if (options.cost) io.stdout.write(formatCostReuse(reused, toCount));
   for (const [scenario, bySubject] of Object.entries(seeds)) {
     log(`Capacity searches (${scenario}) seeded from this machine kind's latest capacities: ${Object.entries(bySubject).map(([label, rate]) => `${label} ${rate}`).join(', ')}`);
+  }
+  for (const part of plan.parts.filter((p) => CLOSED_LOOP_OF[p.name] !== undefined)) {
+    const carried = carriedLabels(part.name, part.labels.filter((label) => seeds[part.name]?.[label] === undefined), needs, carriable);
+    if (carried.length > 0) log(`Capacity searches (${part.name}) to be seeded from another session's capacity, carried over by this edition's ${CLOSED_LOOP_OF[part.name]} throughput: ${carried.join(', ')}`);
   }
   if (options.dryRun) return 0;
 
@@ -275,7 +309,7 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
       const left = { low: remaining.reduce((t, p) => t + p.seconds.low, 0), high: given.reduce((t, s) => t + s, 0) };
       log(`\nedition: part ${index + 1}/${plan.parts.length} ${part.name} (${part.labels.length} subject(s)${part.sequential ? `, ${clock(given[0])} of the budget` : ''}) · elapsed ${clock(elapsed)} · left ${clock(left.low)}–${clock(Math.max(left.low, left.high))} · ETA ${eta(Math.max(left.low, left.high))}`);
       const partStarted = performance.now();
-      const partSeeds = Object.assign({}, ...part.scenarios.map((s) => previous.capacity_seeds?.[s] ?? seeds[s] ?? {})) as Record<string, number>;
+      const partSeeds = seedsForPart(store, sessionId, part, previous.capacity_seeds ?? seeds, log);
       const code = await runPart(part, plan, options, sessionId, lock, io, part.sequential && budgetLeft !== null ? partStarted + given[0] * 1000 : Infinity, partSeeds);
       store = await BenchStore.open(options.dbPath);
       if (code === 130) {

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { REFERENCE_SUBJECT, NGINX_SUBJECT } from '../../db/schema.ts';
 import { openDatabase, queryRows } from '../../db/database.ts';
 import { coefficientOfVariation, median } from '../stats/descriptive.ts';
+import { sessionScenarioArgs } from './script-args.ts';
 
 /** One clean recorded slice with its per-second rows (second 1, 2, …). */
 export interface Slice {
@@ -84,10 +85,6 @@ export function formatSliceSeconds(slices: Slice[]): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [dbPath, session, scenario] = process.argv.slice(2);
-  if (!dbPath || !(Number(session) > 0) || !scenario) {
-    process.stderr.write('usage: node --import tsx bench/edition/slice-seconds.ts <database> <session id> <scenario>\n');
-    process.exit(2);
-  }
-  process.stdout.write(formatSliceSeconds(await readSlices(dbPath, Number(session), scenario)));
+  const { dbPath, sessionId, scenario } = sessionScenarioArgs('slice-seconds.ts');
+  process.stdout.write(formatSliceSeconds(await readSlices(dbPath, sessionId, scenario)));
 }

@@ -158,7 +158,7 @@ export function leadTime(samples: readonly LeadSample[]): LeadTime {
 }
 
 /** A step's summary as an overload_steps row. */
-export function stepRow(step: StepSummary, capacity: number, capacitySource: 'measured' | 'given' | 'objective'): OverloadStepRow {
+export function stepRow(step: StepSummary, capacity: number, capacitySource: 'measured' | 'given' | 'objective' | 'chapter'): OverloadStepRow {
   return {
     step_index: step.step_index,
     step_multiplier: step.multiplier,

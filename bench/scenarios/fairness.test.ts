@@ -1,7 +1,7 @@
 /**
  * The fairness scenario against a real server that answers after 5 ms and refuses (503 at
- * once) beyond 2 requests in flight: four short steps of a real paced wrk beside a real polite
- * client, one fairness_steps row each. No timing threshold: the shares are whatever the
+ * once) beyond 2 requests in flight: two short steps of a real paced wrk beside two real polite
+ * clients at once, one fairness_steps row per polite client and step. No timing threshold: the shares are whatever the
  * server gave, checked for consistency, not for a value.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,8 +9,8 @@ import { startLimitServer, type LimitServer } from '../loadgen/limit-server.ts';
 import { parseOptions } from '../options.ts';
 import { scenario } from './index.ts';
 import type { RoundContext } from './module.ts';
-import { ChapterCapacities, fairnessScenario, fairnessSteps, labelParts, FAIRNESS_DEFAULTS } from './fairness.ts';
-import { completeResult } from '../loadgen/result.ts';
+import { fairnessScenario, fairnessSteps, FAIRNESS_DEFAULTS } from './fairness.ts';
+import { closedLoopRun } from '../testing/closed-loop-run.ts';
 import { trialsToShow } from '../stats/proportion.ts';
 
 let server: LimitServer | null = null;
@@ -20,10 +20,9 @@ afterEach(async () => {
 });
 
 describe('fairness', () => {
-  it('plans polite on new connections, then on one kept-alive, each against 2× and 5× the capacity', () => {
+  it('plans the greedy client at 2× then 5× the capacity, each step with a polite client on new connections and one on a kept-alive connection at once', () => {
     expect(fairnessSteps(FAIRNESS_DEFAULTS)).toEqual([
-      { multiplier: 2, polite: 'new' }, { multiplier: 5, polite: 'new' },
-      { multiplier: 2, polite: 'kept-alive' }, { multiplier: 5, polite: 'kept-alive' },
+      { multiplier: 2, polite: ['new', 'kept-alive'] }, { multiplier: 5, polite: ['new', 'kept-alive'] },
     ]);
   });
 
@@ -52,8 +51,12 @@ describe('fairness', () => {
     const outcomes = await fairnessScenario(scenario('fairness'), short).runRound(context, 0);
     expect(outcomes.map((o) => o.status)).toEqual(['ok']);
     expect(written.map((w) => `${w.kind}:${w.step_multiplier}:${w.polite_connection}`)).toEqual([
-      'fairness_steps:2:new', 'fairness_steps:5:new', 'fairness_steps:2:kept-alive', 'fairness_steps:5:kept-alive',
+      'fairness_steps:2:new', 'fairness_steps:2:kept-alive', 'fairness_steps:5:new', 'fairness_steps:5:kept-alive',
     ]);
+    // Both polite clients of a step beside one greedy run: its figures on both rows.
+    for (const [a, b] of [[written[0], written[1]], [written[2], written[3]]]) {
+      expect(b).toMatchObject({ offered_rps: a.offered_rps, goodput_rps: a.goodput_rps, target_rps: a.target_rps, greedy_cpu_share: a.greedy_cpu_share });
+    }
     for (const row of written) {
       // 2 s steps settle for 1 s: the polite requests intended at 1000, 1250, 1500 and 1750 ms count.
       expect(row).toMatchObject({ capacity_rps: 40, capacity_source: 'given', settled_seconds: 1, polite_sent: 4, polite_interval_ms: 250, polite_within_ms: 50 });
@@ -71,24 +74,6 @@ describe('fairness', () => {
     }
   });
 
-  it('gives an experiment its chapter\'s capacity of the same round or the latest before, and nothing to the chapter itself or before the chapter ran', () => {
-    expect(labelParts('v18-standing-queue+unfair-limit')).toEqual({ chapter: 'v18-standing-queue', experiment: 'unfair-limit' });
-    expect(labelParts('v18-standing-queue')).toEqual({ chapter: 'v18-standing-queue', experiment: null });
-    const capacities = new ChapterCapacities();
-    expect(capacities.forExperiment(0, 'v18+unfair-limit')).toBeNull();
-    capacities.remember(0, 'v18', { rps: 2034, source: 'measured', runId: 7 });
-    capacities.remember(0, 'v18+every-turn', { rps: 3223, source: 'measured', runId: 8 });
-    expect(capacities.forExperiment(0, 'v18+unfair-limit')).toEqual({ rps: 2034, source: 'chapter' });
-    expect(capacities.forExperiment(0, 'v18')).toBeNull();
-    expect(capacities.forExperiment(0, 'v17+unfair-limit')).toBeNull();
-    // A rotated round that runs the experiment first: the chapter's latest capacity before it.
-    expect(capacities.forExperiment(2, 'v18+unfair-limit')).toEqual({ rps: 2034, source: 'chapter' });
-    capacities.remember(2, 'v18', { rps: 2100, source: 'measured', runId: 9 });
-    expect(capacities.forExperiment(2, 'v18+unfair-limit')).toEqual({ rps: 2100, source: 'chapter' });
-    capacities.remember(1, 'v17', { rps: 40, source: 'given' });
-    expect(capacities.forExperiment(1, 'v17+unfair-limit')).toBeNull();
-  });
-
   it('offers an experiment measured after its chapter the chapter\'s greedy rates, with no capacity run of its own', async () => {
     server = await startLimitServer({ delayMs: 5, limit: 2 });
     const options = parseOptions(['--scenario', 'fairness'], '/repo');
@@ -99,8 +84,7 @@ describe('fairness', () => {
       // The chapter's closed-loop capacity run, as the runner would record it: 30 req/s.
       measure: async () => {
         measured.push(label);
-        const result = completeResult({ ok: true, requestsPerSecond: 30, totalRequests: 30, successfulRequests: 30, non2xx: 0, socketErrors: 0, timeoutErrors: 0, bytes: 0, latencyUs: null, samples: [], raw: '', durationSeconds: 1 }, { cpuSeconds: null, wallSeconds: 1 });
-        return { outcome: { run_index: 0, status: 'ok', connections: 1, requests_per_second: 30, avg_latency_us: null, p50_latency_us: null, p90_latency_us: null, p99_latency_us: null, max_latency_us: null, loadgen_saturated: false }, result, runId: 1 };
+        return closedLoopRun(30);
       },
       settle: () => Promise.reject(new Error('no settle in a fairness round')),
       log: () => {}, flag: () => {},

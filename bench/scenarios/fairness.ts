@@ -1,10 +1,11 @@
 /**
  * fairness: is a polite client still answered while a greedy one overloads the server?
  * Each round, per subject: the capacity (--capacity, or a recorded closed-loop run of the
- * greedy paths, as in `overload`), then four steps of FAIRNESS_DEFAULTS.stepSeconds each:
- *
- *   polite on new connections  × greedy at 2× and 5× capacity,
- *   polite on one kept-alive connection × greedy at 2× and 5× capacity.
+ * greedy paths, as in `overload`), then two steps of FAIRNESS_DEFAULTS.stepSeconds each, the
+ * greedy client at 2× then 5× the capacity, and in each step two polite clients at once — one on
+ * new connections, one on a kept-alive connection: independent child processes of 4 req/s each,
+ * nothing beside the thousands the greedy client offers (four steps, one polite client each,
+ * until the edition after 40: the same rows and figures in half the time).
  *
  * The greedy client is wrk on 512 keep-alive connections, paced at capacity × the step's
  * multiplier (bench/loadgen/greedy-client.ts): the open-loop generator, one Node.js event loop,
@@ -19,9 +20,9 @@
  * (offered_short). The target of issue 21: ≥ 90% at both levels, with the goodput within 10% of
  * the unfair limit's (the chapter's `unfair-limit` experiment, measured in the same rounds).
  *
- * A chapter's experiments face the chapter's own greedy rates: an experiment takes the chapter's
- * capacity of the same round (or of the latest round before, when a rotated round runs the
- * experiment first; capacity_source `chapter`) instead of measuring its own. Goodput and the polite share compare only at one offered load:
+ * A chapter's experiments face the chapter's own greedy rates (./chapter-capacities.ts: the
+ * chapter's capacity of the same round, capacity_source `chapter`) instead of measuring their
+ * own. Goodput and the polite share compare only at one offered load:
  * in edition 40 chapter 18 was offered 2× its own 2,034 req/s (4,068) while its `unfair-limit`
  * experiment, whose closed-loop capacity run serves more because it refuses less, was offered 2×
  * 3,510 (7,020) — two different overloads, not two policies under one.
@@ -31,8 +32,9 @@ import { runPoliteClient, politeFigures, type PoliteConnection, type PoliteFigur
 import { wilsonInterval } from '../stats/proportion.ts';
 import type { FairnessStepRow } from '../../db/schema.ts';
 import { HOT_PATH, WIDE_WINDOWS, type Scenario } from './index.ts';
-import type { RoundContext, ScenarioModule, ScenarioOptions } from './module.ts';
-import { capacityLoad, roundCapacity, summarizeParts, type Capacity, type PartOutcome } from './open-loop.ts';
+import type { ScenarioModule, ScenarioOptions } from './module.ts';
+import { capacityKey, capacityLoad, chapterOrRoundCapacity, summarizeParts, type Capacity, type PartOutcome } from './open-loop.ts';
+import { ChapterCapacities } from './chapter-capacities.ts';
 import { pathsKey } from './steady.ts';
 
 export interface FairnessSettings {
@@ -60,50 +62,11 @@ export const FAIRNESS_DEFAULTS: FairnessSettings = {
   timeoutSeconds: 10,
 };
 
-interface StepPlan { multiplier: number; polite: PoliteConnection }
-
-/** The capacity a subject's steps are multiples of: its own (open-loop.ts's sources), or its chapter's (`chapter`). */
-export interface FairnessCapacity { rps: number; source: Capacity['source'] | 'chapter'; runId?: number }
-
-/** A subject label's chapter and experiment ('v18-standing-queue+unfair-limit' → chapter, experiment; no '+': the chapter itself). */
-export function labelParts(label: string): { chapter: string; experiment: string | null } {
-  const plus = label.indexOf('+');
-  return plus < 0 ? { chapter: label, experiment: null } : { chapter: label.slice(0, plus), experiment: label.slice(plus + 1) };
-}
-
-/**
- * Each chapter's capacity per round, as its own subject measured it, for the chapter's
- * experiments measured later in the same round (pure bookkeeping; one per scenario instance,
- * i.e. per session).
- */
-export class ChapterCapacities {
-  private readonly byRound = new Map<number, Map<string, FairnessCapacity>>();
-
-  remember(round: number, label: string, capacity: FairnessCapacity): void {
-    const { chapter, experiment } = labelParts(label);
-    if (experiment !== null || capacity.source === 'given') return;
-    if (!this.byRound.has(round)) this.byRound.set(round, new Map());
-    this.byRound.get(round)!.set(chapter, capacity);
-  }
-
-  /**
-   * The capacity an experiment takes from its chapter: of this round, else of the latest round
-   * before (a rotated round may run the experiment first); none for the chapter itself, or
-   * before the chapter was measured at all.
-   */
-  forExperiment(round: number, label: string): FairnessCapacity | null {
-    const { chapter, experiment } = labelParts(label);
-    if (experiment === null) return null;
-    for (let r = round; r >= 0; r--) {
-      const own = this.byRound.get(r)?.get(chapter);
-      if (own !== undefined) return { rps: own.rps, source: 'chapter' };
-    }
-    return null;
-  }
-}
+/** One step: the greedy client at `multiplier` × the capacity, and a polite client on each of `polite` at once. */
+interface StepPlan { multiplier: number; polite: PoliteConnection[] }
 
 export function fairnessSteps(settings: FairnessSettings): StepPlan[] {
-  return settings.politeConnections.flatMap((polite) => settings.multipliers.map((multiplier) => ({ multiplier, polite })));
+  return settings.multipliers.map((multiplier) => ({ multiplier, polite: settings.politeConnections }));
 }
 
 function checkSettings(settings: FairnessSettings): void {
@@ -117,8 +80,8 @@ function settingsKeyParts(sc: Scenario, settings: FairnessSettings, options: Sce
     `x${settings.multipliers.join('-')}`,
     `polite${settings.politeConnections.join('-')}-${settings.politeIntervalMs}ms-within${settings.politeWithinMs}ms`,
     `wrk${settings.greedyConnections}-step${settings.stepSeconds}-settle${settings.settleSeconds}-to${settings.timeoutSeconds}`,
-    options.capacity === null ? `capc${options.connections}` : `cap${options.capacity}`,
-    'experiments-at-chapter-rates',
+    capacityKey(options),
+    'polite-together',
     pathsKey(sc.paths),
   ];
 }
@@ -132,7 +95,7 @@ function describeSettings(sc: Scenario, settings: FairnessSettings, options: Sce
       connections: settings.greedyConnections, multipliers: settings.multipliers,
       generator_limited_when: 'wrk used ≥ 90% of its core', offered_short_when: 'offered < 90% of the paced rate',
     },
-    polite: { path: HOT_PATH, interval_ms: settings.politeIntervalMs, within_ms: settings.politeWithinMs, connections: settings.politeConnections, method: 'a child process of its own (bench/loadgen/polite-client.ts), pinned with the load generator; latencies from the intended send; share with its Wilson 95% interval' },
+    polite: { path: HOT_PATH, interval_ms: settings.politeIntervalMs, within_ms: settings.politeWithinMs, connections: settings.politeConnections, method: 'one child process per connection kind (bench/loadgen/polite-client.ts), all in every step beside the greedy client, pinned with the load generator; latencies from the intended send; share with its Wilson 95% interval' },
     step_seconds: settings.stepSeconds,
     settle_seconds: settings.settleSeconds,
     capacity: options.capacity === null ? { source: 'measured', method: `each round, a recorded closed-loop run of the greedy paths (${options.tool}, ${options.connections} connections, ${options.durationSeconds} s)` } : { source: 'given', rps: options.capacity },
@@ -140,7 +103,7 @@ function describeSettings(sc: Scenario, settings: FairnessSettings, options: Sce
   };
 }
 
-function stepLine(step: StepPlan, rate: number, greedy: GreedyFigures, polite: PoliteFigures, settings: FairnessSettings): string {
+function stepLine(step: { multiplier: number; polite: PoliteConnection }, rate: number, greedy: GreedyFigures, polite: PoliteFigures, settings: FairnessSettings): string {
   const interval = polite.sent === 0 ? null : wilsonInterval(polite.okFast, polite.sent);
   const notes = [greedy.generatorLimited ? 'generator limited: not the server\'s figure' : '', greedy.offeredShort ? 'offered short of its rate' : ''].filter(Boolean);
   return `greedy ${step.multiplier}× (${rate} req/s asked, ${greedy.offeredRps.toFixed(0)} offered, wrk at ${greedy.cpuShare === null ? '?' : (100 * greedy.cpuShare).toFixed(0)}% of its core), `
@@ -152,16 +115,6 @@ function stepLine(step: StepPlan, rate: number, greedy: GreedyFigures, polite: P
 export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIRNESS_DEFAULTS): ScenarioModule {
   checkSettings(settings);
   const chapters = new ChapterCapacities();
-  const capacityOf = async (context: RoundContext, round: number): Promise<{ capacity: FairnessCapacity | null; outcomes: PartOutcome[] }> => {
-    const shared = context.options.capacity === null || context.options.capacity === 'objective' ? chapters.forExperiment(round, context.label) : null;
-    if (shared !== null) {
-      context.log(`${sc.name} ${context.label}: the chapter's capacity of this round, ${shared.rps.toFixed(0)} req/s (its experiments face the same greedy rates)`);
-      return { capacity: shared, outcomes: [] };
-    }
-    const measured = await roundCapacity(sc, context, round);
-    if (measured.capacity !== null) chapters.remember(round, context.label, measured.capacity);
-    return measured;
-  };
   return {
     name: sc.name,
     description: sc.description,
@@ -170,7 +123,7 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
     settings: (options) => describeSettings(sc, settings, options),
     warmup: (options) => (options.warmupSeconds > 0 ? capacityLoad(sc, options, options.warmupSeconds) : null),
     runRound: async (context, round) => {
-      const { capacity, outcomes } = await capacityOf(context, round);
+      const { capacity, outcomes } = await chapterOrRoundCapacity(chapters, sc, context, round);
       if (capacity === null) return outcomes;
       const cpus = context.loadgenCpus ?? undefined;
       const wrap = context.loadgenCpus === null ? [] : ['taskset', '-c', context.loadgenCpus];
@@ -182,20 +135,24 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
         const rate = Math.max(1, Math.round(capacity.rps * step.multiplier));
         const work = Promise.all([
           runGreedyClient({ url: context.url, paths: sc.paths, rateRps: rate, connections: settings.greedyConnections, durationSeconds: settings.stepSeconds, timeoutSeconds: settings.timeoutSeconds, ...(cpus === undefined ? {} : { cpus }) }),
-          runPoliteClient({ url: context.url, path: HOT_PATH, intervalMs: settings.politeIntervalMs, durationSeconds: settings.stepSeconds, connection: step.polite, timeoutMs: settings.timeoutSeconds * 1000, wrap }),
+          Promise.all(step.polite.map((connection) => runPoliteClient({ url: context.url, path: HOT_PATH, intervalMs: settings.politeIntervalMs, durationSeconds: settings.stepSeconds, connection, timeoutMs: settings.timeoutSeconds * 1000, wrap }))),
         ]);
-        const [result, answers] = await (context.guard ? context.guard(work) : work);
+        const [result, answersByConnection] = await (context.guard ? context.guard(work) : work);
         if (!result.ok) {
           ok = false;
           context.log(`${sc.name} ${context.label}: greedy ${step.multiplier}× failed (${result.failure ?? 'no 2xx answer'}): no row for this step`);
           continue;
         }
         const greedy = greedyFigures(result, { settleSeconds: settings.settleSeconds, durationSeconds: settings.stepSeconds }, rate);
-        const polite = politeFigures(answers, settings.settleSeconds * 1000, settings.politeWithinMs);
         limited ||= greedy.generatorLimited;
         short ||= greedy.offeredShort;
-        rows.write(fairnessRow(step, capacity, settings, { rate, figures: greedy }, polite));
-        context.log(`${sc.name} ${context.label}: ${stepLine(step, rate, greedy, polite, settings)}`);
+        // One row per polite connection, as when each had a step of its own: the greedy figures repeat.
+        step.polite.forEach((connection, i) => {
+          const polite = politeFigures(answersByConnection[i], settings.settleSeconds * 1000, settings.politeWithinMs);
+          const row = { multiplier: step.multiplier, polite: connection };
+          rows.write(fairnessRow(row, capacity, settings, { rate, figures: greedy }, polite));
+          context.log(`${sc.name} ${context.label}: ${stepLine(row, rate, greedy, polite, settings)}`);
+        });
       }
       if (limited) context.flag('loadgen-bottleneck');
       if (short) context.flag('offered-short');
@@ -214,7 +171,7 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
 
 /** One fairness_steps row (pure). */
 export function fairnessRow(
-  step: StepPlan, capacity: FairnessCapacity, settings: FairnessSettings,
+  step: { multiplier: number; polite: PoliteConnection }, capacity: Capacity, settings: FairnessSettings,
   greedy: { rate: number; figures: GreedyFigures }, polite: PoliteFigures,
 ): FairnessStepRow {
   const { figures } = greedy;

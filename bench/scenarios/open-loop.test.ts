@@ -15,7 +15,8 @@ import { createTinyRepo } from '../testing/tiny-repo.ts';
 import { sink } from '../testing/sink.ts';
 import { scenario, type OpenLoopScenarioName } from './index.ts';
 import type { RoundContext } from './module.ts';
-import { OPEN_LOOP_DEFAULTS, openLoopScenario, rampMultipliers, type OpenLoopSettings } from './open-loop.ts';
+import { OPEN_LOOP_DEFAULTS, openLoopScenario, rampMultipliers, type OpenLoopSettings, type PartOutcome } from './open-loop.ts';
+import { closedLoopRun } from '../testing/closed-loop-run.ts';
 
 const repos: string[] = [];
 let limitServer: LimitServer | null = null;
@@ -132,8 +133,9 @@ describe('the open-loop scenarios in the runner', () => {
     expect(queryRows(db, "SELECT settings_key FROM summaries WHERE scenario = 'adaptive-ramp'")[0].settings_key).not.toMatch(/quiet/);
     const summaries = queryRows(db, 'SELECT scenario, runs, failed_runs, rps_median FROM summaries ORDER BY scenario');
     expect(summaries).toEqual([
-      { scenario: 'adaptive-ramp', runs: 0, failed_runs: 0, rps_median: null },
-      { scenario: 'scaling-ramp', runs: 0, failed_runs: 0, rps_median: null },
+      // No capacity run (given): the round counts once its steps are done; no throughput.
+      { scenario: 'adaptive-ramp', runs: 1, failed_runs: 0, rps_median: null },
+      { scenario: 'scaling-ramp', runs: 1, failed_runs: 0, rps_median: null },
     ]);
   });
 });
@@ -185,5 +187,45 @@ describe('an open-loop round with server gauges', () => {
     const outcomes = await short('adaptive-ramp', { multipliers: [0.5, 1], stepSeconds: 1 }).runRound(context, 0);
     expect(outcomes.map((o) => (o as { part?: string }).part)).toEqual(['capacity', 'open-loop']);
     expect(tied).toEqual([7]);
+  });
+
+  it('overload: an experiment measured after its chapter steps at the chapter\'s capacity, with no capacity run of its own; a given capacity stays given', async () => {
+    limitServer = await startLimitServer({ delayMs: 5, limit: 2 });
+    const written: Record<string, unknown>[] = [];
+    const measured: string[] = [];
+    const contextOf = (label: string, args: string[] = []): RoundContext => ({
+      options: parseOptions(['--scenario', 'overload', ...args], '/repo'), label, url: limitServer!.url, loadgenCpus: null,
+      // The chapter's closed-loop capacity run, as the runner would record it: 30 req/s.
+      measure: async () => {
+        measured.push(label);
+        return closedLoopRun(30);
+      },
+      settle: () => Promise.reject(new Error('no settle in an overload round')),
+      log: () => {}, flag: () => {},
+      series: (kind, runId) => ({ write: (sample) => written.push({ label, kind, runId, ...(sample as Record<string, unknown>) }) }),
+    });
+    const module = short('overload', { multipliers: [1], stepSeconds: 1, settleSeconds: 0 });
+    const chapter = await module.runRound(contextOf('ch'), 0);
+    const experiment = await module.runRound(contextOf('ch+x'), 0);
+    expect(measured).toEqual(['ch']);
+    expect((chapter as PartOutcome[]).map((o) => o.part)).toEqual(['capacity', 'open-loop']);
+    expect((experiment as PartOutcome[]).map((o) => o.part)).toEqual(['open-loop']);
+    // Its round counts (a resumed edition sees it complete), with no throughput of its own.
+    expect(module.summarize(experiment)).toMatchObject({ runs: 1, failed_runs: 0, rps_median: null });
+    expect(module.summarize(chapter)).toMatchObject({ runs: 1, failed_runs: 0, rps_median: 30 });
+    const steps = written.filter((w) => w.kind === 'overload_steps');
+    expect(steps.map((w) => [w.label, w.runId, w.capacity_rps, w.capacity_source, w.offered_rate])).toEqual([
+      ['ch', 1, 30, 'measured', 30],
+      ['ch+x', undefined, 30, 'chapter', 30],
+    ]);
+    // The settings key says how the experiments were scaled.
+    expect(module.settingsKeyParts(contextOf('ch').options).join('|')).toMatch(/experiments-at-chapter-rates/);
+
+    written.length = 0;
+    const given = short('overload', { multipliers: [1], stepSeconds: 1, settleSeconds: 0 });
+    await given.runRound(contextOf('ch', ['--capacity', '20']), 0);
+    await given.runRound(contextOf('ch+x', ['--capacity', '20']), 0);
+    expect(written.filter((w) => w.kind === 'overload_steps').map((w) => [w.label, w.capacity_source])).toEqual([['ch', 'given'], ['ch+x', 'given']]);
+    expect(given.settingsKeyParts(contextOf('ch', ['--capacity', '20']).options).join('|')).not.toMatch(/chapter-rates/);
   });
 });

@@ -13,6 +13,10 @@
  *      signal's lead time over the p99 objective, logged (the view scaling_lead_time has it too).
  *      Every row carries the run id of the round's capacity run (none when it was given).
  *
+ * A chapter's experiments take the chapter's capacity of the round instead of a capacity run of
+ * their own (./chapter-capacities.ts, capacity_source `chapter`; not with a given --capacity):
+ * every limit of a chapter faces the same offered rates.
+ *
  * The generator is one Node.js event loop in the bench's own process: a second where it sent
  * late is flagged (generator_behind) and is its figure, not the server's.
  */
@@ -31,6 +35,7 @@ import { pathsKey } from './steady.ts';
 import { CAPACITY_SEARCH, objectiveCapacity, searchKey, searchSettings, type RequestSet } from './capacity.ts';
 import { DEFAULT_ZIPF_MIX } from './zipf.ts';
 import { ingestProvider, type IngestSettings } from './ingest.ts';
+import { ChapterCapacities } from './chapter-capacities.ts';
 
 /** An open-loop part's outcome has no throughput or latency of its own (they are in the series). */
 const NO_FIGURES = { requests_per_second: null, avg_latency_us: null, p50_latency_us: null, p90_latency_us: null, p99_latency_us: null, max_latency_us: null } as const;
@@ -83,8 +88,8 @@ export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> 
 /** A run of a round and which part of it: the capacity measurement or the open-loop steps. */
 export type PartOutcome = RunOutcome & { part?: 'capacity' | 'open-loop' };
 
-/** A round's capacity; `runId`: its recorded closed-loop run, when it was measured so. */
-export interface Capacity { rps: number; source: 'measured' | 'given' | 'objective'; runId?: number }
+/** A round's capacity; `runId`: its recorded closed-loop run, when it was measured so; `chapter`: an experiment's, its chapter's (./chapter-capacities.ts). */
+export interface Capacity { rps: number; source: 'measured' | 'given' | 'objective' | 'chapter'; runId?: number }
 
 /** Which requests a scenario offers: the mix's, or the wide windows. */
 const requestSetOf = (sc: Scenario): RequestSet => (sc.name.endsWith('-mix') || sc.name === 'ingest-mix-overload' ? 'mix' : 'wide');
@@ -126,6 +131,28 @@ export async function roundCapacity(sc: Scenario, context: RoundContext, round: 
     return { capacity: null, outcomes: [{ ...outcome, status: 'failed', capacity: true, part: 'capacity' }] };
   }
   return { capacity: { rps, source: 'measured', runId }, outcomes: [{ ...outcome, capacity: true, part: 'capacity' }] };
+}
+
+/**
+ * The capacity of this round for a subject: an experiment's chapter's, when the chapter was
+ * measured before it (a capacity not given: measured or searched), else roundCapacity's,
+ * remembered for the chapter's experiments.
+ */
+export async function chapterOrRoundCapacity(chapters: ChapterCapacities, sc: Scenario, context: RoundContext, round: number): Promise<{ capacity: Capacity | null; outcomes: PartOutcome[] }> {
+  const shared = typeof context.options.capacity === 'number' ? null : chapters.forExperiment(round, context.label);
+  if (shared !== null) {
+    context.log(`${sc.name} ${context.label}: the chapter's capacity of this round, ${shared.rps.toFixed(0)} req/s (every limit of the chapter faces the same rates)`);
+    return { capacity: shared, outcomes: [] };
+  }
+  const measured = await roundCapacity(sc, context, round);
+  if (measured.capacity !== null) chapters.remember(round, context.label, measured.capacity);
+  return measured;
+}
+
+/** Where a scenario's capacity comes from, in its settings key: given, searched against the objective, or a closed-loop run (an experiment: its chapter's). */
+export function capacityKey(options: ScenarioOptions): string {
+  if (typeof options.capacity === 'number') return `cap${options.capacity}`;
+  return `${options.capacity === 'objective' ? `capobj-${searchKey(CAPACITY_SEARCH)}` : `capc${options.connections}`}-experiments-at-chapter-rates`;
 }
 
 /** Runs the steps, reading the server's gauges just before and at the end of every second. */
@@ -177,7 +204,7 @@ function settingsKeyParts(sc: Scenario, settings: OpenLoopSettings, options: Sce
     `x${settings.multipliers.join('-')}`,
     `step${settings.stepSeconds ?? 'd'}-settle${settings.settleSeconds ?? 'auto'}`,
     `ol${settings.connections}-to${settings.timeoutSeconds}`,
-    options.capacity === null ? `capc${options.connections}` : options.capacity === 'objective' ? `capobj-${searchKey(CAPACITY_SEARCH)}` : `cap${options.capacity}`,
+    capacityKey(options),
     ...(sc.name === 'scaling-ramp' ? [`p99lim${settings.p99LimitMs}`] : []),
     ...(settings.quietSeconds > 0 ? [`quiet${settings.quietSeconds}`] : []),
     pathsKey(sc.paths),
@@ -199,6 +226,7 @@ function describeSettings(sc: Scenario, settings: OpenLoopSettings, options: Sce
       : options.capacity === null
       ? { source: 'measured', method: `each round, a recorded closed-loop run of the same paths (${options.tool}, ${options.connections} connections, ${options.durationSeconds} s): its 2xx per second` }
       : { source: 'given', rps: options.capacity },
+    ...(typeof options.capacity === 'number' ? {} : { experiments: "an experiment takes its chapter's capacity of the same round, or of the latest round before (capacity_source chapter): one offered load for every limit of a chapter" }),
     generator: {
       method: 'open loop: undici, one event loop in the bench process (bench/loadgen/open-loop.ts); latencies from the intended send time',
       connections: settings.connections,
@@ -214,9 +242,15 @@ export function summarizeParts(runs: RunOutcome[]) {
   const parts = runs as PartOutcome[];
   const openLoop = parts.filter((r) => r.part === 'open-loop');
   // The capacity runs are summarised like the sweep's capacity steps: rps_median = capacity_rps.
-  const base = summarize(parts.filter((r) => r.part === 'capacity'));
+  const capacityRuns = parts.filter((r) => r.part === 'capacity');
+  const base = summarize(capacityRuns);
+  // A round with no capacity run of its own (given, or its chapter's) counts as a run once its
+  // steps are done: a resumed edition then knows the subject is complete (rps_median stays NULL).
+  const measuredRounds = new Set(capacityRuns.map((r) => r.run_index));
+  const stepsAlone = openLoop.filter((r) => r.status === 'ok' && !measuredRounds.has(r.run_index)).length;
   return {
     ...base,
+    runs: base.runs + stepsAlone,
     failed_runs: base.failed_runs + openLoop.filter((r) => r.status === 'failed').length,
     saturated_runs: base.saturated_runs + openLoop.filter((r) => r.loadgen_saturated).length,
   };
@@ -243,6 +277,7 @@ async function duringIngest<T>(context: RoundContext, steps: () => Promise<T>): 
 }
 
 export function openLoopScenario(sc: Scenario & { name: OpenLoopScenarioName }, settings: OpenLoopSettings = OPEN_LOOP_DEFAULTS[sc.name], ingest?: IngestSettings): ScenarioModule {
+  const chapters = new ChapterCapacities();
   return {
     ...(ingest ? { ownProvider: () => ingestProvider(ingest) } : {}),
     name: sc.name,
@@ -252,7 +287,7 @@ export function openLoopScenario(sc: Scenario & { name: OpenLoopScenarioName }, 
     settings: (options) => describeSettings(sc, settings, options),
     warmup: (options) => (options.warmupSeconds > 0 ? capacityLoad(sc, options, options.warmupSeconds) : null),
     runRound: async (context, round) => {
-      const { capacity, outcomes } = await roundCapacity(sc, context, round);
+      const { capacity, outcomes } = await chapterOrRoundCapacity(chapters, sc, context, round);
       if (capacity === null) return outcomes;
       const stepSeconds = settings.stepSeconds ?? context.options.durationSeconds;
       context.log(`${sc.name} ${context.label}: capacity ${capacity.rps.toFixed(1)} req/s (${capacity.source}); offering ${settings.multipliers.join(', ')} × it, ${stepSeconds} s a step, open loop`);

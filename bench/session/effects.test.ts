@@ -27,16 +27,24 @@ const NOW = new Date('2026-01-02T03:04:05.000Z');
 const REFERENCE_URL = 'http://127.0.0.1:2000';
 const MACHINE: MachineInfo = { fingerprint: 'fake-machine', cpu_model: 'fake CPU', cores: 2, memory_bytes: 1 << 30, kernel: 'fake', os: 'fake', node_version: process.version, details_json: '{}' };
 
-function fakeEffects(): { effects: Partial<SessionEffects>; requests: LoadRequest[]; prepared: string[] } {
+function fakeEffects(): { effects: Partial<SessionEffects>; requests: LoadRequest[]; prepared: string[]; runningAtLoad: string[][]; running: Set<string> } {
   const requests: LoadRequest[] = [];
   const prepared: string[] = [];
   const urls = new Map<string, string>();
+  // Which servers are continued (not paused) at each load run: a fake server's pause and resume only say so.
+  const running = new Set<string>();
+  const runningAtLoad: string[][] = [];
+  const pausable = (url: string) => {
+    running.add(url);
+    return { pause: () => void running.delete(url), resume: () => void running.add(url) };
+  };
   const generator: LoadGenerator = {
     name: 'wrk',
     installHint: 'none: a fake',
     detect: async () => ({ name: 'wrk', version: 'fake', path: '/fake/wrk' }),
     run: async (request): Promise<LoadResult> => {
       requests.push(request);
+      runningAtLoad.push([...running].sort());
       const rps = request.url === REFERENCE_URL ? 1000 : 500;
       return { ...failedResult(''), ok: true, failure: undefined, requestsPerSecond: rps, totalRequests: rps * request.durationSeconds, successfulRequests: rps * request.durationSeconds, latencyUs: { avg: 900, p50: 800, p90: 1200, p99: 2000, max: 5000 }, cpuSeconds: 0.1, wallSeconds: request.durationSeconds };
     },
@@ -51,10 +59,12 @@ function fakeEffects(): { effects: Partial<SessionEffects>; requests: LoadReques
       const contract = { ready: { path: '', status: 200 } } as unknown as ChapterContract;
       return { commit, path: `/fake/worktree/${commit}`, contract, worktreeSeconds: 0, installSeconds: 0, buildSeconds: 0, installCacheHit: true };
     },
-    launch: async (tree) => ({ url: urls.get(tree.commit)!, metricsUrl: null, pid: process.pid, startSeconds: 0, stop: async () => {} }) as unknown as LaunchedSubject,
+    launch: async (tree) => ({ url: urls.get(tree.commit)!, metricsUrl: null, pid: process.pid, startSeconds: 0, stop: async () => {}, ...pausable(urls.get(tree.commit)!) }) as unknown as LaunchedSubject,
     startYardsticks: async () => ({ yardsticks: [{ subject: 'reference', url: REFERENCE_URL, pid: process.pid }], settings: { reference: { fake: true } } }),
+    // The fake yardstick's pid is this test's own: never really stopped.
+    pausable: () => pausable(REFERENCE_URL),
   };
-  return { effects, requests, prepared };
+  return { effects, requests, prepared, runningAtLoad, running };
 }
 
 describe('a session against fake effects', () => {
@@ -83,5 +93,19 @@ describe('a session against fake effects', () => {
     expect(summaries.map((s) => [s.subject, s.runs])).toEqual([['v1-a', 2], ['v2-b', 2]]);
     // 500 ÷ 1000 in every slice (up to the log-linear interpolation's rounding).
     for (const s of summaries) for (const figure of [s.ratio_median, s.ratio_ci_low, s.ratio_ci_high]) expect(figure).toBeCloseTo(0.5, 12);
+  });
+
+  it('runs a subject only for its own warm-up and slices: at every load run its server alone is continued', async () => {
+    const { dir } = createTinyRepo([{ tag: 'v1-a' }, { tag: 'v2-b' }]);
+    repos.push(dir);
+    const options = parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--scenario', 'hot,mix', '--runs', '2', '--duration', '1', '--warmup', '1', '--settle', '1', '--no-pin']);
+    const { effects, requests, runningAtLoad, running } = fakeEffects();
+
+    expect(await runBench(options, { stdout: sink(), stderr: sink(), ...effects })).toBe(0);
+    // Warm-ups, settles and measured runs of 3 subjects × 2 scenarios.
+    expect(requests).toHaveLength(2 * 3 + 2 * 2 * 3 * 2);
+    expect(runningAtLoad).toEqual(requests.map((r) => [r.url]));
+    // At the end the cleanup continued the yardstick before its stop (a chapter server's own stop does that: not faked here).
+    expect(running).toEqual(new Set([REFERENCE_URL]));
   });
 });

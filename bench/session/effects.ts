@@ -14,6 +14,7 @@ import { scenarioModule } from '../scenarios/registry.ts';
 import { BenchStore } from '../store.ts';
 import type { IptablesAccess } from '../subject/connlimit.ts';
 import { launchSubject, prepareSubjectTree } from '../subject/subject.ts';
+import { pausable } from '../subject/pause.ts';
 
 /** Where a session's lines go: progress and the report to stdout, what went wrong to stderr. */
 export interface RunnerIO {
@@ -36,6 +37,8 @@ export interface SessionEffects extends RunnerIO {
   launch: typeof launchSubject;
   /** The yardsticks (node:http, nginx) fed a chapter's answer. */
   startYardsticks: typeof startYardsticks;
+  /** Stopping and continuing a yardstick's processes between its slices (a chapter server's come with its launch). */
+  pausable: typeof pausable;
   /** The scenarios --scenario may name (a Map serves). */
   scenarios: ScenarioLookup;
   /** How experiments with a kernel connection limit reach iptables (undefined: the system's). */
@@ -70,6 +73,7 @@ export function systemEffects(io: RunnerIO): SessionEffects {
     prepareTree: prepareSubjectTree,
     launch: launchSubject,
     startYardsticks,
+    pausable,
     scenarios: registryLookup(),
   };
 }

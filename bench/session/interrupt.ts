@@ -9,6 +9,7 @@
 import { listProcesses } from '../proc/processes.ts';
 import { runningServers, stopRunningCommands } from '../subject/contract.ts';
 import { removeLiveRulesNow } from '../subject/connlimit.ts';
+import { resumeEveryPaused } from '../subject/pause.ts';
 import type { Lock } from '../lock.ts';
 import type { Progress } from './progress.ts';
 import type { Guard } from '../subject/subject.ts';
@@ -36,6 +37,8 @@ export function watchSignals(io: { stderr: NodeJS.WritableStream }, progress: Pr
       // A second Ctrl-C: do not wait for a graceful cleanup. The database on disk is the last atomic save.
       io.stderr.write(`bench: ${signal} again: killing servers and exiting now\n`);
       stopRunningCommands();
+      // Continued first: what the exit leaves (a yardstick reading the end of its stdin) must run to end.
+      resumeEveryPaused();
       for (const server of runningServers()) {
         try {
           process.kill(-server.pid, 'SIGKILL');

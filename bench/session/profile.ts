@@ -23,7 +23,7 @@ export async function profileScenario(session: Session, module: ScenarioModule, 
         treeDir: source.tree.path,
         start: async (profileDir) => {
           const launched = await session.io.launch(source.tree, session.cleanup, { args: source.args, env: source.env, connlimit: source.connlimit, wrap: session.serverWrap, guard: signals.guard, profileDir });
-          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid, metricsUrl: launched.metricsUrl };
+          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid, processes: launched, metricsUrl: launched.metricsUrl };
           return launched.server;
         },
         warmUp: async () => {

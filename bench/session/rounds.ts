@@ -13,6 +13,7 @@ import type { LoadShape, Measured, RoundContext, ScenarioModule } from '../scena
 import { interleavedOrder } from './schedule.ts';
 import { type RunRow } from '../store.ts';
 import { Interrupted } from './interrupt.ts';
+import { whileRunning } from '../subject/pause.ts';
 import { gaugeReader, scrape } from '../metrics/scrape.ts';
 import { yardstickRatio, type RunOutcome } from '../figures/summarize.ts';
 
@@ -27,14 +28,15 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
   const outcomes = new Map<string, RunOutcome[]>(subjects.map((s) => [s.label, []]));
   const flags = new Map<string, Set<string>>(subjects.map((s) => [s.label, new Set()]));
   const warmup = module.warmup(options);
-  if (warmup) for (const subject of subjects) await unrecordedLoad(session, module, subject, warmup, 'warm-up');
+  // Each subject runs only for its own warm-up and slices, stopped the rest of the time (bench/subject/pause.ts).
+  if (warmup) for (const subject of subjects) await whileRunning(subject.processes, () => unrecordedLoad(session, module, subject, warmup, 'warm-up'));
   const order = interleavedOrder(subjects, options.runs);
   const done = new Set<string>();
   for (let round = 0; round < options.runs; round++) {
     for (const subject of roundOf(session, subjects, order, round, done)) {
       const subjectFlags = flags.get(subject.label)!;
       const run = runClock();
-      const runs = await module.runRound(
+      const runs = await whileRunning(subject.processes, () => module.runRound(
         {
           options,
           label: subject.label,
@@ -56,7 +58,7 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
           serverReport: () => (subject.source ? fetchServerReport(subject.url, subject.source.tree.contract.ready.path) : Promise.resolve(null)),
         },
         round,
-      );
+      ));
       outcomes.get(subject.label)!.push(...runs);
     }
     // Summaries after every round, saved atomically: an interrupt keeps what was measured.

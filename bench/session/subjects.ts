@@ -9,6 +9,7 @@ import type { OwnProvider, ScenarioModule } from '../scenarios/module.ts';
 import { type PreparationRow } from '../store.ts';
 import { Interrupted } from './interrupt.ts';
 import type { PreparedTree } from '../subject/subject.ts';
+import { whileRunning } from '../subject/pause.ts';
 import { cleanLeftoverRules, iptablesUnavailable, KernelLimitUnavailable } from '../subject/connlimit.ts';
 import type { Subject, Unit, Session } from './types.ts';
 
@@ -34,10 +35,12 @@ export async function prepareSubjects(session: Session, needed: Unit[]): Promise
       }
       const connlimit = unit.connlimit === null ? undefined : { limit: unit.connlimit, owner: `session-${session.id}`, access: session.io.iptables };
       const launched = await session.io.launch(tree, cleanup, { args: unit.args, env: unit.env, connlimit, wrap: session.serverWrap, guard: signals.guard });
+      // Stopped until its first slice: an idle server may still work on the CPU the others are measured on.
+      launched.pause();
       prep.start_seconds = launched.startSeconds;
       prep.total_seconds = Math.round(performance.now() - started) / 1000;
       subjects.push({
-        label: unit.label, subject: unit.chapter.tag, experiment: unit.experiment, commit: unit.chapter.commit, url: launched.url, pid: launched.pid,
+        label: unit.label, subject: unit.chapter.tag, experiment: unit.experiment, commit: unit.chapter.commit, url: launched.url, pid: launched.pid, processes: launched,
         metricsUrl: launched.metricsUrl, source: { tree, args: unit.args, env: unit.env, connlimit },
       });
       session.log(`ready ${unit.label} on ${launched.url}${connlimit ? ` (kernel limit: ${connlimit.limit} connections)` : ''} — overhead ${describePreparation(prep)}`);
@@ -91,7 +94,8 @@ export async function relaunchedSubjects(session: Session, module: ScenarioModul
       const instance = await session.io.launch(source.tree, session.cleanup, {
         args: source.args, env: { ...source.env, ...provider.env }, feed: provider.feed, connlimit: source.connlimit, wrap: session.serverWrap, guard: session.signals.guard,
       });
-      const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, metricsUrl: instance.metricsUrl, simulator: instance.simulator };
+      instance.pause();
+      const launched: Subject = { ...subject, url: instance.url, pid: instance.pid, processes: instance, metricsUrl: instance.metricsUrl, simulator: instance.simulator };
       own.push(launched);
       session.log(`ready ${subject.label} for ${module.name} on ${launched.url} (own provider, ${((performance.now() - started) / 1000).toFixed(2)} s)`);
     } catch (error) {
@@ -112,11 +116,16 @@ function describePreparation(prep: PreparationRow): string {
 
 /** The yardsticks (bench/reference/yardsticks.ts): the exact bytes and headers of the first chapter's hot answer, pinned like the chapters. */
 export async function startReferences(session: Session, source: Subject): Promise<Subject[]> {
-  const { yardsticks, settings } = await session.io.startYardsticks({
+  // The source answers once, continued for it.
+  const { yardsticks, settings } = await whileRunning(source.processes, () => session.io.startYardsticks({
     answerUrl: source.url + HOT_PATH, sourceLabel: source.label, wrap: session.serverWrap, cleanup: session.cleanup, guard: session.signals.guard, log: session.log,
-  });
+  }));
+  const started = yardsticks.map((y) => ({ yardstick: y, processes: session.io.pausable({ tree: y.pid }) }));
+  // Added after their stops, so it runs before them: a stopped server runs no shutdown (bench/subject/pause.ts).
+  await session.cleanup.add('continue the yardsticks', () => started.forEach((s) => s.processes.resume()));
+  for (const { processes } of started) processes.pause();
   Object.assign(session.settings, settings);
   session.store.updateSessionSettings(session.id, session.settings);
   session.store.save();
-  return yardsticks.map((y) => ({ label: y.subject, subject: y.subject, experiment: '', commit: null, url: y.url, pid: y.pid }));
+  return started.map(({ yardstick: y, processes }) => ({ label: y.subject, subject: y.subject, experiment: '', commit: null, url: y.url, pid: y.pid, processes }));
 }

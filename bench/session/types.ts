@@ -13,6 +13,7 @@ import { BenchStore, type PreparationRow } from '../store.ts';
 import { type SignalWatch } from './interrupt.ts';
 import { Cleanup } from '../subject/cleanup.ts';
 import { type LaunchOptions, type PreparedTree } from '../subject/subject.ts';
+import type { Pausable } from '../subject/pause.ts';
 import type { Simulator } from '../../simulator/index.ts';
 
 export interface Subject {
@@ -23,6 +24,8 @@ export interface Subject {
   commit: string | null;
   url: string;
   pid: number;
+  /** Its server's processes, stopped outside its own slices (bench/subject/pause.ts; rounds.ts continues them for a slice). */
+  processes: Pausable;
   /** How a chapter subject was launched, so --profile or a scenario with its own provider can start another instance of it (none for the reference). */
   source?: { tree: PreparedTree; args: string[]; env: Record<string, string>; connlimit: LaunchOptions['connlimit'] };
   /** The subject's simulator, when a scenario may steer it (ScenarioModule.ownProvider). */

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stopProfiledServer, withCpuProfile } from './cpu-profile.ts';
+import { pausable, type Pausable } from './pause.ts';
 import { choosePorts } from './ports.ts';
 
 export { assertPortFree, choosePorts, freePort } from './ports.ts';
@@ -226,7 +227,8 @@ function runCommand(command: string[], cwd: string, env: Record<string, string>,
   });
 }
 
-export interface RunningServer {
+/** A running server; paused (SIGSTOP to its process group, pause.ts) between its slices, continued by its stop. */
+export interface RunningServer extends Pausable {
   url: string;
   port: number;
   /** The Prometheus metrics URL on the side port (contract `"metrics"`), null when the chapter has none. */
@@ -328,8 +330,11 @@ export async function startServer(
       // The group is already gone.
     }
   };
+  const processes = pausable({ group: child.pid ?? -1 });
   const stop = async () => {
     liveServers.delete(running);
+    // A stopped process runs no SIGTERM handler until continued (nor writes its profile).
+    processes.resume();
     // A profiled server: SIGTERM to its leader only, and every process of it waited for, so each writes its profile.
     if (options.profileDir !== undefined && exitState() === null && child.pid !== undefined) await stopProfiledServer(child.pid);
     if (exitState() === null) {
@@ -341,7 +346,7 @@ export async function startServer(
     // Children that outlived the leader (e.g. under npm) die with the group.
     killGroup('SIGKILL');
   };
-  const running: RunningServer = { url, port, metricsUrl: metricsUrlOf(contract, metricsPort), pid: child.pid ?? -1, stop, stderrTail };
+  const running: RunningServer = { url, port, metricsUrl: metricsUrlOf(contract, metricsPort), pid: child.pid ?? -1, stop, stderrTail, pause: processes.pause, resume: processes.resume };
   liveServers.add(running);
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);

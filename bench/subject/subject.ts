@@ -18,6 +18,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../sim
 import { prepareTree, readContract, startServer, type ChapterContract, type RunningServer } from './contract.ts';
 import { addWorktree } from '../git/worktree.ts';
 import type { Cleanup } from './cleanup.ts';
+import type { Pausable } from './pause.ts';
 import { addConnlimitRule, iptablesUnavailable, KernelLimitUnavailable, type IptablesAccess } from './connlimit.ts';
 
 /** The provider feed every chapter gets: generated, seeded, ~1,200 plans (~550 KB of XML). */
@@ -78,7 +79,8 @@ export interface LaunchOptions {
   guard?: Guard;
 }
 
-export interface LaunchedSubject {
+/** A launched subject; `pause` stops all its server's processes between its slices (pause.ts), `stop` continues them first. */
+export interface LaunchedSubject extends Pausable {
   url: string;
   /** The server's Prometheus metrics (chapter 7 on), null for a chapter without them. */
   metricsUrl: string | null;
@@ -137,7 +139,7 @@ export async function launchSubject(tree: Pick<PreparedTree, 'commit' | 'path' |
     await stopServer();
     await stopProvider();
   };
-  return { url: server.url, metricsUrl: server.metricsUrl, pid: server.pid, server, simulator, startSeconds, stop };
+  return { url: server.url, metricsUrl: server.metricsUrl, pid: server.pid, server, simulator, startSeconds, stop, pause: server.pause, resume: server.resume };
 }
 
 /** Both halves at once (the gate: one subject per commit). */

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 
 export const TINY_SERVER = `
 import cluster from 'node:cluster';
+import { appendFileSync } from 'node:fs';
 import http from 'node:http';
+import { Worker } from 'node:worker_threads';
 const args = process.argv.slice(2);
 const option = (name) => args[args.indexOf(name) + 1];
 if (process.env.TINY_FAIL_MESSAGE) {
@@ -20,11 +22,15 @@ if (process.env.TINY_FAIL_MESSAGE) {
 }
 // Like the chapter servers: SIGTERM ends through process.exit (so a --cpu-prof profile is written).
 process.on('SIGTERM', () => process.exit(0));
+// TINY_EXIT_FILE: each process appends its pid there when it exits through process.exit (not when killed).
+if (process.env.TINY_EXIT_FILE) process.on('exit', () => appendFileSync(process.env.TINY_EXIT_FILE, process.pid + '\\n'));
 // TINY_WORKERS=n: a node:cluster primary forking n workers that share the port.
 const workers = Number(process.env.TINY_WORKERS || 0);
 if (workers > 0 && cluster.isPrimary) {
   for (let i = 0; i < workers; i++) cluster.fork();
 } else {
+  // TINY_BUSY: a thread that never idles, as a compression pool still at work between slices (chapter 14's).
+  if (process.env.TINY_BUSY) new Worker('for (;;) {}', { eval: true }).unref();
   const body = JSON.stringify({ data: { events: [{ id: 'x', title: process.env.TINY_LABEL || 'tiny' }] }, error: null });
   const served = { '/search': 0, '/health': 0 };
   http.createServer((req, res) => {
