@@ -38,9 +38,9 @@ describe('book/index.md: Reproduce it', () => {
 
   it.each([['on a branch', false], ['on a detached commit', true]])('works step by step in a fresh clone without tags, %s', (_where, detached) => {
     // Both cases clone into the same folder, one after the other: the second starts from the pages
-    // the first rendered of the real book (15–18 s of CPU here, beside other work). The page cache (generator/page-cache.ts)
-    // reuses a page only for the same generator bundle, which names the folder it was built in, and
-    // the same sources and data; the footer is stamped with this clone's HEAD at every build.
+    // the first rendered of the real book (15–18 s of CPU here, beside other work). The page cache
+    // (generator/page-cache.ts) reuses a page only for the same generator bundle, which names the
+    // folder it was built in, and the same sources and data; every build stamps this clone's HEAD.
     const clone = join(workDir, 'clone');
     const pages = join(workDir, 'book-pages');
     if (existsSync(join(clone, '.cache', 'book-pages'))) renameSync(join(clone, '.cache', 'book-pages'), pages);
