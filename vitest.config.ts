@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './bench/testing/sequencer.ts';
 
 // Tests sit beside the modules they test (`foo.ts` → `foo.test.ts`).
 // Several suites start real processes (servers, load generators, Chromium) on a
@@ -19,6 +20,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', 'site/**', 'server/dist/**'],
     // One line naming what to install when chromium, wrk or valgrind is missing.
     globalSetup: ['bench/testing/global-setup.ts'],
+    // The files that run for minutes start first, whatever vitest's duration cache holds.
+    sequence: { sequencer: LongestFirst },
     pool: 'forks',
     maxWorkers: 3,
     isolate: false,
