@@ -32,7 +32,6 @@ describe('runToolProcess', () => {
       'console.log("REPORT");',
       'process.stdin.resume(); process.stdin.on("end", () => { console.log("released"); process.exit(0); });',
     ].join('\n');
-    const started = performance.now();
     const run = await runToolProcess({
       command: process.execPath,
       args: ['-e', script],
@@ -56,6 +55,7 @@ describe('runToolProcess', () => {
       '  process.stdin.on("end", () => process.exit(0));',
       '});',
     ].join('\n');
+    const started = performance.now();
     const run = await runToolProcess({
       command: process.execPath,
       args: ['-e', script],
