@@ -141,6 +141,14 @@ describe('schema', () => {
     ]);
     expect(queryRows(db, 'SELECT DISTINCT tag, machine FROM run_results')).toEqual([{ tag: 'v2-fast', machine: arm }]);
 
+    // A whole-book edition decides it, and a later partial edition (or run) elsewhere does not move it.
+    addSession(db, 4, 'x64', 'complete');
+    db.run(`UPDATE sessions SET settings_json = '{"edition":{"whole_book":true}}' WHERE id = 4`);
+    addSession(db, 5, 'arm', 'complete');
+    db.run(`UPDATE sessions SET settings_json = '{"edition":{"whole_book":false}}' WHERE id = 5`);
+    expect(queryRows(db, 'SELECT fingerprint FROM comparison_machine')).toEqual([{ fingerprint: 'x64' }]);
+    db.run('DELETE FROM sessions WHERE id IN (4, 5)');
+
     // A book may name its machine.
     db.run("INSERT INTO meta(key, value) VALUES ('comparison_machine', 'x64')");
     expect(queryRows(db, "SELECT baseline_rps, machine FROM versions WHERE tag = 'v2-fast'")).toEqual([{ baseline_rps: 3000, machine: x64 }]);

@@ -526,6 +526,9 @@ CREATE VIEW comparison_machine AS
   FROM machine_info m
   WHERE m.fingerprint = COALESCE(
     (SELECT value FROM meta WHERE key = 'comparison_machine'),
+    -- The machine of the latest complete whole-book edition: a partial edition or a run of a few
+    -- chapters on another machine kind does not move the book off the edition it cites.
+    (SELECT machine_fingerprint FROM sessions WHERE kind = 'bench' AND status = 'complete' AND json_extract(settings_json, '$.edition.whole_book') = 1 ORDER BY started_at DESC, id DESC LIMIT 1),
     (SELECT machine_fingerprint FROM sessions WHERE kind = 'bench' AND status = 'complete' ORDER BY started_at DESC, id DESC LIMIT 1),
     (SELECT machine_fingerprint FROM sessions WHERE kind = 'bench' ORDER BY started_at DESC, id DESC LIMIT 1));
 
