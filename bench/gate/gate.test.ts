@@ -65,10 +65,8 @@ function worktreesOf(dir: string): string[] {
 }
 
 beforeAll(() => {
-  // Commit 1: base work; 2: same tree as 1; 3: twice the work per request; 4: crashes at start.
-  // The identical pair does the base work: under callgrind it costs half the twice-the-work pair's
-  // instructions, and its windows are as steady as the base side of the failing gate's.
-  repo = createWorkRepo([ITERATIONS, ITERATIONS, ITERATIONS * 2, 'broken']);
+  // Commit 1: base work; 2: twice the work per request; 3: same tree as 2; 4: crashes at start.
+  repo = createWorkRepo([ITERATIONS, ITERATIONS * 2, ITERATIONS * 2, 'broken']);
   tmp = mkdtempSync(join(tmpdir(), 'gate-test-'));
 });
 
@@ -79,7 +77,7 @@ afterAll(() => {
 
 describe('npm run gate', () => {
   it('fails (exit 1) when head does twice the work per request, and reports it', async () => {
-    const [base, , head] = repo.commits;
+    const [base, head] = repo.commits;
     const report = join(tmp, 'fail.md');
     const summary = join(tmp, 'summary.md');
     writeFileSync(summary, '# earlier step\n');
@@ -104,8 +102,8 @@ describe('npm run gate', () => {
   }, 420_000);
 
   it('passes two commits with the same tree on their instruction counts', async () => {
-    const [base, sameAsBase] = repo.commits;
-    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', sameAsBase, '--pairs', '6', ...SHORT]);
+    const [, head, sameAsHead] = repo.commits;
+    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, '--pairs', '6', ...SHORT]);
     // Equal counts pass the head, unless noisy runs put the median throughput ratio below the
     // limit: a drop the instructions never excuse (inconclusive, decided by throughput). Never a fail.
     if (outcome.code === 0) {
@@ -119,8 +117,8 @@ describe('npm run gate', () => {
   }, 420_000);
 
   it('with --cost-requests 0 decides on throughput alone and says why', async () => {
-    const [base, sameAsBase] = repo.commits;
-    const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', sameAsBase, '--pairs', '6', ...SHORT, '--cost-requests', '0']);
+    const [, head, sameAsHead] = repo.commits;
+    const outcome = await runGate(['--repo', repo.dir, '--base', head, '--head', sameAsHead, '--pairs', '6', ...SHORT, '--cost-requests', '0']);
     expect([0, 3]).toContain(outcome.code);
     expect(outcome.stdout).toContain('decided by **throughput**');
     expect(outcome.stdout).toContain('- Instructions per request: not counted — --cost-requests 0: the instruction count was not asked for.');
@@ -155,7 +153,7 @@ describe('npm run gate', () => {
   }, 60_000);
 
   it('on SIGINT stops both servers, removes the worktrees and exits 130', async () => {
-    const [base, , head] = repo.commits;
+    const [base, head] = repo.commits;
     const urls: string[] = [];
     let signalled = false;
     const outcome = await runGate(['--repo', repo.dir, '--base', base, '--head', head, '--pairs', '6', '--duration', '30', '--warmup', '0', '--connections', '2', '--cost-requests', '0'], {
