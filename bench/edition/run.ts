@@ -12,6 +12,7 @@
  * 5. the session finished complete (everything the plan holds measured, at the whole book's
  *    scope) or failed; Ctrl-C leaves it interrupted and prints the command that resumes.
  */
+import { labelParts } from '../scenarios/chapter-capacities.ts';
 import { join } from 'node:path';
 import { chapterCommitDetails, readChapterList, type Chapter } from '../../db/chapters.ts';
 import { REFERENCE_SUBJECT } from '../../db/schema.ts';
@@ -188,7 +189,7 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
   const labels = part.labels.filter((l) => !doneLabels.has(l));
   if (labels.length === 0) return 0;
   const args = [
-    '--db', options.dbPath, '--repo', options.repoDir, '--chapters', [...new Set(labels.map((l) => l.split('+')[0]))].join(','), '--scenario', part.scenarios.join(','),
+    '--db', options.dbPath, '--repo', options.repoDir, '--chapters', [...new Set(labels.map((l) => labelParts(l).chapter))].join(','), '--scenario', part.scenarios.join(','),
     '--runs', String(part.runs), '--duration', String(part.durationSeconds), '--settle', String(part.settleSeconds), '--warmup', String(part.warmupSeconds),
     '--connections', String(plan.settings.connections), '--tool', options.tool,
     '--pipeline', String(part.kind === 'paired' || part.kind === 'steady' ? plan.settings.pipeline : 1), ...(options.pin ? [] : ['--no-pin']),
@@ -219,7 +220,8 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
 export function completedLabels(store: BenchStore, sessionId: number, part: PartPlan, plan: EditionPlan): Set<string> {
   const done = new Set<string>();
   for (const label of part.labels) {
-    const [subject, experiment = ''] = label.split('+');
+    const { chapter: subject, experiment: named } = labelParts(label);
+    const experiment = named ?? '';
     const finished = part.scenarios.every((scenario) => {
       const s = store.rows('SELECT * FROM summaries WHERE session_id = ? AND subject = ? AND experiment = ? AND scenario = ?', [sessionId, subject, experiment, scenario])[0];
       if (!s) return false;
