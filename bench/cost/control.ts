@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { ThreadActivity } from '../proc/cpu.ts';
 import { listProcesses, statFields } from '../proc/processes.ts';
 import { splitPart, type PartSplit } from './call-graph.ts';
 import { parseCallgrindOutput, type CallgrindPart } from './callgrind-output.ts';
@@ -71,15 +72,17 @@ export function newDumps(outDir: string, seen: Set<string>): DumpFile[] {
 }
 
 /**
- * The threads that used CPU between two readings of threadCpuTicks, other than each
- * process's main thread (tid = pid): libuv's thread pool (zlib, fs), worker threads (pure).
+ * The threads not at rest between two readings of threadActivity, other than each process's
+ * main thread (tid = pid): libuv's thread pool (zlib, fs), worker threads. A thread is busy if
+ * its CPU time grew, or if it is runnable at the second reading — waiting for a core counts
+ * as work still to do (pure).
  */
-export function busyBackgroundThreads(before: Map<string, number>, after: Map<string, number>): string[] {
+export function busyBackgroundThreads(before: Map<string, ThreadActivity>, after: Map<string, ThreadActivity>): string[] {
   const busy: string[] = [];
-  for (const [key, ticks] of after) {
+  for (const [key, now] of after) {
     const [pid, tid] = key.split('/');
     if (pid === tid) continue;
-    if (ticks > (before.get(key) ?? 0)) busy.push(key);
+    if (now.runnable || now.cpuNs > (before.get(key)?.cpuNs ?? 0)) busy.push(key);
   }
   return busy;
 }

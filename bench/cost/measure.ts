@@ -191,11 +191,14 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
       const label = w < FIRST_WINDOWS_SET_ASIDE ? 'window set aside' : `window ${w + 1 - FIRST_WINDOWS_SET_ASIDE}`;
       let window: { answered: number; started: number };
       for (let attempt = 1; ; attempt++) {
-        // Every window starts from the same state: garbage collected, no background work, its
-        // connection open (the server's keep-alive timeout may have closed it while we waited).
+        // Every window starts from the same state: garbage collected, its connection open (the
+        // server's keep-alive timeout may have closed it while we waited), no background work —
+        // settled after the request that opens it, whose answer may hand work to the thread pool
+        // as any other (settled before it, a PBKDF2 job of the test server's ran into the window
+        // under load, 0.8–4.6% of its instructions: bench/cost/measure.test.ts).
         await collectGarbage(server.pid, outDir, rests);
-        await settleServer(server.pid);
         await client.prime();
+        await settleServer(server.pid);
         await callgrindControl('zero', serverPids(server.pid));
         const started = performance.now();
         const connections = client.connectionsOpened;

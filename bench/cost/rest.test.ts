@@ -57,9 +57,10 @@ describe('settleServer', () => {
 });
 
 describe('busyBackgroundThreads', () => {
-  it('lists the threads whose CPU time grew, never a main thread (tid = pid)', () => {
-    const before = new Map([['10/10', 5], ['10/11', 7], ['10/12', 1], ['20/20', 0]]);
-    const after = new Map([['10/10', 9], ['10/11', 7], ['10/12', 3], ['10/13', 1], ['20/20', 4]]);
-    expect(busyBackgroundThreads(before, after)).toEqual(['10/12', '10/13']);
+  it('lists the threads whose CPU time grew or that wait for a core, never a main thread (tid = pid)', () => {
+    const at = (cpuNs: number, runnable = false) => ({ cpuNs, runnable });
+    const before = new Map([['10/10', at(5)], ['10/11', at(7)], ['10/12', at(1)], ['10/14', at(2)], ['20/20', at(0)]]);
+    const after = new Map([['10/10', at(9, true)], ['10/11', at(7)], ['10/12', at(3)], ['10/13', at(1)], ['10/14', at(2, true)], ['20/20', at(4)]]);
+    expect(busyBackgroundThreads(before, after)).toEqual(['10/12', '10/13', '10/14']);
   });
 });

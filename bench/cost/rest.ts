@@ -20,7 +20,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { threadCpuTicks } from '../proc/cpu.ts';
+import { threadActivity } from '../proc/cpu.ts';
 import { busyBackgroundThreads, processGroupPids } from './control.ts';
 
 /**
@@ -28,7 +28,7 @@ import { busyBackgroundThreads, processGroupPids } from './control.ts';
  * of the key by which an edition reuses a count (bench/edition/cost.ts): a count made before
  * (no `method`) is not reused.
  */
-export const COST_METHOD = 'windows from rest: garbage collected, background settled, connection open; settled before each dump; an idle period shown apart; the first window set aside';
+export const COST_METHOD = 'windows from rest: garbage collected, connection open, background settled after its request; settled before each dump; an idle period shown apart; the first window set aside';
 
 /** The signal the preloaded module answers with a full garbage collection (free in every chapter: none handles it). */
 export const REST_SIGNAL = 'SIGUSR2';
@@ -84,17 +84,17 @@ export async function collectGarbage(pid: number, dir: string, rests: Map<number
 export const SETTLE = { sampleMs: 100, quietReadings: 3, timeoutMs: 900_000 } as const;
 
 /**
- * Waits until no thread of the server but each process's main thread has used CPU for
+ * Waits until no thread of the server but each process's main thread has used CPU or waited for a core for
  * `quietReadings` readings in a row, and returns the seconds waited. A thread that never
  * rests is an error after `timeoutMs`, naming it.
  */
 export async function settleServer(pid: number, settle: { sampleMs: number; quietReadings: number; timeoutMs: number } = SETTLE): Promise<number> {
   const started = performance.now();
   let quiet = 0;
-  let before = threadCpuTicks(serverPids(pid));
+  let before = threadActivity(serverPids(pid));
   while (quiet < settle.quietReadings) {
     await sleep(settle.sampleMs);
-    const after = threadCpuTicks(serverPids(pid));
+    const after = threadActivity(serverPids(pid));
     const busy = busyBackgroundThreads(before, after);
     quiet = busy.length === 0 ? quiet + 1 : 0;
     before = after;

@@ -102,9 +102,23 @@ export function startCpuMonitor(pid: number, intervalMs = 100, read: (pid: numbe
   };
 }
 
-/** CPU time (clock ticks, user + system) of every thread of `pids`, keyed `<pid>/<tid>`; a process or thread gone meanwhile is left out. */
-export function threadCpuTicks(pids: readonly number[]): Map<string, number> {
-  const ticks = new Map<string, number>();
+/** What a thread was doing at one reading: CPU time so far, and whether it was runnable (state R) at that moment. */
+export interface ThreadActivity {
+  /** Nanoseconds on a CPU: /proc/<pid>/task/<tid>/schedstat's first field, else utime + stime in clock ticks scaled to ns. */
+  cpuNs: number;
+  runnable: boolean;
+}
+
+/**
+ * Every thread of `pids`, keyed `<pid>/<tid>`; a process or thread gone meanwhile is left out.
+ * CPU time comes from schedstat in nanoseconds where the kernel keeps it: the clock ticks of
+ * /proc/<pid>/task/<tid>/stat are rounded down to 10 ms, so a thread-pool thread sharing a
+ * loaded machine's core with others (under callgrind, each of four threads got a few percent)
+ * showed no tick in three readings 100 ms apart while it was mid-job (bench/cost/rest.ts).
+ */
+export function threadActivity(pids: readonly number[]): Map<string, ThreadActivity> {
+  const threads = new Map<string, ThreadActivity>();
+  const nsPerTick = 1e9 / clockTicksPerSecond();
   for (const pid of pids) {
     let tids: string[];
     try {
@@ -115,11 +129,22 @@ export function threadCpuTicks(pids: readonly number[]): Map<string, number> {
     for (const tid of tids) {
       try {
         const fields = statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
-        ticks.set(`${pid}/${tid}`, Number(fields[14 - 3]) + Number(fields[15 - 3])); // utime, stime (field N is index N - 3, as in parseProcStat)
+        const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]); // utime, stime (field N is index N - 3, as in parseProcStat)
+        threads.set(`${pid}/${tid}`, { cpuNs: schedstatRunNs(pid, tid) ?? ticks * nsPerTick, runnable: fields[0] === 'R' });
       } catch {
         // exited between the listing and the read
       }
     }
   }
-  return ticks;
+  return threads;
+}
+
+/** The first field of /proc/<pid>/task/<tid>/schedstat (ns on a CPU), or null where the kernel keeps no schedstat. */
+function schedstatRunNs(pid: number, tid: string): number | null {
+  try {
+    const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return Number.isFinite(ns) ? ns : null;
+  } catch {
+    return null;
+  }
 }
