@@ -16,6 +16,9 @@ import type { Scenario } from './index.ts';
 import type { RoundContext, ScenarioModule } from './module.ts';
 import { pathsKey } from './steady.ts';
 
+/** A round's capacity; `runId`: its recorded closed-loop run, when it was measured so; `chapter`: an experiment's, its chapter's (./chapter-capacities.ts). */
+export interface Capacity { rps: number; source: 'measured' | 'given' | 'objective' | 'chapter'; runId?: number }
+
 export type RequestSet = 'hot' | 'mix' | 'wide';
 
 /** Probes of 3 s, the first left out of the p99 (a new rate's backlog settling): 2 measured seconds, thousands of requests a probe from 1,000 req/s up. */

@@ -10,7 +10,7 @@
  * whose capacity is the measurement. Pure bookkeeping: one instance per scenario module, i.e.
  * per session.
  */
-import type { Capacity } from './open-loop.ts';
+import type { Capacity } from './capacity.ts';
 
 /** A subject label's chapter and experiment ('v18-standing-queue+unfair-limit' → chapter, experiment; no '+': the chapter itself). */
 export function labelParts(label: string): { chapter: string; experiment: string | null } {

@@ -33,7 +33,8 @@ import { wilsonInterval } from '../stats/proportion.ts';
 import type { FairnessStepRow } from '../../db/schema.ts';
 import { HOT_PATH, WIDE_WINDOWS, type Scenario } from './index.ts';
 import type { ScenarioModule, ScenarioOptions } from './module.ts';
-import { capacityKey, capacityLoad, chapterOrRoundCapacity, summarizeParts, type Capacity, type PartOutcome } from './open-loop.ts';
+import { capacityKey, capacityLoad, chapterOrRoundCapacity, summarizeParts, type PartOutcome } from './open-loop.ts';
+import type { Capacity } from './capacity.ts';
 import { ChapterCapacities } from './chapter-capacities.ts';
 import { pathsKey } from './steady.ts';
 

@@ -32,7 +32,7 @@ import { summarize, type RunOutcome } from '../figures/summarize.ts';
 import { WIDE_WINDOWS, type OpenLoopScenarioName, type Scenario } from './index.ts';
 import type { LoadShape, RoundContext, ScenarioModule, ScenarioOptions } from './module.ts';
 import { pathsKey } from './steady.ts';
-import { CAPACITY_SEARCH, objectiveCapacity, searchKey, searchSettings, type RequestSet } from './capacity.ts';
+import { CAPACITY_SEARCH, objectiveCapacity, searchKey, searchSettings, type Capacity, type RequestSet } from './capacity.ts';
 import { DEFAULT_ZIPF_MIX } from './zipf.ts';
 import { ingestProvider, type IngestSettings } from './ingest.ts';
 import { ChapterCapacities } from './chapter-capacities.ts';
@@ -88,8 +88,6 @@ export const OPEN_LOOP_DEFAULTS: Record<OpenLoopScenarioName, OpenLoopSettings> 
 /** A run of a round and which part of it: the capacity measurement or the open-loop steps. */
 export type PartOutcome = RunOutcome & { part?: 'capacity' | 'open-loop' };
 
-/** A round's capacity; `runId`: its recorded closed-loop run, when it was measured so; `chapter`: an experiment's, its chapter's (./chapter-capacities.ts). */
-export interface Capacity { rps: number; source: 'measured' | 'given' | 'objective' | 'chapter'; runId?: number }
 
 /** Which requests a scenario offers: the mix's, or the wide windows. */
 const requestSetOf = (sc: Scenario): RequestSet => (sc.name.endsWith('-mix') || sc.name === 'ingest-mix-overload' ? 'mix' : 'wide');
