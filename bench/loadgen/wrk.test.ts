@@ -5,10 +5,8 @@ import { startReferenceServer } from '../reference/reference-server.ts';
 import { readFixture, refusingUrl, startTestServer, type TestServer } from './test-support.ts';
 import type { LoadSample } from './types.ts';
 import { generatorWasTheLimit, SATURATION_SHARE } from '../figures/run-row.ts';
-import {
-  WRK_READY_MARKER, WRK_REPORT_MARKER, parseWrkReport, parseWrkText, parseWrkVersion, runWrk, scriptCounting, wrkArguments, wrkGenerator,
-  wrkLuaScript, wrkPrintedRequestsPerSecond, type WrkDoneReport, type WrkScript,
-} from './wrk.ts';
+import { parseWrkReport, parseWrkText, parseWrkVersion, runWrk, wrkArguments, wrkGenerator, wrkPrintedRequestsPerSecond } from './wrk.ts';
+import { WRK_READY_MARKER, WRK_REPORT_MARKER, scriptCounting, wrkLuaScript, type WrkDoneReport, type WrkScript } from './wrk-script.ts';
 
 // Fixtures: real wrk 4.1.0 (Debian) runs recorded by fixtures/record-fixtures.ts.
 describe('parseWrkReport on the JSON report of the generated script', () => {
