@@ -249,7 +249,7 @@ describe('npm run bench (end to end)', () => {
     expect(bad.stderr).toBe('bench: --runs must be an integer ≥ 1, got "many"\nRun with --help for the options.\n');
     const unknownChapter = await bench(['--repo', dir, '--db', db, '--chapters', 'v9-nope', ...SHORT]);
     expect(unknownChapter.code).toBe(2);
-    expect(unknownChapter.stderr).toMatch(/--chapters: unknown chapter v9-nope \(known: v1-a\)/);
+    expect(unknownChapter.stderr).toMatch(/--chapters: unknown chapter or experiment v9-nope \(known: v1-a\)/);
     expect(existsSync(db)).toBe(false);
   }, SESSIONS_TIMEOUT);
 

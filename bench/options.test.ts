@@ -5,7 +5,7 @@ import { DEFAULTS, parseOptions } from './options.ts';
 describe('parseOptions', () => {
   it('has sane defaults', () => {
     const o = parseOptions([], '/repo');
-    expect(o).toMatchObject({ repoDir: '/repo', dbPath: '/repo/data/bench.sqlite', chapters: null, scenarios: ['hot', 'mix', 'close'], ...DEFAULTS, force: false, list: false, restoreTags: false, cleanIptables: false, exportDir: null, capacity: null });
+    expect(o).toMatchObject({ repoDir: '/repo', dbPath: '/repo/data/bench.sqlite', chapters: null, withExperiments: true, scenarios: ['hot', 'mix', 'close'], ...DEFAULTS, force: false, list: false, restoreTags: false, cleanIptables: false, exportDir: null, capacity: null });
     expect(parseOptions(['--clean-iptables']).cleanIptables).toBe(true);
   });
   it('reads every flag', () => {
@@ -51,8 +51,8 @@ describe('parseOptions', () => {
     expect(parseOptions(['merge', 'a.sqlite', 'b.sqlite'], '/w')).toMatchObject({ verb: 'merge', merge: ['/w/a.sqlite', '/w/b.sqlite'] });
     expect(parseOptions(['restore-tags'], '/w').verb).toBe('restore-tags');
     expect(parseOptions(['clean-iptables'], '/w').verb).toBe('clean-iptables');
-    expect(parseOptions(['soak'], '/w')).toMatchObject({ verb: 'soak', scenarios: ['soak'], runs: 1, chapters: null });
-    expect(parseOptions(['soak', '--chapters', 'v9-adaptive-limit', '--runs', '2'], '/w')).toMatchObject({ verb: 'soak', scenarios: ['soak'], runs: 2, chapters: ['v9-adaptive-limit'] });
+    expect(parseOptions(['soak'], '/w')).toMatchObject({ verb: 'soak', scenarios: ['soak'], runs: 1, chapters: null, withExperiments: false });
+    expect(parseOptions(['soak', '--chapters', 'v9-adaptive-limit,v9-adaptive-limit+fixed-64', '--runs', '2'], '/w')).toMatchObject({ verb: 'soak', scenarios: ['soak'], runs: 2, chapters: ['v9-adaptive-limit', 'v9-adaptive-limit+fixed-64'], withExperiments: false });
     expect(() => parseOptions(['soak', '--scenario', 'mix'], '/w')).toThrow(new UsageError('soak: measures the soak scenario only; --scenario does not apply'));
     expect(() => parseOptions(['list', '--restore-tags'], '/w')).toThrow(new UsageError('list and restore-tags cannot be combined: name one verb'));
   });

@@ -19,7 +19,10 @@ export interface BenchOptions extends ScenarioOptions {
   verb: Verb;
   repoDir: string;
   dbPath: string;
+  /** Chapter tags, or `tag+experiment` for one experiment; null: every chapter. */
   chapters: string[] | null;
+  /** Whether a chapter selected by its tag brings its experiments (soak: not unless named as `tag+experiment`). */
+  withExperiments: boolean;
   /** Scenario names (bench/scenarios/registry.ts); validated here against the built-in ones. */
   scenarios: string[];
   runs: number;
@@ -77,8 +80,9 @@ Verbs (the older flags --list, --merge, --restore-tags, --clean-iptables still w
   soak            the soak, a session of its own (never part of an edition): the mix's
                   requests at 80% of their capacity against the objective for 10 minutes,
                   open loop, RSS and p99 per second (bench/scenarios/soak.ts); the latest
-                  chapter unless --chapters names others, one round unless --runs; about
-                  12 min a chapter (capacity search, warm-up, 10 min of soak)
+                  chapter alone unless --chapters names others (an experiment as
+                  tag+experiment), one round unless --runs; about 12 min a subject
+                  (capacity search, warm-up, 10 min of soak)
 
 Exit codes (cli/exit.ts): 0 done, 1 failed, 2 bad usage, 130 interrupted.
 
@@ -87,7 +91,9 @@ worktree) with a real HTTP load generator, and records the results in SQLite.
 Already measured chapter × scenario × settings on this machine are skipped.
 
 Options:
-  --chapters <tags>      comma-separated chapter tags (default: all in data/chapters.json)
+  --chapters <tags>      comma-separated chapter tags, each with its experiments, or
+                         tag+experiment for one experiment (default: all in
+                         data/chapters.json)
   --scenario <names>     comma-separated, of: ${SCENARIO_NAMES.join(', ')}
                          (default: ${DEFAULT_SCENARIOS.join(',')}; each is described in bench/README.md)
   --runs <n>             measured runs (slices) per chapter and scenario, interleaved with
@@ -205,7 +211,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
   const tool = v.tool ?? DEFAULTS.tool;
   if (!(TOOLS as readonly string[]).includes(tool)) throw new UsageError(`--tool: unknown load generator "${tool}" (known: ${TOOLS.join(', ')})`);
   const chapters = v.chapters === undefined ? null : list(v.chapters);
-  if (chapters !== null && chapters.length === 0) throw new UsageError('--chapters: name at least one chapter tag');
+  if (chapters !== null && chapters.length === 0) throw new UsageError('--chapters: name at least one chapter tag (or tag+experiment)');
   const maxErrorRate = numberFlag('--sweep-max-errors', v['sweep-max-errors'], { min: 0, max: 1, hint: 'a share', fallback: DEFAULT_SWEEP_LIMITS.maxErrorRate });
   if (v.export === '') throw new UsageError('--export: needs a directory');
   const merge = mergeArguments(v.merge, parsed.positionals, cwd);
@@ -215,6 +221,7 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     repoDir,
     dbPath: resolve(cwd, v.db ?? resolve(repoDir, 'data', 'bench.sqlite')),
     chapters: chapters ? [...new Set(chapters)] : null,
+    withExperiments: !v.soak,
     scenarios: [...new Set(scenarios)],
     runs: numberFlag('--runs', v.runs, { integer: true, min: 1, fallback: v.soak ? 1 : DEFAULTS.runs }),
     durationSeconds: numberFlag('--duration', v.duration, { integer: true, min: 1, fallback: DEFAULTS.durationSeconds }),

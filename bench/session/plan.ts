@@ -18,6 +18,7 @@ import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, intervalMethod } from '../stats/de
 import { BenchStore } from '../store.ts';
 import { FEED } from '../subject/subject.ts';
 import type { SessionEffects } from './effects.ts';
+import type { Chapter } from '../../db/chapters.ts';
 import type { Unit, Request } from './types.ts';
 
 /** Canonical settings of one scenario: what must match for a summary to count as "already measured". */
@@ -37,30 +38,45 @@ export function settingsKey(options: BenchOptions, module: ScenarioModule, pinni
   ].join('|');
 }
 
-/** Each chapter's commit details; a chapter whose commit `repoDir` lacks is an error. */
+/** Every chapter's units: the chapter itself, then each of its experiments (label `tag+experiment`) (pure). */
+function unitsOf(chapter: Chapter): Unit[] {
+  return [
+    { chapter, experiment: '', args: [], env: {}, connlimit: null, label: chapter.tag },
+    ...(chapter.experiments ?? []).map((e) => ({ chapter, experiment: e.name, args: e.args ?? [], env: e.env ?? {}, connlimit: e.connlimit ?? null, label: `${chapter.tag}+${e.name}` })),
+  ];
+}
+
+/**
+ * The units `selection` names, in the chapters' order (pure): null is every chapter with its
+ * experiments; a tag is that chapter, with its experiments when `withExperiments` (run: yes;
+ * soak: no, each experiment's soak is another 12 minutes); `tag+experiment` is that experiment
+ * alone. An unknown name is a UsageError listing what is known.
+ */
+export function selectUnits(chapters: readonly Chapter[], selection: readonly string[] | null, withExperiments: boolean): Unit[] {
+  const all = chapters.flatMap(unitsOf);
+  if (selection === null) return all;
+  const unknown = selection.filter((name) => !all.some((u) => u.label === name));
+  if (unknown.length > 0) {
+    const known = all.map((u) => u.label).join(', ') || 'none';
+    throw new UsageError(`--chapters: unknown chapter or experiment ${unknown.join(', ')} (known: ${known})`);
+  }
+  return all.filter((u) => selection.includes(u.label) || (withExperiments && u.experiment !== '' && selection.includes(u.chapter.tag)));
+}
+
 /** Everything that can be refused is refused here, before the database is touched. */
 export async function checkRequest(options: BenchOptions, effects: Pick<SessionEffects, 'loadGenerator' | 'scenarios'>): Promise<Request> {
   const registry = effects.scenarios;
   const { generator, tool } = await effects.loadGenerator(options.tool, { isDefault: !options.toolNamed });
   const listFile = join(options.repoDir, 'data', 'chapters.json');
   const allChapters = readChapterList(listFile);
-  let chapters = allChapters;
-  if (options.chapters) {
-    const unknown = options.chapters.filter((tag) => !allChapters.some((c) => c.tag === tag));
-    if (unknown.length > 0) throw new UsageError(`--chapters: unknown chapter ${unknown.join(', ')} (known: ${allChapters.map((c) => c.tag).join(', ') || 'none'})`);
-    chapters = allChapters.filter((c) => options.chapters!.includes(c.tag));
-  }
-  if (chapters.length === 0) throw new Error(`no chapters to measure: ${listFile} lists none`);
+  if (allChapters.length === 0) throw new Error(`no chapters to measure: ${listFile} lists none`);
+  const units = selectUnits(allChapters, options.chapters, options.withExperiments);
   const modules = options.scenarios.map((name) => {
     const module = registry.get(name);
     if (!module) throw new UsageError(`--scenario: unknown scenario "${name}" (known: ${[...registry.keys()].join(', ')})`);
     return module;
   });
   const pinning = await planPinning(options.pin);
-  const units = chapters.flatMap((chapter): Unit[] => [
-    { chapter, experiment: '', args: [], env: {}, connlimit: null, label: chapter.tag },
-    ...(chapter.experiments ?? []).map((e) => ({ chapter, experiment: e.name, args: e.args ?? [], env: e.env ?? {}, connlimit: e.connlimit ?? null, label: `${chapter.tag}+${e.name}` })),
-  ]);
   return {
     generator,
     tool,
