@@ -8,6 +8,7 @@ import { formatTable } from './session/report.ts';
 import { planPinning } from './proc/pinning.ts';
 import { settingsKey } from './session/plan.ts';
 import { scenarioModules } from './scenarios/registry.ts';
+import { subjectLabel } from './scenarios/chapter-capacities.ts';
 
 export async function listMeasured(chapters: Chapter[], options: BenchOptions): Promise<string> {
   const db = existsSync(options.dbPath) ? await openDatabase(options.dbPath) : null;
@@ -32,7 +33,7 @@ export async function listMeasured(chapters: Chapter[], options: BenchOptions): 
       const current = module !== undefined && s.settings_key === settingsKey(options, module, pinning);
       const rps = (s.scenario === 'sweep' ? s.capacity_rps : s.rps_median) as number | null;
       rows.push([
-        s.experiment ? `${c.tag}+${s.experiment}` : c.tag,
+        subjectLabel(c.tag, s.experiment as string | null),
         c.commit.slice(0, 12),
         String(s.scenario),
         `${rps === null ? '—' : rps.toFixed(0)} req/s, ${s.runs} ok/${s.failed_runs} failed runs`,

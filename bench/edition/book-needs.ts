@@ -12,6 +12,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Chapter } from '../../db/chapters.ts';
+import { subjectLabel } from '../scenarios/chapter-capacities.ts';
 import { SCENARIO_NAMES } from '../scenarios/index.ts';
 
 /** One subject on one scenario. `label` is the bench's: tag, or tag+experiment. */
@@ -103,7 +104,7 @@ export function directiveNeeds(directive: { name: string; text: string }, chapte
   const defaultOnly = headline || /experiment\s*=\s*''/.test(directive.text);
   const needs: Need[] = [];
   const add = (scenario: string, chapter: Chapter, experiment: string) =>
-    needs.push({ scenario, tag: chapter.tag, experiment, label: experiment === '' ? chapter.tag : `${chapter.tag}+${experiment}` });
+    needs.push({ scenario, tag: chapter.tag, experiment, label: subjectLabel(chapter.tag, experiment) });
   for (const scenario of scenarios) {
     if (named.length === 0) {
       if (EVERY_CHAPTER_SCENARIOS.has(scenario)) for (const c of chapters) add(scenario, c, '');
@@ -146,6 +147,6 @@ export function bookNeeds(bookDir: string, chapters: Chapter[]): Need[] {
   for (const directive of readDirectives(bookDir)) {
     for (const need of directiveNeeds(directive, chapters)) seen.set(`${need.scenario}|${need.label}`, need);
   }
-  const order = new Map(chapters.flatMap((c) => [c.tag, ...(c.experiments ?? []).map((e) => `${c.tag}+${e.name}`)]).map((label, i) => [label, i]));
+  const order = new Map(chapters.flatMap((c) => [c.tag, ...(c.experiments ?? []).map((e) => subjectLabel(c.tag, e.name))]).map((label, i) => [label, i]));
   return [...seen.values()].sort((a, b) => SCENARIO_NAMES.indexOf(a.scenario as never) - SCENARIO_NAMES.indexOf(b.scenario as never) || order.get(a.label)! - order.get(b.label)!);
 }

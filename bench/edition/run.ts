@@ -12,8 +12,8 @@
  * 5. the session finished complete (everything the plan holds measured, at the whole book's
  *    scope) or failed; Ctrl-C leaves it interrupted and prints the command that resumes.
  */
-import { labelParts } from '../scenarios/chapter-capacities.ts';
 import { join } from 'node:path';
+import { labelParts } from '../scenarios/chapter-capacities.ts';
 import { chapterCommitDetails, readChapterList, type Chapter } from '../../db/chapters.ts';
 import { REFERENCE_SUBJECT } from '../../db/schema.ts';
 import { UsageError } from '../../cli/args.ts';

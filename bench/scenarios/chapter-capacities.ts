@@ -12,6 +12,11 @@
  */
 import type { Capacity } from './capacity.ts';
 
+/** A subject's label: the chapter's tag, or `tag+experiment` for one of its experiments ('' or null: the chapter itself). */
+export function subjectLabel(chapter: string, experiment: string | null): string {
+  return experiment ? `${chapter}+${experiment}` : chapter;
+}
+
 /** A subject label's chapter and experiment ('v18-standing-queue+unfair-limit' → chapter, experiment; no '+': the chapter itself). */
 export function labelParts(label: string): { chapter: string; experiment: string | null } {
   const plus = label.indexOf('+');

@@ -19,6 +19,7 @@ import { BenchStore } from '../store.ts';
 import { FEED } from '../subject/subject.ts';
 import type { SessionEffects } from './effects.ts';
 import type { Chapter } from '../../db/chapters.ts';
+import { subjectLabel } from '../scenarios/chapter-capacities.ts';
 import type { Unit, Request } from './types.ts';
 
 /** Canonical settings of one scenario: what must match for a summary to count as "already measured". */
@@ -42,7 +43,7 @@ export function settingsKey(options: BenchOptions, module: ScenarioModule, pinni
 function unitsOf(chapter: Chapter): Unit[] {
   return [
     { chapter, experiment: '', args: [], env: {}, connlimit: null, label: chapter.tag },
-    ...(chapter.experiments ?? []).map((e) => ({ chapter, experiment: e.name, args: e.args ?? [], env: e.env ?? {}, connlimit: e.connlimit ?? null, label: `${chapter.tag}+${e.name}` })),
+    ...(chapter.experiments ?? []).map((e) => ({ chapter, experiment: e.name, args: e.args ?? [], env: e.env ?? {}, connlimit: e.connlimit ?? null, label: subjectLabel(chapter.tag, e.name) })),
   ];
 }
 
