@@ -10,7 +10,7 @@ describe('parseConfig', () => {
       kind: 'config',
       config: {
         host: '127.0.0.1', port: 8080, providerUrl: 'http://127.0.0.1:9000', pollIntervalMs: 10000, pollTimeoutMs: 10000,
-        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'lean', metricsPort: null, maxInFlight: 64, maxConnections: 0, headersTimeoutMs: 10000, limiter: 'adaptive', refusal: 'fair', turnBudgetMs: 10, standingMs: 100, targetMs: 5, compression: 'on-demand', compressAfter: 3, compressionMaxBytes: 16 * 1024 * 1024, limitMin: 32, limitMax: 1024,
+        backoffMaxMs: 30000, maxBodyBytes: 16 * 1024 * 1024, dataDir: './event-search-data', shutdownTimeoutMs: 10000, cacheMaxBytes: 64 * 1024 * 1024, workers: 1, httpLayer: 'lean', metricsPort: null, maxInFlight: 64, maxConnections: 0, headersTimeoutMs: 10000, limiter: 'adaptive', refusal: 'fair', refusedPause: 'next-turn', turnBudgetMs: 5, standingMs: 100, targetMs: 5, compression: 'on-demand', compressAfter: 3, compressionMaxBytes: 16 * 1024 * 1024, limitMin: 32, limitMax: 1024,
         scaleOutWindow: 3, scaleOutElu: 0.9, scaleOutInFlightRatio: 0.8, scaleOutP99Ms: 25, scaleOutRejectionRatio: 0.01,
       },
     });
@@ -55,12 +55,22 @@ describe('parseConfig', () => {
       const parsed = parseConfig([...base, ...args], {});
       return parsed.kind === 'config' ? [parsed.config.targetMs, parsed.config.turnBudgetMs, parsed.config.standingMs] : parsed.kind === 'error' ? parsed.message : 'help';
     };
-    expect(target([])).toEqual([5, 10, 100]);
+    expect(target([])).toEqual([5, 5, 100]);
     expect(target(['--target-ms', '0', '--turn-budget-ms', '0'])).toEqual([0, 0, 100]); // chapter 18: by count
-    expect(target(['--target-ms', '10'])).toEqual([10, 10, 100]);
+    expect(target(['--target-ms', '10', '--turn-budget-ms', '10'])).toEqual([10, 10, 100]);
     expect(target(['--turn-budget-ms', '0'])).toBe('--target-ms 5 needs --turn-budget-ms of at least 5 (got 0): while behind, searches are refused once their turn has run the budget; --target-ms 0 refuses by count (chapter 18)');
-    expect(target(['--target-ms', '20'])).toMatch(/^--target-ms 20 needs --turn-budget-ms of at least 20 \(got 10\)/);
+    expect(target(['--target-ms', '20'])).toMatch(/^--target-ms 20 needs --turn-budget-ms of at least 20 \(got 5\)/);
     expect(target(['--max-in-flight', '0', '--turn-budget-ms', '0'])).toEqual([5, 0, 100]); // no limit: nothing to refuse
+  });
+
+  it('chooses whom to refuse and whether a refused connection is read in the next turn (chapter 20)', () => {
+    const refusal = (args: string[]) => {
+      const parsed = parseConfig([...base, ...args], {});
+      return parsed.kind === 'config' ? [parsed.config.refusal, parsed.config.refusedPause] : parsed.kind === 'error' ? parsed.message : 'help';
+    };
+    expect(refusal([])).toEqual(['fair', 'next-turn']);
+    expect(refusal(['--refusal', 'fair-past-limit', '--refused-pause', 'none'])).toEqual(['fair-past-limit', 'none']);
+    expect(refusal(['--refused-pause', 'later'])).toMatch(/--refused-pause/);
   });
 
   it('chooses the limiter and the adaptive bounds, refusing bounds that exclude the starting limit', () => {

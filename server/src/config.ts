@@ -3,6 +3,7 @@
  * config, a request for help, or a readable error; main.ts turns the error into exit code 2.
  */
 import { DEFAULT_COMPRESSION } from './http/encodings.ts';
+import type { RefusedPause } from './limit/refused-pause.ts';
 
 export interface Config {
   host: string;
@@ -37,6 +38,8 @@ export interface Config {
   /** fixed: --max-in-flight as given; adaptive: starts there and follows measured latency (chapter 9). */
   limiter: Limiter;
   refusal: Refusal;
+  /** A connection refused while the loop is behind is left unread for the next loop turn (chapter 20), or read on. */
+  refusedPause: RefusedPause;
   /** Searches read once their loop turn has run this many ms are past the limit too (chapter 17); 0 = no budget. */
   turnBudgetMs: number;
   /** The limit refuses only once every loop turn has been over (see targetMs) for this many ms (chapter 18); 0 = on every turn. */
@@ -61,7 +64,8 @@ export interface Config {
 }
 
 export const LIMITERS = ['fixed', 'adaptive'] as const;
-export const REFUSALS = ['fair', 'unfair'] as const;
+export const REFUSALS = ['fair', 'fair-past-limit', 'unfair'] as const;
+export const REFUSED_PAUSES = ['next-turn', 'none'] as const satisfies readonly RefusedPause[];
 export type Refusal = (typeof REFUSALS)[number];
 export const COMPRESSIONS = ['on-demand', 'second-sight'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
@@ -104,8 +108,9 @@ export const OPTIONS: readonly Option[] = [
   { flag: '--max-connections', env: 'MAX_CONNECTIONS', key: 'maxConnections', type: 'count0', default: '0', description: 'open connections beyond this many are closed at accept (0 = no limit)' },
   { flag: '--headers-timeout', env: 'HEADERS_TIMEOUT_MS', key: 'headersTimeoutMs', type: 'ms', default: '10000', description: 'ms a client may take to send a request line and headers before a 408' },
   { flag: '--limiter', env: 'LIMITER', key: 'limiter', type: 'choice', choices: LIMITERS, default: 'adaptive', description: 'fixed (--max-in-flight as given) or adaptive (starts at --max-in-flight, follows measured latency; none when it is 0)' },
-  { flag: '--refusal', env: 'REFUSAL', key: 'refusal', type: 'choice', choices: REFUSALS, default: 'fair', description: 'which searches past the limit are refused: fair (a connection asking less than half the average is still served, within a quarter of the limit, at most 16, per turn) or unfair (all of them)' },
-  { flag: '--turn-budget-ms', env: 'TURN_BUDGET_MS', key: 'turnBudgetMs', type: 'count0', default: '10', description: 'searches read once their event-loop turn has run this many ms are past the limit too, whatever their count (0 = no budget; needs --max-in-flight)' },
+  { flag: '--refusal', env: 'REFUSAL', key: 'refusal', type: 'choice', choices: REFUSALS, default: 'fair', description: 'which searches past the limit are refused: fair (a connection that sent less than half the average connection\'s searches while the loop is behind is still served, within a quarter of the limit, at most 16, per turn), fair-past-limit (the same, counting only the searches past the limit: chapters 14–19) or unfair (all of them)' },
+  { flag: '--refused-pause', env: 'REFUSED_PAUSE', key: 'refusedPause', type: 'choice', choices: REFUSED_PAUSES, default: 'next-turn', description: 'next-turn: a connection refused while the loop is behind is not read in the next loop turn (its next request waits in the kernel instead of taking the turn\'s time); none: read on (chapters 8–19)' },
+  { flag: '--turn-budget-ms', env: 'TURN_BUDGET_MS', key: 'turnBudgetMs', type: 'count0', default: '5', description: 'searches read once their event-loop turn has run this many ms are past the limit too, whatever their count (0 = no budget; needs --max-in-flight)' },
   { flag: '--standing-ms', env: 'STANDING_MS', key: 'standingMs', type: 'count0', default: '100', description: 'the limit refuses only once every loop turn has been over for this many ms (see --target-ms), and stops after as long with none over (CoDel\'s interval; 0 = on every turn, chapters 8–17)' },
   { flag: '--target-ms', env: 'TARGET_MS', key: 'targetMs', type: 'count0', default: '5', description: 'a loop turn longer than this is over (CoDel\'s target: the wait a turn imposes), and while behind a search is refused only once its turn has run --turn-budget-ms, whatever its count (0 = chapter 18: a turn is over when it read more searches than the limit, refused past the count or the budget)' },
   { flag: '--compression', env: 'COMPRESSION', key: 'compression', type: 'choice', choices: COMPRESSIONS, default: DEFAULT_COMPRESSION.policy, description: 'on-demand (an answer compressed into the coding clients ask for, once asked --compress-after times; none for clients asking none) or second-sight (chapter 13: every answer seen twice, gzip 9 and brotli 11)' },

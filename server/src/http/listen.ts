@@ -6,6 +6,7 @@ import { serverTimeouts, onCheckExpectation, onClientError, onConnect } from './
 import { createFastifyServer } from './fastify-layer.ts';
 import type { InFlightLimit } from '../limit/in-flight-limit.ts';
 import { createRefusalPolicy } from '../limit/fair-refusal.ts';
+import { pausingRefused } from '../limit/refused-pause.ts';
 import { createAnswerEncoder } from './encodings.ts';
 import { LeanLayer } from './lean-layer.ts';
 import { createNodeListener, type HttpMetrics } from './node-layer.ts';
@@ -33,7 +34,7 @@ export async function listen(config: Config, source: SearchSource, log: Logger, 
 /** node:http with find-my-way (the node layer), its connections read first by the lean layer unless `--http-layer node`. */
 function nodeServer(config: Config, source: SearchSource, log: Logger, metrics: HttpMetrics, limit: InFlightLimit): http.Server {
   const encoder = createAnswerEncoder({ policy: config.compression, after: config.compressAfter, maxBytes: config.compressionMaxBytes });
-  const answers = createRouteAnswers(source, log, metrics, limit, createRefusalPolicy(config.refusal), encoder);
+  const answers = createRouteAnswers(source, log, metrics, limit, pausingRefused(createRefusalPolicy(config.refusal), config.refusedPause), encoder);
   const server = http.createServer(serverTimeouts(config.headersTimeoutMs), createNodeListener(answers, metrics.turn));
   server.on('clientError', onClientError);
   if (config.httpLayer === 'lean') LeanLayer.install(server, answers, metrics.turn);

@@ -46,9 +46,13 @@ describe('the route answers\' gate with a turn budget', () => {
   it('still serves a newcomer past the budget under fair refusal', () => {
     const greedy = {};
     const { statuses } = oneTurn(new FairRefusal({ now: () => 0 }), [...Array(15).fill(greedy), {}]);
-    // The greedy connection's first search past the budget is light too (it has asked nothing past the limit yet); then it is refused.
-    expect(statuses.slice(11, 15)).toEqual([200, 503, 503, 503]);
+    // The greedy connection has asked 11 searches by the first past the budget: refused from there (chapter 20).
+    expect(statuses.slice(11, 15)).toEqual([503, 503, 503, 503]);
     expect(statuses[15]).toBe(200);
+    // Counting only the searches past the limit (chapters 14–19), its first search past the budget looked light.
+    const another = {}; // a connection's counts live on it: one no other policy has counted
+    const pastLimit = oneTurn(new FairRefusal({ counted: 'past-limit', now: () => 0 }), [...Array(15).fill(another), {}]).statuses;
+    expect(pastLimit.slice(11, 16)).toEqual([200, 503, 503, 503, 200]);
   });
 
   it('is set only where there is a limit to be past', () => {
@@ -97,8 +101,8 @@ describe('the route answers\' gate with the sojourn signal (chapter 19)', () => 
   it('still serves a newcomer past the budget under fair refusal', () => {
     const greedy = {};
     const { statuses } = oneTurn(new FairRefusal({ now: () => 0 }), [...Array(15).fill(greedy), {}], new StandingQueue(0, 5));
-    // As with chapter 17's gate: the greedy connection's first search past the budget is light (it asked nothing past it yet), then refused.
-    expect(statuses.slice(11, 15)).toEqual([200, 503, 503, 503]);
+    // As with chapter 17's gate: the greedy connection asked its 11 searches under the budget, and is refused past it.
+    expect(statuses.slice(11, 15)).toEqual([503, 503, 503, 503]);
     expect(statuses[15]).toBe(200);
   });
 

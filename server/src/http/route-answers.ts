@@ -14,8 +14,8 @@ const SHED_ROUTES: ReadonlySet<string> = new Set(['/search']);
 
 /**
  * What every HTTP layer of the service answers to a request of a route, counted in its
- * loop turn: the limit's gate (a search read past it is answered 503 overloaded unless the
- * refusal policy serves it anyway), the handler, the coding the client prefers. The layer
+ * loop turn: the limit's gate (while the loop is behind, a search read past the limit is answered
+ * 503 overloaded unless the refusal policy serves it anyway), the handler, the coding the client prefers. The layer
  * only parses, writes, and calls `turn.arrive()` for the request's position.
  */
 export interface RouteAnswers {
@@ -53,8 +53,8 @@ export function createRouteAnswers(source: SearchSource, log: Logger, metrics: H
     const sheds = SHED_ROUTES.has(route);
     return {
       get(url, connection, acceptEncoding, position) {
-        // Past the limit, while the loop is behind (chapter 18): once the turn has run its budget of time (chapter 17), or (chapter 18's signal, or no budget) later in the turn than its count allows.
-        if (sheds && queue.behind && ((byCount && position > limit.current()) || turn.pastBudget(position)) && !refusal.admitPastLimit(connection, position, limit.current())) {
+        // While the loop is behind (chapter 18) every search goes to the refusal policy (chapter 20: it counts what each connection asks); past the limit once the turn has run its budget of time (chapter 17), or (chapter 18's signal, or no budget) later in the turn than its count allows.
+        if (sheds && queue.behind && !refusal.admit(connection, position, limit.current(), (byCount && position > limit.current()) || turn.pastBudget(position))) {
           shed.byReason.max_in_flight++;
           turn.answered(position, routeTally.status(OVERLOADED_REPLY.status), false);
           return OVERLOADED_REPLY;

@@ -3,7 +3,7 @@ import { FairRefusal, UNFAIR_REFUSAL } from './fair-refusal.ts';
 
 /** One turn past a limit of `limit`: each connection's search in order; which were served anyway. */
 function turn(policy: FairRefusal, limit: number, connections: object[]): boolean[] {
-  return connections.map((connection, i) => policy.admitPastLimit(connection, limit + 1 + i, limit));
+  return connections.map((connection, i) => policy.admit(connection, limit + 1 + i, limit, true));
 }
 
 describe('FairRefusal', () => {
@@ -53,14 +53,60 @@ describe('FairRefusal', () => {
     const busy = {};
     const others = Array.from({ length: 10 }, () => ({}));
     for (let i = 0; i < 20; i++) turn(policy, 20, [busy, busy, busy, busy, busy, ...others]); // busy asks 5× the others
-    expect(policy.admitPastLimit(busy, 21, 20)).toBe(false);
+    expect(policy.admit(busy, 21, 20, true)).toBe(false);
     now = 2500;
-    expect(policy.admitPastLimit(busy, 21, 20)).toBe(true);
+    expect(policy.admit(busy, 21, 20, true)).toBe(true);
+  });
+});
+
+/**
+ * Turns of 100 greedy connections read in the same order every turn (as the kernel hands ready
+ * sockets over), past the limit from a place that moves between 30 and 70 with the turn's length,
+ * and a polite connection read late every 25th turn: how many of its searches were served.
+ */
+function politeServedWithMovingCut(counted: 'every-search' | 'past-limit'): { polite: number; of: number } {
+  let now = 0;
+  const policy = new FairRefusal({ counted, now: () => now });
+  const greedy = Array.from({ length: 100 }, () => ({}));
+  const polite = {};
+  const served: boolean[] = [];
+  for (let t = 0; t < 300; t++, now += 10) {
+    const batch = [...greedy];
+    if (t % 25 === 0) batch.splice(90, 0, polite);
+    const cut = 30 + ((t * 7) % 41);
+    batch.forEach((connection, i) => {
+      const admitted = policy.admit(connection, i + 1, 32, i + 1 > cut);
+      if (connection === polite && t >= 100) served.push(admitted);
+    });
+  }
+  return { polite: served.filter(Boolean).length, of: served.length };
+}
+
+describe('what a connection asks', () => {
+  it('is every search it sent while behind: greedy connections read early are not light, and the polite one is served (chapter 20)', () => {
+    const { polite, of } = politeServedWithMovingCut('every-search');
+    expect(of).toBe(8);
+    expect(polite).toBe(8);
+  });
+
+  it('was its searches past the limit only (chapters 14–19): greedy connections seldom past it look light and spend the allowance first', () => {
+    const { polite, of } = politeServedWithMovingCut('past-limit');
+    expect(of).toBe(8);
+    expect(polite).toBeLessThan(of);
+  });
+
+  it('is not counted while the search is under the limit with past-limit counting: nothing per search', () => {
+    const policy = new FairRefusal({ counted: 'past-limit', now: () => 0 });
+    const busy = {};
+    for (let i = 0; i < 50; i++) expect(policy.admit(busy, i + 1, 64, false)).toBe(true);
+    // Nothing was counted for it: its first search past the limit is that of a connection that asked nothing.
+    expect(policy.admit(busy, 65, 64, true)).toBe(true);
   });
 });
 
 describe('UNFAIR_REFUSAL', () => {
   it('serves nothing past the limit', () => {
-    expect(UNFAIR_REFUSAL.admitPastLimit({}, 33, 32)).toBe(false);
+    expect(UNFAIR_REFUSAL.admit({}, 33, 32, true)).toBe(false);
+    expect(UNFAIR_REFUSAL.admit({}, 3, 32, false)).toBe(true);
   });
 });
