@@ -39,6 +39,13 @@ describe('parseWrkReport on the JSON report of the generated script', () => {
     expect(parsed.samples.map((sample) => sample.errors)).toEqual([1482, 10311]);
   });
 
+  it('gives no latency where wrk\'s percentiles fell off its own histogram (a p99 of 0 µs), and keeps the throughput', () => {
+    const parsed = parseWrkReport(readFixture('wrk-4.1-percentile-below-min.txt'));
+    expect(parsed.latencyUs).toBeNull();
+    expect(parsed).toMatchObject({ ok: true, successfulRequests: 41554, durationSeconds: 2.099558 });
+    expect(parsed.requestsPerSecond).toBe(41554 / 2.099558);
+  });
+
   it('throws on a report that is not JSON', () => {
     expect(() => parseWrkReport(`${WRK_REPORT_MARKER}{"format":1,`)).toThrow(/not valid JSON/);
   });
