@@ -34,6 +34,7 @@ import type { EditionPart } from '../session/edition-part.ts';
 import type { EditionOptions } from './options.ts';
 import { allowances, carriedLabels, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
 import { budgetedStopping, roundWithReference } from './sequential.ts';
+import { formatEditionRatios, type RatioRow } from './closing-table.ts';
 
 /** What settings_json.edition holds. */
 export interface EditionRecord {
@@ -350,11 +351,23 @@ function report(store: BenchStore, sessionId: number, seconds: number, plan: Edi
      WHERE session_id = ? AND ratio_median IS NOT NULL AND ((ratio_median - ratio_ci_low) / ratio_median > ? OR (ratio_ci_high - ratio_median) / ratio_median > ?)`,
     [sessionId, plan.settings.halfWidth, plan.settings.halfWidth],
   );
+  const ratios = ratioRows(store, sessionId);
   return [
     `\nEdition ${sessionId}: ${clock(seconds)} of wall time (plan ${clock(plan.seconds.low)}–${clock(plan.seconds.high)})${wholeBook ? '' : ' — a partial edition (chapters, scenarios or the cost left out): the book does not cite it'}`,
     `  ${Number(runs.n)} slices recorded, ${Number(runs.d ?? 0)} disturbed (no figure, no ratio; the rounds that followed re-measured them), ${Number(runs.s ?? 0)} where the load generator was the limit`,
     `  ${withheld.length} ratio(s) withheld${withheld.length ? `: ${withheld.map((w) => `${String(w.label)}/${String(w.scenario)}`).join(', ')}` : ''}`,
     `  ${loose.length} ratio(s) wider than ±${(plan.settings.halfWidth * 100).toFixed(1)}% after the last round${loose.length ? `: ${loose.map((l) => `${String(l.subject)}${l.experiment ? `+${String(l.experiment)}` : ''}/${String(l.scenario)}`).join(', ')}` : ''}`,
     '',
+    ...(ratios.length === 0 ? [] : ['Every subject against the node:http reference, this edition:', formatEditionRatios(ratios), '']),
   ].join('\n');
+}
+
+/** This edition's ratios on hot and mix, in chapter order (the yardstick nginx first). */
+function ratioRows(store: BenchStore, sessionId: number): RatioRow[] {
+  return store.rows(
+    `SELECT subject, experiment, scenario, ratio_median, ratio_ci_low, ratio_ci_high, ratio_note FROM summaries
+     WHERE session_id = ? AND subject <> ? AND scenario IN ('hot', 'mix')
+     ORDER BY CAST(substr(subject, 2, instr(subject, '-') - 2) AS INTEGER), subject, experiment, scenario`,
+    [sessionId, REFERENCE_SUBJECT],
+  ) as unknown as RatioRow[];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coefficientOfVariation } from '../stats/descriptive.ts';
-import { firstOverSecond, formatSliceSeconds, ratioCvs, type Slice } from './slice-seconds.ts';
+import { deviationByDistance, firstOverSecond, formatSliceSeconds, ratioCvs, type Slice } from './slice-seconds.ts';
 
 const slice = (label: string, sequence: number, first: number, second: number): Slice => ({ label, sequence, rps: (first + second) / 2, seconds: new Map([[1, first], [2, second]]) });
 
@@ -24,5 +24,19 @@ describe('what a shorter slice would give', () => {
     expect(ratioCvs(slices.slice(0, 5), 1).size).toBe(0);
     expect(firstOverSecond(slices)).toEqual([0.8, 1, 1, 1, 1, 1, 1, 1.2]);
     expect(formatSliceSeconds(slices)).toMatch(/second 1 alone: per-slice ratio CV 20\.0% \(median of 1 subjects; 20\.0%–20\.0%\)/);
+  });
+
+  it('reads how far a ratio strays from its subject\'s mean with the distance to the reference slice', () => {
+    // v1 serves half of the reference next to it each time; the reference two slices away drifted (200, then 100).
+    const drifting: Slice[] = [
+      slice('reference', 0, 100, 100), slice('v1', 1, 50, 50), slice('nginx', 2, 300, 300), slice('reference', 3, 200, 200),
+      slice('v1', 4, 100, 100), slice('nginx', 5, 300, 300), slice('reference', 6, 100, 100),
+    ];
+    const byDistance = deviationByDistance(drifting, 2);
+    expect([...byDistance.keys()]).toEqual([1, 2]);
+    expect(byDistance.get(1)).toEqual({ rms: 0, pairs: 2 });
+    expect(byDistance.get(2)!.pairs).toBe(2);
+    expect(byDistance.get(2)!.rms).toBeCloseTo(Math.log(2), 12);
+    expect(formatSliceSeconds(drifting)).toMatch(/reference 1 slice\(s\) away: ratio deviation 0\.0% \(root mean square of log ratios about each subject's mean, 2 pairs\)/);
   });
 });

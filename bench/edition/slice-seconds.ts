@@ -6,7 +6,8 @@
  *
  *   node --import tsx bench/edition/slice-seconds.ts data/bench.sqlite 34 hot
  *
- * Only where a slice's first bucket is the server's: the mix's holds wrk's start too.
+ * Only where a slice's first bucket is the server's: the mix's holds wrk's start too. Last, how
+ * far the ratio of a slice strays with the distance to its reference slice (deviationByDistance).
  */
 import { fileURLToPath } from 'node:url';
 import { REFERENCE_SUBJECT, NGINX_SUBJECT } from '../../db/schema.ts';
@@ -55,6 +56,31 @@ export function firstOverSecond(slices: Slice[]): number[] {
   }).sort((a, b) => a - b);
 }
 
+/**
+ * Whether pairing closer would pay: each subject slice's ratio to every reference slice at most
+ * `maxDistance` slices away (counted in the scenario's slice order), as a log, less the subject's
+ * mean log ratio; per distance, the root mean square of those deviations (pure). Noise that
+ * drifts over minutes shrinks as the reference comes closer; noise of the slice itself does not.
+ */
+export function deviationByDistance(slices: Slice[], maxDistance = 3): Map<number, { rms: number; pairs: number }> {
+  const ordered = [...slices].sort((a, b) => a.sequence - b.sequence);
+  const logs = new Map<string, { distance: number; log: number }[]>();
+  ordered.forEach((slice, i) => {
+    if (slice.label === REFERENCE_SUBJECT || slice.label === NGINX_SUBJECT) return;
+    for (let j = Math.max(0, i - maxDistance); j <= Math.min(ordered.length - 1, i + maxDistance); j++) {
+      const reference = ordered[j];
+      if (reference.label !== REFERENCE_SUBJECT || !(reference.rps > 0) || !(slice.rps > 0)) continue;
+      logs.set(slice.label, [...(logs.get(slice.label) ?? []), { distance: Math.abs(i - j), log: Math.log(slice.rps / reference.rps) }]);
+    }
+  });
+  const squares = new Map<number, number[]>();
+  for (const pairs of logs.values()) {
+    const mean = pairs.reduce((t, p) => t + p.log, 0) / pairs.length;
+    for (const p of pairs) squares.set(p.distance, [...(squares.get(p.distance) ?? []), (p.log - mean) ** 2]);
+  }
+  return new Map([...squares].sort(([a], [b]) => a - b).map(([d, sq]) => [d, { rms: Math.sqrt(sq.reduce((t, v) => t + v, 0) / sq.length), pairs: sq.length }]));
+}
+
 /** The clean slices of one scenario of a session, with their seconds. */
 export async function readSlices(dbPath: string, sessionId: number, scenario: string): Promise<Slice[]> {
   const db = await openDatabase(dbPath);
@@ -80,6 +106,9 @@ export function formatSliceSeconds(slices: Slice[]): string {
   if (ratios.length > 0) {
     const at = (q: number) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))].toFixed(3);
     lines.push(`first second ÷ second: median ${median(ratios).toFixed(3)}, 10th percentile ${at(0.1)}, 90th ${at(0.9)} (${ratios.length} slices)`);
+  }
+  for (const [distance, { rms, pairs }] of deviationByDistance(slices)) {
+    lines.push(`reference ${distance} slice(s) away: ratio deviation ${pct(rms)} (root mean square of log ratios about each subject's mean, ${pairs} pairs)`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -74,6 +74,9 @@ export function report(session: Session): void {
   if (session.overhead.length > 0) io.stdout.write(`\nPer-chapter overhead outside the load (seconds):\n${formatOverheadTable(session.overhead)}\n`);
   if (session.profiles.length > 0) io.stdout.write(`\nWhere the time goes (CPU profile of one extra, unrecorded run; top 5 by self time, shares of all sampled time):\n${formatProfileReport(session.profiles, 5)}\n`);
   if (session.lines.length > 0) io.stdout.write(`\nSession ${session.id} (${machine.cpu_model}, ${machine.cores} cores, ${request.tool.name} ${request.tool.version}):\n${formatSummaryTable(store, session.id, session.lines)}\n`);
+  // An edition's part is not the headline: the edition ends with its own table (edition/run.ts), and the
+  // versions view reads the cited edition, which is not this one until it is complete.
+  if (session.edition) return;
   const headline = store.rows('SELECT tag, baseline_rps, improvement_percent, reference_ratio, ratio_note, session_id, machine FROM versions ORDER BY chapter_number');
   if (headline.length === 0) return;
   io.stdout.write(`\nHeadline (hot, median req/s of the latest session that measured each chapter on ${String(headline[0].machine ?? 'no machine yet')}):\n`);
