@@ -3,7 +3,7 @@
  * what it checks is the client's, whatever runs the server).
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SequentialClient } from './client.ts';
 
@@ -51,5 +51,29 @@ describe('SequentialClient', () => {
   it('refuses a count that is not a whole number, and no paths', () => {
     expect(() => new SequentialClient(url, [])).toThrow('no request paths');
     return expect(new SequentialClient(url, ['/a']).send(2.5)).rejects.toThrow('request count must be a whole number, got 2.5');
+  });
+
+  it('sends the prime again on a new connection when the server closed the kept-alive one as it went out, and fails on any other error', async () => {
+    // Answers the first request of each connection with keep-alive, and resets the connection on its second.
+    const requestsOn = new Map<Socket, number>();
+    const tcp = createTcpServer((socket) => {
+      socket.on('data', () => {
+        const n = (requestsOn.get(socket) ?? 0) + 1;
+        requestsOn.set(socket, n);
+        if (n === 1) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+        else socket.resetAndDestroy();
+      });
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const client = new SequentialClient(`http://127.0.0.1:${(tcp.address() as AddressInfo).port}`, ['/a']);
+    try {
+      expect(await client.send(1)).toEqual({ answered: 1, bodyBytes: 2 });
+      await client.prime(); // reset on the kept-alive connection, answered on a new one
+      expect(client.connectionsOpened).toBe(2);
+      await expect(client.send(1)).rejects.toThrow(/request 1 of 1: .*ECONNRESET|request 1 of 1: the kept-alive connection was closed/);
+    } finally {
+      client.close();
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
   });
 });
