@@ -4,6 +4,7 @@
  * cited edition, which a session's report would print (and which is not this edition until it
  * is complete).
  */
+import { subjectLabel } from '../scenarios/chapter-capacities.ts';
 import { formatTable } from '../session/report.ts';
 
 export interface RatioRow {
@@ -22,7 +23,7 @@ const RATIO_SCENARIOS = ['hot', 'mix'] as const;
 export function formatEditionRatios(rows: RatioRow[]): string {
   const bySubject = new Map<string, Map<string, RatioRow>>();
   for (const row of rows) {
-    const label = row.experiment ? `${row.subject}+${row.experiment}` : row.subject;
+    const label = subjectLabel(row.subject, row.experiment);
     const scenarios = bySubject.get(label) ?? new Map<string, RatioRow>();
     scenarios.set(row.scenario, row);
     bySubject.set(label, scenarios);
@@ -33,6 +34,7 @@ export function formatEditionRatios(rows: RatioRow[]): string {
     const interval = row.ratio_ci_low === null || row.ratio_ci_high === null ? '' : ` [${row.ratio_ci_low.toFixed(3)}–${row.ratio_ci_high.toFixed(3)}]`;
     return `${row.ratio_median.toFixed(3)}${interval}`;
   };
+  // formatTable aligns its first and last columns left, the others right: an empty last column keeps the ratios right-aligned.
   const lines = [...bySubject].map(([label, scenarios]) => [label, ...RATIO_SCENARIOS.map((s) => cell(scenarios.get(s))), '']);
   return formatTable(['subject', ...RATIO_SCENARIOS.map((s) => `× reference, ${s} [95% CI]`), ''], lines);
 }

@@ -365,9 +365,10 @@ function report(store: BenchStore, sessionId: number, seconds: number, plan: Edi
 /** This edition's ratios on hot and mix, in chapter order (the yardstick nginx first). */
 function ratioRows(store: BenchStore, sessionId: number): RatioRow[] {
   return store.rows(
-    `SELECT subject, experiment, scenario, ratio_median, ratio_ci_low, ratio_ci_high, ratio_note FROM summaries
-     WHERE session_id = ? AND subject <> ? AND scenario IN ('hot', 'mix')
-     ORDER BY CAST(substr(subject, 2, instr(subject, '-') - 2) AS INTEGER), subject, experiment, scenario`,
+    `SELECT s.subject, s.experiment, s.scenario, s.ratio_median, s.ratio_ci_low, s.ratio_ci_high, s.ratio_note FROM summaries s
+     LEFT JOIN chapters c ON c.tag = s.subject
+     WHERE s.session_id = ? AND s.subject <> ? AND s.scenario IN ('hot', 'mix')
+     ORDER BY COALESCE(c.chapter_number, 0), s.subject, s.experiment, s.scenario`,
     [sessionId, REFERENCE_SUBJECT],
   ) as unknown as RatioRow[];
 }

@@ -70,13 +70,19 @@ export function deviationByDistance(slices: Slice[], maxDistance = 3): Map<numbe
     for (let j = Math.max(0, i - maxDistance); j <= Math.min(ordered.length - 1, i + maxDistance); j++) {
       const reference = ordered[j];
       if (reference.label !== REFERENCE_SUBJECT || !(reference.rps > 0) || !(slice.rps > 0)) continue;
-      logs.set(slice.label, [...(logs.get(slice.label) ?? []), { distance: Math.abs(i - j), log: Math.log(slice.rps / reference.rps) }]);
+      const pairs = logs.get(slice.label) ?? [];
+      pairs.push({ distance: Math.abs(i - j), log: Math.log(slice.rps / reference.rps) });
+      logs.set(slice.label, pairs);
     }
   });
   const squares = new Map<number, number[]>();
   for (const pairs of logs.values()) {
     const mean = pairs.reduce((t, p) => t + p.log, 0) / pairs.length;
-    for (const p of pairs) squares.set(p.distance, [...(squares.get(p.distance) ?? []), (p.log - mean) ** 2]);
+    for (const p of pairs) {
+      const atDistance = squares.get(p.distance) ?? [];
+      atDistance.push((p.log - mean) ** 2);
+      squares.set(p.distance, atDistance);
+    }
   }
   return new Map([...squares].sort(([a], [b]) => a - b).map(([d, sq]) => [d, { rms: Math.sqrt(sq.reduce((t, v) => t + v, 0) / sq.length), pairs: sq.length }]));
 }
