@@ -52,6 +52,12 @@ describe('parseWrkReport on the JSON report of the generated script', () => {
 });
 
 describe('parseWrkText (wrk without the script)', () => {
+  it('gives no latency where wrk printed its percentiles as 0.00us (fallen off its own histogram)', () => {
+    const parsed = parseWrkText(readFixture('wrk-4.1-percentile-below-min.txt'));
+    expect(parsed.latencyUs).toBeNull();
+    expect(parsed.successfulRequests).toBe(41554);
+  });
+
   it('reads wrk\'s plain summary with --latency, converting units', () => {
     const parsed = parseWrkText(readFixture('wrk-4.1-text.txt'));
     expect(parsed).toMatchObject({ ok: true, successfulRequests: 28177, totalRequests: 28177, non2xx: 0, durationSeconds: 2.01 });

@@ -49,14 +49,14 @@ function samplesFromBuckets(seconds: WrkDoneReport['seconds'], durationSeconds: 
  * ends short (39 of the 566 runs of edition 47, all pipelined). Such a run has no latency
  * figures: never a 0 µs p99.
  */
-function percentilesInRange(latency: NonNullable<WrkDoneReport['latency']>): boolean {
-  return [latency.p50, latency.p90, latency.p99].every((p) => p >= latency.min && p <= latency.max);
+function percentilesInRange(percentiles: number[], min: number, max: number): boolean {
+  return percentiles.every((p) => p >= min && p <= max);
 }
 
 function parseDoneReport(report: WrkDoneReport, raw: string): ParsedLoad {
   const { summary, latency } = report;
   const durationSeconds = summary.duration / 1e6;
-  const latencyUs: LatencyUs | null = latency === null || summary.requests === 0 || !percentilesInRange(latency)
+  const latencyUs: LatencyUs | null = latency === null || summary.requests === 0 || !percentilesInRange([latency.p50, latency.p90, latency.p99], latency.min, latency.max)
     ? null
     : { avg: latency.mean, p50: latency.p50, p90: latency.p90, p99: latency.p99, max: latency.max };
   return buildParsedLoad({
@@ -95,8 +95,10 @@ export function parseWrkText(text: string): ParsedLoad {
   const p50 = distribution(50);
   const p90 = distribution(90);
   const p99 = distribution(99);
-  const latencyUs: LatencyUs | null = stats && requests > 0 && p50 !== null && p90 !== null && p99 !== null
-    ? { avg: parseDurationToMicroseconds(stats[1]), p50, p90, p99, max: parseDurationToMicroseconds(stats[3]) }
+  const max = stats ? parseDurationToMicroseconds(stats[3]) : NaN;
+  // The text prints no minimum; a latency is never 0 µs, so a printed 0.00us is the same fall off the histogram.
+  const latencyUs: LatencyUs | null = stats && requests > 0 && p50 !== null && p90 !== null && p99 !== null && percentilesInRange([p50, p90, p99], Number.MIN_VALUE, max)
+    ? { avg: parseDurationToMicroseconds(stats[1]), p50, p90, p99, max }
     : null;
   return buildParsedLoad({
     durationSeconds,
