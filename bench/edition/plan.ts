@@ -51,14 +51,15 @@ export interface EditionSettings {
   budgetSeconds: number | null;
 }
 
+/** Why 1 s slices and a reference every 6: bench/README.md, "Editions" (each slice's noise is its own, not its length's or its distance's). */
 export const EDITION_DEFAULTS: EditionSettings = {
-  sliceSeconds: 2,
+  sliceSeconds: 1,
   settleSeconds: 1,
   warmupSeconds: 1,
   minRounds: 6,
   maxRounds: 12,
   halfWidth: 0.03,
-  referenceEvery: 3,
+  referenceEvery: 6,
   rampRepeats: 5,
   ingestRounds: 3,
   overloadStepSeconds: 2,

@@ -54,11 +54,23 @@ describe('runGreedyClient (real wrk, a real server)', () => {
     server = await startLimitServer({ delayMs: 1, limit: 4 });
     const connections = 8;
     const rateRps = 50;
-    const run = await runGreedyClient({ url: server.url, paths: ['/a', '/b'], rateRps, connections, durationSeconds: 2, timeoutSeconds: 2 });
+    const run = await runGreedyClient({ url: server.url, paths: ['/a', '/b'], rateRps, connections, pipeline: 1, durationSeconds: 2, timeoutSeconds: 2 });
     expect(run.ok).toBe(true);
     expect(run.totalRequests).toBeGreaterThan(0);
     // Unpaced, 8 connections on a 1 ms server answer thousands a second.
     expect(run.totalRequests).toBeLessThanOrEqual(connections + Math.ceil(rateRps * run.wallSeconds) + 1);
     expect(server.served() + server.rejected()).toBeGreaterThanOrEqual(run.totalRequests);
+  });
+
+  it('paces pipelined writes as batches: the same rate in requests, several to a write', async () => {
+    server = await startLimitServer({ delayMs: 1, limit: 64 });
+    const connections = 8;
+    const pipeline = 4;
+    const rateRps = 200;
+    const run = await runGreedyClient({ url: server.url, paths: ['/a', '/b'], rateRps, connections, pipeline, durationSeconds: 2, timeoutSeconds: 2 });
+    expect(run.ok).toBe(true);
+    // Each connection's first batch goes out at once; the rest follow the schedule, a whole batch at a time.
+    expect(run.totalRequests).toBeLessThanOrEqual(connections * pipeline + Math.ceil(rateRps * run.wallSeconds) + pipeline);
+    expect(run.totalRequests).toBeGreaterThan(rateRps);
   });
 });

@@ -18,6 +18,8 @@ export interface GreedyRequest {
   /** Requests per second the client offers (paced), over all its connections. */
   rateRps: number;
   connections: number;
+  /** Requests written at once on each connection, paced as one batch (1: none). */
+  pipeline: number;
   durationSeconds: number;
   timeoutSeconds: number;
   /** taskset CPU list of the load generator, or undefined when not pinned. */
@@ -28,8 +30,8 @@ export interface GreedyRequest {
 export function runGreedyClient(request: GreedyRequest): Promise<LoadResult> {
   return runWrk({
     url: request.url, paths: request.paths, connections: request.connections, durationSeconds: request.durationSeconds,
-    keepAlive: true, threads: 1, timeoutSeconds: request.timeoutSeconds, ...(request.cpus === undefined ? {} : { cpus: request.cpus }),
-  }, { pacedRps: request.rateRps });
+    keepAlive: true, threads: 1, pipeline: request.pipeline, timeoutSeconds: request.timeoutSeconds, ...(request.cpus === undefined ? {} : { cpus: request.cpus }),
+  }, { pacedRps: request.rateRps / request.pipeline }); // delay() paces batches of `pipeline` requests
 }
 
 /** A step that offered under this share of its rate did not reach its level. */
