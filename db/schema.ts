@@ -473,8 +473,14 @@ export type DemoOutputRow = NewRow<typeof demoOutputs>;
 
 export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, fairnessSteps, profiles, costs, ...Object.values(TAILS_SERIES)];
 
+// The views pick each subject's latest session with a correlated MAX(session_id) per row: without
+// these, latency_histogram scanned its 14,359 rows once per row (4.4 s a chapter page's histogram,
+// 50 of a whole book's 53 s to render; 63 ms with its index).
 const INDEXES = /* sql */ `
 CREATE INDEX IF NOT EXISTS runs_by_subject ON runs(subject, scenario, experiment, session_id);
+CREATE INDEX IF NOT EXISTS latency_histograms_by_subject ON latency_histograms(subject, experiment, scenario, part, session_id);
+CREATE INDEX IF NOT EXISTS soak_samples_by_subject ON soak_samples(subject, experiment, scenario, session_id);
+CREATE INDEX IF NOT EXISTS capacity_probes_by_subject ON capacity_probes(subject, experiment, request_set, session_id);
 `;
 
 /** A readable name of a machine, for captions: CPU model · cores · architecture. */
