@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { stopProfiledServer, withCpuProfile } from './cpu-profile.ts';
+import { groupAlive, stopProfiledServer, withCpuProfile } from './cpu-profile.ts';
 import { pausable, type Pausable } from './pause.ts';
 import { choosePorts } from './ports.ts';
 
@@ -265,6 +265,15 @@ export function metricsUrlOf(contract: ChapterContract, metricsPort: number | nu
 
 /** Every server started and not yet stopped, so a Ctrl-C handler can stop them all. */
 const liveServers = new Set<RunningServer>();
+
+/** How long a server's processes have from SIGTERM to exit before the group is killed. */
+const STOP_GRACE_MS = 5000;
+
+/** Waits until no process of the group `pgid` is alive, or `timeoutMs` has passed. */
+async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 export function runningServers(): RunningServer[] {
   return [...liveServers];
 }
@@ -339,11 +348,14 @@ export async function startServer(
     if (options.profileDir !== undefined && exitState() === null && child.pid !== undefined) await stopProfiledServer(child.pid);
     if (exitState() === null) {
       killGroup('SIGTERM');
-      const timer = setTimeout(() => killGroup('SIGKILL'), 5000);
+      const timer = setTimeout(() => killGroup('SIGKILL'), STOP_GRACE_MS);
       await exitPromise;
       clearTimeout(timer);
     }
-    // Children that outlived the leader (e.g. under npm) die with the group.
+    // Every process of the group had the same SIGTERM: a node:cluster worker still running its
+    // handler when the leader is gone is waited for (a loaded machine: the leader may be done
+    // first), within the same grace; then what outlived it (e.g. under npm) dies with the group.
+    if (child.pid !== undefined) await groupGone(child.pid, STOP_GRACE_MS);
     killGroup('SIGKILL');
   };
   const running: RunningServer = { url, port, metricsUrl: metricsUrlOf(contract, metricsPort), pid: child.pid ?? -1, stop, stderrTail, pause: processes.pause, resume: processes.resume };

@@ -47,7 +47,7 @@ export function stateAndGroup(statLine: string): { state: string; pgrp: number }
  * count as alive for kill(0), and an orphaned worker's zombie may never be reaped in a
  * container whose init does not reap.
  */
-function groupAlive(pgid: number): boolean {
+export function groupAlive(pgid: number): boolean {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));

@@ -52,6 +52,21 @@ function busyRepo(exitFile: string) {
   return repo;
 }
 
+describe('a stopped subject', () => {
+  it('waits for every process of the group to run its SIGTERM handler, a worker slower than its primary included', async () => {
+    // Killing the group once the leader had exited cut a cluster worker's handler short (a red run under load).
+    const exitFile = join(mkdtempSync(join(tmpdir(), 'stop-')), 'exits');
+    const repo = createTinyRepo([{ tag: 'v1', env: { TINY_WORKERS: '1', TINY_EXIT_FILE: exitFile, TINY_WORKER_EXIT_DELAY_MS: '300' } }]);
+    dirs.push(repo.dir);
+    const cleanup = new Cleanup();
+    const { subject } = await startSubject(repo.dir, repo.commits.v1, cleanup);
+    await until(() => processTree(subject.pid).length === 2);
+    const pids = processTree(subject.pid);
+    expect(await cleanup.run()).toEqual([]);
+    expect(readFileSync(exitFile, 'utf8').trim().split('\n').map(Number).sort()).toEqual([...pids].sort());
+  });
+});
+
 describe('a paused subject', () => {
   it('uses no CPU time, in any of its processes, while another subject is loaded; continued, it runs again', async () => {
     const exitFile = join(mkdtempSync(join(tmpdir(), 'pause-')), 'exits');

@@ -21,7 +21,13 @@ if (process.env.TINY_FAIL_MESSAGE) {
   process.exit(3);
 }
 // Like the chapter servers: SIGTERM ends through process.exit (so a --cpu-prof profile is written).
-process.on('SIGTERM', () => process.exit(0));
+// TINY_WORKER_EXIT_DELAY_MS: a cluster worker's handler blocks that long first (a worker slower than its
+// primary; blocking, so that the primary's exit cannot end it sooner through the worker's 'disconnect').
+const exitDelay = Number(process.env.TINY_WORKER_EXIT_DELAY_MS || 0);
+process.on('SIGTERM', () => {
+  if (cluster.isWorker && exitDelay > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, exitDelay);
+  process.exit(0);
+});
 // TINY_EXIT_FILE: each process appends its pid there when it exits through process.exit (not when killed).
 if (process.env.TINY_EXIT_FILE) process.on('exit', () => appendFileSync(process.env.TINY_EXIT_FILE, process.pid + '\\n'));
 // TINY_WORKERS=n: a node:cluster primary forking n workers that share the port.
