@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { groupAlive, stopProfiledServer, withCpuProfile } from './cpu-profile.ts';
+import { groupGone, stopProfiledServer, withCpuProfile } from './cpu-profile.ts';
 import { pausable, type Pausable } from './pause.ts';
 import { choosePorts } from './ports.ts';
 
@@ -268,12 +268,6 @@ const liveServers = new Set<RunningServer>();
 
 /** How long a server's processes have from SIGTERM to exit before the group is killed. */
 const STOP_GRACE_MS = 5000;
-
-/** Waits until no process of the group `pgid` is alive, or `timeoutMs` has passed. */
-async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-}
 export function runningServers(): RunningServer[] {
   return [...liveServers];
 }

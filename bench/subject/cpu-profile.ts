@@ -47,7 +47,7 @@ export function stateAndGroup(statLine: string): { state: string; pgrp: number }
  * count as alive for kill(0), and an orphaned worker's zombie may never be reaped in a
  * container whose init does not reap.
  */
-export function groupAlive(pgid: number): boolean {
+function groupAlive(pgid: number): boolean {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -81,16 +81,19 @@ export async function stopProfiledServer(pid: number, timeoutMs = 10_000): Promi
   } catch {
     // Already gone: its profile, if any, is written.
   }
-  const deadline = Date.now() + timeoutMs;
-  while (groupAlive(pid)) {
-    if (Date.now() > deadline) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // Gone in the meantime.
-      }
-      throw new Error(`the profiled server (pid ${pid}) or one of its processes did not exit within ${timeoutMs / 1000} s of SIGTERM; killed, its profile is incomplete`);
+  await groupGone(pid, timeoutMs);
+  if (groupAlive(pid)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Gone in the meantime.
     }
-    await sleep(50);
+    throw new Error(`the profiled server (pid ${pid}) or one of its processes did not exit within ${timeoutMs / 1000} s of SIGTERM; killed, its profile is incomplete`);
   }
+}
+
+/** Waits until no process of the group `pgid` is alive, or `timeoutMs` has passed. */
+export async function groupGone(pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(50);
 }
