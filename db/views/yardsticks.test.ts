@@ -82,7 +82,7 @@ describe('cpu_shares', () => {
 
   it("keeps a yardstick's slices where the load generator set the rate, and counts them", () => {
     const [nginx] = shares('nginx');
-    expect(nginx).toMatchObject({ kind: 'yardstick', slices: 3, saturated_slices: 2, nginx_cpu_share: 1 });
+    expect(nginx).toMatchObject({ kind: 'yardstick', slices: 3, saturated_slices: 2, saturated_text: '2 of 3', nginx_cpu_share: 1 });
     expect(nginx.node_cpu_share).toBeCloseTo(0.5, 12); // 20 / 40 at the median slice
   });
 

@@ -122,6 +122,7 @@ CREATE VIEW cpu_shares AS
           FROM slices s)
     GROUP BY ${SLICE_GROUP})
   SELECT y.tag, y.chapter_number, y.kind, y.experiment, y.scenario, o.slices, o.saturated_slices,
+         printf('%d of %d', o.saturated_slices, o.slices) AS saturated_text,
          1e6 * o.cpu AS cpu_us_per_request, o.cpu_cv, o.busy AS server_busy,
          ${cpuShareColumns('nginx', 'ng')}, ${cpuShareColumns('node', 'nd')},
          y.nginx_ratio, y.node_ratio, y.session_id, y.machine
