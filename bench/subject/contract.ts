@@ -340,6 +340,7 @@ export async function startServer(
     processes.resume();
     // A profiled server: SIGTERM to its leader only, and every process of it waited for, so each writes its profile.
     if (options.profileDir !== undefined && exitState() === null && child.pid !== undefined) await stopProfiledServer(child.pid);
+    const deadline = Date.now() + STOP_GRACE_MS;
     if (exitState() === null) {
       killGroup('SIGTERM');
       const timer = setTimeout(() => killGroup('SIGKILL'), STOP_GRACE_MS);
@@ -348,8 +349,8 @@ export async function startServer(
     }
     // Every process of the group had the same SIGTERM: a node:cluster worker still running its
     // handler when the leader is gone is waited for (a loaded machine: the leader may be done
-    // first), within the same grace; then what outlived it (e.g. under npm) dies with the group.
-    if (child.pid !== undefined) await groupGone(child.pid, STOP_GRACE_MS);
+    // first), within what is left of the grace; then what outlived it (e.g. under npm) dies with the group.
+    if (child.pid !== undefined) await groupGone(child.pid, Math.max(0, deadline - Date.now()));
     killGroup('SIGKILL');
   };
   const running: RunningServer = { url, port, metricsUrl: metricsUrlOf(contract, metricsPort), pid: child.pid ?? -1, stop, stderrTail, pause: processes.pause, resume: processes.resume };
