@@ -45,6 +45,22 @@ describe('trials on the real server', () => {
     }
   });
 
+  it('clones the repository named `.` (the trials' default `--repo`) from the working directory', () => {
+    const cwd = process.cwd();
+    process.chdir(source);
+    let repo: ReturnType<typeof createServerTrialRepo>;
+    try {
+      repo = createServerTrialRepo('.', commit, []);
+    } finally {
+      process.chdir(cwd);
+    }
+    try {
+      expect(git(repo.dir, 'rev-parse', `${repo.identical}^{tree}`)).toBe(git(source, 'rev-parse', `${commit}^{tree}`));
+    } finally {
+      repo.remove();
+    }
+  });
+
   it('the preloaded module runs before every reply of a real node:http server, which still answers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'extra-work-'));
     try {

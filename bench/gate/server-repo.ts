@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ChapterContract } from '../subject/contract.ts';
 
 export const EXTRA_WORK_MODULE = 'server/extra-work.mjs';
@@ -55,7 +55,9 @@ function git(dir: string, ...args: string[]): string {
 }
 
 /** Clones `repo` at `commit` and commits the identical tree and one slower head per entry of `extraIterations`. */
-export function createServerTrialRepo(repo: string, commit: string, extraIterations: number[]): ServerTrialRepo {
+export function createServerTrialRepo(repoPath: string, commit: string, extraIterations: number[]): ServerTrialRepo {
+  // git clones from the temporary directory: a relative path (the default `--repo .`) would name that directory.
+  const repo = resolve(repoPath);
   const dir = mkdtempSync(join(tmpdir(), 'gate-server-trials-'));
   try {
     git(tmpdir(), 'clone', '-q', '--no-checkout', repo, dir);
