@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +46,7 @@ describe('trials on the real server', () => {
     }
   });
 
-  it('clones the repository named `.` (the trials' default `--repo`) from the working directory', () => {
+  it("clones the repository named `.` (the trials' default `--repo`) from the working directory", () => {
     const cwd = process.cwd();
     process.chdir(source);
     let repo: ReturnType<typeof createServerTrialRepo>;
@@ -61,16 +62,38 @@ describe('trials on the real server', () => {
     }
   });
 
-  it('the preloaded module runs before every reply of a real node:http server, which still answers', async () => {
+  // Two real servers: node:http (string and Buffer bodies), and one of its own HTTP layer that
+  // writes complete answers on the socket, corking a pipelined batch as chapter 16's does.
+  const SERVERS = `import http from 'node:http';
+import net from 'node:net';
+const count = () => String(globalThis.extraWorkReplies);
+const viaNode = http.createServer((q, r) => (q.url === '/buffer' ? r.end(Buffer.from(count())) : r.end(count())));
+const lean = net.createServer((socket) => socket.on('data', (data) => {
+  const requests = data.toString('latin1').split('\\r\\n\\r\\n').filter(Boolean);
+  if (requests.length > 1) socket.cork();
+  for (const _ of requests) { const body = count(); socket.write(Buffer.from('HTTP/1.1 200 OK\\r\\ncontent-length: ' + body.length + '\\r\\n\\r\\n' + body, 'latin1')); }
+  if (requests.length > 1) socket.uncork();
+}));
+viaNode.listen(0, '127.0.0.1', () => lean.listen(0, '127.0.0.1', () => console.log(viaNode.address().port + ' ' + lean.address().port)));
+`;
+
+  it('the preloaded module works once per reply, whether node:http or a layer of its own writes it, and the servers still answer', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'extra-work-'));
     try {
-      writeFileSync(join(dir, 'extra-work.mjs'), `${extraWorkSource(10)}\nglobalThis.extraWorkLoaded = true;\n`);
-      writeFileSync(join(dir, 'main.mjs'), "import http from 'node:http';\nhttp.createServer((q, r) => r.end(String(globalThis.extraWorkLoaded && http.ServerResponse.prototype.end.toString().includes('Math.sqrt')))).listen(0, '127.0.0.1', function () { console.log(this.address().port); });\n");
+      writeFileSync(join(dir, 'extra-work.mjs'), extraWorkSource(10));
+      writeFileSync(join(dir, 'main.mjs'), SERVERS);
       const child = spawn(process.execPath, ['--import', './extra-work.mjs', 'main.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-        const answer = await fetch(`http://127.0.0.1:${Number(chunk.toString())}/`);
-        expect(await answer.text()).toBe('true');
+        const [nodePort, leanPort] = chunk.toString().trim().split(' ').map(Number);
+        // Each answer reads the count before its own head is written.
+        expect(await (await fetch(`http://127.0.0.1:${nodePort}/`)).text()).toBe('0');
+        expect(await (await fetch(`http://127.0.0.1:${nodePort}/buffer`)).text()).toBe('1');
+        expect(await (await fetch(`http://127.0.0.1:${leanPort}/`)).text()).toBe('2');
+        // Three pipelined requests in one write: three answers in one corked batch, each counted.
+        const answers = await pipelined(leanPort, 3);
+        expect([...answers.matchAll(/\r\n\r\n(\d+)/g)].map((m) => m[1])).toEqual(['3', '4', '5']);
+        expect(await (await fetch(`http://127.0.0.1:${nodePort}/`)).text()).toBe('6');
       } finally {
         child.kill();
       }
@@ -96,3 +119,19 @@ describe('iterationsForSlowdown', () => {
     expect(() => iterationsForSlowdown(0.1, 0, 1)).toThrow(/positive/);
   });
 });
+
+/** `n` GET requests written at once on one connection; resolves with everything read once `n` answers came. */
+function pipelined(port: number, n: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n'.repeat(n)));
+    let text = '';
+    socket.on('data', (data) => {
+      text += data.toString('latin1');
+      if ((text.match(/HTTP\/1\.1 /g) ?? []).length === n) {
+        socket.destroy();
+        resolve(text);
+      }
+    });
+    socket.on('error', reject);
+  });
+}

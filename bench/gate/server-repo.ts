@@ -3,8 +3,9 @@
  * at that commit, plus commits on top of it — an identical tree (an empty commit) and heads
  * that add a fixed amount of pure JavaScript work to every reply. The work is a module the
  * head's chapter contract preloads (`node --import ./server/extra-work.mjs …`), wrapping
- * node:http's ServerResponse#end: the server's own code is untouched, so the same head
- * works on any chapter that answers through node:http. Real git, real processes.
+ * net.Socket#write where a response's head is written: the server's own code is untouched,
+ * so the same head works on every chapter, through node:http or its own HTTP layer. Real git,
+ * real processes.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,18 +15,33 @@ import type { ChapterContract } from '../subject/contract.ts';
 
 export const EXTRA_WORK_MODULE = 'server/extra-work.mjs';
 
-/** The preloaded module: `iterations` of the work-repo's busy loop before every reply (pure text). */
+/**
+ * The preloaded module: `iterations` of the work-repo's busy loop before every reply (pure
+ * text). Every reply's head leaves through net.Socket#write, whichever HTTP layer wrote it:
+ * node:http's ServerResponse (the head alone, or the head and a string body in one chunk) or a
+ * chapter's own layer writing complete answers (chapter 16's lean layer, which never calls
+ * ServerResponse#end: wrapping that, until 2026-12-06, left the current server's heads as fast
+ * as their base). So the work runs once per written chunk that starts a response (`HTTP/1.`),
+ * and `globalThis.extraWorkReplies` counts them.
+ */
 export function extraWorkSource(iterations: number): string {
   if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`extra work must be a positive whole number of iterations, got ${iterations}`);
   return `// Trials only: ${iterations} iterations of busy work before every reply (bench/gate/server-repo.ts).
-import http from 'node:http';
-const end = http.ServerResponse.prototype.end;
+import net from 'node:net';
+const write = net.Socket.prototype.write;
 let sink = 0;
-http.ServerResponse.prototype.end = function (...args) {
-  let x = sink;
-  for (let i = 0; i < ${iterations}; i++) x = (x + Math.sqrt(i * 7 + x)) % 1e9;
-  sink = x;
-  return end.apply(this, args);
+globalThis.extraWorkReplies = 0;
+// "HTTP/1." at the start of a chunk: a response's status line.
+const HEAD = [72, 84, 84, 80, 47, 49, 46];
+const startsReply = (chunk) => (typeof chunk === 'string' ? chunk.startsWith('HTTP/1.') : chunk instanceof Uint8Array && chunk.length >= 7 && HEAD.every((b, i) => chunk[i] === b));
+net.Socket.prototype.write = function (chunk, ...rest) {
+  if (startsReply(chunk)) {
+    globalThis.extraWorkReplies++;
+    let x = sink;
+    for (let i = 0; i < ${iterations}; i++) x = (x + Math.sqrt(i * 7 + x)) % 1e9;
+    sink = x;
+  }
+  return write.call(this, chunk, ...rest);
 };
 `;
 }
