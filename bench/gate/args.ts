@@ -33,7 +33,8 @@ export const DEFAULTS = {
   tool: 'wrk',
   /** Requests per callgrind window: 200, as the recorded costs (bench/cost), so one GC or timer leftover moves a window of the current server (≈ 0.3 M instructions a request) by well under the 1% noise bound (README, Why these bounds). */
   costRequests: 200,
-  costWindows: 3,
+  /** Windows per side: its floor is the lowest, confirmed by the next lowest (verdict.ts floorOf); 3 until 2026-12-06. */
+  costWindows: 5,
   /** Warm-up requests per server before the callgrind windows, as a multiple of --cost-requests. */
   costWarmupWindows: 2,
 } as const;

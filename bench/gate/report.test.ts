@@ -94,7 +94,7 @@ describe('renderGateReport with the instruction count', () => {
     const md = renderGateReport(result([990, 1000, 1000, 990, 1000, 1000], 0.1, cost));
     expect(md).toMatch(/^## Regression gate: FAIL/);
     expect(md).toContain('Verdict: **fail** (exit code 1), decided by **instructions**. head executes +8.0% instructions per request, more than the 5.0% allowed.');
-    expect(md).toContain('- Instructions per request head/base: **1.080** (+8.0%; base 1001.0 k, head 1081.0 k, windows within 0.2%, lowest head ÷ highest base window 1.078); fails above +5.0%, reported above +2.0%: **FAIL**.');
+    expect(md).toContain("- Instructions per request head/base: **1.080** (+8.0%; each side's lowest window: base 1000.0 k, head 1080.0 k, confirmed by the next lowest within 0.1%; lowest head ÷ highest base window 1.078); fails above +5.0%, reported above +2.0%: **FAIL**.");
     expect(md).toContain('on its own: pass');
     expect(md).toContain('| head | 3 | 100 | 5.0 s | 108.2 M | 0.0 M | 0.0 M | 1082.0 k |');
     expect(md).toContain('Startup (not in any window): base 2000.0 M, head 2000.0 M instructions. valgrind-3.19.0, node v20.0.0 --predictable');

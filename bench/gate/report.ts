@@ -31,7 +31,7 @@ const COST_STATUS = { fail: 'FAIL', regression: 'regression reported', pass: 'pa
 
 function costLine(cost: CostAssessment | null, note: string | null): string {
   if (cost === null) return `- Instructions per request: not counted — ${note ?? 'no callgrind measurement'}.`;
-  return `- Instructions per request head/base: **${ratio(cost.ratio)}** (${signedPercent(cost.ratio - 1)}; base ${kilo(cost.baseMedian)}, head ${kilo(cost.headMedian)}, windows within ${percent(cost.noise)}, lowest head ÷ highest base window ${ratio(cost.separation)}); fails above ${signedPercent(COST_RULE.fail)}, reported above ${signedPercent(COST_RULE.report)}: **${COST_STATUS[cost.status]}**.`;
+  return `- Instructions per request head/base: **${ratio(cost.ratio)}** (${signedPercent(cost.ratio - 1)}; each side's lowest window: base ${kilo(cost.baseFloor)}, head ${kilo(cost.headFloor)}, confirmed by the next lowest within ${percent(cost.noise)}; lowest head ÷ highest base window ${ratio(cost.separation)}); fails above ${signedPercent(COST_RULE.fail)}, reported above ${signedPercent(COST_RULE.report)}: **${COST_STATUS[cost.status]}**.`;
 }
 
 function costSection(cost: GateCost): string[] {

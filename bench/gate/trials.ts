@@ -8,7 +8,10 @@
  *
  *   npm run trials -- --trials 10 [--identical 20] [--extra 0.03,0.10]
  *                            [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]
- *   npm run trials -- --server main --trials 10 --identical 20 [--slowdown 0.10]
+ *   npm run trials -- --server main --trials 10 --identical 20 [--slowdown 0.10] [--reports <dir>]
+ *
+ * --reports keeps each gate run's Markdown report (its windows, pairs and reasons) as
+ * <dir>/<trial>-<case>.md: what an inconclusive or failed run saw.
  *
  * With --server <ref>, the trials run on the real server at that commit (server-repo.ts):
  * identical trees, and heads adding pure JavaScript work to every reply, calibrated to cost
@@ -21,7 +24,8 @@
  * request also costs fixed HTTP overhead; the measured ratio is printed beside the rates.
  */
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveCommit } from '../git/commit.ts';
 import { median } from '../stats/descriptive.ts';
@@ -65,7 +69,8 @@ const GATE_RUN_BUDGET_SECONDS = 240;
 
 const USAGE =
   'Usage: npm run trials -- --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]\n' +
-  '       npm run trials -- --server <ref> [--repo <dir>] --trials N [--identical N] [--slowdown F,F] [gate flags]\n';
+  '       npm run trials -- --server <ref> [--repo <dir>] --trials N [--identical N] [--slowdown F,F] [gate flags]\n' +
+  '       either form: [--reports <dir>] keeps every gate run\'s report there\n';
 
 function fail(message: string): never {
   process.stderr.write(`trials: ${message}\n${USAGE}`);
@@ -92,6 +97,7 @@ function parseTrialArgs(argv: string[]) {
       server: { type: 'string' },
       repo: { type: 'string', default: '.' },
       slowdown: { type: 'string', default: '0.10' },
+      reports: { type: 'string' },
       help: { type: 'boolean' },
       ...Object.fromEntries(GATE_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
@@ -108,7 +114,7 @@ function parseTrialArgs(argv: string[]) {
   const given = values as Record<string, unknown>;
   const gateArgs = GATE_FLAGS.flatMap((flag) => (typeof given[flag] === 'string' ? [`--${flag}`, given[flag] as string] : []));
   const connections = typeof given.connections === 'string' ? Number(given.connections) : DEFAULTS.connections;
-  return { trials, identical, extras, slowdowns, server: values.server ?? null, repo: values.repo, connections, gateArgs };
+  return { trials, identical, extras, slowdowns, server: values.server ?? null, repo: values.repo, connections, gateArgs, reports: values.reports === undefined ? null : resolve(values.reports) };
 }
 
 interface TrialRepo {
@@ -163,10 +169,15 @@ async function serverTrialRepo(ref: string): Promise<TrialRepo> {
   };
 }
 
-function runGateOnce(repo: string, base: string, head: string, gateArgs: string[]): Promise<TrialOutcome> {
+/** A case's name as a file name: `identical-trees`, `head-10-throughput-68-iterations-per-reply` (pure). */
+function caseSlug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+function runGateOnce(repo: string, base: string, head: string, gateArgs: string[], report: string | null): Promise<TrialOutcome> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--repo', repo, '--base', base, '--head', head, ...gateArgs], {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--repo', repo, '--base', base, '--head', head, ...gateArgs, ...(report === null ? [] : ['--report', report])], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -195,7 +206,8 @@ function runGateOnce(repo: string, base: string, head: string, gateArgs: string[
   });
 }
 
-const { trials, identical, extras, slowdowns, server, repo: repoDir, connections, gateArgs } = parse(process.argv.slice(2));
+const { trials, identical, extras, slowdowns, server, repo: repoDir, connections, gateArgs, reports } = parse(process.argv.slice(2));
+if (reports !== null) mkdirSync(reports, { recursive: true });
 const repo = server === null ? workTrialRepo() : await serverTrialRepo(server);
 let interrupted = false;
 process.on('SIGINT', () => {
@@ -213,7 +225,9 @@ try {
     for (const c of cases) {
       if (interrupted) break;
       if (t > c.trials) continue;
-      const outcome = await runGateOnce(repo.dir, base, c.head, gateArgs);
+      const outcome = await runGateOnce(repo.dir, base, c.head, gateArgs, reports === null ? null : join(reports, `${t}-${caseSlug(c.name)}.md`));
+      // A run cut short by Ctrl-C is no verdict: the table counts the runs that ended.
+      if (interrupted) break;
       outcomes.get(c)!.push(outcome);
       const ci = outcome.ratio === null ? 'no ratio' : `${outcome.ratio.toFixed(3)} [${outcome.low!.toFixed(3)}, ${outcome.high!.toFixed(3)}]`;
       const instructions = outcome.costRatio === null ? '' : `, instructions ${outcome.costRatio.toFixed(4)}`;
