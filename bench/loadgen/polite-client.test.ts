@@ -50,6 +50,12 @@ describe('runPoliteClient (a real server)', () => {
     expect(paths.slice(-10)).toEqual(Array(10).fill('/search?x=1'));
   });
 
+  it('sends on its own phase when given an offset: every intended time before the end', async () => {
+    const answers = await runPoliteClient({ url, path: '/search?x=3', intervalMs: 100, durationSeconds: 1, connection: 'new', offsetMs: 50 });
+    expect(answers.map((a) => a.intendedMs)).toEqual([50, 150, 250, 350, 450, 550, 650, 750, 850, 950]);
+    await expect(runPoliteClient({ url, path: '/', intervalMs: 100, durationSeconds: 1, connection: 'new', offsetMs: 100 })).rejects.toThrow(/offset must lie in \[0, interval\)/);
+  });
+
   it('keeps one connection alive for all of them', async () => {
     const before = connections.count;
     const answers = await runPoliteClient({ url, path: '/search?x=2', intervalMs: 100, durationSeconds: 1, connection: 'kept-alive' });

@@ -18,6 +18,8 @@ export interface PoliteRequest {
   intervalMs: number;
   durationSeconds: number;
   connection: PoliteConnection;
+  /** The client's phase: its first request is intended this long after its start (below `intervalMs`; default 0). */
+  offsetMs?: number;
   timeoutMs?: number;
   /** Command prefix (taskset -c <loadgen CPUs>). */
   wrap?: string[];
@@ -37,14 +39,15 @@ import { performance } from 'node:perf_hooks';
 const config = JSON.parse(process.env.POLITE_CONFIG);
 const agent = config.connection === 'kept-alive' ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false;
 const headers = config.connection === 'kept-alive' ? {} : { connection: 'close' };
-const count = Math.floor((config.durationSeconds * 1000) / config.intervalMs);
+// Every intended time before the end of the duration.
+const count = Math.ceil((config.durationSeconds * 1000 - config.offsetMs) / config.intervalMs);
 const answers = [];
 const start = performance.now();
 let pending = 0;
 let scheduled = 0;
 function finish() { process.stdout.write(JSON.stringify(answers) + '\\n'); if (agent) agent.destroy(); }
 function send(i) {
-  const intendedMs = i * config.intervalMs;
+  const intendedMs = config.offsetMs + i * config.intervalMs;
   const intendedAt = start + intendedMs;
   const sendLagUs = Math.round((performance.now() - intendedAt) * 1000);
   pending++;
@@ -64,8 +67,9 @@ function send(i) {
 }
 function tick() {
   const now = performance.now() - start;
-  while (scheduled < count && scheduled * config.intervalMs <= now) send(scheduled++);
-  if (scheduled < count) setTimeout(tick, Math.max(0, scheduled * config.intervalMs - (performance.now() - start)));
+  const due = (i) => config.offsetMs + i * config.intervalMs;
+  while (scheduled < count && due(scheduled) <= now) send(scheduled++);
+  if (scheduled < count) setTimeout(tick, Math.max(0, due(scheduled) - (performance.now() - start)));
   else if (pending === 0) finish();
 }
 tick();
@@ -76,8 +80,10 @@ export async function runPoliteClient(request: PoliteRequest): Promise<PoliteAns
   assertLocalTarget(request.url);
   if (!request.path.startsWith('/')) throw new Error(`polite client: path must start with "/" (got ${request.path})`);
   if (!(request.intervalMs > 0) || !(request.durationSeconds > 0)) throw new Error('polite client: interval and duration must be positive');
+  const offsetMs = request.offsetMs ?? 0;
+  if (!(offsetMs >= 0 && offsetMs < request.intervalMs)) throw new Error(`polite client: the offset must lie in [0, interval) (got ${offsetMs} ms of ${request.intervalMs})`);
   const timeoutMs = request.timeoutMs ?? 10_000;
-  const config = { url: request.url.replace(/\/$/, ''), path: request.path, intervalMs: request.intervalMs, durationSeconds: request.durationSeconds, connection: request.connection, timeoutMs };
+  const config = { url: request.url.replace(/\/$/, ''), path: request.path, intervalMs: request.intervalMs, durationSeconds: request.durationSeconds, connection: request.connection, offsetMs, timeoutMs };
   const [file, ...args] = [...(request.wrap ?? []), process.execPath, '--input-type=module', '-e', CHILD_SOURCE];
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POLITE_CONFIG: JSON.stringify(config) } });
   let stdout = '';
