@@ -24,7 +24,8 @@ import { parseOptions } from '../options.ts';
 import { planPinning, usableCpus } from '../proc/pinning.ts';
 import { harnessState } from '../provenance.ts';
 import { runBench } from '../session/session.ts';
-import type { RunnerIO } from '../session/effects.ts';
+import type { RunnerIO, SessionEffects } from '../session/effects.ts';
+import { sharedTrees } from './shared-trees.ts';
 import { BenchStore } from '../store.ts';
 import { bookNeeds, type Need } from './book-needs.ts';
 import { costKeys, countCosts, reusableCosts, valgrindVersion, COST_SCENARIOS } from './cost.ts';
@@ -183,7 +184,7 @@ async function openSession(store: BenchStore, options: EditionOptions, record: E
 }
 
 /** Runs one part into the session, its sequential rounds until `deadline` (performance.now(), ms) at most; returns the runner's exit code. */
-async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOptions, sessionId: number, lock: Lock, io: RunnerIO, deadline: number, seeds: Record<string, number>): Promise<number> {
+async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOptions, sessionId: number, lock: Lock, io: RunnerIO & Partial<SessionEffects>, deadline: number, seeds: Record<string, number>): Promise<number> {
   const pinning = await planPinning(options.pin);
   const store = await BenchStore.open(options.dbPath);
   const doneLabels = completedLabels(store, sessionId, part, plan);
@@ -280,6 +281,9 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   }
 
   const lock = acquireLock(options.dbPath, (notice) => io.stderr.write(`bench: ${notice}\n`));
+  // Each chapter's worktree and build, made by the first part that needs it, serve the later ones.
+  const trees = sharedTrees();
+  const partIO = { ...io, prepareTree: trees.prepareTree };
   try {
     store = await BenchStore.open(options.dbPath);
     store.prepareForSession(machine, chapters, chapterCommitDetails(options.repoDir, chapters), (notice) => io.stderr.write(`bench: ${notice}\n`));
@@ -313,7 +317,7 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
       log(`\nedition: part ${index + 1}/${plan.parts.length} ${part.name} (${part.labels.length} subject(s)${part.sequential ? `, ${clock(given[0])} of the budget` : ''}) · elapsed ${clock(elapsed)} · left ${clock(left.low)}–${clock(Math.max(left.low, left.high))} · ETA ${eta(Math.max(left.low, left.high))}`);
       const partStarted = performance.now();
       const partSeeds = seedsForPart(store, sessionId, part, previous.capacity_seeds ?? seeds, log);
-      const code = await runPart(part, plan, options, sessionId, lock, io, part.sequential && budgetLeft !== null ? partStarted + given[0] * 1000 : Infinity, partSeeds);
+      const code = await runPart(part, plan, options, sessionId, lock, partIO, part.sequential && budgetLeft !== null ? partStarted + given[0] * 1000 : Infinity, partSeeds);
       store = await BenchStore.open(options.dbPath);
       if (code === 130) {
         store.finishSession(sessionId, 'interrupted');
@@ -334,6 +338,7 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
     io.stdout.write(report(store, sessionId, (performance.now() - started) / 1000, plan, record.whole_book));
     return complete ? 0 : 1;
   } finally {
+    for (const failure of await trees.remove()) io.stderr.write(`bench: cleanup: ${failure}\n`);
     lock.release();
   }
 }
