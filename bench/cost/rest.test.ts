@@ -43,6 +43,31 @@ describe('collectGarbage', () => {
   }, 30_000);
 });
 
+describe('the wall clock under the count', () => {
+  it('runs until the first rest, then Date.now() stays at that moment while timers go on', async () => {
+    const { pid, dir } = await startNode("setInterval(() => console.log('now ' + Date.now()), 200); console.log('ready');");
+    const child = children.at(-1)!;
+    const nows = (count: number) =>
+      new Promise<number[]>((resolve) => {
+        const seen: number[] = [];
+        const onData = (chunk: Buffer) => {
+          for (const match of chunk.toString().matchAll(/now (\d+)/g)) seen.push(Number(match[1]));
+          if (seen.length >= count) {
+            child.stdout!.off('data', onData);
+            resolve(seen.slice(0, count));
+          }
+        };
+        child.stdout!.on('data', onData);
+      });
+    const before = await nows(3);
+    expect(before[2]).toBeGreaterThan(before[0]);
+    await collectGarbage(pid, dir, new Map());
+    const after = await nows(3);
+    expect(new Set(after).size).toBe(1);
+    expect(after[0]).toBeGreaterThan(before[2]);
+  }, 30_000);
+});
+
 describe('settleServer', () => {
   it('returns once no thread but the main one uses CPU', async () => {
     const { pid } = await startNode("setInterval(() => {}, 1000); console.log('ready');");

@@ -28,7 +28,7 @@ import { busyBackgroundThreads, processGroupPids } from './control.ts';
  * of the key by which an edition reuses a count (bench/edition/cost.ts): a count made before
  * (no `method`) is not reused.
  */
-export const COST_METHOD = 'windows from rest: garbage collected, connection open, background settled after its request; settled before each dump; an idle period shown apart; the first window set aside';
+export const COST_METHOD = 'windows from rest: garbage collected, connection open, background settled after its request; settled before each dump; an idle period shown apart; the first window set aside; the wall clock (Date.now) stopped at the first rest';
 
 /** The signal the preloaded module answers with a full garbage collection (free in every chapter: none handles it). */
 export const REST_SIGNAL = 'SIGUSR2';
@@ -36,7 +36,9 @@ export const REST_SIGNAL = 'SIGUSR2';
 /**
  * Node flags that make the server collect its garbage on REST_SIGNAL and say so: after the
  * collection, and a turn of the loop for the tasks it posted (weak callbacks, finalizers),
- * the process writes `<dir>/rest.<pid>.<n>` for its n-th signal. The module is preloaded
+ * the process writes `<dir>/rest.<pid>.<n>` for its n-th signal; from the first signal on,
+ * `Date.now()` returns the time of that signal (timers keep libuv's monotonic clock, and
+ * `new Date()` the real time). The module is preloaded
  * (`--import`, a data: URL: no file to ship into the chapter's tree) and inherited by
  * node:cluster workers through their execArgv. Node unrefs signal handles: the listener
  * keeps no server alive (pure).
@@ -45,7 +47,12 @@ export function restFlags(dir: string): string[] {
   const source = [
     "import { writeFileSync } from 'node:fs';",
     'let rests = 0;',
+    'let stoppedAt;',
     `process.on('${REST_SIGNAL}', () => {`,
+    // The wall clock stops at the first rest (after the warm-up): work a request does when it
+    // finds the second changed (chapter 12's Date header, its complete answers rebuilt) would
+    // otherwise land in a window as often as the window lasts seconds (bench/cost/README.md).
+    '  if (stoppedAt === undefined) { stoppedAt = Date.now(); Date.now = () => stoppedAt; }',
     '  globalThis.gc();',
     `  const n = ++rests; setTimeout(() => writeFileSync(${JSON.stringify(dir)} + '/rest.' + process.pid + '.' + n, ''), 50);`,
     '});',
