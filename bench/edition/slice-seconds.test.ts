@@ -26,6 +26,14 @@ describe('what a shorter slice would give', () => {
     expect(formatSliceSeconds(slices)).toMatch(/second 1 alone: per-slice ratio CV 20\.0% \(median of 1 subjects; 20\.0%–20\.0%\)/);
   });
 
+  it("pairs the requests per CPU-second of the server the same way, where the runs recorded its CPU", () => {
+    // v1 served 45, 55, 50 req/s in wall time but always 100 per CPU-second: the server waited, its core did not slow.
+    const withCpu = slices.map((s) => ({ ...s, perCpuSecond: s.label === 'v1' ? 100 : 200 }));
+    expect(ratioCvs(withCpu, 'cpu').get('v1')).toBe(0);
+    expect(formatSliceSeconds(withCpu)).toMatch(/the whole slice per CPU-second of the server: per-slice ratio CV 0\.0% \(median of 1 subjects/);
+    expect(formatSliceSeconds(slices)).not.toMatch(/per CPU-second/);
+  });
+
   it('reads how far a ratio strays from its subject\'s mean with the distance to the reference slice', () => {
     // v1 serves half of the reference next to it each time; the reference two slices away drifted (200, then 100).
     const drifting: Slice[] = [

@@ -6,8 +6,10 @@
  *
  *   node --import tsx bench/edition/slice-seconds.ts data/bench.sqlite 34 hot
  *
- * Only where a slice's first bucket is the server's: the mix's holds wrk's start too. Last, how
- * far the ratio of a slice strays with the distance to its reference slice (deviationByDistance).
+ * Only where a slice's first bucket is the server's: the mix's holds wrk's start too. Then the
+ * same pairing over requests per second of the server's CPU time instead of the wall's (does the
+ * noise come from a server kept waiting, or from its core running slower?). Last, how far the
+ * ratio of a slice strays with the distance to its reference slice (deviationByDistance).
  */
 import { fileURLToPath } from 'node:url';
 import { REFERENCE_SUBJECT, NGINX_SUBJECT } from '../../db/schema.ts';
@@ -21,12 +23,15 @@ export interface Slice {
   sequence: number;
   rps: number;
   seconds: Map<number, number>;
+  /** Requests served per second of the server's CPU time (its runs row: rps × duration ÷ server CPU seconds), when recorded. */
+  perCpuSecond?: number;
 }
 
-/** Which figure of a slice: the whole (its runs row) or one of its seconds. */
-export type SliceFigure = 'whole' | number;
+/** Which figure of a slice: the whole (its runs row), one of its seconds, or the whole per CPU-second of the server. */
+export type SliceFigure = 'whole' | 'cpu' | number;
 
-const figureOf = (slice: Slice, figure: SliceFigure): number | undefined => (figure === 'whole' ? slice.rps : slice.seconds.get(figure));
+const figureOf = (slice: Slice, figure: SliceFigure): number | undefined =>
+  figure === 'whole' ? slice.rps : figure === 'cpu' ? slice.perCpuSecond : slice.seconds.get(figure);
 
 /** Per subject, the CV of its slices' ratios to the mean of the nearest reference slice before and after (pure). */
 export function ratioCvs(slices: Slice[], figure: SliceFigure): Map<string, number> {
@@ -90,22 +95,27 @@ export function deviationByDistance(slices: Slice[], maxDistance = 3): Map<numbe
 /** The clean slices of one scenario of a session, with their seconds. */
 export async function readSlices(dbPath: string, sessionId: number, scenario: string): Promise<Slice[]> {
   const db = await openDatabase(dbPath);
-  const runs = queryRows(db, `SELECT id, subject || CASE WHEN experiment = '' THEN '' ELSE '+' || experiment END AS label, sequence, requests_per_second AS rps
+  const runs = queryRows(db, `SELECT id, subject || CASE WHEN experiment = '' THEN '' ELSE '+' || experiment END AS label, sequence, requests_per_second AS rps,
+      requests_per_second * duration_seconds / server_cpu_seconds AS per_cpu
     FROM runs WHERE session_id = ? AND scenario = ? AND status = 'ok' AND disturbance IS NULL AND requests_per_second IS NOT NULL`, [sessionId, scenario]);
   const seconds = new Map<number, Map<number, number>>();
   for (const row of queryRows(db, `SELECT s.run_id, s.second, s.requests_per_second FROM run_samples s JOIN runs r ON r.id = s.run_id WHERE r.session_id = ? AND r.scenario = ?`, [sessionId, scenario])) {
     const id = Number(row.run_id);
     seconds.set(id, (seconds.get(id) ?? new Map()).set(Number(row.second), Number(row.requests_per_second)));
   }
-  return runs.map((r) => ({ label: String(r.label), sequence: Number(r.sequence), rps: Number(r.rps), seconds: seconds.get(Number(r.id)) ?? new Map() }));
+  return runs.map((r) => ({
+    label: String(r.label), sequence: Number(r.sequence), rps: Number(r.rps), seconds: seconds.get(Number(r.id)) ?? new Map(),
+    ...(typeof r.per_cpu === 'number' && r.per_cpu > 0 ? { perCpuSecond: r.per_cpu } : {}),
+  }));
 }
 
 /** The report: per figure, the subjects' median CV and its range; the first second against the second. */
 export function formatSliceSeconds(slices: Slice[]): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const lines = (['whole', 1, 2] as SliceFigure[]).map((figure) => {
+  const figures: SliceFigure[] = ['whole', 1, 2, ...(slices.some((s) => s.perCpuSecond !== undefined) ? ['cpu' as const] : [])];
+  const lines = figures.map((figure) => {
     const cvs = [...ratioCvs(slices, figure).values()].sort((a, b) => a - b);
-    const name = figure === 'whole' ? 'the whole slice' : `second ${figure} alone`;
+    const name = figure === 'whole' ? 'the whole slice' : figure === 'cpu' ? 'the whole slice per CPU-second of the server' : `second ${figure} alone`;
     return cvs.length === 0 ? `${name}: no subject with 3 ratios` : `${name}: per-slice ratio CV ${pct(median(cvs))} (median of ${cvs.length} subjects; ${pct(cvs[0])}–${pct(cvs.at(-1)!)})`;
   });
   const ratios = firstOverSecond(slices);
