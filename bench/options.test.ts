@@ -29,6 +29,8 @@ describe('parseOptions', () => {
     expect(bad(['--bogus'])).toBe('unknown option --bogus');
     expect(bad(['--capacity', '0'])).toMatch(/^--capacity must be a number > 0/);
     expect(bad(['--duration'])).toBe('option --duration needs a value');
+    expect(bad(['--settle=-1'])).toBe('--settle must be a number ≥ 0 (seconds, 0 = none), got "-1"');
+    expect(parseOptions(['--settle', '0.5', '--warmup', '0.25'])).toMatchObject({ settleSeconds: 0.5, warmupSeconds: 0.25 });
     expect(bad(['--sweep-max-errors', '2'])).toBe('--sweep-max-errors must be a number ≥ 0 and ≤ 1 (a share), got "2"');
   });
   it('reads --merge and the files after it, and nothing positional without it', () => {

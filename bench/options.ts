@@ -66,6 +66,7 @@ export const DEFAULTS = { runs: 16, durationSeconds: 4, connections: 32, warmupS
 export const HELP = `Usage: npm run bench -- [run] [options]
        npm run bench -- list | merge <files…> | restore-tags | clean-iptables [--db, --repo]
        npm run bench -- edition [--dry-run | --resume <session>] (edition --help)
+       npm run bench -- withdraw <session> --reason <text> (withdraw --help)
 
 Verbs (the older flags --list, --merge, --restore-tags, --clean-iptables still work):
   run (default)   measure the chapters, below
@@ -77,6 +78,8 @@ Verbs (the older flags --list, --merge, --restore-tags, --clean-iptables still w
   clean-iptables  remove the kernel-limit rules (iptables, comment perf-book:) left by a
                   bench that no longer runs (a bench also does it before it adds its own)
   edition         everything the book cites, in one session (bench/edition/; edition --help)
+  withdraw <id>   keep a session measured on a disturbed machine as history, never cited
+                  (--reason required; withdraw --help)
   soak            the soak, a session of its own (never part of an edition): the mix's
                   requests at 80% of their capacity against the objective for 10 minutes,
                   open loop, RSS and p99 per second (bench/scenarios/soak.ts); the latest
@@ -226,8 +229,8 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     runs: numberFlag('--runs', v.runs, { integer: true, min: 1, fallback: v.soak ? 1 : DEFAULTS.runs }),
     durationSeconds: numberFlag('--duration', v.duration, { integer: true, min: 1, fallback: DEFAULTS.durationSeconds }),
     connections: numberFlag('--connections', v.connections, { integer: true, min: 1, fallback: DEFAULTS.connections }),
-    warmupSeconds: numberFlag('--warmup', v.warmup, { integer: true, min: 0, fallback: DEFAULTS.warmupSeconds }),
-    settleSeconds: numberFlag('--settle', v.settle, { integer: true, min: 0, fallback: DEFAULTS.settleSeconds }),
+    warmupSeconds: numberFlag('--warmup', v.warmup, { min: 0, hint: 'seconds, 0 = none', fallback: DEFAULTS.warmupSeconds }),
+    settleSeconds: numberFlag('--settle', v.settle, { min: 0, hint: 'seconds, 0 = none', fallback: DEFAULTS.settleSeconds }),
     tool: tool as ToolName,
     threads: numberFlag('--threads', v.threads, { integer: true, min: 1, fallback: DEFAULTS.threads }),
     pipeline: numberFlag('--pipeline', v.pipeline, { integer: true, min: 1, fallback: 1 }),

@@ -88,6 +88,8 @@ export function parseEditionOptions(argv: string[], cwd = process.cwd()): Editio
   });
   const d = EDITION_DEFAULTS;
   const int = (flag: string, raw: string | undefined, fallback: number, min = 1) => numberFlag(flag, raw, { integer: true, min, fallback });
+  // Unrecorded load may last a fraction of a second (wrk is interrupted: bench/loadgen/wrk.ts).
+  const seconds = (flag: string, raw: string | undefined, fallback: number) => numberFlag(flag, raw, { min: 0, hint: 'seconds, 0 = none', fallback });
   const minRounds = int('--min-rounds', v['min-rounds'], d.minRounds);
   const maxRounds = int('--max-rounds', v['max-rounds'], Math.max(d.maxRounds, minRounds));
   if (maxRounds < minRounds) throw new UsageError(`--max-rounds (${maxRounds}) must be at least --min-rounds (${minRounds})`);
@@ -107,8 +109,8 @@ export function parseEditionOptions(argv: string[], cwd = process.cwd()): Editio
     scenarios,
     settings: {
       sliceSeconds: int('--slice', v.slice, d.sliceSeconds),
-      settleSeconds: int('--settle', v.settle, d.settleSeconds, 0),
-      warmupSeconds: int('--warmup', v.warmup, d.warmupSeconds, 0),
+      settleSeconds: seconds('--settle', v.settle, d.settleSeconds),
+      warmupSeconds: seconds('--warmup', v.warmup, d.warmupSeconds),
       minRounds,
       maxRounds,
       halfWidth: numberFlag('--half-width', v['half-width'], { above: 0, below: 1, hint: 'a share, e.g. 0.03', fallback: d.halfWidth }),

@@ -18,6 +18,17 @@ describe('runToolProcess', () => {
     expect(describeAbnormalExit('node', run, 30_000)).toBeNull();
   });
 
+  it('interrupts a tool (SIGINT) once its load has run interruptAfterMs, and keeps what it printed on the way out', async () => {
+    const run = await runToolProcess({
+      command: 'sh',
+      args: ['-c', 'trap \'kill $pid; echo interrupted; exit 0\' INT; echo READY; read line; sleep 30 >/dev/null 2>&1 & pid=$!; wait'],
+      timeoutMs: 20_000,
+      isReadyLine: (line) => line === 'READY',
+      interruptAfterMs: 50,
+    });
+    expect(run).toMatchObject({ stdout: 'READY\ninterrupted\n', exitCode: 0, signal: null, timedOut: false });
+  });
+
   it('runs the tool pinned to the CPUs it is given, under its own pid', async () => {
     const cpu = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1];
     const run = await runToolProcess({ command: 'sh', args: ['-c', 'echo $$; grep Cpus_allowed_list /proc/self/status'], timeoutMs: 30_000, cpus: cpu });

@@ -19,6 +19,8 @@ export interface ToolProcessOptions {
   isFinalReportLine?: (line: string) => boolean; // the tool now waits on stdin for us to read its CPU
   isReadyLine?: (line: string) => boolean;    // the tool is about to start its load and waits for a line on stdin
   cpus?: string;                              // pin the tool to these CPUs (taskset execs it: same pid)
+  /** SIGINT this long after the load starts (the last ready line, else the spawn): a tool that takes whole seconds (wrk) then ends early, reporting what it did. */
+  interruptAfterMs?: number;
 }
 
 export interface ToolProcessRun {
@@ -54,6 +56,13 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
     let readyCpu: number | null = null;
     let readyAt = 0;
     const monitor = child.pid !== undefined ? startCpuMonitor(child.pid, 100) : null;
+    let interruptTimer: NodeJS.Timeout | undefined;
+    const armInterrupt = (): void => {
+      if (options.interruptAfterMs === undefined) return;
+      clearTimeout(interruptTimer);
+      interruptTimer = setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+    };
+    if (options.isReadyLine === undefined) armInterrupt();
 
     const releaseTool = (): void => {
       if (child.stdin && !child.stdin.destroyed) child.stdin.end();
@@ -66,8 +75,10 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
         if (child.pid !== undefined) readyCpu = readCpuSeconds(child.pid);
         readyAt = elapsed();
         if (child.stdin && !child.stdin.destroyed) child.stdin.write('\n');
+        armInterrupt();
       }
       if (options.isFinalReportLine?.(line)) {
+        clearTimeout(interruptTimer);
         if (child.pid !== undefined) finalCpu = readCpuSeconds(child.pid);
         finalAt = elapsed();
         releaseTool();
@@ -97,6 +108,7 @@ export function runToolProcess(options: ToolProcessOptions): Promise<ToolProcess
     });
     child.on('close', (exitCode, signal) => {
       clearTimeout(guard);
+      clearTimeout(interruptTimer);
       if (killTimer) clearTimeout(killTimer);
       if (pending !== '') handleLine(pending);
       const monitored = monitor ? monitor.stop() : null;

@@ -142,16 +142,14 @@ export function parseWrkVersion(output: string): string | null {
 /** Command-line arguments for one run (pure). */
 export function wrkArguments(request: LoadRequest, scriptPath: string): string[] {
   const checked = checkRequest(request);
-  if (!Number.isInteger(checked.durationSeconds)) {
-    throw new Error(`wrk takes whole seconds: durationSeconds ${checked.durationSeconds} is not an integer`);
-  }
   if (checked.connections < checked.threads) {
     throw new Error(`wrk needs at least one connection per thread (connections ${checked.connections} < threads ${checked.threads})`);
   }
   return [
     '--threads', String(checked.threads),
     '--connections', String(checked.connections),
-    '--duration', `${checked.durationSeconds}s`,
+    // wrk takes whole seconds: a shorter run asks the next whole second and is interrupted (runWrk).
+    '--duration', `${Math.ceil(checked.durationSeconds)}s`,
     '--timeout', `${Math.ceil(checked.timeoutSeconds)}s`, // wrk takes whole time units
     '--latency',
     '--script', scriptPath,
@@ -201,6 +199,8 @@ export async function runWrk(request: LoadRequest, script: { pacedRps?: number }
       cpus: request.cpus,
       isReadyLine: (line) => line === WRK_READY_MARKER,
       isFinalReportLine: (line) => line.startsWith(WRK_REPORT_MARKER),
+      // wrk ends its sleep on SIGINT and reports what it did: a fraction of a second (a settle) ends so.
+      ...(Number.isInteger(checked.durationSeconds) ? {} : { interruptAfterMs: checked.durationSeconds * 1000 }),
     });
     const measured = { cpuSeconds: run.cpuSeconds, wallSeconds: run.wallSeconds };
     const abnormal = describeAbnormalExit('wrk', run, limitMs);
