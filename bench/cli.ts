@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [run] | list | merge <files…> | restore-tags | clean-iptables` — see
+ * `npm run bench -- [run] | list | merge <files…> | restore-tags | clean-iptables | edition | withdraw` — see
  * bench/README.md. One entry, one module per verb; exit codes as every command's
  * (cli/exit.ts): 0 done, 1 failure (a chapter could not be measured, a tool is missing,
  * another bench runs), 2 bad usage, 130 interrupted.
@@ -59,10 +59,18 @@ async function edition(argv: string[]): Promise<number> {
   return runEdition(options, { stdout: process.stdout, stderr: process.stderr });
 }
 
+async function withdraw(argv: string[]): Promise<number> {
+  const { WITHDRAW_HELP, parseWithdrawOptions, withdrawSession } = await import('./withdraw.ts');
+  const options = parseWithdrawOptions(argv);
+  process.stdout.write(options.help ? WITHDRAW_HELP : await withdrawSession(options));
+  return EXIT.ok;
+}
+
 process.exit(
   await runCommand('bench', () => {
     // `edition` has flags of its own (bench/edition/options.ts); loaded only when named, so the other verbs start as fast as before.
     if (process.argv[2] === 'edition') return edition(process.argv.slice(3));
+    if (process.argv[2] === 'withdraw') return withdraw(process.argv.slice(3));
     const options = parseOptions(process.argv.slice(2));
     if (options.help) {
       process.stdout.write(HELP);

@@ -33,7 +33,7 @@ import type { MachineInfo } from './machine/fingerprint.ts';
 type SqlValue = string | number | null;
 
 /** `abandoned`: left `running` by a process that died (a crash, SIGKILL); found and marked by the next writer. */
-export type SessionStatus = 'running' | 'complete' | 'interrupted' | 'failed' | 'abandoned';
+export type SessionStatus = 'running' | 'complete' | 'interrupted' | 'failed' | 'abandoned' | 'withdrawn';
 export type { PreparationRow, RunRow, RunSampleRow, SummaryFigures, SummaryKey };
 
 /** Where a series sample comes from: set once per writer, stored on every sample. */

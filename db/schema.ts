@@ -77,7 +77,7 @@ export const sessions = table('sessions', {
   kind: text("NOT NULL DEFAULT 'bench'"), // bench | gate
   started_at: text('NOT NULL'), // ISO 8601 UTC
   finished_at: text(),
-  status: text("NOT NULL DEFAULT 'running'"), // running | complete | interrupted | failed | abandoned (its process died; marked by the next bench)
+  status: text("NOT NULL DEFAULT 'running'"), // running | complete | interrupted | failed | abandoned (its process died; marked by the next bench) | withdrawn (measured on a disturbed machine: history, never cited; bench/withdraw.ts)
   harness_commit: text('NOT NULL'),
   harness_dirty: integer('NOT NULL DEFAULT 0'),
   machine_fingerprint: text('NOT NULL REFERENCES machine_info(fingerprint)'),

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../cli/args.ts';
+import { openDatabase, queryRows, saveDatabase } from '../db/database.ts';
+import { parseWithdrawOptions, withdrawSession } from './withdraw.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A database file with two complete editions of the whole book (sessions 1 and 2) and one running session (3). */
+async function databaseFile(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'withdraw-'));
+  dirs.push(dir);
+  const path = join(dir, 'bench.sqlite');
+  const db = await openDatabase(path, { create: true });
+  db.run(`INSERT INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version, details_json) VALUES ('m', 'Xeon', 2, 1, 'k', 'linux', 'v20', '{"arch":"x64"}')`);
+  for (const [id, status] of [[1, 'complete'], [2, 'complete'], [3, 'running']] as const) {
+    db.run(
+      `INSERT INTO sessions(id, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, ?, 'h', 'm', 'wrk', '4', ?)`,
+      [id, `2026-01-01T00:0${id}:00Z`, status, JSON.stringify({ edition: { whole_book: true } })],
+    );
+    db.run(`INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, ratio_median) VALUES (?, 'v1', 'hot', 'k', 6, 0, 100, 0.5)`, [id]);
+  }
+  saveDatabase(db, path);
+  return path;
+}
+
+describe('bench withdraw', () => {
+  it('keeps a withdrawn edition with its figures and the reason, and the book cites the edition before it', async () => {
+    const path = await databaseFile();
+    const cited = async () => queryRows(await openDatabase(path), 'SELECT session_id FROM cited_edition');
+    expect(await cited()).toEqual([{ session_id: 2 }]);
+    const line = await withdrawSession({ sessionId: 2, reason: 'steal on the pinned CPUs during capacity-mix', dbPath: path, help: false }, new Date('2026-12-06T21:30:00Z'));
+    expect(line).toBe('bench: session 2 withdrawn (was complete): steal on the pinned CPUs during capacity-mix\n');
+    const db = await openDatabase(path);
+    expect(queryRows(db, 'SELECT session_id FROM cited_edition')).toEqual([{ session_id: 1 }]);
+    const [session] = queryRows(db, 'SELECT status, settings_json FROM sessions WHERE id = 2');
+    expect(session.status).toBe('withdrawn');
+    expect(JSON.parse(String(session.settings_json))).toEqual({
+      edition: { whole_book: true },
+      withdrawn: { reason: 'steal on the pinned CPUs during capacity-mix', at: '2026-12-06T21:30:00.000Z', status_before: 'complete' },
+    });
+    expect(queryRows(db, 'SELECT COUNT(*) AS n FROM summaries WHERE session_id = 2')).toEqual([{ n: 1 }]);
+    expect(queryRows(db, 'SELECT session_id, complete FROM edition WHERE session_id = 2')).toEqual([{ session_id: 2, complete: 0 }]);
+  });
+
+  it('refuses a session that does not exist, is running, or is already withdrawn, and changes nothing', async () => {
+    const path = await databaseFile();
+    const withdraw = (sessionId: number) => withdrawSession({ sessionId, reason: 'r', dbPath: path, help: false });
+    await expect(withdraw(9)).rejects.toThrow(new UsageError(`withdraw: no session 9 in ${path}`));
+    await expect(withdraw(3)).rejects.toThrow(/session 3 is still running/);
+    await withdraw(1);
+    await expect(withdraw(1)).rejects.toThrow(new UsageError('withdraw: session 1 is already withdrawn'));
+    expect(queryRows(await openDatabase(path), 'SELECT id, status FROM sessions ORDER BY id')).toEqual([
+      { id: 1, status: 'withdrawn' }, { id: 2, status: 'complete' }, { id: 3, status: 'running' },
+    ]);
+  });
+
+  it('reads one session id and a reason, and explains what is missing', () => {
+    expect(parseWithdrawOptions(['50', '--reason', 'steal', '--db', 'x.sqlite'], '/w')).toEqual({ sessionId: 50, reason: 'steal', dbPath: '/w/x.sqlite', help: false });
+    expect(() => parseWithdrawOptions(['50'])).toThrow(new UsageError('withdraw: --reason is required: say what disturbed the session and how you know'));
+    expect(() => parseWithdrawOptions(['--reason', 'x'])).toThrow(/name one session id/);
+    expect(() => parseWithdrawOptions(['fifty', '--reason', 'x'])).toThrow(new UsageError('<session> must be an integer ≥ 1 (a session id), got "fifty"'));
+    expect(() => parseWithdrawOptions(['50', '--bogus'])).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * `npm run bench -- withdraw <session> --reason <text>`: a complete session measured on a
+ * disturbed machine stays in the database as history but is no longer cited. Its status
+ * becomes `withdrawn` (the edition views cite complete editions only, capacity seeds read
+ * complete sessions only), and its settings keep why, when, and the status it had. Nothing
+ * else is touched: every run, summary and series row stays, so the figures can be read.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { UsageError, numberFlag } from '../cli/args.ts';
+import { openDatabase, queryRows, saveDatabase } from '../db/database.ts';
+import { acquireLock } from './lock.ts';
+
+export const WITHDRAW_HELP = `Usage: npm run bench -- withdraw <session> --reason <text> [--db <path>]
+
+Marks a session withdrawn: kept in the database with every figure, never cited (the book
+cites the latest complete edition; a withdrawn one is not complete). Say why in --reason,
+e.g. what disturbed the machine and how you know.
+
+  --reason <text>   why the session is withdrawn (required; kept in its settings)
+  --db <path>       database file (default data/bench.sqlite)
+  -h, --help        this text
+`;
+
+export interface WithdrawOptions { sessionId: number; reason: string; dbPath: string; help: boolean }
+
+export function parseWithdrawOptions(argv: string[], cwd = process.cwd()): WithdrawOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { reason: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    throw new UsageError(`withdraw: ${(error as Error).message}`);
+  }
+  const { values, positionals } = parsed;
+  const dbPath = resolve(cwd, values.db ?? 'data/bench.sqlite');
+  if (values.help) return { sessionId: 0, reason: '', dbPath, help: true };
+  if (positionals.length !== 1) throw new UsageError('withdraw: name one session id (npm run bench -- withdraw <session> --reason <text>)');
+  const reason = values.reason?.trim() ?? '';
+  if (reason === '') throw new UsageError('withdraw: --reason is required: say what disturbed the session and how you know');
+  return { sessionId: numberFlag('<session>', positionals[0], { integer: true, min: 1, hint: 'a session id' }), reason, dbPath, help: false };
+}
+
+/** Withdraws the session (see the module's comment); returns the line to print. */
+export async function withdrawSession(options: WithdrawOptions, now: Date = new Date()): Promise<string> {
+  const lock = acquireLock(options.dbPath);
+  try {
+    const db = await openDatabase(options.dbPath);
+    const [session] = queryRows(db, 'SELECT id, status, settings_json FROM sessions WHERE id = ?', [options.sessionId]);
+    if (session === undefined) throw new UsageError(`withdraw: no session ${options.sessionId} in ${options.dbPath}`);
+    if (session.status === 'withdrawn') throw new UsageError(`withdraw: session ${options.sessionId} is already withdrawn`);
+    if (session.status === 'running') throw new UsageError(`withdraw: session ${options.sessionId} is still running (or its bench died: the next bench marks it abandoned)`);
+    const settings = JSON.parse(String(session.settings_json)) as Record<string, unknown>;
+    settings.withdrawn = { reason: options.reason, at: now.toISOString(), status_before: session.status };
+    db.run("UPDATE sessions SET status = 'withdrawn', settings_json = ? WHERE id = ?", [JSON.stringify(settings), options.sessionId]);
+    saveDatabase(db, options.dbPath);
+    return `bench: session ${options.sessionId} withdrawn (was ${String(session.status)}): ${options.reason}\n`;
+  } finally {
+    lock.release();
+  }
+}
