@@ -11,19 +11,20 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A database file with two complete editions of the whole book (sessions 1 and 2) and one running session (3). */
+/** A database file with two complete editions of the whole book (sessions 1 and 2, a summary each) and one running session (3, nothing summarised yet). */
 async function databaseFile(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'withdraw-'));
   dirs.push(dir);
   const path = join(dir, 'bench.sqlite');
   const db = await openDatabase(path, { create: true });
   db.run(`INSERT INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version, details_json) VALUES ('m', 'Xeon', 2, 1, 'k', 'linux', 'v20', '{"arch":"x64"}')`);
+  db.run("INSERT INTO chapters(tag, chapter_number, title, technique, summary, commit_hash) VALUES ('v1', 1, 'A', 'a', 'a', ?)", ['a'.repeat(40)]);
   for (const [id, status] of [[1, 'complete'], [2, 'complete'], [3, 'running']] as const) {
     db.run(
       `INSERT INTO sessions(id, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, ?, 'h', 'm', 'wrk', '4', ?)`,
       [id, `2026-01-01T00:0${id}:00Z`, status, JSON.stringify({ edition: { whole_book: true } })],
     );
-    db.run(`INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, ratio_median) VALUES (?, 'v1', 'hot', 'k', 6, 0, 100, 0.5)`, [id]);
+    if (status === 'complete') db.run(`INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, ratio_median) VALUES (?, 'v1', 'hot', 'k', 6, 0, 100, 0.5)`, [id]);
   }
   saveDatabase(db, path);
   return path;
@@ -46,6 +47,8 @@ describe('bench withdraw', () => {
     });
     expect(queryRows(db, 'SELECT COUNT(*) AS n FROM summaries WHERE session_id = 2')).toEqual([{ n: 1 }]);
     expect(queryRows(db, 'SELECT session_id, complete FROM edition WHERE session_id = 2')).toEqual([{ session_id: 2, complete: 0 }]);
+    // the history across machines (the latest session per machine) skips it too
+    expect(queryRows(db, "SELECT session_id FROM reference_ratios WHERE tag = 'v1'")).toEqual([{ session_id: 1 }]);
   });
 
   it('refuses a session that does not exist, is running, or is already withdrawn, and changes nothing', async () => {

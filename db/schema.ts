@@ -638,7 +638,7 @@ CREATE VIEW chapter_costs AS
         AND se2.machine_fingerprint = se.machine_fingerprint AND NOT EXISTS (SELECT 1 FROM cited_edition)));
 
 -- Each chapter's ratio to the reference on every machine that measured it (the latest
--- bench session per machine): the evidence that ratios travel across machines.
+-- bench session per machine, a withdrawn one never): the evidence that ratios travel across machines.
 CREATE VIEW reference_ratios AS
   SELECT s.subject AS tag, ch.chapter_number, s.scenario, s.ratio_median, s.ratio_ci_low, s.ratio_ci_high, s.ratio_note,
          s.rps_median, s.session_id, se.started_at, m.machine, m.fingerprint AS machine_fingerprint
@@ -648,7 +648,7 @@ CREATE VIEW reference_ratios AS
     AND s.session_id = (
       SELECT MAX(s2.session_id) FROM summaries s2 JOIN sessions se2 ON se2.id = s2.session_id
       WHERE s2.subject = s.subject AND s2.experiment = '' AND s2.scenario = s.scenario AND s2.runs > 0
-        AND se2.kind = 'bench' AND se2.machine_fingerprint = se.machine_fingerprint);
+        AND se2.kind = 'bench' AND se2.status <> 'withdrawn' AND se2.machine_fingerprint = se.machine_fingerprint);
 
 -- A response cache's figures over each recorded run, from the server's own report before and
 -- after it (chapters whose /health has data.cache): lookups of that run only, and the cache's

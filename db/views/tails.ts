@@ -129,5 +129,5 @@ CREATE VIEW soak_series AS
   WHERE s.session_id = (
     SELECT MAX(s2.session_id) FROM soak_samples s2 JOIN sessions se2 ON se2.id = s2.session_id
     WHERE s2.subject = s.subject AND s2.experiment = s.experiment AND s2.scenario = s.scenario
-      AND se2.machine_fingerprint = se.machine_fingerprint);
+      AND se2.status <> 'withdrawn' AND se2.machine_fingerprint = se.machine_fingerprint);
 `;
