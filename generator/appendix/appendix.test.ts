@@ -3,7 +3,7 @@ import type { Database } from 'sql.js';
 import { directQueries } from '../directives/query.ts';
 import { createFixtureDatabase } from '../test-fixtures/fixture-database.ts';
 import { betweenEditionSpread, errataFragment, noiseBand, verdict, type EditionRatio } from './errata.ts';
-import { measurementsFragment, prettySettings } from './measurements.ts';
+import { measurementsFragment, prettySettings, statusText } from './measurements.ts';
 
 const at = (ratio: number, harnessCommit = 'h1'): EditionRatio => ({ sessionId: 1, startedAt: '2026-01-01', harnessCommit, ratio });
 
@@ -64,6 +64,14 @@ describe('the generated appendix', () => {
     expect(html).toContain('<dt>Load generator</dt><dd>autocannon 9.0.0</dd>');
     expect(html).toContain('<dt>Runs</dt><dd>6 measured, 0 failed</dd>');
     expect(html).toContain('&quot;connections&quot;: 50');
+  });
+});
+
+describe('statusText', () => {
+  it('says why a withdrawn session is not cited, and other statuses as they are', () => {
+    expect(statusText('withdrawn', JSON.stringify({ withdrawn: { reason: 'steal on the pinned CPUs' } }))).toBe('withdrawn, never cited: steal on the pinned CPUs');
+    expect(statusText('withdrawn', '{}')).toBe('withdrawn, never cited');
+    expect(statusText('complete', JSON.stringify({ withdrawn: { reason: 'x' } }))).toBe('complete');
   });
 });
 

@@ -53,7 +53,7 @@ function sessionSection(session: Row): string {
   const entries: [string, string][] = [
     ['Started', `<time datetime="${text(session.started_at)}">${text(session.started_at)}</time>`],
     ['Finished', session.finished_at === null ? '—' : `<time datetime="${text(session.finished_at)}">${text(session.finished_at)}</time>`],
-    ['Status', text(session.status)],
+    ['Status', escapeHtml(statusText(String(session.status), session.settings_json === null ? null : String(session.settings_json)))],
     ['Kind', text(session.kind ?? null)],
     ['Load generator', `${text(session.tool)} ${text(session.tool_version)}`],
     ['Machine', machine],
@@ -69,6 +69,18 @@ function sessionSection(session: Row): string {
     entries.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join('\n') +
     `\n</dl>\n<details><summary>Settings</summary><pre><code>${escapeHtml(prettySettings(session.settings_json))}</code></pre></details>\n</section>`
   );
+}
+
+/** A session's status; a withdrawn one with why (bench/withdraw.ts keeps the reason in its settings). */
+export function statusText(status: string, settingsJson: string | null): string {
+  if (status !== 'withdrawn' || settingsJson === null) return status;
+  let reason: unknown;
+  try {
+    reason = (JSON.parse(settingsJson) as { withdrawn?: { reason?: unknown } }).withdrawn?.reason;
+  } catch {
+    reason = undefined;
+  }
+  return `withdrawn, never cited${typeof reason === 'string' ? `: ${reason}` : ''}`;
 }
 
 /** Lists longer than this are shown by their first items and their length (a session's 100,000 request paths would make a 37 MB page). */
