@@ -60,6 +60,38 @@ describe('searchCapacity', () => {
     expect(search.generatorLimited).toBe(false);
   });
 
+  /** The first test's search, with a watch that calls the probes numbered in `disturbed` (0 first) disturbed. */
+  async function watchedSearch(disturbed: (index: number) => boolean) {
+    const server = await startCountServer(150);
+    close = server.close;
+    let watched = 0;
+    return searchCapacity(server.url, ['/'], {
+      stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 128, objective: { p99Ms: 5000, maxErrorRate: 0.001 }, lagToleranceMs: 60_000,
+      search: { startRate: 50, precision: 0.25, minRate: 10, maxRate: 1000, maxProbes: 8 },
+      watchProbe: () => {
+        const index = watched++;
+        return { finish: () => (disturbed(index) ? 'steal 9.0% of the pinned CPUs' : null) };
+      },
+    }, () => server.nextProbe());
+  }
+
+  it('offers a disturbed probe again at its rate, keeps it recorded, and searches on the clean ones alone', async () => {
+    const search = await watchedSearch((index) => index === 1);
+    expect(search.probes.map((p) => p.rate).slice(0, 4)).toEqual([50, 100, 100, 200]);
+    expect(search.probes[1]).toMatchObject({ meets: false, disturbance: 'steal 9.0% of the pinned CPUs', verdict: expect.stringMatching(/^disturbed, offered again: steal 9\.0% of the pinned CPUs \(p99/) });
+    expect(search.probes[2]).toMatchObject({ meets: true, disturbance: null });
+    expect(search.disturbance).toBeNull();
+    expect(search.capacity).toBeGreaterThanOrEqual(100);
+    expect(search.capacity).toBeLessThan(200);
+  });
+
+  it('ends the search without a figure when one rate stays disturbed through its repeats', async () => {
+    const search = await watchedSearch((index) => index >= 1);
+    expect(search.probes.map((p) => p.rate)).toEqual([50, 100, 100, 100]);
+    expect(search.disturbance).toBe('steal 9.0% of the pinned CPUs');
+    expect(search.probes.filter((p) => p.disturbance !== null)).toHaveLength(3);
+  });
+
   it('refuses a probe without a measured second', async () => {
     await expect(searchCapacity('http://127.0.0.1:9', ['/'], { stepSeconds: 1, settleSeconds: 1, pauseSeconds: 0 })).rejects.toThrow(/settle \(1 s\) must be below the step/);
   });

@@ -19,7 +19,12 @@ export interface CapacitySearchOptions {
   timeoutSeconds?: number;
   /** A send later than this behind its intended time makes the probe the generator's figure (a miss); the generator's default when absent. */
   lagToleranceMs?: number;
+  /** Watches each probe for a disturbed machine (an edition's: steal, other processes on the pinned CPUs); finish() says why, or null. */
+  watchProbe?: () => { finish(): string | null };
 }
+
+/** A disturbed probe is offered again at its rate this many times at most; still disturbed, the search ends without a figure. */
+export const DISTURBED_PROBE_REPEATS = 2;
 
 export interface Probe {
   index: number;
@@ -35,6 +40,8 @@ export interface Probe {
   generatorBehind: boolean;
   meets: boolean;
   verdict: string;
+  /** Why the machine disturbed the probe (it then neither meets nor misses: it is offered again), or null. */
+  disturbance: string | null;
 }
 
 export interface CapacitySearch {
@@ -43,6 +50,7 @@ export interface CapacitySearch {
   probes: Probe[];
   histogram: HistogramBucket[];           // of the probe at the capacity (empty when none met it)
   generatorLimited: boolean;              // a probe above the capacity failed because the generator was late
+  disturbance: string | null;             // a probe still disturbed after its repeats: the search ended there, its capacity is no figure
 }
 
 /** One probe: `rate` req/s for stepSeconds, open loop. */
@@ -52,6 +60,7 @@ async function probe(url: string, paths: string[], rate: number, index: number, 
   let completedMeasured = 0;
   let measuredSeconds = 0;
   let behind = false;
+  const watching = options.watchProbe?.();
   const result = await runOpenLoop({
     url, paths, phases: [{ rate, seconds: options.stepSeconds }],
     ...(options.connections === undefined ? {} : { connections: options.connections }),
@@ -67,12 +76,14 @@ async function probe(url: string, paths: string[], rate: number, index: number, 
       histogram.record(latency);
     }
   });
+  const disturbance = watching?.finish() ?? null;
   latencies.sort((a, b) => a - b);
   const offered = result.totals.offered + result.totals.unsent;
   const served = result.totals.completed;
   const p99Us = percentileOfSorted(latencies, 0.99);
   const generatorBehind = behind || !result.generatorKeptUp;
-  const { meets, verdict } = judge({ offered, served, p99Us, generatorBehind }, objective);
+  const judged = judge({ offered, served, p99Us, generatorBehind }, objective);
+  const { meets, verdict } = disturbance === null ? judged : { meets: false, verdict: `disturbed, offered again: ${disturbance} (${judged.verdict})` };
   return {
     histogram,
     probe: {
@@ -80,7 +91,7 @@ async function probe(url: string, paths: string[], rate: number, index: number, 
       goodputRps: measuredSeconds > 0 ? completedMeasured / measuredSeconds : null,
       errorRate: offered > 0 ? (offered - served) / offered : null,
       p99Us, p999Us: percentileOfSorted(latencies, 0.999), maxUs: latencies.at(-1) ?? null,
-      generatorBehind, meets, verdict,
+      generatorBehind, meets, verdict, disturbance,
     },
   };
 }
@@ -94,17 +105,24 @@ export async function searchCapacity(url: string, paths: string[], options: Capa
   const settings = options.search ?? DEFAULT_SEARCH;
   const probes: Probe[] = [];
   const histograms = new Map<number, LatencyHistogram>();
-  for (let rate = nextRate(probes, settings); rate !== null; rate = nextRate(probes.map((p) => ({ rate: p.rate, meets: p.meets })), settings)) {
-    if (probes.length > 0 && options.pauseSeconds > 0) await sleep(options.pauseSeconds * 1000);
-    const measured = await probe(url, paths, rate, probes.length, options, objective);
-    probes.push(measured.probe);
-    if (measured.probe.meets) histograms.set(rate, measured.histogram);
-    onProbe?.(measured.probe);
+  // The search reads the probes the machine left alone; a disturbed one is recorded and offered again.
+  const clean = () => probes.filter((p) => p.disturbance === null).map((p) => ({ rate: p.rate, meets: p.meets }));
+  let disturbance: string | null = null;
+  for (let rate = nextRate(clean(), settings); rate !== null && disturbance === null; rate = nextRate(clean(), settings)) {
+    for (let offered = 0; offered <= DISTURBED_PROBE_REPEATS; offered++) {
+      if (probes.length > 0 && options.pauseSeconds > 0) await sleep(options.pauseSeconds * 1000);
+      const measured = await probe(url, paths, rate, probes.length, options, objective);
+      probes.push(measured.probe);
+      if (measured.probe.meets) histograms.set(rate, measured.histogram);
+      onProbe?.(measured.probe);
+      disturbance = measured.probe.disturbance;
+      if (disturbance === null) break;
+    }
   }
-  const capacity = capacityOf(probes.map((p) => ({ rate: p.rate, meets: p.meets })));
+  const capacity = capacityOf(clean());
   return {
-    objective, capacity, probes,
+    objective, capacity, probes, disturbance,
     histogram: capacity === null ? [] : histograms.get(capacity)?.buckets() ?? [],
-    generatorLimited: probes.some((p) => p.generatorBehind && (capacity === null || p.rate > capacity)),
+    generatorLimited: probes.some((p) => p.disturbance === null && p.generatorBehind && (capacity === null || p.rate > capacity)),
   };
 }

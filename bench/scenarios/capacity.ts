@@ -8,7 +8,7 @@
  * objectiveCapacity is also the capacity of the open-loop scenarios under `--capacity objective`.
  */
 import { DEFAULT_OPEN_LOOP_CONNECTIONS } from '../loadgen/open-loop.ts';
-import { searchCapacity, type CapacitySearch, type CapacitySearchOptions, type Probe } from '../overload/capacity-search.ts';
+import { DISTURBED_PROBE_REPEATS, searchCapacity, type CapacitySearch, type CapacitySearchOptions, type Probe } from '../overload/capacity-search.ts';
 import { DEFAULT_SEARCH, SERVICE_OBJECTIVE } from '../overload/objective.ts';
 import { whilePinned } from '../proc/pinning.ts';
 import { summarize, type RunOutcome } from '../figures/summarize.ts';
@@ -51,8 +51,11 @@ export async function objectiveCapacity(context: RoundContext, paths: string[], 
   const name = `capacity ${requestSet} ${context.label}`;
   const seeded = seededSearch(settings, context.capacitySeed);
   if (seeded !== settings) context.log(`${name}: from ${seeded.search!.startRate} req/s (the seed), steps of ${seeded.search!.firstStep! * 100}% until a probe misses (or meets), then bisecting`);
-  const work = whilePinned(context.loadgenCpus, () => searchCapacity(context.url, paths, seeded, (probe) => context.log(`${name}: ${probeLine(probe)}`)));
-  const { value: search } = await (context.guard ? context.guard(work) : work);
+  const watched = context.watchLoad ? { ...seeded, watchProbe: context.watchLoad } : seeded;
+  const work = whilePinned(context.loadgenCpus, () => searchCapacity(context.url, paths, watched, (probe) => context.log(`${name}: ${probeLine(probe)}`)));
+  const { value: searched } = await (context.guard ? context.guard(work) : work);
+  // A rate still disturbed after its repeats ends the search: its probes stay recorded, the round has no capacity.
+  const search = searched.disturbance === null ? searched : { ...searched, capacity: null, histogram: [] };
   const probes = context.series('capacity_probes');
   for (const p of search.probes) {
     probes.write({
@@ -65,6 +68,11 @@ export async function objectiveCapacity(context: RoundContext, paths: string[], 
   const histogram = context.series('latency_histogram');
   for (const bucket of search.histogram) histogram.write({ part: `capacity-r${round}`, ...bucket });
   if (search.generatorLimited) context.flag('generator-behind');
+  if (search.disturbance !== null) {
+    context.flag('disturbed');
+    context.log(`${name}: DISTURBED after ${DISTURBED_PROBE_REPEATS + 1} offers of one rate (${search.disturbance}): no capacity from this round`);
+    return search;
+  }
   context.log(search.capacity === null
     ? `${name}: no offered rate met the objective (p99 ≤ ${search.objective.p99Ms} ms, ≤ ${search.objective.maxErrorRate * 100}% errors)`
     : `${name}: capacity ${search.capacity} req/s against the objective${search.generatorLimited ? ' (at least: the generator could not offer more on time)' : ''}`);
@@ -102,6 +110,7 @@ export function capacityScenario(sc: Scenario, requestSet: RequestSet, settings:
         run_index: round, status: at ? 'ok' : 'failed', connections: settings.connections ?? DEFAULT_OPEN_LOOP_CONNECTIONS,
         requests_per_second: at ? at.rate : null, avg_latency_us: null, p50_latency_us: null, p90_latency_us: null,
         p99_latency_us: at?.p99Us ?? null, max_latency_us: at?.maxUs ?? null, loadgen_saturated: search.generatorLimited, capacity: true,
+        disturbed: search.disturbance !== null,
       };
       return [outcome];
     },

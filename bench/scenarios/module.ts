@@ -89,6 +89,12 @@ export interface RoundContext {
   serverRssBytes?: () => number | null;
   /** The body of the subject's ready path (its /health report: a response cache's size from chapter 4 on), null without one. */
   serverReport?: () => Promise<string | null>;
+  /**
+   * In an edition: watches a stretch of load the runner does not record as a runs row (a
+   * capacity probe) for steal and other processes on the pinned CPUs; finish() says why it
+   * was disturbed, or null (bench/edition/disturbance.ts).
+   */
+  watchLoad?: () => { finish(): string | null };
 }
 
 /** A provider of a scenario's own: its subjects are servers of their own, started with this feed and environment. */

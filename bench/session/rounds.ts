@@ -20,6 +20,7 @@ import { yardstickRatio, type RunOutcome } from '../figures/summarize.ts';
 /** The subjects that are yardsticks (bench/reference/yardsticks.ts): every subject of their rounds gets a ratio to each. */
 const YARDSTICK_SUBJECTS: readonly string[] = [REFERENCE_SUBJECT, NGINX_SUBJECT];
 import type { Subject, Session } from './types.ts';
+import type { DisturbanceWatch } from './edition-part.ts';
 
 /** One scenario: warm-up, then interleaved rounds; summaries saved after every round. */
 export async function runScenario(session: Session, module: ScenarioModule, subjects: Subject[]): Promise<void> {
@@ -56,6 +57,7 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
           serverGauges: gaugesOf(session, subject, run.startedAt),
           serverRssBytes: () => treeRssBytes(subject.pid),
           serverReport: () => (subject.source ? fetchServerReport(subject.url, subject.source.tree.contract.ready.path) : Promise.resolve(null)),
+          ...(session.edition?.watch ? { watchLoad: loadWatch(session.edition.watch, subject.pid) } : {}),
         },
         round,
       ));
@@ -96,6 +98,25 @@ function roundOf(session: Session, subjects: Subject[], order: { round: number; 
     ? session.edition.roundOrder(active.filter((s) => !YARDSTICK_SUBJECTS.includes(s.subject)), active.filter((s) => YARDSTICK_SUBJECTS.includes(s.subject)), round)
     : order.filter((o) => o.round === round).map((o) => o.subject);
   return planned.filter((s) => !done.has(s.label));
+}
+
+/**
+ * The edition's watch over load that has no runs row (a capacity probe): the server's CPU from
+ * its process tree, the generator's inside the bench's own (the open-loop driver), and no
+ * "starved" judgement — an open loop at a set rate does not keep a server busy.
+ */
+export function loadWatch(watch: DisturbanceWatch, serverPid: number): () => { finish(): string | null } {
+  return () => {
+    const readServerCpu = treeCpuReader(serverPid);
+    const before = readServerCpu();
+    const watching = watch.start();
+    return {
+      finish: () => {
+        const after = readServerCpu();
+        return watching.finish({ duration_seconds: 0, server_cpu_seconds: before !== null && after !== null ? after - before : null, loadgen_cpu_seconds: null, loadgen_saturated: 1 });
+      },
+    };
+  };
 }
 
 /** A load run that is not recorded (a warm-up, a settle before a slice); a failure is reported, not fatal. */
