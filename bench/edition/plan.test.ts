@@ -28,8 +28,8 @@ describe('the edition plan', () => {
     const [part] = planEdition([need('hot', 'a'), need('mix', 'a')], settings).parts;
     expect(part.name).toBe('hot+mix');
     const slices = 6 * (1 + 2); // a subject, node:http before it, nginx once a round
-    const slice = EDITION_DEFAULTS.sliceSeconds;
-    const expected = PLANNING.prepareSeconds + PLANNING.partStartSeconds + 2 * 3 * 1 + slices * (sliceSeconds('hot', 1, slice) + sliceSeconds('mix', 1, slice));
+    const { sliceSeconds: slice, settleSeconds: settle } = EDITION_DEFAULTS;
+    const expected = PLANNING.prepareSeconds + PLANNING.partStartSeconds + 2 * 3 * 1 + slices * (sliceSeconds('hot', settle, slice) + sliceSeconds('mix', settle, slice));
     expect(part.seconds.low).toBe(Math.round(expected));
   });
 

@@ -51,10 +51,13 @@ export interface EditionSettings {
   budgetSeconds: number | null;
 }
 
-/** Why 1 s slices and a reference every 6: bench/README.md, "Editions" (each slice's noise is its own, not its length's or its distance's). */
+/**
+ * Why 1 s slices and a reference every 6: bench/README.md, "Editions" (each slice's noise is its own, not its length's or its distance's).
+ * Why a settle of 0.5 s: a slice's first second after it served as much of its second, and as evenly, as after 1 s (sessions 51 and 53 of 2026-12-06); after 0.25 s it served less.
+ */
 export const EDITION_DEFAULTS: EditionSettings = {
   sliceSeconds: 1,
-  settleSeconds: 1,
+  settleSeconds: 0.5,
   warmupSeconds: 1,
   minRounds: 6,
   maxRounds: 12,
