@@ -1,11 +1,13 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows } from '../../db/database.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
 import { sink } from '../testing/sink.ts';
 import { parseEditionOptions } from './options.ts';
-import { runEdition } from './run.ts';
+import { probesLine, runEdition } from './run.ts';
+import { BenchStore } from '../store.ts';
 
 const repos: string[] = [];
 afterAll(() => {
@@ -73,5 +75,24 @@ describe('an edition, end to end on a tiny repository', () => {
     writeFileSync(join(book, 'page.md'), `<!-- @metric:tag="v1-a" -->\n`);
     const options = parseEditionOptions(['--repo', dir, '--db', join(dir, 'e.sqlite'), '--book', book, '--no-cost', '--resume', '7']);
     await expect(runEdition(options, { stdout: sink(), stderr: sink() })).rejects.toThrow(/--resume 7: no edition session with that id/);
+  });
+});
+
+describe("the edition's closing report", () => {
+  it('counts the capacity probes and those disturbed, and says nothing of probes where there were none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edition-report-'));
+    try {
+      const store = await BenchStore.open(join(dir, 'bench.sqlite'));
+      store.db.run("INSERT INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version) VALUES ('m', 'Xeon', 2, 1, 'k', 'linux', 'v20')");
+      const id = store.startSession({ started_at: '2026-12-06T21:00:00Z', harness_commit: 'h', harness_dirty: 0, machine_fingerprint: 'm', tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: null, settings: {} });
+      expect(probesLine(store, id)).toEqual([]);
+      const probes = store.seriesWriter('capacity_probes', { sessionId: id, subject: 'v1-a', experiment: '', scenario: 'capacity-mix' });
+      for (const [index, verdict] of ['disturbed, offered again: steal 9.0% of the pinned CPUs (p99 3.0 ms ≤ 50 ms)', 'p99 3.1 ms ≤ 50 ms', 'errors 2.00% > 0.1%'].entries()) {
+        probes.write({ request_set: 'mix', round: 0, probe_index: index, offered_rate: 1000, measured_seconds: 2, goodput_rps: 1000, error_rate: 0, p99_latency_us: 3000, p999_latency_us: 3000, max_latency_us: 3000, objective_p99_us: 50_000, objective_error_rate: 0.001, meets: index === 1, generator_behind: false, verdict });
+      }
+      expect(probesLine(store, id)).toEqual(['  3 capacity probes, 1 disturbed (offered again at their rate)']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

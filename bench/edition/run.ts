@@ -343,11 +343,16 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
   }
 }
 
+/** The report's line on the capacity probes, none without probes: they have no runs row, a disturbed one says so in its verdict (bench/overload/capacity-search.ts). */
+export function probesLine(store: BenchStore, sessionId: number): string[] {
+  const probes = store.rows("SELECT COUNT(*) AS n, SUM(verdict LIKE 'disturbed%') AS d FROM capacity_probes WHERE session_id = ?", [sessionId])[0];
+  return Number(probes.n) > 0 ? [`  ${Number(probes.n)} capacity probes, ${Number(probes.d ?? 0)} disturbed (offered again at their rate)`] : [];
+}
+
 /** The end of an edition: its wall time against the plan, disturbed slices, ratios withheld. */
 function report(store: BenchStore, sessionId: number, seconds: number, plan: EditionPlan, wholeBook: boolean): string {
   const runs = store.rows('SELECT COUNT(*) AS n, SUM(disturbance IS NOT NULL) AS d, SUM(loadgen_saturated = 1) AS s FROM runs WHERE session_id = ?', [sessionId])[0];
-  // Capacity probes have no runs row: a disturbed one says so in its verdict (bench/overload/capacity-search.ts).
-  const probes = store.rows("SELECT COUNT(*) AS n, SUM(verdict LIKE 'disturbed%') AS d FROM capacity_probes WHERE session_id = ?", [sessionId])[0];
+
   const withheld = store.rows(
     `SELECT subject || CASE experiment WHEN '' THEN '' ELSE '+' || experiment END AS label, scenario, ratio_note FROM summaries
      WHERE session_id = ? AND subject <> ? AND scenario IN ('hot', 'mix', 'close') AND ratio_median IS NULL`,
@@ -362,7 +367,7 @@ function report(store: BenchStore, sessionId: number, seconds: number, plan: Edi
   return [
     `\nEdition ${sessionId}: ${clock(seconds)} of wall time (plan ${clock(plan.seconds.low)}–${clock(plan.seconds.high)})${wholeBook ? '' : ' — a partial edition (chapters, scenarios or the cost left out): the book does not cite it'}`,
     `  ${Number(runs.n)} slices recorded, ${Number(runs.d ?? 0)} disturbed (no figure, no ratio; the rounds that followed re-measured them), ${Number(runs.s ?? 0)} where the load generator was the limit`,
-    ...(Number(probes.n) > 0 ? [`  ${Number(probes.n)} capacity probes, ${Number(probes.d ?? 0)} disturbed (offered again at their rate)`] : []),
+    ...probesLine(store, sessionId),
     `  ${withheld.length} ratio(s) withheld${withheld.length ? `: ${withheld.map((w) => `${String(w.label)}/${String(w.scenario)}`).join(', ')}` : ''}`,
     `  ${loose.length} ratio(s) wider than ±${(plan.settings.halfWidth * 100).toFixed(1)}% after the last round${loose.length ? `: ${loose.map((l) => `${String(l.subject)}${l.experiment ? `+${String(l.experiment)}` : ''}/${String(l.scenario)}`).join(', ')}` : ''}`,
     '',
