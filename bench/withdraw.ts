@@ -5,9 +5,8 @@
  * complete sessions only), and its settings keep why, when, and the status it had. Nothing
  * else is touched: every run, summary and series row stays, so the figures can be read.
  */
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { UsageError, numberFlag } from '../cli/args.ts';
+import { UsageError, numberFlag, parseFlags } from '../cli/args.ts';
 import { openDatabase, queryRows, saveDatabase } from '../db/database.ts';
 import { acquireLock } from './lock.ts';
 
@@ -25,13 +24,7 @@ e.g. what disturbed the machine and how you know.
 export interface WithdrawOptions { sessionId: number; reason: string; dbPath: string; help: boolean }
 
 export function parseWithdrawOptions(argv: string[], cwd = process.cwd()): WithdrawOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { reason: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    throw new UsageError(`withdraw: ${(error as Error).message}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags({ args: argv, allowPositionals: true, options: { reason: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const dbPath = resolve(cwd, values.db ?? 'data/bench.sqlite');
   if (values.help) return { sessionId: 0, reason: '', dbPath, help: true };
   if (positionals.length !== 1) throw new UsageError('withdraw: name one session id (npm run bench -- withdraw <session> --reason <text>)');
