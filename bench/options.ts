@@ -3,7 +3,7 @@
  * flag is a UsageError: the CLI prints its message and exits 2, no stack trace.
  */
 import { resolve } from 'node:path';
-import { numberFlag, parseFlags, UsageError } from '../cli/args.ts';
+import { numberFlag, parseFlags, SECONDS_OR_NONE, UsageError } from '../cli/args.ts';
 import { DEFAULT_SCENARIOS, DEFAULT_SWEEP_LIMITS, SCENARIO_NAMES, type ScenarioName, type SweepLimits } from './scenarios/index.ts';
 import type { ScenarioOptions } from './scenarios/module.ts';
 
@@ -229,8 +229,8 @@ export function parseOptions(argv: string[], cwd = process.cwd()): BenchOptions 
     runs: numberFlag('--runs', v.runs, { integer: true, min: 1, fallback: v.soak ? 1 : DEFAULTS.runs }),
     durationSeconds: numberFlag('--duration', v.duration, { integer: true, min: 1, fallback: DEFAULTS.durationSeconds }),
     connections: numberFlag('--connections', v.connections, { integer: true, min: 1, fallback: DEFAULTS.connections }),
-    warmupSeconds: numberFlag('--warmup', v.warmup, { min: 0, hint: 'seconds, 0 = none', fallback: DEFAULTS.warmupSeconds }),
-    settleSeconds: numberFlag('--settle', v.settle, { min: 0, hint: 'seconds, 0 = none', fallback: DEFAULTS.settleSeconds }),
+    warmupSeconds: numberFlag('--warmup', v.warmup, { ...SECONDS_OR_NONE, fallback: DEFAULTS.warmupSeconds }),
+    settleSeconds: numberFlag('--settle', v.settle, { ...SECONDS_OR_NONE, fallback: DEFAULTS.settleSeconds }),
     tool: tool as ToolName,
     threads: numberFlag('--threads', v.threads, { integer: true, min: 1, fallback: DEFAULTS.threads }),
     pipeline: numberFlag('--pipeline', v.pipeline, { integer: true, min: 1, fallback: 1 }),

@@ -50,6 +50,9 @@ export interface NumberRule {
   hint?: string;
 }
 
+/** Seconds of unrecorded load (a warm-up, a settle): any number ≥ 0, fractions too, 0 for none. */
+export const SECONDS_OR_NONE: NumberRule = { min: 0, hint: 'seconds, 0 = none' };
+
 /** Plain decimal text only: no hex, exponent, blanks or "Infinity". */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 

@@ -42,8 +42,8 @@ export const DISTURBANCE_LIMITS = {
 export interface SliceFigures {
   /** From the watch's start to its finish: what /proc/stat's deltas cover. */
   wallSeconds: number;
-  /** The load run's own length: what the server's CPU time covers. */
-  durationSeconds: number;
+  /** The load run's own length: what the server's CPU time covers; null for load that is no closed-loop run (a capacity probe: nothing keeps its server busy, so no "starved" rule). */
+  durationSeconds: number | null;
   /** Pinned CPUs (server's and generator's), or null when not pinned: then only the server's share is judged. */
   cpus: number[] | null;
   before: CpuTimes | null;
@@ -74,7 +74,7 @@ export function judge(f: SliceFigures): string | null {
     const others = busy - (f.serverCpuSeconds ?? 0) - (f.loadgenCpuSeconds ?? 0) - f.benchCpuSeconds;
     if (others / capacity > DISTURBANCE_LIMITS.others) reasons.push(`other processes used ${others.toFixed(2)} s of the pinned CPUs' ${capacity.toFixed(1)} s`);
   }
-  if (f.serverCpuSeconds !== null && !f.loadgenSaturated && f.durationSeconds > 0) {
+  if (f.serverCpuSeconds !== null && !f.loadgenSaturated && f.durationSeconds !== null && f.durationSeconds > 0) {
     const share = f.serverCpuSeconds / (f.durationSeconds * f.serverCores);
     if (share < DISTURBANCE_LIMITS.serverShare) reasons.push(`the server used ${(100 * share).toFixed(0)}% of its cores while the load generator was not the limit`);
   }

@@ -2,7 +2,7 @@
  * Flags of `npm run bench -- edition` (pure). A bad flag is a UsageError (exit 2).
  */
 import { resolve } from 'node:path';
-import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
+import { numberFlag, parseFlags, SECONDS_OR_NONE, UsageError } from '../../cli/args.ts';
 import { TOOLS, type ToolName } from '../options.ts';
 import { EDITION_DEFAULTS, type EditionSettings } from './plan.ts';
 
@@ -89,7 +89,7 @@ export function parseEditionOptions(argv: string[], cwd = process.cwd()): Editio
   const d = EDITION_DEFAULTS;
   const int = (flag: string, raw: string | undefined, fallback: number, min = 1) => numberFlag(flag, raw, { integer: true, min, fallback });
   // Unrecorded load may last a fraction of a second (wrk is interrupted: bench/loadgen/wrk.ts).
-  const seconds = (flag: string, raw: string | undefined, fallback: number) => numberFlag(flag, raw, { min: 0, hint: 'seconds, 0 = none', fallback });
+  const seconds = (flag: string, raw: string | undefined, fallback: number) => numberFlag(flag, raw, { ...SECONDS_OR_NONE, fallback });
   const minRounds = int('--min-rounds', v['min-rounds'], d.minRounds);
   const maxRounds = int('--max-rounds', v['max-rounds'], Math.max(d.maxRounds, minRounds));
   if (maxRounds < minRounds) throw new UsageError(`--max-rounds (${maxRounds}) must be at least --min-rounds (${minRounds})`);

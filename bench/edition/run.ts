@@ -352,7 +352,6 @@ export function probesLine(store: BenchStore, sessionId: number): string[] {
 /** The end of an edition: its wall time against the plan, disturbed slices, ratios withheld. */
 function report(store: BenchStore, sessionId: number, seconds: number, plan: EditionPlan, wholeBook: boolean): string {
   const runs = store.rows('SELECT COUNT(*) AS n, SUM(disturbance IS NOT NULL) AS d, SUM(loadgen_saturated = 1) AS s FROM runs WHERE session_id = ?', [sessionId])[0];
-
   const withheld = store.rows(
     `SELECT subject || CASE experiment WHEN '' THEN '' ELSE '+' || experiment END AS label, scenario, ratio_note FROM summaries
      WHERE session_id = ? AND subject <> ? AND scenario IN ('hot', 'mix', 'close') AND ratio_median IS NULL`,

@@ -68,12 +68,10 @@ export async function objectiveCapacity(context: RoundContext, paths: string[], 
   const histogram = context.series('latency_histogram');
   for (const bucket of search.histogram) histogram.write({ part: `capacity-r${round}`, ...bucket });
   if (search.generatorLimited) context.flag('generator-behind');
-  if (search.disturbance !== null) {
-    context.flag('disturbed');
-    context.log(`${name}: DISTURBED after ${DISTURBED_PROBE_REPEATS + 1} offers of one rate (${search.disturbance}): no capacity from this round`);
-    return search;
-  }
-  context.log(search.capacity === null
+  if (search.disturbance !== null) context.flag('disturbed');
+  context.log(search.disturbance !== null
+    ? `${name}: DISTURBED after ${DISTURBED_PROBE_REPEATS + 1} offers of one rate (${search.disturbance}): no capacity from this round`
+    : search.capacity === null
     ? `${name}: no offered rate met the objective (p99 ≤ ${search.objective.p99Ms} ms, ≤ ${search.objective.maxErrorRate * 100}% errors)`
     : `${name}: capacity ${search.capacity} req/s against the objective${search.generatorLimited ? ' (at least: the generator could not offer more on time)' : ''}`);
   return search;

@@ -9,7 +9,7 @@ import type { SummaryFigures } from '../store.ts';
 
 /** A watch over one recorded load run: started just before it, judged right after it. */
 export interface DisturbanceWatch {
-  start(): { finish(run: { duration_seconds: number; server_cpu_seconds: number | null; loadgen_cpu_seconds: number | null; loadgen_saturated: number | null }): string | null };
+  start(): { finish(run: { duration_seconds: number | null; server_cpu_seconds: number | null; loadgen_cpu_seconds: number | null; loadgen_saturated: number | null }): string | null };
 }
 
 export interface EditionPart {

@@ -103,7 +103,7 @@ function roundOf(session: Session, subjects: Subject[], order: { round: number; 
 /**
  * The edition's watch over load that has no runs row (a capacity probe): the server's CPU from
  * its process tree, the generator's inside the bench's own (the open-loop driver), and no
- * "starved" judgement — an open loop at a set rate does not keep a server busy.
+ * closed-loop duration, so no "starved" judgement: an open loop at a set rate does not keep a server busy.
  */
 export function loadWatch(watch: DisturbanceWatch, serverPid: number): () => { finish(): string | null } {
   return () => {
@@ -113,7 +113,7 @@ export function loadWatch(watch: DisturbanceWatch, serverPid: number): () => { f
     return {
       finish: () => {
         const after = readServerCpu();
-        return watching.finish({ duration_seconds: 0, server_cpu_seconds: before !== null && after !== null ? after - before : null, loadgen_cpu_seconds: null, loadgen_saturated: 1 });
+        return watching.finish({ duration_seconds: null, server_cpu_seconds: before !== null && after !== null ? after - before : null, loadgen_cpu_seconds: null, loadgen_saturated: null });
       },
     };
   };
