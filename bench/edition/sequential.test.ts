@@ -52,7 +52,7 @@ describe('rounds under a budget', () => {
 
   it('shares a part\'s seconds among its scenarios in turn, from a measured slice', () => {
     let now = 0;
-    const stop = budgetedStopping({ scenarios: ['hot-gzip', 'mix-gzip'], sliceSeconds: { 'hot-gzip': 3, 'mix-gzip': 5 } }, { ...rule, maxRounds: 12 }, {
+    const stop = budgetedStopping({ scenarios: ['hot-gzip', 'mix-gzip'], sliceSeconds: { 'hot-gzip': 3, 'mix-gzip': 5 }, warmupSeconds: 0 }, { ...rule, maxRounds: 12 }, {
       deadline: 60_000, now: () => now, byRatio: () => false, yardstickSlices: () => 0,
     });
     const w = [standing('a', { rps_ci_low: 800, rps_ci_high: 1200 })];
@@ -62,5 +62,18 @@ describe('rounds under a budget', () => {
     expect(stop('hot-gzip', w)).toEqual(['a']);
     now = 40_000; // mix-gzip has the rest
     expect(stop('mix-gzip', w)).toEqual([]);
+  });
+
+  it('never lets a scenario buy rounds out of the minimum of the scenarios after it', () => {
+    let now = 0;
+    const part = { scenarios: ['hot', 'mix'], sliceSeconds: { hot: 2, mix: 2 }, warmupSeconds: 1 };
+    const options = { now: () => now, byRatio: () => false, yardstickSlices: () => 0 };
+    const w = [standing('a', { runs: 6, rps_ci_low: 800, rps_ci_high: 1200 })];
+    // Mix's minimum: 1 s of warm-up and 6 rounds of 2 s, 13 s. 28 s left: half is hot's (14 s), and 28 − 13 leaves 15 s: a round.
+    const enough = budgetedStopping(part, { ...rule, maxRounds: 12 }, { ...options, deadline: 28_000 });
+    expect(enough('hot', w)).toEqual([]);
+    // 14 s left: the proportional share (7 s) would buy a round of 2 s; mix's 13 s leave 1 s: none.
+    const tight = budgetedStopping(part, { ...rule, maxRounds: 12 }, { ...options, deadline: 14_000 });
+    expect(tight('hot', w)).toEqual(['a']);
   });
 });

@@ -102,9 +102,12 @@ export function subjectsToStop(standings: Standing[], a: Allocation): string[] {
  * is the last round's, measured (the plan's estimate until a round has been timed). Until
  * edition 38 the seconds left were split evenly: hot (3.24 s a slice) took half of hot+mix's
  * and ran 8 rounds where the plan gave it 6, 59 slices (3.2 minutes) the mix then lacked.
+ * A scenario's share never reaches into the minimum of the scenarios after it (their
+ * warm-ups and minRounds rounds, planned): edition 51's hot bought a 7th round for 19 subjects
+ * (42 s) out of seconds that were the mix's warm-ups, and the part ended 28 s over its plan.
  */
 export function budgetedStopping(
-  part: { scenarios: string[]; sliceSeconds: Record<string, number> },
+  part: { scenarios: string[]; sliceSeconds: Record<string, number>; warmupSeconds: number },
   rule: StoppingRule & { maxRounds: number },
   options: { deadline: number; now: () => number; byRatio: (scenario: string) => boolean; yardstickSlices: (scenario: string, subjects: number) => number },
 ): (scenario: string, standings: Standing[]) => string[] {
@@ -118,7 +121,9 @@ export function budgetedStopping(
       current = scenario;
       const left = part.scenarios.slice(part.scenarios.indexOf(scenario));
       const share = part.sliceSeconds[scenario] / left.reduce((t, s) => t + part.sliceSeconds[s], 0);
-      scenarioDeadline = Number.isFinite(options.deadline) ? now + (options.deadline - now) * share : Infinity;
+      const reserved = left.slice(1).reduce((t, s) => t + minimumSeconds(part, s, standings.length, rule.minRounds, options.yardstickSlices), 0) * 1000;
+      const remaining = options.deadline - now;
+      scenarioDeadline = Number.isFinite(options.deadline) ? now + Math.min(remaining * share, remaining - reserved) : Infinity;
       slice = part.sliceSeconds[scenario];
     } else {
       const slices = standings.length + options.yardstickSlices(scenario, standings.length);
@@ -133,4 +138,10 @@ export function budgetedStopping(
       yardstickSlices: (k) => options.yardstickSlices(scenario, k),
     });
   };
+}
+
+/** What a scenario of the part needs at the least (planned): the warm-ups of its subjects and yardsticks, and minRounds rounds. */
+function minimumSeconds(part: { sliceSeconds: Record<string, number>; warmupSeconds: number }, scenario: string, subjects: number, minRounds: number, yardstickSlices: (scenario: string, subjects: number) => number): number {
+  const yardsticks = yardstickSlices(scenario, subjects);
+  return (subjects + (yardsticks > 0 ? 2 : 0)) * part.warmupSeconds + minRounds * (subjects + yardsticks) * part.sliceSeconds[scenario];
 }
