@@ -95,12 +95,15 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   the latest edition of this machine kind) steps by the precision, doubling the step: 2
  *   probes when the capacity lies up to 10% above the seed or 9% below, 4 when 10–32% above
  *   or 9–24% below; edition 40's 17 seeded searches made 4.82 probes on average (2–9), its 6
- *   unseeded 6.67, so 5;
+ *   unseeded 6.67; editions 45, 47, 48 and 51 made 482 probes in 107 searches of the mix
+ *   (152, 138, 98, 94 in 26 or 27), so 4.5;
+ * - capacityMissShare: a search pauses only after a probe that missed (capacity-search.ts);
+ *   those four editions' probes missed 243 times of 482, so half of the probes pause;
  * - carriedCapacityProbes: a seed carried over from another session by the closed loop
  *   (capacity-seeds.ts): replayed on editions 38 and 40 in either direction, 84 probes for 16
  *   searches (5.25) against 104 and 111 unseeded, so 5.
  */
-export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.4, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 5, carriedCapacityProbes: 5 } as const;
+export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.4, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 4.5, carriedCapacityProbes: 5, capacityMissShare: 0.5 } as const;
 /** Scenarios whose load generator starts with the mix's long path list. */
 const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
 
@@ -205,8 +208,8 @@ function openLoopSeconds(scenario: string, s: EditionSettings): number {
   return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + (scenario.includes('overload') ? OVERLOAD_DRAIN_SECONDS : PLANNING.drainSeconds);
 }
 
-/** One capacity probe: its load, the pause before the next and the drain. */
-const CAPACITY_PROBE_SECONDS = CAPACITY_SEARCH.stepSeconds + CAPACITY_SEARCH.pauseSeconds + PLANNING.drainSeconds;
+/** One capacity probe: its load, the drain, and the pause after a miss (half of the probes). */
+const CAPACITY_PROBE_SECONDS = CAPACITY_SEARCH.stepSeconds + PLANNING.drainSeconds + PLANNING.capacityMissShare * CAPACITY_SEARCH.pauseSeconds;
 
 /** One slice of a scenario: settle and measured run, each a start of the load generator (the settle's over its first paths only). */
 export function sliceSeconds(scenario: string, settle: number, duration: number): number {

@@ -60,6 +60,23 @@ describe('searchCapacity', () => {
     expect(search.generatorLimited).toBe(false);
   });
 
+  it('pauses after a probe that missed the objective (its backlog drains), not after one that met it', async () => {
+    const server = await startCountServer(150);
+    close = server.close;
+    const events: string[] = [];
+    const search = await searchCapacity(server.url, ['/'], {
+      stepSeconds: 1, settleSeconds: 0, pauseSeconds: 1, connections: 128, objective: { p99Ms: 5000, maxErrorRate: 0.001 }, lagToleranceMs: 60_000,
+      search: { startRate: 50, precision: 0.25, minRate: 10, maxRate: 1000, maxProbes: 8 },
+      wait: async (seconds) => { events.push(`pause ${seconds} s`); },
+    }, (probe) => {
+      events.push(`${probe.meets ? 'met' : 'missed'} ${probe.rate}`);
+      server.nextProbe();
+    });
+    const expected = search.probes.flatMap((p, i) => [...(i > 0 && !search.probes[i - 1].meets ? ['pause 1 s'] : []), `${p.meets ? 'met' : 'missed'} ${p.rate}`]);
+    expect(events).toEqual(expected);
+    expect(events.slice(0, 4)).toEqual(['met 50', 'met 100', 'missed 200', 'pause 1 s']);
+  });
+
   /** The first test's search, with a watch that calls the probes numbered in `disturbed` (0 first) disturbed. */
   async function watchedSearch(disturbed: (index: number) => boolean) {
     const server = await startCountServer(150);

@@ -13,12 +13,14 @@ export interface CapacitySearchOptions {
   /** Seconds per probe, and the first seconds of each left out of its p99 (a new rate's backlog settling). */
   stepSeconds: number;
   settleSeconds: number;
-  /** Seconds without load between probes: the previous backlog is gone before the next rate. */
+  /** Seconds without load after a probe that did not meet the objective: its backlog is gone before the next rate (one that met it left none). */
   pauseSeconds: number;
   connections?: number;
   timeoutSeconds?: number;
   /** A send later than this behind its intended time makes the probe the generator's figure (a miss); the generator's default when absent. */
   lagToleranceMs?: number;
+  /** How the pause is waited (a test records it); a timer by default. */
+  wait?: (seconds: number) => Promise<void>;
   /** Watches each probe for a disturbed machine (an edition's: steal, other processes on the pinned CPUs); finish() says why, or null. */
   watchProbe?: () => { finish(): string | null };
 }
@@ -102,6 +104,7 @@ export async function searchCapacity(url: string, paths: string[], options: Capa
     throw new Error(`a capacity probe needs measured seconds: settle (${options.settleSeconds} s) must be below the step (${options.stepSeconds} s)`);
   }
   const objective = options.objective ?? SERVICE_OBJECTIVE;
+  const wait = options.wait ?? ((seconds: number) => sleep(seconds * 1000));
   const settings = options.search ?? DEFAULT_SEARCH;
   const probes: Probe[] = [];
   const histograms = new Map<number, LatencyHistogram>();
@@ -110,7 +113,7 @@ export async function searchCapacity(url: string, paths: string[], options: Capa
   let disturbance: string | null = null;
   for (let rate = nextRate(clean(), settings); rate !== null && disturbance === null; rate = nextRate(clean(), settings)) {
     for (let offered = 0; offered <= DISTURBED_PROBE_REPEATS; offered++) {
-      if (probes.length > 0 && options.pauseSeconds > 0) await sleep(options.pauseSeconds * 1000);
+      if (probes.length > 0 && !probes[probes.length - 1].meets && options.pauseSeconds > 0) await wait(options.pauseSeconds);
       const measured = await probe(url, paths, rate, probes.length, options, objective);
       probes.push(measured.probe);
       if (measured.probe.meets) histograms.set(rate, measured.histogram);
