@@ -27,6 +27,12 @@ async function startCountServer(perProbe: number): Promise<{ url: string; nextPr
   };
 }
 
+/** 1 s probes from 50 req/s; a send must be a minute late to mark the generator behind: no stall of this machine voids a probe. */
+const SEARCH = {
+  stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 128, objective: { p99Ms: 5000, maxErrorRate: 0.001 }, lagToleranceMs: 60_000,
+  search: { startRate: 50, precision: 0.25, minRate: 10, maxRate: 1000, maxProbes: 8 },
+};
+
 let close: (() => Promise<void>) | null = null;
 afterEach(async () => {
   await close?.();
@@ -39,10 +45,8 @@ describe('searchCapacity', () => {
     const server = await startCountServer(150);
     close = server.close;
     const seen: number[] = [];
-    // A send must be a minute late to mark the generator behind: no stall of this machine voids a probe.
     const search = await searchCapacity(server.url, ['/'], {
-      stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 128, objective: { p99Ms: 5000, maxErrorRate: 0.001 }, lagToleranceMs: 60_000,
-      search: { startRate: 50, precision: 0.25, minRate: 10, maxRate: 1000, maxProbes: 8 },
+      ...SEARCH,
     }, (probe) => {
       seen.push(probe.rate);
       server.nextProbe();
@@ -65,8 +69,7 @@ describe('searchCapacity', () => {
     close = server.close;
     const events: string[] = [];
     const search = await searchCapacity(server.url, ['/'], {
-      stepSeconds: 1, settleSeconds: 0, pauseSeconds: 1, connections: 128, objective: { p99Ms: 5000, maxErrorRate: 0.001 }, lagToleranceMs: 60_000,
-      search: { startRate: 50, precision: 0.25, minRate: 10, maxRate: 1000, maxProbes: 8 },
+      ...SEARCH, pauseSeconds: 1,
       wait: async (seconds) => { events.push(`pause ${seconds} s`); },
     }, (probe) => {
       events.push(`${probe.meets ? 'met' : 'missed'} ${probe.rate}`);
@@ -83,8 +86,7 @@ describe('searchCapacity', () => {
     close = server.close;
     let watched = 0;
     return searchCapacity(server.url, ['/'], {
-      stepSeconds: 1, settleSeconds: 0, pauseSeconds: 0, connections: 128, objective: { p99Ms: 5000, maxErrorRate: 0.001 }, lagToleranceMs: 60_000,
-      search: { startRate: 50, precision: 0.25, minRate: 10, maxRate: 1000, maxProbes: 8 },
+      ...SEARCH,
       watchProbe: () => {
         const index = watched++;
         return { finish: () => (disturbed(index) ? 'steal 9.0% of the pinned CPUs' : null) };
