@@ -225,6 +225,11 @@ export function yardstickSlices(subjects: number, every: number): number {
   return subjects === 0 ? 0 : Math.ceil(subjects / every) + 1;
 }
 
+/** A closed-loop scenario of a part: the warm-ups (the yardsticks' too, where a round has them) and `rounds` rounds of subject and yardstick slices. */
+export function closedLoopScenarioSeconds(subjects: number, yardsticks: number, warmupSeconds: number, rounds: number, sliceSeconds: number): number {
+  return (subjects + (yardsticks > 0 ? 2 : 0)) * warmupSeconds + rounds * (subjects + yardsticks) * sliceSeconds;
+}
+
 /** The seconds a part takes with `rounds` rounds of every subject. */
 function partSeconds(part: PartDraft, rounds: number): number {
   const n = part.labels.length;
@@ -233,11 +238,9 @@ function partSeconds(part: PartDraft, rounds: number): number {
   for (const scenario of part.scenarios) {
     const slice = sliceSeconds(scenario, part.settleSeconds, part.durationSeconds);
     if (OWN_PROVIDER.has(scenario)) total += n * PLANNING.ownProviderSeconds;
-    if (part.kind === 'paired') {
-      const yardsticks = yardstickSlices(n, part.referenceEvery ?? 1);
-      total += (n + 2) * part.warmupSeconds + rounds * (n + yardsticks) * slice;
-    } else if (part.kind === 'steady') {
-      total += n * part.warmupSeconds + rounds * n * slice;
+    if (part.kind === 'paired' || part.kind === 'steady') {
+      const yardsticks = part.kind === 'paired' ? yardstickSlices(n, part.referenceEvery ?? 1) : 0;
+      total += closedLoopScenarioSeconds(n, yardsticks, part.warmupSeconds, rounds, slice);
     } else if (part.kind === 'ingest') {
       total += n * part.warmupSeconds + rounds * n * 2 * (part.durationSeconds + PLANNING.pollWaitSeconds);
     } else {

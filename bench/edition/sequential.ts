@@ -9,6 +9,7 @@
  * editions' spread (three editions, bench/README.md) are the check on it.
  */
 import type { SummaryFigures } from '../store.ts';
+import { closedLoopScenarioSeconds } from './plan.ts';
 
 export interface StoppingRule {
   halfWidth: number;
@@ -121,7 +122,8 @@ export function budgetedStopping(
       current = scenario;
       const left = part.scenarios.slice(part.scenarios.indexOf(scenario));
       const share = part.sliceSeconds[scenario] / left.reduce((t, s) => t + part.sliceSeconds[s], 0);
-      const reserved = left.slice(1).reduce((t, s) => t + minimumSeconds(part, s, standings.length, rule.minRounds, options.yardstickSlices), 0) * 1000;
+      const n = standings.length;
+      const reserved = left.slice(1).reduce((t, s) => t + closedLoopScenarioSeconds(n, options.yardstickSlices(s, n), part.warmupSeconds, rule.minRounds, part.sliceSeconds[s]), 0) * 1000;
       const remaining = options.deadline - now;
       scenarioDeadline = Number.isFinite(options.deadline) ? now + Math.min(remaining * share, remaining - reserved) : Infinity;
       slice = part.sliceSeconds[scenario];
@@ -140,8 +142,3 @@ export function budgetedStopping(
   };
 }
 
-/** What a scenario of the part needs at the least (planned): the warm-ups of its subjects and yardsticks, and minRounds rounds. */
-function minimumSeconds(part: { sliceSeconds: Record<string, number>; warmupSeconds: number }, scenario: string, subjects: number, minRounds: number, yardstickSlices: (scenario: string, subjects: number) => number): number {
-  const yardsticks = yardstickSlices(scenario, subjects);
-  return (subjects + (yardsticks > 0 ? 2 : 0)) * part.warmupSeconds + minRounds * (subjects + yardsticks) * part.sliceSeconds[scenario];
-}
