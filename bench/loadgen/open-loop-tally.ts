@@ -17,7 +17,7 @@ export function outcomeOfStatus(status: number): Outcome {
 /** One second of an open-loop run, on the run's own clock (second 0 starts at the first send). */
 export interface OpenLoopSecond {
   second: number;
-  phaseIndex: number | null;     // null: a drain second after the schedule (nothing offered)
+  phaseIndex: number | null;     // null: a drain second after the schedule (nothing offered; the run's last ends with its last answer, shorter than a second)
   offered: number;               // requests whose intended send time fell in this second
   completed: number;             // 2xx answers that arrived in this second
   rejected: number;              // 503/429 answers that arrived in this second

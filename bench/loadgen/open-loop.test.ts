@@ -30,6 +30,19 @@ describe('runOpenLoop', () => {
     expect(result.cpuSeconds).toBeGreaterThan(0);
   });
 
+  it('ends with its last answer after the schedule: the drain second is closed then, before its end, and keeps that answer', async () => {
+    // 300 ms an answer: the last send (900 ms) is answered at about 1,200 ms, inside second 1, the drain.
+    server = await startLimitServer({ delayMs: 300, limit: 1000 });
+    const result = await runOpenLoop({ url: server.url, paths: ['/'], phases: [{ rate: 10, seconds: 1 }] });
+    expect(result.totals.completed).toBe(10);
+    const drain = result.seconds.at(-1)!;
+    expect(drain).toMatchObject({ second: 1, phaseIndex: null, inFlight: 0 });
+    expect(drain.completed).toBeGreaterThan(0);
+    expect(result.seconds.reduce((sum, second) => sum + second.completed, 0)).toBe(10);
+    // Closed at the last answer, not at the second's end (2 s): the run ended inside its drain second.
+    expect(result.wallSeconds).toBeLessThan(result.seconds.length);
+  });
+
   it('keeps offering at 3× what a server limited to N in flight can take, and sees it reject', async () => {
     // capacity = limit / delay = 2 / 0.1 s = 20 req/s; offered 60 req/s needs ~6 in flight
     server = await startLimitServer({ delayMs: 100, limit: 2 });

@@ -86,10 +86,12 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
   let finished = false;
   let callbackError: unknown = null;
 
+  let wakeAfterLastAnswer: (() => void) | null = null;
   const end = (intendedMs: number, outcome: Outcome): void => {
     if (finished) return; // after the drain deadline: counted as unfinished
     tally.ended(intendedMs, clock(), outcome);
     totals[outcome] += 1;
+    if (closed >= scheduleSeconds && tally.inFlight === 0) wakeAfterLastAnswer?.();
   };
   const client = new OpenLoopClient({ origin: checked.origin, connections: checked.connections, timeoutMs: checked.timeoutMs, clock, onEnd: end });
   const send = (index: number): void => {
@@ -115,7 +117,15 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
   };
 
   await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | null = null;
+    let stopped = false;
+    const stop = (): void => {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+      resolve();
+    };
     const tick = (): void => {
+      if (stopped) return;
       let now = clock();
       let sentThisTick = 0;
       while (next < intended.length && (intended[next] ?? Infinity) <= now && sentThisTick < MAX_SENDS_PER_TICK) {
@@ -129,15 +139,23 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
         closeSecond();
         const drained = closed >= scheduleSeconds && tally.inFlight === 0 && tally.endedInOpenSeconds === 0;
         if (drained || now >= drainDeadlineMs) {
-          resolve();
+          stop();
           return;
         }
+      }
+      // After the schedule, the last answer ends the run: its drain second is closed then,
+      // shorter than a second, instead of waiting for the second's end (about 1 s a run).
+      if (closed >= scheduleSeconds && tally.inFlight === 0) {
+        while (tally.endedInOpenSeconds > 0) closeSecond();
+        stop();
+        return;
       }
       const untilSend = nextIntended - now;
       const untilClose = (closed + 1) * 1000 - now;
       if (untilSend <= 0) setImmediate(tick); // behind: let answers in, then go on sending
-      else setTimeout(tick, Math.min(untilSend, untilClose));
+      else timer = setTimeout(tick, Math.min(untilSend, untilClose));
     };
+    wakeAfterLastAnswer = () => setImmediate(tick);
     tick();
   });
   finished = true;

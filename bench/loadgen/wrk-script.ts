@@ -115,12 +115,17 @@ function init(args)
   local a, b = n, depth
   while b > 0 do a, b = b, a % b end
   lg_requests = {}
-  for i = 1, n / a do
-    local parts = {}
-    for j = 0, depth - 1 do
-      parts[#parts + 1] = head; parts[#parts + 1] = paths[((i - 1) * depth + j) % n + 1]; parts[#parts + 1] = tail
+  if depth == 1 then
+    -- One concatenation a request: a table for each took wrk 0.09 s more for a mix's 200,000 paths, at every start.
+    for i = 1, n do lg_requests[i] = head .. paths[i] .. tail end
+  else
+    for i = 1, n / a do
+      local parts = {}
+      for j = 0, depth - 1 do
+        parts[#parts + 1] = head; parts[#parts + 1] = paths[((i - 1) * depth + j) % n + 1]; parts[#parts + 1] = tail
+      end
+      lg_requests[i] = table.concat(parts)
     end
-    lg_requests[i] = table.concat(parts)
   end
   lg_count = #lg_requests
   lg_next = 0

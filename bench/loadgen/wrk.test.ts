@@ -1,11 +1,14 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceServer } from '../reference/reference-server.ts';
 import { readFixture, refusingUrl, startTestServer, type TestServer } from './test-support.ts';
 import type { LoadSample } from './types.ts';
 import { generatorWasTheLimit, SATURATION_SHARE } from '../figures/run-row.ts';
-import { parseWrkReport, parseWrkText, parseWrkVersion, runWrk, wrkArguments, wrkGenerator, wrkPrintedRequestsPerSecond } from './wrk.ts';
+import { parseWrkReport, parseWrkText, parseWrkVersion, pathsFileOf, runWrk, SHARED_PATHS_FILE_MIN, wrkArguments, wrkGenerator, wrkPrintedRequestsPerSecond } from './wrk.ts';
 import { WRK_READY_MARKER, WRK_REPORT_MARKER, scriptCounting, wrkLuaScript, type WrkDoneReport, type WrkScript } from './wrk-script.ts';
 
 // Fixtures: real wrk 4.1.0 (Debian) runs recorded by fixtures/record-fixtures.ts.
@@ -125,6 +128,32 @@ describe('wrk command line and script', () => {
     expect(() => wrkArguments({ ...base, connections: 1, durationSeconds: 1, threads: 2 }, 's.lua')).toThrow(/one connection per thread/);
   });
 
+  it('writes a long list of paths to one file per process, a short one beside each run\'s script', () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'wrk-paths-test-'));
+    try {
+      const long = Array.from({ length: SHARED_PATHS_FILE_MIN }, (_, i) => `/p${i}`);
+      const first = pathsFileOf(long, runDir);
+      expect(pathsFileOf(long, runDir)).toBe(first);
+      expect(readFileSync(first, 'utf8')).toBe(`${long.join('\n')}\n`);
+      expect(dirname(first)).not.toBe(runDir);
+      const other = [...long];
+      expect(pathsFileOf(other, runDir)).not.toBe(first);
+      long.push('/grown');
+      const grown = pathsFileOf(long, runDir);
+      expect(grown).not.toBe(first);
+      expect(readFileSync(grown, 'utf8').trimEnd().split('\n').at(-1)).toBe('/grown');
+      // Only the latest lists keep their file: the oldest one's is removed.
+      const lists = Array.from({ length: 8 }, (_, k) => long.map((path) => `${path}/${k}`));
+      const files = lists.map((list) => pathsFileOf(list, runDir));
+      expect(existsSync(grown)).toBe(false);
+      expect(files.every((file) => existsSync(file))).toBe(true);
+      expect(pathsFileOf(['/a', '/b'], runDir)).toBe(join(runDir, 'paths.txt'));
+      expect(readFileSync(join(runDir, 'paths.txt'), 'utf8')).toBe('/a\n/b\n');
+    } finally {
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
   const script = (options: Partial<WrkScript> = {}) => wrkLuaScript({ pathsFile: '/tmp/p.txt', keepAlive: true, connectionsPerThread: 8, ...options });
 
   it('reads the paths from their file, says when it is ready, and sends Connection: close without keep-alive', () => {
@@ -215,7 +244,7 @@ describe('wrk runs (real wrk, local servers)', () => {
     await expect(wrkGenerator.run({ url: server.url, paths: ['/ok'], connections: 1, durationSeconds: 1, keepAlive: false, pipeline: 2 })).rejects.toThrow(/pipelining needs keep-alive/);
   });
 
-  it('pipelines a mix in its order: every path once per pass, never the same path twice in a row', async () => {
+  it.each([1, 2])('sends a mix in its order at %i request(s) a write: every path once per pass, never the same path twice in a row', async (pipeline) => {
     const seen: string[] = [];
     const recorder = http.createServer((req, res) => {
       seen.push(req.url ?? '');
@@ -225,7 +254,7 @@ describe('wrk runs (real wrk, local servers)', () => {
     try {
       const paths = ['/a', '/b', '/c', '/d', '/e'];
       const url = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`;
-      const result = await wrkGenerator.run({ url, paths, connections: 1, durationSeconds: 1, keepAlive: true, pipeline: 2 });
+      const result = await wrkGenerator.run({ url, paths, connections: 1, durationSeconds: 1, keepAlive: true, pipeline });
       expect(result.ok).toBe(true);
       expect(seen.length).toBeGreaterThan(10);
       // One connection, one thread: the server sees the rotation itself (overlapping batches sent a b, b c, c d, …),

@@ -13,6 +13,7 @@
 // Lua; a steady run with any error has no samples) and `p99LatencyUs: null` (Lua is not given
 // the latency). They arrive when the run ends, not live.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -177,6 +178,49 @@ export const wrkGenerator: LoadGenerator = {
   run: (request, onSample) => runWrk(request, {}, onSample),
 };
 
+/** A list of at least this many paths is written to its file once (pathsFileOf), the latest SHARED_PATHS_FILES lists kept. */
+export const SHARED_PATHS_FILE_MIN = 1000;
+const SHARED_PATHS_FILES = 8;
+const sharedPathsFiles = new Map<readonly string[], { file: string; count: number }>();
+let sharedPathsDir: string | null = null;
+
+function sharedDir(): string {
+  if (sharedPathsDir === null) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-paths-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    sharedPathsDir = dir;
+  }
+  return sharedPathsDir;
+}
+
+/**
+ * The file the script reads `paths` from, one a line. A long list (a mix's 200,000 paths: 0.1 s
+ * to join and write, at each of a slice's two wrk starts) is written once and reused while it
+ * is among the latest lists, keyed by the caller's list, in a directory removed when the
+ * process exits; a short one is written into `runDir`.
+ */
+export function pathsFileOf(paths: readonly string[], runDir: string): string {
+  const text = (): string => `${paths.join('\n')}\n`;
+  if (paths.length < SHARED_PATHS_FILE_MIN) {
+    const file = join(runDir, 'paths.txt');
+    writeFileSync(file, text());
+    return file;
+  }
+  const known = sharedPathsFiles.get(paths);
+  if (known !== undefined && known.count === paths.length) return known.file;
+  const file = join(sharedDir(), `paths-${randomUUID()}.txt`);
+  writeFileSync(file, text());
+  if (known !== undefined) rmSync(known.file, { force: true });
+  sharedPathsFiles.delete(paths);
+  sharedPathsFiles.set(paths, { file, count: paths.length });
+  for (const [list, old] of sharedPathsFiles) {
+    if (sharedPathsFiles.size <= SHARED_PATHS_FILES) break;
+    sharedPathsFiles.delete(list);
+    rmSync(old.file, { force: true });
+  }
+  return file;
+}
+
 /** One wrk run of `request`; `pacedRps` paces its sends (wrkLuaScript). */
 export async function runWrk(request: LoadRequest, script: { pacedRps?: number }, onSample?: (sample: LoadSample) => void): Promise<LoadResult> {
   const checked = checkRequest(request);
@@ -185,8 +229,7 @@ export async function runWrk(request: LoadRequest, script: { pacedRps?: number }
   const scriptDir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
   try {
     const scriptPath = join(scriptDir, 'report.lua');
-    const pathsFile = join(scriptDir, 'paths.txt');
-    writeFileSync(pathsFile, `${checked.paths.join('\n')}\n`);
+    const pathsFile = pathsFileOf(request.paths, scriptDir);
     writeFileSync(scriptPath, wrkLuaScript({
       pathsFile, keepAlive: checked.keepAlive, pipeline: checked.pipeline, headers: checked.headers,
       connectionsPerThread: Math.floor(checked.connections / checked.threads), pacedRps: script.pacedRps,

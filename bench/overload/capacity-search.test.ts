@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { searchCapacity } from './capacity-search.ts';
+import { leftWork, searchCapacity } from './capacity-search.ts';
 
 /**
  * Serves up to `perProbe` requests of a probe and answers 503 beyond: over that count the error
@@ -9,20 +9,22 @@ import { searchCapacity } from './capacity-search.ts';
  * warm-up requests), never on when they arrive: a stall of this shared machine that bunches a
  * probe's sends cannot move it (the objective's p99 is set far above any stall).
  */
-async function startCountServer(perProbe: number): Promise<{ url: string; nextProbe(): void; close(): Promise<void> }> {
+async function startCountServer(perProbe: number, dropsBeyond: (probe: number) => boolean = () => false): Promise<{ url: string; nextProbe(): void; close(): Promise<void> }> {
   let served = 0;
-  const server = http.createServer((_request, response) => {
+  let probe = 0;
+  const server = http.createServer((request, response) => {
     if (served < perProbe) {
       served += 1;
       response.end('ok\n');
     }
+    else if (dropsBeyond(probe)) request.socket.destroy(); // no answer: the client sees a socket error
     else response.writeHead(503).end();
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    nextProbe: () => { served = 0; },
+    nextProbe: () => { served = 0; probe += 1; },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -64,20 +66,23 @@ describe('searchCapacity', () => {
     expect(search.generatorLimited).toBe(false);
   });
 
-  it('pauses after a probe that missed the objective (its backlog drains), not after one that met it', async () => {
-    const server = await startCountServer(150);
+  it('pauses after a missed probe that left requests unanswered (its backlog drains), not after one answered in full nor after a met one', async () => {
+    // Beyond the count, odd-numbered probes drop the connection (no answer), even ones answer 503.
+    const server = await startCountServer(150, (probe) => probe % 2 === 1);
     close = server.close;
     const events: string[] = [];
     const search = await searchCapacity(server.url, ['/'], {
       ...SEARCH, pauseSeconds: 1,
       wait: async (seconds) => { events.push(`pause ${seconds} s`); },
     }, (probe) => {
-      events.push(`${probe.meets ? 'met' : 'missed'} ${probe.rate}`);
+      events.push(`${probe.meets ? 'met' : 'missed'} ${probe.rate}${probe.unanswered > 0 ? ' unanswered' : ''}`);
       server.nextProbe();
     });
-    const expected = search.probes.flatMap((p, i) => [...(i > 0 && !search.probes[i - 1].meets ? ['pause 1 s'] : []), `${p.meets ? 'met' : 'missed'} ${p.rate}`]);
+    const expected = search.probes.flatMap((p, i) => [...(i > 0 && leftWork(search.probes[i - 1]) ? ['pause 1 s'] : []), `${p.meets ? 'met' : 'missed'} ${p.rate}${p.unanswered > 0 ? ' unanswered' : ''}`]);
     expect(events).toEqual(expected);
-    expect(events.slice(0, 4)).toEqual(['met 50', 'met 100', 'missed 200', 'pause 1 s']);
+    // probe 2 missed on 503s (answered: no pause), probe 3 on dropped connections (a pause)
+    expect(events.slice(0, 5)).toEqual(['met 50', 'met 100', 'missed 200', 'missed 150 unanswered', 'pause 1 s']);
+    expect(leftWork({ meets: true, unanswered: 3 })).toBe(false);
   });
 
   /** The first test's search, with a watch that calls the probes numbered in `disturbed` (0 first) disturbed. */

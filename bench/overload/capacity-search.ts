@@ -13,7 +13,13 @@ export interface CapacitySearchOptions {
   /** Seconds per probe, and the first seconds of each left out of its p99 (a new rate's backlog settling). */
   stepSeconds: number;
   settleSeconds: number;
-  /** Seconds without load after a probe that did not meet the objective: its backlog is gone before the next rate (one that met it left none). */
+  /**
+   * Seconds without load after a probe that left the server work: one that missed the objective
+   * with a request never answered (timed out, a socket error, unfinished; failing statuses
+   * counted too), whose backlog must drain before the next rate. A probe ends once every
+   * request it sent has ended (bench/loadgen/open-loop.ts), so one whose requests were all
+   * answered, met or missed, left none.
+   */
   pauseSeconds: number;
   connections?: number;
   timeoutSeconds?: number;
@@ -34,6 +40,8 @@ export interface Probe {
   measuredSeconds: number;
   offered: number;            // the whole probe (settling included): errors count everywhere
   served: number;
+  /** Requests without an answer of the server's (failed: timeouts, socket errors, failing statuses; unfinished; unsent): the server may still hold them. */
+  unanswered: number;
   goodputRps: number | null;  // 2xx per measured second
   errorRate: number | null;
   p99Us: number | null;       // served requests of the measured seconds (and the drain after them)
@@ -90,12 +98,18 @@ async function probe(url: string, paths: string[], rate: number, index: number, 
     histogram,
     probe: {
       index, rate, measuredSeconds, offered, served,
+      unanswered: result.totals.failed + result.totals.unfinished + result.totals.unsent,
       goodputRps: measuredSeconds > 0 ? completedMeasured / measuredSeconds : null,
       errorRate: offered > 0 ? (offered - served) / offered : null,
       p99Us, p999Us: percentileOfSorted(latencies, 0.999), maxUs: latencies.at(-1) ?? null,
       generatorBehind, meets, verdict, disturbance,
     },
   };
+}
+
+/** Whether a probe may have left the server a backlog: it missed, and some of its requests had no answer. */
+export function leftWork(probe: Pick<Probe, 'meets' | 'unanswered'>): boolean {
+  return !probe.meets && probe.unanswered > 0;
 }
 
 /** The search, probe after probe; onProbe sees each as it ends (for a log line). Bounded by maxProbes × (step + timeout + pause). */
@@ -113,7 +127,7 @@ export async function searchCapacity(url: string, paths: string[], options: Capa
   let disturbance: string | null = null;
   for (let rate = nextRate(clean(), settings); rate !== null && disturbance === null; rate = nextRate(clean(), settings)) {
     for (let offered = 0; offered <= DISTURBED_PROBE_REPEATS; offered++) {
-      if (probes.length > 0 && !probes[probes.length - 1].meets && options.pauseSeconds > 0) await wait(options.pauseSeconds);
+      if (probes.length > 0 && leftWork(probes[probes.length - 1]) && options.pauseSeconds > 0) await wait(options.pauseSeconds);
       const measured = await probe(url, paths, rate, probes.length, options, objective);
       probes.push(measured.probe);
       if (measured.probe.meets) histograms.set(rate, measured.histogram);

@@ -82,7 +82,7 @@ export function searchSettings(settings: CapacitySearchOptions): Record<string, 
     objective: settings.objective ?? SERVICE_OBJECTIVE,
     method: 'open-loop step search: doubling from the start rate while the objective is met, then bisecting (bench/overload/capacity-search.ts)',
     search: settings.search ?? DEFAULT_SEARCH,
-    step_seconds: settings.stepSeconds, settle_seconds: settings.settleSeconds, pause_seconds: settings.pauseSeconds, pause_after: 'a probe that missed',
+    step_seconds: settings.stepSeconds, settle_seconds: settings.settleSeconds, pause_seconds: settings.pauseSeconds, pause_after: 'a missed probe with a request unanswered (timed out, a socket error, unfinished, a failing status)',
     connections: settings.connections, timeout_seconds: settings.timeoutSeconds,
   };
 }

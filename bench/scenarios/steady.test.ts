@@ -43,6 +43,8 @@ describe('the settle before a slice', () => {
     expect(measured[0].paths).toHaveLength(200_000);
     expect(settle).toHaveLength(1);
     expect(settle[0].paths).toEqual(measured[0].paths.slice(0, SETTLE_PATHS));
+    // the same list at every settle: wrk writes its paths file once (loadgen/wrk.ts, pathsFileOf)
+    expect(settlePaths(measured[0].paths)).toBe(settle[0].paths);
     expect(settle[0]).toMatchObject({ durationSeconds: 1, connections: measured[0].connections, pipeline: 4 });
     expect(key).toContain(`sp${SETTLE_PATHS}`);
   });

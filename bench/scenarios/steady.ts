@@ -37,9 +37,17 @@ export function pathsSetting(paths: string[]): string[] | { count: number; disti
  */
 export const SETTLE_PATHS = 20_000;
 
-/** The paths of a settle: the first SETTLE_PATHS of a long list, a short list whole (pure). */
+const settleLists = new WeakMap<string[], string[]>();
+
+/** The paths of a settle: the first SETTLE_PATHS of a long list (the same list at every call, so wrk's paths file is reused), a short list whole. */
 export function settlePaths(paths: string[]): string[] {
-  return paths.length > SETTLE_PATHS ? paths.slice(0, SETTLE_PATHS) : paths;
+  if (paths.length <= SETTLE_PATHS) return paths;
+  let settle = settleLists.get(paths);
+  if (settle === undefined) {
+    settle = paths.slice(0, SETTLE_PATHS);
+    settleLists.set(paths, settle);
+  }
+  return settle;
 }
 
 export function steadyScenario(sc: Scenario): ScenarioModule {
