@@ -9,7 +9,7 @@ import { readFixture, refusingUrl, startTestServer, type TestServer } from './te
 import type { LoadSample } from './types.ts';
 import { generatorWasTheLimit, SATURATION_SHARE } from '../figures/run-row.ts';
 import { parseWrkReport, parseWrkText, parseWrkVersion, pathsFileOf, runWrk, SHARED_PATHS_FILE_MIN, wrkArguments, wrkGenerator, wrkPrintedRequestsPerSecond } from './wrk.ts';
-import { WRK_READY_MARKER, WRK_REPORT_MARKER, scriptCounting, wrkLuaScript, type WrkDoneReport, type WrkScript } from './wrk-script.ts';
+import { batchExpression, WRK_READY_MARKER, WRK_REPORT_MARKER, scriptCounting, wrkLuaScript, type WrkDoneReport, type WrkScript } from './wrk-script.ts';
 
 // Fixtures: real wrk 4.1.0 (Debian) runs recorded by fixtures/record-fixtures.ts.
 describe('parseWrkReport on the JSON report of the generated script', () => {
@@ -165,6 +165,9 @@ describe('wrk command line and script', () => {
     expect(script({ keepAlive: false })).toContain('wrk.headers["Connection"] = "close"');
     expect(script({ headers: { 'Accept-Encoding': 'gzip, br' } })).toContain('wrk.headers["Accept-Encoding"] = "gzip, br"');
     expect(script({ pipeline: 4 })).toMatch(/local depth = 4/);
+    // one concatenation a batch, its requests the rotation's next paths
+    expect(batchExpression(2)).toBe('head .. paths[(k + 0) % n + 1] .. tail .. head .. paths[(k + 1) % n + 1] .. tail');
+    expect(script({ pipeline: 4 })).toContain(`lg_requests[i] = ${batchExpression(4)}`);
   });
 
   it('counts answers in request() for the steady load, and in response() (statuses) only when paced', () => {
