@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Need } from './book-needs.ts';
-import { allowances, atChapterCapacity, carriedLabels, EDITION_DEFAULTS, formatPlan, groupNeeds, OVERLOAD_DRAIN_SECONDS, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, yardstickSlices } from './plan.ts';
+import { allowances, atChapterCapacity, sequentialPartSeconds, carriedLabels, EDITION_DEFAULTS, formatPlan, groupNeeds, OVERLOAD_DRAIN_SECONDS, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, yardstickSlices } from './plan.ts';
 import { FAIRNESS_DEFAULTS } from '../scenarios/fairness.ts';
 
 const need = (scenario: string, label: string): Need => ({ scenario, tag: label.split('+')[0], experiment: label.split('+')[1] ?? '', label });
@@ -50,6 +50,17 @@ describe('the edition plan', () => {
     expect(allowances(parts, null)).toEqual([300, 50, 200]);
   });
 
+  it('lets a sequential part run beyond its minimum of rounds only while the budget left covers every part\'s minimum', () => {
+    const parts = [
+      { sequential: true, seconds: { low: 100, high: 300 } },
+      { sequential: false, seconds: { low: 50, high: 50 } },
+    ];
+    expect(sequentialPartSeconds(parts, 400)).toBe(300);
+    expect(sequentialPartSeconds(parts, 150)).toBe(100); // the minimum covered, nothing spare: its minimum's seconds
+    expect(sequentialPartSeconds(parts, 149)).toBe(0); // over budget: its minimum of rounds, no deadline to fill
+    expect(sequentialPartSeconds(parts, null)).toBeNull();
+  });
+
   it('says by how much the minimum exceeds the budget, before anything is measured', () => {
     const needs = ['a', 'b', 'c'].map((label) => need('hot', label));
     const tight = planEdition(needs, { ...EDITION_DEFAULTS, budgetSeconds: 60 });
@@ -71,7 +82,7 @@ describe('the edition plan', () => {
     const plan = planEdition([need('capacity-mix', 'v1'), need('capacity-mix', 'v2'), need('overload-mix', 'v9'), need('ingest-mix-overload', 'v16')], { ...EDITION_DEFAULTS, warmupSeconds: 1 });
     expect(plan.parts.map((p) => [p.name, p.runs, p.labels.length])).toEqual([['capacity-mix', 1, 2], ['overload-mix', 1, 1], ['ingest-mix-overload', 1, 1]]);
     // A probe: 3 s of load, the drain, and a 1 s pause after the half that miss.
-    const probe = 3 + PLANNING.drainSeconds + PLANNING.capacityMissShare * 1;
+    const probe = 3 + PLANNING.capacityProbeEndSeconds;
     const search = PLANNING.capacityProbes * probe;
     expect(plan.parts[0].seconds.low).toBe(Math.round(2 * (PLANNING.prepareSeconds + 1 + search)));
     expect(plan.parts[2].seconds.low - plan.parts[1].seconds.low).toBe(PLANNING.ownProviderSeconds);

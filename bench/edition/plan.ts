@@ -81,10 +81,14 @@ export const EDITION_DEFAULTS: EditionSettings = {
  * - sliceOverheadSeconds: edition 38's 244 hot slices of 1 + 2 s started 3.175 s apart
  *   (close 3.14, hot-x4 3.18, hot-x16 3.21; session 32's: 3.24);
  * - wrkStartSeconds: the measured run's wrk start beyond that with the mix's 200,000 paths:
- *   edition 38's 222 mix slices started 3.724 s apart, 0.55 s more than hot's, of which the
- *   settle's start over 20,000 paths (SETTLE_START_SECONDS) 0.15 s: 0.40 s (1.0 s planned from
- *   wrk's CPU to start, `wrk -t1 -c8 -d1`, until edition 38 measured it; session 32's 1.5 s
- *   with overlapping batches);
+ *   edition 57's 227 mix slices of 0.5 + 1 s started 1.808 s apart, hot's 199 1.700 s, so
+ *   0.11 s for both wrk starts: 0.09 s the measured run's (`wrk -t1 -c8` to its ready line
+ *   with the mix's script pipelined 4 deep: 0.088–0.11 s) and the settle's over 20,000 paths
+ *   (SETTLE_START_SECONDS) 0.02 s. Edition 55's were 2.038 s apart (0.33 s for both), before
+ *   the paths file was written once per list (bench/loadgen/wrk.ts) and a batch built in one
+ *   concatenation; edition 38's 3.724 s apart with 2 s slices (0.40 + 0.15 s planned until
+ *   edition 57; 1.0 s from wrk's CPU to start before edition 38; session 32's 1.5 s with
+ *   overlapping batches);
  * - costCountSeconds: cost session 31, 30 counts (14 chapters and the reference, hot and mix)
  *   in 21 min 11 s at 2 jobs.
  * - capacityProbes: probes of one capacity search from 1,000 req/s (bench/overload/objective.ts:
@@ -97,26 +101,29 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   or 9–24% below; edition 40's 17 seeded searches made 4.82 probes on average (2–9), its 6
  *   unseeded 6.67; editions 45, 47, 48 and 51 made 482 probes in 107 searches of the mix
  *   (152, 138, 98, 94 in 26 or 27), so 4.5;
- * - capacityMissShare: a search pauses only after a probe that missed (capacity-search.ts);
- *   those four editions' probes missed 243 times of 482, so half of the probes pause;
+ * - capacityProbeEndSeconds: what a probe takes beyond its 3 s, its drain and the pause that
+ *   may follow it. Since edition 56 a probe ends at its last answer (bench/loadgen/open-loop.ts)
+ *   and pauses only after a miss that left a request unanswered (capacity-search.ts): edition
+ *   56 made 156 probes in 9 min 10 s, 62 s of it the part's start, the preparations (0.8 s
+ *   each, worktrees cached) and warm-ups (1.1 s), so 3.12 s a probe: 0.15 s. (Until then
+ *   every probe waited for its drain second's end and half of them paused: 1 s + 0.5 s);
  * - carriedCapacityProbes: a seed carried over from another session by the closed loop
  *   (capacity-seeds.ts): replayed on editions 38 and 40 in either direction, 84 probes for 16
  *   searches (5.25) against 104 and 111 unseeded, so 5.
  */
-export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.4, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 4.5, carriedCapacityProbes: 5, capacityMissShare: 0.5 } as const;
+export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.09, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 4.5, carriedCapacityProbes: 5, capacityProbeEndSeconds: 0.15 } as const;
 /** Scenarios whose load generator starts with the mix's long path list. */
 const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
 
 /**
  * The settle's start with a long path list, which sends its first 20,000 paths only
  * (scenarios/steady.ts SETTLE_PATHS) while the measured run starts with all of them
- * (wrkStartSeconds, which edition 34 confirmed: its 188 mix slices of 1 + 2 s started 5.18 s
- * apart, 0.24 s of the harness's own and 2 × 0.97 s of wrk's starts). `wrk -t1 -c8 -d1` with
- * the mix's script pipelined 4 deep took 1.23–1.34 s of wall time with 20,000 paths against
- * 2.79–3.35 s with 200,000 (2026-12-06, a busy machine): a seventh of the full list's start
- * beyond the 1 s run, so 0.15 s.
+ * (wrkStartSeconds, with edition 57's arithmetic). `wrk -t1 -c8 -d1` with the mix's script
+ * pipelined 4 deep took 1.23–1.34 s of wall time with 20,000 paths against 2.79–3.35 s with
+ * 200,000 (2026-12-06, a busy machine): a seventh of the full list's start, so 0.02 s of
+ * today's 0.11 s (0.15 s of 1.0 s until edition 57).
  */
-export const SETTLE_START_SECONDS = 0.15;
+export const SETTLE_START_SECONDS = 0.02;
 
 /**
  * What an overload round takes beyond its capacity run and steps: edition 34's 7 overload
@@ -208,8 +215,8 @@ function openLoopSeconds(scenario: string, s: EditionSettings): number {
   return s.overloadStepSeconds + defaults.multipliers.length * step + defaults.quietSeconds + (scenario.includes('overload') ? OVERLOAD_DRAIN_SECONDS : PLANNING.drainSeconds);
 }
 
-/** One capacity probe: its load, the drain, and the pause after a miss (half of the probes). */
-const CAPACITY_PROBE_SECONDS = CAPACITY_SEARCH.stepSeconds + PLANNING.drainSeconds + PLANNING.capacityMissShare * CAPACITY_SEARCH.pauseSeconds;
+/** One capacity probe: its load, then its drain and the pauses after some misses. */
+const CAPACITY_PROBE_SECONDS = CAPACITY_SEARCH.stepSeconds + PLANNING.capacityProbeEndSeconds;
 
 /** One slice of a scenario: settle and measured run, each a start of the load generator (the settle's over its first paths only). */
 export function sliceSeconds(scenario: string, settle: number, duration: number): number {
@@ -267,6 +274,20 @@ export function allowances(parts: Pick<PartPlan, 'seconds' | 'sequential'>[], se
   const extra = parts.reduce((t, p) => t + (p.sequential ? p.seconds.high - p.seconds.low : 0), 0);
   const spare = Math.max(0, seconds - fixedAndMinimum);
   return parts.map((p) => (p.sequential && extra > 0 ? Math.round(p.seconds.low + Math.min(1, spare / extra) * (p.seconds.high - p.seconds.low)) : p.seconds.low));
+}
+
+/**
+ * Seconds the first of `parts` (a sequential one) may run: its allowance — or 0, its minimum of
+ * rounds and none more, when `seconds` (the budget left) cannot cover the minimum of every
+ * part still to run; null without a budget. Over budget, a slice faster than planned shortens
+ * the edition instead of buying rounds: editions 56 and 57 ran hot+mix's 25 subjects to 7 and
+ * 8 rounds within its planned 14 min 06 s although the mix's slices had become 0.13 s
+ * shorter (a 6th of a minute's rounds went to precision the ±3% target cannot reach here).
+ */
+export function sequentialPartSeconds(parts: Pick<PartPlan, 'seconds' | 'sequential'>[], seconds: number | null): number | null {
+  if (seconds === null) return null;
+  const minimum = parts.reduce((t, p) => t + p.seconds.low, 0);
+  return seconds < minimum ? 0 : allowances(parts, seconds)[0];
 }
 
 /**
@@ -340,9 +361,10 @@ export function formatPlan(plan: EditionPlan): string {
   const s = plan.settings;
   const budget = s.budgetSeconds === null ? 'no time budget' : `budget ${minutes(s.budgetSeconds)}`;
   const rounds = (p: PartPlan) => (p.sequential ? `${p.minRuns}–${p.runs}` : `${p.runs}`);
-  const time = (p: PartPlan) => (p.sequential ? `${minutes(p.seconds.low)} – ${minutes(p.seconds.high)}, budget gives ${minutes(p.allowanceSeconds)}` : minutes(p.seconds.low));
+  const given = (p: PartPlan) => (plan.overBudgetSeconds > 0 ? 'over budget: its minimum of rounds' : `budget gives ${minutes(p.allowanceSeconds)}`);
+  const time = (p: PartPlan) => (p.sequential ? `${minutes(p.seconds.low)} – ${minutes(p.seconds.high)}, ${given(p)}` : minutes(p.seconds.low));
   const lines = [
-    `Edition plan: ${plan.parts.length} part(s); slices of ${s.settleSeconds} + ${s.sliceSeconds} s (${s.pipeline} request(s) per write), ${s.minRounds}–${s.maxRounds} rounds (stop once the 95% interval is within ±${(s.halfWidth * 100).toFixed(1)}%, or when the part's share of the budget is spent), node:http reference before every ${s.referenceEvery} subject slices and nginx once per round; ramps × ${s.rampRepeats}; ${budget}`,
+    `Edition plan: ${plan.parts.length} part(s); slices of ${s.settleSeconds} + ${s.sliceSeconds} s (${s.pipeline} request(s) per write), ${s.minRounds}–${s.maxRounds} rounds (stop once the 95% interval is within ±${(s.halfWidth * 100).toFixed(1)}%, or when the part's share of the budget is spent; over budget, at the minimum), node:http reference before every ${s.referenceEvery} subject slices and nginx once per round; ramps × ${s.rampRepeats}; ${budget}`,
     ...plan.parts.map((p) => `  ${p.name.padEnd(22)} ${String(p.labels.length).padStart(2)} subject(s) × ${rounds(p)} round(s)  ${time(p)}`),
     `  ${'callgrind cost'.padEnd(22)} ${String(plan.costCounts).padStart(2)} count(s) to make${plan.costCounts === 0 ? ' (every chapter reused: same server tree)' : ''}  ${minutes(plan.costSeconds)}`,
     `Estimated: ${minutes(plan.seconds.low)} – ${minutes(plan.seconds.high)} (goal: at most 30 min)`,

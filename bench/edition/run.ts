@@ -33,7 +33,7 @@ import { capacitiesElsewhere, capacitySeeds, carriedSeeds, CLOSED_LOOP_OF } from
 import { disturbanceWatch } from './disturbance.ts';
 import type { EditionPart } from '../session/edition-part.ts';
 import type { EditionOptions } from './options.ts';
-import { allowances, carriedLabels, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
+import { allowances, sequentialPartSeconds, carriedLabels, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
 import { budgetedStopping, roundWithReference } from './sequential.ts';
 import { formatEditionRatios, type RatioRow } from './closing-table.ts';
 
@@ -313,11 +313,13 @@ export async function runEdition(options: EditionOptions, io: RunnerIO): Promise
       // The budget left, shared again: what the parts before needed less (or more) moves the later parts' shares.
       const budgetLeft = plan.settings.budgetSeconds === null ? null : plan.settings.budgetSeconds - elapsed - elapsedBefore;
       const given = allowances(remaining, budgetLeft);
+      const allowed = sequentialPartSeconds(remaining, budgetLeft);
       const left = { low: remaining.reduce((t, p) => t + p.seconds.low, 0), high: given.reduce((t, s) => t + s, 0) };
-      log(`\nedition: part ${index + 1}/${plan.parts.length} ${part.name} (${part.labels.length} subject(s)${part.sequential ? `, ${clock(given[0])} of the budget` : ''}) · elapsed ${clock(elapsed)} · left ${clock(left.low)}–${clock(Math.max(left.low, left.high))} · ETA ${eta(Math.max(left.low, left.high))}`);
+      const share = allowed === 0 ? 'its minimum of rounds: over budget' : `${clock(given[0])} of the budget`;
+      log(`\nedition: part ${index + 1}/${plan.parts.length} ${part.name} (${part.labels.length} subject(s)${part.sequential ? `, ${share}` : ''}) · elapsed ${clock(elapsed)} · left ${clock(left.low)}–${clock(Math.max(left.low, left.high))} · ETA ${eta(Math.max(left.low, left.high))}`);
       const partStarted = performance.now();
       const partSeeds = seedsForPart(store, sessionId, part, previous.capacity_seeds ?? seeds, log);
-      const code = await runPart(part, plan, options, sessionId, lock, partIO, part.sequential && budgetLeft !== null ? partStarted + given[0] * 1000 : Infinity, partSeeds);
+      const code = await runPart(part, plan, options, sessionId, lock, partIO, part.sequential && allowed !== null ? partStarted + allowed * 1000 : Infinity, partSeeds);
       store = await BenchStore.open(options.dbPath);
       if (code === 130) {
         store.finishSession(sessionId, 'interrupted');
