@@ -57,10 +57,27 @@ describe('bench withdraw', () => {
     await expect(withdraw(9)).rejects.toThrow(new UsageError(`withdraw: no session 9 in ${path}`));
     await expect(withdraw(3)).rejects.toThrow(/session 3 is still running/);
     await withdraw(1);
-    await expect(withdraw(1)).rejects.toThrow(new UsageError('withdraw: session 1 is already withdrawn'));
+    await expect(withdraw(1)).rejects.toThrow(new UsageError('withdraw: session 1 is already withdrawn (--amend corrects its reason)'));
     expect(queryRows(await openDatabase(path), 'SELECT id, status FROM sessions ORDER BY id')).toEqual([
       { id: 1, status: 'withdrawn' }, { id: 2, status: 'complete' }, { id: 3, status: 'running' },
     ]);
+  });
+
+  it('amends a withdrawn session\'s reason, keeping the earlier one with its time; refuses to amend one not withdrawn', async () => {
+    const path = await databaseFile();
+    const at = (iso: string) => new Date(iso);
+    await withdrawSession({ sessionId: 1, reason: 'a disturbed host', dbPath: path, help: false }, at('2026-12-07T01:40:00Z'));
+    const amend = (sessionId: number, reason: string, when: string) => withdrawSession({ sessionId, reason, dbPath: path, help: false, amend: true }, at(when));
+    expect(await amend(1, 'the search itself', '2026-12-07T02:40:00Z')).toBe("bench: session 1's withdrawal amended: the search itself\n");
+    await amend(1, 'the search, measured', '2026-12-07T03:00:00Z');
+    const [row] = queryRows(await openDatabase(path), 'SELECT status, settings_json FROM sessions WHERE id = 1');
+    expect(row.status).toBe('withdrawn');
+    expect(JSON.parse(String(row.settings_json)).withdrawn).toEqual({
+      reason: 'the search, measured', at: '2026-12-07T03:00:00.000Z', status_before: 'complete',
+      earlier: [{ reason: 'a disturbed host', at: '2026-12-07T01:40:00.000Z' }, { reason: 'the search itself', at: '2026-12-07T02:40:00.000Z' }],
+    });
+    await expect(amend(2, 'x', '2026-12-07T03:00:00Z')).rejects.toThrow(new UsageError('withdraw: session 2 is not withdrawn (complete): --amend corrects a withdrawn session\'s reason'));
+    expect(parseWithdrawOptions(['1', '--reason', 'r', '--amend'], '/w')).toMatchObject({ amend: true });
   });
 
   it('reads one session id and a reason, and explains what is missing', () => {
