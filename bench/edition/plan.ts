@@ -281,8 +281,8 @@ export function allowances(parts: Pick<PartPlan, 'seconds' | 'sequential'>[], se
  * rounds and none more, when `seconds` (the budget left) cannot cover the minimum of every
  * part still to run; null without a budget. Over budget, a slice faster than planned shortens
  * the edition instead of buying rounds: editions 56 and 57 ran hot+mix's 25 subjects to 7 and
- * 8 rounds within its planned 14 min 06 s although the mix's slices had become 0.13 s
- * shorter (a 6th of a minute's rounds went to precision the ±3% target cannot reach here).
+ * 8 rounds and took 14 min 20 s although the mix's slices had become 0.13 s shorter; with
+ * this rule, 12 min 50 s at 6 rounds (bench/README.md, "The budget").
  */
 export function sequentialPartSeconds(parts: Pick<PartPlan, 'seconds' | 'sequential'>[], seconds: number | null): number | null {
   if (seconds === null) return null;
