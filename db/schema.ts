@@ -456,8 +456,8 @@ export type CostRow = NewRow<typeof costs>;
 /**
  * Demonstrations as captured (@demo): what a command printed, numbered as the original
  * BookGen's books cite them (`@demo:num="3"`) or named (`@demo:name="search-hot"`).
- * Nothing in this project captures demos yet, so here it is empty and @demo says so in
- * words. A book's own database may hold it in BookGen's shape (demo_number, title,
+ * `npm run compression-levels -- --capture` writes one (bench/capture.ts); a demo nobody
+ * captured, @demo says so in words. A book's own database may hold it in BookGen's shape (demo_number, title,
  * description, output, captured_at): created when absent, never altered (not in TABLES).
  */
 export const demoOutputs = table('demo_outputs', {

@@ -37,10 +37,12 @@ describe('@demo', () => {
     );
   });
 
-  it('name: the latest capture of that name, with its command, captioned by the title given', async () => {
+  it('name: the latest capture of that name, with its command, captioned by the title (given, or the row\'s) and the description', async () => {
     expect((await render('<!-- @demo:name="search" title="By hand" -->', captured)).html).toBe(
-      '<figure class="demo"><pre><code><span class="demo-command">$ curl localhost:3000/search?q=&lt;x&gt;</span>\nold</code></pre><figcaption>By hand</figcaption></figure>',
+      '<figure class="demo"><pre><code><span class="demo-command">$ curl localhost:3000/search?q=&lt;x&gt;</span>\nold</code></pre>' +
+        '<figcaption>By hand <span class="demo-description">The hot search, by hand</span></figcaption></figure>',
     );
+    expect((await render('<!-- @demo:name="search" -->', captured)).html).toContain('<figcaption>One search <span class="demo-description">');
   });
 
   it('says in words that nothing was captured, with --strict too (an edition captures no demo)', async () => {

@@ -3,7 +3,9 @@
  *   <!-- @demo:num="3" -->                                     the original BookGen's form
  *   <!-- @demo:name="search-hot" title="One search, by hand" -->
  * `num` finds the row by `demo_number` and captions it "Demo 3: <title>" with its
- * description; `name` finds the latest row of that `name` and shows its `command`.
+ * description; `name` finds the latest row of that `name`, shows its `command`, and captions
+ * it with the title (given, or the row's) and the description. `npm run compression-levels --
+ * --capture` writes such rows (bench/capture.ts).
  * A demo with no captured output says so in words, never an empty box, with --strict
  * too: --strict is the build after an edition (every chapter just measured), and an
  * edition measures chapters; it captures no demo, so it cannot have left one out.
@@ -37,6 +39,12 @@ function figure(output: string, command: string | null, caption: string): string
   return `<figure class="demo"><pre><code>${commandHtml}${escapeHtml(output)}</code></pre>${caption}</figure>`;
 }
 
+/** The heading and, beside it, the row's description (where and when it was printed, for a capture of bench/capture.ts); none when both are empty. */
+function captionOf(heading: string, description: string | null): string {
+  const parts = [heading ? escapeHtml(heading) : '', description ? `<span class="demo-description">${escapeHtml(description)}</span>` : ''].filter(Boolean);
+  return parts.length === 0 ? '' : `<figcaption>${parts.join(' ')}</figcaption>`;
+}
+
 /** What a reader sees of a demo nobody captured. */
 function notCaptured(label: string): string {
   return `<p class="demo demo-missing"><span class="metric-missing">${escapeHtml(label[0].toUpperCase() + label.slice(1))}: no output captured yet.</span></p>`;
@@ -50,10 +58,7 @@ function byNumber(written: string, title: string | undefined, context: Directive
   const row = rows.find((r) => Number(r.demo_number) === number);
   if (!row) return notCaptured(`demo ${number}`);
   const named = title ?? text(row.title);
-  const heading = named ? `Demo ${number}: ${named}` : `Demo ${number}`;
-  const description = text(row.description);
-  const caption = `<figcaption>${escapeHtml(heading)}${description ? ` <span class="demo-description">${escapeHtml(description)}</span>` : ''}</figcaption>`;
-  return figure(text(row.output) ?? '', text(row.command), caption);
+  return figure(text(row.output) ?? '', text(row.command), captionOf(named ? `Demo ${number}: ${named}` : `Demo ${number}`, text(row.description)));
 }
 
 function byName(name: string, title: string | undefined, context: DirectiveContext): string {
@@ -62,8 +67,7 @@ function byName(name: string, title: string | undefined, context: DirectiveConte
   const matching = rows.filter((r) => r.name === name);
   if (matching.length === 0) return notCaptured(`demo "${name}"`);
   const row = matching[matching.length - 1]; // captured again: the latest capture
-  const caption = title === undefined ? '' : `<figcaption>${escapeHtml(title)}</figcaption>`;
-  return figure(text(row.output) ?? '', text(row.command), caption);
+  return figure(text(row.output) ?? '', text(row.command), captionOf(title ?? text(row.title) ?? '', text(row.description)));
 }
 
 export const demo: DirectiveDefinition = {
