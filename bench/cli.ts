@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [run] | list | merge <files…> | restore-tags | clean-iptables | edition | withdraw` — see
+ * `npm run bench -- [run] | list | merge <files…> | restore-tags | clean-iptables | edition | withdraw | comparison-kind` — see
  * bench/README.md. One entry, one module per verb; exit codes as every command's
  * (cli/exit.ts): 0 done, 1 failure (a chapter could not be measured, a tool is missing,
  * another bench runs), 2 bad usage, 130 interrupted.
@@ -66,11 +66,19 @@ async function withdraw(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+async function comparisonKindVerb(argv: string[]): Promise<number> {
+  const { COMPARISON_KIND_HELP, parseComparisonKindOptions, comparisonKind } = await import('./comparison-kind.ts');
+  const options = parseComparisonKindOptions(argv);
+  process.stdout.write(options.help ? COMPARISON_KIND_HELP : await comparisonKind(options));
+  return EXIT.ok;
+}
+
 process.exit(
   await runCommand('bench', () => {
     // `edition` has flags of its own (bench/edition/options.ts); loaded only when named, so the other verbs start as fast as before.
     if (process.argv[2] === 'edition') return edition(process.argv.slice(3));
     if (process.argv[2] === 'withdraw') return withdraw(process.argv.slice(3));
+    if (process.argv[2] === 'comparison-kind') return comparisonKindVerb(process.argv.slice(3));
     const options = parseOptions(process.argv.slice(2));
     if (options.help) {
       process.stdout.write(HELP);

@@ -67,6 +67,7 @@ export const HELP = `Usage: npm run bench -- [run] [options]
        npm run bench -- list | merge <files…> | restore-tags | clean-iptables [--db, --repo]
        npm run bench -- edition [--dry-run | --resume <session>] (edition --help)
        npm run bench -- withdraw <session> --reason <text> (withdraw --help)
+       npm run bench -- comparison-kind ["<CPU model> · <cores>" | --clear] (comparison-kind --help)
 
 Verbs (the older flags --list, --merge, --restore-tags, --clean-iptables still work):
   run (default)   measure the chapters, below
@@ -80,6 +81,8 @@ Verbs (the older flags --list, --merge, --restore-tags, --clean-iptables still w
   edition         everything the book cites, in one session (bench/edition/; edition --help)
   withdraw <id>   keep a session measured on a disturbed machine as history, never cited
                   (--reason required; withdraw --help)
+  comparison-kind the kind of machine whose latest complete edition the book cites
+                  (CPU model · cores); other kinds' editions stay history
   soak            the soak, a session of its own (never part of an edition): the mix's
                   requests at 80% of their capacity against the objective for 10 minutes,
                   open loop, RSS and p99 per second (bench/scenarios/soak.ts); the latest

@@ -157,7 +157,15 @@ describe('schema', () => {
     addSession(db, 5, 'arm', 'complete');
     db.run(`UPDATE sessions SET settings_json = '{"edition":{"whole_book":false}}' WHERE id = 5`);
     expect(queryRows(db, 'SELECT fingerprint FROM comparison_machine')).toEqual([{ fingerprint: 'x64' }]);
-    db.run('DELETE FROM sessions WHERE id IN (4, 5)');
+
+    // A book may name its machine kind: a later whole-book edition of another kind stays history.
+    addSession(db, 6, 'arm', 'complete');
+    db.run(`UPDATE sessions SET settings_json = '{"edition":{"whole_book":true}}', started_at = '2099-01-01T00:00:00Z' WHERE id = 6`);
+    expect(queryRows(db, 'SELECT fingerprint FROM comparison_machine')).toEqual([{ fingerprint: 'arm' }]);
+    db.run("INSERT INTO meta(key, value) VALUES ('comparison_kind', 'cpu x64 · 2')");
+    expect(queryRows(db, 'SELECT fingerprint FROM comparison_machine')).toEqual([{ fingerprint: 'x64' }]);
+    db.run("DELETE FROM meta WHERE key = 'comparison_kind'");
+    db.run('DELETE FROM sessions WHERE id IN (4, 5, 6)');
 
     // A book may name its machine.
     db.run("INSERT INTO meta(key, value) VALUES ('comparison_machine', 'x64')");

@@ -483,6 +483,9 @@ CREATE INDEX IF NOT EXISTS soak_samples_by_subject ON soak_samples(subject, expe
 CREATE INDEX IF NOT EXISTS capacity_probes_by_subject ON capacity_probes(subject, experiment, request_set, session_id);
 `;
 
+/** A machine's kind: CPU model · cores (what meta 'comparison_kind' names; bench/comparison-kind.ts). */
+export const MACHINE_KIND = `m.cpu_model || ' · ' || m.cores`;
+
 /** A readable name of a machine, for captions: CPU model · cores · architecture. */
 const MACHINE_LABEL = `m.cpu_model || ' · ' || m.cores || ' cores · ' || COALESCE(json_extract(m.details_json, '$.arch'), m.os)`;
 
@@ -533,8 +536,13 @@ CREATE VIEW comparison_machine AS
   WHERE m.fingerprint = COALESCE(
     (SELECT value FROM meta WHERE key = 'comparison_machine'),
     -- The machine of the latest complete whole-book edition: a partial edition or a run of a few
-    -- chapters on another machine kind does not move the book off the edition it cites.
-    (SELECT machine_fingerprint FROM sessions WHERE kind = 'bench' AND status = 'complete' AND json_extract(settings_json, '$.edition.whole_book') = 1 ORDER BY started_at DESC, id DESC LIMIT 1),
+    -- chapters on another machine kind does not move the book off the edition it cites. With
+    -- meta 'comparison_kind' set (npm run bench -- comparison-kind), only editions of machines
+    -- of that kind (CPU model · cores) count: another kind's editions stay as history.
+    (SELECT se.machine_fingerprint FROM sessions se JOIN machine_info mk ON mk.fingerprint = se.machine_fingerprint
+      WHERE se.kind = 'bench' AND se.status = 'complete' AND json_extract(se.settings_json, '$.edition.whole_book') = 1
+        AND ${MACHINE_KIND.replaceAll('m.', 'mk.')} = COALESCE((SELECT value FROM meta WHERE key = 'comparison_kind'), ${MACHINE_KIND.replaceAll('m.', 'mk.')})
+      ORDER BY se.started_at DESC, se.id DESC LIMIT 1),
     (SELECT machine_fingerprint FROM sessions WHERE kind = 'bench' AND status = 'complete' ORDER BY started_at DESC, id DESC LIMIT 1),
     (SELECT machine_fingerprint FROM sessions WHERE kind = 'bench' ORDER BY started_at DESC, id DESC LIMIT 1));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Need } from './book-needs.ts';
-import { allowances, atChapterCapacity, sequentialPartSeconds, carriedLabels, EDITION_DEFAULTS, formatPlan, groupNeeds, OVERLOAD_DRAIN_SECONDS, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, yardstickSlices } from './plan.ts';
+import { allowances, atChapterCapacity, sequentialPartSeconds, carriedLabels, EDITION_DEFAULTS, formatPlan, groupNeeds, OVERLOAD_DRAIN_SECONDS, planEdition, PLANNING, SETTLE_START_SECONDS, sliceSeconds, watchedPart, yardstickSlices } from './plan.ts';
 import { FAIRNESS_DEFAULTS } from '../scenarios/fairness.ts';
 
 const need = (scenario: string, label: string): Need => ({ scenario, tag: label.split('+')[0], experiment: label.split('+')[1] ?? '', label });
@@ -119,5 +119,14 @@ describe('the edition plan', () => {
     expect(atChapterCapacity('capacity-mix', ['v8', 'v8+none'])).toEqual([]);
     const ramp = (labels: string[]) => planEdition(labels.map((l) => need('scaling-ramp', l)), EDITION_DEFAULTS).parts[0].seconds.low;
     expect(ramp(['v10', 'v10+tuned-rule']) - ramp(['v10', 'v11+tuned-rule'])).toBe(-EDITION_DEFAULTS.rampRepeats * EDITION_DEFAULTS.overloadStepSeconds);
+  });
+});
+
+describe('watchedPart', () => {
+  it('judges the closed-loop slices and the capacity searches\' probes for disturbance, not the overload steps and ramps', () => {
+    const kinds = groupNeeds(['hot', 'hot-x4', 'ingest', 'capacity-mix', 'capacity-hot', 'overload', 'adaptive-ramp', 'fairness'].map((scenario): Need => ({ scenario, tag: 'v1-baseline', experiment: '', label: 'v1-baseline' })));
+    expect(Object.fromEntries(kinds.map((part) => [part.scenarios.join('+'), watchedPart(part)]))).toEqual({
+      hot: true, 'hot-x4': true, ingest: true, 'capacity-mix': true, 'capacity-hot': true, overload: false, 'adaptive-ramp': false, fairness: false,
+    });
   });
 });

@@ -183,6 +183,17 @@ export const SCENARIO_KIND: Record<string, PartKind> = {
   'overload-mix': 'open-loop', 'ingest-mix-overload': 'open-loop',
   'capacity-hot': 'open-loop', 'capacity-mix': 'open-loop', 'capacity-wide': 'open-loop',
 };
+const CAPACITY_SEARCHES = new Set(['capacity-hot', 'capacity-mix', 'capacity-wide']);
+
+/**
+ * Whether the edition's disturbance watch (disturbance.ts) judges a part's load: every
+ * closed-loop slice, and every probe of a capacity search (a disturbed probe is offered again,
+ * bench/overload/capacity-search.ts). Overload steps and ramps are not judged: a set rate does
+ * not keep a server busy, and their figures are the per-second series themselves.
+ */
+export function watchedPart(part: Pick<PartPlan, 'kind' | 'scenarios'>): boolean {
+  return part.kind !== 'open-loop' || part.scenarios.every((scenario) => CAPACITY_SEARCHES.has(scenario));
+}
 const OWN_PROVIDER = new Set(['hot-x4', 'hot-x16', 'ingest', 'ingest-mix-overload']);
 /** Open-loop scenarios measured once per subject (their steps are long, or a search); the ramps are repeated. */
 const ONE_ROUND = new Set(['overload', 'overload-mix', 'ingest-mix-overload', 'fairness', 'capacity-hot', 'capacity-mix', 'capacity-wide']);

@@ -33,7 +33,7 @@ import { capacitiesElsewhere, capacitySeeds, carriedSeeds, CLOSED_LOOP_OF } from
 import { disturbanceWatch } from './disturbance.ts';
 import type { EditionPart } from '../session/edition-part.ts';
 import type { EditionOptions } from './options.ts';
-import { allowances, sequentialPartSeconds, carriedLabels, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
+import { allowances, sequentialPartSeconds, watchedPart, carriedLabels, formatPlan, planEdition, SCENARIO_KIND, yardstickSlices, type EditionPlan, type PartPlan } from './plan.ts';
 import { budgetedStopping, roundWithReference } from './sequential.ts';
 import { formatEditionRatios, type RatioRow } from './closing-table.ts';
 
@@ -209,7 +209,7 @@ async function runPart(part: PartPlan, plan: EditionPlan, options: EditionOption
     // node:http first: it goes before every group, nginx once per round.
     roundOrder: (subjects, yardsticks, round) =>
       roundWithReference(subjects, [...yardsticks].sort((a, b) => Number(b.label === REFERENCE_SUBJECT) - Number(a.label === REFERENCE_SUBJECT)), round, plan.settings.referenceEvery),
-    watch: part.kind === 'open-loop' ? undefined : disturbanceWatch(pinning.serverCpus, pinning.loadgenCpus, usableCpus(pinning.serverCpus)),
+    watch: watchedPart(part) ? disturbanceWatch(pinning.serverCpus, pinning.loadgenCpus, usableCpus(pinning.serverCpus)) : undefined,
   };
   return runBench(parseOptions(args), io, hook);
 }
