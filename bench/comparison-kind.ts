@@ -10,6 +10,7 @@
 import { resolve } from 'node:path';
 import { UsageError, parseFlags } from '../cli/args.ts';
 import { openDatabase, queryRows, saveDatabase } from '../db/database.ts';
+import { MACHINE_KIND } from '../db/schema.ts';
 import { acquireLock } from './lock.ts';
 
 export const COMPARISON_KIND_HELP = `Usage: npm run bench -- comparison-kind ["<CPU model> · <cores>" | --clear] [--db <path>]
@@ -33,7 +34,7 @@ export function parseComparisonKindOptions(argv: string[], cwd = process.cwd()):
   return { kind: positionals[0]?.trim() ?? null, clear: values.clear ?? false, dbPath, help: values.help ?? false };
 }
 
-const KINDS_SQL = `SELECT m.cpu_model || ' · ' || m.cores AS kind,
+const KINDS_SQL = `SELECT ${MACHINE_KIND} AS kind,
   COUNT(DISTINCT CASE WHEN se.status = 'complete' AND json_extract(se.settings_json, '$.edition.whole_book') = 1 THEN se.id END) AS editions
   FROM machine_info m LEFT JOIN sessions se ON se.machine_fingerprint = m.fingerprint GROUP BY 1 ORDER BY 1`;
 
