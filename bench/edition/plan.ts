@@ -196,7 +196,7 @@ export function watchedPart(part: Pick<PartPlan, 'kind' | 'scenarios'>): boolean
 }
 const OWN_PROVIDER = new Set(['hot-x4', 'hot-x16', 'ingest', 'ingest-mix-overload']);
 /** Open-loop scenarios measured once per subject (their steps are long, or a search); the ramps are repeated. */
-const ONE_ROUND = new Set(['overload', 'overload-mix', 'ingest-mix-overload', 'fairness', 'capacity-hot', 'capacity-mix', 'capacity-wide']);
+const ONE_ROUND = new Set(['overload', 'overload-mix', 'ingest-mix-overload', 'fairness', ...CAPACITY_SEARCHES]);
 
 /** Scenarios of one kind measuring the same subjects are one part (one preparation). */
 export function groupNeeds(needs: Need[]): { kind: PartKind; scenarios: string[]; labels: string[]; chapters: string[] }[] {
