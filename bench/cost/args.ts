@@ -46,8 +46,9 @@ Counts the instructions a chapter's server executes per request, under valgrind'
 callgrind: the server is started through its chapter contract (server/chapter.json) against
 the bench's simulated provider (frozen after its first answer); after warm-up requests,
 each measured window zeroes the counters (callgrind_control -z), sends exactly N
-sequential keep-alive requests and dumps the counters (callgrind_control -d). Startup is
-dumped apart and never counted in a request. Every answer must be a complete 200.
+sequential keep-alive requests and dumps the counters (callgrind_control -d). Node's start
+runs uninstrumented (instrumentation is turned on once the server is ready) and is never
+counted. Every answer must be a complete 200.
 Every window starts from rest (a full garbage collection in every server process, no
 background thread busy, the connection open) and is dumped only once the server is at rest
 again, so it holds the thread-pool work its own requests caused. Timer work (libuv's timer
@@ -71,7 +72,7 @@ Options:
   --ready-timeout <s>   how long the server may take to start under callgrind    (default ${COST_DEFAULTS.readyTimeoutSeconds})
   --json                print the measurement as JSON instead of text
   --keep-dumps <dir>    keep the callgrind dumps (<dir>/process-<n>/callgrind.out.<pid>.<k>: k = 1 the
-                        startup, then one per window) to compare windows with callgrind_annotate
+                        idle period, then one per window) to compare windows with callgrind_annotate
 
 Recording (--record): every chapter of data/chapters.json, and the bare node:http
 reference serving the first counted chapter's hot answer (subject "reference"), is counted

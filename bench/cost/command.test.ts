@@ -4,7 +4,7 @@ import { DEFAULT_NODE_FLAGS, valgrindArgs, wrapStartCommand } from './command.ts
 describe('wrapStartCommand', () => {
   const start = ['node', 'server/dist/server.mjs', '--port', '{port}'];
 
-  it('runs the start command under callgrind, following children, with the node flags after node', () => {
+  it('runs the start command under callgrind, following children, uninstrumented until told, with the node flags after node', () => {
     const wrapped = wrapStartCommand(start, { outDir: '/tmp/out', nodeFlags: ['--predictable', '--hash-seed=1'] });
     expect(wrapped).toEqual([
       'valgrind',
@@ -12,6 +12,7 @@ describe('wrapStartCommand', () => {
       '--callgrind-out-file=/tmp/out/callgrind.out.%p',
       '--log-file=/tmp/out/valgrind.%p.log',
       '--trace-children=yes',
+      '--instr-atstart=no',
       '--vgdb=yes',
       'node',
       '--predictable',
@@ -20,7 +21,7 @@ describe('wrapStartCommand', () => {
       '--port',
       '{port}',
     ]);
-    expect(wrapped.slice(1, 6)).toEqual(valgrindArgs('/tmp/out'));
+    expect(wrapped.slice(1, 7)).toEqual(valgrindArgs('/tmp/out'));
   });
 
   it('makes node deterministic by default', () => {

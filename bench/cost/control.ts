@@ -31,13 +31,15 @@ export function processGroupPids(group: number): number[] {
     .sort((a, b) => a - b);
 }
 
-/** `callgrind_control -z|-d <pid>…`: every pid must answer OK, or this throws with its output. */
-export async function callgrindControl(action: 'zero' | 'dump', pids: readonly number[]): Promise<void> {
+const CONTROL_FLAGS = { zero: ['-z'], dump: ['-d'], instrument: ['-i', 'on'] } as const;
+
+/** `callgrind_control -z|-d|-i on <pid>…`: every pid must answer OK, or this throws with its output. */
+export async function callgrindControl(action: keyof typeof CONTROL_FLAGS, pids: readonly number[]): Promise<void> {
   if (pids.length === 0) throw new Error(`callgrind_control ${action}: no process to ${action}`);
-  const flag = action === 'zero' ? '-z' : '-d';
+  const flag = CONTROL_FLAGS[action].join(' ');
   let output: string;
   try {
-    const { stdout, stderr } = await run('callgrind_control', [flag, ...pids.map(String)], { timeout: 60_000 });
+    const { stdout, stderr } = await run('callgrind_control', [...CONTROL_FLAGS[action], ...pids.map(String)], { timeout: 60_000 });
     output = stdout + stderr;
   } catch (error) {
     const e = error as { message: string; stdout?: string; stderr?: string };

@@ -2,9 +2,9 @@
  * Instructions per request of a server, counted by callgrind (side effects).
  *
  * For each server process (`processes` of them, one after another):
- *   1. start it under callgrind (the subject's own start command, wrapped: command.ts);
- *   2. dump once it is ready: that part is the startup cost (start, first poll, readiness),
- *      reported apart and never mixed into a request's cost;
+ *   1. start it under callgrind (the subject's own start command, wrapped: command.ts),
+ *      uninstrumented: node's start is not counted, and runs three times faster so;
+ *   2. once it is ready, turn instrumentation on in every process of its group;
  *   3. warm-up requests (JIT, caches), uncounted;
  *   4. one window from rest, measured and set aside (FIRST_WINDOWS_SET_ASIDE), then
  *      `windowsPerProcess` measured windows: zero the counters, send exactly N requests,
@@ -114,8 +114,6 @@ export interface CostProvenance {
 
 export interface CostMeasurement {
   windows: CostWindow[];
-  /** Startup instructions of each process (start until ready, first poll included). */
-  startup: number[];
   /** Each process's idle period, measured before its windows (optional for measurements built by hand, e.g. in tests). */
   idle?: IdlePeriod[];
   /** Each process's first window from rest, measured like the others and set aside (not in perRequest). */
@@ -139,6 +137,24 @@ function versionOf(command: string, args: string[]): string {
   } catch (error) {
     throw new Error(`\`${command} ${args.join(' ')}\` failed — is ${command} installed? (${(error as Error).message.split('\n')[0]})`);
   }
+}
+
+/**
+ * Instrumentation on in every process of the server's group not yet instrumented (`done`
+ * holds those that are): the ones running once it is ready, and any it forks later, before
+ * the period that would count them.
+ */
+async function instrumentAll(pid: number, done: Set<number>): Promise<void> {
+  const fresh = serverPids(pid).filter((p) => !done.has(p));
+  if (fresh.length === 0) return;
+  await callgrindControl('instrument', fresh);
+  for (const p of fresh) done.add(p);
+}
+
+/** Zeroes the counters of every process of the group, each instrumented first. */
+async function zeroAll(pid: number, instrumented: Set<number>): Promise<void> {
+  await instrumentAll(pid, instrumented);
+  await callgrindControl('zero', serverPids(pid));
 }
 
 async function dumpAll(pid: number, outDir: string, seen: Set<string>): Promise<DumpFile[]> {
@@ -169,7 +185,7 @@ export const FIRST_WINDOWS_SET_ASIDE = 1;
 /** How long the idle period lasts (wall time; under callgrind the 10 ms timers of chapters 9–10 wake the loop dozens of times in it). */
 export const IDLE_SECONDS = 3;
 
-async function measureProcess(subject: CostSubject, settings: CostSettings, index: number, log: (line: string) => void): Promise<{ startup: number; idle: IdlePeriod; setAside: CostWindow[]; windows: CostWindow[] }> {
+async function measureProcess(subject: CostSubject, settings: CostSettings, index: number, log: (line: string) => void): Promise<{ idle: IdlePeriod; setAside: CostWindow[]; windows: CostWindow[] }> {
   const outDir = mkdtempSync(join(tmpdir(), 'cost-callgrind-'));
   const seen = new Set<string>();
   const start = wrapStartCommand(subject.start, { outDir, nodeFlags: [...settings.nodeFlags, ...restFlags(outDir)] });
@@ -178,13 +194,14 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
   let client: SequentialClient | null = null;
   try {
     server = await subject.launch(start, settings.readyTimeoutMs);
-    const startup = totalInstructions(await dumpAll(server.pid, outDir, seen));
+    const instrumented = new Set<number>();
+    await instrumentAll(server.pid, instrumented);
     client = new SequentialClient(server.url, settings.paths);
     const warm = await client.send(settings.warmupRequests);
-    log(`cost: process ${index + 1}: startup ${(startup / 1e6).toFixed(1)} M instructions; ${warm.answered} warm-up requests`);
+    log(`cost: process ${index + 1}: ready, instrumented; ${warm.answered} warm-up requests`);
     await collectGarbage(server.pid, outDir, rests);
     await settleServer(server.pid);
-    const idle = await idlePeriod(server.pid, outDir, seen);
+    const idle = await idlePeriod(server.pid, outDir, seen, instrumented);
     log(`cost: process ${index + 1}: idle ${idle.seconds.toFixed(1)} s: ${(idle.instructions / 1e6).toFixed(2)} M instructions (timers ${(idle.timerInstructions / 1e6).toFixed(2)} M), ${idle.loopTurns} loop turns, ${(idle.perSecond / 1e3).toFixed(1)} k per second outside the timers`);
     const measured: Omit<CostWindow, 'perRequest'>[] = [];
     for (let w = 0; w < FIRST_WINDOWS_SET_ASIDE + settings.windowsPerProcess; w++) {
@@ -199,7 +216,7 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
         await collectGarbage(server.pid, outDir, rests);
         await client.prime();
         await settleServer(server.pid);
-        await callgrindControl('zero', serverPids(server.pid));
+        await zeroAll(server.pid, instrumented);
         const started = performance.now();
         const connections = client.connectionsOpened;
         try {
@@ -237,7 +254,7 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
     const numbered = measured.map((m, i) => ({ ...m, window: i + 1 - FIRST_WINDOWS_SET_ASIDE }));
     const all = perRequestOf(numbered);
     const windows = perRequestOf(numbered.slice(FIRST_WINDOWS_SET_ASIDE));
-    return { startup, idle, setAside: all.slice(0, FIRST_WINDOWS_SET_ASIDE), windows };
+    return { idle, setAside: all.slice(0, FIRST_WINDOWS_SET_ASIDE), windows };
   } finally {
     client?.close();
     await server?.stop();
@@ -259,8 +276,8 @@ export function windowPaths(paths: readonly string[], requested: number): { path
 }
 
 /** Zero, IDLE_SECONDS without a request, dump: what time costs the server outside the timer phase. */
-async function idlePeriod(pid: number, outDir: string, seen: Set<string>): Promise<IdlePeriod> {
-  await callgrindControl('zero', serverPids(pid));
+async function idlePeriod(pid: number, outDir: string, seen: Set<string>, instrumented: Set<number>): Promise<IdlePeriod> {
+  await zeroAll(pid, instrumented);
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
   const dumps = await dumpAll(pid, outDir, seen);
@@ -304,13 +321,11 @@ export async function measureCost(subject: CostSubject, settings: CostSettings, 
   };
   versionOf('callgrind_control', ['--version']);
   const windows: CostWindow[] = [];
-  const startup: number[] = [];
   const idle: IdlePeriod[] = [];
   const setAside: CostWindow[] = [];
   const withinProcess: Spread[] = [];
   for (let p = 0; p < settings.processes; p++) {
     const measured = await measureProcess(subject, settings, p, log);
-    startup.push(measured.startup);
     idle.push(measured.idle);
     setAside.push(...measured.setAside);
     windows.push(...measured.windows);
@@ -319,7 +334,6 @@ export async function measureCost(subject: CostSubject, settings: CostSettings, 
   const sum = (pick: (w: CostWindow) => number) => windows.reduce((total, w) => total + pick(w), 0);
   return {
     windows,
-    startup,
     idle,
     setAside,
     perRequest: spreadOf(windows.map((w) => w.perRequest)),

@@ -66,7 +66,8 @@ export function costRow(sessionId: number, job: Job, m: CostMeasurement, harness
     max_per_request: m.perRequest.max,
     range: m.perRequest.range,
     cv: m.perRequest.cv,
-    startup_instructions: m.startup.length > 0 ? spreadOf(m.startup).median : null,
+    // Node's start runs uninstrumented (--instr-atstart=no, command.ts): no longer counted.
+    startup_instructions: null,
     node_flags: m.provenance.nodeFlags.join(' '),
     valgrind_version: m.provenance.valgrind,
     node_version: m.provenance.node,

@@ -23,8 +23,6 @@ export function renderCost(label: string, scenario: string, m: CostMeasurement):
       (w) =>
         `${String(w.process).padStart(7)}  ${String(w.window).padStart(6)}  ${String(w.requests).padStart(8)}  ${w.seconds.toFixed(1).padStart(7)}  ${mega(w.instructions).padStart(12)}  ${mega(w.timerInstructions).padStart(6)}  ${mega(w.gcInstructions).padStart(5)}  ${String(w.loopTurns ?? '').padStart(5)}  ${kilo(w.rawPerRequest).padStart(16)}  ${kilo(w.perRequest).padStart(11)}${w.window <= 0 ? '  (set aside)' : ''}`,
     ),
-    '',
-    `startup (start until ready, first poll included), per process: ${m.startup.map(mega).join(', ')}`,
   ];
   if (m.withinProcess.some((s) => s.n > 1)) {
     lines.push(`spread within each process: ${m.withinProcess.map((s) => (s.n > 1 ? `${percent(s.range)} (CV ${percent(s.cv)})` : 'one window')).join(', ')}`);

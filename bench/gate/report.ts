@@ -48,7 +48,7 @@ function costSection(cost: GateCost): string[] {
   }
   const p = cost.base.provenance;
   lines.push('');
-  lines.push(`Startup (not in any window): base ${(cost.base.startup[0] / 1e6).toFixed(1)} M, head ${(cost.head.startup[0] / 1e6).toFixed(1)} M instructions. ${p.valgrind}, node ${p.node} ${p.nodeFlags.join(' ')}; ${p.warmupRequests} warm-up requests per server; one keep-alive connection, one request at a time.`);
+  lines.push(`${p.valgrind}, node ${p.node} ${p.nodeFlags.join(' ')}; ${p.warmupRequests} warm-up requests per server; one keep-alive connection, one request at a time.`);
   lines.push('');
   return lines;
 }
