@@ -10,7 +10,7 @@
  * (settings_json.edition.cost.sessions) as its provenance. The windows of a count made from
  * rest (bench/cost/rest.ts) lie within 0.5% of each other (bench/cost/README.md): a count made
  * again would differ by no more. The bare node:http reference is keyed the same way, by
- * bench/reference/'s tree. A count takes about 45 s of wall time at 2 jobs; an edition pays only for
+ * bench/reference/'s tree. A count takes about 23 s of wall time at 2 jobs (PLANNING); an edition pays only for
  * chapters whose server changed.
  *
  * The counts run before the edition's load parts: callgrind uses the CPU that the wall-clock

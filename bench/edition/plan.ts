@@ -89,8 +89,10 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   concatenation; edition 38's 3.724 s apart with 2 s slices (0.40 + 0.15 s planned until
  *   edition 57; 1.0 s from wrk's CPU to start before edition 38; session 32's 1.5 s with
  *   overlapping batches);
- * - costCountSeconds: cost session 31, 30 counts (14 chapters and the reference, hot and mix)
- *   in 21 min 11 s at 2 jobs.
+ * - costCountSeconds: cost session 59 (AMD EPYC), 42 counts (20 chapters and the reference, hot
+ *   and mix) in 15 min 57 s at 2 jobs, node's start uninstrumented (bench/cost/command.ts).
+ *   With the start counted, 42–46 s a count: session 31 (Intel Xeon) made 30 in 21 min 11 s,
+ *   session 57 (AMD EPYC) 42 in 32 min 13 s.
  * - capacityProbes: probes of one capacity search from 1,000 req/s (bench/overload/objective.ts:
  *   doubling, then bisecting to 10%): edition 38's 17 searches of the mix made 116 probes
  *   (5–8, 6.8 on average; capacities 469–14,000 req/s), so 7; the part took 643 s, 5.07 s a
@@ -111,7 +113,7 @@ export const EDITION_DEFAULTS: EditionSettings = {
  *   (capacity-seeds.ts): replayed on editions 38 and 40 in either direction, 84 probes for 16
  *   searches (5.25) against 104 and 111 unseeded, so 5.
  */
-export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.09, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 45, capacityProbes: 7, seededCapacityProbes: 4.5, carriedCapacityProbes: 5, capacityProbeEndSeconds: 0.15 } as const;
+export const PLANNING = { prepareSeconds: 2.2, partStartSeconds: 10, ownProviderSeconds: 3, sliceOverheadSeconds: 0.18, wrkStartSeconds: 0.09, pollWaitSeconds: 2, drainSeconds: 1, costCountSeconds: 23, capacityProbes: 7, seededCapacityProbes: 4.5, carriedCapacityProbes: 5, capacityProbeEndSeconds: 0.15 } as const;
 /** Scenarios whose load generator starts with the mix's long path list. */
 const LONG_PATH_LIST = new Set(['mix', 'mix-gzip']);
 
