@@ -3,7 +3,7 @@
  *
  * For each server process (`processes` of them, one after another):
  *   1. start it under callgrind (the subject's own start command, wrapped: command.ts),
- *      uninstrumented: node's start is not counted, and runs three times faster so;
+ *      uninstrumented: node's start is not counted, and so runs three times faster;
  *   2. once it is ready, turn instrumentation on in every process of its group;
  *   3. warm-up requests (JIT, caches), uncounted;
  *   4. one window from rest, measured and set aside (FIRST_WINDOWS_SET_ASIDE), then
