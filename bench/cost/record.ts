@@ -22,7 +22,6 @@ import type { CostRecordOptions } from './args.ts';
 import { COST_METHOD } from './rest.ts';
 import { measureCost, windowPaths, type CostMeasurement, type CostSubject } from './measure.ts';
 import { describeSpread } from './report.ts';
-import { spreadOf } from '../stats/spread.ts';
 import { chapterSubject, hotAnswerOf, prepareCommitTree, referenceSubject } from './subject.ts';
 import type { ReferenceSource } from '../reference/from-answer.ts';
 
