@@ -1,6 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLimitServer, type LimitServer } from './limit-server.ts';
-import { runOpenLoop } from './open-loop.ts';
+import { driveOpenLoop } from './open-loop.ts';
+import { runOpenLoop } from './open-loop-thread.ts';
 import { refusingUrl } from './test-support.ts';
 
 let server: LimitServer | null = null;
@@ -79,8 +82,8 @@ describe('runOpenLoop', () => {
   it('flags the seconds in which the generator itself could not send on time', async () => {
     const limitServer = await startLimitServer({ delayMs: 1, limit: 1000 });
     server = limitServer;
-    // Block this process's event loop for 300 ms early in the first second: sends due then go out
-    // late. Armed by the first counted answer (the run's clock has started), not by a timer from
+    // Block the driving thread's event loop for 300 ms early in the first second: sends due then
+    // go out late. driveOpenLoop drives this thread (runOpenLoop's would not be held: test below). Armed by the first counted answer (the run's clock has started), not by a timer from
     // the call: the uncounted warm-up before the clock can itself take longer on a loaded machine.
     const warmUp = 16; // one uncounted GET on each of the first 16 connections
     const watch = setInterval(() => {
@@ -89,7 +92,7 @@ describe('runOpenLoop', () => {
       const until = Date.now() + 300;
       while (Date.now() < until) { /* busy: the generator's own CPU is taken */ }
     }, 5);
-    const result = await runOpenLoop({ url: limitServer.url, paths: ['/'], phases: [{ rate: 50, seconds: 2 }], lagToleranceMs: 50 });
+    const result = await driveOpenLoop({ url: limitServer.url, paths: ['/'], phases: [{ rate: 50, seconds: 2 }], lagToleranceMs: 50 });
     clearInterval(watch);
     expect(result.warmUpRequests).toBe(warmUp);
     expect(result.generatorKeptUp).toBe(false);
@@ -112,5 +115,33 @@ describe('runOpenLoop', () => {
     const result = await runOpenLoop({ url: await refusingUrl(), paths: ['/'], phases: [{ rate: 50, seconds: 1 }], connections: 1 });
     expect(result.totals.failed).toBe(50);
     expect(result.ok).toBe(false);
+  });
+
+  it('sends on a thread of its own: a bench thread held still for 600 ms delays no send', async () => {
+    // The server in a process of its own, so holding this thread holds only the bench.
+    const child: ChildProcess = spawn(process.execPath, ['-e', "const s = require('node:http').createServer((q, r) => r.end('ok')); s.listen(0, '127.0.0.1', () => console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [port] = (await once(child.stdout!, 'data')) as [Buffer];
+      const hold = setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600), 500);
+      // A send 600 ms late would be behind; the tolerance leaves the thread 400 ms of its own slack.
+      const result = await runOpenLoop({ url: `http://127.0.0.1:${String(port).trim()}`, paths: ['/'], phases: [{ rate: 50, seconds: 2 }], lagToleranceMs: 400 });
+      clearTimeout(hold);
+      expect(result.totals.completed).toBe(100);
+      expect(result.generatorKeptUp).toBe(true);
+      expect(Math.max(...result.seconds.map((second) => second.maxSendLagUs))).toBeLessThan(400_000);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('throws the error of a callback once the run has ended, after every second was offered to it', async () => {
+    server = await startLimitServer({ delayMs: 1, limit: 1000 });
+    const seen: number[] = [];
+    const run = runOpenLoop({ url: server.url, paths: ['/'], phases: [{ rate: 10, seconds: 2 }] }, (second) => {
+      seen.push(second.second);
+      if (second.second === 0) throw new Error('a callback failed');
+    });
+    await expect(run).rejects.toThrow('a callback failed');
+    expect(seen.slice(0, 2)).toEqual([0, 1]);
   });
 });

@@ -1,6 +1,8 @@
 // Open-loop load generator: offers requests on a fixed clock whatever the server answers, and
 // measures every latency from the request's INTENDED send time (no coordinated omission).
 // A thin driver on undici's Pool (see README "open loop" for why no packaged tool does this).
+// The bench runs it on a thread of its own (./open-loop-thread.ts): driveOpenLoop drives this thread.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { OpenLoopClient } from './open-loop-client.ts';
@@ -42,7 +44,7 @@ export interface OpenLoopResult {
   generatorKeptUp: boolean;    // false: some second was sent late (behindSeconds) or never sent — not the server's figure there
   behindSeconds: number[];
   warmUpRequests: number;      // uncounted GETs sent before the clock started (one per warmed connection)
-  cpuSeconds: number;          // this process's CPU (user+sys) during the run: the driver's, when the server runs elsewhere
+  cpuSeconds: number;          // the driving thread's CPU during the run (threadCpuSeconds); the server runs elsewhere
   wallSeconds: number;
 }
 
@@ -52,9 +54,24 @@ export function undiciVersion(): string {
   return (requireHere('undici/package.json') as { version: string }).version;
 }
 
+/**
+ * CPU seconds of the calling thread: /proc/thread-self/schedstat's time on a CPU (ns), so the
+ * generator's thread is measured apart from the orchestrator's; the process's where /proc has
+ * no thread-self.
+ */
+export function threadCpuSeconds(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e9;
+  } catch {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) / 1e6;
+  }
+}
+
 interface CheckedOpenLoop { origin: string; paths: string[]; phases: OpenLoopPhase[]; connections: number; timeoutMs: number; lagToleranceUs: number }
 
-function checkOpenLoopRequest(request: OpenLoopRequest): CheckedOpenLoop {
+/** The request's checks (local target, schedule, connections, timeout, tolerance): throws a readable error. */
+export function checkOpenLoopRequest(request: OpenLoopRequest): CheckedOpenLoop {
   checkSchedule(request.phases);
   const durationSeconds = request.phases.reduce((sum, phase) => sum + phase.seconds, 0);
   // The shared checks: local target only, sane paths, positive connections and timeout.
@@ -70,8 +87,8 @@ function checkOpenLoopRequest(request: OpenLoopRequest): CheckedOpenLoop {
   };
 }
 
-/** Runs the schedule; onSecond gets each second as soon as it is closed. Bounded: schedule + timeout + 2 s. */
-export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: OpenLoopSecond) => void): Promise<OpenLoopResult> {
+/** Runs the schedule on this thread; onSecond gets each second as soon as it is closed. Bounded: schedule + timeout + 2 s. */
+export async function driveOpenLoop(request: OpenLoopRequest, onSecond?: (second: OpenLoopSecond) => void): Promise<OpenLoopResult> {
   const checked = checkOpenLoopRequest(request);
   const intended = intendedSendTimesMs(checked.phases);
   const scheduleSeconds = checked.phases.reduce((sum, phase) => sum + phase.seconds, 0);
@@ -102,7 +119,7 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
   };
   const warmUpRequests = Math.min(checked.connections, WARM_UP_CONNECTIONS);
   await client.warmUp(checked.paths[0] ?? '/', warmUpRequests);
-  const cpuAtStart = process.cpuUsage();
+  const cpuAtStart = threadCpuSeconds();
   start = performance.now();
   const closeSecond = (): void => {
     const record = tally.close(closed);
@@ -162,7 +179,7 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
   totals.unfinished = tally.inFlight;
   totals.unsent = intended.length - next;
   const wallSeconds = clock() / 1000;
-  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuSeconds = threadCpuSeconds() - cpuAtStart;
   await client.destroy();
   if (callbackError !== null) throw callbackError;
 
@@ -174,7 +191,7 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
     generatorKeptUp: behindSeconds.length === 0 && totals.unsent === 0,
     behindSeconds,
     warmUpRequests,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    cpuSeconds,
     wallSeconds,
   };
   if (totals.unsent > 0) {

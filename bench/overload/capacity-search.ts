@@ -3,7 +3,7 @@
 // its figures and verdict; the probe at the capacity keeps its latency histogram.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LatencyHistogram, type HistogramBucket } from '../loadgen/latency-histogram.ts';
-import { runOpenLoop } from '../loadgen/open-loop.ts';
+import { runOpenLoop } from '../loadgen/open-loop-thread.ts';
 import { percentileOfSorted } from '../loadgen/open-loop-tally.ts';
 import { capacityOf, DEFAULT_SEARCH, judge, nextRate, SERVICE_OBJECTIVE, type Objective, type SearchSettings } from './objective.ts';
 

@@ -1,6 +1,7 @@
 // Drives the step plan with the open-loop generator: one schedule, one phase per step, each
 // second turned into an overload row as it closes, and every step summarised at the end.
-import { runOpenLoop, type OpenLoopResult } from '../loadgen/open-loop.ts';
+import type { OpenLoopResult } from '../loadgen/open-loop.ts';
+import { runOpenLoop } from '../loadgen/open-loop-thread.ts';
 import { overloadPlan, type OverloadPlanOptions, type OverloadStep } from './plan.ts';
 import { overloadSecond, type OverloadSecond } from './record.ts';
 import { summarizeStep, type StepSummary } from './summary.ts';

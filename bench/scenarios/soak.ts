@@ -11,7 +11,8 @@
  *      the whole soak's latency histogram (latency_histograms, part 'soak-r<round>').
  */
 import { LatencyHistogram } from '../loadgen/latency-histogram.ts';
-import { runOpenLoop, DEFAULT_OPEN_LOOP_CONNECTIONS } from '../loadgen/open-loop.ts';
+import { DEFAULT_OPEN_LOOP_CONNECTIONS } from '../loadgen/open-loop.ts';
+import { runOpenLoop } from '../loadgen/open-loop-thread.ts';
 import type { OpenLoopSecond } from '../loadgen/open-loop-tally.ts';
 import type { CapacitySearchOptions } from '../overload/capacity-search.ts';
 import { whilePinned } from '../proc/pinning.ts';
