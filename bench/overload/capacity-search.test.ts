@@ -64,6 +64,12 @@ describe('searchCapacity', () => {
     expect(atCapacity.maxUs).toBeGreaterThanOrEqual(atCapacity.p999Us!);
     expect(search.histogram.reduce((sum, b) => sum + b.count, 0)).toBe(atCapacity.served);
     expect(search.generatorLimited).toBe(false);
+    // Each probe keeps the generator's own figures: its worst lateness and its thread's CPU share.
+    for (const probe of search.probes) {
+      expect(probe.maxSendLagUs).toBeGreaterThanOrEqual(0);
+      expect(probe.generatorCpuShare).toBeGreaterThan(0);
+      expect(probe.generatorCpuShare).toBeLessThanOrEqual(1.05);
+    }
   });
 
   it('pauses after a missed probe that left requests unanswered (its backlog drains), not after one answered in full nor after a met one', async () => {

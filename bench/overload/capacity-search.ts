@@ -48,6 +48,10 @@ export interface Probe {
   p999Us: number | null;
   maxUs: number | null;
   generatorBehind: boolean;
+  /** The worst send behind its intended time in the measured seconds, µs: the generator's lateness, flagged or not. */
+  maxSendLagUs: number;
+  /** The generator thread's CPU seconds ÷ the probe's wall seconds. */
+  generatorCpuShare: number | null;
   meets: boolean;
   verdict: string;
   /** Why the machine disturbed the probe (it then neither meets nor misses: it is offered again), or null. */
@@ -70,6 +74,7 @@ async function probe(url: string, paths: string[], rate: number, index: number, 
   let completedMeasured = 0;
   let measuredSeconds = 0;
   let behind = false;
+  let maxSendLagUs = 0;
   const watching = options.watchProbe?.();
   const result = await runOpenLoop({
     url, paths, phases: [{ rate, seconds: options.stepSeconds }],
@@ -79,6 +84,7 @@ async function probe(url: string, paths: string[], rate: number, index: number, 
   }, (second) => {
     behind ||= second.generatorBehind;
     if (second.second < options.settleSeconds) return;
+    maxSendLagUs = Math.max(maxSendLagUs, second.maxSendLagUs);
     if (second.phaseIndex !== null) measuredSeconds += 1;
     completedMeasured += second.completed;
     for (const latency of second.servedLatenciesUs) {
@@ -102,7 +108,8 @@ async function probe(url: string, paths: string[], rate: number, index: number, 
       goodputRps: measuredSeconds > 0 ? completedMeasured / measuredSeconds : null,
       errorRate: offered > 0 ? (offered - served) / offered : null,
       p99Us, p999Us: percentileOfSorted(latencies, 0.999), maxUs: latencies.at(-1) ?? null,
-      generatorBehind, meets, verdict, disturbance,
+      generatorBehind, maxSendLagUs, generatorCpuShare: result.wallSeconds > 0 ? result.cpuSeconds / result.wallSeconds : null,
+      meets, verdict, disturbance,
     },
   };
 }

@@ -30,7 +30,7 @@ export const CAPACITY_SEARCH: CapacitySearchOptions = {
 const ms = (us: number | null): string => (us === null ? '—' : `${(us / 1000).toFixed(1)} ms`);
 
 function probeLine(probe: Probe): string {
-  return `${probe.rate} req/s: ${probe.meets ? 'meets' : 'misses'} (${probe.verdict}; p99.9 ${ms(probe.p999Us)}, max ${ms(probe.maxUs)})`;
+  return `${probe.rate} req/s: ${probe.meets ? 'meets' : 'misses'} (${probe.verdict}; p99.9 ${ms(probe.p999Us)}, max ${ms(probe.maxUs)}; generator ${ms(probe.maxSendLagUs)} late at worst)`;
 }
 
 /**
@@ -63,6 +63,7 @@ export async function objectiveCapacity(context: RoundContext, paths: string[], 
       goodput_rps: p.goodputRps, error_rate: p.errorRate, p99_latency_us: p.p99Us, p999_latency_us: p.p999Us, max_latency_us: p.maxUs,
       objective_p99_us: search.objective.p99Ms * 1000, objective_error_rate: search.objective.maxErrorRate,
       meets: p.meets, generator_behind: p.generatorBehind, verdict: p.verdict,
+      max_send_lag_us: p.maxSendLagUs, generator_cpu_share: p.generatorCpuShare,
     });
   }
   const histogram = context.series('latency_histogram');

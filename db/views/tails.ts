@@ -35,6 +35,8 @@ export const capacityProbes = table('capacity_probes', {
   meets: integer('NOT NULL'), // 1: p99 and errors within the objective, generator on time
   generator_behind: integer('NOT NULL'), // 1: the generator sent late: the probe is its figure, not the server's (meets = 0)
   verdict: text('NOT NULL'), // why it did or did not meet the objective
+  max_send_lag_us: real(), // the worst send behind its intended time in the measured seconds (the generator's lateness under its tolerance too); NULL before 2026-12-07
+  generator_cpu_share: real(), // the generator thread's CPU seconds ÷ the probe's wall seconds; NULL before 2026-12-07
 });
 
 /**
@@ -101,7 +103,7 @@ CREATE VIEW mix_capacity AS
 CREATE VIEW capacity_probe_series AS
   SELECT p.subject AS tag, p.experiment, p.scenario, p.request_set, p.round, p.probe_index, p.offered_rate, p.measured_seconds,
          p.goodput_rps, p.error_rate, p.p99_latency_us, p.p999_latency_us, p.max_latency_us, p.objective_p99_us,
-         p.objective_error_rate, p.meets, p.generator_behind, p.verdict, p.session_id, cm.machine
+         p.objective_error_rate, p.meets, p.generator_behind, p.verdict, p.max_send_lag_us, p.generator_cpu_share, p.session_id, cm.machine
   FROM capacity_probes p JOIN sessions se ON se.id = p.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint;
 
 -- The latest session's histogram per subject × experiment × scenario × part; share = count / all.
