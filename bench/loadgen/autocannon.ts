@@ -1,15 +1,14 @@
 // autocannon adapter: the default load generator (npm, always installed).
-// Runs in a child process (autocannon-worker.ts, compiled once with esbuild so no TypeScript
+// Runs in a child process (autocannon-worker.ts, compiled once with esbuild — ./worker-file.ts — so no TypeScript
 // loader runs inside the measured process) and reads its JSON lines.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
-import { writeFileAtomic } from '../../db/atomic-write.ts';
 import { checkRequest, overrunLimitMs } from './request.ts';
 import { describeAbnormalExit, rawOutput, runToolProcess } from './process.ts';
+import { workerFile } from './worker-file.ts';
 import { buildParsedLoad, completeResult, failedResult, type ParsedLoad } from './result.ts';
 import type { LatencyUs, LoadGenerator, LoadRequest, LoadResult, LoadSample, ToolInfo } from './types.ts';
 
@@ -104,16 +103,8 @@ export function parseAutocannonResult(json: string | object): ParsedLoad {
 function compiledWorkerPath(): string {
   const sourcePath = join(dirname(fileURLToPath(import.meta.url)), 'autocannon-worker.ts');
   const source = readFileSync(sourcePath, 'utf8');
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const nodeModules = dirname(dirname(requireHere.resolve('autocannon/package.json')));
-  const cacheDir = join(nodeModules, '.cache', 'bench-loadgen');
-  const target = join(cacheDir, `autocannon-worker-${hash}.mjs`);
-  if (!existsSync(target)) {
-    mkdirSync(cacheDir, { recursive: true });
-    const { code } = transformSync(source, { loader: 'ts', format: 'esm', platform: 'node', target: 'node20', sourcefile: sourcePath });
-    writeFileAtomic(target, code); // concurrent runs never see half a file
-  }
-  return target;
+  const compile = () => transformSync(source, { loader: 'ts', format: 'esm', platform: 'node', target: 'node20', sourcefile: sourcePath }).code;
+  return workerFile('autocannon-worker', source, compile, 'autocannon');
 }
 
 function autocannonVersion(): string {

@@ -14,17 +14,14 @@
  * worker) so it needs no TypeScript loader, under tsx or vitest alike. A fresh thread per run:
  * every schedule starts from an empty heap.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
-import { writeFileAtomic } from '../../db/atomic-write.ts';
 import { checkOpenLoopRequest, type OpenLoopRequest, type OpenLoopResult, type OpenLoopSecond } from './open-loop.ts';
+import { workerFile } from './worker-file.ts';
 
-const requireHere = createRequire(import.meta.url);
 let compiled: string | null = null;
 
 /** The worker bundled with its imports (undici left to resolve from node_modules), written once per content. */
@@ -33,16 +30,8 @@ function compiledWorkerPath(): string {
   const entry = join(dirname(fileURLToPath(import.meta.url)), 'open-loop-worker.ts');
   const built = buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['undici'], write: false, logLevel: 'silent' });
   const code = built.outputFiles[0]!.text;
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const nodeModules = dirname(dirname(requireHere.resolve('undici/package.json')));
-  const cacheDir = join(nodeModules, '.cache', 'bench-loadgen');
-  const target = join(cacheDir, `open-loop-worker-${hash}.mjs`);
-  if (!existsSync(target)) {
-    mkdirSync(cacheDir, { recursive: true });
-    writeFileAtomic(target, code); // concurrent runs never see half a file
-  }
-  compiled = target;
-  return target;
+  compiled = workerFile('open-loop-worker', code, () => code, 'undici');
+  return compiled;
 }
 
 type WorkerMessage = { type: 'second'; second: OpenLoopSecond } | { type: 'result'; result: OpenLoopResult } | { type: 'error'; message: string };
