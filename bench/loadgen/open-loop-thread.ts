@@ -6,7 +6,7 @@
  * pausing the thread 20–30 ms; the sends due meanwhile went out together, 20–25 ms late
  * (under the 50 ms lag tolerance, so unflagged), and the server met them as a burst — a
  * limiter counting requests per loop turn refused some. Capacity searches of the same server
- * then read 1,750–5,500 req/s from one round to the next (bench/README.md, capacity row). On
+ * then read 2,000–5,500 req/s from one search to the next (bench/loadgen/README.md, open loop). On
  * a thread of its own the generator has a heap of its own, a few MB, that the orchestrator's
  * never stops.
  *
@@ -45,7 +45,7 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
   checkOpenLoopRequest(request);
   const worker = new Worker(compiledWorkerPath(), { workerData: request, stdout: false, stderr: false });
   let callbackError: unknown = null;
-  let outcome: { result: OpenLoopResult } | { error: Error } | null = null;
+  let outcome: { result: OpenLoopResult } | { error: Error } | null = null; // set by 'exit' at the latest
   await new Promise<void>((resolve) => {
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'second') {
@@ -63,8 +63,8 @@ export async function runOpenLoop(request: OpenLoopRequest, onSecond?: (second: 
       resolve();
     });
   });
-  const ended = outcome as { result: OpenLoopResult } | { error: Error } | null;
-  if (ended === null || 'error' in ended) throw ended?.error ?? new Error('the open-loop generator gave no result');
+  const ended = outcome as unknown as { result: OpenLoopResult } | { error: Error };
+  if ('error' in ended) throw ended.error;
   if (callbackError !== null) throw callbackError;
   return ended.result;
 }

@@ -83,8 +83,9 @@ describe('runOpenLoop', () => {
     const limitServer = await startLimitServer({ delayMs: 1, limit: 1000 });
     server = limitServer;
     // Block the driving thread's event loop for 300 ms early in the first second: sends due then
-    // go out late. driveOpenLoop drives this thread (runOpenLoop's would not be held: test below). Armed by the first counted answer (the run's clock has started), not by a timer from
-    // the call: the uncounted warm-up before the clock can itself take longer on a loaded machine.
+    // go out late. driveOpenLoop drives this thread (runOpenLoop's would not be held: test below).
+    // Armed by the first counted answer (the run's clock has started), not by a timer from the
+    // call: the uncounted warm-up before the clock can itself take longer on a loaded machine.
     const warmUp = 16; // one uncounted GET on each of the first 16 connections
     const watch = setInterval(() => {
       if (limitServer.served() <= warmUp) return;
