@@ -97,20 +97,23 @@ CREATE VIEW edition_summaries AS
   SELECT s.*, e.started_at AS edition_started_at, e.harness_commit, e.machine, e.machine_fingerprint
   FROM summaries s JOIN cited_edition e ON e.session_id = s.session_id;
 
--- Each subject's ratio to the reference in every complete edition of the comparison machine,
--- numbered from the oldest (edition_number 1): what an erratum compares, edition with edition,
--- against the spread of the same figure between editions.
+-- The complete editions of the comparison machine, numbered from the oldest (edition_number 1):
+-- what a page or the errata compares edition with edition (edition_ratios, edition_capacities).
+CREATE VIEW comparison_editions AS
+  SELECT se.id AS session_id, se.started_at, se.harness_commit, se.machine_fingerprint,
+         ROW_NUMBER() OVER (ORDER BY se.started_at, se.id) AS edition_number
+    FROM edition_marks em JOIN sessions se ON se.id = em.session_id
+   WHERE em.whole_book = 1 AND se.status = 'complete' AND se.machine_fingerprint = (SELECT fingerprint FROM comparison_machine);
+
+-- Each subject's ratio to the reference in every complete edition of the comparison machine:
+-- what an erratum compares, edition with edition, against the spread of the same figure
+-- between editions.
 CREATE VIEW edition_ratios AS
-  WITH complete AS (
-    SELECT se.id AS session_id, se.started_at, se.harness_commit, se.machine_fingerprint,
-           ROW_NUMBER() OVER (ORDER BY se.started_at, se.id) AS edition_number
-      FROM edition_marks em JOIN sessions se ON se.id = em.session_id
-     WHERE em.whole_book = 1 AND se.status = 'complete' AND se.machine_fingerprint = (SELECT fingerprint FROM comparison_machine))
   SELECT s.subject, s.experiment, s.scenario, s.ratio_median, s.ratio_ci_low, s.ratio_ci_high, s.ratio_note,
          s.rps_median, s.session_id, c.started_at, c.harness_commit, c.edition_number,
          m.cpu_model || ' · ' || m.cores || ' cores · ' || COALESCE(json_extract(m.details_json, '$.arch'), m.os) AS machine, c.machine_fingerprint
-  FROM summaries s JOIN complete c ON c.session_id = s.session_id JOIN machine_info m ON m.fingerprint = c.machine_fingerprint
+  FROM summaries s JOIN comparison_editions c ON c.session_id = s.session_id JOIN machine_info m ON m.fingerprint = c.machine_fingerprint
   WHERE s.subject <> 'reference';
 `;
 
-export const EDITION_VIEWS = ['edition', 'cited_edition', 'edition_summaries', 'edition_ratios'] as const;
+export const EDITION_VIEWS = ['edition', 'cited_edition', 'edition_summaries', 'comparison_editions', 'edition_ratios'] as const;

@@ -70,7 +70,16 @@ export const soakSamples = table('soak_samples', {
 
 export const TAILS_SERIES = { capacity_probes: capacityProbes, latency_histogram: latencyHistograms, soak: soakSamples } as const;
 
-export const TAILS_VIEW_NAMES = ['objective_capacity', 'mix_capacity', 'capacity_probe_series', 'latency_histogram', 'soak_series'] as const;
+export const TAILS_VIEW_NAMES = [
+  'objective_capacity',
+  'mix_capacity',
+  'edition_capacities',
+  'capacity_noise',
+  'capacity_comparison',
+  'capacity_probe_series',
+  'latency_histogram',
+  'soak_series',
+] as const;
 
 export const TAILS_VIEWS = /* sql */ `
 -- Each chapter's capacity against the objective per request set: the highest offered rate that
@@ -99,6 +108,48 @@ CREATE VIEW objective_capacity AS
 CREATE VIEW mix_capacity AS
   SELECT tag, chapter_number, capacity_high AS capacity_rps, generator_limited, session_id, machine
   FROM objective_capacity WHERE request_set = 'mix' AND scenario = 'capacity-mix' AND experiment = '';
+
+-- Each subject's capacity on the mix (its highest round) in every complete edition of the
+-- comparison machine: one chapter's capacity edition by edition, and what capacity_noise
+-- measures a search's spread from. NULL where no rate met the objective.
+CREATE VIEW edition_capacities AS
+  SELECT p.subject AS tag, p.experiment, e.edition_number, p.session_id, e.started_at, e.harness_commit,
+         MAX(CASE WHEN p.meets = 1 THEN p.offered_rate END) AS capacity_rps
+    FROM capacity_probes p JOIN comparison_editions e ON e.session_id = p.session_id
+   WHERE p.request_set = 'mix' AND p.scenario = 'capacity-mix'
+   GROUP BY p.session_id, p.subject, p.experiment;
+
+-- How far one capacity search lands from the last, judged as the errata page judges ratios:
+-- every subject with a capacity in both of the two latest complete editions of the comparison
+-- machine, d = ln(latest ÷ previous); spread = √(mean d² ÷ 2), one search's own; band =
+-- e^(2√2·spread) − 1, the factor two capacities must differ by beyond 1 to be told apart (two
+-- chapters of one edition, or one chapter in two editions). The two editions may differ in
+-- harness as well as in day, so the band is, if anything, wider than the search's own noise:
+-- a difference that clears it is not the search's. No row before two editions share a subject.
+CREATE VIEW capacity_noise AS
+  WITH pairs AS (
+    SELECT ln(l.capacity_rps / p.capacity_rps) AS d, l.session_id, p.session_id AS previous_session_id
+      FROM edition_capacities l JOIN edition_capacities p ON p.tag = l.tag AND p.experiment = l.experiment AND p.edition_number = l.edition_number - 1
+     WHERE l.edition_number = (SELECT MAX(edition_number) FROM comparison_editions) AND l.capacity_rps > 0 AND p.capacity_rps > 0)
+  SELECT COUNT(*) AS pairs, sqrt(AVG(d * d) / 2) AS spread, exp(2 * sqrt(2) * sqrt(AVG(d * d) / 2)) - 1 AS band,
+         MAX(session_id) AS session_id, MAX(previous_session_id) AS previous_session_id
+    FROM pairs HAVING COUNT(*) > 0;
+
+-- Two capacities of the book's session side by side (each a chapter or an experiment), their
+-- ratio and whether capacity_noise tells them apart: 'above', 'below', 'not told apart', or
+-- 'no noise measured yet'. A page states a comparison of capacities through this verdict.
+CREATE VIEW capacity_comparison AS
+  SELECT a.tag, a.experiment, b.tag AS other_tag, b.experiment AS other_experiment,
+         a.capacity_high AS capacity_rps, b.capacity_high AS other_capacity_rps, a.capacity_high / b.capacity_high AS ratio, n.band,
+         CASE WHEN a.capacity_high IS NULL OR b.capacity_high IS NULL THEN NULL
+              WHEN n.band IS NULL THEN 'no noise measured yet'
+              WHEN a.capacity_high / b.capacity_high > 1 + n.band THEN 'above'
+              WHEN b.capacity_high / a.capacity_high > 1 + n.band THEN 'below'
+              ELSE 'not told apart' END AS verdict,
+         a.session_id
+    FROM objective_capacity a JOIN objective_capacity b ON b.request_set = a.request_set AND b.scenario = a.scenario AND b.session_id = a.session_id
+    LEFT JOIN capacity_noise n ON 1
+   WHERE a.request_set = 'mix' AND a.scenario = 'capacity-mix';
 
 CREATE VIEW capacity_probe_series AS
   SELECT p.subject AS tag, p.experiment, p.scenario, p.request_set, p.round, p.probe_index, p.offered_rate, p.measured_seconds,
