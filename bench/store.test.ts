@@ -33,6 +33,18 @@ const session = (s: BenchStore, fingerprint: string) =>
   s.startSession({ started_at: '2026-01-01T00:00:00Z', harness_commit: 'c', harness_dirty: false, machine_fingerprint: fingerprint, tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: 'pinned', settings: { runs: 2 } });
 
 describe('BenchStore', () => {
+  it('gives clean sessions recorded without a harness tree the tree of their commit, and leaves dirty and unknown ones alone', async () => {
+    const s = await store();
+    const clean = session(s, 'here');
+    const dirty = s.startSession({ started_at: '2026-01-01T00:00:00Z', harness_commit: 'c', harness_dirty: true, machine_fingerprint: 'here', tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: 'pinned', settings: {} });
+    const unknown = s.startSession({ started_at: '2026-01-01T00:00:00Z', harness_commit: 'gone', harness_dirty: false, machine_fingerprint: 'here', tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: 'pinned', settings: {} });
+    expect(s.fillHarnessTrees((commit) => (commit === 'c' ? 'tree-of-c' : null))).toBe(1);
+    const trees = Object.fromEntries(s.rows('SELECT id, harness_tree FROM sessions').map((r) => [r.id, r.harness_tree]));
+    expect(trees).toEqual({ [clean]: 'tree-of-c', [dirty]: null, [unknown]: null });
+    expect(s.fillHarnessTrees(() => 'another')).toBe(1); // only the unknown commit is asked again
+    expect(s.rows('SELECT harness_tree FROM sessions WHERE id = ?', [clean])[0].harness_tree).toBe('tree-of-c');
+  });
+
   it('stores runs with samples, NaN as NULL, and survives a save/reopen', async () => {
     const s = await store();
     const id = session(s, 'here');

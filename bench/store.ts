@@ -5,6 +5,7 @@
  */
 import { syncChapters, type Chapter, type CommitInfo } from '../db/chapters.ts';
 import { openDatabase, queryRows, saveDatabase, type Database } from '../db/database.ts';
+import { harnessTreeOf } from './provenance.ts';
 import {
   machineInfo as machineInfoTable,
   preparations,
@@ -83,10 +84,28 @@ export class BenchStore {
    * What a writer does before it starts a session, holding the database's lock: marks the
    * sessions a dead process left running, records this machine, brings the chapters up to date.
    */
-  prepareForSession(machine: MachineInfo, chapters: Chapter[], commits: Map<string, CommitInfo>, notice: (message: string) => void): void {
+  prepareForSession(machine: MachineInfo, chapters: Chapter[], commits: Map<string, CommitInfo>, notice: (message: string) => void, treeOf: (commit: string) => string | null = harnessTreeOf): void {
     this.abandonRunningSessions(notice);
     this.recordMachine(machine);
     this.syncChapters(chapters, commits);
+    this.fillHarnessTrees(treeOf);
+  }
+
+  /**
+   * Gives every clean session recorded without a harness tree (before the column, or merged from
+   * an older database) the tree of its commit, where git knows the commit. Returns how many
+   * commits got one.
+   */
+  fillHarnessTrees(treeOf: (commit: string) => string | null): number {
+    const commits = this.rows('SELECT DISTINCT harness_commit FROM sessions WHERE harness_tree IS NULL AND harness_dirty = 0').map((r) => String(r.harness_commit));
+    let filled = 0;
+    for (const commit of commits) {
+      const tree = treeOf(commit);
+      if (tree === null) continue;
+      this.db.run('UPDATE sessions SET harness_tree = ? WHERE harness_commit = ? AND harness_tree IS NULL AND harness_dirty = 0', [tree, commit]);
+      filled++;
+    }
+    return filled;
   }
 
   startSession(s: Omit<SessionRow, 'id' | 'status' | 'settings_json'> & { settings: unknown }): number {

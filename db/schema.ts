@@ -80,6 +80,10 @@ export const sessions = table('sessions', {
   status: text("NOT NULL DEFAULT 'running'"), // running | complete | interrupted | failed | abandoned (its process died; marked by the next bench) | withdrawn (measured on a disturbed machine: history, never cited; bench/withdraw.ts)
   harness_commit: text('NOT NULL'),
   harness_dirty: integer('NOT NULL DEFAULT 0'),
+  // What the harness was, whatever else the commit changed: sha-256 of `git ls-tree <commit> --
+  // bench db simulator package.json package-lock.json` (bench/provenance.ts); NULL when dirty or
+  // unknown to git. Two editions with one tree are the same harness measuring twice.
+  harness_tree: text(),
   machine_fingerprint: text('NOT NULL REFERENCES machine_info(fingerprint)'),
   tool: text('NOT NULL'),
   tool_version: text('NOT NULL'),

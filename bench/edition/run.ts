@@ -173,6 +173,7 @@ async function openSession(store: BenchStore, options: EditionOptions, record: E
     started_at: new Date().toISOString(),
     harness_commit: harness.commit,
     harness_dirty: harness.dirty,
+    harness_tree: harness.tree,
     machine_fingerprint: machine.fingerprint,
     tool: tool.name,
     tool_version: tool.version,

@@ -127,6 +127,7 @@ function startSessionRow(store: BenchStore, request: Request, machine: MachineIn
     started_at: startedAt.toISOString(),
     harness_commit: request.harness.commit,
     harness_dirty: request.harness.dirty,
+    harness_tree: request.harness.tree,
     machine_fingerprint: machine.fingerprint,
     tool: request.tool.name,
     tool_version: request.tool.version,

@@ -4,6 +4,7 @@ import { type Chapter, type CommitInfo } from '../../db/chapters.ts';
 import { type LoadGenerator, type ToolInfo } from '../loadgen/index.ts';
 import { type MachineInfo } from '../machine/fingerprint.ts';
 import type { BenchOptions } from '../options.ts';
+import type { HarnessState } from '../provenance.ts';
 import { type CpuPlan } from '../proc/pinning.ts';
 import type { SessionEffects } from './effects.ts';
 import { Progress } from './progress.ts';
@@ -52,7 +53,7 @@ export interface Request {
   allChapters: Chapter[];
   units: Unit[];
   commits: Map<string, CommitInfo>;
-  harness: { commit: string; dirty: boolean };
+  harness: HarnessState;
   pinning: CpuPlan;
   modules: ScenarioModule[];
   keys: Map<string, string>;

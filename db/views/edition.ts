@@ -99,8 +99,10 @@ CREATE VIEW edition_summaries AS
 
 -- The complete editions of the comparison machine, numbered from the oldest (edition_number 1):
 -- what a page or the errata compares edition with edition (edition_ratios, edition_capacities).
+-- harness: the harness tree where recorded, else the commit — two editions with the same one
+-- measured with the same harness, whatever else changed between their commits.
 CREATE VIEW comparison_editions AS
-  SELECT se.id AS session_id, se.started_at, se.harness_commit, se.machine_fingerprint,
+  SELECT se.id AS session_id, se.started_at, se.harness_commit, COALESCE(se.harness_tree, se.harness_commit) AS harness, se.machine_fingerprint,
          ROW_NUMBER() OVER (ORDER BY se.started_at, se.id) AS edition_number
     FROM edition_marks em JOIN sessions se ON se.id = em.session_id
    WHERE em.whole_book = 1 AND se.status = 'complete' AND se.machine_fingerprint = (SELECT fingerprint FROM comparison_machine);
@@ -110,7 +112,7 @@ CREATE VIEW comparison_editions AS
 -- between editions.
 CREATE VIEW edition_ratios AS
   SELECT s.subject, s.experiment, s.scenario, s.ratio_median, s.ratio_ci_low, s.ratio_ci_high, s.ratio_note,
-         s.rps_median, s.session_id, c.started_at, c.harness_commit, c.edition_number,
+         s.rps_median, s.session_id, c.started_at, c.harness_commit, c.harness, c.edition_number,
          m.cpu_model || ' · ' || m.cores || ' cores · ' || COALESCE(json_extract(m.details_json, '$.arch'), m.os) AS machine, c.machine_fingerprint
   FROM summaries s JOIN comparison_editions c ON c.session_id = s.session_id JOIN machine_info m ON m.fingerprint = c.machine_fingerprint
   WHERE s.subject <> 'reference';

@@ -5,7 +5,7 @@ import { createFixtureDatabase } from '../test-fixtures/fixture-database.ts';
 import { betweenEditionSpread, errataFragment, noiseBand, verdict, type EditionRatio } from './errata.ts';
 import { measurementsFragment, prettySettings, statusText } from './measurements.ts';
 
-const at = (ratio: number, harnessCommit = 'h1'): EditionRatio => ({ sessionId: 1, startedAt: '2026-01-01', harnessCommit, ratio });
+const at = (ratio: number, harnessCommit = 'h1'): EditionRatio => ({ sessionId: 1, startedAt: '2026-01-01', harnessCommit, harness: harnessCommit, ratio });
 
 describe('verdict', () => {
   it('never calls the same code and harness measured twice "moved", however far apart', () => {
@@ -37,10 +37,10 @@ describe('the generated appendix', () => {
 
   it('errata: the latest edition against the one before, the same-harness pair as the noise', async () => {
     const editions = await createFixtureDatabase();
-    const edition = (id: number, harness: string, ratio: number) => {
+    const edition = (id: number, harness: string, ratio: number, tree: string | null = null) => {
       editions.run(
-        `INSERT INTO sessions(id, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, 'complete', ?, 'fixture-machine', 'wrk', '4', ?)`,
-        [id, `2026-12-0${id - 10}T10:00:00.000Z`, harness, JSON.stringify({ edition: { whole_book: true } })],
+        `INSERT INTO sessions(id, started_at, status, harness_commit, harness_tree, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, 'complete', ?, ?, 'fixture-machine', 'wrk', '4', ?)`,
+        [id, `2026-12-0${id - 10}T10:00:00.000Z`, harness, tree, JSON.stringify({ edition: { whole_book: true } })],
       );
       editions.run(`INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, ratio_median) VALUES (?, 'v1-baseline', 'hot', 'k', 6, 0, 1000, ?)`, [id, ratio]);
     };
@@ -49,13 +49,31 @@ describe('the generated appendix', () => {
     edition(13, 'bbbbbbb2', 0.6); // a new harness: +17.6%, beyond the band
     const html = errataFragment(directQueries(editions), 'measurements.html');
     editions.close();
-    expect(html).toContain('Measured from 1 pair of editions at one harness commit');
+    expect(html).toContain('Measured from 1 pair of editions with one harness');
     const rows = html.match(/<tr><td>[^]*?<\/tr>/g) ?? [];
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain('<td>v1-baseline</td><td>hot</td>');
     expect(rows[0]).toContain('<a href="measurements.html#session-12">51.0%</a>');
     expect(rows[0]).toContain('<a href="measurements.html#session-13">60.0%</a>');
     expect(rows[0]).toContain('>moved</td>');
+  });
+
+  it('errata: two commits with one harness tree (a change of the book between them) are the same harness measured twice', async () => {
+    const editions = await createFixtureDatabase();
+    const edition = (id: number, commit: string, tree: string, ratio: number) => {
+      editions.run(
+        `INSERT INTO sessions(id, started_at, status, harness_commit, harness_tree, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, 'complete', ?, ?, 'fixture-machine', 'wrk', '4', ?)`,
+        [id, `2026-12-0${id - 10}T10:00:00.000Z`, commit, tree, JSON.stringify({ edition: { whole_book: true } })],
+      );
+      editions.run(`INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, ratio_median) VALUES (?, 'v1-baseline', 'hot', 'k', 6, 0, 1000, ?)`, [id, ratio]);
+    };
+    edition(11, 'aaaaaaa1', 'tree-a', 0.5);
+    edition(12, 'ccccccc3', 'tree-a', 0.7); // another commit, the same harness files
+    const html = errataFragment(directQueries(editions), 'measurements.html');
+    editions.close();
+    expect(html).toContain('Measured from 1 pair of editions with one harness');
+    expect(html).toContain('>same code and harness: noise</td>');
+    expect(html).not.toContain('>moved</td>');
   });
 
   it('measurements: one section per session with machine, tool, runs and settings', () => {

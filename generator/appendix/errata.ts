@@ -6,9 +6,11 @@
  *
  * Chapters are fixed commits, so between two editions only the harness (and the machine's
  * day) can move a figure:
- * - the same harness commit on both sides is the same code measured twice: its difference is
- *   noise by definition, never "moved", and it is what the noise is measured from;
- * - across harness commits, a change is "moved" when it exceeds the noise band: twice the
+ * - the same harness on both sides (its tree, sessions.harness_tree: the measuring files, not the
+ *   commit, which a change of the book alone moves; the commit where no tree was recorded) is the
+ *   same code measured twice: its difference is noise by definition, never "moved", and it is
+ *   what the noise is measured from;
+ * - across harnesses, a change is "moved" when it exceeds the noise band: twice the
  *   spread (root mean square of the log ratio) of the same-harness pairs, times √2 for a
  *   difference of two editions. Without a same-harness pair nothing is claimed.
  */
@@ -25,6 +27,8 @@ export interface EditionRatio {
   sessionId: number;
   startedAt: string;
   harnessCommit: string;
+  /** The harness tree where recorded, else the commit: equal on both sides, the same harness measured twice. */
+  harness: string;
   ratio: number;
 }
 
@@ -44,7 +48,7 @@ export function noiseBand(spread: number): number {
 
 export function verdict(previous: EditionRatio | null, latest: EditionRatio, spread: number | null): Verdict {
   if (!previous) return 'first edition';
-  if (previous.harnessCommit === latest.harnessCommit) return 'same code and harness: noise';
+  if (previous.harness === latest.harness) return 'same code and harness: noise';
   if (spread === null) return 'no noise measured yet';
   return Math.abs(Math.log(latest.ratio / previous.ratio)) > noiseBand(spread) ? 'moved' : 'within noise';
 }
@@ -55,26 +59,26 @@ WITH numbered AS (
   SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.subject, r.experiment, r.scenario ORDER BY r.edition_number DESC) AS k
     FROM edition_ratios r WHERE r.ratio_median IS NOT NULL)
 SELECT l.subject, l.experiment, l.scenario, l.machine,
-       l.session_id, l.started_at, l.harness_commit, l.ratio_median,
-       p.session_id, p.started_at, p.harness_commit, p.ratio_median
+       l.session_id, l.started_at, l.harness_commit, l.harness, l.ratio_median,
+       p.session_id, p.started_at, p.harness_commit, p.harness, p.ratio_median
   FROM numbered l LEFT JOIN numbered p ON p.subject = l.subject AND p.experiment = l.experiment AND p.scenario = l.scenario AND p.k = 2
   LEFT JOIN chapters c ON c.tag = l.subject
  WHERE l.k = 1
  ORDER BY c.chapter_number, l.subject, l.experiment, l.scenario`;
 
-/** Every consecutive pair of editions at one harness commit: the same code measured twice. */
+/** Every consecutive pair of editions with one harness (tree, else commit): the same code measured twice. */
 const SAME_HARNESS_CHANGES = `
 WITH ordered AS (
-  SELECT r.subject, r.experiment, r.scenario, r.ratio_median, r.harness_commit,
+  SELECT r.subject, r.experiment, r.scenario, r.ratio_median, r.harness,
          LAG(r.ratio_median) OVER (PARTITION BY r.subject, r.experiment, r.scenario ORDER BY r.edition_number) AS previous_ratio,
-         LAG(r.harness_commit) OVER (PARTITION BY r.subject, r.experiment, r.scenario ORDER BY r.edition_number) AS previous_harness
+         LAG(r.harness) OVER (PARTITION BY r.subject, r.experiment, r.scenario ORDER BY r.edition_number) AS previous_harness
     FROM edition_ratios r WHERE r.ratio_median IS NOT NULL)
-SELECT ratio_median / previous_ratio FROM ordered WHERE previous_harness = harness_commit AND previous_ratio > 0`;
+SELECT ratio_median / previous_ratio FROM ordered WHERE previous_harness = harness AND previous_ratio > 0`;
 
 function editionRatio(values: SqlValue[]): EditionRatio | null {
-  const [sessionId, startedAt, harnessCommit, ratio] = values;
+  const [sessionId, startedAt, harnessCommit, harness, ratio] = values;
   if (sessionId === null || typeof ratio !== 'number') return null;
-  return { sessionId: Number(sessionId), startedAt: String(startedAt), harnessCommit: String(harnessCommit), ratio };
+  return { sessionId: Number(sessionId), startedAt: String(startedAt), harnessCommit: String(harnessCommit), harness: String(harness), ratio };
 }
 
 function describe(m: EditionRatio | null, measurementsHref: string): string {
@@ -89,19 +93,19 @@ export function errataFragment(queries: QueryRunner, measurementsHref: string): 
   const band = spread === null ? null : Math.expm1(noiseBand(spread));
   const noise =
     band === null
-      ? 'No two editions were measured at one harness commit yet, so the noise between editions is not measured and no change is called "moved".'
-      : `Measured from ${formatNumber(changes.length, 'comma')} pair${changes.length === 1 ? '' : 's'} of editions at one harness commit, a change must exceed ±${formatNumber(100 * band, 'decimal')}% to be "moved".`;
+      ? 'No two editions were measured with one harness yet, so the noise between editions is not measured and no change is called "moved".'
+      : `Measured from ${formatNumber(changes.length, 'comma')} pair${changes.length === 1 ? '' : 's'} of editions with one harness, a change must exceed ±${formatNumber(100 * band, 'decimal')}% to be "moved".`;
   const intro =
     `<h1 id="errata">${ERRATA_TITLE}</h1>\n<p>For each chapter, experiment and scenario: its share of the reference server's throughput ` +
     `(the paired ratio of one edition) in the latest complete edition of the comparison machine, against the edition before it. ` +
-    `The chapters are fixed commits, so only the harness or the machine's day can move a figure: two editions at one harness commit ` +
+    `The chapters are fixed commits, so only the harness or the machine's day can move a figure: two editions with one harness (its files unchanged, whatever else their commits changed) ` +
     `are the same code measured twice, and their difference is the noise between editions, never "moved". ${noise}</p>`;
   const result = queries.run(PAIRS);
   if (result.rows.length === 0) return `${intro}\n<p class="no-measurement">The database holds no complete edition yet.</p>`;
   const rows = result.rows.map((row) => {
     const [subject, experiment, scenario, machine] = row;
-    const latest = editionRatio(row.slice(4, 8)) as EditionRatio;
-    const previous = editionRatio(row.slice(8, 12));
+    const latest = editionRatio(row.slice(4, 9)) as EditionRatio;
+    const previous = editionRatio(row.slice(9, 14));
     const label = verdict(previous, latest, spread);
     const change = previous ? `${latest.ratio >= previous.ratio ? '+' : ''}${formatNumber((100 * (latest.ratio - previous.ratio)) / previous.ratio, 'decimal')}%` : '—';
     const name = experiment === '' || experiment === null ? String(subject) : `${String(subject)}+${String(experiment)}`;
