@@ -82,7 +82,8 @@ export class BenchStore {
 
   /**
    * What a writer does before it starts a session, holding the database's lock: marks the
-   * sessions a dead process left running, records this machine, brings the chapters up to date.
+   * sessions a dead process left running, records this machine, brings the chapters up to date,
+   * and gives older sessions their harness tree (fillHarnessTrees).
    */
   prepareForSession(machine: MachineInfo, chapters: Chapter[], commits: Map<string, CommitInfo>, notice: (message: string) => void, treeOf: (commit: string) => string | null = harnessTreeOf): void {
     this.abandonRunningSessions(notice);
