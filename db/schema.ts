@@ -383,6 +383,10 @@ export const fairnessSteps = table('fairness_steps', {
   polite_share_low: real(), // Wilson 95% interval of polite_share
   polite_share_high: real(),
   polite_send_lag_max_us: real(), // the latest the polite client itself sent a counted request (its lag, not the server's)
+  server_cpu_share: real(), // the server's CPU seconds ÷ the step's wall seconds, settle included (/proc per thread)
+  loop_thread_share: real(), // of that CPU time, its event-loop threads' (tid = pid) share; the rest is its thread pool's, V8's and workers'
+  server_in_flight: real(), // median over the settled seconds of the server's http_requests_in_flight (chapter 7 on; NULL without it)
+  server_limit: real(), // median over the settled seconds of its concurrency_limit: at most this many of a turn's batch are served
 });
 export const SERIES_TABLES = { stress_test: stressTestSamples, adaptive_limiter: adaptiveLimiterSamples, scaling_signals: scalingSignalSamples, overload_steps: overloadSteps, fairness_steps: fairnessSteps, ...TAILS_SERIES } as const;
 export type SeriesKind = keyof typeof SERIES_TABLES;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clockTicksPerSecond, parseProcStat, processTree, readCpuSeconds, readTreeCpuSeconds, startCpuMonitor } from './cpu.ts';
+import { clockTicksPerSecond, loopThreadShare, parseProcStat, processTree, readCpuSeconds, readTreeCpuSeconds, splitThreads, startCpuMonitor, threadActivity } from './cpu.ts';
 
 describe('parseProcStat', () => {
   it('sums utime, stime, cutime and cstime of a real stat line', () => {
@@ -84,5 +84,42 @@ describe('readTreeCpuSeconds', () => {
       for (const pid of processTree(parent.pid!).reverse()) process.kill(pid, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('splitThreads and loopThreadShare', () => {
+  it('counts each process main thread (tid = pid) as its event loop and every other thread apart', () => {
+    const threads = new Map([
+      ['10/10', { cpuNs: 5, runnable: true }], ['10/11', { cpuNs: 7, runnable: false }],
+      ['20/20', { cpuNs: 3, runnable: false }], ['20/22', { cpuNs: 1, runnable: true }],
+    ]);
+    expect(splitThreads(threads)).toEqual({ loopNs: 8, otherNs: 8 });
+  });
+  it('gives the loop threads\' share of the CPU used between two splits, and null when none was used', () => {
+    expect(loopThreadShare({ loopNs: 100, otherNs: 50 }, { loopNs: 120, otherNs: 130 })).toBe(0.2);
+    expect(loopThreadShare({ loopNs: 100, otherNs: 50 }, { loopNs: 100, otherNs: 50 })).toBeNull();
+  });
+  it('sees a real process whose thread pool compresses while its event loop waits: most of its CPU is not the loop\'s', async () => {
+    // brotli at its highest quality runs in libuv's pool; the loop only waits for the callback.
+    const script = `
+      const zlib = require('node:zlib');
+      const body = Buffer.from(Array.from({ length: 200000 }, (_, i) => String((i * 7919) % 10007)).join(','));
+      process.stdin.once('data', () => {
+        let left = 4;
+        for (let i = 0; i < 4; i++) zlib.brotliCompress(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }, () => { if (--left === 0) { process.stdout.write('done\\n'); } });
+      });
+      process.stdout.write('ready\\n');`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const pid = child.pid as number;
+    const lines = child.stdout.setEncoding('utf8');
+    await once(lines, 'data');
+    const before = splitThreads(threadActivity(processTree(pid)));
+    child.stdin.write('go\n');
+    await once(lines, 'data');
+    const after = splitThreads(threadActivity(processTree(pid)));
+    child.kill();
+    await once(child, 'exit');
+    expect(after.otherNs - before.otherNs).toBeGreaterThan(0);
+    expect(loopThreadShare(before, after)).toBeLessThan(0.5);
   });
 });

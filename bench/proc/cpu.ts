@@ -148,3 +148,35 @@ function schedstatRunNs(pid: number, tid: string): number | null {
     return null;
   }
 }
+
+/** CPU time of a server's event-loop threads against all its other threads (thread pool, GC helpers, workers). */
+export interface ThreadSplit {
+  /** Nanoseconds on a CPU of each process's main thread (tid = pid): where Node.js runs its event loop. */
+  loopNs: number;
+  /** Nanoseconds of every other thread: libuv's pool (zlib, fs), V8's helpers, worker_threads. */
+  otherNs: number;
+}
+
+/**
+ * Splits threadActivity's readings (keyed `<pid>/<tid>`) into loop and other threads. Why:
+ * a server pinned to one CPU shares it among all its threads, and a busy thread pool takes
+ * the event loop's time without appearing in a --cpu-prof profile, which samples the loop
+ * thread alone (chapter 14's fairness steps: brotli in four pool threads).
+ */
+export function splitThreads(threads: ReadonlyMap<string, ThreadActivity>): ThreadSplit {
+  let loopNs = 0;
+  let otherNs = 0;
+  for (const [key, activity] of threads) {
+    const [pid, tid] = key.split('/');
+    if (pid === tid) loopNs += activity.cpuNs;
+    else otherNs += activity.cpuNs;
+  }
+  return { loopNs, otherNs };
+}
+
+/** The event-loop threads' share of the CPU a server used between two splits; null when it used none (or a reading failed). */
+export function loopThreadShare(before: ThreadSplit, after: ThreadSplit): number | null {
+  const loop = after.loopNs - before.loopNs;
+  const total = loop + after.otherNs - before.otherNs;
+  return total > 0 && loop >= 0 ? loop / total : null;
+}

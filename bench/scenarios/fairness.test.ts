@@ -9,7 +9,7 @@ import { startLimitServer, type LimitServer } from '../loadgen/limit-server.ts';
 import { parseOptions } from '../options.ts';
 import { scenario } from './index.ts';
 import type { RoundContext } from './module.ts';
-import { fairnessScenario, fairnessSteps, FAIRNESS_DEFAULTS } from './fairness.ts';
+import { fairnessScenario, fairnessSteps, FAIRNESS_DEFAULTS, gaugeFigures, serverThreadFigures } from './fairness.ts';
 import { closedLoopRun } from '../testing/closed-loop-run.ts';
 import { trialsToShow } from '../stats/proportion.ts';
 
@@ -47,7 +47,13 @@ describe('fairness', () => {
       settle: () => Promise.reject(new Error('no settle in a fairness round')),
       log: () => {}, flag: (name) => flags.push(name),
       series: (kind) => ({ write: (sample) => written.push({ kind, ...(sample as Record<string, unknown>) }) }),
+      // A stand-in for the server's threads: each reading adds 1 s of loop and 3 s of other threads' CPU.
+      serverThreads: () => { readings++; return { loopNs: readings * 1e9, otherNs: readings * 3e9 }; },
+      // Its gauges: in flight rises with every scrape, the limit stays.
+      serverGauges: () => { scrapes++; return Promise.resolve({ at: 0, inFlight: 10 * scrapes, limit: 32, rttNoLoadSeconds: null, rttSeconds: null, eventLoopUtilization: null, scaleOut: null, requestsTotal: null, shedTotal: null }); },
     };
+    let scrapes = 0;
+    let readings = 0;
     const short = { ...FAIRNESS_DEFAULTS, greedyConnections: 16, stepSeconds: 2, settleSeconds: 1 };
     const outcomes = await fairnessScenario(scenario('fairness'), short).runRound(context, 0);
     expect(outcomes.map((o) => o.status)).toEqual(['ok']);
@@ -73,7 +79,28 @@ describe('fairness', () => {
       expect(row.polite_share_low as number).toBeLessThanOrEqual(row.polite_share as number);
       expect(row.polite_share_high as number).toBeGreaterThanOrEqual(row.polite_share as number);
       expect(row.polite_send_lag_max_us as number).toBeGreaterThanOrEqual(0);
+      // One reading before and one after each step: 4 s of the server's CPU over the step's wall time, a quarter of it the loop's.
+      expect(row.loop_thread_share).toBe(0.25);
+      expect(row.server_cpu_share as number).toBeGreaterThan(0);
+      expect(row.server_cpu_share as number).toBeLessThanOrEqual(4 / short.stepSeconds);
     }
+    expect(readings).toBe(4);
+    // 2 s steps that settle for 1 s: one scrape each, in the middle of the settled second, its value the step's median.
+    expect(scrapes).toBe(2);
+    expect(written.map((w) => [w.server_in_flight, w.server_limit])).toEqual([[10, 32], [10, 32], [20, 32], [20, 32]]);
+  });
+
+  it('gives a step\'s CPU figures only when both thread readings exist', () => {
+    expect(serverThreadFigures({ loopNs: 0, otherNs: 0 }, { loopNs: 1e9, otherNs: 1e9 }, 4)).toEqual({ cpuShare: 0.5, loopShare: 0.5 });
+    expect(serverThreadFigures(undefined, { loopNs: 1e9, otherNs: 1e9 }, 4)).toEqual({ cpuShare: null, loopShare: null });
+    expect(serverThreadFigures({ loopNs: 0, otherNs: 0 }, { loopNs: 0, otherNs: 0 }, 4)).toEqual({ cpuShare: 0, loopShare: null });
+  });
+
+  it('takes the median of the settled seconds\' gauges, and null for a metric no reading had', () => {
+    const gauge = (inFlight: number | null, limit: number | null) => ({ at: 0, inFlight, limit, rttNoLoadSeconds: null, rttSeconds: null, eventLoopUtilization: null, scaleOut: null, requestsTotal: null, shedTotal: null });
+    expect(gaugeFigures([gauge(2049, 32), gauge(2051, 32), gauge(12, null)])).toEqual({ inFlight: 2049, limit: 32 });
+    expect(gaugeFigures([gauge(null, null)])).toEqual({ inFlight: null, limit: null });
+    expect(gaugeFigures([])).toEqual({ inFlight: null, limit: null });
   });
 
   it('offers an experiment measured after its chapter the chapter\'s greedy rates, with no capacity run of its own', async () => {

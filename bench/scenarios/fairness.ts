@@ -33,10 +33,14 @@
 import { greedyFigures, runGreedyClient, type GreedyFigures } from '../loadgen/greedy-client.ts';
 import { runPoliteClient, politeFigures, type PoliteAnswer, type PoliteConnection, type PoliteFigures, type PoliteRequest } from '../loadgen/polite-client.ts';
 import { wilsonInterval } from '../stats/proportion.ts';
+import { loopThreadShare, type ThreadSplit } from '../proc/cpu.ts';
 import type { FairnessStepRow } from '../../db/schema.ts';
 import { HOT_PATH, WIDE_WINDOWS, type Scenario } from './index.ts';
-import type { ScenarioModule, ScenarioOptions } from './module.ts';
-import { capacityKey, capacityLoad, chapterOrRoundCapacity, summarizeParts, type PartOutcome } from './open-loop.ts';
+import type { RoundContext, ScenarioModule, ScenarioOptions } from './module.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { capacityKey, capacityLoad, chapterOrRoundCapacity, readGauges, summarizeParts, type PartOutcome } from './open-loop.ts';
+import { median } from '../stats/descriptive.ts';
+import type { ServerGauges } from '../metrics/gauges.ts';
 import type { Capacity } from './capacity.ts';
 import { ChapterCapacities } from './chapter-capacities.ts';
 import { pathsKey } from './steady.ts';
@@ -121,6 +125,7 @@ function describeSettings(sc: Scenario, settings: FairnessSettings, options: Sce
       generator_limited_when: 'wrk used ≥ 90% of its core', offered_short_when: 'offered < 90% of the paced rate',
     },
     polite: { path: HOT_PATH, interval_ms: settings.politeIntervalMs, clients_per_connection_kind: settings.politeClients, within_ms: settings.politeWithinMs, connections: settings.politeConnections, method: `${settings.politeClients} child processes per connection kind (bench/loadgen/polite-client.ts), each on its own phase (interval ÷ clients apart), their answers pooled in the kind's row; all in every step beside the greedy client, pinned with the load generator; latencies from the intended send; share with its Wilson 95% interval` },
+    server: 'per step, its CPU per thread (/proc schedstat) before and after, split into event-loop threads (tid = pid) and the rest; its gauges http_requests_in_flight and concurrency_limit in the middle of each settled second, their medians',
     step_seconds: settings.stepSeconds,
     settle_seconds: settings.settleSeconds,
     capacity: options.capacity === null ? { source: 'measured', method: `each round, a recorded closed-loop run of the greedy paths (${options.tool}, ${options.connections} connections, ${options.durationSeconds} s)` } : { source: 'given', rps: options.capacity },
@@ -128,13 +133,23 @@ function describeSettings(sc: Scenario, settings: FairnessSettings, options: Sce
   };
 }
 
-function stepLine(step: { multiplier: number; polite: PoliteConnection }, rate: number, greedy: GreedyFigures, polite: PoliteFigures, settings: FairnessSettings): string {
+function serverPart(server: ServerStepFigures): string {
+  const parts = [
+    server.cpuShare === null ? '' : `${server.cpuShare.toFixed(2)} CPU`,
+    server.loopShare === null ? '' : `${(100 * server.loopShare).toFixed(0)}% of it the event loop's`,
+    server.inFlight === null ? '' : `${server.inFlight.toFixed(0)} in flight`,
+    server.limit === null ? '' : `limit ${server.limit.toFixed(0)}`,
+  ].filter(Boolean);
+  return parts.length === 0 ? '' : `; server: ${parts.join(', ')}`;
+}
+
+function stepLine(step: { multiplier: number; polite: PoliteConnection }, rate: number, greedy: GreedyFigures, polite: PoliteFigures, settings: FairnessSettings, server: ServerStepFigures): string {
   const interval = polite.sent === 0 ? null : wilsonInterval(polite.okFast, polite.sent);
   const notes = [greedy.generatorLimited ? 'generator limited: not the server\'s figure' : '', greedy.offeredShort ? 'offered short of its rate' : ''].filter(Boolean);
   return `greedy ${step.multiplier}× (${rate} req/s asked, ${greedy.offeredRps.toFixed(0)} offered, wrk at ${greedy.cpuShare === null ? '?' : (100 * greedy.cpuShare).toFixed(0)}% of its core), `
     + `polite on ${step.polite === 'new' ? 'new connections' : 'one kept-alive connection'}: ${polite.okFast}/${polite.sent} answered 200 within ${settings.politeWithinMs} ms`
     + `${interval ? ` (95%: ${(100 * interval.low).toFixed(0)}–${(100 * interval.high).toFixed(0)}%)` : ''} ${JSON.stringify(polite.statuses)}${Object.keys(polite.errors).length > 0 ? ` ${JSON.stringify(polite.errors)}` : ''}, goodput ${greedy.goodputRps.toFixed(0)} req/s`
-    + (notes.length > 0 ? ` (${notes.join('; ')})` : '');
+    + (notes.length > 0 ? ` (${notes.join('; ')})` : '') + serverPart(server);
 }
 
 export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIRNESS_DEFAULTS): ScenarioModule {
@@ -158,11 +173,15 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
       let short = false;
       for (const step of fairnessSteps(settings)) {
         const rate = Math.max(1, Math.round(capacity.rps * step.multiplier));
+        const threadsBefore = context.serverThreads?.();
+        const startedMs = performance.now();
+        const gauges = settledGauges(context, settings, startedMs);
         const work = Promise.all([
           runGreedyClient({ url: context.url, paths: sc.paths, rateRps: rate, connections: settings.greedyConnections, pipeline: settings.greedyPipeline, durationSeconds: settings.stepSeconds, timeoutSeconds: settings.timeoutSeconds, ...(cpus === undefined ? {} : { cpus }) }),
           Promise.all(step.polite.map((connection) => politeClients(settings, { url: context.url, path: HOT_PATH, intervalMs: settings.politeIntervalMs, durationSeconds: settings.stepSeconds, connection, timeoutMs: settings.timeoutSeconds * 1000, wrap }))),
         ]);
         const [result, answersByConnection] = await (context.guard ? context.guard(work) : work);
+        const server = { ...serverThreadFigures(threadsBefore, context.serverThreads?.(), (performance.now() - startedMs) / 1000), ...gaugeFigures(await gauges) };
         if (!result.ok) {
           ok = false;
           context.log(`${sc.name} ${context.label}: greedy ${step.multiplier}× failed (${result.failure ?? 'no 2xx answer'}): no row for this step`);
@@ -175,8 +194,8 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
         step.polite.forEach((connection, i) => {
           const polite = politeFigures(answersByConnection[i], settings.settleSeconds * 1000, settings.politeWithinMs);
           const row = { multiplier: step.multiplier, polite: connection };
-          rows.write(fairnessRow(row, capacity, settings, { rate, figures: greedy }, polite));
-          context.log(`${sc.name} ${context.label}: ${stepLine(row, rate, greedy, polite, settings)}`);
+          rows.write(fairnessRow(row, capacity, settings, { rate, figures: greedy }, polite, server));
+          context.log(`${sc.name} ${context.label}: ${stepLine(row, rate, greedy, polite, settings, server)}`);
         });
       }
       if (limited) context.flag('loadgen-bottleneck');
@@ -194,10 +213,53 @@ export function fairnessScenario(sc: Scenario, settings: FairnessSettings = FAIR
   };
 }
 
+/**
+ * The subject's gauges in the middle of each settled second of a step (never racing the greedy
+ * client's start or end): what it held in flight and its limit, which say how much of a turn's
+ * batch it could serve. Empty for a subject without metrics.
+ */
+async function settledGauges(context: RoundContext, settings: FairnessSettings, startedMs: number): Promise<ServerGauges[]> {
+  if (!context.serverGauges) return [];
+  const readings: ServerGauges[] = [];
+  for (let second = settings.settleSeconds; second < settings.stepSeconds; second++) {
+    await sleep(Math.max(0, startedMs + (second + 0.5) * 1000 - performance.now()));
+    const reading = await readGauges(context.serverGauges);
+    if (reading !== null) readings.push(reading);
+  }
+  return readings;
+}
+
+/** The medians of the settled seconds' gauges (pure); null where no reading had the metric. */
+export function gaugeFigures(readings: readonly ServerGauges[]): Pick<ServerStepFigures, 'inFlight' | 'limit'> {
+  const of = (pick: (g: ServerGauges) => number | null): number | null => {
+    const values = readings.map(pick).filter((v): v is number => v !== null);
+    return values.length === 0 ? null : median(values);
+  };
+  return { inFlight: of((g) => g.inFlight), limit: of((g) => g.limit) };
+}
+
+/** What the server did over a step: how it used its CPU (its settle included) and, from its own gauges, what it held. */
+export interface ServerStepFigures {
+  /** The server's CPU seconds ÷ the step's wall seconds (1: one CPU's worth, all it is pinned to); null when unread. */
+  cpuShare: number | null;
+  /** Its event-loop threads' share of that CPU time; the rest is its thread pool's, V8's helpers' and workers'. */
+  loopShare: number | null;
+  /** Medians over the settled seconds of http_requests_in_flight and concurrency_limit; null without them. */
+  inFlight: number | null;
+  limit: number | null;
+}
+
+/** The CPU figures of one step from the server's thread splits before and after it (pure); nulls when either reading is missing. */
+export function serverThreadFigures(before: ThreadSplit | undefined, after: ThreadSplit | undefined, wallSeconds: number): Pick<ServerStepFigures, 'cpuShare' | 'loopShare'> {
+  if (before === undefined || after === undefined || !(wallSeconds > 0)) return { cpuShare: null, loopShare: null };
+  const cpuNs = after.loopNs + after.otherNs - before.loopNs - before.otherNs;
+  return { cpuShare: Math.max(0, cpuNs) / 1e9 / wallSeconds, loopShare: loopThreadShare(before, after) };
+}
+
 /** One fairness_steps row (pure). */
 export function fairnessRow(
   step: { multiplier: number; polite: PoliteConnection }, capacity: Capacity, settings: FairnessSettings,
-  greedy: { rate: number; figures: GreedyFigures }, polite: PoliteFigures,
+  greedy: { rate: number; figures: GreedyFigures }, polite: PoliteFigures, server: ServerStepFigures | null = null,
 ): FairnessStepRow {
   const { figures } = greedy;
   const interval = polite.sent === 0 ? null : wilsonInterval(polite.okFast, polite.sent);
@@ -227,5 +289,9 @@ export function fairnessRow(
     polite_share_low: interval?.low ?? null,
     polite_share_high: interval?.high ?? null,
     polite_send_lag_max_us: polite.sendLagMaxUs,
+    server_cpu_share: server?.cpuShare ?? null,
+    loop_thread_share: server?.loopShare ?? null,
+    server_in_flight: server?.inFlight ?? null,
+    server_limit: server?.limit ?? null,
   };
 }

@@ -11,6 +11,7 @@ import type { RunOutcome } from '../figures/summarize.ts';
 import type { FeedOptions } from '../subject/subject.ts';
 import type { Simulator } from '../../simulator/index.ts';
 import type { ServerGauges } from '../metrics/gauges.ts';
+import type { ThreadSplit } from '../proc/cpu.ts';
 import type { SweepLimits } from './index.ts';
 
 /**
@@ -87,6 +88,8 @@ export interface RoundContext {
   serverGauges?: () => Promise<ServerGauges | null>;
   /** The subject's resident memory now, summed over its processes (null when gone; absent where the runner cannot see its processes). */
   serverRssBytes?: () => number | null;
+  /** CPU time so far of the subject's event-loop threads and of its other threads (absent where the runner cannot see its processes). */
+  serverThreads?: () => ThreadSplit;
   /** The body of the subject's ready path (its /health report: a response cache's size from chapter 4 on), null without one. */
   serverReport?: () => Promise<string | null>;
   /**

@@ -96,7 +96,7 @@ const isOverload = (name: OpenLoopScenarioName): boolean => name === 'overload' 
 const SCRAPE_TIMEOUT_MS = 2000;
 
 /** One scrape of the server's gauges, bounded: a server too busy to answer in time gives null (NULL columns), never a stale value. */
-function readGauges(read: (() => Promise<ServerGauges | null>) | undefined): Promise<ServerGauges | null> {
+export function readGauges(read: (() => Promise<ServerGauges | null>) | undefined): Promise<ServerGauges | null> {
   if (!read) return Promise.resolve(null);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(null), SCRAPE_TIMEOUT_MS);

@@ -19,7 +19,7 @@ function step(over: Partial<FairnessStepRow>): FairnessStepRow {
     offered_rps: 2000, goodput_rps: 900, p99_served_us: null, rejection_rate: 0.55, polite_interval_ms: 250, polite_within_ms: 50,
     polite_sent: 40, polite_ok_fast: 40, polite_share: 1, polite_p99_us: 3000, polite_statuses: '{"200":40}', generator_behind: 0,
     target_rps: 2000, greedy_connections: 512, greedy_cpu_share: 0.4, greedy_socket_errors: 0, offered_short: 0,
-    polite_share_low: null, polite_share_high: null, polite_send_lag_max_us: 200, ...over,
+    polite_share_low: null, polite_share_high: null, polite_send_lag_max_us: 200, server_cpu_share: 1, loop_thread_share: 0.9, server_in_flight: 2049, server_limit: 32, ...over,
   };
 }
 
@@ -31,15 +31,17 @@ describe('fairness_summary', () => {
     s.finishSession(id, 'complete');
     const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: '', scenario: 'fairness' });
     fair.write(step({ polite_ok_fast: 40, goodput_rps: 900 }));
-    fair.write(step({ polite_ok_fast: 37, polite_share: 37 / 40, goodput_rps: 1100 }));
+    fair.write(step({ polite_ok_fast: 37, polite_share: 37 / 40, goodput_rps: 1100, server_cpu_share: 0.9, loop_thread_share: 0.2 }));
     const unfair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: 'unfair-limit', scenario: 'fairness' });
     unfair.write(step({ polite_ok_fast: 0, polite_share: 0, offered_rps: 1500, offered_short: 1 }));
     unfair.write(step({ polite_ok_fast: 0, polite_share: 0, generator_behind: 1, greedy_cpu_share: 0.95 }));
 
-    const rows = s.rows("SELECT experiment, rounds, polite_sent, polite_ok_fast, polite_share, polite_share_low, polite_share_high, offered_multiple, goodput_rps, goodput_rps_low, generator_limited, offered_short, counts FROM fairness_summary ORDER BY experiment");
+    const rows = s.rows("SELECT experiment, rounds, polite_sent, polite_ok_fast, polite_share, polite_share_low, polite_share_high, offered_multiple, goodput_rps, goodput_rps_low, generator_limited, offered_short, counts, server_cpu_share, loop_thread_share FROM fairness_summary ORDER BY experiment");
     const pooled = wilsonInterval(77, 80)!;
     expect(rows[0]).toMatchObject({ experiment: '', rounds: 2, polite_sent: 80, polite_ok_fast: 77, offered_multiple: 2, goodput_rps: 1000, goodput_rps_low: 900, generator_limited: 0, offered_short: 0, counts: 1 });
     expect(rows[0].polite_share as number).toBeCloseTo(77 / 80, 12);
+    expect(rows[0].server_cpu_share as number).toBeCloseTo(0.95, 12); // means over the rounds
+    expect(rows[0].loop_thread_share as number).toBeCloseTo(0.55, 12);
     expect(rows[0].polite_share_low as number).toBeCloseTo(pooled.low, 5);
     expect(rows[0].polite_share_high as number).toBeCloseTo(pooled.high, 5);
     expect(rows[1]).toMatchObject({ experiment: 'unfair-limit', polite_share: 0, polite_share_low: 0, generator_limited: 1, offered_short: 1, counts: 0 });

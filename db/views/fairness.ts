@@ -15,7 +15,11 @@ export const FAIRNESS_VIEWS = /* sql */ `
 -- highest). offered_multiple is what the greedy client actually offered, × capacity.
 -- generator_limited = 1 when the greedy generator was its own limit in some round (its figures
 -- are the generator's); offered_short = 1 when it offered under 90% of its rate in some round
--- (the step is not at its level). counts = 1 only when neither.
+-- (the step is not at its level). counts = 1 only when neither. server_cpu_share and loop_thread_share
+-- (means over rounds; NULL before edition 69) say how the server spent its CPU over the step: a
+-- loop thread's share far below 1 is work beside the event loop on its pinned core (chapter 14);
+-- server_in_flight and server_limit (means over rounds of the steps' medians) what it held and
+-- how many of a turn's batch it could serve.
 CREATE VIEW fairness_summary AS
   SELECT tag, chapter_number, experiment, scenario, step_multiplier, polite_connection, rounds, capacity_rps, capacity_source,
          target_rps, greedy_connections, polite_sent, polite_ok_fast, polite_share,
@@ -25,7 +29,7 @@ CREATE VIEW fairness_summary AS
            + 1.959964 / (polite_sent + 3.841459) * sqrt(1.0 * polite_ok_fast * (polite_sent - polite_ok_fast) / polite_sent + 0.960365)) END AS polite_share_high,
          polite_p99_us_worst, polite_within_ms, polite_send_lag_max_us, offered_rps, offered_rps / capacity_rps AS offered_multiple,
          goodput_rps, goodput_rps_low, goodput_rps_high, rejection_rate, p99_served_us_worst, greedy_cpu_share_max,
-         generator_limited, offered_short, generator_limited AS generator_behind,
+         generator_limited, offered_short, generator_limited AS generator_behind, server_cpu_share, loop_thread_share, server_in_flight, server_limit,
          CASE WHEN generator_limited = 0 AND offered_short = 0 THEN 1 ELSE 0 END AS counts, session_id, machine
   FROM (
     SELECT f.subject AS tag, ch.chapter_number, f.experiment, f.scenario, f.step_multiplier, f.polite_connection,
@@ -36,7 +40,8 @@ CREATE VIEW fairness_summary AS
            MAX(f.polite_p99_us) AS polite_p99_us_worst, MAX(f.polite_within_ms) AS polite_within_ms, MAX(f.polite_send_lag_max_us) AS polite_send_lag_max_us,
            AVG(f.offered_rps) AS offered_rps, AVG(f.goodput_rps) AS goodput_rps, MIN(f.goodput_rps) AS goodput_rps_low,
            MAX(f.goodput_rps) AS goodput_rps_high, AVG(f.rejection_rate) AS rejection_rate, MAX(f.p99_served_us) AS p99_served_us_worst,
-           MAX(f.greedy_cpu_share) AS greedy_cpu_share_max,
+           MAX(f.greedy_cpu_share) AS greedy_cpu_share_max, AVG(f.server_cpu_share) AS server_cpu_share, AVG(f.loop_thread_share) AS loop_thread_share,
+           AVG(f.server_in_flight) AS server_in_flight, AVG(f.server_limit) AS server_limit,
            MAX(f.generator_behind) AS generator_limited, MAX(COALESCE(f.offered_short, 0)) AS offered_short, f.session_id, cm.machine
     FROM fairness_steps f JOIN sessions se ON se.id = f.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
     LEFT JOIN chapters ch ON ch.tag = f.subject
