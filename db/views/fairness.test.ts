@@ -46,5 +46,32 @@ describe('fairness_summary', () => {
     expect(rows[0].polite_share_high as number).toBeCloseTo(pooled.high, 5);
     expect(rows[1]).toMatchObject({ experiment: 'unfair-limit', polite_share: 0, polite_share_low: 0, generator_limited: 1, offered_short: 1, counts: 0 });
     expect(rows[1].polite_share_high as number).toBeCloseTo(wilsonInterval(0, 80)!.high, 5);
+
+    // The target, judged on counted steps only; the uncounted experiment has none to judge by.
+    // 77 of 80 (96%) clears 90% by its share, not by its interval's low end (wilsonInterval(77, 80).low < 0.9).
+    expect(pooled.low).toBeLessThan(0.9);
+    const targets = s.rows('SELECT experiment, steps, counted, missed_on_share, missed_on_low_end, collapsed, worst_ok, worst_sent FROM fairness_targets ORDER BY experiment');
+    expect(targets).toEqual([
+      { experiment: '', steps: 1, counted: 1, missed_on_share: 0, missed_on_low_end: 1, collapsed: 0, worst_ok: 77, worst_sent: 80 },
+      { experiment: 'unfair-limit', steps: 1, counted: 0, missed_on_share: 0, missed_on_low_end: 0, collapsed: 0, worst_ok: 0, worst_sent: 80 },
+    ]);
+    expect(s.rows('SELECT verdict FROM fairness_targets ORDER BY experiment').map((r) => r.verdict)).toEqual([
+      'missed at 1 of the 1 counted steps and connections by the low end of the interval (0 by the share itself); at worst the polite client was answered in time 77 of 80',
+      'not met: no step counted (the greedy client short of its level or at the end of its core in all 1; the server collapsed in 0), and the polite client was answered in time 0 of 80 at worst',
+    ]);
+  });
+
+  it('counts a collapsed step and a miss by the low end of the interval that the share itself clears', async () => {
+    const s = await BenchStore.open(join(mkdtempSync(join(tmpdir(), 'fairness-view-')), 'bench.sqlite'));
+    s.recordMachine(machine);
+    const id = s.startSession({ started_at: '2026-01-01T00:00:00Z', harness_commit: 'c', harness_dirty: false, machine_fingerprint: 'here', tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: 'pinned', settings: {} });
+    s.finishSession(id, 'complete');
+    const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: '', scenario: 'fairness' });
+    fair.write(step({ polite_ok_fast: 37, polite_share: 37 / 40 })); // 92.5%, its interval's low end under 90%
+    fair.write(step({ step_multiplier: 5, polite_ok_fast: 0, polite_share: 0, goodput_rps: 80, offered_rps: 4000, target_rps: 5000 })); // collapsed, and counted
+    const [target] = s.rows("SELECT steps, counted, missed_on_share, missed_on_low_end, collapsed, worst_ok, worst_sent FROM fairness_targets WHERE tag = 'v14'");
+    expect(target).toEqual({ steps: 2, counted: 2, missed_on_share: 1, missed_on_low_end: 2, collapsed: 1, worst_ok: 0, worst_sent: 40 });
+    expect(s.rows("SELECT verdict FROM fairness_targets WHERE tag = 'v14'")[0].verdict).toBe(
+      'missed at 2 of the 2 counted steps and connections by the low end of the interval (1 by the share itself); at worst the polite client was answered in time 0 of 40');
   });
 });
