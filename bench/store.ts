@@ -10,6 +10,7 @@ import {
   machineInfo as machineInfoTable,
   preparations,
   profiles,
+  profileThreads,
   runs,
   runSamples,
   SERIES_TABLES,
@@ -152,6 +153,14 @@ export class BenchStore {
     this.transaction(() => {
       for (const row of rows) insertRow(this.db, profiles, row);
     });
+  }
+
+  /** A profiled run's CPU by thread (table profile_threads): what its V8 profile cannot sample. */
+  recordProfileThreads(key: { sessionId: number; subject: string; experiment: string; scenario: string }, threads: { windowSeconds: number; loopCpuSeconds: number; otherCpuSeconds: number }): void {
+    insertRow(this.db, profileThreads, {
+      session_id: key.sessionId, subject: key.subject, experiment: key.experiment, scenario: key.scenario,
+      window_seconds: threads.windowSeconds, loop_cpu_seconds: threads.loopCpuSeconds, other_cpu_seconds: threads.otherCpuSeconds,
+    }, 'replace');
   }
 
   upsertSummary(key: SummaryKey, figures: SummaryFigures): void {

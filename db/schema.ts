@@ -426,6 +426,27 @@ export const profiles = table(
 export type ProfileDbRow = NewRow<typeof profiles>;
 
 /**
+ * Each profiled run's CPU by thread (`--profile`, bench/profile/run.ts), from /proc per thread
+ * before and after the load: a V8 CPU profile samples each process's event-loop thread alone,
+ * so what libuv's pool (zlib) and V8's helpers did on the same pinned CPU is in no row of
+ * `profiles`. NULL-free: a run whose threads could not be read has no row.
+ */
+export const profileThreads = table(
+  'profile_threads',
+  {
+    session_id: integer('NOT NULL REFERENCES sessions(id)'),
+    subject: text('NOT NULL'),
+    experiment: text("NOT NULL DEFAULT ''"),
+    scenario: text('NOT NULL'),
+    window_seconds: real('NOT NULL'), // the load's wall time, the profile's window
+    loop_cpu_seconds: real('NOT NULL'), // CPU of each process's main thread (tid = pid), where its event loop runs
+    other_cpu_seconds: real('NOT NULL'), // CPU of every other thread: libuv's pool, V8's helpers, worker_threads
+  },
+  ['PRIMARY KEY (session_id, subject, experiment, scenario)'],
+);
+export type ProfileThreadsRow = NewRow<typeof profileThreads>;
+
+/**
  * Schema 5: instructions per request under callgrind (`npm run cost -- --record`,
  * bench/cost/), one row per subject × scenario of a cost session (sessions.kind = 'cost').
  * Machine-independent within an architecture: the same binary and inputs give the same
@@ -479,7 +500,7 @@ export const demoOutputs = table('demo_outputs', {
 });
 export type DemoOutputRow = NewRow<typeof demoOutputs>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, fairnessSteps, profiles, costs, ...Object.values(TAILS_SERIES)];
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, fairnessSteps, profiles, profileThreads, costs, ...Object.values(TAILS_SERIES)];
 
 // The views pick each subject's latest session with a correlated MAX(session_id) per row: without
 // these, latency_histogram scanned its 14,359 rows once per row (4.4 s a chapter page's histogram,
@@ -633,6 +654,17 @@ CREATE VIEW profile_top AS
       SELECT MAX(p2.session_id) FROM profiles p2 JOIN sessions se2 ON se2.id = p2.session_id
       WHERE p2.subject = p.subject AND p2.experiment = p.experiment AND p2.scenario = p.scenario
         AND se2.machine_fingerprint = se.machine_fingerprint);
+
+-- Beside each profile_top table, what it cannot show: the server's CPU by thread over the same
+-- profiled window (table profile_threads; none before 2026-12-07). other_share is the share of
+-- the server's CPU on threads a V8 profile does not sample — libuv's pool (zlib), V8's helpers,
+-- worker_threads — which on a server pinned to one CPU is time taken from its event loop.
+CREATE VIEW profile_cpu_by_thread AS
+  SELECT t.subject AS tag, t.experiment, t.scenario, t.session_id, t.window_seconds, t.loop_cpu_seconds, t.other_cpu_seconds,
+         CASE WHEN t.loop_cpu_seconds + t.other_cpu_seconds > 0 THEN t.other_cpu_seconds / (t.loop_cpu_seconds + t.other_cpu_seconds) END AS other_share,
+         cm.machine
+  FROM profile_threads t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+  WHERE t.session_id = (SELECT MAX(p.session_id) FROM profile_top p WHERE p.tag = t.subject AND p.experiment = t.experiment AND p.scenario = t.scenario);
 
 -- Instructions per request of each chapter and of the bare node:http reference: the cost
 -- session the cited edition names for it (cost_sessions_json, keyed like a chapter's count:
@@ -825,6 +857,7 @@ export const BOOK_VIEWS = [
   ...KRAFT_BOOK_VIEWS,
   'machines',
   'profile_top',
+  'profile_cpu_by_thread',
   'chapter_costs',
   'reference_ratios',
   'cache_stats',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatProfiles, formatTable, placeOf } from './format.ts';
+import { formatProfiles, formatTable, formatThreads, placeOf } from './format.ts';
+import { profileThreads } from './run.ts';
 import type { ProfileRow } from './reduce.ts';
 
 const rows: ProfileRow[] = [
@@ -37,5 +38,17 @@ describe('formatProfiles', () => {
   it('names a place with or without a line', () => {
     expect(placeOf({ file: 'express', line: null })).toBe('express');
     expect(placeOf({ file: 'a.ts', line: 3 })).toBe('a.ts:3');
+  });
+});
+
+describe('profileThreads and formatThreads', () => {
+  it('gives the CPU of the loop threads and of the others over the window, and says what the table cannot show', () => {
+    const threads = profileThreads({ loopNs: 1e9, otherNs: 0.5e9 }, { loopNs: 4e9, otherNs: 1.5e9 }, 4);
+    expect(threads).toEqual({ windowSeconds: 4, loopCpuSeconds: 3, otherCpuSeconds: 1 });
+    expect(formatThreads(threads)).toBe(
+      "CPU by thread over the window (/proc): event loop 3.00 s, other threads 1.00 s (25.0% of the server's CPU): libuv's pool (zlib), V8's helpers and workers, which the table above (the event loop's samples) does not show");
+  });
+  it('never gives a negative time when a thread exited between the readings', () => {
+    expect(profileThreads({ loopNs: 2e9, otherNs: 3e9 }, { loopNs: 2e9, otherNs: 1e9 }, 1)).toEqual({ windowSeconds: 1, loopCpuSeconds: 0, otherCpuSeconds: 0 });
   });
 });

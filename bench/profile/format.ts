@@ -3,6 +3,7 @@
  * one per process, self share first because the rows are ranked by it.
  */
 import type { ProfileRow } from './reduce.ts';
+import type { ProfileThreads } from './run.ts';
 
 const percent = (share: number | null): string => (share === null ? '' : `${(share * 100).toFixed(1)} %`);
 const escapeCell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -31,4 +32,12 @@ export function formatProfiles(rows: ProfileRow[]): string {
   const processes = [...new Set(rows.map((r) => r.process))];
   if (processes.length === 1) return formatTable(rows);
   return processes.map((p) => `process ${p}\n\n${formatTable(rows.filter((r) => r.process === p))}`).join('\n\n');
+}
+
+/** The line under a profile that says what it cannot show: the CPU of the server's other threads over the same window. */
+export function formatThreads(threads: ProfileThreads): string {
+  const total = threads.loopCpuSeconds + threads.otherCpuSeconds;
+  const other = total > 0 ? ` (${((100 * threads.otherCpuSeconds) / total).toFixed(1)}% of the server's CPU)` : '';
+  return `CPU by thread over the window (/proc): event loop ${threads.loopCpuSeconds.toFixed(2)} s, other threads ${threads.otherCpuSeconds.toFixed(2)} s${other}: `
+    + 'libuv\'s pool (zlib), V8\'s helpers and workers, which the table above (the event loop\'s samples) does not show';
 }

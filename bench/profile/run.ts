@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { collectProfiles, monotonicMicros } from './capture.ts';
 import { sourceMapLocator } from './locate.ts';
 import { reduceProfiles, type ProfileRow } from './reduce.ts';
+import type { ThreadSplit } from '../proc/cpu.ts';
 
 /** How many functions a stored table keeps (the rest summed into one row). */
 export const PROFILE_TOP = 15;
@@ -24,22 +25,45 @@ export interface ProfiledRunSteps {
   warmUp(): Promise<void>;
   /** The load whose CPU time the table shows. */
   load(): Promise<void>;
+  /** The server's CPU time so far by thread (bench/proc/cpu.ts), read around the load; absent: not read. */
+  threads?(): ThreadSplit;
   top?: number;
 }
 
-export async function profiledRun(steps: ProfiledRunSteps): Promise<ProfileRow[]> {
+/** What the profiled server's threads did over the load: the CPU a V8 profile does not sample (its pool's, V8's helpers'). */
+export interface ProfileThreads {
+  windowSeconds: number;
+  loopCpuSeconds: number;
+  otherCpuSeconds: number;
+}
+
+export interface ProfiledRun {
+  rows: ProfileRow[];
+  /** Null when the threads were not read. */
+  threads: ProfileThreads | null;
+}
+
+/** The threads' CPU between two splits over a window (pure). */
+export function profileThreads(before: ThreadSplit, after: ThreadSplit, windowSeconds: number): ProfileThreads {
+  return { windowSeconds, loopCpuSeconds: Math.max(0, after.loopNs - before.loopNs) / 1e9, otherCpuSeconds: Math.max(0, after.otherNs - before.otherNs) / 1e9 };
+}
+
+export async function profiledRun(steps: ProfiledRunSteps): Promise<ProfiledRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
   try {
     const server = await steps.start(dir);
     let stopped = false;
     try {
       await steps.warmUp();
+      const before = steps.threads?.();
       const fromUs = monotonicMicros();
       await steps.load();
       const toUs = monotonicMicros();
+      const after = steps.threads?.();
       stopped = true;
       await server.stop();
-      return reduceProfiles(collectProfiles(dir), sourceMapLocator(steps.treeDir), steps.top ?? PROFILE_TOP, { fromUs, toUs });
+      const rows = reduceProfiles(collectProfiles(dir), sourceMapLocator(steps.treeDir), steps.top ?? PROFILE_TOP, { fromUs, toUs });
+      return { rows, threads: before && after ? profileThreads(before, after, (toUs - fromUs) / 1e6) : null };
     } finally {
       if (!stopped) await server.stop().catch(() => {});
     }

@@ -12,8 +12,9 @@ import { HOT_PATH } from '../scenarios/index.ts';
 import { Cleanup } from '../subject/cleanup.ts';
 import { readContract } from '../subject/contract.ts';
 import { launchSubject } from '../subject/subject.ts';
-import { formatProfiles } from './format.ts';
+import { formatProfiles, formatThreads } from './format.ts';
 import { profiledRun } from './run.ts';
+import { processTree, splitThreads, threadActivity } from '../proc/cpu.ts';
 
 export interface TryOptions {
   tree: string;
@@ -47,17 +48,20 @@ export async function tryChapter(options: TryOptions): Promise<string> {
   let hotUrl = '';
   let wrkReport = '';
   let windowSeconds = 0;
+  let pid = 0;
   try {
-    const rows = await profiledRun({
+    const { rows, threads } = await profiledRun({
       treeDir: options.tree,
       top: options.top,
       start: async (profileDir) => {
         // Not frozen: the run waits for the first ingest itself.
         const launched = await launchSubject(tree, cleanup, { profileDir, freeze: false });
         hotUrl = launched.url + HOT_PATH;
+        pid = launched.pid;
         return launched;
       },
       warmUp: () => awaitData(hotUrl),
+      threads: () => splitThreads(threadActivity(processTree(pid))),
       load: async () => {
         const from = performance.now();
         const wrk = spawnSync('wrk', ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, hotUrl], { encoding: 'utf8' });
@@ -66,7 +70,7 @@ export async function tryChapter(options: TryOptions): Promise<string> {
         wrkReport = wrk.stdout;
       },
     });
-    return `${wrkReport}\nCPU profile of the load window (${windowSeconds.toFixed(2)} s):\n\n${formatProfiles(rows)}\n`;
+    return `${wrkReport}\nCPU profile of the load window (${windowSeconds.toFixed(2)} s):\n\n${formatProfiles(rows)}\n${threads === null ? '' : `${formatThreads(threads)}\n`}`;
   } finally {
     await cleanup.run();
   }

@@ -76,8 +76,20 @@ describe('npm run bench -- --profile', () => {
     expect(stdout).toMatch(/Where the time goes/);
     expect(stdout).toMatch(/v1-single \/ one:\n\| +# \| function/);
     expect(stdout).toMatch(/v2-cluster \/ one \(3 processes merged\):/); // the primary and its two workers
-    const v1Table = stdout.split('v1-single / one:\n')[1].split('\n\n')[0].split('\n');
+    const v1Block = stdout.split('v1-single / one:\n')[1].split('\n\n')[0].split('\n');
+    const v1Table = v1Block.filter((line) => line.startsWith('|'));
     expect(v1Table.map((line) => line.split('|')[1].trim())).toEqual(['#', '--:', '1', '2', '3', '4', '5']);
+    // Under the table, what it cannot show: the server's CPU by thread over the same window.
+    expect(v1Block.at(-1)).toMatch(/^CPU by thread over the window \(\/proc\): event loop \d+\.\d\d s, other threads \d+\.\d\d s/);
+    const threads = queryRows(db, 'SELECT subject, window_seconds, loop_cpu_seconds, other_cpu_seconds FROM profile_threads ORDER BY subject');
+    expect(threads.map((t) => t.subject)).toEqual(['v1-single', 'v2-cluster']);
+    for (const t of threads) {
+      expect(t.window_seconds as number).toBeGreaterThan(0);
+      expect(t.loop_cpu_seconds as number).toBeGreaterThan(0); // the servers answered the load on their event loops
+      expect(t.other_cpu_seconds as number).toBeGreaterThanOrEqual(0);
+    }
+    // The view pairs them with the profile a page shows (profile_top's session).
+    expect(queryRows(db, 'SELECT tag, session_id FROM profile_cpu_by_thread ORDER BY tag')).toEqual([{ tag: 'v1-single', session_id: session }, { tag: 'v2-cluster', session_id: session }]);
   });
 
   it('records no profile without the flag', async () => {
@@ -85,6 +97,7 @@ describe('npm run bench -- --profile', () => {
     expect(code).toBe(0);
     expect(queryRows(db, 'SELECT COUNT(*) AS n FROM profiles')).toEqual([{ n: 0 }]);
     expect(queryRows(db, 'SELECT COUNT(*) AS n FROM profile_top')).toEqual([{ n: 0 }]);
+    expect(queryRows(db, 'SELECT COUNT(*) AS n FROM profile_threads')).toEqual([{ n: 0 }]);
     expect(stdout).not.toMatch(/Where the time goes|profiled run/);
     expect(JSON.parse(String(queryRows(db, 'SELECT settings_json FROM sessions')[0].settings_json)).profile).toBeNull();
   });

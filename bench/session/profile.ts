@@ -4,9 +4,10 @@
  * is the load, but nothing of it is recorded as a run: the profiler costs throughput.
  */
 import { join } from 'node:path';
-import { formatTable } from '../profile/format.ts';
+import { formatTable, formatThreads } from '../profile/format.ts';
 import { profiledRun } from '../profile/run.ts';
 import { toDbRows } from '../profile/schema.ts';
+import { processTree, splitThreads, threadActivity } from '../proc/cpu.ts';
 import type { ScenarioModule } from '../scenarios/module.ts';
 import { Interrupted } from './interrupt.ts';
 import { unrecordedLoad, unrecordedRound } from './rounds.ts';
@@ -19,7 +20,7 @@ export async function profileScenario(session: Session, module: ScenarioModule, 
     if (!source) continue;
     let profiled: Subject = subject;
     try {
-      const rows = await profiledRun({
+      const { rows, threads } = await profiledRun({
         treeDir: source.tree.path,
         start: async (profileDir) => {
           const launched = await session.io.launch(source.tree, session.cleanup, { args: source.args, env: source.env, connlimit: source.connlimit, wrap: session.serverWrap, guard: signals.guard, profileDir });
@@ -33,11 +34,14 @@ export async function profileScenario(session: Session, module: ScenarioModule, 
         load: async () => {
           await module.runRound(unrecordedRound(session, module, profiled), 0);
         },
+        threads: () => splitThreads(threadActivity(processTree(profiled.pid))),
       });
-      store.recordProfile(toDbRows(rows, { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name }));
+      const key = { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name };
+      store.recordProfile(toDbRows(rows, key));
+      if (threads !== null) store.recordProfileThreads(key, threads);
       store.save();
-      session.profiles.push({ label: subject.label, scenario: module.name, rows });
-      session.log(`profile ${subject.label} / ${module.name}: ${new Set(rows.map((r) => r.process)).size} process table(s) stored`);
+      session.profiles.push({ label: subject.label, scenario: module.name, rows, threads });
+      session.log(`profile ${subject.label} / ${module.name}: ${new Set(rows.map((r) => r.process)).size} process table(s) stored${threads === null ? '' : `; ${formatThreads(threads)}`}`);
     } catch (error) {
       if (error instanceof Interrupted) throw error;
       session.failures.push(`profile of ${subject.label} / ${module.name}: ${(error as Error).message}`);
@@ -50,10 +54,10 @@ export async function profileScenario(session: Session, module: ScenarioModule, 
 /** Each profiled subject's top functions (the merged table of a server of several processes). */
 export function formatProfileReport(profiles: Session['profiles'], top: number): string {
   return profiles
-    .map(({ label, scenario, rows }) => {
+    .map(({ label, scenario, rows, threads }) => {
       const shown = rows.filter((r) => r.process === rows[0].process && r.rank <= top);
       const processes = new Set(rows.map((r) => r.process)).size;
-      return `${label} / ${scenario}${processes > 1 ? ` (${processes - 1} processes merged)` : ''}:\n${formatTable(shown)}`;
+      return `${label} / ${scenario}${processes > 1 ? ` (${processes - 1} processes merged)` : ''}:\n${formatTable(shown)}${threads ? `\n${formatThreads(threads)}` : ''}`;
     })
     .join('\n\n');
 }

@@ -9,6 +9,7 @@ import { type CpuPlan } from '../proc/pinning.ts';
 import type { SessionEffects } from './effects.ts';
 import { Progress } from './progress.ts';
 import type { ProfileRow } from '../profile/reduce.ts';
+import type { ProfileThreads } from '../profile/run.ts';
 import type { ScenarioModule } from '../scenarios/module.ts';
 import { BenchStore, type PreparationRow } from '../store.ts';
 import { type SignalWatch } from './interrupt.ts';
@@ -82,7 +83,7 @@ export interface Session {
   lines: SummaryLine[];
   overhead: { label: string; prep: PreparationRow }[];
   /** The --profile tables of this session, for the report. */
-  profiles: { label: string; scenario: string; rows: ProfileRow[] }[];
+  profiles: { label: string; scenario: string; rows: ProfileRow[]; threads: ProfileThreads | null }[];
   edition?: EditionPart;
 }
 
