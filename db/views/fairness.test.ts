@@ -23,12 +23,18 @@ function step(over: Partial<FairnessStepRow>): FairnessStepRow {
   };
 }
 
+/** A store on a temporary file with one complete session on one machine. */
+async function completeSession(): Promise<{ s: BenchStore; id: number }> {
+  const s = await BenchStore.open(join(mkdtempSync(join(tmpdir(), 'fairness-view-')), 'bench.sqlite'));
+  s.recordMachine(machine);
+  const id = s.startSession({ started_at: '2026-01-01T00:00:00Z', harness_commit: 'c', harness_dirty: false, machine_fingerprint: 'here', tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: 'pinned', settings: {} });
+  s.finishSession(id, 'complete');
+  return { s, id };
+}
+
 describe('fairness_summary', () => {
   it('pools the rounds of a step, with the Wilson interval of the pooled polite share', async () => {
-    const s = await BenchStore.open(join(mkdtempSync(join(tmpdir(), 'fairness-view-')), 'bench.sqlite'));
-    s.recordMachine(machine);
-    const id = s.startSession({ started_at: '2026-01-01T00:00:00Z', harness_commit: 'c', harness_dirty: false, machine_fingerprint: 'here', tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: 'pinned', settings: {} });
-    s.finishSession(id, 'complete');
+    const { s, id } = await completeSession();
     const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: '', scenario: 'fairness' });
     fair.write(step({ polite_ok_fast: 40, goodput_rps: 900 }));
     fair.write(step({ polite_ok_fast: 37, polite_share: 37 / 40, goodput_rps: 1100, server_cpu_share: 0.9, loop_thread_share: 0.2 }));
@@ -62,10 +68,7 @@ describe('fairness_summary', () => {
   });
 
   it('counts a collapsed step and a miss by the low end of the interval that the share itself clears', async () => {
-    const s = await BenchStore.open(join(mkdtempSync(join(tmpdir(), 'fairness-view-')), 'bench.sqlite'));
-    s.recordMachine(machine);
-    const id = s.startSession({ started_at: '2026-01-01T00:00:00Z', harness_commit: 'c', harness_dirty: false, machine_fingerprint: 'here', tool: 'wrk', tool_version: '4', server_cpus: '0', loadgen_cpus: '1', pinning_note: 'pinned', settings: {} });
-    s.finishSession(id, 'complete');
+    const { s, id } = await completeSession();
     const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: '', scenario: 'fairness' });
     fair.write(step({ polite_ok_fast: 37, polite_share: 37 / 40 })); // 92.5%, its interval's low end under 90%
     fair.write(step({ step_multiplier: 5, polite_ok_fast: 0, polite_share: 0, goodput_rps: 80, offered_rps: 4000, target_rps: 5000 })); // collapsed, and counted
