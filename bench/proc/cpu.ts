@@ -174,9 +174,13 @@ export function splitThreads(threads: ReadonlyMap<string, ThreadActivity>): Thre
   return { loopNs, otherNs };
 }
 
-/** The event-loop threads' share of the CPU a server used between two splits; null when it used none (or a reading failed). */
+/** The CPU each kind of thread used between two splits, never below zero (a thread that exited takes its time with it). */
+export function threadDelta(before: ThreadSplit, after: ThreadSplit): ThreadSplit {
+  return { loopNs: Math.max(0, after.loopNs - before.loopNs), otherNs: Math.max(0, after.otherNs - before.otherNs) };
+}
+
+/** The event-loop threads' share of the CPU a server used between two splits; null when it used none. */
 export function loopThreadShare(before: ThreadSplit, after: ThreadSplit): number | null {
-  const loop = after.loopNs - before.loopNs;
-  const total = loop + after.otherNs - before.otherNs;
-  return total > 0 && loop >= 0 ? loop / total : null;
+  const { loopNs, otherNs } = threadDelta(before, after);
+  return loopNs + otherNs > 0 ? loopNs / (loopNs + otherNs) : null;
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { collectProfiles, monotonicMicros } from './capture.ts';
 import { sourceMapLocator } from './locate.ts';
 import { reduceProfiles, type ProfileRow } from './reduce.ts';
-import type { ThreadSplit } from '../proc/cpu.ts';
+import { threadDelta, type ThreadSplit } from '../proc/cpu.ts';
 
 /** How many functions a stored table keeps (the rest summed into one row). */
 export const PROFILE_TOP = 15;
@@ -45,7 +45,8 @@ export interface ProfiledRun {
 
 /** The threads' CPU between two splits over a window (pure). */
 export function profileThreads(before: ThreadSplit, after: ThreadSplit, windowSeconds: number): ProfileThreads {
-  return { windowSeconds, loopCpuSeconds: Math.max(0, after.loopNs - before.loopNs) / 1e9, otherCpuSeconds: Math.max(0, after.otherNs - before.otherNs) / 1e9 };
+  const { loopNs, otherNs } = threadDelta(before, after);
+  return { windowSeconds, loopCpuSeconds: loopNs / 1e9, otherCpuSeconds: otherNs / 1e9 };
 }
 
 export async function profiledRun(steps: ProfiledRunSteps): Promise<ProfiledRun> {

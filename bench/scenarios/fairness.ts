@@ -33,7 +33,7 @@
 import { greedyFigures, runGreedyClient, type GreedyFigures } from '../loadgen/greedy-client.ts';
 import { runPoliteClient, politeFigures, type PoliteAnswer, type PoliteConnection, type PoliteFigures, type PoliteRequest } from '../loadgen/polite-client.ts';
 import { wilsonInterval } from '../stats/proportion.ts';
-import { loopThreadShare, type ThreadSplit } from '../proc/cpu.ts';
+import { loopThreadShare, threadDelta, type ThreadSplit } from '../proc/cpu.ts';
 import type { FairnessStepRow } from '../../db/schema.ts';
 import { HOT_PATH, WIDE_WINDOWS, type Scenario } from './index.ts';
 import type { RoundContext, ScenarioModule, ScenarioOptions } from './module.ts';
@@ -252,8 +252,8 @@ export interface ServerStepFigures {
 /** The CPU figures of one step from the server's thread splits before and after it (pure); nulls when either reading is missing. */
 export function serverThreadFigures(before: ThreadSplit | undefined, after: ThreadSplit | undefined, wallSeconds: number): Pick<ServerStepFigures, 'cpuShare' | 'loopShare'> {
   if (before === undefined || after === undefined || !(wallSeconds > 0)) return { cpuShare: null, loopShare: null };
-  const cpuNs = after.loopNs + after.otherNs - before.loopNs - before.otherNs;
-  return { cpuShare: Math.max(0, cpuNs) / 1e9 / wallSeconds, loopShare: loopThreadShare(before, after) };
+  const { loopNs, otherNs } = threadDelta(before, after);
+  return { cpuShare: (loopNs + otherNs) / 1e9 / wallSeconds, loopShare: loopThreadShare(before, after) };
 }
 
 /** One fairness_steps row (pure). */
