@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clockTicksPerSecond, loopThreadShare, parseProcStat, processTree, readCpuSeconds, readTreeCpuSeconds, splitThreads, startCpuMonitor, threadActivity } from './cpu.ts';
+import { clockTicksPerSecond, loopThreadShare, parseProcStat, processTree, readCpuSeconds, readTreeCpuSeconds, serverThreadSplit, splitThreads, startCpuMonitor } from './cpu.ts';
 
 describe('parseProcStat', () => {
   it('sums utime, stime, cutime and cstime of a real stat line', () => {
@@ -113,10 +113,10 @@ describe('splitThreads and loopThreadShare', () => {
     const pid = child.pid as number;
     const lines = child.stdout.setEncoding('utf8');
     await once(lines, 'data');
-    const before = splitThreads(threadActivity(processTree(pid)));
+    const before = serverThreadSplit(pid);
     child.stdin.write('go\n');
     await once(lines, 'data');
-    const after = splitThreads(threadActivity(processTree(pid)));
+    const after = serverThreadSplit(pid);
     child.kill();
     await once(child, 'exit');
     expect(after.otherNs - before.otherNs).toBeGreaterThan(0);

@@ -174,6 +174,11 @@ export function splitThreads(threads: ReadonlyMap<string, ThreadActivity>): Thre
   return { loopNs, otherNs };
 }
 
+/** A server's CPU so far by thread kind, over every process of its tree (one reading: a /proc scan and each thread's schedstat). */
+export function serverThreadSplit(pid: number): ThreadSplit {
+  return splitThreads(threadActivity(processTree(pid)));
+}
+
 /** The CPU each kind of thread used between two splits, never below zero (a thread that exited takes its time with it). */
 export function threadDelta(before: ThreadSplit, after: ThreadSplit): ThreadSplit {
   return { loopNs: Math.max(0, after.loopNs - before.loopNs), otherNs: Math.max(0, after.otherNs - before.otherNs) };

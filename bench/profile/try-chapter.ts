@@ -14,7 +14,7 @@ import { readContract } from '../subject/contract.ts';
 import { launchSubject } from '../subject/subject.ts';
 import { formatProfiles, formatThreads } from './format.ts';
 import { profiledRun } from './run.ts';
-import { processTree, splitThreads, threadActivity } from '../proc/cpu.ts';
+import { serverThreadSplit } from '../proc/cpu.ts';
 
 export interface TryOptions {
   tree: string;
@@ -61,7 +61,7 @@ export async function tryChapter(options: TryOptions): Promise<string> {
         return launched;
       },
       warmUp: () => awaitData(hotUrl),
-      threads: () => splitThreads(threadActivity(processTree(pid))),
+      threads: () => serverThreadSplit(pid),
       load: async () => {
         const from = performance.now();
         const wrk = spawnSync('wrk', ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, hotUrl], { encoding: 'utf8' });

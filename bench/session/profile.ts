@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { formatTable, formatThreads } from '../profile/format.ts';
 import { profiledRun } from '../profile/run.ts';
 import { toDbRows } from '../profile/schema.ts';
-import { processTree, splitThreads, threadActivity } from '../proc/cpu.ts';
+import { serverThreadSplit } from '../proc/cpu.ts';
 import type { ScenarioModule } from '../scenarios/module.ts';
 import { Interrupted } from './interrupt.ts';
 import { unrecordedLoad, unrecordedRound } from './rounds.ts';
@@ -34,7 +34,7 @@ export async function profileScenario(session: Session, module: ScenarioModule, 
         load: async () => {
           await module.runRound(unrecordedRound(session, module, profiled), 0);
         },
-        threads: () => splitThreads(threadActivity(processTree(profiled.pid))),
+        threads: () => serverThreadSplit(profiled.pid),
       });
       const key = { sessionId: session.id, subject: subject.subject, experiment: subject.experiment, scenario: module.name };
       store.recordProfile(toDbRows(rows, key));

@@ -6,7 +6,7 @@
  */
 import { NGINX_SUBJECT, REFERENCE_SUBJECT } from '../../db/schema.ts';
 import { failedResult, type LoadRequest, type LoadResult } from '../loadgen/index.ts';
-import { processTree, splitThreads, startCpuMonitor, threadActivity, treeCpuReader } from '../proc/cpu.ts';
+import { serverThreadSplit, startCpuMonitor, treeCpuReader } from '../proc/cpu.ts';
 import { fetchServerReport, treePeakRssBytes, treeRssBytes } from '../subject/server-report.ts';
 import { describeRun, flagRun, fmtRps, outcomeOf, runRow } from '../figures/run-row.ts';
 import type { LoadShape, Measured, RoundContext, ScenarioModule } from '../scenarios/module.ts';
@@ -56,7 +56,7 @@ export async function runScenario(session: Session, module: ScenarioModule, subj
           provider: subject.simulator,
           serverGauges: gaugesOf(session, subject, run.startedAt),
           serverRssBytes: () => treeRssBytes(subject.pid),
-          serverThreads: () => splitThreads(threadActivity(processTree(subject.pid))),
+          serverThreads: () => serverThreadSplit(subject.pid),
           serverReport: () => (subject.source ? fetchServerReport(subject.url, subject.source.tree.contract.ready.path) : Promise.resolve(null)),
           ...(session.edition?.watch ? { watchLoad: loadWatch(session.edition.watch, subject.pid) } : {}),
         },
