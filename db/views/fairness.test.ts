@@ -77,4 +77,22 @@ describe('fairness_summary', () => {
     expect(s.rows("SELECT verdict FROM fairness_targets WHERE tag = 'v14'")[0].verdict).toBe(
       'missed at 2 of the 2 counted steps and connections by the low end of the interval (1 by the share itself); at worst the polite client was answered in time 0 of 40');
   });
+
+  it('judges the goodput against the unfair limit only where both counted', async () => {
+    const { s, id } = await completeSession();
+    const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v18', experiment: '', scenario: 'fairness' });
+    const unfair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v18', experiment: 'unfair-limit', scenario: 'fairness' });
+    fair.write(step({ goodput_rps: 950 })); // within 10% of 1,000
+    unfair.write(step({ goodput_rps: 1000 }));
+    fair.write(step({ step_multiplier: 5, goodput_rps: 850, offered_rps: 5000, target_rps: 5000 })); // more than 10% below
+    unfair.write(step({ step_multiplier: 5, goodput_rps: 1000, offered_rps: 5000, target_rps: 5000 }));
+    fair.write(step({ polite_connection: 'kept-alive', goodput_rps: 100 })); // the unfair limit's step did not count
+    unfair.write(step({ polite_connection: 'kept-alive', goodput_rps: 1000, generator_behind: 1 }));
+    const targets = s.rows("SELECT experiment, goodput_judged, goodput_missed, goodput_verdict FROM fairness_targets WHERE tag = 'v18' ORDER BY experiment");
+    expect(targets).toEqual([
+      { experiment: '', goodput_judged: 2, goodput_missed: 1,
+        goodput_verdict: 'the goodput fell more than 10% below the unfair limit\'s at 1 of the 2 steps and connections where both counted' },
+      { experiment: 'unfair-limit', goodput_judged: 2, goodput_missed: 0, goodput_verdict: null },
+    ]);
+  });
 });

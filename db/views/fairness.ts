@@ -60,8 +60,16 @@ CREATE VIEW fairness_summary AS
 -- clears it). collapsed: steps where the greedy client's goodput fell under a tenth of the
 -- closed-loop throughput (chapter 14). worst_ok of worst_sent: the lowest polite share of any step.
 -- verdict: the pages' words for it (met / missed / not met when no step counted), by the low end.
+-- The goodput half (goodput within 10% of the unfair limit's): goodput_judged counts the steps
+-- and connections where this subject and its unfair-limit experiment both counted,
+-- goodput_missed those where its goodput fell below 90% of the unfair limit's; goodput_verdict
+-- their words (NULL for the unfair limit itself).
 CREATE VIEW fairness_targets AS
   SELECT t.*,
+         CASE WHEN experiment = 'unfair-limit' THEN NULL
+              WHEN goodput_judged = 0 THEN 'no step where both counted judges the goodput'
+              WHEN goodput_missed = 0 THEN printf('the goodput stayed within 10%% of the unfair limit''s at all %d steps and connections where both counted', goodput_judged)
+              ELSE printf('the goodput fell more than 10%% below the unfair limit''s at %d of the %d steps and connections where both counted', goodput_missed, goodput_judged) END AS goodput_verdict,
          CASE WHEN counted = 0 THEN printf('not met: no step counted (the greedy client short of its level or at the end of its core in all %d; the server collapsed in %d), and the polite client was answered in time %d of %d at worst', steps, collapsed, worst_ok, worst_sent)
               WHEN missed_on_low_end = 0 THEN printf('met: at all %d counted steps and connections the low end of the interval clears 90%%', counted)
               ELSE printf('missed at %d of the %d counted steps and connections by the low end of the interval (%d by the share itself); at worst the polite client was answered in time %d of %d', missed_on_low_end, counted, missed_on_share, worst_ok, worst_sent) END AS verdict
@@ -73,7 +81,14 @@ CREATE VIEW fairness_targets AS
          (SELECT w.polite_ok_fast FROM fairness_summary w WHERE w.tag = s.tag AND w.experiment = s.experiment AND w.scenario = 'fairness'
            ORDER BY w.polite_share, w.step_multiplier, w.polite_connection LIMIT 1) AS worst_ok,
          (SELECT w.polite_sent FROM fairness_summary w WHERE w.tag = s.tag AND w.experiment = s.experiment AND w.scenario = 'fairness'
-           ORDER BY w.polite_share, w.step_multiplier, w.polite_connection LIMIT 1) AS worst_sent
+           ORDER BY w.polite_share, w.step_multiplier, w.polite_connection LIMIT 1) AS worst_sent,
+         (SELECT COUNT(*) FROM fairness_summary f JOIN fairness_summary u ON u.tag = f.tag AND u.experiment = 'unfair-limit' AND u.scenario = f.scenario
+             AND u.step_multiplier = f.step_multiplier AND u.polite_connection = f.polite_connection
+           WHERE f.tag = s.tag AND f.experiment = s.experiment AND f.scenario = 'fairness' AND f.counts = 1 AND u.counts = 1) AS goodput_judged,
+         (SELECT COUNT(*) FROM fairness_summary f JOIN fairness_summary u ON u.tag = f.tag AND u.experiment = 'unfair-limit' AND u.scenario = f.scenario
+             AND u.step_multiplier = f.step_multiplier AND u.polite_connection = f.polite_connection
+           WHERE f.tag = s.tag AND f.experiment = s.experiment AND f.scenario = 'fairness' AND f.counts = 1 AND u.counts = 1
+             AND f.goodput_rps < 0.9 * u.goodput_rps) AS goodput_missed
     FROM fairness_summary s WHERE s.scenario = 'fairness'
    GROUP BY tag, experiment) t;
 `;
