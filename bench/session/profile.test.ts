@@ -12,6 +12,7 @@ import { runBench } from './session.ts';
 import type { ScenarioModule } from '../scenarios/module.ts';
 import { summarize } from '../figures/summarize.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
+import { FEED } from '../subject/subject.ts';
 import { sink } from '../testing/sink.ts';
 
 const repos: string[] = [];
@@ -36,13 +37,13 @@ const oneRun: ScenarioModule = {
   failures: (runs) => runs.filter((r) => r.status === 'failed').length,
 };
 
-async function bench(extra: string[]) {
+async function bench(extra: string[], scenario: ScenarioModule = oneRun) {
   const { dir } = createTinyRepo([{ tag: 'v1-single' }, { tag: 'v2-cluster', env: { TINY_WORKERS: '2' } }]);
   repos.push(dir);
-  const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0', ...extra]), scenarios: ['one'] };
+  const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0', ...extra]), scenarios: [scenario.name] };
   const stdout = sink();
   const stderr = sink();
-  const code = await runBench(options, { stdout, stderr, scenarios: new Map([['one', oneRun]]) });
+  const code = await runBench(options, { stdout, stderr, scenarios: new Map([[scenario.name, scenario]]) });
   return { code, stdout: stdout.text, stderr: stderr.text, db: await openDatabase(options.dbPath) };
 }
 
@@ -90,6 +91,27 @@ describe('npm run bench -- --profile', () => {
     }
     // The view pairs them with the profile a page shows (profile_top's session).
     expect(queryRows(db, 'SELECT tag, session_id FROM profile_cpu_by_thread ORDER BY tag')).toEqual([{ tag: 'v1-single', session_id: session }, { tag: 'v2-cluster', session_id: session }]);
+  });
+
+  it('profiles a scenario with a provider of its own (ingest) on a server started with that provider', async () => {
+    // What each round saw: the provider it may steer, and the title of the server it loads (the provider's environment names it).
+    const seen: Array<{ provider: boolean; title: string }> = [];
+    const ownProvider: ScenarioModule = {
+      ...oneRun,
+      name: 'own',
+      ownProvider: () => ({ feed: FEED, env: { TINY_LABEL: 'own provider' } }),
+      runRound: async (context, round) => {
+        const answer = (await (await fetch(`${context.url}/search?q=1`)).json()) as { data: { events: Array<{ title: string }> } };
+        seen.push({ provider: context.provider !== undefined, title: answer.data.events[0].title });
+        return oneRun.runRound(context, round);
+      },
+    };
+    const { code, stderr, db } = await bench(['--profile'], ownProvider);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // Two chapters, each one measured round and one profiled round.
+    expect(seen).toEqual(Array.from({ length: 4 }, () => ({ provider: true, title: 'own provider' })));
+    expect(queryRows(db, 'SELECT DISTINCT subject, scenario FROM profiles ORDER BY subject')).toEqual([{ subject: 'v1-single', scenario: 'own' }, { subject: 'v2-cluster', scenario: 'own' }]);
   });
 
   it('records no profile without the flag', async () => {

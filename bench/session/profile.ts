@@ -1,20 +1,23 @@
 /**
  * --profile: one extra run per chapter subject after the measured rounds, its server a
  * fresh instance under node --cpu-prof (bench/profile/run.ts). The scenario's own round
- * is the load, but nothing of it is recorded as a run: the profiler costs throughput.
+ * is the load, but nothing of it is recorded as a run: the profiler costs throughput. A
+ * scenario with a provider of its own (ingest) profiles a server started with that provider,
+ * as its measured rounds do (session/subjects.ts relaunchedSubjects).
  */
 import { join } from 'node:path';
 import { formatTable, formatThreads } from '../profile/format.ts';
 import { profiledRun } from '../profile/run.ts';
 import { toDbRows } from '../profile/schema.ts';
 import { serverThreadSplit } from '../proc/cpu.ts';
-import type { ScenarioModule } from '../scenarios/module.ts';
+import type { OwnProvider, ScenarioModule } from '../scenarios/module.ts';
 import { Interrupted } from './interrupt.ts';
 import { unrecordedLoad, unrecordedRound } from './rounds.ts';
 import type { Subject, Session } from './types.ts';
 
 export async function profileScenario(session: Session, module: ScenarioModule, subjects: Subject[]): Promise<void> {
   const { options, store, signals } = session;
+  const provider: OwnProvider | null = module.ownProvider ? module.ownProvider(options) : null;
   for (const subject of subjects) {
     const source = subject.source;
     if (!source) continue;
@@ -23,8 +26,10 @@ export async function profileScenario(session: Session, module: ScenarioModule, 
       const { rows, threads } = await profiledRun({
         treeDir: source.tree.path,
         start: async (profileDir) => {
-          const launched = await session.io.launch(source.tree, session.cleanup, { args: source.args, env: source.env, connlimit: source.connlimit, wrap: session.serverWrap, guard: signals.guard, profileDir });
-          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid, processes: launched, metricsUrl: launched.metricsUrl };
+          const launched = await session.io.launch(source.tree, session.cleanup, {
+            args: source.args, env: { ...source.env, ...provider?.env }, feed: provider?.feed, connlimit: source.connlimit, wrap: session.serverWrap, guard: signals.guard, profileDir,
+          });
+          profiled = { ...subject, label: `${subject.label} (profiled)`, url: launched.url, pid: launched.pid, processes: launched, metricsUrl: launched.metricsUrl, simulator: launched.simulator };
           return launched.server;
         },
         warmUp: async () => {

@@ -207,6 +207,9 @@ export function unrecordedRound(session: Session, module: ScenarioModule, subjec
     label: subject.label,
     url: subject.url,
     loadgenCpus: session.request.pinning.loadgenCpus,
+    guard: session.signals.guard,
+    // A scenario that steers its provider (ingest) steers the profiled server's own.
+    provider: subject.simulator,
     serverGauges: gaugesOf(session, subject, clock.startedAt),
     measure: async (load) => {
       clock.restart();
