@@ -1,7 +1,7 @@
 /**
  * Issue 23's readability rule, checked on the shipped book as it renders from
  * data/bench.sqlite: no paragraph carries more than five figures — more belong in a table.
- * A figure is a measured value (`@metric`) or a quantity typed in the prose ("512
+ * A figure is a number a measured value (`@metric`) shows, or a quantity typed in the prose ("512
  * connections", "50 ms", "2×"); a number that names something (chapter 7, session 38,
  * issue 21, p99.9, HTTP 503, RFC 3986, a date) is not one, nor is code or a claim's ✓ note.
  */
@@ -19,24 +19,31 @@ const NAMES =
 const STATUS = /\b(?:200|204|304|400|404|405|408|413|414|417|429|431|500|503)\b/g;
 const NUMBER = /(?<![\w.,/-])\d[\d,]*(?:\.\d+)?(?![\w/-])/g;
 
-/** The figures of one rendered paragraph's inner HTML, in order. */
+/** The figures of one rendered paragraph's inner HTML, in order: a measured value counts once per number it shows (a sentence a query writes may hold several), and at least once. */
 export function figuresIn(paragraph: string): string[] {
   const text = paragraph
     .replace(/<code>[\s\S]*?<\/code>/g, ' ')
     .replace(/<span class="claim-detail"[\s\S]*?<\/span>/g, ' ')
-    .replace(/<span class="metric[ "][^>]*>[\s\S]*?<\/span>/g, ' ⟨figure⟩ ')
+    .replace(/<span class="metric[ "][^>]*>([\s\S]*?)<\/span>/g, (_, inner: string) => ` ${'⟨figure⟩ '.repeat(Math.max(1, typedNumbers(inner).length))}`);
+  return typedNumbers(text, '⟨figure⟩|');
+}
+
+function typedNumbers(html: string, also = ''): string[] {
+  const text = html
     .replace(/<[^>]+>/g, ' ')
     .replace(/&[#\w]+;/g, ' ')
     .replace(/\d{4}-\d{2}-\d{2}/g, ' ')
     .replace(NAMES, ' ')
     .replace(STATUS, ' ');
-  return text.match(new RegExp(`⟨figure⟩|${NUMBER.source}`, 'g')) ?? [];
+  return text.match(new RegExp(`${also}${NUMBER.source}`, 'g')) ?? [];
 }
 
 describe('figuresIn', () => {
   it('counts measured values and typed quantities, not names, code or a check note', () => {
     expect(figuresIn('wrk on 512 connections offers 2× and 5×, 0.1× a step, 1 s each')).toEqual(['512', '2', '5', '0.1', '1']);
     expect(figuresIn('serves <span class="metric" data-field="x" title="Session 38">2,250</span> requests a second')).toEqual(['⟨figure⟩']);
+    expect(figuresIn('<span class="metric" title="Session 69">97% at 1.5×, 91% at 2× in chapter 7</span>')).toEqual(['⟨figure⟩', '⟨figure⟩', '⟨figure⟩', '⟨figure⟩']);
+    expect(figuresIn('<span class="metric" title="Session 69">not measured yet</span>')).toEqual(['⟨figure⟩']);
     expect(figuresIn('chapter 7 against chapters 8–13 in session 38 (issue 21): p99.9 and v17, answered 503 per RFC 3986 on 2026-12-06')).toEqual([]);
     expect(figuresIn('run <code>wrk -t1 -c512</code><span class="claim-check">✓<span class="claim-detail" role="note">the query gives 0.85, needs &lt; 0.97.</span></span>')).toEqual([]);
   });

@@ -107,15 +107,15 @@ export function scenario(name: ScenarioName): Scenario {
     case 'ingest':
       return { name, description: 'the hot search with the provider quiet, then delivering a large document on every poll', paths: [HOT_PATH], keepAlive: true, stepped: false };
     case 'overload':
-      return { name, description: 'open loop: fixed arrival rates from 0.5× to 3× the capacity over wide windows', paths: widePaths(), keepAlive: true, stepped: true };
+      return { name, description: 'open loop: fixed arrival rates from 0.5× to 3× the closed-loop throughput over wide windows', paths: widePaths(), keepAlive: true, stepped: true };
     case 'adaptive-ramp':
-      return { name, description: 'open loop: a ramp from 0.5× to 2.5× the capacity and back over wide windows, the limiter recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
+      return { name, description: 'open loop: a ramp from 0.5× to 2.5× the closed-loop throughput and back over wide windows, the limiter recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
     case 'scaling-ramp':
-      return { name, description: 'open loop: a gradual ramp from 0.5× to 2.5× the capacity over wide windows, the scaling signals recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
+      return { name, description: 'open loop: a gradual ramp from 0.5× to 2.5× the closed-loop throughput over wide windows, the scaling signals recorded per second', paths: widePaths(), keepAlive: true, stepped: true };
     case 'fairness':
-      return { name, description: 'a greedy client (wrk, 512 connections, paced) at 2× and 5× the capacity over wide windows while a polite one sends the hot search every 250 ms, on new connections and on one kept-alive', paths: widePaths(), keepAlive: true, stepped: true };
+      return { name, description: 'a greedy client (wrk, 512 connections, paced) at 2× and 5× the closed-loop throughput over wide windows while a polite one sends the hot search every 250 ms, on new connections and on one kept-alive', paths: widePaths(), keepAlive: true, stepped: true };
     case 'overload-mix':
-      return { name, description: "open loop: fixed arrival rates from 0.5× to 3× the capacity over the mix's requests", paths: mixPathsOnce(), keepAlive: true, stepped: true };
+      return { name, description: "open loop: fixed arrival rates from 0.5× to 3× the closed-loop throughput over the mix's requests", paths: mixPathsOnce(), keepAlive: true, stepped: true };
     case 'ingest-mix-overload':
       return { name, description: "open loop: the mix's requests in overload steps while the provider sends a large document on every poll", paths: mixPathsOnce(), keepAlive: true, stepped: true };
     case 'capacity-hot':

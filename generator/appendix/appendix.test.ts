@@ -85,6 +85,25 @@ describe('the generated appendix', () => {
   });
 });
 
+describe('measurements of a cost session', () => {
+  it('shows its instruction counts and subjects, not "0 measured" alone', async () => {
+    const costDb = await createFixtureDatabase();
+    costDb.run(`INSERT INTO sessions (id, kind, started_at, status, harness_commit, harness_dirty, machine_fingerprint, tool, tool_version, settings_json)
+                VALUES (9, 'cost', '2026-11-21T10:00:00.000Z', 'complete', '${'f'.repeat(40)}', 0, 'fixture-machine', 'callgrind', '3.19.0', '{}')`);
+    for (const [subject, scenario] of [['v1-baseline', 'hot'], ['v1-baseline', 'mix'], ['v2-index', 'hot']]) {
+      costDb.run(`INSERT INTO costs (session_id, subject, scenario, requests_per_window, windows, processes, instructions_per_request, min_per_request, max_per_request, range, cv, node_flags, valgrind_version, node_version, windows_json)
+                  VALUES (9, '${subject}', '${scenario}', 200, 4, 1, 1000, 999, 1001, 0.002, 0.001, '--jitless', '3.19.0', 'v20', '[]')`);
+    }
+    const html = measurementsFragment(directQueries(costDb));
+    const section = html.slice(html.indexOf('id="session-9"'));
+    expect(section).toContain('<dt>Runs</dt><dd>0 measured, 0 failed</dd>');
+    expect(section).toContain('<dt>Instruction counts</dt><dd>3 (subject × scenario, 12 callgrind windows; recorded as counts, not as runs)</dd>');
+    expect(section).toMatch(/<dt>Subjects<\/dt><dd>(v1-baseline,v2-index|v2-index,v1-baseline)<\/dd>/);
+    // A session without counts has no such line.
+    expect(html.slice(0, html.indexOf('id="session-9"'))).not.toContain('Instruction counts');
+  });
+});
+
 describe('statusText', () => {
   it('says why a withdrawn session is not cited, and other statuses as they are', () => {
     expect(statusText('withdrawn', JSON.stringify({ withdrawn: { reason: 'steal on the pinned CPUs' } }))).toBe('withdrawn, never cited: steal on the pinned CPUs');

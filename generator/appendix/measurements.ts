@@ -29,8 +29,11 @@ export function measurementsFragment(queries: QueryRunner): string {
             (SELECT COUNT(*) FROM runs r WHERE r.session_id = s.id AND r.status = 'ok') AS ok_runs,
             (SELECT COUNT(*) FROM runs r WHERE r.session_id = s.id AND r.status <> 'ok') AS failed_runs,
             (SELECT COUNT(*) FROM overload_steps o WHERE o.session_id = s.id) AS overload_steps,
+            (SELECT COUNT(*) FROM costs c WHERE c.session_id = s.id) AS cost_counts,
+            (SELECT SUM(c.windows * c.processes) FROM costs c WHERE c.session_id = s.id) AS cost_windows,
             (SELECT group_concat(subject) FROM (SELECT r.subject FROM runs r WHERE r.session_id = s.id
-               UNION SELECT o.subject FROM overload_steps o WHERE o.session_id = s.id)) AS subjects
+               UNION SELECT o.subject FROM overload_steps o WHERE o.session_id = s.id
+               UNION SELECT c.subject FROM costs c WHERE c.session_id = s.id)) AS subjects
        FROM sessions s LEFT JOIN machines m ON m.fingerprint = s.machine_fingerprint
       ORDER BY s.id`,
   );
@@ -61,6 +64,10 @@ function sessionSection(session: Row): string {
     ['Runs', `${formatNumber(Number(session.ok_runs), 'comma')} measured, ${formatNumber(Number(session.failed_runs), 'comma')} failed`],
     ...(Number(session.overload_steps) > 0
       ? [['Open-loop overload steps', `${formatNumber(Number(session.overload_steps), 'comma')} (recorded as steps, not as runs)`] as [string, string]]
+      : []),
+    // A cost session counts instructions under callgrind: its counts, not runs, are its measurements.
+    ...(Number(session.cost_counts) > 0
+      ? [['Instruction counts', `${formatNumber(Number(session.cost_counts), 'comma')} (subject × scenario, ${formatNumber(Number(session.cost_windows), 'comma')} callgrind windows; recorded as counts, not as runs)`] as [string, string]]
       : []),
     ['Subjects', text(session.subjects)],
   ];
