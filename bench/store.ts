@@ -11,6 +11,8 @@ import {
   preparations,
   profiles,
   profileThreads,
+  gateTrialRuns,
+  type GateTrialRunRow,
   runs,
   runSamples,
   SERIES_TABLES,
@@ -153,6 +155,11 @@ export class BenchStore {
     this.transaction(() => {
       for (const row of rows) insertRow(this.db, profiles, row);
     });
+  }
+
+  /** One gate run of a trials session (table gate_trial_runs), saved at once by the caller. */
+  recordGateTrialRun(row: GateTrialRunRow): void {
+    insertRow(this.db, gateTrialRuns, row, 'replace');
   }
 
   /** A profiled run's CPU by thread (table profile_threads): what its V8 profile cannot sample. */

@@ -33,6 +33,7 @@ import { EDITION_MARKS_BACKFILL, EDITION_MARKS_SQL, EDITION_VIEWS, EDITION_VIEWS
 import { KRAFT_BOOK_VIEWS, KRAFT_VIEWS } from './views/kraft.ts';
 import { YARDSTICK_VIEW_NAMES, YARDSTICK_VIEWS } from './views/yardsticks.ts';
 import { FAIRNESS_VIEW_NAMES, FAIRNESS_VIEWS } from './views/fairness.ts';
+import { GATE_TRIAL_VIEW_NAMES, GATE_TRIAL_VIEWS } from './views/gate-trials.ts';
 import { addMissingColumns, createTableSql, integer, real, table, text, type NewRow, type Row, type Table } from './table.ts';
 import { TAILS_SERIES, TAILS_VIEW_NAMES, TAILS_VIEWS } from './views/tails.ts';
 
@@ -447,6 +448,32 @@ export const profileThreads = table(
 export type ProfileThreadsRow = NewRow<typeof profileThreads>;
 
 /**
+ * Each gate run of a trials session (`npm run trials`, bench/gate/trials.ts; sessions.kind =
+ * 'gate-trials'): the real gate run on a case — identical trees, or a head made slower on
+ * purpose — and what it said. Every FAIL on identical trees is a false alarm, every FAIL on a
+ * slower head a detection; an error is counted as neither. None before 2026-12-07 (the trials
+ * before were printed only: bench/gate/README.md).
+ */
+export const gateTrialRuns = table(
+  'gate_trial_runs',
+  {
+    session_id: integer('NOT NULL REFERENCES sessions(id)'),
+    case_name: text('NOT NULL'), // "identical trees", "head −10% throughput (156 iterations per reply)", …
+    trial: integer('NOT NULL'), // 1-based, interleaved with the other cases
+    slowdown: real('NOT NULL'), // 0 for identical trees; the throughput (or work) the head was made to lose
+    verdict: text('NOT NULL'), // pass | fail | inconclusive | error | killed
+    decided_by: text(), // instructions | throughput, as the gate said
+    instructions_ratio: real(), // head/base instructions per request, when counted
+    throughput_ratio: real(), // head/base req/s, the gate's estimate
+    throughput_low: real(), // its 95% interval
+    throughput_high: real(),
+    seconds: real('NOT NULL'), // the gate run's wall time
+  },
+  ['PRIMARY KEY (session_id, case_name, trial)'],
+);
+export type GateTrialRunRow = NewRow<typeof gateTrialRuns>;
+
+/**
  * Schema 5: instructions per request under callgrind (`npm run cost -- --record`,
  * bench/cost/), one row per subject × scenario of a cost session (sessions.kind = 'cost').
  * Machine-independent within an architecture: the same binary and inputs give the same
@@ -500,7 +527,7 @@ export const demoOutputs = table('demo_outputs', {
 });
 export type DemoOutputRow = NewRow<typeof demoOutputs>;
 
-export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, fairnessSteps, profiles, profileThreads, costs, ...Object.values(TAILS_SERIES)];
+export const TABLES: Table[] = [meta, chapters, machineInfo, sessions, runs, runSamples, summaries, yardstickRatios, preparations, stressTestSamples, adaptiveLimiterSamples, scalingSignalSamples, overloadSteps, fairnessSteps, profiles, profileThreads, costs, gateTrialRuns, ...Object.values(TAILS_SERIES)];
 
 // The views pick each subject's latest session with a correlated MAX(session_id) per row: without
 // these, latency_histogram scanned its 14,359 rows once per row (4.4 s a chapter page's histogram,
@@ -778,7 +805,7 @@ CREATE VIEW scaling_lead_time AS
   FROM ${withRamp('scaling_signal_samples')} t JOIN sessions se ON se.id = t.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
   WHERE ${inCitedSession('t.session_id')}
   GROUP BY t.session_id, t.subject, t.experiment, t.scenario, t.run_id, t.ramp;
-${YARDSTICK_VIEWS}${FAIRNESS_VIEWS}`;
+${YARDSTICK_VIEWS}${FAIRNESS_VIEWS}${GATE_TRIAL_VIEWS}`;
 
 /**
  * Versioned steps an automatic "add the missing columns" cannot do, keyed by the
@@ -868,5 +895,6 @@ export const BOOK_VIEWS = [
   ...AUTHORING_VIEWS,
   ...YARDSTICK_VIEW_NAMES,
   ...FAIRNESS_VIEW_NAMES,
+  ...GATE_TRIAL_VIEW_NAMES,
   ...TAILS_VIEW_NAMES,
 ] as const;

@@ -13,6 +13,10 @@
  * --reports keeps each gate run's Markdown report (its windows, pairs and reasons) as
  * <dir>/<trial>-<case>.md: what an inconclusive or failed run saw.
  *
+ * Every gate run is recorded as it ends in the benchmark database (--db, default
+ * data/bench.sqlite; --no-record to keep it out): a session of kind 'gate-trials', table
+ * gate_trial_runs, view gate_trials (trials-record.ts). Appendix A shows the latest.
+ *
  * With --server <ref>, the trials run on the real server at that commit (server-repo.ts):
  * identical trees, and heads adding pure JavaScript work to every reply, calibrated to cost
  * --slowdown of the base's throughput (calibrate.ts: the base's CPU per request under the
@@ -34,6 +38,7 @@ import { cpuSecondsPerRequest, iterationsForSlowdown, loopNanoseconds } from './
 import { DEFAULTS } from './args.ts';
 import { createServerTrialRepo } from './server-repo.ts';
 import { BASE_ITERATIONS, createWorkRepo } from './work-repo.ts';
+import { openTrialsRecord, type GateRunOutcome, type TrialsRecord } from './trials-record.ts';
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 
 /** The gate's own flags that trials may pass on. */
@@ -50,16 +55,8 @@ interface TrialCase {
   trials: number;
 }
 
-interface TrialOutcome {
+interface TrialOutcome extends GateRunOutcome {
   exitCode: number | null;
-  verdict: string;
-  decidedBy: string | null;
-  /** head/base instructions per request, when counted. */
-  costRatio: number | null;
-  ratio: number | null;
-  low: number | null;
-  high: number | null;
-  seconds: number;
 }
 
 const VERDICTS: Record<number, string> = { 0: 'pass', 1: 'fail', 2: 'error', 3: 'inconclusive' };
@@ -70,7 +67,8 @@ const GATE_RUN_BUDGET_SECONDS = 240;
 const USAGE =
   'Usage: npm run trials -- --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]\n' +
   '       npm run trials -- --server <ref> [--repo <dir>] --trials N [--identical N] [--slowdown F,F] [gate flags]\n' +
-  '       either form: [--reports <dir>] keeps every gate run\'s report there\n';
+  '       either form: [--reports <dir>] keeps every gate run\'s report there;\n' +
+  '       [--db <file>] records every run there (default data/bench.sqlite), [--no-record] does not\n';
 
 function fail(message: string): never {
   process.stderr.write(`trials: ${message}\n${USAGE}`);
@@ -98,6 +96,8 @@ function parseTrialArgs(argv: string[]) {
       repo: { type: 'string', default: '.' },
       slowdown: { type: 'string', default: '0.10' },
       reports: { type: 'string' },
+      db: { type: 'string', default: join(root, 'data', 'bench.sqlite') },
+      'no-record': { type: 'boolean' },
       help: { type: 'boolean' },
       ...Object.fromEntries(GATE_FLAGS.map((flag) => [flag, { type: 'string' as const }])),
     },
@@ -114,7 +114,8 @@ function parseTrialArgs(argv: string[]) {
   const given = values as Record<string, unknown>;
   const gateArgs = GATE_FLAGS.flatMap((flag) => (typeof given[flag] === 'string' ? [`--${flag}`, given[flag] as string] : []));
   const connections = typeof given.connections === 'string' ? Number(given.connections) : DEFAULTS.connections;
-  return { trials, identical, extras, slowdowns, server: values.server ?? null, repo: values.repo, connections, gateArgs, reports: values.reports === undefined ? null : resolve(values.reports) };
+  return { trials, identical, extras, slowdowns, server: values.server ?? null, repo: values.repo, connections, gateArgs, reports: values.reports === undefined ? null : resolve(values.reports),
+    db: values['no-record'] ? null : resolve(values.db) };
 }
 
 interface TrialRepo {
@@ -123,6 +124,8 @@ interface TrialRepo {
   cases: TrialCase[];
   /** What the base and the heads are, for the report. */
   description: string;
+  /** The server's commit when the trials run on the real server (--server), else null. */
+  serverCommit: string | null;
   remove(): void;
 }
 
@@ -138,6 +141,7 @@ function workTrialRepo(): TrialRepo {
       ...extras.map((x, i) => ({ name: `head +${Math.round(x * 100)}% work`, extraWork: x, head: slower[i], trials })),
     ],
     description: `base server work ${BASE_ITERATIONS} busy-loop iterations per request`,
+    serverCommit: null,
     remove: repo.remove,
   };
 }
@@ -165,6 +169,7 @@ async function serverTrialRepo(ref: string): Promise<TrialRepo> {
       ...slowdowns.map((x, i) => ({ name: `head −${Math.round(x * 100)}% throughput (${iterations[i]} iterations per reply)`, extraWork: x, head: repo.slower[i], trials })),
     ],
     description: `the server at ${ref} (${commit.slice(0, 12)}); heads preload pure JavaScript work before every reply, calibrated on ${(perRequest * 1e6).toFixed(1)} µs of CPU per request and ${loop.toFixed(2)} ns per loop iteration`,
+    serverCommit: commit,
     remove: repo.remove,
   };
 }
@@ -206,7 +211,7 @@ function runGateOnce(repo: string, base: string, head: string, gateArgs: string[
   });
 }
 
-const { trials, identical, extras, slowdowns, server, repo: repoDir, connections, gateArgs, reports } = parse(process.argv.slice(2));
+const { trials, identical, extras, slowdowns, server, repo: repoDir, connections, gateArgs, reports, db } = parse(process.argv.slice(2));
 if (reports !== null) mkdirSync(reports, { recursive: true });
 const repo = server === null ? workTrialRepo() : await serverTrialRepo(server);
 let interrupted = false;
@@ -219,6 +224,17 @@ const rounds = Math.max(...cases.map((c) => c.trials));
 const outcomes = new Map<TrialCase, TrialOutcome[]>(cases.map((c) => [c, []]));
 const started = new Date();
 process.stderr.write(`trials: ${cases.map((c) => `${c.trials} × ${c.name}`).join(', ')} on ${repo.dir}; gate ${gateArgs.join(' ') || '(its defaults)'}; ${repo.description}\n`);
+const record: TrialsRecord | null =
+  db === null
+    ? null
+    : await openTrialsRecord(db, {
+        command: `npm run trials -- ${process.argv.slice(2).join(' ')}`,
+        gate_args: gateArgs,
+        description: repo.description,
+        server_commit: repo.serverCommit,
+        cases: cases.map((c) => ({ name: c.name, slowdown: c.extraWork, runs: c.trials })),
+      }, (line) => process.stderr.write(`${line}\n`));
+let status: 'complete' | 'interrupted' | 'failed' = 'failed';
 
 try {
   for (let t = 1; t <= rounds && !interrupted; t++) {
@@ -229,12 +245,15 @@ try {
       // A run cut short by Ctrl-C is no verdict: the table counts the runs that ended.
       if (interrupted) break;
       outcomes.get(c)!.push(outcome);
+      record?.record(c.name, t, c.extraWork, outcome);
       const ci = outcome.ratio === null ? 'no ratio' : `${outcome.ratio.toFixed(3)} [${outcome.low!.toFixed(3)}, ${outcome.high!.toFixed(3)}]`;
       const instructions = outcome.costRatio === null ? '' : `, instructions ${outcome.costRatio.toFixed(4)}`;
       process.stderr.write(`trials: ${t}/${c.trials} ${c.name}: ${outcome.verdict} by ${outcome.decidedBy ?? '—'} (head/base req/s ${ci}${instructions}, ${outcome.seconds.toFixed(0)} s)\n`);
     }
   }
+  status = interrupted ? 'interrupted' : 'complete';
 } finally {
+  record?.finish(status);
   repo.remove();
 }
 
