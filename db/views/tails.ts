@@ -106,7 +106,10 @@ CREATE VIEW objective_capacity AS
 -- The one capacity every chapter page states: the chapter as tagged (no experiment) on the mix
 -- (capacity-mix), its highest round; a page reads one number without repeating the filters.
 CREATE VIEW mix_capacity AS
-  SELECT tag, chapter_number, capacity_high AS capacity_rps, generator_limited, session_id, machine
+  SELECT tag, chapter_number, capacity_high AS capacity_rps, generator_limited,
+         CASE WHEN capacity_high IS NULL THEN 'no offered rate met the objective'
+              ELSE (CASE WHEN generator_limited = 1 THEN 'at least ' ELSE '' END) || printf('%,d', capacity_high) END AS capacity_text,
+         session_id, machine
   FROM objective_capacity WHERE request_set = 'mix' AND scenario = 'capacity-mix' AND experiment = '';
 
 -- Each subject's capacity on the mix (its highest round) in every complete edition of the

@@ -10,7 +10,12 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { registerServiceMetrics } from './exporter.ts';
 import { LoopTurn } from './loop-turn.ts';
-import { RequestTally, ShedTally } from './request-tally.ts';
+import { DURATION_BUCKETS_SECONDS, RequestTally, ShedTally } from './request-tally.ts';
+import { registerLimiterMetrics } from '../limit/limiter-metrics.ts';
+import { DEFAULT_SCALE_OUT_RULE } from '../signals/scale-out.ts';
+import { registerSignalMetrics } from '../signals/signal-metrics.ts';
+import { countersOf } from '../signals/counters.ts';
+import { StandingQueue } from '../limit/standing-queue.ts';
 
 const repoFile = (path: string) => readFileSync(fileURLToPath(new URL(`../../../${path}`, import.meta.url)), 'utf8');
 
@@ -32,12 +37,21 @@ function metricNamesIn(expression: string): string[] {
   return [...names];
 }
 
-/** Every series name the exporter can produce, with a limit configured (so concurrency_limit is there). */
+/**
+ * Every series name the server can produce, registered as service.ts registers them: the
+ * exporter with a limit configured (so concurrency_limit is there), the adaptive limiter's
+ * gauges, and the scale-out signals.
+ */
 async function exportedNames(): Promise<Set<string>> {
   const registry = new Registry();
-  const stop = registerServiceMetrics(registry, {
-    tally: new RequestTally(), turn: new LoopTurn(), shed: new ShedTally(), catalogue: { events: () => 0, asOf: () => null, pollFailures: () => 0 }, concurrencyLimit: () => 1,
-  });
+  const sources = { tally: new RequestTally(), turn: new LoopTurn(), shed: new ShedTally(), catalogue: { events: () => 0, asOf: () => null, pollFailures: () => 0 }, concurrencyLimit: () => 1 };
+  const stopService = registerServiceMetrics(registry, sources);
+  registerLimiterMetrics(registry, { rttNoLoadMs: 1, rttMs: 1 });
+  const stopSignals = registerSignalMetrics(registry, countersOf({ ...sources, queue: new StandingQueue(0) }, () => 1), DEFAULT_SCALE_OUT_RULE, DURATION_BUCKETS_SECONDS);
+  const stop = () => {
+    stopSignals();
+    stopService();
+  };
   try {
     const names = new Set<string>();
     for (const metric of await registry.getMetricsAsJSON()) {
