@@ -17,6 +17,17 @@ export interface HarnessState {
   tree: string | null;
 }
 
+/** The provenance fields every session starts with: when, at which harness, on which machine. */
+export function sessionProvenance(harness: HarnessState, machine: { fingerprint: string }, startedAt = new Date()) {
+  return {
+    started_at: startedAt.toISOString(),
+    harness_commit: harness.commit,
+    harness_dirty: harness.dirty,
+    harness_tree: harness.tree,
+    machine_fingerprint: machine.fingerprint,
+  };
+}
+
 export async function harnessState(): Promise<HarnessState> {
   const git = simpleGit(HARNESS_ROOT);
   try {

@@ -14,7 +14,7 @@ import { insertRow } from '../../db/table.ts';
 import type { Cleanup } from '../subject/cleanup.ts';
 import { acquireLock } from '../lock.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
-import { harnessState } from '../provenance.ts';
+import { harnessState, sessionProvenance } from '../provenance.ts';
 import { scenario as scenarioOf } from '../scenarios/index.ts';
 import { BenchStore } from '../store.ts';
 import { UsageError } from '../../cli/args.ts';
@@ -113,12 +113,8 @@ export async function recordCosts(options: CostRecordOptions, cleanup: Cleanup, 
   const referenceSource = all[0];
   const sessionId = store.startSession({
     kind: 'cost',
-    started_at: new Date().toISOString(),
+    ...sessionProvenance(harness, machine),
     finished_at: null,
-    harness_commit: harness.commit,
-    harness_dirty: harness.dirty,
-    harness_tree: harness.tree,
-    machine_fingerprint: machine.fingerprint,
     tool: 'callgrind',
     tool_version: options.valgrindVersion,
     server_cpus: null,

@@ -22,7 +22,7 @@ import { acquireLock, type Lock } from '../lock.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
 import { parseOptions } from '../options.ts';
 import { planPinning, usableCpus } from '../proc/pinning.ts';
-import { harnessState } from '../provenance.ts';
+import { harnessState, sessionProvenance } from '../provenance.ts';
 import { runBench } from '../session/session.ts';
 import type { RunnerIO, SessionEffects } from '../session/effects.ts';
 import { sharedTrees } from './shared-trees.ts';
@@ -170,11 +170,7 @@ async function openSession(store: BenchStore, options: EditionOptions, record: E
   }
   const pinning = await planPinning(options.pin);
   return store.startSession({
-    started_at: new Date().toISOString(),
-    harness_commit: harness.commit,
-    harness_dirty: harness.dirty,
-    harness_tree: harness.tree,
-    machine_fingerprint: machine.fingerprint,
+    ...sessionProvenance(harness, machine),
     tool: tool.name,
     tool_version: tool.version,
     server_cpus: pinning.serverCpus,

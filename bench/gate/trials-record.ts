@@ -7,7 +7,7 @@
 import type { GateTrialRunRow } from '../../db/schema.ts';
 import { acquireLock } from '../lock.ts';
 import { machineInfo } from '../machine/fingerprint.ts';
-import { harnessState } from '../provenance.ts';
+import { harnessState, sessionProvenance } from '../provenance.ts';
 import { BenchStore } from '../store.ts';
 
 /** What one gate run said, as trials.ts reads it from the gate's stderr. */
@@ -56,12 +56,8 @@ export async function openTrialsRecord(dbPath: string, settings: Record<string, 
     store.recordMachine(machine);
     const sessionId = store.startSession({
       kind: 'gate-trials',
-      started_at: new Date().toISOString(),
+      ...sessionProvenance(harness, machine),
       finished_at: null,
-      harness_commit: harness.commit,
-      harness_dirty: harness.dirty,
-      harness_tree: harness.tree,
-      machine_fingerprint: machine.fingerprint,
       tool: 'gate',
       tool_version: harness.commit.slice(0, 12),
       server_cpus: null,

@@ -28,6 +28,7 @@ import { prepareSubjects, relaunchedSubjects, startReferences } from './subjects
 import { runScenario } from './rounds.ts';
 import { profileScenario } from './profile.ts';
 import { report } from './report.ts';
+import { sessionProvenance } from '../provenance.ts';
 
 /**
  * One session. `effects`: where its lines go, and any effect swapped for a fake (effects.ts;
@@ -124,11 +125,7 @@ async function openStore(options: BenchOptions, io: SessionEffects, request: Req
 
 function startSessionRow(store: BenchStore, request: Request, machine: MachineInfo, settings: Record<string, unknown>, startedAt: Date): number {
   const id = store.startSession({
-    started_at: startedAt.toISOString(),
-    harness_commit: request.harness.commit,
-    harness_dirty: request.harness.dirty,
-    harness_tree: request.harness.tree,
-    machine_fingerprint: machine.fingerprint,
+    ...sessionProvenance(request.harness, machine, startedAt),
     tool: request.tool.name,
     tool_version: request.tool.version,
     server_cpus: request.pinning.serverCpus,
