@@ -224,16 +224,24 @@ const rounds = Math.max(...cases.map((c) => c.trials));
 const outcomes = new Map<TrialCase, TrialOutcome[]>(cases.map((c) => [c, []]));
 const started = new Date();
 process.stderr.write(`trials: ${cases.map((c) => `${c.trials} × ${c.name}`).join(', ')} on ${repo.dir}; gate ${gateArgs.join(' ') || '(its defaults)'}; ${repo.description}\n`);
-const record: TrialsRecord | null =
-  db === null
-    ? null
-    : await openTrialsRecord(db, {
-        command: `npm run trials -- ${process.argv.slice(2).join(' ')}`,
-        gate_args: gateArgs,
-        description: repo.description,
-        server_commit: repo.serverCommit,
-        cases: cases.map((c) => ({ name: c.name, slowdown: c.extraWork, runs: c.trials })),
-      }, (line) => process.stderr.write(`${line}\n`));
+let record: TrialsRecord | null = null;
+try {
+  record =
+    db === null
+      ? null
+      : await openTrialsRecord(db, {
+          command: `npm run trials -- ${process.argv.slice(2).join(' ')}`,
+          gate_args: gateArgs,
+          description: repo.description,
+          server_commit: repo.serverCommit,
+          cases: cases.map((c) => ({ name: c.name, slowdown: c.extraWork, runs: c.trials })),
+        }, (line) => process.stderr.write(`${line}\n`));
+} catch (error) {
+  // The database is locked by a bench, say: nothing measured yet, nothing left behind.
+  repo.remove();
+  process.stderr.write(`trials: cannot record in ${db}: ${(error as Error).message} (--no-record runs without it)\n`);
+  process.exit(1);
+}
 let status: 'complete' | 'interrupted' | 'failed' = 'failed';
 
 try {
