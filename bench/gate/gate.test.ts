@@ -44,11 +44,11 @@ function runGate(args: string[], options: { env?: Record<string, string>; onStde
  * all 6 head runs (the fewest pairs the gate takes) read below the limit against base at
  * their moment. One warm-up (in the first test) is enough to cover it.
  */
-const SHORT = ['--duration', '1', '--warmup', '0', '--connections', '4', '--cost-requests', '20'];
+const SHORT = ['--duration', '1', '--warmup', '0', '--connections', '4', '--cost-requests', '10'];
 
 /**
- * A twentieth of the base work per request. Under callgrind (jitless node) the gate counts 40
- * warm-up and 6 × 20 measured requests per side: at BASE_ITERATIONS those took most of the
+ * A twentieth of the base work per request. Under callgrind (jitless node) the gate counts 20
+ * warm-up and 6 × 10 measured requests per side (--cost-requests 10): at BASE_ITERATIONS those took most of the
  * test's time, and the suite is CPU-bound on two cores. A twentieth still leaves the busy loop
  * ~75% of a request's instructions (HTTP ~0.5 M, the loop ~1.5 M at this count), so twice the
  * loop reads ~1.75 × the count, above the test's 1.5.
