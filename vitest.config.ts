@@ -4,9 +4,10 @@ import LongestFirst from './bench/testing/sequencer.ts';
 // Tests sit beside the modules they test (`foo.ts` → `foo.test.ts`).
 // Several suites start real processes (servers, load generators, Chromium) on a
 // 2-core machine, so files run in forked processes with generous timeouts.
-// Three files at a time on two cores: most of a file's time is spent waiting — on a child
+// Four files at a time on two cores: many files spend most of their time waiting — on a child
 // process starting, a 1-second load run, a timer — not computing (vitest's default, cores − 1,
-// ran one file at a time). Every file uses its own ports (0), temp dirs and repositories; the
+// ran one file at a time). With three, the two cores sat idle a sixth of the run (169% of 200%,
+// 4 min 57 s alone, 2026-12-07); with four, 178% and 4 min 35 s. Every file uses its own ports (0), temp dirs and repositories; the
 // caches files share (the server bundle in the temp dir, generator/dist) are written elsewhere
 // and renamed into place, so a file never reads one half written.
 // Not isolated: each worker process runs its files one after another and imports a module
@@ -23,7 +24,7 @@ export default defineConfig({
     // The files that run for minutes start first, whatever vitest's duration cache holds.
     sequence: { sequencer: LongestFirst },
     pool: 'forks',
-    maxWorkers: 3,
+    maxWorkers: 4,
     isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,

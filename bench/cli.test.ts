@@ -26,7 +26,7 @@ function tinyRepo(chapters: Parameters<typeof createTinyRepo>[0]) {
   return { ...repo, db: join(repo.dir, 'bench.sqlite') };
 }
 
-const SHORT = ['--duration', '1', '--warmup', '0', '--settle', '0', '--connections', '4'];
+const SHORT = ['--duration', '1', '--warmup', '0', '--settle', '0', '--connections', '1'];
 /**
  * Per test: each starts the CLI (tsx compiling it) one to six times and most run a session
  * (worktree, install, build, two yardsticks, the chapters). On a loaded 2-core machine one
@@ -34,7 +34,7 @@ const SHORT = ['--duration', '1', '--warmup', '0', '--settle', '0', '--connectio
  */
 const SESSIONS_TIMEOUT = 180_000;
 /** SHORT, with a one-second unrecorded settle before every measured run. */
-const SETTLED = ['--duration', '1', '--warmup', '0', '--settle', '1', '--connections', '4'];
+const SETTLED = ['--duration', '1', '--warmup', '0', '--settle', '1', '--connections', '1'];
 
 describe('npm run bench (end to end)', () => {
   it('measures every chapter at its commit, skips what is measured, re-measures with --force, exports', async () => {

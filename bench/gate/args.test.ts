@@ -18,12 +18,13 @@ describe('parseGateArgs', () => {
       report: null,
       summary: false,
       costRequests: DEFAULTS.costRequests,
+      costWindows: DEFAULTS.costWindows,
     });
   });
 
   it('reads every flag', () => {
-    const o = parseGateArgs(['--base=a', '--head=b', '--threshold', '0.05', '--pairs', '8', '--duration', '3', '--connections', '4', '--warmup', '0', '--tool', 'wrk', '--path', '/x', '--repo', '/tmp/r', '--report', 'r.md', '--summary', '--cost-requests', '0']);
-    expect(o).toMatchObject({ costRequests: 0, threshold: 0.05, pairs: 8, durationSeconds: 3, connections: 4, warmupSeconds: 0, tool: 'wrk', path: '/x', repo: '/tmp/r', report: 'r.md', summary: true });
+    const o = parseGateArgs(['--base=a', '--head=b', '--threshold', '0.05', '--pairs', '8', '--duration', '3', '--connections', '4', '--warmup', '0', '--tool', 'wrk', '--path', '/x', '--repo', '/tmp/r', '--report', 'r.md', '--summary', '--cost-requests', '0', '--cost-windows', '3']);
+    expect(o).toMatchObject({ costRequests: 0, costWindows: 3, threshold: 0.05, pairs: 8, durationSeconds: 3, connections: 4, warmupSeconds: 0, tool: 'wrk', path: '/x', repo: '/tmp/r', report: 'r.md', summary: true });
   });
 
   it('returns null for --help', () => {
@@ -42,6 +43,7 @@ describe('parseGateArgs', () => {
     [['--base', 'a', '--head', 'b', '--tool', 'ab'], /--tool must be one of autocannon, wrk, oha/],
     [['--base', 'a', '--head', 'b', '--path', 'search'], /--path must start with/],
     [['--base', 'a', '--head', 'b', '--cost-requests', '1.5'], '--cost-requests must be an integer ≥ 0 (requests, 0 = throughput only), got "1.5"'],
+    [['--base', 'a', '--head', 'b', '--cost-windows', '1'], '--cost-windows must be an integer ≥ 2 (the lowest window is confirmed by the next lowest), got "1"'],
     [['--base', 'a', '--head', 'b', '--bogus'], 'unknown option --bogus'],
     [['--base', 'a', '--head', 'b', 'extra'], 'unexpected argument "extra"'],
   ])('rejects %j with a readable UsageError', (argv, message) => {

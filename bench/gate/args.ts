@@ -21,6 +21,8 @@ export interface GateCliOptions {
   pin?: boolean;
   /** Requests per measured callgrind window; 0 = no instruction count (throughput only). */
   costRequests: number;
+  /** Counted callgrind windows per side (the first window from rest is measured before them and set aside). */
+  costWindows: number;
 }
 
 
@@ -59,6 +61,7 @@ Options:
   --path <path>         request path to load                    (default: the bench's hot search)
   --cost-requests <n>   requests per callgrind window of the instruction count;
                         0 = throughput only                                   (default ${DEFAULTS.costRequests})
+  --cost-windows <n>    counted callgrind windows per side, at least 2        (default ${DEFAULTS.costWindows})
   --repo <dir>          repository holding both refs                          (default: .)
   --report <file>       also write the Markdown report to this file
   --no-pin              do not pin the servers and the load generator to separate CPUs
@@ -66,7 +69,7 @@ Options:
   --help                show this help
 
 Where valgrind is installed, both servers' instructions per request are also counted under
-callgrind (${DEFAULTS.costWindows} windows of --cost-requests after ${DEFAULTS.costWarmupWindows} × --cost-requests warm-up requests):
+callgrind (--cost-windows windows of --cost-requests after ${DEFAULTS.costWarmupWindows} × --cost-requests warm-up requests):
 the exact signal.
 
 Verdict and exit code (limit = 1 − threshold; see bench/gate/README.md):
@@ -103,6 +106,7 @@ export function parseGateArgs(argv: string[]): GateCliOptions | null {
       summary: { type: 'boolean' },
       'no-pin': { type: 'boolean' },
       'cost-requests': { type: 'string' },
+      'cost-windows': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -123,6 +127,8 @@ export function parseGateArgs(argv: string[]): GateCliOptions | null {
     report: values.report ?? null,
     summary: values.summary ?? false,
     costRequests: numberFlag('--cost-requests', values['cost-requests'], { integer: true, min: 0, hint: 'requests, 0 = throughput only', fallback: DEFAULTS.costRequests }),
+    // Two: a side's floor is its lowest window confirmed by the next lowest (verdict.ts floorOf).
+    costWindows: numberFlag('--cost-windows', values['cost-windows'], { integer: true, min: 2, hint: 'the lowest window is confirmed by the next lowest', fallback: DEFAULTS.costWindows }),
   };
   if (values['no-pin']) options.pin = false;
   if (!['autocannon', 'wrk', 'oha'].includes(options.tool)) {

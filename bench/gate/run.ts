@@ -59,7 +59,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
 
   const pinning = await planPinning(options.pin ?? true);
   log(`gate: ${pinning.note}`);
-  const count = options.costRequests > 0 ? `the instruction count (${DEFAULTS.costWindows} windows of ${options.costRequests} requests a side, after ${DEFAULTS.costWarmupWindows * options.costRequests}), then ` : '';
+  const count = options.costRequests > 0 ? `the instruction count (${options.costWindows} windows of ${options.costRequests} requests a side, after ${DEFAULTS.costWarmupWindows * options.costRequests}), then ` : '';
   log(`gate: plan: both trees prepared, ${count}${plannedLoadSeconds(options)} s of load (${options.warmupSeconds} s warm-up per server, ${options.pairs} pairs × 2 × ${options.durationSeconds} s)`);
 
   // Both trees, prepared with their own chapter contract (installs cached by lockfile), then both servers.
@@ -71,7 +71,7 @@ export async function runGate(options: GateRunOptions, cleanup: Cleanup, log: (l
   }
 
   // The exact signal first: callgrind must not share the cores with the throughput runs.
-  const costSettings = { paths: [path], requests: options.costRequests, windows: DEFAULTS.costWindows, warmupRequests: DEFAULTS.costWarmupWindows * options.costRequests };
+  const costSettings = { paths: [path], requests: options.costRequests, windows: options.costWindows, warmupRequests: DEFAULTS.costWarmupWindows * options.costRequests };
   const cost = await measureGateCost(trees, costSettings, cleanup, log);
 
   const urls = {} as Record<Side, string>;

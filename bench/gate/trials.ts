@@ -7,7 +7,7 @@
  * Cases are interleaved trial by trial so machine drift spreads over all of them.
  *
  *   npm run trials -- --trials 10 [--identical 20] [--extra 0.03,0.10]
- *                            [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]
+ *                            [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N --cost-windows N]
  *   npm run trials -- --server main --trials 10 --identical 20 [--slowdown 0.10] [--reports <dir>]
  *
  * --reports keeps each gate run's Markdown report (its windows, pairs and reasons) as
@@ -42,7 +42,7 @@ import { openTrialsRecord, type GateRunOutcome, type TrialsRecord } from './tria
 import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 
 /** The gate's own flags that trials may pass on. */
-const GATE_FLAGS = ['pairs', 'duration', 'warmup', 'connections', 'threshold', 'tool', 'cost-requests'] as const;
+const GATE_FLAGS = ['pairs', 'duration', 'warmup', 'connections', 'threshold', 'tool', 'cost-requests', 'cost-windows'] as const;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'bench', 'gate', 'cli.ts');
@@ -65,7 +65,7 @@ const VERDICTS: Record<number, string> = { 0: 'pass', 1: 'fail', 2: 'error', 3: 
 const GATE_RUN_BUDGET_SECONDS = 240;
 
 const USAGE =
-  'Usage: npm run trials -- --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N]\n' +
+  'Usage: npm run trials -- --trials N [--identical N] [--extra F,F] [--pairs N --duration S --warmup S --connections N --threshold F --tool NAME --cost-requests N --cost-windows N]\n' +
   '       npm run trials -- --server <ref> [--repo <dir>] --trials N [--identical N] [--slowdown F,F] [gate flags]\n' +
   '       either form: [--reports <dir>] keeps every gate run\'s report there;\n' +
   '       [--db <file>] records every run there (default data/bench.sqlite), [--no-record] does not\n';

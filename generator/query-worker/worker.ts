@@ -9,6 +9,7 @@ import { loadSqlJs } from '../../db/database.ts';
 import { reasonOf } from '../directives/errors.ts';
 import { runReadOnlyQuery } from '../directives/query.ts';
 import { openBookDatabase } from './book-database.ts';
+import { createViewCache } from './view-cache.ts';
 import type { QueryReply, QueryRequest, WorkerData } from './protocol.ts';
 
 const { bytes, label, chapters, repoDir, maxRows, port, signal } = workerData as WorkerData;
@@ -27,8 +28,10 @@ loadSqlJs()
   .then(() => openBookDatabase({ bytes: new Uint8Array(bytes), label, chapters, repoDir }))
   .then(
     (db) => {
+      const views = createViewCache(db);
       port.on('message', (request: QueryRequest) => {
         try {
+          views.prepare(request.sql);
           reply(port, { ok: true, result: runReadOnlyQuery(db, request.sql, request.params, maxRows) });
         } catch (error) {
           reply(port, { ok: false, reason: reasonOf(error) });
