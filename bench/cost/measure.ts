@@ -185,78 +185,91 @@ export const FIRST_WINDOWS_SET_ASIDE = 1;
 /** How long the idle period lasts (wall time; under callgrind the 10 ms timers of chapters 9–10 wake the loop dozens of times in it). */
 export const IDLE_SECONDS = 3;
 
+/** What a process's windows share: its server, counters, dumps and the client (replaced when the server closed its connection). */
+interface ProcessState {
+  server: LaunchedServer;
+  outDir: string;
+  seen: Set<string>;
+  instrumented: Set<number>;
+  rests: Map<number, number>;
+  client: SequentialClient;
+  paths: readonly string[];
+}
+
+type MeasuredWindow = Omit<CostWindow, 'perRequest'>;
+
+/** One window from rest: garbage collected, connection open, settled, zeroed; N requests; settled, dumped. */
+async function measureWindow(state: ProcessState, settings: CostSettings, index: number, window: number, label: string, log: (line: string) => void): Promise<MeasuredWindow> {
+  const { server, outDir, seen, instrumented, rests } = state;
+  let sent: { answered: number; started: number };
+  for (let attempt = 1; ; attempt++) {
+    // Every window starts from the same state: garbage collected, its connection open (the
+    // server's keep-alive timeout may have closed it while we waited), no background work —
+    // settled after the request that opens it, whose answer may hand work to the thread pool
+    // as any other (settled before it, a PBKDF2 job of the test server's ran into the window
+    // under load, 0.8–4.6% of its instructions: bench/cost/measure.test.ts).
+    await collectGarbage(server.pid, outDir, rests);
+    await state.client.prime();
+    await settleServer(server.pid);
+    await zeroAll(server.pid, instrumented);
+    const started = performance.now();
+    const connections = state.client.connectionsOpened;
+    try {
+      const { answered } = await state.client.send(settings.requests);
+      if (state.client.connectionsOpened === connections) {
+        sent = { answered, started };
+        break;
+      }
+      if (attempt === WINDOW_ATTEMPTS) throw new Error(`${label}: the server closed the kept-alive connection inside ${attempt} attempts`);
+      // Accepting a new connection (~0.37 M instructions on chapter 16) landed in the window: void, measured again.
+      log(`cost: process ${index + 1} ${label}: the server closed the kept-alive connection before the window, a new one was opened inside it; measuring it again`);
+    } catch (error) {
+      if (!isStaleConnection(error) || attempt === WINDOW_ATTEMPTS) throw error;
+      // The server's keep-alive timer closed the idle connection while callgrind dumped
+      // (under callgrind a 5 s idle timeout fires late, after the next request arrived):
+      // the window is void. A new connection, then the same window again.
+      log(`cost: process ${index + 1} ${label}: the connection was closed under the window (${(error as Error).message}); measuring it again on a new connection`);
+      state.client.close();
+      state.client = new SequentialClient(server.url, state.paths);
+    }
+  }
+  const { answered } = sent;
+  const settleSeconds = await settleServer(server.pid);
+  const seconds = (performance.now() - sent.started) / 1000;
+  const dumps = await dumpAll(server.pid, outDir, seen);
+  const instructions = totalInstructions(dumps);
+  if (answered !== settings.requests) throw new Error(`${label}: ${answered} answers for ${settings.requests} requests`);
+  const timerInstructions = dumps.reduce((sum, d) => sum + d.split.timers, 0);
+  const gcInstructions = dumps.reduce((sum, d) => sum + d.split.gc, 0);
+  const loopTurns = dumps.reduce((sum, d) => sum + d.split.loopTurns, 0);
+  log(`cost: process ${index + 1} ${label}: ${answered} requests in ${seconds.toFixed(1)} s (${settleSeconds.toFixed(1)} s of it settling), ${(instructions / 1e6).toFixed(2)} M instructions (timers ${(timerInstructions / 1e6).toFixed(2)} M, GC ${(gcInstructions / 1e6).toFixed(2)} M), ${loopTurns} loop turns`);
+  return { process: index + 1, window, requests: answered, instructions, timerInstructions, gcInstructions, seconds, settleSeconds, rawPerRequest: instructions / answered, processCount: dumps.length, loopTurns };
+}
+
 async function measureProcess(subject: CostSubject, settings: CostSettings, index: number, log: (line: string) => void): Promise<{ idle: IdlePeriod; setAside: CostWindow[]; windows: CostWindow[] }> {
   const outDir = mkdtempSync(join(tmpdir(), 'cost-callgrind-'));
-  const seen = new Set<string>();
   const start = wrapStartCommand(subject.start, { outDir, nodeFlags: [...settings.nodeFlags, ...restFlags(outDir)] });
-  const rests = new Map<number, number>();
+  let state: ProcessState | null = null;
   let server: LaunchedServer | null = null;
-  let client: SequentialClient | null = null;
   try {
     server = await subject.launch(start, settings.readyTimeoutMs);
-    const instrumented = new Set<number>();
-    await instrumentAll(server.pid, instrumented);
-    client = new SequentialClient(server.url, settings.paths);
-    const warm = await client.send(settings.warmupRequests);
+    state = { server, outDir, seen: new Set(), instrumented: new Set(), rests: new Map(), client: new SequentialClient(server.url, settings.paths), paths: settings.paths };
+    await instrumentAll(server.pid, state.instrumented);
+    const warm = await state.client.send(settings.warmupRequests);
     log(`cost: process ${index + 1}: ready, instrumented; ${warm.answered} warm-up requests`);
-    await collectGarbage(server.pid, outDir, rests);
+    await collectGarbage(server.pid, outDir, state.rests);
     await settleServer(server.pid);
-    const idle = await idlePeriod(server.pid, outDir, seen, instrumented);
+    const idle = await idlePeriod(server.pid, outDir, state.seen, state.instrumented);
     log(`cost: process ${index + 1}: idle ${idle.seconds.toFixed(1)} s: ${(idle.instructions / 1e6).toFixed(2)} M instructions (timers ${(idle.timerInstructions / 1e6).toFixed(2)} M), ${idle.loopTurns} loop turns, ${(idle.perSecond / 1e3).toFixed(1)} k per second outside the timers`);
-    const measured: Omit<CostWindow, 'perRequest'>[] = [];
-    for (let w = 0; w < FIRST_WINDOWS_SET_ASIDE + settings.windowsPerProcess; w++) {
-      const label = w < FIRST_WINDOWS_SET_ASIDE ? 'window set aside' : `window ${w + 1 - FIRST_WINDOWS_SET_ASIDE}`;
-      let window: { answered: number; started: number };
-      for (let attempt = 1; ; attempt++) {
-        // Every window starts from the same state: garbage collected, its connection open (the
-        // server's keep-alive timeout may have closed it while we waited), no background work —
-        // settled after the request that opens it, whose answer may hand work to the thread pool
-        // as any other (settled before it, a PBKDF2 job of the test server's ran into the window
-        // under load, 0.8–4.6% of its instructions: bench/cost/measure.test.ts).
-        await collectGarbage(server.pid, outDir, rests);
-        await client.prime();
-        await settleServer(server.pid);
-        await zeroAll(server.pid, instrumented);
-        const started = performance.now();
-        const connections = client.connectionsOpened;
-        try {
-          const { answered } = await client.send(settings.requests);
-          if (client.connectionsOpened === connections) {
-            window = { answered, started };
-            break;
-          }
-          if (attempt === WINDOW_ATTEMPTS) throw new Error(`${label}: the server closed the kept-alive connection inside ${attempt} attempts`);
-          // Accepting a new connection (~0.37 M instructions on chapter 16) landed in the window: void, measured again.
-          log(`cost: process ${index + 1} ${label}: the server closed the kept-alive connection before the window, a new one was opened inside it; measuring it again`);
-        } catch (error) {
-          if (!isStaleConnection(error) || attempt === WINDOW_ATTEMPTS) throw error;
-          // The server's keep-alive timer closed the idle connection while callgrind dumped
-          // (under callgrind a 5 s idle timeout fires late, after the next request arrived):
-          // the window is void. A new connection, then the same window again.
-          log(`cost: process ${index + 1} ${label}: the connection was closed under the window (${(error as Error).message}); measuring it again on a new connection`);
-          client.close();
-          client = new SequentialClient(server.url, settings.paths);
-        }
-      }
-      const { answered } = window;
-      const settleSeconds = await settleServer(server.pid);
-      const seconds = (performance.now() - window.started) / 1000;
-      const dumps = await dumpAll(server.pid, outDir, seen);
-      const instructions = totalInstructions(dumps);
-      if (answered !== settings.requests) throw new Error(`${label}: ${answered} answers for ${settings.requests} requests`);
-      const timerInstructions = dumps.reduce((sum, d) => sum + d.split.timers, 0);
-      const gcInstructions = dumps.reduce((sum, d) => sum + d.split.gc, 0);
-      const loopTurns = dumps.reduce((sum, d) => sum + d.split.loopTurns, 0);
-      measured.push({ process: index + 1, window: w + 1, requests: answered, instructions, timerInstructions, gcInstructions, seconds, settleSeconds, rawPerRequest: instructions / answered, processCount: dumps.length, loopTurns });
-      log(`cost: process ${index + 1} ${label}: ${answered} requests in ${seconds.toFixed(1)} s (${settleSeconds.toFixed(1)} s of it settling), ${(instructions / 1e6).toFixed(2)} M instructions (timers ${(timerInstructions / 1e6).toFixed(2)} M, GC ${(gcInstructions / 1e6).toFixed(2)} M), ${loopTurns} loop turns`);
-    }
-    // Numbered from 1 after the windows set aside (which are numbered 0, −1, …).
-    const numbered = measured.map((m, i) => ({ ...m, window: i + 1 - FIRST_WINDOWS_SET_ASIDE }));
-    const all = perRequestOf(numbered);
-    const windows = perRequestOf(numbered.slice(FIRST_WINDOWS_SET_ASIDE));
-    return { idle, setAside: all.slice(0, FIRST_WINDOWS_SET_ASIDE), windows };
+    // Numbered from 1 after the windows set aside first (which are numbered 0, −1, …).
+    const firstSetAside: MeasuredWindow[] = [];
+    for (let w = 0; w < FIRST_WINDOWS_SET_ASIDE; w++) firstSetAside.push(await measureWindow(state, settings, index, w + 1 - FIRST_WINDOWS_SET_ASIDE, 'window set aside', log));
+    const counted: MeasuredWindow[] = [];
+    for (let w = 1; w <= settings.windowsPerProcess; w++) counted.push(await measureWindow(state, settings, index, w, `window ${w}`, log));
+    // The windows set aside share their process's GC average with the counted ones, as before.
+    return { idle, setAside: perRequestOf([...firstSetAside, ...counted]).slice(0, firstSetAside.length), windows: perRequestOf(counted) };
   } finally {
-    client?.close();
+    state?.client.close();
     await server?.stop();
     if (settings.keepDumps !== undefined) cpSync(outDir, join(settings.keepDumps, `process-${index + 1}`), { recursive: true });
     rmSync(outDir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { runBench } from '../session/session.ts';
 import { createTinyRepo } from '../testing/tiny-repo.ts';
 import { sink } from '../testing/sink.ts';
 import { scenario } from './index.ts';
-import { describePhase, ingestScenario, p99Ratio, type PhasedOutcome } from './ingest.ts';
+import { describePhase, ingestScenario, INGEST_PHASE_MIN_SECONDS, p99Ratio, phaseSeconds, type PhasedOutcome } from './ingest.ts';
 import { failedResult } from '../loadgen/index.ts';
 import type { Measured } from './module.ts';
 
@@ -80,7 +80,7 @@ describe('the ingest scenario in the runner', () => {
   it('measures quiet then ingest on a server of its own, pairs their p99 and records the documents served', async () => {
     const { dir } = createTinyRepo([{ tag: 'v1-poll', start: ['node', '-e', POLLING_SERVER, '--', '--port', '{port}', '--provider-url', '{providerUrl}'] }]);
     repos.push(dir);
-    const module = ingestScenario(scenario('ingest'), { documentBytes: 50_000, variants: 2, pollIntervalMs: 200, pollWaitMs: 10_000 });
+    const module = ingestScenario(scenario('ingest'), { documentBytes: 50_000, variants: 2, pollIntervalMs: 200, pollWaitMs: 10_000, ingestMinSeconds: 1 });
     const options = { ...parseOptions(['--repo', dir, '--db', join(dir, 'bench.sqlite'), '--runs', '1', '--warmup', '0', '--duration', '1', '--connections', '2']), scenarios: ['ingest'] };
     const stdout = sink();
     const stderr = sink();
@@ -103,6 +103,15 @@ describe('the ingest scenario in the runner', () => {
     expect(summary.runs).toBe(1);
     expect(summary.p99_latency_us).toBe(runs[1].p99_latency_us);
     expect(summary.ratio_median).toBeCloseTo((runs[1].p99_latency_us as number) / (runs[0].p99_latency_us as number), 9);
-    expect(String(summary.settings_key)).toMatch(/^ingest\|wrk\|c2\|ka\|paths[0-9a-f]{8}\|doc50000x2\|poll200\|to60\|d1\|/);
+    expect(String(summary.settings_key)).toMatch(/^ingest\|wrk\|c2\|ka\|paths[0-9a-f]{8}\|doc50000x2\|poll200\|to60\|ig1\|d1\|/);
+  });
+});
+
+describe('phaseSeconds', () => {
+  it('gives the ingest phase at least INGEST_PHASE_MIN_SECONDS, so a stall longer than the run is still answered in it, and the quiet phase the session\'s seconds', () => {
+    expect(phaseSeconds('quiet', 4)).toBe(4);
+    expect(phaseSeconds('ingest', 4)).toBe(INGEST_PHASE_MIN_SECONDS);
+    expect(INGEST_PHASE_MIN_SECONDS).toBeGreaterThan(4);
+    expect(phaseSeconds('ingest', 30)).toBe(30);
   });
 });
