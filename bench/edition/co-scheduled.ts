@@ -101,13 +101,18 @@ async function main(argv: string[]): Promise<void> {
     const reference: Target = { url: referenceServer.url, pid: referenceServer.pid };
     const load = (target: Target, durationSeconds: number) =>
       runWrk({ url: target.url, paths: [HOT_PATH], connections: 8, durationSeconds, keepAlive: true, pipeline: 4, cpus: pinning.loadgenCpus ?? undefined }, {});
+    const cpuOf = (target: Target): number => {
+      const cpu = readTreeCpuSeconds(target.pid);
+      if (cpu === null) throw new Error(`no CPU time readable for the server at ${target.url} (pid ${target.pid}): did it exit?`);
+      return cpu;
+    };
     const read = async (targets: Target[]): Promise<Reading[]> => {
       await Promise.all(targets.map((t) => load(t, 1))); // the settle
-      const before = targets.map((t) => readTreeCpuSeconds(t.pid) ?? NaN);
+      const before = targets.map(cpuOf);
       const results = await Promise.all(targets.map((t) => load(t, seconds)));
       return results.map((result, i) => {
         if (!result.ok || result.requestsPerSecond === null) throw new Error(`wrk failed against ${targets[i].url}: ${result.failure}`);
-        return { rps: result.requestsPerSecond, cpuSeconds: (readTreeCpuSeconds(targets[i].pid) ?? NaN) - before[i] };
+        return { rps: result.requestsPerSecond, cpuSeconds: cpuOf(targets[i]) - before[i] };
       });
     };
     const byTag = new Map<string, RoundOf[]>(tags.map((tag) => [tag, []]));
