@@ -193,7 +193,6 @@ interface ProcessState {
   instrumented: Set<number>;
   rests: Map<number, number>;
   client: SequentialClient;
-  paths: readonly string[];
 }
 
 type MeasuredWindow = Omit<CostWindow, 'perRequest'>;
@@ -230,7 +229,7 @@ async function measureWindow(state: ProcessState, settings: CostSettings, index:
       // the window is void. A new connection, then the same window again.
       log(`cost: process ${index + 1} ${label}: the connection was closed under the window (${(error as Error).message}); measuring it again on a new connection`);
       state.client.close();
-      state.client = new SequentialClient(server.url, state.paths);
+      state.client = new SequentialClient(server.url, settings.paths);
     }
   }
   const { answered } = sent;
@@ -253,7 +252,7 @@ async function measureProcess(subject: CostSubject, settings: CostSettings, inde
   let server: LaunchedServer | null = null;
   try {
     server = await subject.launch(start, settings.readyTimeoutMs);
-    state = { server, outDir, seen: new Set(), instrumented: new Set(), rests: new Map(), client: new SequentialClient(server.url, settings.paths), paths: settings.paths };
+    state = { server, outDir, seen: new Set(), instrumented: new Set(), rests: new Map(), client: new SequentialClient(server.url, settings.paths) };
     await instrumentAll(server.pid, state.instrumented);
     const warm = await state.client.send(settings.warmupRequests);
     log(`cost: process ${index + 1}: ready, instrumented; ${warm.answered} warm-up requests`);

@@ -16,7 +16,7 @@ import { numberFlag, parseFlags, UsageError } from '../../cli/args.ts';
 import { readChapterList } from '../../db/chapters.ts';
 import { runWrk } from '../loadgen/wrk.ts';
 import { readTreeCpuSeconds } from '../proc/cpu.ts';
-import { planPinning } from '../proc/pinning.ts';
+import { pinPrefix, planPinning } from '../proc/pinning.ts';
 import { fetchReferenceSource } from '../reference/from-answer.ts';
 import { startReferenceServer } from '../reference/reference-server.ts';
 import { HOT_PATH } from '../scenarios/index.ts';
@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<void> {
   for (const tag of tags) if (!known.includes(tag)) throw new UsageError(`--chapters: no chapter "${tag}" in data/chapters.json`);
   const pinning = await planPinning(true);
   if (!pinning.serverCpus || !pinning.loadgenCpus) throw new Error(`pinning is needed for this comparison: ${pinning.note}`);
-  const wrap = ['taskset', '-c', pinning.serverCpus];
+  const wrap = pinPrefix(pinning.serverCpus);
   const repo = fileURLToPath(new URL('../../', import.meta.url));
   const cleanup = new Cleanup();
   process.once('SIGINT', () => void cleanup.run().then(() => process.exit(130)));

@@ -21,7 +21,7 @@
 import { OPEN_LOOP_DEFAULTS } from '../scenarios/open-loop.ts';
 import { FAIRNESS_DEFAULTS, fairnessSteps } from '../scenarios/fairness.ts';
 import { CAPACITY_SEARCH } from '../scenarios/capacity.ts';
-import { phaseSeconds } from '../scenarios/ingest.ts';
+import { DEFAULT_INGEST, phaseSeconds } from '../scenarios/ingest.ts';
 import type { OpenLoopScenarioName } from '../scenarios/index.ts';
 import type { Need } from './book-needs.ts';
 import { CLOSED_LOOP_OF } from './capacity-seeds.ts';
@@ -263,7 +263,7 @@ function partSeconds(part: PartDraft, rounds: number): number {
       const yardsticks = part.kind === 'paired' ? yardstickSlices(n, part.referenceEvery ?? 1) : 0;
       total += closedLoopScenarioSeconds(n, yardsticks, part.warmupSeconds, rounds, slice);
     } else if (part.kind === 'ingest') {
-      total += n * part.warmupSeconds + rounds * n * (phaseSeconds('quiet', part.durationSeconds) + phaseSeconds('ingest', part.durationSeconds) + 2 * PLANNING.pollWaitSeconds);
+      total += n * part.warmupSeconds + rounds * n * (phaseSeconds('quiet', part.durationSeconds, DEFAULT_INGEST.ingestMinSeconds) + phaseSeconds('ingest', part.durationSeconds, DEFAULT_INGEST.ingestMinSeconds) + 2 * PLANNING.pollWaitSeconds);
     } else {
       total += n * (part.warmupSeconds + rounds * part.openLoopRoundSeconds!);
       // Searches from a seed make fewer probes.

@@ -29,7 +29,14 @@ export interface IngestSettings {
   pollIntervalMs: number;
   /** How long a phase may wait for the server's next poll before the round fails. */
   pollWaitMs: number;
-  /** The ingest phase lasts at least this many seconds (INGEST_PHASE_MIN_SECONDS). */
+  /**
+   * The ingest phase lasts at least this many seconds. Chapter 4 parses the 15 MB document on its
+   * event loop: in editions 61–69 its ingest runs of 4 s had stalls of up to 3.6 s (p99), and in the
+   * CI edition timed on 2026-12-07 (an empty database, `book.yml`'s command) two of its three ingest
+   * runs got no answer at all in 4 s — a failed run, the part left undone, the edition incomplete.
+   * A run that outlasts the stall measures it: the requests stalled behind the parse are answered
+   * after it, with their waiting time (INGEST_REQUEST_TIMEOUT_SECONDS keeps them).
+   */
   ingestMinSeconds: number;
 }
 
@@ -41,18 +48,8 @@ export const DEFAULT_INGEST: IngestSettings = { documentBytes: 15_000_000, varia
  */
 export const INGEST_REQUEST_TIMEOUT_SECONDS = 60;
 
-/**
- * The ingest phase lasts at least this long. Chapter 4 parses the 15 MB document on its event
- * loop: in editions 61–69 its ingest runs of 4 s had stalls of up to 3.6 s (p99), and in the CI
- * edition timed on 2026-12-07 (an empty database, `book.yml`'s command) two of its three ingest
- * runs got no answer at all in 4 s — a failed run, the part left undone, the edition incomplete.
- * A run that outlasts the stall measures it: the requests stalled behind the parse are answered
- * after it, with their waiting time (INGEST_REQUEST_TIMEOUT_SECONDS keeps them).
- */
-export const INGEST_PHASE_MIN_SECONDS = DEFAULT_INGEST.ingestMinSeconds;
-
 /** Seconds of a phase: the quiet one as the session's runs, the ingest one at least `ingestMinSeconds` (pure). */
-export function phaseSeconds(phase: 'quiet' | 'ingest', durationSeconds: number, ingestMinSeconds = INGEST_PHASE_MIN_SECONDS): number {
+export function phaseSeconds(phase: 'quiet' | 'ingest', durationSeconds: number, ingestMinSeconds: number): number {
   return phase === 'ingest' ? Math.max(durationSeconds, ingestMinSeconds) : durationSeconds;
 }
 
