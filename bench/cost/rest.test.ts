@@ -20,10 +20,10 @@ afterEach(() => {
 });
 
 /** A node process running `source` with the rest flags, resolved once it printed "ready". */
-async function startNode(source: string): Promise<{ pid: number; dir: string }> {
+async function startNode(source: string, nodeFlags: string[] = []): Promise<{ pid: number; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'cost-rest-'));
   dirs.push(dir);
-  const child = spawn(process.execPath, [...restFlags(dir), '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags, ...restFlags(dir), '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
@@ -40,6 +40,34 @@ describe('collectGarbage', () => {
     await collectGarbage(pid, dir, rests);
     expect(rests.get(pid)).toBe(2);
     expect([1, 2].map((n) => existsSync(join(dir, `rest.${pid}.${n}`)))).toEqual([true, true]);
+  }, 30_000);
+});
+
+describe('the sweeping after the collection', () => {
+  it('is finished when the rest is: no free space of old space is still waiting to be swept', async () => {
+    // Dead objects in old space when the signal comes; --single-threaded as under the count (no
+    // sweeper threads, so nothing sweeps between the two listeners). This process's own listener
+    // runs right after the preloaded one: forcing the sweep then must free nothing more.
+    const source = [
+      "import { getHeapCodeStatistics, getHeapSpaceStatistics } from 'node:v8';",
+      "const available = () => getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_available_size;",
+      'let garbage = Array.from({ length: 200000 }, (_, i) => ({ i, text: "x" + i }));',
+      'globalThis.gc(); globalThis.gc(); garbage = null;',
+      "process.on('SIGUSR2', () => { const before = available(); getHeapCodeStatistics(); console.log('swept ' + before + ' ' + available()); });",
+      "setInterval(() => {}, 1000); console.log('ready');",
+    ].join('\n');
+    const { pid, dir } = await startNode(source, ['--single-threaded']);
+    const child = children.at(-1)!;
+    const swept = new Promise<number[]>((resolve) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        const match = /swept (\d+) (\d+)/.exec(chunk.toString());
+        if (match) resolve([Number(match[1]), Number(match[2])]);
+      });
+    });
+    await collectGarbage(pid, dir, new Map());
+    const [before, after] = await swept;
+    expect(after).toBeGreaterThan(0); // the garbage freed space
+    expect(before).toBe(after); // all of it freed by the rest already
   }, 30_000);
 });
 
