@@ -697,20 +697,23 @@ CREATE VIEW profile_cpu_by_thread AS
 -- session the cited edition names for it (cost_sessions_json, keyed like a chapter's count:
 -- the reference by bench/reference's tree), or, before the first complete edition, the latest
 -- cost session per subject × experiment × scenario on the comparison machine (an instruction
--- count belongs to one architecture and one Node.js build).
+-- count belongs to one architecture and one Node.js build). A count the edition reused was
+-- made on a machine of its kind, not necessarily the edition's own (a machine is also its
+-- kernel: a new kernel is a new fingerprint), so the cited branch asks no machine of it;
+-- \`machine\` names the one that counted.
 CREATE VIEW chapter_costs AS
   SELECT c.subject AS tag, ch.chapter_number, c.experiment, c.scenario, c.instructions_per_request,
          c.min_per_request, c.max_per_request, c.range, c.cv, c.windows, c.requests_per_window, c.processes,
          c.startup_instructions, c.node_flags, c.valgrind_version, c.node_version, c.raw_range, c.timer_instructions_per_second,
          c.gc_per_request, c.session_id, se.started_at,
-         cm.machine, cm.fingerprint AS machine_fingerprint
-  FROM costs c JOIN sessions se ON se.id = c.session_id JOIN comparison_machine cm ON cm.fingerprint = se.machine_fingerprint
+         ${MACHINE_LABEL} AS machine, m.fingerprint AS machine_fingerprint
+  FROM costs c JOIN sessions se ON se.id = c.session_id JOIN machine_info m ON m.fingerprint = se.machine_fingerprint
   LEFT JOIN chapters ch ON ch.tag = c.subject
   WHERE c.session_id = COALESCE(
     (SELECT json_extract(ce.cost_sessions_json, '$."' || c.subject || '"') FROM cited_edition ce),
     (SELECT MAX(c2.session_id) FROM costs c2 JOIN sessions se2 ON se2.id = c2.session_id
       WHERE c2.subject = c.subject AND c2.experiment = c.experiment AND c2.scenario = c.scenario
-        AND se2.machine_fingerprint = se.machine_fingerprint AND NOT EXISTS (SELECT 1 FROM cited_edition)));
+        AND se2.machine_fingerprint = (SELECT fingerprint FROM comparison_machine) AND NOT EXISTS (SELECT 1 FROM cited_edition)));
 
 -- Each chapter's ratio to the reference on every machine that measured it (the latest
 -- bench session per machine, a withdrawn one never): the evidence that ratios travel across machines.

@@ -117,6 +117,16 @@ describe('cost --record', () => {
       { tag: 'reference', instructions_per_request: 300, session_id: 1 },
       { tag: 'v1-a', instructions_per_request: 500, session_id: 1 },
     ]);
+    // The edition may reuse a count made on another machine of its kind (here: the same CPU under
+    // another kernel, so another fingerprint): shown, and named by the machine that counted it.
+    db.run("INSERT INTO machine_info(fingerprint, cpu_model, cores, memory_bytes, kernel, os, node_version) VALUES ('m2', 'CPU', 2, 1, 'k2', 'linux', 'v20')");
+    db.run("INSERT INTO sessions(id, kind, started_at, status, harness_commit, machine_fingerprint, tool, tool_version, settings_json) VALUES (5, 'cost', '2026-11-05T00:00:00Z', 'complete', 'h', 'm2', 't', 'v', '{}')");
+    count(5, CHAPTERS[1], 650);
+    session(6, 'bench', { edition: { whole_book: true, cost: { keys: {}, sessions: { 'v1-a': 2, 'v2-b': 5 } }, cost_session_id: null } });
+    expect(queryRows(db, 'SELECT tag, instructions_per_request, session_id, machine_fingerprint FROM chapter_costs ORDER BY tag')).toEqual([
+      { tag: 'v1-a', instructions_per_request: 400, session_id: 2, machine_fingerprint: 'm1' },
+      { tag: 'v2-b', instructions_per_request: 650, session_id: 5, machine_fingerprint: 'm2' },
+    ]);
   });
 });
 
