@@ -58,6 +58,29 @@ describe('the generated appendix', () => {
     expect(rows[0]).toContain('>moved</td>');
   });
 
+  it('errata: a subject the cited edition did not measure keeps its last editions, marked as not in it', async () => {
+    const editions = await createFixtureDatabase();
+    const edition = (id: number, subjects: string[]) => {
+      editions.run(
+        `INSERT INTO sessions(id, started_at, status, harness_commit, harness_tree, machine_fingerprint, tool, tool_version, settings_json) VALUES (?, ?, 'complete', 'aaaaaaa1', NULL, 'fixture-machine', 'wrk', '4', ?)`,
+        [id, `2026-12-0${id - 10}T10:00:00.000Z`, JSON.stringify({ edition: { whole_book: true } })],
+      );
+      for (const subject of subjects) editions.run(`INSERT INTO summaries(session_id, subject, scenario, settings_key, runs, failed_runs, rps_median, ratio_median) VALUES (?, ?, 'hot', 'k', 6, 0, 1000, 0.5)`, [id, subject]);
+    };
+    edition(11, ['v1-baseline', 'v2-node-http']);
+    edition(12, ['v1-baseline', 'v2-node-http']);
+    edition(13, ['v1-baseline']); // the cited edition: chapter 2 no longer measured
+    const html = errataFragment(directQueries(editions), 'measurements.html');
+    editions.close();
+    const rows = html.match(/<tr><td>[^]*?<\/tr>/g) ?? [];
+    expect(rows).toHaveLength(2);
+    const [first, second] = ['v1-baseline', 'v2-node-http'].map((subject) => rows.find((row) => row.includes(`<td>${subject}</td>`)) ?? '');
+    expect(first).toContain('<a href="measurements.html#session-13">');
+    expect(first).toContain('>same code and harness: noise</td>');
+    expect(second).toContain('<a href="measurements.html#session-12">');
+    expect(second).toContain('>not in the cited edition</td>');
+  });
+
   it('errata: two commits with one harness tree (a change of the book between them) are the same harness measured twice', async () => {
     const editions = await createFixtureDatabase();
     const edition = (id: number, commit: string, tree: string, ratio: number) => {

@@ -32,7 +32,7 @@ export interface EditionRatio {
   ratio: number;
 }
 
-export type Verdict = 'moved' | 'within noise' | 'same code and harness: noise' | 'no noise measured yet' | 'first edition';
+export type Verdict = 'moved' | 'within noise' | 'same code and harness: noise' | 'no noise measured yet' | 'first edition' | 'not in the cited edition';
 
 /** The between-edition spread of a log ratio from the same-harness pairs: RMS of log(latest / previous) ÷ √2, or null without a pair. */
 export function betweenEditionSpread(sameHarnessLogChanges: number[]): number | null {
@@ -99,14 +99,16 @@ export function errataFragment(queries: QueryRunner, measurementsHref: string): 
     `<h1 id="errata">${ERRATA_TITLE}</h1>\n<p>For each chapter, experiment and scenario: its share of the reference server's throughput ` +
     `(the paired ratio of one edition) in the latest complete edition of the comparison machine, against the edition before it. ` +
     `The chapters are fixed commits, so only the harness or the machine's day can move a figure: two editions with one harness (its files unchanged, whatever else their commits changed) ` +
-    `are the same code measured twice, and their difference is the noise between editions, never "moved". ${noise}</p>`;
+    `are the same code measured twice, and their difference is the noise between editions, never "moved". ${noise} ` +
+    `A subject the cited edition did not measure (an experiment no page reads any more) shows its own last two editions, marked "not in the cited edition".</p>`;
   const result = queries.run(PAIRS);
+  const cited = queries.run('SELECT session_id FROM cited_edition').rows[0]?.[0] ?? null;
   if (result.rows.length === 0) return `${intro}\n<p class="no-measurement">The database holds no complete edition yet.</p>`;
   const rows = result.rows.map((row) => {
     const [subject, experiment, scenario, machine] = row;
     const latest = editionRatio(row.slice(4, 9)) as EditionRatio;
     const previous = editionRatio(row.slice(9, 14));
-    const label = verdict(previous, latest, spread);
+    const label: Verdict = cited !== null && latest.sessionId !== Number(cited) ? 'not in the cited edition' : verdict(previous, latest, spread);
     const change = previous ? `${latest.ratio >= previous.ratio ? '+' : ''}${formatNumber((100 * (latest.ratio - previous.ratio)) / previous.ratio, 'decimal')}%` : '—';
     const name = experiment === '' || experiment === null ? String(subject) : `${String(subject)}+${String(experiment)}`;
     return (
