@@ -20,9 +20,9 @@
  * - the sweeping that collection leaves: V8 frees the dead objects of old space page by page
  *   after a full collection, on the main thread under `--single-threaded`, in tasks of the
  *   event loop or when an allocation needs the page. It was usually done before the window;
- *   in about one mix count in ten of chapters 16–20 it was not, and the window held ~0.4 M
- *   instructions of `Sweeper::RawSweep` (0.4–1.05% of it). The rest now finishes the sweeping
- *   at once (`getHeapCodeStatistics` makes the heap iterable, which completes it).
+ *   in some mix counts of the lean chapters it was not (chapter 19: a window 0.68% high, ~0.4 M
+ *   instructions of `Sweeper::RawSweep` and its helpers). The rest now finishes the sweeping at
+ *   once (`getHeapCodeStatistics` makes the heap iterable, which completes it).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
