@@ -34,7 +34,18 @@ import { busyBackgroundThreads, processGroupPids } from './control.ts';
  * of the key by which an edition reuses a count (bench/edition/cost.ts): a count made before
  * (no `method`) is not reused.
  */
-export const COST_METHOD = 'windows from rest: garbage collected, connection open, background settled after its request; settled before each dump; an idle period shown apart; the first window set aside; the wall clock (Date.now) stopped at the first rest; the sweeping of each collection finished at its rest';
+export const COST_METHOD = 'windows from rest: garbage collected, connection open, background settled after its request; settled before each dump; an idle period shown apart; the first window set aside; the wall clock (Date.now) stopped at the first rest; the sweeping of each collection finished at its rest; performance.now() a counter from the start (a microsecond per read)';
+
+/**
+ * How far the server's monotonic clock (`performance.now()`) moves per read under the count.
+ * Chapters 9–20 decide by it (a turn's length against a target or a budget, a standing queue,
+ * a round trip, a one-second window); under callgrind the same work takes about fifty times
+ * as long, so the wall clock made a sequential client's searches look like an overloaded
+ * server's — and whether a window found the server behind turned on the machine's pace
+ * (chapter 20's mix: 8 of 14 counts 0.5–2% apart). A counter is the same in every process
+ * and its turns are as short as the real server's under one client.
+ */
+export const CLOCK_STEP_MS = 0.001;
 
 /** The signal the preloaded module answers with a full garbage collection (free in every chapter: none handles it). */
 export const REST_SIGNAL = 'SIGUSR2';
@@ -44,7 +55,8 @@ export const REST_SIGNAL = 'SIGUSR2';
  * collection and its sweeping, and a turn of the loop for the tasks it posted (weak callbacks, finalizers),
  * the process writes `<dir>/rest.<pid>.<n>` for its n-th signal; from the first signal on,
  * `Date.now()` returns the time of that signal (timers keep libuv's monotonic clock, and
- * `new Date()` the real time). The module is preloaded
+ * `new Date()` the real time); `performance.now()` advances by CLOCK_STEP_MS per read from
+ * the start. The module is preloaded
  * (`--import`, a data: URL: no file to ship into the chapter's tree) and inherited by
  * node:cluster workers through their execArgv. Node unrefs signal handles: the listener
  * keeps no server alive (pure).
@@ -53,6 +65,13 @@ export function restFlags(dir: string): string[] {
   const source = [
     "import { writeFileSync } from 'node:fs';",
     "import { getHeapCodeStatistics } from 'node:v8';",
+    "import { performance } from 'node:perf_hooks';",
+    // From the start (not the first rest: a state the warm-up reached on the wall clock would
+    // stay frozen, e.g. a loop held behind), every read of the monotonic clock advances it by
+    // one step, whatever the time.
+    'const origin = performance.now();',
+    'let reads = 0;',
+    `performance.now = () => origin + ++reads * ${CLOCK_STEP_MS};`,
     'let rests = 0;',
     'let stoppedAt;',
     `process.on('${REST_SIGNAL}', () => {`,
