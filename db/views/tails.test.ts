@@ -51,6 +51,12 @@ describe('the capacity views across editions', () => {
     expect(noise.spread).toBeCloseTo(Math.sqrt(0.02), 12);
     expect(noise.band).toBeCloseTo(Math.expm1(0.4), 12);
     expect([noise.session_id, noise.previous_session_id]).toEqual([3, 2]);
+    // Each edition's own band beside it: edition 2 against edition 1 (v1 alone, d = ln 10).
+    expect(queryRows(db, 'SELECT edition_number, pairs, session_id, previous_session_id FROM edition_capacity_noise ORDER BY edition_number')).toEqual([
+      { edition_number: 2, pairs: 1, session_id: 2, previous_session_id: 1 },
+      { edition_number: 3, pairs: 2, session_id: 3, previous_session_id: 2 },
+    ]);
+    expect(queryRows(db, 'SELECT band FROM edition_capacity_noise WHERE edition_number = 2')[0].band).toBeCloseTo(Math.expm1(2 * Math.LN10), 9);
   });
 
   it('tell two capacities of the cited edition apart only beyond the band, and say when no noise is measured', async () => {

@@ -74,6 +74,7 @@ export const TAILS_VIEW_NAMES = [
   'objective_capacity',
   'mix_capacity',
   'edition_capacities',
+  'edition_capacity_noise',
   'capacity_noise',
   'capacity_comparison',
   'capacity_probe_series',
@@ -122,21 +123,26 @@ CREATE VIEW edition_capacities AS
    WHERE p.request_set = 'mix' AND p.scenario = 'capacity-mix'
    GROUP BY p.session_id, p.subject, p.experiment;
 
--- How far one capacity search lands from the last, judged as the errata page judges ratios:
--- every subject with a capacity in both of the two latest complete editions of the comparison
--- machine, d = ln(latest ÷ previous); spread = √(mean d² ÷ 2), one search's own; band =
+-- How far one capacity search lands from the last, judged as the errata page judges ratios, per
+-- complete edition of the comparison machine: every subject with a capacity in it and in the
+-- edition before, d = ln(this ÷ previous); spread = √(mean d² ÷ 2), one search's own; band =
 -- e^(2√2·spread) − 1, the factor two capacities must differ by beyond 1 to be told apart (two
 -- chapters of one edition, or one chapter in two editions). The two editions may differ in
 -- harness as well as in day, so the band is, if anything, wider than the search's own noise:
--- a difference that clears it is not the search's. No row before two editions share a subject.
+-- a difference that clears it is not the search's. No row for an edition that shares no subject
+-- with the one before.
+CREATE VIEW edition_capacity_noise AS
+  SELECT l.edition_number, COUNT(*) AS pairs, sqrt(AVG(ln(l.capacity_rps / p.capacity_rps) * ln(l.capacity_rps / p.capacity_rps)) / 2) AS spread,
+         exp(2 * sqrt(2) * sqrt(AVG(ln(l.capacity_rps / p.capacity_rps) * ln(l.capacity_rps / p.capacity_rps)) / 2)) - 1 AS band,
+         MAX(l.session_id) AS session_id, MAX(p.session_id) AS previous_session_id
+    FROM edition_capacities l JOIN edition_capacities p ON p.tag = l.tag AND p.experiment = l.experiment AND p.edition_number = l.edition_number - 1
+   WHERE l.capacity_rps > 0 AND p.capacity_rps > 0
+   GROUP BY l.edition_number;
+
+-- The noise the book's comparisons of capacities use: the latest complete edition's against the one before.
 CREATE VIEW capacity_noise AS
-  WITH pairs AS (
-    SELECT ln(l.capacity_rps / p.capacity_rps) AS d, l.session_id, p.session_id AS previous_session_id
-      FROM edition_capacities l JOIN edition_capacities p ON p.tag = l.tag AND p.experiment = l.experiment AND p.edition_number = l.edition_number - 1
-     WHERE l.edition_number = (SELECT MAX(edition_number) FROM comparison_editions) AND l.capacity_rps > 0 AND p.capacity_rps > 0)
-  SELECT COUNT(*) AS pairs, sqrt(AVG(d * d) / 2) AS spread, exp(2 * sqrt(2) * sqrt(AVG(d * d) / 2)) - 1 AS band,
-         MAX(session_id) AS session_id, MAX(previous_session_id) AS previous_session_id
-    FROM pairs HAVING COUNT(*) > 0;
+  SELECT pairs, spread, band, session_id, previous_session_id FROM edition_capacity_noise
+   WHERE edition_number = (SELECT MAX(edition_number) FROM comparison_editions);
 
 -- Two capacities of the book's session side by side (each a chapter or an experiment), their
 -- ratio and whether capacity_noise tells them apart: 'above', 'below', 'not told apart', or
