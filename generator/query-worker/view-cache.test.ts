@@ -52,6 +52,26 @@ describe('createViewCache', () => {
     expect(read(db, cache, "SELECT id FROM ids WHERE subject = 'b'")).toEqual([[3]]);
   });
 
+  it('drops only the tables a schema query names, all of them when it cannot tell, none for the main schema', async () => {
+    const db = await database();
+    const cache = createViewCache(db);
+    const twice = (sql: string) => { read(db, cache, sql); read(db, cache, sql); };
+    twice('SELECT * FROM ids');
+    twice('SELECT * FROM totals');
+    expect([...cache.materialised].sort()).toEqual(['ids', 'totals']);
+    // A bound name (the manual's columns_of): that view's table only, and the declared types.
+    cache.prepare('SELECT name, type FROM pragma_table_info(:view)', ['ids']);
+    expect([...cache.materialised]).toEqual(['totals']);
+    expect(runReadOnlyQuery(db, 'SELECT name, type FROM pragma_table_info(?)', ['ids']).rows).toEqual([['id', 'INTEGER'], ['subject', 'TEXT']]);
+    // The main schema asked for, or only the main catalogue read: nothing to drop.
+    read(db, cache, "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name, 'main') p WHERE m.name IN ('ids', 'totals')");
+    read(db, cache, "SELECT name FROM sqlite_schema WHERE type = 'view'");
+    expect([...cache.materialised]).toEqual(['totals']);
+    // A computed name: any table may be it.
+    read(db, cache, "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.name IN ('ids', 'totals')");
+    expect(cache.materialised.size).toBe(0);
+  });
+
   it('leaves a view it cannot compute to the query, which reports why', async () => {
     const db = await database();
     const cache = createViewCache(db);

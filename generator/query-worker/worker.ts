@@ -31,7 +31,7 @@ loadSqlJs()
       const views = createViewCache(db);
       port.on('message', (request: QueryRequest) => {
         try {
-          views.prepare(request.sql);
+          views.prepare(request.sql, request.params);
           reply(port, { ok: true, result: runReadOnlyQuery(db, request.sql, request.params, maxRows) });
         } catch (error) {
           reply(port, { ok: false, reason: reasonOf(error) });
