@@ -19,17 +19,21 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A node process running `source` with the rest flags, resolved once it printed "ready". */
-async function startNode(source: string, nodeFlags: string[] = []): Promise<{ pid: number; dir: string }> {
+/** A node process running `source` with the rest flags, resolved once it printed "ready" (with what it printed until then). */
+async function startNode(source: string, nodeFlags: string[] = []): Promise<{ pid: number; dir: string; printed: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'cost-rest-'));
   dirs.push(dir);
   const child = spawn(process.execPath, [...nodeFlags, ...restFlags(dir), '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
+  let printed = '';
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    child.stdout!.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      if (printed.includes('ready')) resolve();
+    });
     child.on('exit', (code) => reject(new Error(`node exited with ${code}`)));
   });
-  return { pid: child.pid!, dir };
+  return { pid: child.pid!, dir, printed };
 }
 
 describe('collectGarbage', () => {
@@ -104,17 +108,11 @@ describe('the monotonic clock under the count', () => {
     const source = [
       "import { performance as imported } from 'node:perf_hooks';",
       'const first = performance.now();',
-      "setTimeout(() => { const reads = [first, performance.now(), imported.now(), performance.now()]; console.log('ready ' + JSON.stringify(reads)); }, 300);",
+      "setTimeout(() => { console.log('reads ' + JSON.stringify([first, performance.now(), imported.now(), performance.now()])); console.log('ready'); }, 300);",
       'setInterval(() => {}, 1000);',
     ].join('\n');
-    const child = spawn(process.execPath, [...restFlags(tmpdir()), '--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(child);
-    const reads = await new Promise<number[]>((resolve) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        const match = /ready (\[.*\])/.exec(chunk.toString());
-        if (match) resolve(JSON.parse(match[1]) as number[]);
-      });
-    });
+    const { printed } = await startNode(source);
+    const reads = JSON.parse(/reads (\[.*\])/.exec(printed)![1]) as number[];
     const steps = reads.slice(1).map((read, i) => read - reads[i]);
     for (const step of steps) expect(step).toBeCloseTo(CLOCK_STEP_MS, 9);
   }, 30_000);
