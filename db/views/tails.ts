@@ -132,12 +132,12 @@ CREATE VIEW edition_capacities AS
 -- a difference that clears it is not the search's. No row for an edition that shares no subject
 -- with the one before.
 CREATE VIEW edition_capacity_noise AS
-  SELECT l.edition_number, COUNT(*) AS pairs, sqrt(AVG(ln(l.capacity_rps / p.capacity_rps) * ln(l.capacity_rps / p.capacity_rps)) / 2) AS spread,
-         exp(2 * sqrt(2) * sqrt(AVG(ln(l.capacity_rps / p.capacity_rps) * ln(l.capacity_rps / p.capacity_rps)) / 2)) - 1 AS band,
-         MAX(l.session_id) AS session_id, MAX(p.session_id) AS previous_session_id
-    FROM edition_capacities l JOIN edition_capacities p ON p.tag = l.tag AND p.experiment = l.experiment AND p.edition_number = l.edition_number - 1
-   WHERE l.capacity_rps > 0 AND p.capacity_rps > 0
-   GROUP BY l.edition_number;
+  SELECT edition_number, pairs, spread, exp(2 * sqrt(2) * spread) - 1 AS band, session_id, previous_session_id
+    FROM (SELECT edition_number, COUNT(*) AS pairs, sqrt(AVG(d * d) / 2) AS spread, MAX(session_id) AS session_id, MAX(previous_session_id) AS previous_session_id
+            FROM (SELECT l.edition_number, ln(l.capacity_rps / p.capacity_rps) AS d, l.session_id, p.session_id AS previous_session_id
+                    FROM edition_capacities l JOIN edition_capacities p ON p.tag = l.tag AND p.experiment = l.experiment AND p.edition_number = l.edition_number - 1
+                   WHERE l.capacity_rps > 0 AND p.capacity_rps > 0)
+           GROUP BY edition_number);
 
 -- The noise the book's comparisons of capacities use: the latest complete edition's against the one before.
 CREATE VIEW capacity_noise AS

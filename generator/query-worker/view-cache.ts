@@ -69,7 +69,7 @@ export function createViewCache(db: Database): ViewCache {
  * Which views a query reading the schema could see as temporary tables: null when it reads no
  * schema, 'all' when it cannot be told, else the (lower-case) names it gives its pragmas.
  */
-export function schemaReading(lower: string, params: readonly SqlValue[]): Set<string> | 'all' | null {
+function schemaReading(lower: string, params: readonly SqlValue[]): Set<string> | 'all' | null {
   if (/\bsqlite_temp_(?:master|schema)\b/.test(lower)) return 'all';
   const pragmas = [...lower.matchAll(/\bpragma_\w+\s*\(([^()]*)\)/g)].map((match) => match[1].trim());
   // A pragma whose arguments this does not read (nested parentheses): any table may be seen.
