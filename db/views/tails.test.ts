@@ -16,15 +16,15 @@ function addEdition(db: Database, id: number, status = 'complete'): void {
   );
 }
 
-/** One capacity search's probes: every rate up to `capacity` met the objective, the next one did not. */
-function addSearch(db: Database, session: number, subject: string, experiment: string, capacity: number): void {
+/** One capacity search's probes: every rate up to `capacity` met the objective, the next one did not (the generator behind there, when `generatorBehind`). */
+function addSearch(db: Database, session: number, subject: string, experiment: string, capacity: number, generatorBehind = false): void {
   const rates = [capacity / 2, capacity, capacity * 1.1];
   rates.forEach((rate, index) => {
     const meets = rate <= capacity ? 1 : 0;
     db.run(
       `INSERT INTO capacity_probes(session_id, subject, experiment, scenario, request_set, round, probe_index, offered_rate, measured_seconds,
-         objective_p99_us, objective_error_rate, meets, generator_behind, verdict) VALUES (?, ?, ?, 'capacity-mix', 'mix', 1, ?, ?, 2, 50000, 0.001, ?, 0, ?)`,
-      [session, subject, experiment, index, rate, meets, meets ? 'meets' : 'p99 60 ms > 50 ms'],
+         objective_p99_us, objective_error_rate, meets, generator_behind, verdict) VALUES (?, ?, ?, 'capacity-mix', 'mix', 1, ?, ?, 2, 50000, 0.001, ?, ?, ?)`,
+      [session, subject, experiment, index, rate, meets, !meets && generatorBehind ? 1 : 0, meets ? 'meets' : 'p99 60 ms > 50 ms'],
     );
   });
 }
@@ -39,6 +39,9 @@ describe('the capacity views across editions', () => {
     addSearch(db, 3, 'v1', '', 1000 * Math.E ** 0.2);
     addSearch(db, 2, 'v2', '', 2000);
     addSearch(db, 3, 'v2', '', 2000 * Math.E ** -0.2);
+    // A lower bound in either edition (the generator behind above it): its move is not the search's.
+    addSearch(db, 2, 'v4', '', 5000, true);
+    addSearch(db, 3, 'v4', '', 5000 * Math.E ** 1.5);
     addSearch(db, 4, 'v1', '', 1);
     expect(queryRows(db, "SELECT session_id, edition_number FROM edition_capacities WHERE tag = 'v1' ORDER BY edition_number")).toEqual([
       { session_id: 1, edition_number: 1 },

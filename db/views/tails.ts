@@ -115,10 +115,11 @@ CREATE VIEW mix_capacity AS
 
 -- Each subject's capacity on the mix (its highest round) in every complete edition of the
 -- comparison machine: one chapter's capacity edition by edition, and what capacity_noise
--- measures a search's spread from. NULL where no rate met the objective.
+-- measures a search's spread from. NULL where no rate met the objective; generator_limited
+-- where the generator fell behind in the search (the capacity a lower bound, as in objective_capacity).
 CREATE VIEW edition_capacities AS
   SELECT p.subject AS tag, p.experiment, e.edition_number, p.session_id, e.started_at, e.harness_commit,
-         MAX(CASE WHEN p.meets = 1 THEN p.offered_rate END) AS capacity_rps
+         MAX(CASE WHEN p.meets = 1 THEN p.offered_rate END) AS capacity_rps, MAX(p.generator_behind) AS generator_limited
     FROM capacity_probes p JOIN comparison_editions e ON e.session_id = p.session_id
    WHERE p.request_set = 'mix' AND p.scenario = 'capacity-mix'
    GROUP BY p.session_id, p.subject, p.experiment;
@@ -129,14 +130,15 @@ CREATE VIEW edition_capacities AS
 -- e^(2√2·spread) − 1, the factor two capacities must differ by beyond 1 to be told apart (two
 -- chapters of one edition, or one chapter in two editions). The two editions may differ in
 -- harness as well as in day, so the band is, if anything, wider than the search's own noise:
--- a difference that clears it is not the search's. No row for an edition that shares no subject
--- with the one before.
+-- a difference that clears it is not the search's. A capacity the generator limited (a lower
+-- bound) is left out: how far a bound moves is the generator's, not the search's. No row for an
+-- edition that shares no subject with the one before.
 CREATE VIEW edition_capacity_noise AS
   SELECT edition_number, pairs, spread, exp(2 * sqrt(2) * spread) - 1 AS band, session_id, previous_session_id
     FROM (SELECT edition_number, COUNT(*) AS pairs, sqrt(AVG(d * d) / 2) AS spread, MAX(session_id) AS session_id, MAX(previous_session_id) AS previous_session_id
             FROM (SELECT l.edition_number, ln(l.capacity_rps / p.capacity_rps) AS d, l.session_id, p.session_id AS previous_session_id
                     FROM edition_capacities l JOIN edition_capacities p ON p.tag = l.tag AND p.experiment = l.experiment AND p.edition_number = l.edition_number - 1
-                   WHERE l.capacity_rps > 0 AND p.capacity_rps > 0)
+                   WHERE l.capacity_rps > 0 AND p.capacity_rps > 0 AND l.generator_limited = 0 AND p.generator_limited = 0)
            GROUP BY edition_number);
 
 -- The noise the book's comparisons of capacities use: the latest complete edition's against the one before.
