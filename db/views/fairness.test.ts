@@ -67,6 +67,18 @@ describe('fairness_summary', () => {
     ]);
   });
 
+  it('sums the polite searches refused (503) over the rounds of a step, from each round’s statuses', async () => {
+    const { s, id } = await completeSession();
+    const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: '', scenario: 'fairness' });
+    fair.write(step({}));
+    fair.write(step({ step_multiplier: 5, polite_ok_fast: 10, polite_statuses: '{"200":15,"503":25}' }));
+    fair.write(step({ step_multiplier: 5, polite_ok_fast: 12, polite_statuses: '{"200":38,"503":2}' }));
+    expect(s.rows('SELECT step_multiplier, polite_refused FROM fairness_summary ORDER BY step_multiplier')).toEqual([
+      { step_multiplier: 2, polite_refused: 0 },
+      { step_multiplier: 5, polite_refused: 27 },
+    ]);
+  });
+
   it('counts a collapsed step and a miss by the low end of the interval that the share itself clears', async () => {
     const { s, id } = await completeSession();
     const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: '', scenario: 'fairness' });

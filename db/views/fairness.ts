@@ -22,7 +22,7 @@ export const FAIRNESS_VIEWS = /* sql */ `
 -- how many of a turn's batch it could serve.
 CREATE VIEW fairness_summary AS
   SELECT tag, chapter_number, experiment, scenario, step_multiplier, polite_connection, rounds, capacity_rps, capacity_source,
-         target_rps, greedy_connections, polite_sent, polite_ok_fast, polite_share,
+         target_rps, greedy_connections, polite_sent, polite_ok_fast, polite_refused, polite_share,
          CASE WHEN NOT polite_sent > 0 THEN NULL WHEN polite_ok_fast = 0 THEN 0.0 ELSE max(0.0, (polite_ok_fast + 1.920729) / (polite_sent + 3.841459)
            - 1.959964 / (polite_sent + 3.841459) * sqrt(1.0 * polite_ok_fast * (polite_sent - polite_ok_fast) / polite_sent + 0.960365)) END AS polite_share_low,
          CASE WHEN NOT polite_sent > 0 THEN NULL WHEN polite_ok_fast = polite_sent THEN 1.0 ELSE min(1.0, (polite_ok_fast + 1.920729) / (polite_sent + 3.841459)
@@ -36,6 +36,7 @@ CREATE VIEW fairness_summary AS
            COUNT(*) AS rounds, AVG(f.capacity_rps) AS capacity_rps, MIN(f.capacity_source) AS capacity_source,
            AVG(f.target_rps) AS target_rps, MAX(f.greedy_connections) AS greedy_connections,
            SUM(f.polite_sent) AS polite_sent, SUM(f.polite_ok_fast) AS polite_ok_fast,
+           SUM(COALESCE(json_extract(f.polite_statuses, '$."503"'), 0)) AS polite_refused,
            CASE WHEN SUM(f.polite_sent) > 0 THEN 1.0 * SUM(f.polite_ok_fast) / SUM(f.polite_sent) END AS polite_share,
            MAX(f.polite_p99_us) AS polite_p99_us_worst, MAX(f.polite_within_ms) AS polite_within_ms, MAX(f.polite_send_lag_max_us) AS polite_send_lag_max_us,
            AVG(f.offered_rps) AS offered_rps, AVG(f.goodput_rps) AS goodput_rps, MIN(f.goodput_rps) AS goodput_rps_low,
