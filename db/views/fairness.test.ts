@@ -90,6 +90,22 @@ describe('fairness_summary', () => {
       'missed at 2 of the 2 counted steps and connections by the low end of the interval (1 by the share itself); at worst the polite client was answered in time 0 of 40');
   });
 
+  it('reads "at worst" over the counted steps when any counted, over every step when none did', async () => {
+    const { s, id } = await completeSession();
+    const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: '', scenario: 'fairness' });
+    fair.write(step({ polite_ok_fast: 37, polite_share: 37 / 40 })); // counted, the worst of the counted
+    fair.write(step({ step_multiplier: 5, polite_ok_fast: 0, polite_share: 0, generator_behind: 1 })); // worse, but the generator's figure
+    const unfair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v14', experiment: 'unfair-limit', scenario: 'fairness' });
+    unfair.write(step({ polite_ok_fast: 30, polite_share: 30 / 40, offered_short: 1 }));
+    unfair.write(step({ step_multiplier: 5, polite_ok_fast: 20, polite_share: 20 / 40, generator_behind: 1 }));
+    expect(s.rows('SELECT experiment, counted, worst_ok, worst_sent FROM fairness_targets ORDER BY experiment')).toEqual([
+      { experiment: '', counted: 1, worst_ok: 37, worst_sent: 40 },
+      { experiment: 'unfair-limit', counted: 0, worst_ok: 20, worst_sent: 40 },
+    ]);
+    expect(s.rows("SELECT verdict FROM fairness_targets WHERE experiment = ''")[0].verdict).toBe(
+      'missed at 1 of the 1 counted steps and connections by the low end of the interval (0 by the share itself); at worst the polite client was answered in time 37 of 40');
+  });
+
   it('judges the goodput against the unfair limit only where both counted', async () => {
     const { s, id } = await completeSession();
     const fair = s.seriesWriter('fairness_steps', { sessionId: id, subject: 'v18', experiment: '', scenario: 'fairness' });

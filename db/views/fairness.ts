@@ -59,7 +59,10 @@ CREATE VIEW fairness_summary AS
 -- generator's figure) judge it; missed_on_share reads the share itself, missed_on_low_end the
 -- low end of its Wilson interval (chapter 14's stricter reading: with 40 searches only 40 of 40
 -- clears it). collapsed: steps where the greedy client's goodput fell under a tenth of the
--- closed-loop throughput (chapter 14). worst_ok of worst_sent: the lowest polite share of any step.
+-- closed-loop throughput (chapter 14). worst_ok of worst_sent: the lowest polite share of the
+-- counted steps (of every step when none counted): the verdict's "at worst" beside "of the N
+-- counted steps" reads the same steps (until 2026-12-08 chapter 14's "at worst 0 of 40" was a
+-- step that does not count).
 -- verdict: the pages' words for it (met / missed / not met when no step counted), by the low end.
 -- The goodput half (goodput within 10% of the unfair limit's): goodput_judged counts the steps
 -- and connections where this subject and its unfair-limit experiment both counted,
@@ -80,9 +83,9 @@ CREATE VIEW fairness_targets AS
          SUM(counts = 1 AND polite_share_low < 0.9) AS missed_on_low_end,
          SUM(goodput_rps < 0.1 * capacity_rps) AS collapsed,
          (SELECT w.polite_ok_fast FROM fairness_summary w WHERE w.tag = s.tag AND w.experiment = s.experiment AND w.scenario = 'fairness'
-           ORDER BY w.polite_share, w.step_multiplier, w.polite_connection LIMIT 1) AS worst_ok,
+           ORDER BY w.counts DESC, w.polite_share, w.step_multiplier, w.polite_connection LIMIT 1) AS worst_ok,
          (SELECT w.polite_sent FROM fairness_summary w WHERE w.tag = s.tag AND w.experiment = s.experiment AND w.scenario = 'fairness'
-           ORDER BY w.polite_share, w.step_multiplier, w.polite_connection LIMIT 1) AS worst_sent,
+           ORDER BY w.counts DESC, w.polite_share, w.step_multiplier, w.polite_connection LIMIT 1) AS worst_sent,
          COALESCE(MAX(g.judged), 0) AS goodput_judged, COALESCE(MAX(g.missed), 0) AS goodput_missed
     FROM fairness_summary s
     -- the goodput half: each step and connection where the subject and its unfair limit both counted
