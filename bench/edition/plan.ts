@@ -7,7 +7,8 @@
  *   `referenceEvery` subject slices so each slice has a reference close by, and sequential
  *   stopping: a subject runs rounds until its ratio's 95% interval is within ±halfWidth of
  *   its median (at least minRounds, at most maxRounds).
- * - hot-x4, hot-x16 (no reference): the same slices, stopping on the throughput's interval.
+ * - hot-x4, hot-x16: the same, each size's server fed its own catalogue; the ratio to the
+ *   reference is what compares a size with hot's, measured in another part.
  * - ingest: a few rounds of its two phases.
  * - overload: one round of the steps per subject, on the whole core (no quota).
  * - fairness: one round per subject: its steps are long (40 polite searches each), not repeated.
@@ -177,8 +178,8 @@ export interface EditionPlan {
 }
 
 export const SCENARIO_KIND: Record<string, PartKind> = {
-  hot: 'paired', mix: 'paired', close: 'paired',
-  'hot-x4': 'steady', 'hot-x16': 'steady', sweep: 'steady',
+  hot: 'paired', mix: 'paired', close: 'paired', 'hot-x4': 'paired', 'hot-x16': 'paired',
+  sweep: 'steady',
   // No ratio to the yardsticks (they serve the identity answer): compared with hot and mix of the same session.
   'hot-gzip': 'steady', 'mix-gzip': 'steady',
   ingest: 'ingest',
