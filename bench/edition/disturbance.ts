@@ -6,9 +6,9 @@
  * - others: busy time on the pinned CPUs beyond what the server, the load generator and
  *   the bench itself used (another process ran there). The load generator's is its whole
  *   process: the run row counts it from its ready line to its report, but its start (wrk
- *   reading the mix's 200,000 paths) and its exit fall inside the slice too — 0.15–0.49 s of a
- *   mix slice's 2.5–2.7 s, which put the slowest servers' slices over the limit (edition 80's
- *   12 disturbed slices, all on the mix: a diagnostic run of 2026-12-08, bench/README.md);
+ *   reading the mix's 200,000 paths) and its exit fall inside the slice too — 0.17–0.35 s of
+ *   a mix slice's 2.5–2.7 s, which put the slowest servers' slices over the limit (all 12 of
+ *   edition 80's disturbed slices: a diagnostic run of 2026-12-08, bench/README.md);
  * - starved: the server used well below its share of the slice while the load generator
  *   was not the limit (closed loop keeps a healthy server busy).
  *

@@ -84,7 +84,7 @@ export function steadyScenario(sc: Scenario): ScenarioModule {
  * the hot window holds about the same events and only the catalogue grows: how a search's
  * cost grows with the catalogue (a linear scan with it, an index hardly). The yardsticks run
  * in its rounds as in hot's, serving the part's first chapter's hot answer on the default feed
- * (about the bytes of every size's: the hot window holds the same events): the sizes are
+ * (about the bytes of every size's: the hot window holds about the same events): the sizes are
  * measured in parts of their own, minutes from hot, on a host whose speed moves, so each is
  * compared with hot by its ratio to node:http measured beside it, not by raw rates (until
  * 2026-12-08 edition 79's sixteen-times catalogue read 1.9× chapter 3's default one).
