@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { clockTicksPerSecond } from '../proc/cpu.ts';
-import { judge, parseCpuTimes, parseEndedChildrenTicks, type SliceFigures } from './disturbance.ts';
+import { clockTicksPerSecond, parseEndedChildrenTicks } from '../proc/cpu.ts';
+import { judge, parseCpuTimes, type SliceFigures } from './disturbance.ts';
 
 const stat = (cpu0: number[], cpu1: number[]) =>
   `cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 ${cpu0.join(' ')} 0 0\ncpu1 ${cpu1.join(' ')} 0 0\nintr 1 2\n`;

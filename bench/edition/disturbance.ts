@@ -16,7 +16,7 @@
  * /proc/stat is not readable the watch judges only what the run row says.
  */
 import { readFileSync } from 'node:fs';
-import { clockTicksPerSecond } from '../proc/cpu.ts';
+import { clockTicksPerSecond, readEndedChildrenTicks } from '../proc/cpu.ts';
 import { parseCpuList } from '../proc/pinning.ts';
 import type { DisturbanceWatch } from '../session/edition-part.ts';
 
@@ -86,23 +86,6 @@ export function judge(f: SliceFigures): string | null {
     if (share < DISTURBANCE_LIMITS.serverShare) reasons.push(`the server used ${(100 * share).toFixed(0)}% of its cores while the load generator was not the limit`);
   }
   return reasons.length === 0 ? null : reasons.join('; ');
-}
-
-/** The CPU ticks of a process's children that it has waited for (/proc/<pid>/stat: cutime + cstime), or null. */
-export function parseEndedChildrenTicks(procPidStat: string): number | null {
-  // The command name is in parentheses and may hold spaces: fields are counted after it (state is field 3).
-  const fields = procPidStat.slice(procPidStat.lastIndexOf(')') + 2).split(' ');
-  const cutime = Number(fields[16 - 3]);
-  const cstime = Number(fields[17 - 3]);
-  return Number.isFinite(cutime) && Number.isFinite(cstime) ? cutime + cstime : null;
-}
-
-function readEndedChildrenTicks(): number | null {
-  try {
-    return parseEndedChildrenTicks(readFileSync('/proc/self/stat', 'utf8'));
-  } catch {
-    return null;
-  }
 }
 
 function readCpuTimes(): CpuTimes | null {

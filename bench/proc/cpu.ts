@@ -44,6 +44,22 @@ export function parseProcStat(text: string, ticksPerSecond: number): number {
   return ticks / ticksPerSecond;
 }
 
+/** CPU ticks of the children a process has waited for (cutime + cstime, fields 16 and 17), or null when unreadable. */
+export function parseEndedChildrenTicks(text: string): number | null {
+  const fields = statFields(text);
+  const ticks = Number(fields[16 - 3]) + Number(fields[17 - 3]);
+  return Number.isFinite(ticks) ? ticks : null;
+}
+
+/** This process's waited-for children's CPU ticks (/proc/self/stat), or null. */
+export function readEndedChildrenTicks(): number | null {
+  try {
+    return parseEndedChildrenTicks(readFileSync('/proc/self/stat', 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 /** utime+stime (+ reaped children's cutime/cstime) of a process in seconds; null when it no longer exists. */
 export function readCpuSeconds(pid: number): number | null {
   let text: string;
